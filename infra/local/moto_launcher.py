@@ -1,0 +1,139 @@
+"""moto_server for the attestation system's local stack (see ../../README.md, "How the local stack maps to AWS").
+
+    LAMBDA_ENDPOINT=http://127.0.0.1:3001 python3 moto_launcher.py -H 127.0.0.1 -p 5000
+
+Stock moto_server cannot run the workflow; this launcher patches moto 5.2.1 (and refuses any other
+version, because the patches reach into private functions):
+  1. Step Functions executes state machines (execute_state_machine) from the start.
+  2. StartExecution deep-copies the state machine with its executions and their thread locks: the
+     second execution in a region fails with "cannot pickle '_thread.RLock'". Shallow copy instead.
+  3. StartExecution without a name gets an ARN ending in ":None": give it a UUID.
+  4. The engine's Lambda client calls LAMBDA_ENDPOINT (the local Invoke API served by the Go
+     process) instead of moto's own Lambda, which needs Docker; one client per region, cached.
+  5. SendTaskFailure passes its cause through (5.2.1 drops it).
+  6. JSONPath expressions are parsed once, and moto's module list is computed once (together ~60%
+     of moto's CPU per request otherwise).
+  7. The server exits when the process that started it is gone, so nothing is left behind.
+MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
+"""
+import os
+import sys
+
+os.environ.pop("MOTO_PORT", None)
+
+REQUIRED = "5.2.1"
+
+try:
+    import moto
+except ImportError:
+    sys.stderr.write(
+        "local stack: moto is not installed for %s; install moto[server]==%s (pip install 'moto[server]==%s')\n"
+        % (sys.executable, REQUIRED, REQUIRED))
+    sys.exit(3)
+
+if moto.__version__ != REQUIRED:
+    sys.stderr.write(
+        "local stack: moto %s found for %s, but the launcher patches moto %s exactly; install moto[server]==%s\n"
+        % (moto.__version__, sys.executable, REQUIRED, REQUIRED))
+    sys.exit(3)
+
+import copy  # noqa: E402
+import functools  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+
+import jsonpath_ng  # noqa: E402
+import jsonpath_ng.ext  # noqa: E402
+from moto import backends as moto_backends  # noqa: E402
+from moto.core.config import default_user_config  # noqa: E402
+from moto.server import main  # noqa: E402
+from moto.stepfunctions import models as sfn_models  # noqa: E402
+from moto.stepfunctions import responses as sfn_responses  # noqa: E402
+from moto.stepfunctions.parser import models as parser_models  # noqa: E402
+from moto.stepfunctions.parser.asl.component.common.path import result_path as sfn_result_path  # noqa: E402
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils  # noqa: E402
+from moto.stepfunctions.parser.asl.utils import boto_client  # noqa: E402
+from moto.stepfunctions.parser.asl.utils import json_path as sfn_json_path  # noqa: E402
+
+# 1
+default_user_config["stepfunctions"] = {"execute_state_machine": True}
+
+
+# 2
+def _state_machine_deepcopy(self, memo):
+    clone = copy.copy(self)
+    clone.executions = []
+    return clone
+
+
+sfn_models.StateMachine.__deepcopy__ = _state_machine_deepcopy
+
+# 3
+_start_execution = parser_models.StepFunctionsParserBackend.start_execution
+
+
+def _start_execution_named(self, state_machine_arn, name=None, *args, **kwargs):
+    return _start_execution(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
+
+
+parser_models.StepFunctionsParserBackend.start_execution = _start_execution_named
+
+# 4
+LAMBDA_ENDPOINT = os.environ.get("LAMBDA_ENDPOINT")
+_client_for = boto_client.boto_client_for
+_lambda_clients = {}
+_lambda_clients_lock = threading.Lock()
+
+
+def _local_client_for(region, service, state_credentials=None):
+    if service != "lambda" or not LAMBDA_ENDPOINT:
+        return _client_for(region, service, state_credentials)
+    with _lambda_clients_lock:
+        client = _lambda_clients.get(region)
+        if client is None:
+            import boto3
+            from botocore.config import Config
+
+            client = boto3.client(
+                "lambda", region_name=region, endpoint_url=LAMBDA_ENDPOINT,
+                aws_access_key_id="local", aws_secret_access_key="local",
+                config=Config(parameter_validation=False, retries={"total_max_attempts": 1},
+                              connect_timeout=5, read_timeout=900, max_pool_connections=64),
+            )
+            _lambda_clients[region] = client
+        return client
+
+
+boto_client.boto_client_for = _local_client_for
+lambda_eval_utils.boto_client_for = _local_client_for
+
+
+# 5
+def _send_task_failure(self):
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+    return sfn_responses.EmptyResult()
+
+
+sfn_responses.StepFunctionResponse.send_task_failure = _send_task_failure
+
+# 6
+sfn_json_path.parse = functools.lru_cache(maxsize=8192)(jsonpath_ng.ext.parse)
+sfn_result_path.parse = functools.lru_cache(maxsize=8192)(jsonpath_ng.parse)
+_modules = tuple(moto_backends.list_of_moto_modules())
+moto_backends.list_of_moto_modules = lambda: _modules
+
+
+# 7
+def _exit_with_parent(parent):
+    while True:
+        if os.getppid() != parent:
+            os._exit(0)
+        time.sleep(0.5)
+
+
+threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,65 @@
+package attestation
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// The kinds of error the domain returns; adapters translate their own errors into these, and the
+// HTTP boundary maps each to a status code.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrConflict  = errors.New("conflict")
+	ErrForbidden = errors.New("forbidden")
+	ErrInvalid   = errors.New("invalid")
+)
+
+// CaseStore keeps cases and their history (DynamoDB in AWS).
+type CaseStore interface {
+	// Create stores a new case with its first history events; ErrConflict if the ID is taken.
+	Create(ctx context.Context, c Case, events ...Event) error
+	// Get returns a case; ErrNotFound if there is none.
+	Get(ctx context.Context, id string) (Case, error)
+	// History returns a case's events in order.
+	History(ctx context.Context, id string) ([]Event, error)
+	// Update replaces a case whose stored version is c.Version-1 and appends events, in one
+	// transaction; ErrConflict if the stored version differs.
+	Update(ctx context.Context, c Case, events ...Event) error
+	// DueSteps returns cases whose open step is due at or before t and not yet marked overdue.
+	DueSteps(ctx context.Context, t time.Time, limit int) ([]Case, error)
+}
+
+// Records keeps documents that must never change (S3 with Object Lock in AWS).
+type Records interface {
+	// Put stores body under key and returns the pinned version and its SHA-256.
+	Put(ctx context.Context, key, contentType string, body []byte) (Document, error)
+}
+
+// Workflow is the engine that drives a case (Step Functions in AWS).
+type Workflow interface {
+	// Start starts the case's execution, named by the case ID; starting it again is not an error.
+	Start(ctx context.Context, caseID string, input []byte) error
+	// Succeed completes a waiting step with output.
+	Succeed(ctx context.Context, token string, output []byte) error
+	// Fail fails a waiting step with a named error.
+	Fail(ctx context.Context, token, errorName, cause string) error
+}
+
+// ErrStepClosed is returned by a Workflow when the engine no longer waits on a token (it timed
+// out, or was already completed); the caller reconciles the case instead of failing.
+var ErrStepClosed = errors.New("step no longer waits on this token")
+
+// Deadlines computes a step's statutory due moment (from the policy edition and the calendar)
+// and the timeout of its callback state.
+type Deadlines interface {
+	Due(edition, step string, start time.Time) (Due, error)
+}
+
+// Due is a step's statutory due moment.
+type Due struct {
+	At             time.Time
+	TimeoutSeconds int64  // the callback state's timeout: the legal period plus the policy's margin
+	Paragraph      string // the paragraph that sets the period
+	Provisional    bool   // rests on provisional calendar data
+}

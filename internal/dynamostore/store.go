@@ -1,0 +1,236 @@
+// Package dynamostore keeps cases and their history in the one DynamoDB table of the system
+// (the layout is written down in docs/data-model.md). Every change of a case is conditional on
+// its version and is written together with its history events in one transaction.
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"attestation/internal/attestation"
+)
+
+// DueShards is the number of partitions the due index is spread over, so that the deadline
+// check never reads one hot partition.
+const DueShards = 4
+
+// Index names of the table (template.yaml).
+const (
+	IndexByOwner = "gsi1"
+	IndexByDue   = "gsi2"
+	IndexByRole  = "gsi3"
+)
+
+// API is the part of the DynamoDB client the store uses.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store is the DynamoDB CaseStore.
+type Store struct {
+	db    API
+	table string
+}
+
+var _ attestation.CaseStore = (*Store)(nil)
+
+// New returns a Store on table.
+func New(db API, table string) *Store { return &Store{db: db, table: table} }
+
+type keys struct {
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK string `dynamodbav:"gsi1sk,omitempty"`
+	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
+	GSI3PK string `dynamodbav:"gsi3pk,omitempty"`
+	GSI3SK string `dynamodbav:"gsi3sk,omitempty"`
+}
+
+type caseItem struct {
+	keys
+	Type            string                `dynamodbav:"type"`
+	ID              string                `dynamodbav:"id"`
+	OrganizationBIN string                `dynamodbav:"org"`
+	ObjectName      string                `dynamodbav:"objectName"`
+	Edition         string                `dynamodbav:"edition"`
+	Stage           string                `dynamodbav:"stage"`
+	Version         int                   `dynamodbav:"version"`
+	SubmittedAt     time.Time             `dynamodbav:"submittedAt"`
+	ReceivedAt      time.Time             `dynamodbav:"receivedAt"`
+	Receipt         *attestation.Document `dynamodbav:"receipt,omitempty"`
+	OpenStep        *attestation.Step     `dynamodbav:"openStep,omitempty"`
+	LastDecision    *attestation.Decision `dynamodbav:"lastDecision,omitempty"`
+	Events          int                   `dynamodbav:"events"`
+}
+
+type eventItem struct {
+	keys
+	Type   string `dynamodbav:"type"`
+	CaseID string `dynamodbav:"caseId"`
+	attestation.Event
+}
+
+func casePK(id string) string { return "CASE#" + id }
+
+// sortTime renders t so that strings sort as times do.
+func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+func dueShard(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return "DUE#" + strconv.Itoa(int(h.Sum32()%DueShards))
+}
+
+func toItem(c attestation.Case) caseItem {
+	it := caseItem{
+		keys: keys{PK: casePK(c.ID), SK: "CASE",
+			GSI1PK: "ORG#" + c.OrganizationBIN, GSI1SK: "CASE#" + sortTime(c.SubmittedAt) + "#" + c.ID},
+		Type: "case", ID: c.ID, OrganizationBIN: c.OrganizationBIN, ObjectName: c.ObjectName, Edition: c.Edition,
+		Stage: string(c.Stage), Version: c.Version, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt,
+		Receipt: c.Receipt, OpenStep: c.OpenStep, LastDecision: c.LastDecision, Events: c.Events,
+	}
+	if st := c.OpenStep; st != nil {
+		due := sortTime(st.DueAt) + "#" + c.ID
+		if !st.Overdue {
+			it.GSI2PK, it.GSI2SK = dueShard(c.ID), due
+		}
+		it.GSI3PK, it.GSI3SK = "QUEUE#"+string(st.Role), due
+	}
+	return it
+}
+
+func fromItem(it caseItem) attestation.Case {
+	return attestation.Case{ID: it.ID, OrganizationBIN: it.OrganizationBIN, ObjectName: it.ObjectName, Edition: it.Edition,
+		Stage: attestation.Stage(it.Stage), Version: it.Version, SubmittedAt: it.SubmittedAt, ReceivedAt: it.ReceivedAt,
+		Receipt: it.Receipt, OpenStep: it.OpenStep, LastDecision: it.LastDecision, Events: it.Events}
+}
+
+func (s *Store) eventPuts(id string, events []attestation.Event) ([]types.TransactWriteItem, error) {
+	var out []types.TransactWriteItem
+	for _, e := range events {
+		av, err := attributevalue.MarshalMap(eventItem{keys: keys{PK: casePK(id), SK: fmt.Sprintf("EVENT#%06d", e.Seq)}, Type: "event", CaseID: id, Event: e})
+		if err != nil {
+			return nil, fmt.Errorf("encode event %d of %s: %w", e.Seq, id, err)
+		}
+		out = append(out, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av,
+			ConditionExpression: aws.String("attribute_not_exists(pk)")}})
+	}
+	return out, nil
+}
+
+// Create stores a new case and its first events.
+func (s *Store) Create(ctx context.Context, c attestation.Case, events ...attestation.Event) error {
+	return s.write(ctx, c, "attribute_not_exists(pk)", nil, events)
+}
+
+// Update replaces the case stored at version c.Version-1 and appends events.
+func (s *Store) Update(ctx context.Context, c attestation.Case, events ...attestation.Event) error {
+	return s.write(ctx, c, "version = :prev", map[string]types.AttributeValue{
+		":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(c.Version - 1)}}, events)
+}
+
+func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals map[string]types.AttributeValue, events []attestation.Event) error {
+	av, err := attributevalue.MarshalMap(toItem(c))
+	if err != nil {
+		return fmt.Errorf("encode case %s: %w", c.ID, err)
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &s.table, Item: av,
+		ConditionExpression: &cond, ExpressionAttributeValues: vals}}}
+	evs, err := s.eventPuts(c.ID, events)
+	if err != nil {
+		return err
+	}
+	items = append(items, evs...)
+	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
+		var tce *types.TransactionCanceledException
+		if errors.As(err, &tce) {
+			for _, r := range tce.CancellationReasons {
+				if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+					return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, attestation.ErrConflict)
+				}
+			}
+		}
+		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
+	}
+	return nil
+}
+
+// Get reads a case with a strongly consistent read.
+func (s *Store) Get(ctx context.Context, id string) (attestation.Case, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: casePK(id)}, "sk": &types.AttributeValueMemberS{Value: "CASE"}}})
+	if err != nil {
+		return attestation.Case{}, fmt.Errorf("get case %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return attestation.Case{}, fmt.Errorf("case %s: %w", id, attestation.ErrNotFound)
+	}
+	var it caseItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return attestation.Case{}, fmt.Errorf("decode case %s: %w", id, err)
+	}
+	return fromItem(it), nil
+}
+
+// History returns a case's events in order.
+func (s *Store) History(ctx context.Context, id string) ([]attestation.Event, error) {
+	var events []attestation.Event
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :ev)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: casePK(id)}, ":ev": &types.AttributeValueMemberS{Value: "EVENT#"}}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, err)
+		}
+		for _, av := range page.Items {
+			var it eventItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return nil, fmt.Errorf("decode history of %s: %w", id, err)
+			}
+			events = append(events, it.Event)
+		}
+	}
+	return events, nil
+}
+
+// DueSteps queries every shard of the due index for open steps due at or before t.
+func (s *Store) DueSteps(ctx context.Context, t time.Time, limit int) ([]attestation.Case, error) {
+	var out []attestation.Case
+	for shard := 0; shard < DueShards && len(out) < limit; shard++ {
+		p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByDue),
+			KeyConditionExpression: aws.String("gsi2pk = :pk AND gsi2sk <= :t"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: "DUE#" + strconv.Itoa(shard)},
+				":t":  &types.AttributeValueMemberS{Value: sortTime(t) + "#~"}}})
+		for p.HasMorePages() && len(out) < limit {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("due steps shard %d: %w", shard, err)
+			}
+			for _, av := range page.Items {
+				var it caseItem
+				if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+					return nil, fmt.Errorf("decode due step: %w", err)
+				}
+				out = append(out, fromItem(it))
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,248 @@
+// Package e2e proves the whole chain through the local stack: an HTTP request to the API
+// function, StartExecution in moto, Lambda tasks running in this Go process, an item in DynamoDB
+// and an object in S3, a waitForTaskToken step completed by SendTaskSuccess, and the execution's
+// end. The stack is started by the test on free ports and stopped when it ends, failed or not.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"attestation/internal/localstack"
+)
+
+var stack *localstack.Stack
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	root, err := localstack.FindRoot(".")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	// A fixed moment inside the application window (§12), whatever today is: Thursday
+	// 2026-10-15, 10:00 in Almaty (UTC+5).
+	clock, err := localstack.ParseClock("2026-10-15T10:00:00+05:00")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var motoLog io.Writer
+	if os.Getenv("MOTO_LOG") != "" {
+		motoLog = os.Stderr
+	}
+	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, MotoLog: motoLog})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "local stack:", err)
+		return 1
+	}
+	defer stack.Close()
+	return m.Run()
+}
+
+type client struct {
+	t     *testing.T
+	token string
+}
+
+func (c client) do(method, path string, body any) (int, map[string]any) {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, stack.APIURL+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			c.t.Fatalf("%s %s: %d, body not JSON: %s", method, path, resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode, out
+}
+
+func token(t *testing.T, u localstack.User) string {
+	t.Helper()
+	tok, err := stack.Issuer.Token(u, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// waitFor polls cond until it holds or ten seconds pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestHealthAnswersWithoutToken(t *testing.T) {
+	status, body := client{t: t}.do("GET", "/health", nil)
+	if status != 200 || body["status"] != "ok" {
+		t.Fatalf("health: %d %v", status, body)
+	}
+	if body["time"] != "2026-10-15T05:00:00Z" {
+		t.Fatalf("health time %v: the API must take now from the request's timeEpoch", body["time"])
+	}
+}
+
+func TestRoutesRefuseCallsWithoutValidToken(t *testing.T) {
+	for _, tc := range []struct{ name, token string }{
+		{"missing", ""},
+		{"garbage", "not-a-jwt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _ := client{t: t, token: tc.token}.do("POST", "/cases", map[string]string{"objectName": "x"})
+			if status != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", status)
+			}
+		})
+	}
+}
+
+// TestWholeChainFromRequestToSucceededExecution is the walking skeleton's proof: every link real.
+func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
+	ctx := context.Background()
+	applicant := client{t: t, token: token(t, localstack.DemoApplicant)}
+	authority := client{t: t, token: token(t, localstack.DemoAuthority)}
+
+	// 1. HTTP request → API function → case stored → StartExecution named by the case ID.
+	status, created := applicant.do("POST", "/cases", map[string]string{"objectName": "E-licensing information system"})
+	if status != http.StatusCreated {
+		t.Fatalf("submit: %d %v", status, created)
+	}
+	caseID, _ := created["id"].(string)
+	if caseID == "" {
+		t.Fatalf("submit returned no case id: %v", created)
+	}
+	execARN := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", localstack.Region, localstack.AccountID,
+		stack.Template.StateMachines[0].Name, caseID)
+
+	// 2. The Lambda task ran in this process: receipt in S3 (Object Lock bucket), step opened on the case.
+	var view map[string]any
+	waitFor(t, "the completeness check to open", func() bool {
+		_, view = applicant.do("GET", "/cases/"+caseID, nil)
+		return view["stage"] == "completeness_check"
+	})
+	step, _ := view["openStep"].(map[string]any)
+	if step["role"] != "authority" || step["paragraph"] == "" {
+		t.Fatalf("open step: %v", step)
+	}
+	// §14: 3 working days from receipt on Thursday 2026-10-15: Fri 16, Mon 19, Tue 20 → end of Tuesday in Almaty.
+	due, _ := time.Parse(time.RFC3339, fmt.Sprint(step["dueAt"]))
+	if want := time.Date(2026, 10, 20, 18, 59, 59, 0, time.UTC); !due.Equal(want) {
+		t.Fatalf("completeness check due %v, want 2026-10-20T23:59:59+05:00", step["dueAt"])
+	}
+
+	item, err := stack.Clients.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &stack.Template.Tables[0].Name,
+		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "CASE#" + caseID}, "sk": &ddbtypes.AttributeValueMemberS{Value: "CASE"}}})
+	if err != nil || item.Item == nil {
+		t.Fatalf("case item: %v %v", item, err)
+	}
+	if _, ok := item.Item["openStep"]; !ok {
+		t.Fatalf("the case item holds no open step (token): %v", item.Item)
+	}
+	var recordsBucket string
+	for _, b := range stack.Template.Buckets {
+		if b.ObjectLock {
+			recordsBucket = b.Name
+		}
+	}
+	obj, err := stack.Clients.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &recordsBucket, Key: aws.String("cases/" + caseID + "/receipt.json")})
+	if err != nil {
+		t.Fatalf("receipt in S3: %v", err)
+	}
+	receipt, _ := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if !bytes.Contains(receipt, []byte(caseID)) || aws.ToString(obj.VersionId) == "" {
+		t.Fatalf("receipt %s (version %q)", receipt, aws.ToString(obj.VersionId))
+	}
+	// The receipt's version is locked in compliance mode: it cannot be deleted.
+	if _, err := stack.Clients.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &recordsBucket, Key: aws.String("cases/" + caseID + "/receipt.json"), VersionId: obj.VersionId}); err == nil {
+		t.Fatalf("a locked receipt version was deleted")
+	}
+
+	// 3. The applicant cannot act on the authority's step; the authority completes it → SendTaskSuccess.
+	if status, _ := applicant.do("POST", "/cases/"+caseID+"/step", map[string]string{"outcome": "forward"}); status != http.StatusForbidden {
+		t.Fatalf("applicant completing the authority's step: %d, want 403", status)
+	}
+	status, done := authority.do("POST", "/cases/"+caseID+"/step", map[string]string{"outcome": "forward"})
+	if status != http.StatusOK {
+		t.Fatalf("complete step: %d %v", status, done)
+	}
+
+	// 4. The execution ends SUCCEEDED and the case is closed by the last task.
+	var d *sfn.DescribeExecutionOutput
+	waitFor(t, "the execution to end", func() bool {
+		d, err = stack.Clients.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &execARN})
+		return err == nil && d.Status != sfntypes.ExecutionStatusRunning
+	})
+	if d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution %s: %s (%s: %s)", caseID, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	_, view = applicant.do("GET", "/cases/"+caseID, nil)
+	if view["stage"] != "forwarded_to_sts" {
+		t.Fatalf("stage %v, want forwarded_to_sts", view["stage"])
+	}
+	if h, _ := view["history"].([]any); len(h) != 5 {
+		t.Fatalf("history has %d events, want 5 (submitted, receipt, step opened, completed, closed): %v", len(h), h)
+	}
+}
+
+func TestAnotherOrganisationsCaseIsNotFound(t *testing.T) {
+	owner := client{t: t, token: token(t, localstack.DemoApplicant)}
+	other := localstack.DemoApplicant
+	other.Subject, other.BIN = "other-applicant", "990340001230"
+	stranger := client{t: t, token: token(t, other)}
+	status, created := owner.do("POST", "/cases", map[string]string{"objectName": "Portal"})
+	if status != http.StatusCreated {
+		t.Fatalf("submit: %d %v", status, created)
+	}
+	if status, _ := stranger.do("GET", "/cases/"+created["id"].(string), nil); status != http.StatusNotFound {
+		t.Fatalf("another organisation's case: %d, want 404", status)
+	}
+	if status, _ := stranger.do("GET", "/cases/A-20261015-0000000000000000", nil); status != http.StatusNotFound {
+		t.Fatalf("a case that does not exist: %d, want 404", status)
+	}
+}

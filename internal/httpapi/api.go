@@ -1,0 +1,243 @@
+// Package httpapi is the handler behind every route of the HTTP API: it takes API Gateway's
+// payload-v2 event, finds the caller in the JWT authorizer's claims, takes "now" from the
+// request's timeEpoch, calls the attestation service, and answers JSON or an RFC 9457
+// application/problem+json body.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"attestation/internal/attestation"
+	"attestation/internal/identity"
+)
+
+// MaxBody is the largest request body the API reads; a larger one is refused with 413.
+const MaxBody = 1 << 20
+
+// Handler serves the API.
+type Handler struct {
+	svc *attestation.Service
+	log *slog.Logger
+}
+
+// New returns the API handler.
+func New(svc *attestation.Service, log *slog.Logger) *Handler { return &Handler{svc: svc, log: log} }
+
+type request struct {
+	events.APIGatewayV2HTTPRequest
+	actor identity.Actor
+	now   time.Time
+}
+
+type route struct {
+	roles  []identity.Role // empty: public
+	handle func(context.Context, *request) (int, any, error)
+}
+
+func (h *Handler) routes() map[string]route {
+	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
+	return map[string]route{
+		"GET /health":               {nil, h.health},
+		"POST /cases":               {[]identity.Role{identity.Applicant}, h.submit},
+		"GET /cases/{caseId}":       {all, h.getCase},
+		"POST /cases/{caseId}/step": {all, h.completeStep},
+	}
+}
+
+// Handle answers one API Gateway request.
+func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	r := &request{APIGatewayV2HTTPRequest: ev, now: time.UnixMilli(ev.RequestContext.TimeEpoch).UTC()}
+	log := h.log.With("requestId", ev.RequestContext.RequestID, "route", ev.RouteKey)
+	rt, ok := h.routes()[ev.RouteKey]
+	if !ok {
+		return problem(http.StatusNotFound, "no such route", ev.RouteKey), nil
+	}
+	if ev.RequestContext.TimeEpoch == 0 {
+		log.ErrorContext(ctx, "request without timeEpoch")
+		return problem(http.StatusBadRequest, "request time missing", "requestContext.timeEpoch is required"), nil
+	}
+	if len(rt.roles) > 0 {
+		var claims map[string]string
+		if a := ev.RequestContext.Authorizer; a != nil && a.JWT != nil {
+			claims = a.JWT.Claims
+		}
+		actor, err := identity.FromClaims(claims)
+		if err != nil {
+			return problem(http.StatusUnauthorized, "unauthenticated", err.Error()), nil
+		}
+		if !allowed(rt.roles, actor.Role) {
+			return problem(http.StatusForbidden, "forbidden", fmt.Sprintf("the route %s is not open to the role %s", ev.RouteKey, actor.Role)), nil
+		}
+		r.actor = actor
+		log = log.With("actor", actor)
+	}
+	status, body, err := rt.handle(ctx, r)
+	if err != nil {
+		resp := fromError(err)
+		if resp.StatusCode >= 500 {
+			log.ErrorContext(ctx, "request failed", "error", err)
+		} else {
+			log.InfoContext(ctx, "request refused", "status", resp.StatusCode, "error", err)
+		}
+		return resp, nil
+	}
+	return jsonResponse(status, body), nil
+}
+
+func allowed(roles []identity.Role, r identity.Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// decode reads a JSON body into v, rejecting unknown fields, trailing data and oversized bodies.
+func decode(r *request, v any) error {
+	body := []byte(r.Body)
+	if r.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(r.Body)
+		if err != nil {
+			return &badRequest{status: http.StatusBadRequest, detail: "body: not valid base64"}
+		}
+		body = b
+	}
+	if len(body) > MaxBody {
+		return &badRequest{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("body: larger than %d bytes", MaxBody)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &badRequest{status: http.StatusBadRequest, detail: "body: " + err.Error()}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &badRequest{status: http.StatusBadRequest, detail: "body: unexpected data after the JSON value"}
+	}
+	return nil
+}
+
+type badRequest struct {
+	status int
+	detail string
+}
+
+func (e *badRequest) Error() string { return e.detail }
+
+func (h *Handler) health(ctx context.Context, r *request) (int, any, error) {
+	return http.StatusOK, map[string]any{"status": "ok", "time": r.now}, nil
+}
+
+func (h *Handler) submit(ctx context.Context, r *request) (int, any, error) {
+	var app attestation.Application
+	if err := decode(r, &app); err != nil {
+		return 0, nil, err
+	}
+	c, err := h.svc.Submit(ctx, r.actor, app, r.now)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, caseView(c, nil), nil
+}
+
+func (h *Handler) getCase(ctx context.Context, r *request) (int, any, error) {
+	c, hist, err := h.svc.Get(ctx, r.actor, r.PathParameters["caseId"])
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, caseView(c, hist), nil
+}
+
+func (h *Handler) completeStep(ctx context.Context, r *request) (int, any, error) {
+	var d attestation.StepDecision
+	if err := decode(r, &d); err != nil {
+		return 0, nil, err
+	}
+	dec, err := h.svc.CompleteStep(ctx, r.actor, r.PathParameters["caseId"], d, r.now)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]any{"step": dec.Step, "outcome": dec.Outcome, "at": dec.At}, nil
+}
+
+// CaseView is a case as the API shows it.
+type CaseView struct {
+	ID          string              `json:"id"`
+	ObjectName  string              `json:"objectName"`
+	Stage       attestation.Stage   `json:"stage"`
+	Edition     string              `json:"edition"`
+	SubmittedAt time.Time           `json:"submittedAt"`
+	OpenStep    *StepView           `json:"openStep,omitempty"`
+	History     []attestation.Event `json:"history,omitempty"`
+}
+
+// StepView is the open step as the API shows it: who acts and by when.
+type StepView struct {
+	Name      string        `json:"name"`
+	Role      identity.Role `json:"role"`
+	DueAt     time.Time     `json:"dueAt"`
+	Paragraph string        `json:"paragraph,omitempty"`
+	Overdue   bool          `json:"overdue"`
+}
+
+func caseView(c attestation.Case, hist []attestation.Event) CaseView {
+	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt, History: hist}
+	if st := c.OpenStep; st != nil {
+		v.OpenStep = &StepView{Name: st.Name, Role: st.Role, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: st.Overdue}
+	}
+	return v
+}
+
+func jsonResponse(status int, body any) events.APIGatewayV2HTTPResponse {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return problem(http.StatusInternalServerError, "internal error", "the response could not be encoded")
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b),
+		Headers: map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}}
+}
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func problem(status int, title, detail string) events.APIGatewayV2HTTPResponse {
+	b, _ := json.Marshal(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b),
+		Headers: map[string]string{"Content-Type": "application/problem+json", "Cache-Control": "no-store"}}
+}
+
+// fromError is the one place that maps domain errors to HTTP answers. A 5xx never echoes the
+// internal error text.
+func fromError(err error) events.APIGatewayV2HTTPResponse {
+	var br *badRequest
+	switch {
+	case errors.As(err, &br):
+		return problem(br.status, http.StatusText(br.status), br.detail)
+	case errors.Is(err, attestation.ErrNotFound):
+		return problem(http.StatusNotFound, "not found", "no such case")
+	case errors.Is(err, attestation.ErrForbidden):
+		return problem(http.StatusForbidden, "forbidden", err.Error())
+	case errors.Is(err, attestation.ErrConflict):
+		return problem(http.StatusConflict, "conflict", err.Error())
+	case errors.Is(err, attestation.ErrInvalid):
+		return problem(http.StatusUnprocessableEntity, "invalid request", err.Error())
+	default:
+		return problem(http.StatusInternalServerError, "internal error", "the request could not be completed; it is safe to retry")
+	}
+}

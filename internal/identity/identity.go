@@ -1,0 +1,106 @@
+// Package identity says who is calling: the claims of a Cognito-issued JWT as API Gateway's
+// JWT authorizer hands them to a function (requestContext.authorizer.jwt.claims), turned into
+// an Actor with one role. It also masks identity numbers for logs.
+package identity
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+)
+
+// Role is what a caller may do; it comes from the token's cognito:groups claim.
+type Role string
+
+// The roles of the procedure. Scheduler is the deadline check and is never carried by a token.
+const (
+	Applicant Role = "applicant" // the owner of an object, or a person it authorised
+	Authority Role = "authority" // the authorised body for information security
+	STS       Role = "sts"       // the State Technical Service
+	Scheduler Role = "scheduler" // the daily deadline check
+)
+
+// The claim names fixed for every token (Cognito user pool conventions).
+const (
+	ClaimGroups  = "cognito:groups"
+	ClaimBIN     = "custom:bin"
+	ClaimSubject = "sub"
+	ClaimName    = "name"
+)
+
+// ErrNoIdentity is returned when the claims do not name a usable caller.
+var ErrNoIdentity = errors.New("no usable identity in token")
+
+// Actor is the caller of a request.
+type Actor struct {
+	Subject string // the person (sub)
+	Name    string // the person's name, for the history
+	Role    Role
+	BIN     string // the applicant's organisation: 12-digit BIN or IIN; empty for staff
+}
+
+// FromClaims builds the Actor from authorizer claims. API Gateway renders an array claim such as
+// cognito:groups as "[a b]"; a plain "a" or a JSON-style `["a","b"]` is accepted too. A token must
+// carry exactly one of the known roles, and an applicant's token a 12-digit organisation number.
+func FromClaims(claims map[string]string) (Actor, error) {
+	sub := strings.TrimSpace(claims[ClaimSubject])
+	if sub == "" {
+		return Actor{}, fmt.Errorf("%w: claim %q is missing", ErrNoIdentity, ClaimSubject)
+	}
+	var roles []Role
+	for _, g := range Groups(claims[ClaimGroups]) {
+		switch r := Role(g); r {
+		case Applicant, Authority, STS:
+			roles = append(roles, r)
+		}
+	}
+	if len(roles) != 1 {
+		return Actor{}, fmt.Errorf("%w: claim %q must name exactly one of applicant, authority, sts", ErrNoIdentity, ClaimGroups)
+	}
+	a := Actor{Subject: sub, Name: strings.TrimSpace(claims[ClaimName]), Role: roles[0]}
+	if a.Role == Applicant {
+		a.BIN = strings.TrimSpace(claims[ClaimBIN])
+		if !twelveDigits(a.BIN) {
+			return Actor{}, fmt.Errorf("%w: claim %q must be a 12-digit BIN or IIN", ErrNoIdentity, ClaimBIN)
+		}
+	}
+	return a, nil
+}
+
+// Groups splits a groups claim as API Gateway renders it ("[a b]"), or as JSON (`["a","b"]`).
+func Groups(raw string) []string {
+	raw = strings.TrimSpace(raw)
+	raw = strings.TrimSuffix(strings.TrimPrefix(raw, "["), "]")
+	f := strings.FieldsFunc(raw, func(r rune) bool { return r == ' ' || r == ',' || r == '"' })
+	return f
+}
+
+func twelveDigits(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Mask hides an identity number (IIN/BIN) for logs, keeping its last four digits.
+func Mask(number string) string {
+	if len(number) <= 4 {
+		return strings.Repeat("*", len(number))
+	}
+	return strings.Repeat("*", len(number)-4) + number[len(number)-4:]
+}
+
+// LogValue makes an Actor safe to log with slog: the organisation number is masked.
+func (a Actor) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("role", string(a.Role)), slog.String("sub", a.Subject)}
+	if a.BIN != "" {
+		attrs = append(attrs, slog.String("bin", Mask(a.BIN)))
+	}
+	return slog.GroupValue(attrs...)
+}

@@ -1,0 +1,340 @@
+// Package localstack runs the whole system on one machine without AWS or Docker: moto (through
+// the project's patched launcher) for DynamoDB, S3 and Step Functions, executing the real state
+// machine definition; the Lambda Invoke API served in this process by the same handlers each
+// bootstrap main starts (the contract of `sam local start-lambda`); the HTTP routes of
+// template.yaml with the JWT authorizer's check (the contract of `sam local start-api`); and the
+// deadline check on a timer and on demand. Every resource is created from template.yaml itself.
+package localstack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"attestation/internal/samtemplate"
+	"attestation/internal/wiring"
+)
+
+// Options say where and how the stack runs. Zero ports pick free ones.
+type Options struct {
+	Root       string // the repository: template.yaml, statemachine/, infra/local/moto_launcher.py
+	Host       string // default 127.0.0.1
+	APIPort    int
+	LambdaPort int
+	MotoPort   int
+	Clock      *Clock       // default: the machine's time
+	Log        *slog.Logger // the stack's own messages and the functions' logs; default: discard
+	AccessLog  io.Writer    // the API access log (JSON lines); default: discard
+	MotoLog    io.Writer    // moto's output; default: discard (its last lines are kept for errors)
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	APIURL    string
+	LambdaURL string
+	MotoURL   string
+	Template  *samtemplate.Template
+	Clients   Clients
+	Clock     *Clock
+	Issuer    *Issuer
+
+	moto      *moto
+	listeners []net.Listener // closed by Close, served or not
+	servers   []*http.Server
+	invoker   *invoker
+	log       *slog.Logger
+}
+
+// FindRoot walks up from dir to the directory holding go.mod and template.yaml.
+func FindRoot(dir string) (string, error) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if fileExists(filepath.Join(d, "go.mod")) && fileExists(filepath.Join(d, "template.yaml")) {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no go.mod with template.yaml above %s", dir)
+		}
+		d = parent
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// Start brings the stack up and returns once every part answers. On error, whatever was
+// started is stopped again.
+func Start(ctx context.Context, o Options) (s *Stack, err error) {
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.Clock == nil {
+		o.Clock = NewClock()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if o.AccessLog == nil {
+		o.AccessLog = io.Discard
+	}
+	s = &Stack{Clock: o.Clock, log: o.Log}
+	defer func() {
+		if err != nil {
+			s.Close()
+			s = nil
+		}
+	}()
+	lambdaLn, err := listen(o.Host, o.LambdaPort, "Lambda Invoke API")
+	if err != nil {
+		return nil, err
+	}
+	s.listeners = append(s.listeners, lambdaLn)
+	apiLn, err := listen(o.Host, o.APIPort, "HTTP API")
+	if err != nil {
+		return nil, err
+	}
+	s.listeners = append(s.listeners, apiLn)
+	s.LambdaURL = "http://" + lambdaLn.Addr().String()
+	s.APIURL = "http://" + apiLn.Addr().String()
+	motoPort := o.MotoPort
+	if motoPort == 0 {
+		if motoPort, err = freePort(o.Host); err != nil {
+			return nil, err
+		}
+	}
+	if s.moto, err = startMoto(ctx, launcherPath(o.Root), o.Host, motoPort, s.LambdaURL, o.MotoLog); err != nil {
+		return nil, err
+	}
+	s.MotoURL = s.moto.url
+
+	s.Template, err = samtemplate.Load(filepath.Join(o.Root, "template.yaml"),
+		samtemplate.Names{Region: Region, AccountID: AccountID, Prefix: "attestation-"},
+		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local"})
+	if err != nil {
+		return nil, err
+	}
+	awsCfg := AWSConfig(s.MotoURL)
+	s.Clients = NewClients(awsCfg)
+	if s.Issuer, err = NewIssuer(s.Template.Authorizer.Issuer, s.Template.Authorizer.Audience, o.Clock); err != nil {
+		return nil, err
+	}
+	s.invoker = &invoker{handlers: map[string]lambda.Handler{}, log: o.Log}
+	for _, f := range s.Template.Functions {
+		ctor, ok := wiring.Functions[f.Dir()]
+		if !ok {
+			return nil, fmt.Errorf("function %s: no constructor for %s in wiring.Functions", f.LogicalID, f.CodeURI)
+		}
+		env := map[string]string{"S3_PATH_STYLE": "true"}
+		for k, v := range f.Env {
+			env[k] = v
+		}
+		cfg, err := wiring.LoadConfig(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
+		}
+		h, err := ctor(ctx, awsCfg, cfg, o.Log.With("function", f.Dir()))
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
+		}
+		s.invoker.handlers[f.Name] = lambda.NewHandler(h)
+	}
+	if err := provision(ctx, s.Clients, s.Template, o.Root); err != nil {
+		return nil, fmt.Errorf("create resources from template.yaml: %w", err)
+	}
+	accessLog := slog.New(slog.NewJSONHandler(o.AccessLog, nil)).With("log", "api-access")
+	gw := newAPIGateway(s.Template, s.invoker, s.Issuer, o.Clock, accessLog, s.controlRoutes())
+	s.serve(lambdaLn, s.invoker)
+	s.serve(apiLn, gw)
+	return s, nil
+}
+
+func listen(host string, port int, what string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("%s on %s:%d: %w (is another local stack running? pick another port)", what, host, port, err)
+	}
+	return ln, nil
+}
+
+func freePort(host string) (int, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func (s *Stack) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("server stopped", "addr", ln.Addr().String(), "error", err)
+		}
+	}()
+}
+
+// Close stops everything the stack started.
+func (s *Stack) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, srv := range s.servers {
+		_ = srv.Shutdown(ctx)
+	}
+	s.servers = nil
+	for _, ln := range s.listeners {
+		_ = ln.Close()
+	}
+	s.listeners = nil
+	s.moto.stop()
+	s.moto = nil
+	return nil
+}
+
+// StateMachineARN is the ARN of the template's (single) state machine.
+func (s *Stack) StateMachineARN() string {
+	if len(s.Template.StateMachines) == 0 {
+		return ""
+	}
+	return s.Template.StateMachines[0].ARN
+}
+
+// Invoke calls a function by logical ID as the Lambda service would.
+func (s *Stack) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	out, fnErr, err := s.invoker.invoke(ctx, function, payload)
+	if err != nil {
+		return nil, err
+	}
+	if fnErr != nil {
+		return nil, fmt.Errorf("%s: %s: %s", function, fnErr.Type, fnErr.Message)
+	}
+	return out, nil
+}
+
+// RunScheduled runs every scheduled function with its schedule's input, the scheduled time being
+// the clock's now (what EventBridge Scheduler does at each tick). It returns each one's output.
+func (s *Stack) RunScheduled(ctx context.Context) (map[string]json.RawMessage, error) {
+	now := s.Clock.Now().UTC().Format(time.RFC3339)
+	out := map[string]json.RawMessage{}
+	for _, f := range s.Template.Functions {
+		for _, sch := range f.Schedules {
+			input := strings.ReplaceAll(sch.Input, "<aws.scheduler.scheduled-time>", now)
+			res, err := s.Invoke(ctx, f.Name, []byte(input))
+			if err != nil {
+				return out, fmt.Errorf("schedule %s of %s: %w", sch.EventName, f.LogicalID, err)
+			}
+			out[f.LogicalID+"."+sch.EventName] = res
+		}
+	}
+	return out, nil
+}
+
+// controlRoutes are the local stack's own routes on the API port, for tests and walkthroughs:
+// the clock, the deadline check on demand, fresh tokens, and the issuer's public key.
+func (s *Stack) controlRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_local/clock", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"now": s.Clock.Now().Format(time.RFC3339), "clock": s.Clock.String()})
+	})
+	mux.HandleFunc("POST /_local/clock", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Now     string `json:"now"`
+			Advance string `json:"advance"`
+		}
+		dec := json.NewDecoder(io.LimitReader(r.Body, 4096))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil || (in.Now == "") == (in.Advance == "") {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `send {"now":"2026-10-15T10:00:00+05:00"} or {"advance":"72h"}`})
+			return
+		}
+		if in.Now != "" {
+			t, err := time.Parse(time.RFC3339, in.Now)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "now: " + err.Error()})
+				return
+			}
+			s.Clock.Freeze(t)
+		} else {
+			d, err := time.ParseDuration(in.Advance)
+			if err != nil || d < 0 {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "advance: want a positive duration such as 72h"})
+				return
+			}
+			s.Clock.Advance(d)
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"now": s.Clock.Now().Format(time.RFC3339), "clock": s.Clock.String()})
+	})
+	mux.HandleFunc("POST /_local/deadline-check", func(w http.ResponseWriter, r *http.Request) {
+		out, err := s.RunScheduled(r.Context())
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("GET /_local/token", func(w http.ResponseWriter, r *http.Request) {
+		u, err := userFromQuery(r)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		tok, err := s.Issuer.Token(u, 24*time.Hour)
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"token": tok})
+	})
+	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(s.Issuer.JWKS())
+	})
+	return mux
+}
+
+func userFromQuery(r *http.Request) (User, error) {
+	q := r.URL.Query()
+	var u User
+	switch q.Get("role") {
+	case "applicant":
+		u = DemoApplicant
+	case "authority":
+		u = DemoAuthority
+	case "sts":
+		u = DemoSTS
+	default:
+		return User{}, errors.New("role: want applicant, authority or sts")
+	}
+	if v := q.Get("sub"); v != "" {
+		u.Subject = v
+	}
+	if v := q.Get("name"); v != "" {
+		u.Name = v
+	}
+	if v := q.Get("bin"); v != "" {
+		u.BIN = v
+	}
+	return u, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,523 @@
+// Package samtemplate reads template.yaml the way the local stack needs it: the functions with
+// their code directory, merged environment, HTTP routes and schedules; the table, the buckets and
+// the state machine with every intrinsic (Ref, GetAtt, Sub of a parameter) resolved to the names
+// the local stack gives them. The local stack creates its resources from this, so there is no
+// second hand-written copy of them.
+package samtemplate
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/awslabs/goformation/v7/intrinsics"
+)
+
+// Names decides the physical names and ARNs of resources, as CloudFormation would on deploy.
+type Names struct {
+	Region    string
+	AccountID string
+	Prefix    string // prefixed to table, bucket and state machine names
+}
+
+// Template is the part of template.yaml the local stack uses.
+type Template struct {
+	Parameters    map[string]Parameter
+	Functions     []Function
+	Tables        []Table
+	Buckets       []Bucket
+	StateMachines []StateMachine
+	Authorizer    JWTAuthorizer
+}
+
+// Parameter is a template parameter with its (possibly overridden) value.
+type Parameter struct {
+	Type    string
+	Default any
+}
+
+// Function is an AWS::Serverless::Function.
+type Function struct {
+	LogicalID   string
+	Name        string // the physical name the local stack gives it (its logical ID)
+	ARN         string
+	CodeURI     string // e.g. functions/api/
+	BuildMethod string
+	Env         map[string]string // Globals.Function.Environment merged with its own
+	Routes      []Route
+	Schedules   []Schedule
+}
+
+// Dir is the function's directory name under functions/ (CodeUri without its trailing slash).
+func (f Function) Dir() string {
+	parts := strings.Split(strings.Trim(f.CodeURI, "/"), "/")
+	return parts[len(parts)-1]
+}
+
+// Route is an HttpApi event of a function.
+type Route struct {
+	EventName string
+	Method    string
+	Path      string
+	Public    bool // Auth.Authorizer: NONE
+}
+
+// Key is the route key API Gateway puts in the event ("POST /cases/{caseId}").
+func (r Route) Key() string { return r.Method + " " + r.Path }
+
+// Schedule is a ScheduleV2 event of a function.
+type Schedule struct {
+	EventName  string
+	Expression string
+	TimeZone   string
+	Input      string
+}
+
+// Table is an AWS::DynamoDB::Table.
+type Table struct {
+	LogicalID              string
+	Name                   string
+	BillingMode            string
+	AttributeDefinitions   []KeyAttribute
+	KeySchema              []KeyElement
+	GlobalSecondaryIndexes []Index
+	TTLAttribute           string
+	PointInTimeRecovery    bool
+}
+
+// KeyAttribute is an attribute definition of a table.
+type KeyAttribute struct {
+	AttributeName string
+	AttributeType string
+}
+
+// KeyElement is one element of a key schema.
+type KeyElement struct {
+	AttributeName string
+	KeyType       string
+}
+
+// Index is a global secondary index.
+type Index struct {
+	IndexName  string
+	KeySchema  []KeyElement
+	Projection struct{ ProjectionType string }
+}
+
+// Bucket is an AWS::S3::Bucket.
+type Bucket struct {
+	LogicalID         string
+	Name              string
+	Versioning        bool
+	Encryption        string // SSE algorithm
+	BlockPublicAccess bool
+	ObjectLock        bool
+	LockMode          string
+	LockRetentionDays int
+}
+
+// StateMachine is an AWS::Serverless::StateMachine.
+type StateMachine struct {
+	LogicalID     string
+	Name          string
+	ARN           string
+	Type          string
+	DefinitionURI string
+	Substitutions map[string]string
+}
+
+// JWTAuthorizer is the HTTP API's JWT authorizer.
+type JWTAuthorizer struct {
+	Name           string
+	IdentitySource string
+	Issuer         string
+	Audience       []string
+}
+
+type rawTemplate struct {
+	Parameters map[string]struct {
+		Type    string
+		Default any
+	}
+	Globals struct {
+		Function struct {
+			Environment struct{ Variables map[string]any }
+		}
+	}
+	Resources map[string]struct {
+		Type       string
+		Metadata   map[string]any
+		Properties json.RawMessage
+	}
+}
+
+// Load reads path, applies the parameter overrides and resolves intrinsics with names.
+func Load(path string, names Names, params map[string]any) (*Template, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read template: %w", err)
+	}
+	// First pass: which logical IDs are which resource types, so Ref and GetAtt resolve right.
+	types, err := resourceTypes(src)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", path, err)
+	}
+	r := resolver{names: names, types: types}
+	js, err := intrinsics.ProcessYAML(src, &intrinsics.ProcessorOptions{
+		ParameterOverrides: params,
+		IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{
+			"Ref":        r.ref,
+			"Fn::GetAtt": r.getAtt,
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", path, err)
+	}
+	var raw rawTemplate
+	if err := json.Unmarshal(js, &raw); err != nil {
+		return nil, fmt.Errorf("template %s: %w", path, err)
+	}
+	t := &Template{Parameters: map[string]Parameter{}}
+	for name, p := range raw.Parameters {
+		t.Parameters[name] = Parameter{Type: p.Type, Default: p.Default}
+	}
+	globalsEnv := stringMap(raw.Globals.Function.Environment.Variables)
+	ids := make([]string, 0, len(raw.Resources))
+	for id := range raw.Resources {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		res := raw.Resources[id]
+		var err error
+		switch res.Type {
+		case "AWS::Serverless::Function":
+			err = t.addFunction(id, res.Metadata, res.Properties, globalsEnv, r)
+		case "AWS::DynamoDB::Table":
+			err = t.addTable(id, res.Properties, r)
+		case "AWS::S3::Bucket":
+			err = t.addBucket(id, res.Properties, r)
+		case "AWS::Serverless::StateMachine":
+			err = t.addStateMachine(id, res.Properties, r)
+		case "AWS::Serverless::HttpApi":
+			err = t.addHTTPAPI(res.Properties)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("template %s: resource %s: %w", path, id, err)
+		}
+	}
+	return t, nil
+}
+
+// Function returns the function with logical ID id.
+func (t *Template) Function(id string) (Function, bool) {
+	for _, f := range t.Functions {
+		if f.LogicalID == id {
+			return f, true
+		}
+	}
+	return Function{}, false
+}
+
+func resourceTypes(src []byte) (map[string]string, error) {
+	js, err := intrinsics.ProcessYAML(src, &intrinsics.ProcessorOptions{NoProcess: true})
+	if err != nil {
+		return nil, err
+	}
+	var raw struct {
+		Resources map[string]struct{ Type string }
+	}
+	if err := json.Unmarshal(js, &raw); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for id, r := range raw.Resources {
+		out[id] = r.Type
+	}
+	return out, nil
+}
+
+type resolver struct {
+	names Names
+	types map[string]string
+}
+
+func (r resolver) physical(id string) string { return r.names.Prefix + strings.ToLower(id) }
+
+func (r resolver) arn(id string) string {
+	n := r.names
+	switch r.types[id] {
+	case "AWS::Serverless::Function":
+		return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", n.Region, n.AccountID, id)
+	case "AWS::Serverless::StateMachine":
+		return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", n.Region, n.AccountID, r.physical(id))
+	case "AWS::DynamoDB::Table":
+		return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", n.Region, n.AccountID, r.physical(id))
+	case "AWS::S3::Bucket":
+		return "arn:aws:s3:::" + r.physical(id)
+	case "AWS::Logs::LogGroup":
+		return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", n.Region, n.AccountID, r.physical(id))
+	}
+	return fmt.Sprintf("arn:aws:local:%s:%s:%s", n.Region, n.AccountID, id)
+}
+
+// ref resolves Ref as CloudFormation does: a parameter's value, a pseudo parameter, or a
+// resource's physical ID (its name; the ARN for a state machine).
+func (r resolver) ref(name string, input any, template any) any {
+	id, ok := input.(string)
+	if !ok {
+		return nil
+	}
+	switch id {
+	case "AWS::Region":
+		return r.names.Region
+	case "AWS::AccountId":
+		return r.names.AccountID
+	case "AWS::StackName":
+		return strings.TrimSuffix(r.names.Prefix, "-")
+	}
+	if typ, ok := r.types[id]; ok {
+		switch typ {
+		case "AWS::Serverless::Function":
+			return id
+		case "AWS::Serverless::StateMachine":
+			return r.arn(id)
+		}
+		return r.physical(id)
+	}
+	return intrinsics.Ref(name, input, template)
+}
+
+// getAtt resolves Fn::GetAtt for the attributes the template uses (Arn, Name).
+func (r resolver) getAtt(name string, input any, template any) any {
+	var id, attr string
+	switch v := input.(type) {
+	case []any:
+		if len(v) == 2 {
+			id, _ = v[0].(string)
+			attr, _ = v[1].(string)
+		}
+	case string:
+		id, attr, _ = strings.Cut(v, ".")
+	}
+	switch attr {
+	case "Arn":
+		return r.arn(id)
+	case "Name":
+		if r.types[id] == "AWS::Serverless::Function" {
+			return id
+		}
+		return r.physical(id)
+	}
+	return nil
+}
+
+func stringMap(m map[string]any) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v == nil {
+			continue
+		}
+		out[k] = fmt.Sprint(v)
+	}
+	return out
+}
+
+func (t *Template) addFunction(id string, meta map[string]any, props json.RawMessage, globalsEnv map[string]string, r resolver) error {
+	var p struct {
+		CodeUri     any
+		Environment struct{ Variables map[string]any }
+		Events      map[string]struct {
+			Type       string
+			Properties json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(props, &p); err != nil {
+		return err
+	}
+	code, ok := p.CodeUri.(string)
+	if !ok || code == "" {
+		return fmt.Errorf("CodeUri must be a local directory")
+	}
+	f := Function{LogicalID: id, Name: id, ARN: r.arn(id), CodeURI: code, Env: map[string]string{}}
+	if bm, ok := meta["BuildMethod"].(string); ok {
+		f.BuildMethod = bm
+	}
+	for k, v := range globalsEnv {
+		f.Env[k] = v
+	}
+	for k, v := range stringMap(p.Environment.Variables) {
+		f.Env[k] = v
+	}
+	evNames := make([]string, 0, len(p.Events))
+	for n := range p.Events {
+		evNames = append(evNames, n)
+	}
+	sort.Strings(evNames)
+	for _, n := range evNames {
+		ev := p.Events[n]
+		switch ev.Type {
+		case "HttpApi":
+			var hp struct {
+				Method, Path string
+				Auth         struct{ Authorizer string }
+			}
+			if err := json.Unmarshal(ev.Properties, &hp); err != nil {
+				return fmt.Errorf("event %s: %w", n, err)
+			}
+			f.Routes = append(f.Routes, Route{EventName: n, Method: strings.ToUpper(hp.Method), Path: hp.Path, Public: hp.Auth.Authorizer == "NONE"})
+		case "ScheduleV2":
+			var sp struct {
+				ScheduleExpression, ScheduleExpressionTimezone, Input string
+			}
+			if err := json.Unmarshal(ev.Properties, &sp); err != nil {
+				return fmt.Errorf("event %s: %w", n, err)
+			}
+			f.Schedules = append(f.Schedules, Schedule{EventName: n, Expression: sp.ScheduleExpression, TimeZone: sp.ScheduleExpressionTimezone, Input: sp.Input})
+		}
+	}
+	t.Functions = append(t.Functions, f)
+	return nil
+}
+
+func (t *Template) addTable(id string, props json.RawMessage, r resolver) error {
+	var p struct {
+		BillingMode             string
+		AttributeDefinitions    []KeyAttribute
+		KeySchema               []KeyElement
+		GlobalSecondaryIndexes  []Index
+		TimeToLiveSpecification struct {
+			AttributeName string
+			Enabled       bool
+		}
+		PointInTimeRecoverySpecification struct{ PointInTimeRecoveryEnabled bool }
+	}
+	if err := json.Unmarshal(props, &p); err != nil {
+		return err
+	}
+	tb := Table{LogicalID: id, Name: r.physical(id), BillingMode: p.BillingMode, AttributeDefinitions: p.AttributeDefinitions,
+		KeySchema: p.KeySchema, GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
+		PointInTimeRecovery: p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled}
+	if p.TimeToLiveSpecification.Enabled {
+		tb.TTLAttribute = p.TimeToLiveSpecification.AttributeName
+	}
+	t.Tables = append(t.Tables, tb)
+	return nil
+}
+
+func (t *Template) addBucket(id string, props json.RawMessage, r resolver) error {
+	var p struct {
+		VersioningConfiguration struct{ Status string }
+		BucketEncryption        struct {
+			ServerSideEncryptionConfiguration []struct {
+				ServerSideEncryptionByDefault struct{ SSEAlgorithm string }
+			}
+		}
+		PublicAccessBlockConfiguration struct {
+			BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls, RestrictPublicBuckets bool
+		}
+		ObjectLockEnabled       bool
+		ObjectLockConfiguration struct {
+			Rule struct {
+				DefaultRetention struct {
+					Mode string
+					Days json.Number
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(props, &p); err != nil {
+		return err
+	}
+	b := Bucket{LogicalID: id, Name: r.physical(id), Versioning: p.VersioningConfiguration.Status == "Enabled",
+		ObjectLock: p.ObjectLockEnabled, LockMode: p.ObjectLockConfiguration.Rule.DefaultRetention.Mode}
+	pab := p.PublicAccessBlockConfiguration
+	b.BlockPublicAccess = pab.BlockPublicAcls && pab.BlockPublicPolicy && pab.IgnorePublicAcls && pab.RestrictPublicBuckets
+	if c := p.BucketEncryption.ServerSideEncryptionConfiguration; len(c) > 0 {
+		b.Encryption = c[0].ServerSideEncryptionByDefault.SSEAlgorithm
+	}
+	if d := p.ObjectLockConfiguration.Rule.DefaultRetention.Days; d != "" {
+		n, err := d.Int64()
+		if err != nil {
+			return fmt.Errorf("ObjectLockConfiguration.Rule.DefaultRetention.Days: %w", err)
+		}
+		b.LockRetentionDays = int(n)
+	}
+	t.Buckets = append(t.Buckets, b)
+	return nil
+}
+
+func (t *Template) addStateMachine(id string, props json.RawMessage, r resolver) error {
+	var p struct {
+		Type                    string
+		DefinitionUri           any
+		DefinitionSubstitutions map[string]any
+	}
+	if err := json.Unmarshal(props, &p); err != nil {
+		return err
+	}
+	uri, ok := p.DefinitionUri.(string)
+	if !ok || uri == "" {
+		return fmt.Errorf("DefinitionUri must be a local file")
+	}
+	t.StateMachines = append(t.StateMachines, StateMachine{LogicalID: id, Name: r.physical(id), ARN: r.arn(id),
+		Type: p.Type, DefinitionURI: uri, Substitutions: stringMap(p.DefinitionSubstitutions)})
+	return nil
+}
+
+func (t *Template) addHTTPAPI(props json.RawMessage) error {
+	var p struct {
+		Auth struct {
+			DefaultAuthorizer string
+			Authorizers       map[string]struct {
+				IdentitySource   string
+				JwtConfiguration struct {
+					Issuer   string `json:"issuer"`
+					Audience []any  `json:"audience"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(props, &p); err != nil {
+		return err
+	}
+	a, ok := p.Auth.Authorizers[p.Auth.DefaultAuthorizer]
+	if !ok {
+		return fmt.Errorf("the HTTP API has no default JWT authorizer")
+	}
+	t.Authorizer = JWTAuthorizer{Name: p.Auth.DefaultAuthorizer, IdentitySource: a.IdentitySource, Issuer: a.JwtConfiguration.Issuer}
+	for _, aud := range a.JwtConfiguration.Audience {
+		t.Authorizer.Audience = append(t.Authorizer.Audience, fmt.Sprint(aud))
+	}
+	return nil
+}
+
+// Definition returns the state machine's definition with its substitutions applied, failing if
+// a placeholder has no substitution.
+func (sm StateMachine) Definition(root string) (string, error) {
+	raw, err := os.ReadFile(joinRoot(root, sm.DefinitionURI))
+	if err != nil {
+		return "", fmt.Errorf("state machine %s: %w", sm.LogicalID, err)
+	}
+	def := string(raw)
+	for k, v := range sm.Substitutions {
+		def = strings.ReplaceAll(def, "${"+k+"}", v)
+	}
+	if i := strings.Index(def, "${"); i >= 0 {
+		end := strings.IndexByte(def[i:], '}')
+		if end < 0 {
+			end = len(def) - i - 1
+		}
+		return "", fmt.Errorf("state machine %s: placeholder %s has no DefinitionSubstitution", sm.LogicalID, def[i:i+end+1])
+	}
+	return def, nil
+}
+
+func joinRoot(root, rel string) string {
+	if root == "" || strings.HasPrefix(rel, "/") {
+		return rel
+	}
+	return strings.TrimSuffix(root, "/") + "/" + rel
+}

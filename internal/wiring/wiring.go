@@ -1,0 +1,140 @@
+// Package wiring builds each Lambda function's handler from its configuration. The bootstrap
+// mains under functions/ and the local stack both call it, so the same code runs in AWS and on a
+// developer's machine; only the aws.Config (AWS itself, or the local stack) differs.
+package wiring
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"attestation/internal/attestation"
+	"attestation/internal/deadline"
+	"attestation/internal/dynamostore"
+	"attestation/internal/httpapi"
+	"attestation/internal/s3store"
+	"attestation/internal/sfnflow"
+	"attestation/internal/transition"
+)
+
+// Config is a function's configuration, read from its environment (template.yaml's Globals and
+// the function's own Environment).
+type Config struct {
+	TableName       string // TABLE_NAME
+	DocumentsBucket string // DOCUMENTS_BUCKET
+	RecordsBucket   string // RECORDS_BUCKET
+	PolicyEdition   string // POLICY_EDITION: the edition applied to new filings
+	StateMachineARN string // STATE_MACHINE_ARN: only for functions that start or call back executions
+	S3PathStyle     bool   // S3_PATH_STYLE: path-style S3 addressing (the local stack needs it)
+}
+
+// LoadConfig reads the configuration through lookup (os.LookupEnv in a bootstrap main).
+func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
+	var c Config
+	var missing []string
+	req := func(name string, dst *string) {
+		if v, ok := lookup(name); ok && v != "" {
+			*dst = v
+			return
+		}
+		missing = append(missing, name)
+	}
+	req("TABLE_NAME", &c.TableName)
+	req("DOCUMENTS_BUCKET", &c.DocumentsBucket)
+	req("RECORDS_BUCKET", &c.RecordsBucket)
+	req("POLICY_EDITION", &c.PolicyEdition)
+	c.StateMachineARN, _ = lookup("STATE_MACHINE_ARN")
+	if v, ok := lookup("S3_PATH_STYLE"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("S3_PATH_STYLE=%q: want true or false", v)
+		}
+		c.S3PathStyle = b
+	}
+	if len(missing) > 0 {
+		return Config{}, fmt.Errorf("environment variables not set: %v", missing)
+	}
+	return c, nil
+}
+
+// Constructor builds one function's handler (anything lambda.Start accepts).
+type Constructor func(ctx context.Context, aws aws.Config, cfg Config, log *slog.Logger) (any, error)
+
+// Functions maps each function's directory under functions/ to its constructor.
+var Functions = map[string]Constructor{
+	"api":                  API,
+	"register-application": RegisterApplication,
+	"open-step":            OpenStep,
+	"close-case":           CloseCase,
+	"deadline-check":       DeadlineCheck,
+}
+
+func service(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Service, attestation.Deadlines, error) {
+	deadlines, err := newDeadlines()
+	if err != nil {
+		return nil, nil, err
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	s3c := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.S3PathStyle
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
+	flow := sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN)
+	svc := attestation.NewService(dynamostore.New(db, cfg.TableName), s3store.NewRecords(s3c, cfg.RecordsBucket),
+		flow, deadlines, cfg.PolicyEdition, log)
+	return svc, deadlines, nil
+}
+
+// API builds the HTTP API's handler.
+func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
+	if cfg.StateMachineARN == "" {
+		return nil, fmt.Errorf("api: STATE_MACHINE_ARN is not set")
+	}
+	svc, _, err := service(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	return httpapi.New(svc, log).Handle, nil
+}
+
+// RegisterApplication builds the RecordApplicationReceipt task's handler.
+func RegisterApplication(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
+	svc, dl, err := service(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("register-application: %w", err)
+	}
+	return transition.New(svc, dl).RegisterApplication, nil
+}
+
+// OpenStep builds the handler every human step's callback state invokes.
+func OpenStep(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
+	svc, dl, err := service(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("open-step: %w", err)
+	}
+	return transition.New(svc, dl).OpenStep, nil
+}
+
+// CloseCase builds the handler of the closing tasks.
+func CloseCase(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
+	svc, dl, err := service(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("close-case: %w", err)
+	}
+	return transition.New(svc, dl).CloseCase, nil
+}
+
+// DeadlineCheck builds the scheduled deadline check's handler.
+func DeadlineCheck(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
+	svc, _, err := service(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	return deadline.New(svc).Handle, nil
+}
