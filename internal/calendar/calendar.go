@@ -201,8 +201,8 @@ func (c *Calendar) IsWorkingDay(t time.Time) (bool, error) {
 // day (Civil Code: a period in days runs from the day after the event and ends at
 // the close of its last day; a last day that is not a working day moves to the
 // next working day, which counting working days does by itself). n must be at
-// least 1. A period that runs past the calendar's last year is an error matching
-// ErrOutOfRange.
+// least 1 (else ErrInvalidPeriod). A from outside the calendar, or a period that
+// runs past its last year, is an error matching ErrOutOfRange.
 func (c *Calendar) AddWorkingDays(from time.Time, n int) (time.Time, error) {
 	j, err := c.addWorkingDays(from, n)
 	if err != nil {
@@ -319,7 +319,7 @@ func (c *Calendar) DayOff(t time.Time) (reason string, off bool, err error) {
 		return fmt.Sprintf("day off by transfer from %s (%s)%s", c.label(int(tr.workingDay)), tr.act, noteSuffix(tr.note)), true, nil
 	case kindTransferWorking:
 		tr := c.transfers[d.ref]
-		was := "weekend"
+		was := "day off"
 		if tr.replaced == kindCarried {
 			cr := c.carries[tr.replacedRef]
 			was = fmt.Sprintf("day off carried from %s on %s", c.holidays[cr.holiday].name, c.label(int(cr.from)))

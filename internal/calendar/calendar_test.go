@@ -349,7 +349,7 @@ func TestDayOffSaysWhy(t *testing.T) {
 		{"2025-06-06", true, "religious day off: Kurban Ait (first day)"},
 		{"2025-03-10", true, `day off carried from International Women's Day on Sat 2025-03-08 (weekend rule, Law "On holidays", art. 5)`},
 		{"2025-01-03", true, "day off by transfer from Sun 2025-01-05 (Order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2025)"},
-		{"2025-01-05", false, "working day by transfer: the weekend moved to Fri 2025-01-03 (Order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2025)"},
+		{"2025-01-05", false, "working day by transfer: the day off moved to Fri 2025-01-03 (Order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2025)"},
 		{"2016-03-07", true, "day off by transfer from Sat 2016-03-05 (Government Decree on the transfer of days off in 2016)"},
 	}
 	for _, tt := range tests {
