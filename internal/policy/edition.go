@@ -229,6 +229,7 @@ type Numbering struct {
 
 // RecallGround is a ground on which the authority recalls a certificate (§45).
 type RecallGround struct {
+	ID            string // stable name of the ground, e.g. changed_conditions
 	Number        int
 	Paragraph     string
 	Text          string

@@ -151,6 +151,7 @@ type numberingSpec struct {
 }
 
 type recallSpec struct {
+	ID            string   `yaml:"id"`
 	Number        int      `yaml:"number"`
 	Paragraph     string   `yaml:"paragraph"`
 	Text          string   `yaml:"text"`
@@ -210,7 +211,7 @@ func Parse(name string, data []byte) (*Edition, error) {
 		return nil, &EditionError{Edition: name, Problems: []Problem{{Path: "(file)", Message: err.Error()}}}
 	}
 	c := &checker{}
-	lines := map[int]string{}
+	lines := &lineIndex{path: map[int]string{}, scalar: map[int]bool{}}
 	checkKeys(c, docRoot(&root), reflect.TypeFor[specFile](), "", lines)
 
 	var spec specFile
@@ -240,13 +241,11 @@ func docRoot(n *yaml.Node) *yaml.Node {
 
 // checkKeys walks the YAML tree along the spec type and reports every key the type does not have,
 // with its path; it records the path of every value's line so decoder errors can name the field.
-func checkKeys(c *checker, n *yaml.Node, t reflect.Type, path string, lines map[int]string) {
+func checkKeys(c *checker, n *yaml.Node, t reflect.Type, path string, lines *lineIndex) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
-	if _, seen := lines[n.Line]; !seen && path != "" {
-		lines[n.Line] = path
-	}
+	lines.record(n, path)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -289,10 +288,29 @@ func checkKeys(c *checker, n *yaml.Node, t reflect.Type, path string, lines map[
 	}
 }
 
+// lineIndex names the field on each line of a file, for decoder errors that give only a line.
+type lineIndex struct {
+	path   map[int]string
+	scalar map[int]bool
+}
+
+// record names line n.Line after path: the first scalar value on the line wins, else the first
+// collection that starts on it.
+func (l *lineIndex) record(n *yaml.Node, path string) {
+	if path == "" || l.scalar[n.Line] {
+		return
+	}
+	if _, seen := l.path[n.Line]; seen && n.Kind != yaml.ScalarNode {
+		return
+	}
+	l.path[n.Line] = path
+	l.scalar[n.Line] = n.Kind == yaml.ScalarNode
+}
+
 var lineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // addDecodeError reports a decoder error, naming the field of each line it mentions.
-func addDecodeError(c *checker, err error, lines map[int]string) {
+func addDecodeError(c *checker, err error, lines *lineIndex) {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		c.add("(file)", "%v", err)
@@ -308,7 +326,7 @@ func addDecodeError(c *checker, err error, lines map[int]string) {
 			continue // an unknown key, reported by checkKeys with its path
 		}
 		n, _ := strconv.Atoi(m[1])
-		path, ok := lines[n]
+		path, ok := lines.path[n]
 		if !ok {
 			path = "line " + m[1]
 		}
@@ -693,8 +711,13 @@ func validateRules(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 			c.add("documents."+id, "package document that no package rule requires")
 		}
 	}
+	refusalIDs := map[string]bool{}
 	for i, g := range s.RefusalGrounds {
 		p := fmt.Sprintf("refusal_grounds[%d]", i)
+		if refusalIDs[g.ID] {
+			c.add(p+".id", "duplicate id %q", g.ID)
+		}
+		refusalIDs[g.ID] = true
 		c.required(p+".id", g.ID)
 		c.required(p+".paragraph", g.Paragraph)
 		c.required(p+".text", g.Text)
@@ -789,17 +812,23 @@ func validateKinds(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 	if len(s.RecallGrounds) == 0 {
 		c.add("recall_grounds", "missing")
 	}
+	recallIDs := map[string]bool{}
 	for i, g := range s.RecallGrounds {
 		p := fmt.Sprintf("recall_grounds[%d]", i)
+		if recallIDs[g.ID] {
+			c.add(p+".id", "duplicate id %q", g.ID)
+		}
+		recallIDs[g.ID] = true
 		if g.Number != i+1 {
 			c.add(p+".number", "must be %d (grounds are numbered in order from 1)", i+1)
 		}
+		c.required(p+".id", g.ID)
 		c.required(p+".paragraph", g.Paragraph)
 		c.required(p+".text", g.Text)
 		for j, k := range g.Kinds {
 			s.checkKind(c, fmt.Sprintf("%s.kinds[%d]", p, j), k)
 		}
-		e.recalls = append(e.recalls, RecallGround{Number: g.Number, Paragraph: g.Paragraph, Text: g.Text, MandatoryOnly: g.MandatoryOnly, Kinds: slices.Clone(g.Kinds)})
+		e.recalls = append(e.recalls, RecallGround{ID: g.ID, Number: g.Number, Paragraph: g.Paragraph, Text: g.Text, MandatoryOnly: g.MandatoryOnly, Kinds: slices.Clone(g.Kinds)})
 	}
 }
 
