@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -31,44 +32,21 @@ func (e *Edition) CertificateNumber(year, seq int) (string, error) {
 // ParseCertificateNumber reads a number made by CertificateNumber back into its year and sequence.
 func (e *Edition) ParseCertificateNumber(s string) (year, seq int, err error) {
 	n := e.numbering
-	yi := strings.Index(n.Pattern, "{year}")
-	si := strings.Index(n.Pattern, "{seq}")
-	// Split the pattern into its literal parts and match them in order.
-	type field struct {
-		at, width int
-		into      *int
+	expr := regexp.QuoteMeta(n.Pattern)
+	expr = strings.Replace(expr, regexp.QuoteMeta("{year}"), `(?P<year>\d{4})`, 1)
+	expr = strings.Replace(expr, regexp.QuoteMeta("{seq}"), fmt.Sprintf(`(?P<seq>\d{%d})`, n.SeqWidth), 1)
+	re, err := regexp.Compile("^" + expr + "$")
+	if err != nil {
+		return 0, 0, fmt.Errorf("policy %s: certificate number pattern %q: %w", e.id, n.Pattern, err)
 	}
-	fields := []field{{yi, 4, &year}, {si, n.SeqWidth, &seq}}
-	if si < yi {
-		fields[0], fields[1] = fields[1], fields[0]
-	}
-	rest := s
-	pos := 0
-	for _, f := range fields {
-		lit := n.Pattern[pos:f.at]
-		if !strings.HasPrefix(rest, lit) {
-			return 0, 0, fmt.Errorf("policy %s: %q is not a certificate number of the form %s", e.id, s, n.Pattern)
-		}
-		rest = rest[len(lit):]
-		if len(rest) < f.width {
-			return 0, 0, fmt.Errorf("policy %s: %q is not a certificate number of the form %s", e.id, s, n.Pattern)
-		}
-		v, convErr := strconv.Atoi(rest[:f.width])
-		if convErr != nil || strings.ContainsAny(rest[:f.width], "+-") {
-			return 0, 0, fmt.Errorf("policy %s: %q is not a certificate number of the form %s", e.id, s, n.Pattern)
-		}
-		*f.into = v
-		rest = rest[f.width:]
-		pos = f.at + len("{year}")
-		if f.into == &seq {
-			pos = f.at + len("{seq}")
-		}
-	}
-	if rest != n.Pattern[pos:] {
+	m := re.FindStringSubmatch(s)
+	if m == nil {
 		return 0, 0, fmt.Errorf("policy %s: %q is not a certificate number of the form %s", e.id, s, n.Pattern)
 	}
-	if want, _ := e.CertificateNumber(year, seq); want != s {
-		return 0, 0, fmt.Errorf("policy %s: %q is not a certificate number of the form %s", e.id, s, n.Pattern)
+	year, _ = strconv.Atoi(m[re.SubexpIndex("year")])
+	seq, _ = strconv.Atoi(m[re.SubexpIndex("seq")])
+	if _, err := e.CertificateNumber(year, seq); err != nil {
+		return 0, 0, err
 	}
 	return year, seq, nil
 }

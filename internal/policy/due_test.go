@@ -269,6 +269,10 @@ func TestStandardPar8OfficeAcceptanceHours(t *testing.T) {
 			if !got.Equal(tc.want) {
 				t.Errorf("ReceivedAt(%s) = %s, want %s", tc.filed, got, tc.want)
 			}
+			// A moment the office accepts filings is its own receipt, so Due may apply ReceivedAt again.
+			if again, err := e.ReceivedAt(newFakeCalendar(), got); err != nil || !again.Equal(got) {
+				t.Errorf("ReceivedAt(%s) = %s, %v; want it unchanged", got, again, err)
+			}
 		})
 	}
 }

@@ -277,7 +277,8 @@ func Load(id string) (*Edition, error) {
 // Default returns the id of the edition new filings fall under unless configuration names another.
 func Default() string { return defaultEdition }
 
-// Editions returns the ids of the embedded editions, sorted.
+// Editions returns the ids of the embedded editions, sorted. It is empty if an embedded edition
+// fails its check; Load then reports the problems.
 func Editions() []string {
 	all, err := registry()
 	if err != nil {

@@ -629,7 +629,7 @@ func validatePeriods(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 			}
 			month, _ := strconv.Atoi(m[1])
 			day, _ := strconv.Atoi(m[2])
-			if month < 1 || month > 12 || day < 1 || day > 28+int(daysIn(time.Month(month))-28) {
+			if month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month)) {
 				c.add(p+".date", "no such date: %q", ps.Date)
 				break
 			}
