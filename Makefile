@@ -1,0 +1,62 @@
+# The attestation system: `make run` runs it locally, `make test` runs every check.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO        ?= go
+FUNCTIONS := $(notdir $(wildcard functions/*))
+BUILD_DIR := .aws-sam/build
+ASL       := statemachine/attestation.asl.json
+ASL_VALIDATOR := infra/node_modules/.bin/asl-validator
+
+.PHONY: help run test unit vet lint lint-template lint-asl build bench prereq clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+prereq: ## check the tools the project needs, naming what to install
+	@command -v $(GO) >/dev/null || { echo "missing: Go 1.26 (https://go.dev/dl)"; exit 1; }
+	@command -v python3 >/dev/null || { echo "missing: python3 with moto[server]==5.2.1 and cfn-lint"; exit 1; }
+	@v=$$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null) || { echo "missing: moto for $$(command -v python3): install moto[server]==5.2.1"; exit 1; }; \
+	  [ "$$v" = "5.2.1" ] || { echo "moto $$v found: install moto[server]==5.2.1 (the launcher patches that version exactly)"; exit 1; }
+
+run: prereq ## run the whole system locally (HTTP API :3000, Lambda :3001, moto :5000); Ctrl-C stops it
+	@mkdir -p build
+	@$(GO) build -o build/local ./infra/local
+	@exec ./build/local $(RUN_ARGS)
+
+test: vet lint unit ## everything CI runs: vet, cfn-lint, asl-validator, unit and end-to-end tests
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
+
+unit: prereq ## Go tests, with the race detector (the end-to-end tests start their own local stack)
+	$(GO) test -race -count=1 ./...
+
+lint: lint-template lint-asl
+
+lint-template: ## cfn-lint on template.yaml
+	@command -v cfn-lint >/dev/null || { echo "missing: cfn-lint (pip install cfn-lint)"; exit 1; }
+	cfn-lint template.yaml
+
+$(ASL_VALIDATOR): infra/package.json infra/package-lock.json
+	@command -v npm >/dev/null || { echo "missing: Node.js 20 with npm"; exit 1; }
+	npm ci --prefix infra --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint-asl: $(ASL_VALIDATOR) ## asl-validator on the state machine definition
+	$(ASL_VALIDATOR) --json-path $(ASL)
+
+build: ## build every function's arm64 bootstrap as sam build would (.aws-sam/build/<dir>/bootstrap)
+	@for f in $(FUNCTIONS); do \
+	  echo "build $$f"; \
+	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+	    -o $(BUILD_DIR)/$$f/bootstrap ./functions/$$f; \
+	done
+
+bench: ## benchmarks (speed and memory are measured here, never asserted in tests)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf build $(BUILD_DIR) infra/node_modules
