@@ -93,10 +93,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		o.AccessLog = io.Discard
 	}
 	s = &Stack{Clock: o.Clock, log: o.Log}
+	started := s // the results are nil on error, so keep what to stop
 	defer func() {
 		if err != nil {
-			s.Close()
-			s = nil
+			started.Close()
 		}
 	}()
 	lambdaLn, err := listen(o.Host, o.LambdaPort, "Lambda Invoke API")
