@@ -10,14 +10,14 @@ import (
 	"attestation/internal/identity"
 )
 
-// Stage is where a case stands.
+// Stage is where a case stands. While a human step is open the stage is the step's key (see
+// Procedure); the end stages have one meaning each.
 type Stage string
 
-// The stages of a case. A case is open until it reaches an end stage.
+// The stages outside the human steps.
 const (
 	StageSubmitted         Stage = "submitted"          // filed; the workflow records its receipt
 	StageCompletenessCheck Stage = "completeness_check" // §14: the authority checks the package
-	StageForwardedToSTS    Stage = "forwarded_to_sts"   // §16: sent to the State Technical Service
 	StageIssued            Stage = "issued"             // §28, §38: certificate issued
 	StageRefused           Stage = "refused"            // §27, §32, §37: refusal to issue a certificate
 	StageReturned          Stage = "returned"           // §15, standard §10: application returned with reasons
@@ -25,7 +25,8 @@ const (
 	StageWithdrawn         Stage = "withdrawn"          // by the applicant while the case is open
 )
 
-// Ended reports whether s is an end stage.
+// Ended reports whether s is an end stage. After a refusal the applicant may apply again (§30,
+// §39): nothing in a refused case blocks a new one.
 func (s Stage) Ended() bool {
 	switch s {
 	case StageIssued, StageRefused, StageReturned, StageCancelled, StageWithdrawn:
@@ -39,6 +40,8 @@ type Case struct {
 	ID              string
 	OrganizationBIN string // the applicant's BIN or IIN
 	ObjectName      string
+	ObjectKind      string // a kind of the policy edition
+	Distributed     bool   // §19: a geographically distributed system gets the longer survey
 	Edition         string // the policy edition the case was filed under
 	Stage           Stage
 	Version         int // bumped by every change; every write is conditional on it
@@ -46,8 +49,17 @@ type Case struct {
 	ReceivedAt      time.Time // when the authority counts the filing as received
 	Receipt         *Document // the receipt of filing, kept under Object Lock
 	OpenStep        *Step     // the human step the case waits on, if any
-	LastDecision    *Decision // the last completed step
-	Events          int       // number of history events written so far
+	LastDecision    *Decision // the last completed step, with the state of its callback
+	// Decision is the authority's decision (§27, §37) until the sending step has sent it.
+	Decision Outcome
+	// RectificationOrdered: rectification may be ordered at most once per application (§27).
+	RectificationOrdered bool
+	// ContractInForce is the contract's entry into force (§19): the day the STS received the
+	// signed copy, unless the contract states another date.
+	ContractInForce *time.Time
+	Documents       []Document // documents attached at the steps
+	Certificate     string     // the certificate's number once issued (§28, §38)
+	Events          int        // number of history events written so far
 }
 
 // Step is a human step the case waits on: a Step Functions task token, who acts and by when.
@@ -60,33 +72,58 @@ type Step struct {
 	Paragraph   string
 	Provisional bool // the due moment rests on provisional calendar data
 	Overdue     bool
+	Reopened    int // times the engine re-opened the step after its callback timed out
 }
 
-// Decision is the completion of a human step.
+// Callback states of a decision: whether the waiting execution has been told.
+const (
+	CallbackPending     = "pending"     // written, not yet confirmed sent
+	CallbackSent        = "sent"        // the engine accepted it
+	CallbackUndelivered = "undelivered" // the engine no longer waited on the token; the re-opened step takes it
+)
+
+// Decision is the completion of a human step (or its lapse).
 type Decision struct {
-	Step    string
-	Token   string
-	Outcome string
-	Reasons []string
-	Actor   string
-	Role    identity.Role
-	At      time.Time
+	Step      string
+	Token     string
+	Outcome   Outcome
+	Reasons   []string   `json:",omitempty"`
+	Documents []Document `json:",omitempty"`
+	Actor     string
+	Role      identity.Role
+	At        time.Time
+	Next      *NextStep `json:",omitempty"`
+	Callback  string
+	Error     string `json:",omitempty"` // for a lapse or withdrawal: the named error sent
 }
 
-// Document is a stored object with the version and hash that pin it.
+// NextStep is what the state machine needs to open the step that follows a decision: its
+// callback timeout (the legal period plus the policy's margin), counted from OpensAt.
+type NextStep struct {
+	Stage          Stage     `json:"stage"`
+	OpensAt        time.Time `json:"opensAt"`
+	TimeoutSeconds int64     `json:"timeoutSeconds,omitempty"`
+}
+
+// Document is a stored file with the version and hash that pin it.
 type Document struct {
-	Key       string
-	VersionID string
-	SHA256    string
+	Kind      string     `json:"kind,omitempty"` // a policy document id or one of the Doc* kinds
+	Key       string     `json:"key"`
+	VersionID string     `json:"versionId,omitempty"`
+	SHA256    string     `json:"sha256,omitempty"`
+	Step      string     `json:"step,omitempty"`
+	SentAt    *time.Time `json:"sentAt,omitempty"` // an act: when the authority sent it to the applicant
 }
 
 // Event is one entry of a case's history.
 type Event struct {
-	Seq     int
-	At      time.Time
-	Actor   string
-	Role    identity.Role
-	What    string
-	Step    string   `json:",omitempty"`
-	Reasons []string `json:",omitempty"`
+	Seq       int
+	At        time.Time
+	Actor     string
+	Role      identity.Role
+	What      string
+	Step      string     `json:",omitempty"`
+	Outcome   Outcome    `json:",omitempty"`
+	Reasons   []string   `json:",omitempty"`
+	Documents []Document `json:",omitempty"`
 }

@@ -7,30 +7,77 @@ import (
 	"attestation/internal/policy"
 )
 
-// PolicyDeadlines computes due moments from the policy edition a case was filed under and the
-// working-day calendar; it is the Deadlines every function uses.
-type PolicyDeadlines struct {
+// Due is a step's statutory due moment.
+type Due struct {
+	At             time.Time
+	TimeoutSeconds int64  // the callback state's timeout: the legal period plus the policy's margin
+	Paragraph      string // the paragraph that sets the period
+	Provisional    bool   // rests on provisional calendar data
+	PolicyStep     string // the policy's step (survey_distributed replaces survey, §19)
+}
+
+// rules counts the periods of the edition a case was filed under on the working-day calendar.
+type rules struct {
 	cal policy.Calendar
 }
 
-var _ Deadlines = (*PolicyDeadlines)(nil)
+func (r rules) edition(id string) (*policy.Edition, error) {
+	e, err := policy.Load(id)
+	if err != nil {
+		return nil, fmt.Errorf("policy edition: %w", err)
+	}
+	return e, nil
+}
 
-// NewPolicyDeadlines returns Deadlines counted on cal.
-func NewPolicyDeadlines(cal policy.Calendar) *PolicyDeadlines { return &PolicyDeadlines{cal: cal} }
+// due computes when the step of stage must be done for a case, counted from start.
+func (r rules) due(c Case, stage Stage, start time.Time) (Due, error) {
+	rule, ok := Procedure[stage]
+	if !ok {
+		return Due{}, fmt.Errorf("stage %s has no period: %w", stage, ErrInvalid)
+	}
+	e, err := r.edition(c.Edition)
+	if err != nil {
+		return Due{}, err
+	}
+	// §19: a geographically distributed system gets the longer survey.
+	step, err := e.StepFor(rule.Step, policy.PackageFlags{GeographicallyDistributed: c.Distributed})
+	if err != nil {
+		return Due{}, fmt.Errorf("step %s: %w", rule.Step, err)
+	}
+	d, err := e.Due(r.cal, step, start)
+	if err != nil {
+		return Due{}, fmt.Errorf("due %s under %s: %w", step, c.Edition, err)
+	}
+	secs, err := e.CallbackTimeout(r.cal, step, start)
+	if err != nil {
+		return Due{}, fmt.Errorf("timeout of %s under %s: %w", step, c.Edition, err)
+	}
+	return Due{At: d.At, TimeoutSeconds: secs, Paragraph: d.Paragraph, Provisional: d.Provisional, PolicyStep: step}, nil
+}
 
-// Due is the statutory due moment of step for an event at start, and its callback timeout.
-func (d *PolicyDeadlines) Due(edition, step string, start time.Time) (Due, error) {
-	e, err := policy.Load(edition)
-	if err != nil {
-		return Due{}, fmt.Errorf("due %s: %w", step, err)
+// stepStart is the moment a step's period counts from: the survey from the contract's entry
+// into force (§19), every other step from the moment it opens.
+func stepStart(c Case, stage Stage, opensAt time.Time) time.Time {
+	if stage == StageSurvey && c.ContractInForce != nil {
+		return *c.ContractInForce
 	}
-	due, err := e.Due(d.cal, step, start)
-	if err != nil {
-		return Due{}, fmt.Errorf("due %s under %s: %w", step, edition, err)
+	return opensAt
+}
+
+// plan is what the state machine needs to open the step of stage.
+func (r rules) plan(c Case, stage Stage, opensAt time.Time) (*NextStep, error) {
+	if stage.Ended() {
+		return &NextStep{Stage: stage, OpensAt: opensAt.UTC()}, nil
 	}
-	secs, err := e.CallbackTimeout(d.cal, step, start)
+	start := stepStart(c, stage, opensAt)
+	d, err := r.due(c, stage, start)
 	if err != nil {
-		return Due{}, fmt.Errorf("timeout of %s under %s: %w", step, edition, err)
+		return nil, err
 	}
-	return Due{At: due.At, TimeoutSeconds: secs, Paragraph: due.Paragraph, Provisional: due.Provisional}, nil
+	// The engine counts the timeout from the moment the step opens, the period from start.
+	secs := d.TimeoutSeconds
+	if start.After(opensAt) {
+		secs += int64(start.Sub(opensAt).Seconds())
+	}
+	return &NextStep{Stage: stage, OpensAt: opensAt.UTC(), TimeoutSeconds: secs}, nil
 }

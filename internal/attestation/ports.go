@@ -13,6 +13,11 @@ var (
 	ErrConflict  = errors.New("conflict")
 	ErrForbidden = errors.New("forbidden")
 	ErrInvalid   = errors.New("invalid")
+	// ErrRule: the request is well-formed but the Rules do not allow it (e.g. a second
+	// rectification order, §27).
+	ErrRule = errors.New("not allowed by the rules")
+	// ErrClosed: the case has ended; nothing more happens to it.
+	ErrClosed = errors.New("case closed")
 )
 
 // CaseStore keeps cases and their history (DynamoDB in AWS).
@@ -26,6 +31,14 @@ type CaseStore interface {
 	// Update replaces a case whose stored version is c.Version-1 and appends events, in one
 	// transaction; ErrConflict if the stored version differs.
 	Update(ctx context.Context, c Case, events ...Event) error
+	// MarkCallback records the callback state of the last decision if its token is still token.
+	MarkCallback(ctx context.Context, id, token, state string) error
+	// CertificateSeq returns the last certificate sequence given in year (0 if none).
+	CertificateSeq(ctx context.Context, year int) (int, error)
+	// IssueCertificate stores the certificate's register entry, takes its sequence number
+	// (conditional on it following the last one given), and updates the case, in one transaction;
+	// ErrConflict if the case or the sequence moved.
+	IssueCertificate(ctx context.Context, c Case, cert Certificate, events ...Event) error
 	// DueSteps returns cases whose open step is due at or before t and not yet marked overdue.
 	DueSteps(ctx context.Context, t time.Time, limit int) ([]Case, error)
 }
@@ -49,17 +62,3 @@ type Workflow interface {
 // ErrStepClosed is returned by a Workflow when the engine no longer waits on a token (it timed
 // out, or was already completed); the caller reconciles the case instead of failing.
 var ErrStepClosed = errors.New("step no longer waits on this token")
-
-// Deadlines computes a step's statutory due moment (from the policy edition and the calendar)
-// and the timeout of its callback state.
-type Deadlines interface {
-	Due(edition, step string, start time.Time) (Due, error)
-}
-
-// Due is a step's statutory due moment.
-type Due struct {
-	At             time.Time
-	TimeoutSeconds int64  // the callback state's timeout: the legal period plus the policy's margin
-	Paragraph      string // the paragraph that sets the period
-	Provisional    bool   // rests on provisional calendar data
-}

@@ -12,37 +12,46 @@ import (
 	"time"
 
 	"attestation/internal/identity"
+	"attestation/internal/policy"
 )
+
+// maxRetries bounds the re-reads after a conflicting write by another delivery of the same work.
+const maxRetries = 3
 
 // Service moves cases: every entry point of the API, the state machine's tasks and the deadline
 // check goes through it.
 type Service struct {
-	store     CaseStore
-	records   Records
-	workflow  Workflow
-	deadlines Deadlines
-	edition   string
-	log       *slog.Logger
+	store    CaseStore
+	records  Records
+	workflow Workflow
+	rules    rules
+	edition  string
+	log      *slog.Logger
 }
 
-// NewService returns a Service. edition is the policy edition applied to new filings.
-func NewService(store CaseStore, records Records, workflow Workflow, deadlines Deadlines, edition string, log *slog.Logger) *Service {
-	return &Service{store: store, records: records, workflow: workflow, deadlines: deadlines, edition: edition, log: log}
+// NewService returns a Service. cal is the working-day calendar the periods are counted on, and
+// edition the policy edition applied to new filings.
+func NewService(store CaseStore, records Records, workflow Workflow, cal policy.Calendar, edition string, log *slog.Logger) *Service {
+	return &Service{store: store, records: records, workflow: workflow, rules: rules{cal: cal}, edition: edition, log: log}
 }
 
 // Application is what an applicant files.
 type Application struct {
-	ObjectName string `json:"objectName"`
+	ObjectName  string `json:"objectName"`
+	ObjectKind  string `json:"objectKind,omitempty"`
+	Distributed bool   `json:"geographicallyDistributed,omitempty"`
 }
 
-// ExecutionInput is the input of a case's execution: the case and the moment it was received,
-// the "now" every later step starts from.
+// ExecutionInput is the input of a case's execution: the case and the moment the authority
+// received it, the "now" every later step starts from.
 type ExecutionInput struct {
 	CaseID     string    `json:"caseId"`
 	ReceivedAt time.Time `json:"receivedAt"`
 }
 
 // Submit files an application: the case is stored, then its execution started under the case ID.
+// A filing outside the office's acceptance hours counts as received at the next moment the office
+// accepts filings (standard §8).
 func (s *Service) Submit(ctx context.Context, actor identity.Actor, app Application, now time.Time) (Case, error) {
 	if actor.Role != identity.Applicant {
 		return Case{}, fmt.Errorf("submit: role %s may not file applications: %w", actor.Role, ErrForbidden)
@@ -51,12 +60,20 @@ func (s *Service) Submit(ctx context.Context, actor identity.Actor, app Applicat
 	if name == "" || len(name) > 500 {
 		return Case{}, fmt.Errorf("submit: objectName must be 1-500 characters: %w", ErrInvalid)
 	}
+	ed, err := s.rules.edition(s.edition)
+	if err != nil {
+		return Case{}, fmt.Errorf("submit: %w", err)
+	}
+	received, err := ed.ReceivedAt(s.rules.cal, now)
+	if err != nil {
+		return Case{}, fmt.Errorf("submit: receipt: %w", err)
+	}
 	id, err := newCaseID(now)
 	if err != nil {
 		return Case{}, fmt.Errorf("submit: %w", err)
 	}
-	c := Case{ID: id, OrganizationBIN: actor.BIN, ObjectName: name, Edition: s.edition, Stage: StageSubmitted,
-		Version: 1, SubmittedAt: now.UTC(), ReceivedAt: now.UTC(), Events: 1}
+	c := Case{ID: id, OrganizationBIN: actor.BIN, ObjectName: name, ObjectKind: app.ObjectKind, Distributed: app.Distributed,
+		Edition: ed.ID(), Stage: StageSubmitted, Version: 1, SubmittedAt: now.UTC(), ReceivedAt: received.UTC(), Events: 1}
 	ev := Event{Seq: 1, At: c.SubmittedAt, Actor: actor.Subject, Role: actor.Role, What: "application submitted"}
 	if err := s.store.Create(ctx, c, ev); err != nil {
 		return Case{}, fmt.Errorf("submit %s: %w", id, err)
@@ -81,8 +98,10 @@ func newCaseID(now time.Time) (string, error) {
 	return "A-" + now.UTC().Format("20060102") + "-" + hex.EncodeToString(b[:]), nil
 }
 
-// Get returns a case the actor may see: an applicant sees only its own organisation's cases, and
-// another organisation's case is ErrNotFound, exactly like a case that does not exist.
+// Get returns a case the actor may see, with its history. An applicant sees only its own
+// organisation's cases (another's is ErrNotFound, exactly like a case that does not exist), and
+// sees the act of a survey only once the authority has sent it with its decision (§25, §28, §30,
+// §31).
 func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Case, []Event, error) {
 	c, err := s.store.Get(ctx, id)
 	if err != nil {
@@ -95,17 +114,64 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 	if err != nil {
 		return Case{}, nil, fmt.Errorf("get case %s history: %w", id, err)
 	}
+	if actor.Role == identity.Applicant {
+		c, h = applicantView(c, h)
+	}
 	return c, h, nil
+}
+
+// VisibleToApplicant reports whether the applicant may see d: an act only once sent (§25).
+func VisibleToApplicant(d Document) bool {
+	if d.Kind == DocSurveyAct || d.Kind == DocAdditionalSurveyAct {
+		return d.SentAt != nil
+	}
+	return true
+}
+
+func applicantView(c Case, h []Event) (Case, []Event) {
+	sent := map[string]bool{}
+	var docs []Document
+	for _, d := range c.Documents {
+		if VisibleToApplicant(d) {
+			docs = append(docs, d)
+			sent[d.Key] = true
+		}
+	}
+	c.Documents = docs
+	out := make([]Event, len(h))
+	for i, e := range h {
+		var ed []Document
+		for _, d := range e.Documents {
+			if VisibleToApplicant(d) || sent[d.Key] {
+				ed = append(ed, d)
+			}
+		}
+		e.Documents = ed
+		out[i] = e
+	}
+	if c.LastDecision != nil {
+		ld := *c.LastDecision
+		ld.Token = ""
+		c.LastDecision = &ld
+	}
+	if c.OpenStep != nil {
+		st := *c.OpenStep
+		st.Token = ""
+		c.OpenStep = &st
+	}
+	return c, out
 }
 
 // Registration is the result of recording a received application.
 type Registration struct {
-	CaseID  string   `json:"caseId"`
-	Receipt Document `json:"receipt"`
+	CaseID  string    `json:"caseId"`
+	Receipt Document  `json:"receipt"`
+	Next    *NextStep `json:"next"`
 }
 
-// Register records the receipt of an application under Object Lock and moves the case on.
-// A repeated delivery (Step Functions and Lambda deliver at least once) returns the first result.
+// Register records the receipt of an application under Object Lock (§13) and opens the way to the
+// authority's completeness check (§14). A repeated delivery (Step Functions and Lambda deliver at
+// least once) returns the first result.
 func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := s.store.Get(ctx, in.CaseID)
@@ -113,7 +179,14 @@ func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration
 			return Registration{}, fmt.Errorf("register %s: %w", in.CaseID, err)
 		}
 		if c.Receipt != nil {
-			return Registration{CaseID: c.ID, Receipt: *c.Receipt}, nil
+			next, err := s.rules.plan(c, StageCompletenessCheck, c.ReceivedAt)
+			if err != nil {
+				return Registration{}, fmt.Errorf("register %s: %w", c.ID, err)
+			}
+			return Registration{CaseID: c.ID, Receipt: *c.Receipt, Next: next}, nil
+		}
+		if c.Stage != StageSubmitted {
+			return Registration{}, fmt.Errorf("register %s at stage %s: %w", c.ID, c.Stage, ErrClosed)
 		}
 		body, err := json.MarshalIndent(map[string]any{
 			"caseId": c.ID, "organization": c.OrganizationBIN, "object": c.ObjectName,
@@ -126,35 +199,45 @@ func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration
 		if err != nil {
 			return Registration{}, fmt.Errorf("register %s: store receipt: %w", c.ID, err)
 		}
+		doc.Kind = "receipt"
+		next, err := s.rules.plan(c, StageCompletenessCheck, c.ReceivedAt)
+		if err != nil {
+			return Registration{}, fmt.Errorf("register %s: %w", c.ID, err)
+		}
 		c.Receipt = &doc
+		c.Stage = StageCompletenessCheck
 		c.Version++
 		c.Events++
-		ev := Event{Seq: c.Events, At: in.ReceivedAt, Actor: "system", Role: identity.Scheduler, What: "receipt recorded"}
+		ev := Event{Seq: c.Events, At: c.ReceivedAt, Actor: "system", Role: identity.Scheduler, What: "receipt recorded", Documents: []Document{doc}}
 		err = s.store.Update(ctx, c, ev)
-		if errors.Is(err, ErrConflict) && attempt < 3 {
+		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue // another delivery got there first: read again and return its result
 		}
 		if err != nil {
 			return Registration{}, fmt.Errorf("register %s: %w", c.ID, err)
 		}
-		return Registration{CaseID: c.ID, Receipt: doc}, nil
+		return Registration{CaseID: c.ID, Receipt: doc, Next: next}, nil
 	}
 }
 
 // OpenStepInput is what the state machine passes when a human step begins.
 type OpenStepInput struct {
-	TaskToken string        `json:"taskToken"`
-	CaseID    string        `json:"caseId"`
-	Step      string        `json:"step"`
-	Role      identity.Role `json:"role"`
-	OpenedAt  time.Time     `json:"openedAt"`
+	TaskToken string    `json:"taskToken"`
+	CaseID    string    `json:"caseId"`
+	Step      string    `json:"step"`
+	OpenedAt  time.Time `json:"openedAt"`
 }
 
 // OpenStep keeps the task token on the case with the acting role and the statutory due moment.
-// Opening the same step with the same token again changes nothing.
+// Opening the same step with the same token again changes nothing. When the engine re-opens a
+// step whose callback timed out (a staff step past its period has no legal effect), the new token
+// replaces the old one and the breach is recorded; if the step had in fact been decided but the
+// engine no longer took the callback, the decision is delivered on the new token.
 func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) {
-	if in.TaskToken == "" || in.CaseID == "" || in.Step == "" {
-		return Step{}, fmt.Errorf("open step: taskToken, caseId and step are required: %w", ErrInvalid)
+	stage := Stage(in.Step)
+	rule, ok := Procedure[stage]
+	if in.TaskToken == "" || in.CaseID == "" || !ok || in.OpenedAt.IsZero() {
+		return Step{}, fmt.Errorf("open step %q of %q: taskToken, caseId, openedAt and a known step are required: %w", in.Step, in.CaseID, ErrInvalid)
 	}
 	for attempt := 0; ; attempt++ {
 		c, err := s.store.Get(ctx, in.CaseID)
@@ -164,94 +247,42 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 		if c.OpenStep != nil && c.OpenStep.Token == in.TaskToken {
 			return *c.OpenStep, nil
 		}
-		due, err := s.deadlines.Due(c.Edition, in.Step, in.OpenedAt)
-		if err != nil {
-			return Step{}, fmt.Errorf("open step %s of %s: %w", in.Step, in.CaseID, err)
+		if d := c.LastDecision; d != nil && d.Step == in.Step && d.Token != in.TaskToken && c.Stage != stage {
+			// Decided already, the engine re-opened it: hand the decision to the new token.
+			return s.redeliver(ctx, c, in.TaskToken)
 		}
-		st := Step{Name: in.Step, Role: in.Role, Token: in.TaskToken, OpenedAt: in.OpenedAt.UTC(),
+		if c.Stage.Ended() {
+			return Step{}, fmt.Errorf("open step %s of %s: the case is %s: %w", in.Step, c.ID, c.Stage, ErrClosed)
+		}
+		if c.Stage != stage {
+			return Step{}, fmt.Errorf("open step %s of %s at stage %s: %w", in.Step, c.ID, c.Stage, ErrConflict)
+		}
+		due, err := s.rules.due(c, stage, stepStart(c, stage, in.OpenedAt))
+		if err != nil {
+			return Step{}, fmt.Errorf("open step %s of %s: %w", in.Step, c.ID, err)
+		}
+		st := Step{Name: in.Step, Role: rule.Role, Token: in.TaskToken, OpenedAt: in.OpenedAt.UTC(),
 			DueAt: due.At, Paragraph: due.Paragraph, Provisional: due.Provisional}
+		what := "step opened: " + in.Step + ", due " + due.At.Format(time.RFC3339)
+		if prev := c.OpenStep; prev != nil && prev.Name == in.Step {
+			// The engine's callback timed out and it opened the step again (no legal effect).
+			st.DueAt, st.Paragraph, st.Provisional, st.OpenedAt = prev.DueAt, prev.Paragraph, prev.Provisional, prev.OpenedAt
+			st.Overdue, st.Reopened = true, prev.Reopened+1
+			what = "step re-opened after its period: " + in.Step + ", due " + prev.DueAt.Format(time.RFC3339)
+		}
 		c.OpenStep = &st
-		c.Stage = Stage(in.Step)
 		c.Version++
 		c.Events++
-		ev := Event{Seq: c.Events, At: st.OpenedAt, Actor: "system", Role: identity.Scheduler, What: "step opened", Step: in.Step}
+		ev := Event{Seq: c.Events, At: in.OpenedAt.UTC(), Actor: "system", Role: identity.Scheduler, What: what, Step: in.Step}
 		err = s.store.Update(ctx, c, ev)
-		if errors.Is(err, ErrConflict) && attempt < 3 {
+		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue
 		}
 		if err != nil {
-			return Step{}, fmt.Errorf("open step %s of %s: %w", in.Step, in.CaseID, err)
+			return Step{}, fmt.Errorf("open step %s of %s: %w", in.Step, c.ID, err)
 		}
 		return st, nil
 	}
-}
-
-// StepDecision is what an actor decides on the open step.
-type StepDecision struct {
-	Outcome string   `json:"outcome"`
-	Reasons []string `json:"reasons,omitempty"`
-}
-
-// StepOutput is what a completed step hands back to the state machine.
-type StepOutput struct {
-	Outcome string    `json:"outcome"`
-	At      time.Time `json:"at"`
-}
-
-// CompleteStep completes the case's open step. The decision is written first, conditional on
-// the case's version; only then is the engine told. A repeat of the same decision returns the
-// first result (and re-sends the callback, which the engine ignores if it already has it); a
-// different decision on a closed step is ErrConflict.
-func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID string, d StepDecision, now time.Time) (Decision, error) {
-	c, err := s.store.Get(ctx, caseID)
-	if err != nil {
-		return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, err)
-	}
-	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
-		return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, ErrNotFound)
-	}
-	if c.OpenStep == nil {
-		if last := c.LastDecision; last != nil && last.Outcome == d.Outcome && last.Role == actor.Role {
-			return *last, s.callback(ctx, *last)
-		}
-		return Decision{}, fmt.Errorf("complete step of %s: no step is open: %w", caseID, ErrConflict)
-	}
-	if c.OpenStep.Role != actor.Role {
-		return Decision{}, fmt.Errorf("complete step %s of %s: the %s acts here, not the %s: %w", c.OpenStep.Name, caseID, c.OpenStep.Role, actor.Role, ErrForbidden)
-	}
-	if strings.TrimSpace(d.Outcome) == "" {
-		return Decision{}, fmt.Errorf("complete step %s of %s: outcome is required: %w", c.OpenStep.Name, caseID, ErrInvalid)
-	}
-	dec := Decision{Step: c.OpenStep.Name, Token: c.OpenStep.Token, Outcome: d.Outcome, Reasons: d.Reasons,
-		Actor: actor.Subject, Role: actor.Role, At: now.UTC()}
-	c.LastDecision = &dec
-	c.OpenStep = nil
-	c.Version++
-	c.Events++
-	ev := Event{Seq: c.Events, At: dec.At, Actor: actor.Subject, Role: actor.Role, What: "step completed: " + d.Outcome, Step: dec.Step, Reasons: d.Reasons}
-	if err := s.store.Update(ctx, c, ev); err != nil {
-		if errors.Is(err, ErrConflict) {
-			// Someone else completed it in the meantime: a repeat of the same decision is fine.
-			now, gerr := s.store.Get(ctx, caseID)
-			if gerr == nil && now.LastDecision != nil && now.LastDecision.Token == dec.Token && now.LastDecision.Outcome == dec.Outcome {
-				return *now.LastDecision, nil
-			}
-		}
-		return Decision{}, fmt.Errorf("complete step %s of %s: %w", dec.Step, caseID, err)
-	}
-	s.log.InfoContext(ctx, "step completed", "caseId", caseID, "step", dec.Step, "outcome", dec.Outcome, "actor", actor)
-	return dec, s.callback(ctx, dec)
-}
-
-func (s *Service) callback(ctx context.Context, d Decision) error {
-	out, err := json.Marshal(StepOutput{Outcome: d.Outcome, At: d.At})
-	if err != nil {
-		return fmt.Errorf("encode step output: %w", err)
-	}
-	if err := s.workflow.Succeed(ctx, d.Token, out); err != nil && !errors.Is(err, ErrStepClosed) {
-		return fmt.Errorf("send step %s result: %w", d.Step, err)
-	}
-	return nil
 }
 
 // CloseInput is what the state machine passes when a case reaches its end.
@@ -261,8 +292,12 @@ type CloseInput struct {
 	At     time.Time `json:"at"`
 }
 
-// Close writes a case's end stage; closing it again at the same stage changes nothing.
+// Close confirms a case's end stage. The decision that ended it already wrote the stage; Close
+// writes it only if it is missing, and closing again changes nothing.
 func (s *Service) Close(ctx context.Context, in CloseInput) (Case, error) {
+	if !in.Stage.Ended() {
+		return Case{}, fmt.Errorf("close %s: %s is not an end stage: %w", in.CaseID, in.Stage, ErrInvalid)
+	}
 	for attempt := 0; ; attempt++ {
 		c, err := s.store.Get(ctx, in.CaseID)
 		if err != nil {
@@ -271,13 +306,16 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (Case, error) {
 		if c.Stage == in.Stage {
 			return c, nil
 		}
+		if c.Stage.Ended() {
+			return Case{}, fmt.Errorf("close %s as %s: it is %s already: %w", c.ID, in.Stage, c.Stage, ErrConflict)
+		}
 		c.Stage = in.Stage
 		c.OpenStep = nil
 		c.Version++
 		c.Events++
 		ev := Event{Seq: c.Events, At: in.At.UTC(), Actor: "system", Role: identity.Scheduler, What: "case closed: " + string(in.Stage)}
 		err = s.store.Update(ctx, c, ev)
-		if errors.Is(err, ErrConflict) && attempt < 3 {
+		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue
 		}
 		if err != nil {
@@ -285,38 +323,4 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (Case, error) {
 		}
 		return c, nil
 	}
-}
-
-// DeadlineReport is what one run of the deadline check did.
-type DeadlineReport struct {
-	At      time.Time `json:"at"`
-	Overdue []string  `json:"overdue"`
-}
-
-// CheckDeadlines marks every open step due before now as overdue, with a breach event in the
-// case's history. Running it again for the same moment changes nothing.
-func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineReport, error) {
-	rep := DeadlineReport{At: now.UTC(), Overdue: []string{}}
-	due, err := s.store.DueSteps(ctx, now, 100)
-	if err != nil {
-		return rep, fmt.Errorf("deadline check at %s: %w", now.UTC().Format(time.RFC3339), err)
-	}
-	for _, c := range due {
-		if c.OpenStep == nil || c.OpenStep.Overdue || c.OpenStep.DueAt.After(now) {
-			continue
-		}
-		c.OpenStep.Overdue = true
-		c.Version++
-		c.Events++
-		ev := Event{Seq: c.Events, At: now.UTC(), Actor: "deadline-check", Role: identity.Scheduler,
-			What: "step overdue: due " + c.OpenStep.DueAt.Format(time.RFC3339), Step: c.OpenStep.Name}
-		if err := s.store.Update(ctx, c, ev); err != nil {
-			if errors.Is(err, ErrConflict) {
-				continue // the case moved meanwhile; the next run sees its new state
-			}
-			return rep, fmt.Errorf("deadline check: mark %s overdue: %w", c.ID, err)
-		}
-		rep.Overdue = append(rep.Overdue, c.ID)
-	}
-	return rep, nil
 }

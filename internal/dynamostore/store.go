@@ -35,6 +35,7 @@ type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
@@ -60,21 +61,13 @@ type keys struct {
 	GSI3SK string `dynamodbav:"gsi3sk,omitempty"`
 }
 
+// caseItem is a case as stored: its keys, its version at the top (writes are conditional on
+// it) and the case itself as a map.
 type caseItem struct {
 	keys
-	Type            string                `dynamodbav:"type"`
-	ID              string                `dynamodbav:"id"`
-	OrganizationBIN string                `dynamodbav:"org"`
-	ObjectName      string                `dynamodbav:"objectName"`
-	Edition         string                `dynamodbav:"edition"`
-	Stage           string                `dynamodbav:"stage"`
-	Version         int                   `dynamodbav:"version"`
-	SubmittedAt     time.Time             `dynamodbav:"submittedAt"`
-	ReceivedAt      time.Time             `dynamodbav:"receivedAt"`
-	Receipt         *attestation.Document `dynamodbav:"receipt,omitempty"`
-	OpenStep        *attestation.Step     `dynamodbav:"openStep,omitempty"`
-	LastDecision    *attestation.Decision `dynamodbav:"lastDecision,omitempty"`
-	Events          int                   `dynamodbav:"events"`
+	Type    string           `dynamodbav:"type"`
+	Version int              `dynamodbav:"version"`
+	Case    attestation.Case `dynamodbav:"case"`
 }
 
 type eventItem struct {
@@ -99,9 +92,7 @@ func toItem(c attestation.Case) caseItem {
 	it := caseItem{
 		keys: keys{PK: casePK(c.ID), SK: "CASE",
 			GSI1PK: "ORG#" + c.OrganizationBIN, GSI1SK: "CASE#" + sortTime(c.SubmittedAt) + "#" + c.ID},
-		Type: "case", ID: c.ID, OrganizationBIN: c.OrganizationBIN, ObjectName: c.ObjectName, Edition: c.Edition,
-		Stage: string(c.Stage), Version: c.Version, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt,
-		Receipt: c.Receipt, OpenStep: c.OpenStep, LastDecision: c.LastDecision, Events: c.Events,
+		Type: "case", Version: c.Version, Case: c,
 	}
 	if st := c.OpenStep; st != nil {
 		due := sortTime(st.DueAt) + "#" + c.ID
@@ -113,11 +104,7 @@ func toItem(c attestation.Case) caseItem {
 	return it
 }
 
-func fromItem(it caseItem) attestation.Case {
-	return attestation.Case{ID: it.ID, OrganizationBIN: it.OrganizationBIN, ObjectName: it.ObjectName, Edition: it.Edition,
-		Stage: attestation.Stage(it.Stage), Version: it.Version, SubmittedAt: it.SubmittedAt, ReceivedAt: it.ReceivedAt,
-		Receipt: it.Receipt, OpenStep: it.OpenStep, LastDecision: it.LastDecision, Events: it.Events}
-}
+func fromItem(it caseItem) attestation.Case { return it.Case }
 
 func (s *Store) eventPuts(id string, events []attestation.Event) ([]types.TransactWriteItem, error) {
 	var out []types.TransactWriteItem
@@ -154,19 +141,7 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 	if err != nil {
 		return err
 	}
-	items = append(items, evs...)
-	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
-		var tce *types.TransactionCanceledException
-		if errors.As(err, &tce) {
-			for _, r := range tce.CancellationReasons {
-				if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-					return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, attestation.ErrConflict)
-				}
-			}
-		}
-		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
-	}
-	return nil
+	return s.transact(ctx, fmt.Sprintf("write case %s version %d", c.ID, c.Version), append(items, evs...))
 }
 
 // Get reads a case with a strongly consistent read.
@@ -209,6 +184,27 @@ func (s *Store) History(ctx context.Context, id string) ([]attestation.Event, er
 	return events, nil
 }
 
+// MarkCallback records the callback state of the case's last decision, if its token is token.
+// It changes no version: it records what the engine was told, not a change of the case.
+func (s *Store) MarkCallback(ctx context.Context, id, token, state string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table,
+		Key:                      map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: casePK(id)}, "sk": &types.AttributeValueMemberS{Value: "CASE"}},
+		UpdateExpression:         aws.String("SET #c.#d.#cb = :s"),
+		ConditionExpression:      aws.String("#c.#d.#t = :t"),
+		ExpressionAttributeNames: map[string]string{"#c": "case", "#d": "LastDecision", "#cb": "Callback", "#t": "Token"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":s": &types.AttributeValueMemberS{Value: state}, ":t": &types.AttributeValueMemberS{Value: token}},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("mark callback of %s: %w", id, attestation.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("mark callback of %s: %w", id, err)
+	}
+	return nil
+}
+
 // DueSteps queries every shard of the due index for open steps due at or before t.
 func (s *Store) DueSteps(ctx context.Context, t time.Time, limit int) ([]attestation.Case, error) {
 	var out []attestation.Case
@@ -233,4 +229,85 @@ func (s *Store) DueSteps(ctx context.Context, t time.Time, limit int) ([]attesta
 		}
 	}
 	return out, nil
+}
+
+func counterKey(year int) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "COUNTER#CERTIFICATE#" + strconv.Itoa(year)},
+		"sk": &types.AttributeValueMemberS{Value: "COUNTER"}}
+}
+
+// CertificateSeq returns the last certificate sequence given in year.
+func (s *Store) CertificateSeq(ctx context.Context, year int) (int, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true), Key: counterKey(year)})
+	if err != nil {
+		return 0, fmt.Errorf("certificate sequence of %d: %w", year, err)
+	}
+	var it struct {
+		Seq int `dynamodbav:"seq"`
+	}
+	if out.Item != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+			return 0, fmt.Errorf("decode certificate sequence of %d: %w", year, err)
+		}
+	}
+	return it.Seq, nil
+}
+
+// certificateItem is a certificate's register entry (§29).
+type certificateItem struct {
+	keys
+	Type        string                  `dynamodbav:"type"`
+	Certificate attestation.Certificate `dynamodbav:"certificate"`
+}
+
+// IssueCertificate takes the certificate's sequence (conditional on the counter still holding the
+// one before), stores its register entry and updates the case, in one transaction.
+func (s *Store) IssueCertificate(ctx context.Context, c attestation.Case, cert attestation.Certificate, events ...attestation.Event) error {
+	caseAV, err := attributevalue.MarshalMap(toItem(c))
+	if err != nil {
+		return fmt.Errorf("encode case %s: %w", c.ID, err)
+	}
+	certAV, err := attributevalue.MarshalMap(certificateItem{keys: keys{PK: "CERT#" + cert.Number, SK: "CERT",
+		GSI1PK: "ORG#" + cert.OrganizationBIN, GSI1SK: "CERT#" + cert.Number}, Type: "certificate", Certificate: cert})
+	if err != nil {
+		return fmt.Errorf("encode certificate %s: %w", cert.Number, err)
+	}
+	counter := &types.Update{TableName: &s.table, Key: counterKey(cert.Year),
+		UpdateExpression: aws.String("SET seq = :seq"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":seq": &types.AttributeValueMemberN{Value: strconv.Itoa(cert.Seq)}}}
+	if cert.Seq == 1 {
+		counter.ConditionExpression = aws.String("attribute_not_exists(seq)")
+	} else {
+		counter.ConditionExpression = aws.String("seq = :prev")
+		counter.ExpressionAttributeValues[":prev"] = &types.AttributeValueMemberN{Value: strconv.Itoa(cert.Seq - 1)}
+	}
+	items := []types.TransactWriteItem{
+		{Update: counter},
+		{Put: &types.Put{TableName: &s.table, Item: certAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: &types.Put{TableName: &s.table, Item: caseAV, ConditionExpression: aws.String("version = :prev"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(c.Version - 1)}}}},
+	}
+	evs, err := s.eventPuts(c.ID, events)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, fmt.Sprintf("issue certificate %s for case %s", cert.Number, c.ID), append(items, evs...))
+}
+
+// transact runs a transaction, turning a failed condition into attestation.ErrConflict.
+func (s *Store) transact(ctx context.Context, what string, items []types.TransactWriteItem) error {
+	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
+		var tce *types.TransactionCanceledException
+		if errors.As(err, &tce) {
+			for _, r := range tce.CancellationReasons {
+				if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+					return fmt.Errorf("%s: %w", what, attestation.ErrConflict)
+				}
+			}
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"testing"
@@ -26,6 +27,16 @@ import (
 )
 
 var stack *localstack.Stack
+
+var almaty = mustLoad("Asia/Almaty")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -50,7 +61,11 @@ func run(m *testing.M) int {
 	if os.Getenv("MOTO_LOG") != "" {
 		motoLog = os.Stderr
 	}
-	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, MotoLog: motoLog})
+	var log *slog.Logger
+	if os.Getenv("STACK_LOG") != "" {
+		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, MotoLog: motoLog, Log: log})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local stack:", err)
 		return 1
@@ -118,6 +133,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestHealthAnswersWithoutToken(t *testing.T) {
+	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))
 	status, body := client{t: t}.do("GET", "/health", nil)
 	if status != 200 || body["status"] != "ok" {
 		t.Fatalf("health: %d %v", status, body)
@@ -148,6 +164,7 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 	authority := client{t: t, token: token(t, localstack.DemoAuthority)}
 
 	// 1. HTTP request → API function → case stored → StartExecution named by the case ID.
+	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))
 	status, created := applicant.do("POST", "/cases", map[string]string{"objectName": "E-licensing information system"})
 	if status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", status, created)
@@ -163,7 +180,7 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 	var view map[string]any
 	waitFor(t, "the completeness check to open", func() bool {
 		_, view = applicant.do("GET", "/cases/"+caseID, nil)
-		return view["stage"] == "completeness_check"
+		return view["stage"] == "completeness_check" && view["openStep"] != nil
 	})
 	step, _ := view["openStep"].(map[string]any)
 	if step["role"] != "authority" || step["paragraph"] == "" {
@@ -180,8 +197,8 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 	if err != nil || item.Item == nil {
 		t.Fatalf("case item: %v %v", item, err)
 	}
-	if _, ok := item.Item["openStep"]; !ok {
-		t.Fatalf("the case item holds no open step (token): %v", item.Item)
+	if _, ok := item.Item["gsi2pk"]; !ok {
+		t.Fatalf("the case item is not in the due index while its step is open: %v", item.Item)
 	}
 	var recordsBucket string
 	for _, b := range stack.Template.Buckets {
@@ -203,11 +220,16 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 		t.Fatalf("a locked receipt version was deleted")
 	}
 
-	// 3. The applicant cannot act on the authority's step; the authority completes it → SendTaskSuccess.
-	if status, _ := applicant.do("POST", "/cases/"+caseID+"/step", map[string]string{"outcome": "forward"}); status != http.StatusForbidden {
+	// 3. The applicant cannot act on the authority's step; the authority completes it → SendTaskSuccess,
+	// and the execution moves on to the STS's step.
+	if status, _ := applicant.do("POST", "/cases/"+caseID+"/step", map[string]string{"step": "completeness_check", "outcome": "forward"}); status != http.StatusForbidden {
 		t.Fatalf("applicant completing the authority's step: %d, want 403", status)
 	}
-	status, done := authority.do("POST", "/cases/"+caseID+"/step", map[string]string{"outcome": "forward"})
+	status, done := authority.do("POST", "/cases/"+caseID+"/step", map[string]string{"step": "completeness_check", "outcome": "return", "reasons": "[]"})
+	if status != http.StatusBadRequest {
+		t.Fatalf("reasons of the wrong type: %d %v, want 400", status, done)
+	}
+	status, done = authority.do("POST", "/cases/"+caseID+"/step", map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"Annex 3 document 4 is missing"}})
 	if status != http.StatusOK {
 		t.Fatalf("complete step: %d %v", status, done)
 	}
@@ -222,11 +244,11 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 		t.Fatalf("execution %s: %s (%s: %s)", caseID, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
 	}
 	_, view = applicant.do("GET", "/cases/"+caseID, nil)
-	if view["stage"] != "forwarded_to_sts" {
-		t.Fatalf("stage %v, want forwarded_to_sts", view["stage"])
+	if view["stage"] != "returned" {
+		t.Fatalf("stage %v, want returned", view["stage"])
 	}
-	if h, _ := view["history"].([]any); len(h) != 5 {
-		t.Fatalf("history has %d events, want 5 (submitted, receipt, step opened, completed, closed): %v", len(h), h)
+	if h, _ := view["history"].([]any); len(h) != 4 {
+		t.Fatalf("history has %d events, want 4 (submitted, receipt, step opened, completed): %v", len(h), h)
 	}
 }
 

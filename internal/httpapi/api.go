@@ -48,10 +48,11 @@ type route struct {
 func (h *Handler) routes() map[string]route {
 	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
 	return map[string]route{
-		"GET /health":               {nil, h.health},
-		"POST /cases":               {[]identity.Role{identity.Applicant}, h.submit},
-		"GET /cases/{caseId}":       {all, h.getCase},
-		"POST /cases/{caseId}/step": {all, h.completeStep},
+		"GET /health":                   {nil, h.health},
+		"POST /cases":                   {[]identity.Role{identity.Applicant}, h.submit},
+		"GET /cases/{caseId}":           {all, h.getCase},
+		"POST /cases/{caseId}/step":     {all, h.completeStep},
+		"POST /cases/{caseId}/withdraw": {[]identity.Role{identity.Applicant}, h.withdraw},
 	}
 }
 
@@ -160,26 +161,44 @@ func (h *Handler) getCase(ctx context.Context, r *request) (int, any, error) {
 }
 
 func (h *Handler) completeStep(ctx context.Context, r *request) (int, any, error) {
-	var d attestation.StepDecision
-	if err := decode(r, &d); err != nil {
+	var in attestation.Completion
+	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	dec, err := h.svc.CompleteStep(ctx, r.actor, r.PathParameters["caseId"], d, r.now)
+	dec, err := h.svc.CompleteStep(ctx, r.actor, r.PathParameters["caseId"], in, r.now)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, map[string]any{"step": dec.Step, "outcome": dec.Outcome, "at": dec.At}, nil
+	return http.StatusOK, DecisionView{Step: dec.Step, Outcome: dec.Outcome, Reasons: dec.Reasons, At: dec.At}, nil
+}
+
+func (h *Handler) withdraw(ctx context.Context, r *request) (int, any, error) {
+	c, err := h.svc.Withdraw(ctx, r.actor, r.PathParameters["caseId"], r.now)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, caseView(c, nil), nil
+}
+
+// DecisionView is a completed step as the API shows it.
+type DecisionView struct {
+	Step    string              `json:"step"`
+	Outcome attestation.Outcome `json:"outcome"`
+	Reasons []string            `json:"reasons,omitempty"`
+	At      time.Time           `json:"at"`
 }
 
 // CaseView is a case as the API shows it.
 type CaseView struct {
-	ID          string              `json:"id"`
-	ObjectName  string              `json:"objectName"`
-	Stage       attestation.Stage   `json:"stage"`
-	Edition     string              `json:"edition"`
-	SubmittedAt time.Time           `json:"submittedAt"`
-	OpenStep    *StepView           `json:"openStep,omitempty"`
-	History     []attestation.Event `json:"history,omitempty"`
+	ID          string                 `json:"id"`
+	ObjectName  string                 `json:"objectName"`
+	Stage       attestation.Stage      `json:"stage"`
+	Edition     string                 `json:"edition"`
+	SubmittedAt time.Time              `json:"submittedAt"`
+	OpenStep    *StepView              `json:"openStep,omitempty"`
+	Decision    attestation.Outcome    `json:"decision,omitempty"`
+	Documents   []attestation.Document `json:"documents,omitempty"`
+	History     []attestation.Event    `json:"history,omitempty"`
 }
 
 // StepView is the open step as the API shows it: who acts and by when.
@@ -192,7 +211,8 @@ type StepView struct {
 }
 
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
-	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt, History: hist}
+	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt,
+		Decision: c.Decision, Documents: c.Documents, History: hist}
 	if st := c.OpenStep; st != nil {
 		v.OpenStep = &StepView{Name: st.Name, Role: st.Role, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: st.Overdue}
 	}
@@ -237,6 +257,10 @@ func fromError(err error) events.APIGatewayV2HTTPResponse {
 		return problem(http.StatusConflict, "conflict", err.Error())
 	case errors.Is(err, attestation.ErrInvalid):
 		return problem(http.StatusUnprocessableEntity, "invalid request", err.Error())
+	case errors.Is(err, attestation.ErrRule):
+		return problem(http.StatusUnprocessableEntity, "not allowed by the rules", err.Error())
+	case errors.Is(err, attestation.ErrClosed):
+		return problem(http.StatusConflict, "case closed", err.Error())
 	default:
 		return problem(http.StatusInternalServerError, "internal error", "the request could not be completed; it is safe to retry")
 	}

@@ -1,13 +1,13 @@
 // Package transition holds the handlers of the state machine's Lambda tasks: each takes the
 // task's payload, moves the case through the attestation service, and returns what the next
 // state needs. Errors the state machine routes on have named types (their Go type name is the
-// errorType Step Functions matches in Retry and Catch).
+// errorType Step Functions matches in Retry and Catch); transient ones are retried there, domain
+// ones caught and never retried.
 package transition
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"attestation/internal/attestation"
@@ -18,6 +18,19 @@ type CaseNotFound struct{ Err error }
 
 func (e *CaseNotFound) Error() string { return e.Err.Error() }
 func (e *CaseNotFound) Unwrap() error { return e.Err }
+
+// CaseClosed: the case has ended (e.g. withdrawn while no step was open). Caught: the execution
+// goes to the case's end.
+type CaseClosed struct{ Err error }
+
+func (e *CaseClosed) Error() string { return e.Err.Error() }
+func (e *CaseClosed) Unwrap() error { return e.Err }
+
+// StepConflict: the case is not at the stage the task expects. Caught, never retried.
+type StepConflict struct{ Err error }
+
+func (e *StepConflict) Error() string { return e.Err.Error() }
+func (e *StepConflict) Unwrap() error { return e.Err }
 
 // InvalidTaskInput: the task's payload is malformed or names an unknown step. Caught, never retried.
 type InvalidTaskInput struct{ Err error }
@@ -31,14 +44,18 @@ type TransientError struct{ Err error }
 func (e *TransientError) Error() string { return e.Err.Error() }
 func (e *TransientError) Unwrap() error { return e.Err }
 
-// named gives err the type the state machine routes on.
-func named(err error) error {
+// Named gives err the type the state machine routes on.
+func Named(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, attestation.ErrNotFound):
 		return &CaseNotFound{Err: err}
-	case errors.Is(err, attestation.ErrInvalid), errors.Is(err, attestation.ErrForbidden):
+	case errors.Is(err, attestation.ErrClosed):
+		return &CaseClosed{Err: err}
+	case errors.Is(err, attestation.ErrConflict):
+		return &StepConflict{Err: err}
+	case errors.Is(err, attestation.ErrInvalid), errors.Is(err, attestation.ErrForbidden), errors.Is(err, attestation.ErrRule):
 		return &InvalidTaskInput{Err: err}
 	default:
 		return &TransientError{Err: err}
@@ -47,70 +64,35 @@ func named(err error) error {
 
 // Handlers serves the state machine's tasks.
 type Handlers struct {
-	svc       *attestation.Service
-	deadlines attestation.Deadlines
+	svc *attestation.Service
 }
 
 // New returns the task handlers over svc.
-func New(svc *attestation.Service, deadlines attestation.Deadlines) *Handlers {
-	return &Handlers{svc: svc, deadlines: deadlines}
-}
-
-// NextStep tells the state machine the callback timeout of the human step that follows.
-type NextStep struct {
-	Step           string    `json:"step"`
-	OpensAt        time.Time `json:"opensAt"`
-	TimeoutSeconds int64     `json:"timeoutSeconds"`
-}
-
-// RegisterResult is the output of RecordApplicationReceipt.
-type RegisterResult struct {
-	attestation.Registration
-	Next NextStep `json:"next"`
-}
+func New(svc *attestation.Service) *Handlers { return &Handlers{svc: svc} }
 
 // RegisterApplication records the receipt of a filed application (§13) and plans the
 // authority's completeness check that follows (§14).
-func (h *Handlers) RegisterApplication(ctx context.Context, in attestation.ExecutionInput) (RegisterResult, error) {
+func (h *Handlers) RegisterApplication(ctx context.Context, in attestation.ExecutionInput) (attestation.Registration, error) {
 	if in.CaseID == "" || in.ReceivedAt.IsZero() {
-		return RegisterResult{}, &InvalidTaskInput{Err: errors.New("register application: caseId and receivedAt are required")}
+		return attestation.Registration{}, &InvalidTaskInput{Err: errors.New("register application: caseId and receivedAt are required")}
 	}
 	reg, err := h.svc.Register(ctx, in)
-	if err != nil {
-		return RegisterResult{}, named(err)
-	}
-	next, err := h.plan(ctx, in.CaseID, "completeness_check", in.ReceivedAt)
-	if err != nil {
-		return RegisterResult{}, named(err)
-	}
-	return RegisterResult{Registration: reg, Next: next}, nil
+	return reg, Named(err)
 }
 
-func (h *Handlers) plan(ctx context.Context, caseID, step string, opensAt time.Time) (NextStep, error) {
-	c, _, err := h.svc.Get(ctx, systemActor, caseID)
-	if err != nil {
-		return NextStep{}, err
-	}
-	due, err := h.deadlines.Due(c.Edition, step, opensAt)
-	if err != nil {
-		return NextStep{}, fmt.Errorf("plan %s of %s: %w", step, caseID, err)
-	}
-	return NextStep{Step: step, OpensAt: opensAt, TimeoutSeconds: due.TimeoutSeconds}, nil
-}
-
-// OpenStepResult is what OpenStep returns to the engine (which waits for the callback).
+// OpenStepResult is what OpenStep returns to the engine (which then waits for the callback).
 type OpenStepResult struct {
-	Step  string    `json:"step"`
-	DueAt time.Time `json:"dueAt"`
+	Step  string `json:"step"`
+	DueAt string `json:"dueAt"`
 }
 
 // OpenStep keeps a human step's task token on the case with who acts and by when.
 func (h *Handlers) OpenStep(ctx context.Context, in attestation.OpenStepInput) (OpenStepResult, error) {
 	st, err := h.svc.OpenStep(ctx, in)
 	if err != nil {
-		return OpenStepResult{}, named(err)
+		return OpenStepResult{}, Named(err)
 	}
-	return OpenStepResult{Step: st.Name, DueAt: st.DueAt}, nil
+	return OpenStepResult{Step: st.Name, DueAt: st.DueAt.Format("2006-01-02T15:04:05Z07:00")}, nil
 }
 
 // CloseResult is the output of a closing task.
@@ -119,14 +101,30 @@ type CloseResult struct {
 	Stage  attestation.Stage `json:"stage"`
 }
 
-// CloseCase writes the case's end stage.
+// CloseCase confirms the case's end stage.
 func (h *Handlers) CloseCase(ctx context.Context, in attestation.CloseInput) (CloseResult, error) {
 	if in.CaseID == "" || in.Stage == "" || in.At.IsZero() {
 		return CloseResult{}, &InvalidTaskInput{Err: errors.New("close case: caseId, stage and at are required")}
 	}
 	c, err := h.svc.Close(ctx, in)
 	if err != nil {
-		return CloseResult{}, named(err)
+		return CloseResult{}, Named(err)
 	}
 	return CloseResult{CaseID: c.ID, Stage: c.Stage}, nil
+}
+
+// IssueInput is the payload of the certificate-issuing task.
+type IssueInput struct {
+	CaseID string    `json:"caseId"`
+	At     time.Time `json:"at"`
+}
+
+// IssueCertificate makes the certificate and its register entry after a decision to issue (§28,
+// §29, §38).
+func (h *Handlers) IssueCertificate(ctx context.Context, in IssueInput) (attestation.CertificateIssue, error) {
+	if in.CaseID == "" || in.At.IsZero() {
+		return attestation.CertificateIssue{}, &InvalidTaskInput{Err: errors.New("issue certificate: caseId and at are required")}
+	}
+	out, err := h.svc.IssueCertificate(ctx, in.CaseID, in.At)
+	return out, Named(err)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"attestation/internal/attestation"
+	"attestation/internal/calendar"
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
 	"attestation/internal/httpapi"
@@ -72,13 +73,14 @@ var Functions = map[string]Constructor{
 	"register-application": RegisterApplication,
 	"open-step":            OpenStep,
 	"close-case":           CloseCase,
+	"issue-certificate":    IssueCertificate,
 	"deadline-check":       DeadlineCheck,
 }
 
-func service(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Service, attestation.Deadlines, error) {
-	deadlines, err := newDeadlines()
+func service(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Service, error) {
+	cal, err := calendar.Kazakhstan()
 	if err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("calendar: %w", err)
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
 	s3c := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
@@ -87,8 +89,8 @@ func service(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Serv
 	})
 	flow := sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN)
 	svc := attestation.NewService(dynamostore.New(db, cfg.TableName), s3store.NewRecords(s3c, cfg.RecordsBucket),
-		flow, deadlines, cfg.PolicyEdition, log)
-	return svc, deadlines, nil
+		flow, cal, cfg.PolicyEdition, log)
+	return svc, nil
 }
 
 // API builds the HTTP API's handler.
@@ -96,7 +98,7 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 	if cfg.StateMachineARN == "" {
 		return nil, fmt.Errorf("api: STATE_MACHINE_ARN is not set")
 	}
-	svc, _, err := service(awsCfg, cfg, log)
+	svc, err := service(awsCfg, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
@@ -105,34 +107,43 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 
 // RegisterApplication builds the RecordApplicationReceipt task's handler.
 func RegisterApplication(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
-	svc, dl, err := service(awsCfg, cfg, log)
+	svc, err := service(awsCfg, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("register-application: %w", err)
 	}
-	return transition.New(svc, dl).RegisterApplication, nil
+	return transition.New(svc).RegisterApplication, nil
 }
 
 // OpenStep builds the handler every human step's callback state invokes.
 func OpenStep(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
-	svc, dl, err := service(awsCfg, cfg, log)
+	svc, err := service(awsCfg, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("open-step: %w", err)
 	}
-	return transition.New(svc, dl).OpenStep, nil
+	return transition.New(svc).OpenStep, nil
 }
 
 // CloseCase builds the handler of the closing tasks.
 func CloseCase(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
-	svc, dl, err := service(awsCfg, cfg, log)
+	svc, err := service(awsCfg, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("close-case: %w", err)
 	}
-	return transition.New(svc, dl).CloseCase, nil
+	return transition.New(svc).CloseCase, nil
+}
+
+// IssueCertificate builds the handler of the certificate-issuing tasks.
+func IssueCertificate(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
+	svc, err := service(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("issue-certificate: %w", err)
+	}
+	return transition.New(svc).IssueCertificate, nil
 }
 
 // DeadlineCheck builds the scheduled deadline check's handler.
 func DeadlineCheck(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
-	svc, _, err := service(awsCfg, cfg, log)
+	svc, err := service(awsCfg, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}

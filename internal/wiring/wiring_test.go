@@ -11,6 +11,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/deadline"
+	"attestation/internal/transition"
 )
 
 // inputs is the event type each function's handler takes.
@@ -19,6 +20,7 @@ var inputs = map[string]func() any{
 	"register-application": func() any { return &attestation.ExecutionInput{} },
 	"open-step":            func() any { return &attestation.OpenStepInput{} },
 	"close-case":           func() any { return &attestation.CloseInput{} },
+	"issue-certificate":    func() any { return &transition.IssueInput{} },
 	"deadline-check":       func() any { return &deadline.Event{} },
 }
 

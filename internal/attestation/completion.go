@@ -1,0 +1,460 @@
+package attestation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"attestation/internal/identity"
+)
+
+// redeliverAfter is how long a written decision may wait for its callback before a repeat of
+// the same request sends it again (the first sender may have failed after writing).
+const redeliverAfter = 10 * time.Second
+
+// Limits on what a completion may carry.
+const (
+	maxReasons      = 50
+	maxReasonLength = 4000
+	maxDocuments    = 50
+)
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// Completion is an actor's decision on a case's open step.
+type Completion struct {
+	Step           string     `json:"step"` // the step the actor means to complete: a stale view is a conflict
+	Outcome        Outcome    `json:"outcome"`
+	Reasons        []string   `json:"reasons,omitempty"`
+	Documents      []Document `json:"documents,omitempty"`
+	EntryIntoForce *time.Time `json:"entryIntoForce,omitempty"` // sign_contract only: a date the contract states (§19)
+}
+
+// StepOutput is what a completed step hands back to the state machine (SendTaskSuccess output,
+// or the cause of a SendTaskFailure): the decision and the step that follows.
+type StepOutput struct {
+	Step    string    `json:"step"`
+	Outcome Outcome   `json:"outcome"`
+	At      time.Time `json:"at"`
+	Next    *NextStep `json:"next,omitempty"`
+}
+
+// CompleteStep is the one way a human step is completed, by the API and the tests alike. It
+// checks who acts and the case's stage, writes the decision conditional on the case's version
+// (the project's own guard against duplicates: the engine is never relied on to reject a repeated
+// token), and only then tells the engine. A repeat of the same completion returns the first
+// result and changes nothing; a different one on a step already completed is ErrConflict.
+func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID string, in Completion, now time.Time) (Decision, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := s.store.Get(ctx, caseID)
+		if err != nil {
+			return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, err)
+		}
+		if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
+			return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, ErrNotFound)
+		}
+		if d := c.LastDecision; d != nil && d.Step == in.Step && (c.OpenStep == nil || c.OpenStep.Name != in.Step) {
+			if !sameCompletion(*d, actor, in) {
+				return Decision{}, fmt.Errorf("step %s of %s was already completed with %s: %w", in.Step, caseID, d.Outcome, ErrConflict)
+			}
+			if d.Callback == CallbackPending && now.Sub(d.At) >= redeliverAfter {
+				return *d, s.deliver(ctx, c.ID, *d)
+			}
+			return *d, nil
+		}
+		dec, nc, ev, err := s.decide(c, actor, in, now)
+		if err != nil {
+			return Decision{}, err
+		}
+		err = s.store.Update(ctx, nc, ev)
+		if errors.Is(err, ErrConflict) && attempt < maxRetries {
+			continue // another request changed the case: read it again
+		}
+		if err != nil {
+			return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
+		}
+		s.log.InfoContext(ctx, "step completed", "caseId", caseID, "step", dec.Step, "outcome", dec.Outcome, "actor", actor)
+		return dec, s.deliver(ctx, c.ID, dec)
+	}
+}
+
+// decide applies the procedure's rules to a completion and returns the decision, the changed
+// case and its history event.
+func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.Time) (Decision, Case, Event, error) {
+	fail := func(format string, kind error, args ...any) (Decision, Case, Event, error) {
+		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: "+format+": %w", append(append([]any{in.Step, c.ID}, args...), kind)...)
+	}
+	if c.Stage.Ended() {
+		return fail("the case is %s", ErrClosed, c.Stage)
+	}
+	st := c.OpenStep
+	if st == nil || st.Name != in.Step {
+		return fail("the case is at %s and this step is not open", ErrConflict, c.Stage)
+	}
+	rule := Procedure[c.Stage]
+	if actor.Role != rule.Role {
+		return fail("the %s acts here, not the %s", ErrForbidden, rule.Role, actor.Role)
+	}
+	or, ok := rule.Outcomes[in.Outcome]
+	if !ok {
+		return fail("outcome %q: allowed are %v", ErrInvalid, in.Outcome, rule.OutcomeNames())
+	}
+	// §27: rectification may be ordered at most once per application.
+	if in.Outcome == OutcomeRectify && c.RectificationOrdered {
+		return fail("§27: rectification may be ordered at most once per application", ErrRule)
+	}
+	reasons, err := cleanReasons(in.Reasons)
+	if err != nil {
+		return fail("%v", ErrInvalid, err)
+	}
+	if or.NeedsReasons && len(reasons) == 0 {
+		return fail("%s requires its reasons (%s)", ErrInvalid, in.Outcome, or.Paragraph)
+	}
+	docs, err := s.checkDocuments(c, rule, or, in.Documents)
+	if err != nil {
+		return fail("%v", ErrInvalid, err)
+	}
+	if in.EntryIntoForce != nil && c.Stage != StageSignContract {
+		return fail("entryIntoForce is given only when the contract is signed", ErrInvalid)
+	}
+	next, err := Next(c, in.Outcome)
+	if err != nil {
+		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)
+	}
+
+	nc := c
+	nc.Documents = append(slices.Clone(c.Documents), docs...)
+	switch c.Stage {
+	case StageDecision, StageSecondDecision:
+		nc.Decision = in.Outcome
+		if in.Outcome == OutcomeRectify {
+			nc.RectificationOrdered = true
+		}
+	case StageSendDocuments, StageSecondSendDocuments:
+		// §25, §28, §30, §31: the act reaches the applicant with the decision; the rectification
+		// period runs from this moment.
+		for i, d := range nc.Documents {
+			if (d.Kind == DocSurveyAct || d.Kind == DocAdditionalSurveyAct) && d.SentAt == nil {
+				at := now.UTC()
+				nc.Documents[i].SentAt = &at
+			}
+		}
+	case StageSignContract:
+		// §19: the contract enters into force when the STS receives the signed copy, unless
+		// the contract states another date.
+		inForce := now.UTC()
+		if in.EntryIntoForce != nil {
+			if in.EntryIntoForce.Before(st.OpenedAt) {
+				return fail("entryIntoForce %s is before the contract was sent", ErrInvalid, in.EntryIntoForce.Format(time.DateOnly))
+			}
+			inForce = in.EntryIntoForce.UTC()
+		}
+		nc.ContractInForce = &inForce
+	}
+	nc.Stage = next
+	nc.OpenStep = nil
+	plan, err := s.rules.plan(nc, next, now)
+	if err != nil {
+		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)
+	}
+	dec := Decision{Step: in.Step, Token: st.Token, Outcome: in.Outcome, Reasons: reasons, Documents: docs,
+		Actor: actor.Subject, Role: actor.Role, At: now.UTC(), Next: plan, Callback: CallbackPending}
+	nc.LastDecision = &dec
+	nc.Version++
+	nc.Events++
+	ev := Event{Seq: nc.Events, At: dec.At, Actor: actor.Subject, Role: actor.Role, What: "step completed: " + string(in.Outcome),
+		Step: in.Step, Outcome: in.Outcome, Reasons: reasons, Documents: docs}
+	return dec, nc, ev, nil
+}
+
+func cleanReasons(in []string) ([]string, error) {
+	if len(in) > maxReasons {
+		return nil, fmt.Errorf("reasons: at most %d", maxReasons)
+	}
+	var out []string
+	for i, r := range in {
+		r = strings.TrimSpace(r)
+		if r == "" {
+			return nil, fmt.Errorf("reasons[%d]: empty", i)
+		}
+		if len(r) > maxReasonLength {
+			return nil, fmt.Errorf("reasons[%d]: longer than %d bytes", i, maxReasonLength)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// checkDocuments checks the documents attached with an outcome: the kinds the outcome takes and
+// no others, each pinned by key and SHA-256; and that every document the policy says the step is
+// taken on (e.g. the act, or the attestation commission's protocol under Art. 51) is on the case
+// or attached now.
+func (s *Service) checkDocuments(c Case, rule StepRule, or OutcomeRule, attached []Document) ([]Document, error) {
+	if len(attached) > maxDocuments {
+		return nil, fmt.Errorf("documents: at most %d", maxDocuments)
+	}
+	allowed := map[string]bool{}
+	for _, k := range or.Documents {
+		allowed[k] = true
+	}
+	ed, err := s.rules.edition(c.Edition)
+	if err != nil {
+		return nil, err
+	}
+	var requires []string
+	if p, err := ed.Period(rule.Step); err == nil {
+		requires = p.Requires
+		for _, k := range p.Requires {
+			allowed[k] = true
+		}
+	}
+	have := map[string]bool{}
+	for _, d := range c.Documents {
+		have[d.Kind] = true
+	}
+	var out []Document
+	for i, d := range attached {
+		switch {
+		case !allowed[d.Kind]:
+			return nil, fmt.Errorf("documents[%d]: kind %q is not taken at %s", i, d.Kind, rule.Step)
+		case strings.TrimSpace(d.Key) == "":
+			return nil, fmt.Errorf("documents[%d]: key is required", i)
+		case !sha256Hex.MatchString(d.SHA256):
+			return nil, fmt.Errorf("documents[%d]: sha256 must be 64 lowercase hex digits", i)
+		}
+		d.Step, d.SentAt = rule.Step, nil
+		out = append(out, d)
+		have[d.Kind] = true
+	}
+	var missing []string
+	for _, k := range append(slices.Clone(or.Documents), requires...) {
+		if !have[k] && !slices.Contains(missing, k) {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("documents: %s requires %v", rule.Step, missing)
+	}
+	return out, nil
+}
+
+// sameCompletion reports whether in repeats the decision d.
+func sameCompletion(d Decision, actor identity.Actor, in Completion) bool {
+	if d.Outcome != in.Outcome || d.Role != actor.Role {
+		return false
+	}
+	reasons, err := cleanReasons(in.Reasons)
+	if err != nil || !slices.Equal(reasons, d.Reasons) || len(in.Documents) != len(d.Documents) {
+		return false
+	}
+	for i, doc := range in.Documents {
+		if doc.Key != d.Documents[i].Key || doc.SHA256 != d.Documents[i].SHA256 {
+			return false
+		}
+	}
+	return true
+}
+
+// deliver tells the engine about a written decision and records that it did.
+func (s *Service) deliver(ctx context.Context, caseID string, d Decision) error {
+	out, err := json.Marshal(StepOutput{Step: d.Step, Outcome: d.Outcome, At: d.At, Next: d.Next})
+	if err != nil {
+		return fmt.Errorf("encode step output: %w", err)
+	}
+	if d.Error != "" {
+		err = s.workflow.Fail(ctx, d.Token, d.Error, string(out))
+	} else {
+		err = s.workflow.Succeed(ctx, d.Token, out)
+	}
+	state := CallbackSent
+	switch {
+	case errors.Is(err, ErrStepClosed):
+		// The engine no longer waits on this token (its callback timed out): the decision
+		// stands on the case, and the step the engine re-opens takes it (OpenStep).
+		state = CallbackUndelivered
+		s.log.WarnContext(ctx, "callback not taken; the re-opened step will take it", "caseId", caseID, "step", d.Step)
+	case err != nil:
+		return fmt.Errorf("send the result of step %s of %s: %w", d.Step, caseID, err)
+	}
+	if err := s.store.MarkCallback(ctx, caseID, d.Token, state); err != nil && !errors.Is(err, ErrConflict) {
+		return fmt.Errorf("record the callback of step %s of %s: %w", d.Step, caseID, err)
+	}
+	return nil
+}
+
+// redeliver hands a case's last decision to the re-opened step's new token.
+func (s *Service) redeliver(ctx context.Context, c Case, token string) (Step, error) {
+	d := *c.LastDecision
+	if d.Callback != CallbackSent || d.Token != token {
+		d.Token, d.Callback = token, CallbackPending
+		c.LastDecision = &d
+		c.Version++
+		c.Events++
+		ev := Event{Seq: c.Events, At: d.At, Actor: "system", Role: identity.Scheduler, Step: d.Step,
+			What: "decision handed to the re-opened step: " + string(d.Outcome)}
+		if err := s.store.Update(ctx, c, ev); err != nil {
+			return Step{}, fmt.Errorf("redeliver step %s of %s: %w", d.Step, c.ID, err)
+		}
+	}
+	if err := s.deliver(ctx, c.ID, d); err != nil {
+		return Step{}, err
+	}
+	return Step{Name: d.Step, Role: d.Role, Token: token, OpenedAt: d.At}, nil
+}
+
+// Lapse applies the legal effect of an applicant's missed period: the contract not signed in 5
+// working days cancels the application by itself (§17); a missed rectification period is grounds
+// for refusal that the authority then decides (§32). The named error goes to the waiting step.
+// A second run for the same lapse changes nothing.
+func (s *Service) Lapse(ctx context.Context, caseID string, now time.Time) (Decision, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := s.store.Get(ctx, caseID)
+		if err != nil {
+			return Decision{}, fmt.Errorf("lapse of %s: %w", caseID, err)
+		}
+		st := c.OpenStep
+		if st == nil {
+			if d := c.LastDecision; d != nil && d.Role == identity.Scheduler && d.Error != "" {
+				return *d, nil // lapsed already
+			}
+			return Decision{}, fmt.Errorf("lapse of %s: no step is open: %w", caseID, ErrConflict)
+		}
+		rule := Procedure[c.Stage]
+		if rule.Lapse == nil {
+			return Decision{}, fmt.Errorf("lapse of %s: a lapse of %s has no legal effect: %w", caseID, st.Name, ErrRule)
+		}
+		if !now.After(st.DueAt) {
+			return Decision{}, fmt.Errorf("lapse of %s: %s is due %s: %w", caseID, st.Name, st.DueAt.Format(time.RFC3339), ErrRule)
+		}
+		nc := c
+		nc.Stage = rule.Lapse.Next
+		nc.OpenStep = nil
+		plan, err := s.rules.plan(nc, nc.Stage, now)
+		if err != nil {
+			return Decision{}, fmt.Errorf("lapse of %s: %w", caseID, err)
+		}
+		dec := Decision{Step: st.Name, Token: st.Token, Outcome: "lapsed", Actor: "deadline-check", Role: identity.Scheduler,
+			At: now.UTC(), Next: plan, Callback: CallbackPending, Error: rule.Lapse.Error}
+		nc.LastDecision = &dec
+		nc.Version++
+		nc.Events++
+		ev := Event{Seq: nc.Events, At: dec.At, Actor: dec.Actor, Role: dec.Role, Step: st.Name, Outcome: dec.Outcome,
+			What: fmt.Sprintf("%s: %s lapsed, due %s (%s)", rule.Lapse.Error, st.Name, st.DueAt.Format(time.RFC3339), rule.Lapse.Paragraph)}
+		err = s.store.Update(ctx, nc, ev)
+		if errors.Is(err, ErrConflict) && attempt < maxRetries {
+			continue
+		}
+		if err != nil {
+			return Decision{}, fmt.Errorf("lapse of %s: %w", caseID, err)
+		}
+		return dec, s.deliver(ctx, c.ID, dec)
+	}
+}
+
+// Withdraw ends an open case at the applicant's request. The open step's token is failed with
+// Withdrawn (the engine cannot stop an execution waiting on a callback; this also keeps its
+// history readable). If no step is open, the next one the engine opens finds the case closed.
+func (s *Service) Withdraw(ctx context.Context, actor identity.Actor, caseID string, now time.Time) (Case, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := s.store.Get(ctx, caseID)
+		if err != nil {
+			return Case{}, fmt.Errorf("withdraw %s: %w", caseID, err)
+		}
+		if actor.Role != identity.Applicant || c.OrganizationBIN != actor.BIN {
+			if actor.Role == identity.Applicant {
+				return Case{}, fmt.Errorf("withdraw %s: %w", caseID, ErrNotFound)
+			}
+			return Case{}, fmt.Errorf("withdraw %s: only the applicant withdraws: %w", caseID, ErrForbidden)
+		}
+		if c.Stage == StageWithdrawn {
+			return c, nil
+		}
+		if c.Stage.Ended() {
+			return Case{}, fmt.Errorf("withdraw %s: the case is %s: %w", caseID, c.Stage, ErrClosed)
+		}
+		nc := c
+		nc.Stage = StageWithdrawn
+		nc.OpenStep = nil
+		var dec *Decision
+		if st := c.OpenStep; st != nil {
+			dec = &Decision{Step: st.Name, Token: st.Token, Outcome: "withdrawn", Actor: actor.Subject, Role: actor.Role,
+				At: now.UTC(), Next: &NextStep{Stage: StageWithdrawn, OpensAt: now.UTC()}, Callback: CallbackPending, Error: ErrorWithdrawn}
+			nc.LastDecision = dec
+		}
+		nc.Version++
+		nc.Events++
+		ev := Event{Seq: nc.Events, At: now.UTC(), Actor: actor.Subject, Role: actor.Role, What: "application withdrawn"}
+		err = s.store.Update(ctx, nc, ev)
+		if errors.Is(err, ErrConflict) && attempt < maxRetries {
+			continue
+		}
+		if err != nil {
+			return Case{}, fmt.Errorf("withdraw %s: %w", caseID, err)
+		}
+		if dec != nil {
+			if err := s.deliver(ctx, c.ID, *dec); err != nil {
+				return nc, err
+			}
+		}
+		return nc, nil
+	}
+}
+
+// DeadlineReport is what one run of the deadline check did.
+type DeadlineReport struct {
+	At      time.Time `json:"at"`
+	Lapsed  []string  `json:"lapsed"`
+	Overdue []string  `json:"overdue"`
+}
+
+// CheckDeadlines acts on every open step due before now: an applicant's lapse with a legal
+// effect goes through Lapse; any other step is marked overdue with a breach event in the case's
+// history (a staff step past its period has no legal effect). Running it again for the same
+// moment changes nothing.
+func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineReport, error) {
+	rep := DeadlineReport{At: now.UTC(), Lapsed: []string{}, Overdue: []string{}}
+	for {
+		due, err := s.store.DueSteps(ctx, now, 100)
+		if err != nil {
+			return rep, fmt.Errorf("deadline check at %s: %w", now.UTC().Format(time.RFC3339), err)
+		}
+		acted := 0
+		for _, c := range due {
+			if c.OpenStep == nil || c.OpenStep.Overdue || !now.After(c.OpenStep.DueAt) {
+				continue
+			}
+			if Procedure[c.Stage].Lapse != nil {
+				if _, err := s.Lapse(ctx, c.ID, now); err != nil {
+					if errors.Is(err, ErrConflict) || errors.Is(err, ErrRule) {
+						continue // the case moved meanwhile; the next run sees its new state
+					}
+					return rep, fmt.Errorf("deadline check: %w", err)
+				}
+				rep.Lapsed = append(rep.Lapsed, c.ID)
+				acted++
+				continue
+			}
+			c.OpenStep.Overdue = true
+			c.Version++
+			c.Events++
+			ev := Event{Seq: c.Events, At: now.UTC(), Actor: "deadline-check", Role: identity.Scheduler, Step: c.OpenStep.Name,
+				What: fmt.Sprintf("step overdue: %s was due %s (%s)", c.OpenStep.Name, c.OpenStep.DueAt.Format(time.RFC3339), c.OpenStep.Paragraph)}
+			if err := s.store.Update(ctx, c, ev); err != nil {
+				if errors.Is(err, ErrConflict) {
+					continue
+				}
+				return rep, fmt.Errorf("deadline check: mark %s overdue: %w", c.ID, err)
+			}
+			rep.Overdue = append(rep.Overdue, c.ID)
+			acted++
+		}
+		if len(due) < 100 || acted == 0 {
+			return rep, nil
+		}
+	}
+}
