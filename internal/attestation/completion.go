@@ -100,13 +100,13 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	if actor.Role != rule.Role {
 		return fail("the %s acts here, not the %s", ErrForbidden, rule.Role, actor.Role)
 	}
-	or, ok := rule.Outcomes[in.Outcome]
-	if !ok {
-		return fail("outcome %q: allowed are %v", ErrInvalid, in.Outcome, rule.OutcomeNames())
-	}
 	// §27: rectification may be ordered at most once per application.
 	if in.Outcome == OutcomeRectify && c.RectificationOrdered {
 		return fail("§27: rectification may be ordered at most once per application", ErrRule)
+	}
+	or, ok := rule.Outcomes[in.Outcome]
+	if !ok {
+		return fail("outcome %q: allowed are %v", ErrInvalid, in.Outcome, rule.OutcomeNames())
 	}
 	reasons, err := cleanReasons(in.Reasons)
 	if err != nil {

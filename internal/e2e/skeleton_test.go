@@ -74,10 +74,15 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
+// client calls the API as one user: a fresh token per call (the tests move the clock by days), or
+// a fixed raw token.
 type client struct {
 	t     *testing.T
+	user  *localstack.User
 	token string
 }
+
+func as(t *testing.T, u localstack.User) client { return client{t: t, user: &u} }
 
 func (c client) do(method, path string, body any) (int, map[string]any) {
 	c.t.Helper()
@@ -93,7 +98,9 @@ func (c client) do(method, path string, body any) (int, map[string]any) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if c.token != "" {
+	if c.user != nil {
+		req.Header.Set("Authorization", "Bearer "+token(c.t, *c.user))
+	} else if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -160,8 +167,8 @@ func TestRoutesRefuseCallsWithoutValidToken(t *testing.T) {
 // TestWholeChainFromRequestToSucceededExecution is the walking skeleton's proof: every link real.
 func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 	ctx := context.Background()
-	applicant := client{t: t, token: token(t, localstack.DemoApplicant)}
-	authority := client{t: t, token: token(t, localstack.DemoAuthority)}
+	applicant := as(t, localstack.DemoApplicant)
+	authority := as(t, localstack.DemoAuthority)
 
 	// 1. HTTP request → API function → case stored → StartExecution named by the case ID.
 	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))
@@ -253,10 +260,10 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 }
 
 func TestAnotherOrganisationsCaseIsNotFound(t *testing.T) {
-	owner := client{t: t, token: token(t, localstack.DemoApplicant)}
+	owner := as(t, localstack.DemoApplicant)
 	other := localstack.DemoApplicant
 	other.Subject, other.BIN = "other-applicant", "990340001230"
-	stranger := client{t: t, token: token(t, other)}
+	stranger := as(t, other)
 	status, created := owner.do("POST", "/cases", map[string]string{"objectName": "Portal"})
 	if status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", status, created)

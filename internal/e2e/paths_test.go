@@ -1,0 +1,418 @@
+package e2e
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"attestation/internal/localstack"
+)
+
+// day is a moment in Almaty of the autumn 2026 the paths run in.
+func day(month time.Month, d, hour int) time.Time {
+	return time.Date(2026, month, d, hour, 0, 0, 0, almaty)
+}
+
+// endOfDay is 23:59:59 in Almaty: when a period in working days ends.
+func endOfDay(month time.Month, d int) time.Time {
+	return time.Date(2026, month, d, 23, 59, 59, 0, almaty)
+}
+
+// path follows one case through the procedure, as the applicant, the authority and the STS.
+type path struct {
+	t                    *testing.T
+	id                   string
+	applicant, authority client
+	sts                  client
+}
+
+// file starts a case at the given moment and waits for the authority's completeness check.
+func file(t *testing.T, at time.Time, app map[string]any) *path {
+	t.Helper()
+	stack.Clock.Freeze(at)
+	p := &path{t: t, applicant: as(t, localstack.DemoApplicant), authority: as(t, localstack.DemoAuthority), sts: as(t, localstack.DemoSTS)}
+	status, body := p.applicant.do("POST", "/cases", app)
+	if status != http.StatusCreated {
+		t.Fatalf("submit: %d %v", status, body)
+	}
+	p.id = body["id"].(string)
+	p.open("completeness_check")
+	return p
+}
+
+// view is the case as the applicant (or another client) sees it.
+func (p *path) view(c client) map[string]any {
+	p.t.Helper()
+	status, v := c.do("GET", "/cases/"+p.id, nil)
+	if status != http.StatusOK {
+		p.t.Fatalf("get case: %d %v", status, v)
+	}
+	return v
+}
+
+// open waits until step is the case's open step and returns it.
+func (p *path) open(step string) map[string]any {
+	p.t.Helper()
+	var st map[string]any
+	waitFor(p.t, "step "+step+" to open", func() bool {
+		st, _ = p.view(p.authority)["openStep"].(map[string]any)
+		return st != nil && st["name"] == step
+	})
+	return st
+}
+
+// dueAt is the open step's due moment.
+func (p *path) dueAt(step string) time.Time {
+	p.t.Helper()
+	st := p.open(step)
+	due, err := time.Parse(time.RFC3339, fmt.Sprint(st["dueAt"]))
+	if err != nil {
+		p.t.Fatalf("dueAt of %s: %v", step, err)
+	}
+	return due
+}
+
+// act completes step at moment at with outcome; extra adds reasons, documents and the like.
+func (p *path) act(c client, at time.Time, step, outcome string, extra map[string]any) {
+	p.t.Helper()
+	p.open(step)
+	stack.Clock.Freeze(at)
+	body := map[string]any{"step": step, "outcome": outcome}
+	for k, v := range extra {
+		body[k] = v
+	}
+	if status, out := c.do("POST", "/cases/"+p.id+"/step", body); status != http.StatusOK {
+		p.t.Fatalf("%s %s: %d %v", step, outcome, status, out)
+	}
+}
+
+// doc is a document reference of the given kind for this case.
+func (p *path) doc(kind string) map[string]any {
+	sum := sha256.Sum256([]byte(p.id + "/" + kind))
+	return map[string]any{"kind": kind, "key": "cases/" + p.id + "/" + kind + ".pdf", "sha256": hex.EncodeToString(sum[:])}
+}
+
+func (p *path) docs(kinds ...string) map[string]any {
+	var out []map[string]any
+	for _, k := range kinds {
+		out = append(out, p.doc(k))
+	}
+	return map[string]any{"documents": out}
+}
+
+func reasons(r ...string) map[string]any { return map[string]any{"reasons": r} }
+
+// end waits for the execution to end and checks its status and the case's end stage.
+func (p *path) end(stage string) map[string]any {
+	p.t.Helper()
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", localstack.Region, localstack.AccountID, stack.Template.StateMachines[0].Name, p.id)
+	var d *sfn.DescribeExecutionOutput
+	waitFor(p.t, "the execution to end", func() bool {
+		var err error
+		d, err = stack.Clients.SFN.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: &arn})
+		return err == nil && d.Status != sfntypes.ExecutionStatusRunning
+	})
+	if d.Status != sfntypes.ExecutionStatusSucceeded {
+		p.t.Fatalf("execution %s: %s (%s: %s)", p.id, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	v := p.view(p.applicant)
+	if v["stage"] != stage {
+		p.t.Fatalf("stage %v, want %s", v["stage"], stage)
+	}
+	return v
+}
+
+// history is the case's history as "what" lines.
+func history(v map[string]any) []string {
+	var out []string
+	for _, e := range v["history"].([]any) {
+		out = append(out, fmt.Sprint(e.(map[string]any)["What"]))
+	}
+	return out
+}
+
+func hasEvent(t *testing.T, v map[string]any, prefix string) {
+	t.Helper()
+	for _, h := range history(v) {
+		if strings.HasPrefix(h, prefix) {
+			return
+		}
+	}
+	t.Fatalf("history has no event %q:\n  %s", prefix, strings.Join(history(v), "\n  "))
+}
+
+func wantDue(t *testing.T, step string, got, want time.Time) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Fatalf("%s due %s, want %s", step, got.In(almaty).Format(time.RFC3339), want.Format(time.RFC3339))
+	}
+}
+
+// toSurvey runs a case from filing to the STS's survey: forwarded (§16), contract sent (§17),
+// signed on Monday 2026-10-19 (§17), the survey running from the contract's entry into force (§19).
+func toSurvey(t *testing.T, app map[string]any) *path {
+	p := file(t, day(10, 15, 10), app)
+	wantDue(t, "completeness_check", p.dueAt("completeness_check"), endOfDay(10, 20)) // §14: Fri 16, Mon 19, Tue 20
+	p.act(p.authority, day(10, 16, 10), "completeness_check", "forward", nil)
+	p.act(p.sts, day(10, 16, 11), "send_contract", "contract_sent", p.docs("contract"))
+	// §17: 5 working days from Friday 10-16: Oct 19-23.
+	wantDue(t, "sign_contract", p.dueAt("sign_contract"), endOfDay(10, 23))
+	p.act(p.applicant, day(10, 19, 10), "sign_contract", "signed", p.docs("signed_contract"))
+	return p
+}
+
+// toDecision continues to the authority's decision: the act delivered on Monday 2026-11-16.
+func toDecision(t *testing.T) *path {
+	p := toSurvey(t, map[string]any{"objectName": "E-licensing"})
+	p.act(p.sts, day(11, 16, 10), "survey", "act", p.docs("survey_act"))
+	return p
+}
+
+// toRectification continues to the applicant's rectification notice: rectification ordered on
+// Tuesday 11-17 and sent with the act on Wednesday 11-18.
+func toRectification(t *testing.T) *path {
+	p := toDecision(t)
+	p.act(p.authority, day(11, 17, 10), "decision", "rectify", reasons("No backup procedure (Annex 3 document 9) in force"))
+	// §25: the act is not the applicant's until the authority sends it.
+	for _, d := range docsOf(p.view(p.applicant)) {
+		if d == "survey_act" {
+			t.Fatalf("the applicant sees the act before the authority sent it")
+		}
+	}
+	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
+	if !contains(docsOf(p.view(p.applicant)), "survey_act") {
+		t.Fatalf("the applicant does not see the act the authority sent")
+	}
+	// §31: 20 working days from Wednesday 11-18: Nov 19-20, 23-27, Nov 30-Dec 4, Dec 7-11, Dec 14-15
+	// (Dec 16 Independence Day), Dec 17 → Thursday 12-17.
+	wantDue(t, "rectification_notice", p.dueAt("rectification_notice"), endOfDay(12, 17))
+	return p
+}
+
+func docsOf(v map[string]any) []string {
+	var out []string
+	ds, _ := v["documents"].([]any)
+	for _, d := range ds {
+		out = append(out, fmt.Sprint(d.(map[string]any)["kind"]))
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPathPar28Issued(t *testing.T) {
+	p := toSurvey(t, map[string]any{"objectName": "E-licensing"})
+	// §19: 30 working days from the contract's entry into force on Monday 10-19 (Oct 26 is off:
+	// Republic Day fell on Sunday) → Tuesday 12-01.
+	wantDue(t, "survey", p.dueAt("survey"), endOfDay(12, 1))
+	p.act(p.sts, day(11, 16, 10), "survey", "act", p.docs("survey_act"))
+	wantDue(t, "decision", p.dueAt("decision"), endOfDay(11, 19)) // §27: 3 working days
+	p.act(p.authority, day(11, 17, 10), "decision", "issue", nil)
+	wantDue(t, "send_documents", p.dueAt("send_documents"), endOfDay(11, 20)) // §28: 3 working days
+	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
+	v := p.end("issued")
+	hasEvent(t, v, "certificate 2026/")
+	if !contains(docsOf(v), "survey_act") {
+		t.Fatalf("§28: the applicant must see the act sent with the certificate")
+	}
+}
+
+func TestPathPar15ReturnedAtCompletenessCheck(t *testing.T) {
+	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	// standard §10: a return needs its reasons.
+	stack.Clock.Freeze(day(10, 16, 10))
+	if status, body := p.authority.do("POST", "/cases/"+p.id+"/step", map[string]any{"step": "completeness_check", "outcome": "return"}); status != http.StatusUnprocessableEntity {
+		t.Fatalf("a return without reasons: %d %v, want 422", status, body)
+	}
+	p.act(p.authority, day(10, 16, 10), "completeness_check", "return", reasons("The hardware list (Annex 5) has no IP addresses"))
+	v := p.end("returned")
+	hasEvent(t, v, "step completed: return")
+}
+
+func TestPathPar17ContractNotSignedCancels(t *testing.T) {
+	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	p.act(p.authority, day(10, 16, 10), "completeness_check", "forward", nil)
+	p.act(p.sts, day(10, 16, 11), "send_contract", "contract_sent", p.docs("contract"))
+	due := p.dueAt("sign_contract")
+	wantDue(t, "sign_contract", due, endOfDay(10, 23))
+	// The deadline check on the last day changes nothing; the one after it cancels (§17).
+	stack.Clock.Freeze(day(10, 23, 18))
+	if _, err := stack.RunScheduled(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p.open("sign_contract")
+	stack.Clock.Freeze(time.Date(2026, 10, 24, 0, 5, 0, 0, almaty))
+	if _, err := stack.RunScheduled(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v := p.end("cancelled")
+	hasEvent(t, v, "ContractNotSigned: sign_contract lapsed")
+	// A second run of the deadline check for the same moment changes nothing.
+	n := len(history(v))
+	if _, err := stack.RunScheduled(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(history(p.view(p.applicant))); got != n {
+		t.Fatalf("a second deadline check changed the history: %d events, was %d", got, n)
+	}
+}
+
+func TestPathPar27RefusedAtFirstDecision(t *testing.T) {
+	p := toDecision(t)
+	p.act(p.authority, day(11, 17, 10), "decision", "refuse", reasons("Instrumental examination found open administrative interfaces"))
+	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
+	v := p.end("refused")
+	hasEvent(t, v, "step completed: refuse")
+	// §30, §39: the applicant may apply again.
+	status, _ := p.applicant.do("POST", "/cases", map[string]any{"objectName": "E-licensing"})
+	if status != http.StatusCreated {
+		t.Fatalf("a new application after a refusal: %d", status)
+	}
+}
+
+func TestPathPar31To37RectifiedAndIssued(t *testing.T) {
+	p := toRectification(t)
+	p.act(p.applicant, day(12, 1, 10), "rectification_notice", "notified", p.docs("rectification_documents"))
+	wantDue(t, "inform_sts", p.dueAt("inform_sts"), endOfDay(12, 4)) // §33: 3 working days
+	p.act(p.authority, day(12, 2, 10), "inform_sts", "informed", nil)
+	// §34: 15 working days from Wednesday 12-02: Dec 3-4, 7-11, 14-15, 17-18 (Dec 16 off), 21-24.
+	wantDue(t, "additional_survey", p.dueAt("additional_survey"), endOfDay(12, 24))
+	p.act(p.sts, day(12, 10, 10), "additional_survey", "act", p.docs("additional_survey_act"))
+	p.act(p.authority, day(12, 11, 10), "second_decision", "issue", nil)
+	p.act(p.authority, day(12, 14, 10), "second_send_documents", "sent", nil)
+	v := p.end("issued")
+	hasEvent(t, v, "certificate 2026/")
+}
+
+func TestPathPar32RectificationLapsedThenRefused(t *testing.T) {
+	p := toRectification(t)
+	stack.Clock.Freeze(time.Date(2026, 12, 18, 0, 5, 0, 0, almaty))
+	if _, err := stack.RunScheduled(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// §32: the lapse is grounds for refusal; the authority decides within 3 working days (Mon 12-21 - Wed 12-23).
+	wantDue(t, "lapse_decision", p.dueAt("lapse_decision"), endOfDay(12, 23))
+	p.act(p.authority, day(12, 21, 10), "lapse_decision", "refuse", reasons("§32: no notice of rectification within 20 working days"))
+	v := p.end("refused")
+	hasEvent(t, v, "RectificationLapsed: rectification_notice lapsed")
+}
+
+func TestPathPar37RectifiedAndRefused(t *testing.T) {
+	p := toRectification(t)
+	p.act(p.applicant, day(12, 1, 10), "rectification_notice", "notified", p.docs("rectification_documents"))
+	p.act(p.authority, day(12, 2, 10), "inform_sts", "informed", nil)
+	p.act(p.sts, day(12, 10, 10), "additional_survey", "act", p.docs("additional_survey_act"))
+	p.act(p.authority, day(12, 11, 10), "second_decision", "refuse", reasons("The deficiencies remain"))
+	p.act(p.authority, day(12, 14, 10), "second_send_documents", "sent", nil)
+	p.end("refused")
+}
+
+func TestPathPar27SecondRectificationRejected(t *testing.T) {
+	p := toRectification(t)
+	p.act(p.applicant, day(12, 1, 10), "rectification_notice", "notified", p.docs("rectification_documents"))
+	p.act(p.authority, day(12, 2, 10), "inform_sts", "informed", nil)
+	p.act(p.sts, day(12, 10, 10), "additional_survey", "act", p.docs("additional_survey_act"))
+	p.open("second_decision")
+	stack.Clock.Freeze(day(12, 11, 10))
+	status, body := p.authority.do("POST", "/cases/"+p.id+"/step", map[string]any{"step": "second_decision", "outcome": "rectify", "reasons": []string{"again"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body["detail"]), "§27") {
+		t.Fatalf("a second rectification order: %d %v, want 422 naming §27", status, body)
+	}
+	p.act(p.authority, day(12, 11, 11), "second_decision", "issue", nil)
+	p.act(p.authority, day(12, 14, 10), "second_send_documents", "sent", nil)
+	p.end("issued")
+}
+
+func TestPathWithdrawnAtApplicantStep(t *testing.T) {
+	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	p.act(p.authority, day(10, 16, 10), "completeness_check", "forward", nil)
+	p.act(p.sts, day(10, 16, 11), "send_contract", "contract_sent", p.docs("contract"))
+	p.open("sign_contract")
+	stack.Clock.Freeze(day(10, 19, 9))
+	if status, body := p.applicant.do("POST", "/cases/"+p.id+"/withdraw", nil); status != http.StatusOK {
+		t.Fatalf("withdraw: %d %v", status, body)
+	}
+	v := p.end("withdrawn")
+	hasEvent(t, v, "application withdrawn")
+}
+
+func TestPathWithdrawnAtStaffStep(t *testing.T) {
+	p := toSurvey(t, map[string]any{"objectName": "Portal"})
+	p.open("survey")
+	stack.Clock.Freeze(day(10, 20, 9))
+	if status, body := p.sts.do("POST", "/cases/"+p.id+"/withdraw", nil); status != http.StatusForbidden {
+		t.Fatalf("the STS withdrawing: %d %v, want 403", status, body)
+	}
+	if status, body := p.applicant.do("POST", "/cases/"+p.id+"/withdraw", nil); status != http.StatusOK {
+		t.Fatalf("withdraw: %d %v", status, body)
+	}
+	p.end("withdrawn")
+	// A closed case takes no more decisions.
+	status, _ := p.sts.do("POST", "/cases/"+p.id+"/step", map[string]any{"step": "survey", "outcome": "act"})
+	if status != http.StatusConflict {
+		t.Fatalf("acting on a withdrawn case: %d, want 409", status)
+	}
+}
+
+func TestPathPar19DistributedSystemSurveyFortyDays(t *testing.T) {
+	p := toSurvey(t, map[string]any{"objectName": "Regional network", "geographicallyDistributed": true})
+	// §19: 40 working days from Monday 10-19 → Tuesday 12-15 (Dec 16 is Independence Day).
+	wantDue(t, "survey", p.dueAt("survey"), endOfDay(12, 15))
+	p.act(p.sts, day(11, 16, 10), "survey", "act", p.docs("survey_act"))
+	p.act(p.authority, day(11, 17, 10), "decision", "issue", nil)
+	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
+	p.end("issued")
+}
+
+func TestPathPar19SurveyRunsFromTheDateTheContractStates(t *testing.T) {
+	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	p.act(p.authority, day(10, 16, 10), "completeness_check", "forward", nil)
+	p.act(p.sts, day(10, 16, 11), "send_contract", "contract_sent", p.docs("contract"))
+	extra := p.docs("signed_contract")
+	extra["entryIntoForce"] = day(10, 26, 0).Format(time.RFC3339)
+	p.act(p.applicant, day(10, 19, 10), "sign_contract", "signed", extra)
+	// 30 working days from Monday 10-26 (itself a day off): Oct 27-30, Nov 2-6, 9-13, 16-20, 23-27,
+	// Nov 30-Dec 4, Dec 7 → Monday 12-07.
+	wantDue(t, "survey", p.dueAt("survey"), endOfDay(12, 7))
+}
+
+func TestRepeatedCompletionChangesStateOnce(t *testing.T) {
+	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	stack.Clock.Freeze(day(10, 16, 10))
+	body := map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"incomplete"}}
+	for i := 0; i < 2; i++ {
+		if status, out := p.authority.do("POST", "/cases/"+p.id+"/step", body); status != http.StatusOK {
+			t.Fatalf("completion %d: %d %v", i+1, status, out)
+		}
+	}
+	body["outcome"] = "forward"
+	if status, _ := p.authority.do("POST", "/cases/"+p.id+"/step", body); status != http.StatusConflict {
+		t.Fatalf("a different decision on a completed step: %d, want 409", status)
+	}
+	v := p.end("returned")
+	n := 0
+	for _, h := range history(v) {
+		if strings.HasPrefix(h, "step completed") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d completion events, want 1", n)
+	}
+}
