@@ -39,10 +39,14 @@ func (s Stage) Ended() bool {
 type Case struct {
 	ID              string
 	OrganizationBIN string // the applicant's BIN or IIN
+	ApplicantName   string
 	ObjectName      string
 	ObjectKind      string // a kind of the policy edition
-	Distributed     bool   // §19: a geographically distributed system gets the longer survey
-	Edition         string // the policy edition the case was filed under
+	Developer       string
+	Flags           ObjectFlags // the facts of the package that select documents and periods
+	Distributed     bool        // §19: a geographically distributed system gets the longer survey
+	Package         *Document   // the package as filed (Annexes 2-6)
+	Edition         string      // the policy edition the case was filed under
 	Stage           Stage
 	Version         int // bumped by every change; every write is conditional on it
 	SubmittedAt     time.Time

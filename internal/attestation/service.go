@@ -21,25 +21,53 @@ const maxRetries = 3
 // Service moves cases: every entry point of the API, the state machine's tasks and the deadline
 // check goes through it.
 type Service struct {
-	store    CaseStore
-	records  Records
-	workflow Workflow
-	rules    rules
-	edition  string
-	log      *slog.Logger
+	store     CaseStore
+	records   Records // acts, certificates, receipts: Object Lock
+	documents Records // what applicants file: the package as filed
+	workflow  Workflow
+	rules     rules
+	edition   string
+	log       *slog.Logger
 }
 
-// NewService returns a Service. cal is the working-day calendar the periods are counted on, and
+// NewService returns a Service. records keeps what must never change (Object Lock), documents
+// what applicants file. cal is the working-day calendar the periods are counted on, and
 // edition the policy edition applied to new filings.
-func NewService(store CaseStore, records Records, workflow Workflow, cal policy.Calendar, edition string, log *slog.Logger) *Service {
-	return &Service{store: store, records: records, workflow: workflow, rules: rules{cal: cal}, edition: edition, log: log}
+func NewService(store CaseStore, records, documents Records, workflow Workflow, cal policy.Calendar, edition string, log *slog.Logger) *Service {
+	return &Service{store: store, records: records, documents: documents, workflow: workflow, rules: rules{cal: cal}, edition: edition, log: log}
 }
 
-// Application is what an applicant files.
-type Application struct {
-	ObjectName  string `json:"objectName"`
-	ObjectKind  string `json:"objectKind,omitempty"`
-	Distributed bool   `json:"geographicallyDistributed,omitempty"`
+// SubmissionRefused lists every reason a filing is refused before any case starts: a
+// state-secret system (§2), a filing after the application window (§12), a package the machine
+// check finds incomplete or wrong (§13, Annexes 2-6).
+type SubmissionRefused struct {
+	Problems []Problem
+}
+
+func (e *SubmissionRefused) Error() string {
+	parts := make([]string, 0, len(e.Problems))
+	for _, p := range e.Problems {
+		parts = append(parts, p.String())
+	}
+	return "submission refused: " + strings.Join(parts, "; ")
+}
+
+// Unwrap makes a refusal an ErrInvalid.
+func (e *SubmissionRefused) Unwrap() error { return ErrInvalid }
+
+// CheckPackage is the machine check of a package as it would be filed now: every problem the
+// submission checks find, each with its paragraph.
+func (s *Service) CheckPackage(actor identity.Actor, pkg Package, now time.Time) ([]Problem, error) {
+	ed, err := s.rules.edition(s.edition)
+	if err != nil {
+		return nil, err
+	}
+	problems := CheckSubmission(ed, s.rules.cal, pkg, now)
+	if actor.Role == identity.Applicant && pkg.Applicant.IdentityNumber != "" && pkg.Applicant.IdentityNumber != actor.BIN {
+		problems = append(problems, Problem{Field: "applicant.identityNumber", Rule: "§13, Annex 2",
+			Message: "an applicant files for its own organisation: the number must be the one of the signed-in organisation"})
+	}
+	return problems, nil
 }
 
 // ExecutionInput is the input of a case's execution: the case and the moment the authority
@@ -49,16 +77,20 @@ type ExecutionInput struct {
 	ReceivedAt time.Time `json:"receivedAt"`
 }
 
-// Submit files an application: the case is stored, then its execution started under the case ID.
-// A filing outside the office's acceptance hours counts as received at the next moment the office
-// accepts filings (standard §8).
-func (s *Service) Submit(ctx context.Context, actor identity.Actor, app Application, now time.Time) (Case, error) {
+// Submit files an application. The submission checks run first and stop it, with every reason,
+// before any case starts; then the package is kept as filed, the case stored, and its execution
+// started under the case ID. A filing outside the office's acceptance hours counts as received at
+// the next moment the office accepts filings (standard §8).
+func (s *Service) Submit(ctx context.Context, actor identity.Actor, pkg Package, now time.Time) (Case, error) {
 	if actor.Role != identity.Applicant {
 		return Case{}, fmt.Errorf("submit: role %s may not file applications: %w", actor.Role, ErrForbidden)
 	}
-	name := strings.TrimSpace(app.ObjectName)
-	if name == "" || len(name) > 500 {
-		return Case{}, fmt.Errorf("submit: objectName must be 1-500 characters: %w", ErrInvalid)
+	problems, err := s.CheckPackage(actor, pkg, now)
+	if err != nil {
+		return Case{}, fmt.Errorf("submit: %w", err)
+	}
+	if len(problems) > 0 {
+		return Case{}, &SubmissionRefused{Problems: problems}
 	}
 	ed, err := s.rules.edition(s.edition)
 	if err != nil {
@@ -72,9 +104,20 @@ func (s *Service) Submit(ctx context.Context, actor identity.Actor, app Applicat
 	if err != nil {
 		return Case{}, fmt.Errorf("submit: %w", err)
 	}
-	c := Case{ID: id, OrganizationBIN: actor.BIN, ObjectName: name, ObjectKind: app.ObjectKind, Distributed: app.Distributed,
-		Edition: ed.ID(), Stage: StageSubmitted, Version: 1, SubmittedAt: now.UTC(), ReceivedAt: received.UTC(), Events: 1}
-	ev := Event{Seq: 1, At: c.SubmittedAt, Actor: actor.Subject, Role: actor.Role, What: "application submitted"}
+	pkg.Edition = ed.ID()
+	body, err := json.Marshal(pkg)
+	if err != nil {
+		return Case{}, fmt.Errorf("submit %s: encode package: %w", id, err)
+	}
+	filed, err := s.documents.Put(ctx, "cases/"+id+"/package.json", "application/json", body)
+	if err != nil {
+		return Case{}, fmt.Errorf("submit %s: keep the package: %w", id, err)
+	}
+	filed.Kind = "package"
+	c := Case{ID: id, OrganizationBIN: actor.BIN, ApplicantName: pkg.Applicant.Name, ObjectName: pkg.Object.Name,
+		ObjectKind: pkg.Object.Kind, Developer: pkg.Object.Developer, Flags: pkg.Flags, Distributed: pkg.Flags.GeographicallyDistributed,
+		Package: &filed, Edition: ed.ID(), Stage: StageSubmitted, Version: 1, SubmittedAt: now.UTC(), ReceivedAt: received.UTC(), Events: 1}
+	ev := Event{Seq: 1, At: c.SubmittedAt, Actor: actor.Subject, Role: actor.Role, What: "application submitted", Documents: []Document{filed}}
 	if err := s.store.Create(ctx, c, ev); err != nil {
 		return Case{}, fmt.Errorf("submit %s: %w", id, err)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +35,23 @@ type path struct {
 	id                   string
 	applicant, authority client
 	sts                  client
+}
+
+// application is a complete package (internal/attestation/testdata/packages/valid.json) for an
+// object of the given name; distributed sets the §19 flag.
+func application(t *testing.T, name string, distributed bool) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile("../attestation/testdata/packages/valid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg map[string]any
+	if err := json.Unmarshal(b, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	pkg["object"].(map[string]any)["name"] = name
+	pkg["flags"].(map[string]any)["geographicallyDistributed"] = distributed
+	return pkg
 }
 
 // file starts a case at the given moment and waits for the authority's completeness check.
@@ -172,7 +191,7 @@ func toSurvey(t *testing.T, app map[string]any) *path {
 
 // toDecision continues to the authority's decision: the act delivered on Monday 2026-11-16.
 func toDecision(t *testing.T) *path {
-	p := toSurvey(t, map[string]any{"objectName": "E-licensing"})
+	p := toSurvey(t, application(t, "E-licensing", false))
 	p.act(p.sts, day(11, 16, 10), "survey", "act", p.docs("survey_act"))
 	return p
 }
@@ -217,7 +236,7 @@ func contains(xs []string, x string) bool {
 }
 
 func TestPathPar28Issued(t *testing.T) {
-	p := toSurvey(t, map[string]any{"objectName": "E-licensing"})
+	p := toSurvey(t, application(t, "E-licensing", false))
 	// §19: 30 working days from the contract's entry into force on Monday 10-19 (Oct 26 is off:
 	// Republic Day fell on Sunday) → Tuesday 12-01.
 	wantDue(t, "survey", p.dueAt("survey"), endOfDay(12, 1))
@@ -234,7 +253,7 @@ func TestPathPar28Issued(t *testing.T) {
 }
 
 func TestPathPar15ReturnedAtCompletenessCheck(t *testing.T) {
-	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	p := file(t, day(10, 15, 10), application(t, "Portal", false))
 	// standard §10: a return needs its reasons.
 	stack.Clock.Freeze(day(10, 16, 10))
 	if status, body := p.authority.do("POST", "/cases/"+p.id+"/step", map[string]any{"step": "completeness_check", "outcome": "return"}); status != http.StatusUnprocessableEntity {
@@ -246,7 +265,7 @@ func TestPathPar15ReturnedAtCompletenessCheck(t *testing.T) {
 }
 
 func TestPathPar17ContractNotSignedCancels(t *testing.T) {
-	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	p := file(t, day(10, 15, 10), application(t, "Portal", false))
 	p.act(p.authority, day(10, 16, 10), "completeness_check", "forward", nil)
 	p.act(p.sts, day(10, 16, 11), "send_contract", "contract_sent", p.docs("contract"))
 	due := p.dueAt("sign_contract")
@@ -279,10 +298,15 @@ func TestPathPar27RefusedAtFirstDecision(t *testing.T) {
 	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
 	v := p.end("refused")
 	hasEvent(t, v, "step completed: refuse")
-	// §30, §39: the applicant may apply again.
-	status, _ := p.applicant.do("POST", "/cases", map[string]any{"objectName": "E-licensing"})
-	if status != http.StatusCreated {
-		t.Fatalf("a new application after a refusal: %d", status)
+	// §12: the window of 2026 closed on Monday 11-02, so a new filing now is refused with that reason...
+	status, body := p.applicant.do("POST", "/cases", application(t, "E-licensing", false))
+	if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body["problems"]), "§12") {
+		t.Fatalf("a filing after the window: %d %v, want 422 naming §12", status, body)
+	}
+	// ...and §30, §39: the applicant may apply again, in the next year's window.
+	stack.Clock.Freeze(time.Date(2027, 1, 15, 10, 0, 0, 0, almaty))
+	if status, body := p.applicant.do("POST", "/cases", application(t, "E-licensing", false)); status != http.StatusCreated {
+		t.Fatalf("a new application after a refusal: %d %v", status, body)
 	}
 }
 
@@ -340,7 +364,7 @@ func TestPathPar27SecondRectificationRejected(t *testing.T) {
 }
 
 func TestPathWithdrawnAtApplicantStep(t *testing.T) {
-	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	p := file(t, day(10, 15, 10), application(t, "Portal", false))
 	p.act(p.authority, day(10, 16, 10), "completeness_check", "forward", nil)
 	p.act(p.sts, day(10, 16, 11), "send_contract", "contract_sent", p.docs("contract"))
 	p.open("sign_contract")
@@ -353,7 +377,7 @@ func TestPathWithdrawnAtApplicantStep(t *testing.T) {
 }
 
 func TestPathWithdrawnAtStaffStep(t *testing.T) {
-	p := toSurvey(t, map[string]any{"objectName": "Portal"})
+	p := toSurvey(t, application(t, "Portal", false))
 	p.open("survey")
 	stack.Clock.Freeze(day(10, 20, 9))
 	if status, body := p.sts.do("POST", "/cases/"+p.id+"/withdraw", nil); status != http.StatusForbidden {
@@ -371,7 +395,7 @@ func TestPathWithdrawnAtStaffStep(t *testing.T) {
 }
 
 func TestPathPar19DistributedSystemSurveyFortyDays(t *testing.T) {
-	p := toSurvey(t, map[string]any{"objectName": "Regional network", "geographicallyDistributed": true})
+	p := toSurvey(t, application(t, "Regional network", true))
 	// §19: 40 working days from Monday 10-19 → Tuesday 12-15 (Dec 16 is Independence Day).
 	wantDue(t, "survey", p.dueAt("survey"), endOfDay(12, 15))
 	p.act(p.sts, day(11, 16, 10), "survey", "act", p.docs("survey_act"))
@@ -381,7 +405,7 @@ func TestPathPar19DistributedSystemSurveyFortyDays(t *testing.T) {
 }
 
 func TestPathPar19SurveyRunsFromTheDateTheContractStates(t *testing.T) {
-	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	p := file(t, day(10, 15, 10), application(t, "Portal", false))
 	p.act(p.authority, day(10, 16, 10), "completeness_check", "forward", nil)
 	p.act(p.sts, day(10, 16, 11), "send_contract", "contract_sent", p.docs("contract"))
 	extra := p.docs("signed_contract")
@@ -393,7 +417,7 @@ func TestPathPar19SurveyRunsFromTheDateTheContractStates(t *testing.T) {
 }
 
 func TestRepeatedCompletionChangesStateOnce(t *testing.T) {
-	p := file(t, day(10, 15, 10), map[string]any{"objectName": "Portal"})
+	p := file(t, day(10, 15, 10), application(t, "Portal", false))
 	stack.Clock.Freeze(day(10, 16, 10))
 	body := map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"incomplete"}}
 	for i := 0; i < 2; i++ {
@@ -414,5 +438,51 @@ func TestRepeatedCompletionChangesStateOnce(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d completion events, want 1", n)
+	}
+}
+
+func executions(t *testing.T) int {
+	t.Helper()
+	out, err := stack.Clients.SFN.ListExecutions(context.Background(), &sfn.ListExecutionsInput{StateMachineArn: aws.String(stack.StateMachineARN()), MaxResults: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(out.Executions)
+}
+
+func TestSubmissionChecksStopAFilingBeforeAnyCaseStarts(t *testing.T) {
+	stack.Clock.Freeze(day(10, 15, 10))
+	applicant := as(t, localstack.DemoApplicant)
+	pkg := application(t, "Secret registry", false)
+	pkg["stateSecret"] = true
+	delete(pkg["documents"].(map[string]any), "annex3_01")
+	before := executions(t)
+	status, body := applicant.do("POST", "/cases", pkg)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("submit: %d %v, want 422", status, body)
+	}
+	problems := fmt.Sprint(body["problems"])
+	for _, want := range []string{"§2", "annex3_01"} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("the problems do not name %s: %s", want, problems)
+		}
+	}
+	if executions(t) != before {
+		t.Fatalf("a refused submission started an execution")
+	}
+	// The machine check says the same before filing.
+	status, check := applicant.do("POST", "/packages/check", pkg)
+	if status != http.StatusOK || check["complete"] != false || fmt.Sprint(check["problems"]) != problems {
+		t.Fatalf("check: %d %v", status, check)
+	}
+	status, check = applicant.do("POST", "/packages/check", application(t, "Registry", false))
+	if status != http.StatusOK || check["complete"] != true {
+		t.Fatalf("check of a complete package: %d %v", status, check)
+	}
+	// Filing for another organisation is refused.
+	other := application(t, "Registry", false)
+	other["applicant"].(map[string]any)["identityNumber"] = "990340001230"
+	if status, body := applicant.do("POST", "/cases", other); status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body["problems"]), "own organisation") {
+		t.Fatalf("filing for another organisation: %d %v", status, body)
 	}
 }

@@ -172,7 +172,7 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 
 	// 1. HTTP request → API function → case stored → StartExecution named by the case ID.
 	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))
-	status, created := applicant.do("POST", "/cases", map[string]string{"objectName": "E-licensing information system"})
+	status, created := applicant.do("POST", "/cases", application(t, "E-licensing information system", false))
 	if status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", status, created)
 	}
@@ -264,7 +264,7 @@ func TestAnotherOrganisationsCaseIsNotFound(t *testing.T) {
 	other := localstack.DemoApplicant
 	other.Subject, other.BIN = "other-applicant", "990340001230"
 	stranger := as(t, other)
-	status, created := owner.do("POST", "/cases", map[string]string{"objectName": "Portal"})
+	status, created := owner.do("POST", "/cases", application(t, "Portal", false))
 	if status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", status, created)
 	}

@@ -23,7 +23,7 @@ import (
 )
 
 // MaxBody is the largest request body the API reads; a larger one is refused with 413.
-const MaxBody = 1 << 20
+const MaxBody = attestation.MaxPackageBytes
 
 // Handler serves the API.
 type Handler struct {
@@ -50,6 +50,7 @@ func (h *Handler) routes() map[string]route {
 	return map[string]route{
 		"GET /health":                   {nil, h.health},
 		"POST /cases":                   {[]identity.Role{identity.Applicant}, h.submit},
+		"POST /packages/check":          {[]identity.Role{identity.Applicant}, h.checkPackage},
 		"GET /cases/{caseId}":           {all, h.getCase},
 		"POST /cases/{caseId}/step":     {all, h.completeStep},
 		"POST /cases/{caseId}/withdraw": {[]identity.Role{identity.Applicant}, h.withdraw},
@@ -105,18 +106,27 @@ func allowed(roles []identity.Role, r identity.Role) bool {
 	return false
 }
 
-// decode reads a JSON body into v, rejecting unknown fields, trailing data and oversized bodies.
-func decode(r *request, v any) error {
+// rawBody is the request's body, refused if oversized.
+func rawBody(r *request) ([]byte, error) {
 	body := []byte(r.Body)
 	if r.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(r.Body)
 		if err != nil {
-			return &badRequest{status: http.StatusBadRequest, detail: "body: not valid base64"}
+			return nil, &badRequest{status: http.StatusBadRequest, detail: "body: not valid base64"}
 		}
 		body = b
 	}
 	if len(body) > MaxBody {
-		return &badRequest{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("body: larger than %d bytes", MaxBody)}
+		return nil, &badRequest{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("body: larger than %d bytes", MaxBody)}
+	}
+	return body, nil
+}
+
+// decode reads a JSON body into v, rejecting unknown fields, trailing data and oversized bodies.
+func decode(r *request, v any) error {
+	body, err := rawBody(r)
+	if err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -141,15 +151,38 @@ func (h *Handler) health(ctx context.Context, r *request) (int, any, error) {
 }
 
 func (h *Handler) submit(ctx context.Context, r *request) (int, any, error) {
-	var app attestation.Application
-	if err := decode(r, &app); err != nil {
+	body, err := rawBody(r)
+	if err != nil {
 		return 0, nil, err
 	}
-	c, err := h.svc.Submit(ctx, r.actor, app, r.now)
+	pkg, problems := attestation.ParsePackage(body)
+	if len(problems) > 0 {
+		return 0, nil, &attestation.SubmissionRefused{Problems: problems}
+	}
+	c, err := h.svc.Submit(ctx, r.actor, pkg, r.now)
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, caseView(c, nil), nil
+}
+
+// checkPackage is the machine check of a package before filing: everything missing or wrong,
+// with the paragraph of each rule.
+func (h *Handler) checkPackage(ctx context.Context, r *request) (int, any, error) {
+	body, err := rawBody(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	pkg, problems := attestation.ParsePackage(body)
+	if len(problems) == 0 {
+		if problems, err = h.svc.CheckPackage(r.actor, pkg, r.now); err != nil {
+			return 0, nil, err
+		}
+	}
+	if problems == nil {
+		problems = []attestation.Problem{}
+	}
+	return http.StatusOK, map[string]any{"complete": len(problems) == 0, "problems": problems}, nil
 }
 
 func (h *Handler) getCase(ctx context.Context, r *request) (int, any, error) {
@@ -228,16 +261,22 @@ func jsonResponse(status int, body any) events.APIGatewayV2HTTPResponse {
 		Headers: map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}}
 }
 
-// Problem is an RFC 9457 problem details body.
+// Problem is an RFC 9457 problem details body, with the field-level problems of a request.
 type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
+	Type     string                `json:"type"`
+	Title    string                `json:"title"`
+	Status   int                   `json:"status"`
+	Detail   string                `json:"detail,omitempty"`
+	Problems []attestation.Problem `json:"problems,omitempty"`
 }
 
 func problem(status int, title, detail string) events.APIGatewayV2HTTPResponse {
-	b, _ := json.Marshal(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+	return problemBody(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+}
+
+func problemBody(p Problem) events.APIGatewayV2HTTPResponse {
+	b, _ := json.Marshal(p)
+	status := p.Status
 	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b),
 		Headers: map[string]string{"Content-Type": "application/problem+json", "Cache-Control": "no-store"}}
 }
@@ -246,7 +285,11 @@ func problem(status int, title, detail string) events.APIGatewayV2HTTPResponse {
 // internal error text.
 func fromError(err error) events.APIGatewayV2HTTPResponse {
 	var br *badRequest
+	var refused *attestation.SubmissionRefused
 	switch {
+	case errors.As(err, &refused):
+		return problemBody(Problem{Type: "about:blank", Title: "submission refused", Status: http.StatusUnprocessableEntity,
+			Detail: fmt.Sprintf("%d problem(s) stop this submission; each names its field and paragraph", len(refused.Problems)), Problems: refused.Problems})
 	case errors.As(err, &br):
 		return problem(br.status, http.StatusText(br.status), br.detail)
 	case errors.Is(err, attestation.ErrNotFound):

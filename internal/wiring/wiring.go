@@ -89,7 +89,7 @@ func service(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Serv
 	})
 	flow := sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN)
 	svc := attestation.NewService(dynamostore.New(db, cfg.TableName), s3store.NewRecords(s3c, cfg.RecordsBucket),
-		flow, cal, cfg.PolicyEdition, log)
+		s3store.NewRecords(s3c, cfg.DocumentsBucket), flow, cal, cfg.PolicyEdition, log)
 	return svc, nil
 }
 
