@@ -82,7 +82,8 @@ func casePK(id string) string { return "CASE#" + id }
 // sortTime renders t so that strings sort as times do.
 func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
-func dueShard(id string) string {
+// DueShardOf is the partition of the due index a case's open step goes to.
+func DueShardOf(id string) string {
 	h := fnv.New32a()
 	h.Write([]byte(id))
 	return "DUE#" + strconv.Itoa(int(h.Sum32()%DueShards))
@@ -97,7 +98,7 @@ func toItem(c attestation.Case) caseItem {
 	if st := c.OpenStep; st != nil {
 		due := sortTime(st.DueAt) + "#" + c.ID
 		if !st.Overdue {
-			it.GSI2PK, it.GSI2SK = dueShard(c.ID), due
+			it.GSI2PK, it.GSI2SK = DueShardOf(c.ID), due
 		}
 		it.GSI3PK, it.GSI3SK = "QUEUE#"+string(st.Role), due
 	}
