@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,9 +28,28 @@ func AWSConfig(endpoint string) aws.Config {
 		Region:           Region,
 		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint:     aws.String(endpoint),
-		HTTPClient:       &http.Client{Transport: tr, Timeout: 60 * time.Second},
+		HTTPClient:       &http.Client{Transport: serialWrites{next: tr}, Timeout: 60 * time.Second},
 		RetryMaxAttempts: 3,
 	}
+}
+
+// dynamoWrites serialises DynamoDB writes sent to moto. DynamoDB evaluates a write's conditions
+// and applies it atomically (a transaction is serialisable); moto does not isolate concurrent
+// requests, so two transactions conditional on the same value can both succeed there (measured:
+// ten concurrent certificate issues gave one number twice). One write at a time restores what
+// the project relies on in AWS.
+var dynamoWrites sync.Mutex
+
+type serialWrites struct{ next http.RoundTripper }
+
+func (s serialWrites) RoundTrip(r *http.Request) (*http.Response, error) {
+	switch r.Header.Get("X-Amz-Target") {
+	case "DynamoDB_20120810.TransactWriteItems", "DynamoDB_20120810.PutItem", "DynamoDB_20120810.UpdateItem",
+		"DynamoDB_20120810.DeleteItem", "DynamoDB_20120810.BatchWriteItem":
+		dynamoWrites.Lock()
+		defer dynamoWrites.Unlock()
+	}
+	return s.next.RoundTrip(r)
 }
 
 // Clients are SDK clients on the local stack.
