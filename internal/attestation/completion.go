@@ -167,7 +167,8 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	nc.LastDecision = &dec
 	nc.Version++
 	nc.Events++
-	ev := Event{Seq: nc.Events, At: dec.At, Actor: actor.Subject, Role: actor.Role, What: "step completed: " + string(in.Outcome),
+	ev := Event{Seq: nc.Events, At: dec.At, Actor: actor.Subject, Role: actor.Role,
+		What: fmt.Sprintf("step completed: %s (%s opened %s, due %s)", in.Outcome, in.Step, st.OpenedAt.Format(time.RFC3339), st.DueAt.Format(time.RFC3339)),
 		Step: in.Step, Outcome: in.Outcome, Reasons: reasons, Documents: docs}
 	return dec, nc, ev, nil
 }

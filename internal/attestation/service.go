@@ -306,18 +306,21 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 		}
 		st := Step{Name: in.Step, Role: rule.Role, Token: in.TaskToken, OpenedAt: in.OpenedAt.UTC(),
 			DueAt: due.At, Paragraph: due.Paragraph, Provisional: due.Provisional}
-		what := "step opened: " + in.Step + ", due " + due.At.Format(time.RFC3339)
+		// Opening a step writes the case alone: the open step (its opening and due moment) is on
+		// the case, and its completion's history event records both. A re-opening is a breach
+		// and goes into the history at once.
+		var events []Event
 		if prev := c.OpenStep; prev != nil && prev.Name == in.Step {
 			// The engine's callback timed out and it opened the step again (no legal effect).
 			st.DueAt, st.Paragraph, st.Provisional, st.OpenedAt = prev.DueAt, prev.Paragraph, prev.Provisional, prev.OpenedAt
 			st.Overdue, st.Reopened = true, prev.Reopened+1
-			what = "step re-opened after its period: " + in.Step + ", due " + prev.DueAt.Format(time.RFC3339)
+			c.Events++
+			events = append(events, Event{Seq: c.Events, At: in.OpenedAt.UTC(), Actor: "system", Role: identity.Scheduler, Step: in.Step,
+				What: "step re-opened after its period: " + in.Step + ", due " + prev.DueAt.Format(time.RFC3339)})
 		}
 		c.OpenStep = &st
 		c.Version++
-		c.Events++
-		ev := Event{Seq: c.Events, At: in.OpenedAt.UTC(), Actor: "system", Role: identity.Scheduler, What: what, Step: in.Step}
-		err = s.store.Update(ctx, c, ev)
+		err = s.store.Update(ctx, c, events...)
 		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue
 		}

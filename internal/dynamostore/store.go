@@ -125,7 +125,8 @@ func (s *Store) Create(ctx context.Context, c attestation.Case, events ...attest
 	return s.write(ctx, c, "attribute_not_exists(pk)", nil, events)
 }
 
-// Update replaces the case stored at version c.Version-1 and appends events.
+// Update replaces the case stored at version c.Version-1 and appends events: one transaction, or
+// one conditional PutItem when there is no event.
 func (s *Store) Update(ctx context.Context, c attestation.Case, events ...attestation.Event) error {
 	return s.write(ctx, c, "version = :prev", map[string]types.AttributeValue{
 		":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(c.Version - 1)}}, events)
@@ -135,6 +136,18 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 	av, err := attributevalue.MarshalMap(toItem(c))
 	if err != nil {
 		return fmt.Errorf("encode case %s: %w", c.ID, err)
+	}
+	if len(events) == 0 {
+		// Nothing to write beside the case: one conditional PutItem, no transaction.
+		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: &cond, ExpressionAttributeValues: vals})
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) {
+			return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, attestation.ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
+		}
+		return nil
 	}
 	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &s.table, Item: av,
 		ConditionExpression: &cond, ExpressionAttributeValues: vals}}}

@@ -77,12 +77,12 @@ func run(m *testing.M) int {
 // client calls the API as one user: a fresh token per call (the tests move the clock by days), or
 // a fixed raw token.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	user  *localstack.User
 	token string
 }
 
-func as(t *testing.T, u localstack.User) client { return client{t: t, user: &u} }
+func as(t testing.TB, u localstack.User) client { return client{t: t, user: &u} }
 
 func (c client) do(method, path string, body any) (int, map[string]any) {
 	c.t.Helper()
@@ -119,7 +119,7 @@ func (c client) do(method, path string, body any) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
-func token(t *testing.T, u localstack.User) string {
+func token(t testing.TB, u localstack.User) string {
 	t.Helper()
 	tok, err := stack.Issuer.Token(u, time.Hour)
 	if err != nil {
@@ -129,7 +129,7 @@ func token(t *testing.T, u localstack.User) string {
 }
 
 // waitFor polls cond until it holds or ten seconds pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
 		if cond() {
@@ -254,8 +254,8 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 	if view["stage"] != "returned" {
 		t.Fatalf("stage %v, want returned", view["stage"])
 	}
-	if h, _ := view["history"].([]any); len(h) != 4 {
-		t.Fatalf("history has %d events, want 4 (submitted, receipt, step opened, completed): %v", len(h), h)
+	if h, _ := view["history"].([]any); len(h) != 3 {
+		t.Fatalf("history has %d events, want 3 (submitted, receipt, completed with the step's opening and due moment): %v", len(h), h)
 	}
 }
 

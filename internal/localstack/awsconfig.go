@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,14 +22,22 @@ const (
 // AWSConfig returns an SDK config for the local endpoint: static credentials, the local region,
 // and an HTTP client limited to 64 connections per host (moto resets connections beyond that).
 func AWSConfig(endpoint string) aws.Config {
+	return awsConfig(endpoint, newTransport())
+}
+
+func newTransport() http.RoundTripper {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxConnsPerHost = 64
 	tr.MaxIdleConnsPerHost = 64
+	return serialWrites{next: tr}
+}
+
+func awsConfig(endpoint string, tr http.RoundTripper) aws.Config {
 	return aws.Config{
 		Region:           Region,
 		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint:     aws.String(endpoint),
-		HTTPClient:       &http.Client{Transport: serialWrites{next: tr}, Timeout: 60 * time.Second},
+		HTTPClient:       &http.Client{Transport: tr, Timeout: 60 * time.Second},
 		RetryMaxAttempts: 3,
 	}
 }
@@ -69,4 +78,64 @@ func NewClients(cfg aws.Config) Clients {
 		}),
 		SFN: sfn.NewFromConfig(cfg),
 	}
+}
+
+// Requests counts the AWS requests each function made, by service operation
+// ("DynamoDB.GetItem", "DynamoDB.TransactWriteItems", "S3.PUT", "SFN.SendTaskSuccess").
+type Requests struct {
+	mu     sync.Mutex
+	counts map[string]map[string]int
+}
+
+// Snapshot returns the counts so far, by function.
+func (r *Requests) Snapshot() map[string]map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]map[string]int{}
+	for fn, ops := range r.counts {
+		out[fn] = map[string]int{}
+		for op, n := range ops {
+			out[fn][op] = n
+		}
+	}
+	return out
+}
+
+// Reset sets every count to zero.
+func (r *Requests) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counts = map[string]map[string]int{}
+}
+
+func (r *Requests) add(fn, op string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.counts == nil {
+		r.counts = map[string]map[string]int{}
+	}
+	if r.counts[fn] == nil {
+		r.counts[fn] = map[string]int{}
+	}
+	r.counts[fn][op]++
+}
+
+type counting struct {
+	fn   string
+	reqs *Requests
+	next http.RoundTripper
+}
+
+func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	op := r.Header.Get("X-Amz-Target")
+	switch {
+	case strings.HasPrefix(op, "DynamoDB_20120810."):
+		op = "DynamoDB." + strings.TrimPrefix(op, "DynamoDB_20120810.")
+	case strings.HasPrefix(op, "AWSStepFunctions."):
+		op = "SFN." + strings.TrimPrefix(op, "AWSStepFunctions.")
+	case op == "":
+		op = "S3." + r.Method
+	}
+	c.reqs.add(c.fn, op)
+	return c.next.RoundTrip(r)
 }

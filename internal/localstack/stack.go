@@ -49,6 +49,7 @@ type Stack struct {
 	Clients   Clients
 	Clock     *Clock
 	Issuer    *Issuer
+	Requests  *Requests // the AWS requests each function made
 
 	moto      *moto
 	listeners []net.Listener // closed by Close, served or not
@@ -128,8 +129,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg := AWSConfig(s.MotoURL)
+	transport := newTransport()
+	awsCfg := awsConfig(s.MotoURL, transport)
 	s.Clients = NewClients(awsCfg)
+	s.Requests = &Requests{}
 	if s.Issuer, err = NewIssuer(s.Template.Authorizer.Issuer, s.Template.Authorizer.Audience, o.Clock); err != nil {
 		return nil, err
 	}
@@ -147,7 +150,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
 		}
-		h, err := ctor(ctx, awsCfg, cfg, o.Log.With("function", f.Dir()))
+		fnCfg := awsConfig(s.MotoURL, counting{fn: f.LogicalID, reqs: s.Requests, next: transport})
+		h, err := ctor(ctx, fnCfg, cfg, o.Log.With("function", f.Dir()))
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
 		}
