@@ -93,12 +93,14 @@ type Decision struct {
 	Outcome   Outcome
 	Reasons   []string   `json:",omitempty"`
 	Documents []Document `json:",omitempty"`
-	Actor     string
-	Role      identity.Role
-	At        time.Time
-	Next      *NextStep `json:",omitempty"`
-	Callback  string
-	Error     string `json:",omitempty"` // for a lapse or withdrawal: the named error sent
+	// EntryIntoForce is the date the contract states, when the applicant gave one (§19).
+	EntryIntoForce *time.Time `json:",omitempty"`
+	Actor          string
+	Role           identity.Role
+	At             time.Time
+	Next           *NextStep `json:",omitempty"`
+	Callback       string
+	Error          string `json:",omitempty"` // for a lapse or withdrawal: the named error sent
 }
 
 // NextStep is what the state machine needs to open the step that follows a decision: its

@@ -29,6 +29,11 @@ type Certificate struct {
 	Status     string
 }
 
+// maxNumberRetries bounds the re-reads when other certificates of the same year take the next
+// number first: every lost race means another certificate was issued, so this bounds the burst of
+// simultaneous issues the function rides out before the state machine retries it.
+const maxNumberRetries = 100
+
 // CertificateValid is the status of a certificate in force.
 const CertificateValid = "valid"
 
@@ -97,7 +102,7 @@ func (s *Service) IssueCertificate(ctx context.Context, caseID string, at time.T
 		ev := Event{Seq: c.Events, At: at.UTC(), Actor: "system", Role: identity.Scheduler,
 			What: "certificate " + number + " issued and entered in the register (§28, §29)"}
 		err = s.store.IssueCertificate(ctx, c, cert, ev)
-		if errors.Is(err, ErrConflict) && attempt < maxRetries {
+		if errors.Is(err, ErrConflict) && attempt < maxNumberRetries {
 			continue // another delivery, or another certificate took the number: read again
 		}
 		if err != nil {

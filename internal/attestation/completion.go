@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/calendar"
 	"attestation/internal/identity"
 )
 
@@ -101,12 +102,17 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 		return fail("the %s acts here, not the %s", ErrForbidden, rule.Role, actor.Role)
 	}
 	// §27: rectification may be ordered at most once per application.
-	if in.Outcome == OutcomeRectify && c.RectificationOrdered {
+	if in.Outcome == OutcomeRectify && c.RectificationOrdered && (c.Stage == StageDecision || c.Stage == StageSecondDecision) {
 		return fail("§27: rectification may be ordered at most once per application", ErrRule)
 	}
 	or, ok := rule.Outcomes[in.Outcome]
 	if !ok {
 		return fail("outcome %q: allowed are %v", ErrInvalid, in.Outcome, rule.OutcomeNames())
+	}
+	// §17, §31: once an applicant's period with a legal effect has ended, the step is no longer
+	// taken; the deadline check applies the lapse.
+	if rule.Lapse != nil && now.After(st.DueAt) {
+		return fail("%s: the period ended at %s", ErrRule, rule.Lapse.Paragraph, st.DueAt.Format(time.RFC3339))
 	}
 	reasons, err := cleanReasons(in.Reasons)
 	if err != nil {
@@ -159,11 +165,14 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	nc.Stage = next
 	nc.OpenStep = nil
 	plan, err := s.rules.plan(nc, next, now)
+	if errors.Is(err, calendar.ErrOutOfRange) && in.EntryIntoForce != nil {
+		return fail("entryIntoForce: %v", ErrInvalid, err)
+	}
 	if err != nil {
 		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)
 	}
 	dec := Decision{Step: in.Step, Token: st.Token, Outcome: in.Outcome, Reasons: reasons, Documents: docs,
-		Actor: actor.Subject, Role: actor.Role, At: now.UTC(), Next: plan, Callback: CallbackPending}
+		EntryIntoForce: in.EntryIntoForce, Actor: actor.Subject, Role: actor.Role, At: now.UTC(), Next: plan, Callback: CallbackPending}
 	nc.LastDecision = &dec
 	nc.Version++
 	nc.Events++
@@ -207,16 +216,24 @@ func (s *Service) checkDocuments(c Case, rule StepRule, or OutcomeRule, attached
 	if err != nil {
 		return nil, err
 	}
+	// The documents the policy says the step is taken on: one that an earlier step of the
+	// procedure produced (the act) is on the case; any other (the attestation commission's
+	// protocol under Art. 51) belongs to this decision and is attached with it, each time.
 	var requires []string
+	have := map[string]bool{}
 	if p, err := ed.Period(rule.Step); err == nil {
 		requires = p.Requires
 		for _, k := range p.Requires {
-			allowed[k] = true
+			if !producedByProcedure(k) {
+				allowed[k] = true
+				continue
+			}
+			for _, d := range c.Documents {
+				if d.Kind == k {
+					have[k] = true
+				}
+			}
 		}
-	}
-	have := map[string]bool{}
-	for _, d := range c.Documents {
-		have[d.Kind] = true
 	}
 	var out []Document
 	for i, d := range attached {
@@ -244,9 +261,24 @@ func (s *Service) checkDocuments(c Case, rule StepRule, or OutcomeRule, attached
 	return out, nil
 }
 
+// producedByProcedure reports whether a step of the procedure produces documents of kind k.
+func producedByProcedure(k string) bool {
+	for _, r := range Procedure {
+		for _, or := range r.Outcomes {
+			if slices.Contains(or.Documents, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // sameCompletion reports whether in repeats the decision d.
 func sameCompletion(d Decision, actor identity.Actor, in Completion) bool {
 	if d.Outcome != in.Outcome || d.Role != actor.Role {
+		return false
+	}
+	if (d.EntryIntoForce == nil) != (in.EntryIntoForce == nil) || (d.EntryIntoForce != nil && !d.EntryIntoForce.Equal(*in.EntryIntoForce)) {
 		return false
 	}
 	reasons, err := cleanReasons(in.Reasons)
@@ -321,7 +353,11 @@ func (s *Service) Lapse(ctx context.Context, caseID string, now time.Time) (Deci
 		st := c.OpenStep
 		if st == nil {
 			if d := c.LastDecision; d != nil && d.Role == identity.Scheduler && d.Error != "" {
-				return *d, nil // lapsed already
+				// Lapsed already; send it again if the first sender failed after writing.
+				if d.Callback == CallbackPending && now.Sub(d.At) >= redeliverAfter {
+					return *d, s.deliver(ctx, c.ID, *d)
+				}
+				return *d, nil
 			}
 			return Decision{}, fmt.Errorf("lapse of %s: no step is open: %w", caseID, ErrConflict)
 		}
@@ -335,7 +371,8 @@ func (s *Service) Lapse(ctx context.Context, caseID string, now time.Time) (Deci
 		nc := c
 		nc.Stage = rule.Lapse.Next
 		nc.OpenStep = nil
-		plan, err := s.rules.plan(nc, nc.Stage, now)
+		// What follows the lapse counts from the end of the missed period, whenever the check ran.
+		plan, err := s.rules.plan(nc, nc.Stage, st.DueAt)
 		if err != nil {
 			return Decision{}, fmt.Errorf("lapse of %s: %w", caseID, err)
 		}
@@ -373,6 +410,9 @@ func (s *Service) Withdraw(ctx context.Context, actor identity.Actor, caseID str
 			return Case{}, fmt.Errorf("withdraw %s: only the applicant withdraws: %w", caseID, ErrForbidden)
 		}
 		if c.Stage == StageWithdrawn {
+			if d := c.LastDecision; d != nil && d.Error == ErrorWithdrawn && d.Callback == CallbackPending && now.Sub(d.At) >= redeliverAfter {
+				return c, s.deliver(ctx, c.ID, *d)
+			}
 			return c, nil
 		}
 		if c.Stage.Ended() {
@@ -419,6 +459,7 @@ type DeadlineReport struct {
 // moment changes nothing.
 func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineReport, error) {
 	rep := DeadlineReport{At: now.UTC(), Lapsed: []string{}, Overdue: []string{}}
+	var failed []error
 	for {
 		due, err := s.store.DueSteps(ctx, now, 100)
 		if err != nil {
@@ -434,7 +475,11 @@ func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineRe
 					if errors.Is(err, ErrConflict) || errors.Is(err, ErrRule) {
 						continue // the case moved meanwhile; the next run sees its new state
 					}
-					return rep, fmt.Errorf("deadline check: %w", err)
+					// One case's failure does not stop the others; the run reports it at the end
+					// and the scheduler's retry (or the next run) sends the pending lapse again.
+					s.log.ErrorContext(ctx, "deadline check: lapse failed", "caseId", c.ID, "error", err)
+					failed = append(failed, fmt.Errorf("lapse of %s: %w", c.ID, err))
+					continue
 				}
 				rep.Lapsed = append(rep.Lapsed, c.ID)
 				acted++
@@ -455,6 +500,9 @@ func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineRe
 			acted++
 		}
 		if len(due) < 100 || acted == 0 {
+			if len(failed) > 0 {
+				return rep, fmt.Errorf("deadline check at %s: %w", now.UTC().Format(time.RFC3339), errors.Join(failed...))
+			}
 			return rep, nil
 		}
 	}

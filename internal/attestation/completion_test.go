@@ -126,7 +126,6 @@ func TestCompletionDocuments(t *testing.T) {
 // commission", but checkDocuments counts any commission_protocol already on the case, so the
 // protocol of the first decision satisfies the second decision (and the §32 refusal) as well.
 func TestLawArt51EachDecisionNeedsItsOwnProtocol(t *testing.T) {
-	knownBug(t, "checkDocuments (completion.go) takes a required document from the case's earlier steps: under law-2015-art51 the first decision's commission_protocol satisfies second_decision and lapse_decision, which need a protocol of their own")
 	h := newHarnessEdition(t, editionLaw)
 	c := h.caseAt(StageSecondDecision, caseSpec{}, route{})
 	_, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "second_decision", Outcome: OutcomeIssue}, h.tick())
@@ -197,7 +196,6 @@ func TestCompletionStaleOrUnknown(t *testing.T) {
 // hashes, but not by the contract's stated date of entry into force: a different date is taken as
 // the same completion and silently dropped.
 func TestPar19RepeatWithAnotherEntryIntoForceIsAConflict(t *testing.T) {
-	knownBug(t, "sameCompletion (completion.go) ignores Completion.EntryIntoForce: a second signing with another stated date returns the first decision instead of ErrConflict")
 	h := newHarness(t)
 	c := h.caseAt(StageSignContract, caseSpec{}, route{})
 	first, second := kzTime(time.October, 20, 0, 0), kzTime(time.November, 2, 0, 0)
@@ -214,7 +212,6 @@ func TestPar19RepeatWithAnotherEntryIntoForceIsAConflict(t *testing.T) {
 // Bug: a date of entry into force the calendar cannot count from is the client's mistake, yet the
 // error is not ErrInvalid (the HTTP boundary answers it as a server error).
 func TestPar19StatedDateBeyondTheCalendarIsInvalid(t *testing.T) {
-	knownBug(t, "decide (completion.go) returns the calendar's out-of-range error from plan unclassified: an entryIntoForce past the calendar's last year (2027) is not ErrInvalid")
 	h := newHarness(t)
 	c := h.caseAt(StageSignContract, caseSpec{}, route{})
 	far := time.Date(2029, time.January, 1, 0, 0, 0, 0, testAlmaty)
@@ -228,7 +225,6 @@ func TestPar19StatedDateBeyondTheCalendarIsInvalid(t *testing.T) {
 // Bug: the §27 check on a second rectification order runs before the outcome is checked against
 // the step, so "rectify" at a step that has no such outcome is reported as a breach of §27.
 func TestRectifyAtAStepWithoutItIsInvalid(t *testing.T) {
-	knownBug(t, "decide (completion.go) checks RectificationOrdered before the step's outcomes: outcome rectify at additional_survey (or any step after the order) is ErrRule citing §27 instead of ErrInvalid")
 	h := newHarness(t)
 	c := h.caseAt(StageAdditionalSurvey, caseSpec{}, route{})
 	_, err := h.svc.CompleteStep(h.ctx, sts, c.ID, Completion{Step: "additional_survey", Outcome: OutcomeRectify, Reasons: []string{"x"}}, h.tick())
@@ -279,7 +275,6 @@ func TestReopenedStaffStep(t *testing.T) {
 // says "an applicant's lapse is applied by the deadline check"), but OpenStep marks any re-opened
 // step overdue, which takes it out of the due index: the deadline check never applies the lapse.
 func TestReopenedApplicantStepStillLapses(t *testing.T) {
-	knownBug(t, "OpenStep (service.go) marks a re-opened applicant step Overdue; DueSteps and CheckDeadlines skip overdue steps, so the §17 cancellation (and the §32 lapse) never happens")
 	h := newHarness(t)
 	c := h.caseAt(StageSignContract, caseSpec{}, route{})
 	late := c.OpenStep.DueAt.Add(15 * 24 * time.Hour) // the daily check was down; the engine's timeout fired
@@ -352,7 +347,6 @@ func TestUndeliveredDecisionGoesToTheReopenedStep(t *testing.T) {
 // token matches the last decision's, so OpenStep falls through to ErrConflict (ErrClosed when the
 // decision ended the case); the state machine fails the execution on StepConflict.
 func TestOpenStepRepeatAfterHandingOverTheDecision(t *testing.T) {
-	knownBug(t, "OpenStep (service.go): a repeat of a re-open whose decision was already handed to the new token returns ErrConflict (or ErrClosed) instead of the step; redeliver's write is not retried either, so a concurrent repeat gets ErrConflict")
 	for _, mode := range []struct {
 		name       string
 		n          int
@@ -421,7 +415,6 @@ func TestCallbackRedelivery(t *testing.T) {
 // pending callback after 10 s), and the deadline check no longer sees the case: the engine waits
 // until the callback's timeout (the period plus 10 working days).
 func TestPendingLapseAndWithdrawalAreSentAgain(t *testing.T) {
-	knownBug(t, "Lapse and Withdraw (completion.go) return a pending decision on a repeat without delivering it, unlike CompleteStep's redeliverAfter; a transient SendTaskFailure error leaves the execution waiting until its callback timeout")
 	t.Run("§17 lapse", func(t *testing.T) {
 		h := newHarness(t)
 		c := h.caseAt(StageSignContract, caseSpec{}, route{})
@@ -649,7 +642,6 @@ func TestIssueCertificate(t *testing.T) {
 // (CaseCouldNotProceed) although the decision to issue stands. Five certificates issued at once
 // are enough.
 func TestIssueCertificateOutlastsOtherIssues(t *testing.T) {
-	knownBug(t, "IssueCertificate (certificate.go) gives up with ErrConflict after 4 lost races for the year's sequence; transition maps it to StepConflict and the execution fails instead of retrying")
 	h := newHarness(t)
 	c := h.caseAt(StageSendDocuments, caseSpec{}, route{NoCertificate: true})
 	others := 4 // four other cases take the sequence first, one on each attempt

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -792,15 +791,6 @@ func (h *harness) unchanged(before Case) {
 	if after.Version != before.Version || after.Stage != before.Stage || len(h.history(before.ID)) != before.Events {
 		h.t.Fatalf("case %s changed: version %d→%d, stage %s→%s, events %d→%d", before.ID, before.Version, after.Version,
 			before.Stage, after.Stage, before.Events, len(h.history(before.ID)))
-	}
-}
-
-// knownBug marks a test that shows a bug in the code under test: it is skipped ("bug: ...") so the
-// suite stays green while the bug is open, and runs when ATTESTATION_BUGS=1 is set.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("ATTESTATION_BUGS") == "" {
-		t.Skip("bug: " + what)
 	}
 }
 

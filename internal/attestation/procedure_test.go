@@ -236,7 +236,6 @@ func TestPar17UnsignedContractCancelsByItself(t *testing.T) {
 // application shall be considered canceled"; §32), yet CompleteStep takes the applicant's
 // completion after the due moment as long as the daily deadline check has not run yet.
 func TestPar17Par32LateApplicantCompletionIsNotTaken(t *testing.T) {
-	knownBug(t, "decide (completion.go) does not compare now with the open step's DueAt: a signature after the 5 working days of §17 (or a rectification notice after the 20 of §31-§32) is taken if it arrives before the deadline check")
 	for _, stage := range []Stage{StageSignContract, StageRectificationNotice} {
 		t.Run(Procedure[stage].Lapse.Paragraph+" "+string(stage), func(t *testing.T) {
 			h := newHarness(t)
@@ -436,7 +435,6 @@ func TestPar25ActReachesTheApplicantWithTheDecision(t *testing.T) {
 // Bug: the applicant's view filters the act out of the case's documents and history but not out
 // of LastDecision, which after the survey step is the STS's completion carrying the act.
 func TestPar25ActNotLeakedThroughTheLastDecision(t *testing.T) {
-	knownBug(t, "applicantView (service.go) clears LastDecision.Token but not LastDecision.Documents: at stage decision the applicant sees the unsent survey_act (§25)")
 	h := newHarness(t)
 	c := h.caseAt(StageDecision, caseSpec{}, route{})
 	v, _, err := h.svc.Get(h.ctx, applicant, c.ID)
@@ -589,7 +587,6 @@ func TestPar32MissedRectificationIsGroundsForRefusal(t *testing.T) {
 // lapse, not from the lapse of the rectification period (the edition: "starts: the lapse of the
 // rectification period").
 func TestPar32LapseDecisionCountsFromTheLapse(t *testing.T) {
-	knownBug(t, "Lapse (completion.go) plans lapse_decision from `now` (the check's run), not from the period's end (OpenStep.DueAt); a check running after midnight gives the authority a working day more")
 	h := newHarness(t)
 	c := h.caseAt(StageRectificationNotice, caseSpec{}, route{})
 	due := c.OpenStep.DueAt

@@ -195,7 +195,29 @@ func applicantView(c Case, h []Event) (Case, []Event) {
 	if c.LastDecision != nil {
 		ld := *c.LastDecision
 		ld.Token = ""
+		var ds []Document
+		for _, d := range ld.Documents {
+			if VisibleToApplicant(d) || sent[d.Key] {
+				ds = append(ds, d)
+			}
+		}
+		ld.Documents = ds
 		c.LastDecision = &ld
+	}
+	// §28, §30, §31: the decision reaches the applicant with the act, when the authority sends it.
+	if c.Stage == StageSendDocuments || c.Stage == StageSecondSendDocuments {
+		c.Decision = ""
+		if c.LastDecision != nil && (c.LastDecision.Step == string(StageDecision) || c.LastDecision.Step == string(StageSecondDecision)) {
+			c.LastDecision = nil
+		}
+		kept := out[:0]
+		for _, e := range out {
+			if e.Step == string(StageDecision) && c.Stage == StageSendDocuments || e.Step == string(StageSecondDecision) && c.Stage == StageSecondSendDocuments {
+				continue
+			}
+			kept = append(kept, e)
+		}
+		out = kept
 	}
 	if c.OpenStep != nil {
 		st := *c.OpenStep
@@ -290,9 +312,23 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 		if c.OpenStep != nil && c.OpenStep.Token == in.TaskToken {
 			return *c.OpenStep, nil
 		}
-		if d := c.LastDecision; d != nil && d.Step == in.Step && d.Token != in.TaskToken && c.Stage != stage {
+		if d := c.LastDecision; d != nil && d.Step == in.Step && c.Stage != stage {
+			if d.Token == in.TaskToken {
+				// Handed over already (a repeated delivery of this task): send it again if it
+				// is still pending, otherwise nothing to do.
+				if d.Callback == CallbackPending {
+					if err := s.deliver(ctx, c.ID, *d); err != nil {
+						return Step{}, err
+					}
+				}
+				return Step{Name: d.Step, Role: d.Role, Token: d.Token, OpenedAt: d.At}, nil
+			}
 			// Decided already, the engine re-opened it: hand the decision to the new token.
-			return s.redeliver(ctx, c, in.TaskToken)
+			st, err := s.redeliver(ctx, c, in.TaskToken)
+			if errors.Is(err, ErrConflict) && attempt < maxRetries {
+				continue
+			}
+			return st, err
 		}
 		if c.Stage.Ended() {
 			return Step{}, fmt.Errorf("open step %s of %s: the case is %s: %w", in.Step, c.ID, c.Stage, ErrClosed)
@@ -313,7 +349,10 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 		if prev := c.OpenStep; prev != nil && prev.Name == in.Step {
 			// The engine's callback timed out and it opened the step again (no legal effect).
 			st.DueAt, st.Paragraph, st.Provisional, st.OpenedAt = prev.DueAt, prev.Paragraph, prev.Provisional, prev.OpenedAt
-			st.Overdue, st.Reopened = true, prev.Reopened+1
+			st.Reopened = prev.Reopened + 1
+			// A staff step past its period is overdue (no legal effect); an applicant's step with a
+			// legal lapse stays in the due index, so the deadline check applies the lapse.
+			st.Overdue = rule.Lapse == nil
 			c.Events++
 			events = append(events, Event{Seq: c.Events, At: in.OpenedAt.UTC(), Actor: "system", Role: identity.Scheduler, Step: in.Step,
 				What: "step re-opened after its period: " + in.Step + ", due " + prev.DueAt.Format(time.RFC3339)})

@@ -327,8 +327,9 @@ func TestPathPar32RectificationLapsedThenRefused(t *testing.T) {
 	if _, err := stack.RunScheduled(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	// §32: the lapse is grounds for refusal; the authority decides within 3 working days (Mon 12-21 - Wed 12-23).
-	wantDue(t, "lapse_decision", p.dueAt("lapse_decision"), endOfDay(12, 23))
+	// §32: the lapse is grounds for refusal; the authority decides within 3 working days counted from
+	// the end of the missed period (Thursday 12-17), whenever the check ran: Fri 12-18, Mon 12-21, Tue 12-22.
+	wantDue(t, "lapse_decision", p.dueAt("lapse_decision"), endOfDay(12, 22))
 	p.act(p.authority, day(12, 21, 10), "lapse_decision", "refuse", reasons("§32: no notice of rectification within 20 working days"))
 	v := p.end("refused")
 	hasEvent(t, v, "RectificationLapsed: rectification_notice lapsed")
