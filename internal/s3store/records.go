@@ -8,11 +8,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"attestation/internal/attestation"
 )
@@ -20,6 +22,7 @@ import (
 // API is the part of the S3 client the store uses.
 type API interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 }
 
 // Records is the S3 Records store of one bucket.
@@ -34,15 +37,30 @@ var _ attestation.Records = (*Records)(nil)
 func NewRecords(api API, bucket string) *Records { return &Records{s3: api, bucket: bucket} }
 
 // Put stores body under key with its SHA-256 checksum (required by Object Lock and checked by
-// S3) and returns the version that pins it.
+// S3) and returns the version that pins it. A key is written once: the write is conditional on
+// the key being new (If-None-Match), so a repeated delivery that writes the same bytes gets the
+// version already stored instead of a second one, and different bytes are attestation.ErrConflict.
 func (r *Records) Put(ctx context.Context, key, contentType string, body []byte) (attestation.Document, error) {
 	sum := sha256.Sum256(body)
+	b64 := base64.StdEncoding.EncodeToString(sum[:])
 	out, err := r.s3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: &r.bucket, Key: &key, Body: bytes.NewReader(body), ContentType: &contentType,
 		ContentLength:     aws.Int64(int64(len(body))),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256,
-		ChecksumSHA256:    aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+		ChecksumSHA256:    aws.String(b64),
+		IfNoneMatch:       aws.String("*"),
 	})
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "PreconditionFailed" {
+		head, herr := r.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &r.bucket, Key: &key, ChecksumMode: types.ChecksumModeEnabled})
+		if herr != nil {
+			return attestation.Document{}, fmt.Errorf("head s3://%s/%s: %w", r.bucket, key, herr)
+		}
+		if aws.ToString(head.ChecksumSHA256) != b64 {
+			return attestation.Document{}, fmt.Errorf("put s3://%s/%s: another content is stored under this key: %w", r.bucket, key, attestation.ErrConflict)
+		}
+		return attestation.Document{Key: key, VersionID: aws.ToString(head.VersionId), SHA256: hex.EncodeToString(sum[:])}, nil
+	}
 	if err != nil {
 		return attestation.Document{}, fmt.Errorf("put s3://%s/%s: %w", r.bucket, key, err)
 	}
