@@ -19,20 +19,37 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"attestation/internal/attestation"
+	"attestation/internal/audit"
 	"attestation/internal/identity"
 )
 
 // MaxBody is the largest request body the API reads; a larger one is refused with 413.
 const MaxBody = attestation.MaxPackageBytes
 
-// Handler serves the API.
-type Handler struct {
-	svc *attestation.Service
-	log *slog.Logger
+// Service is what the API needs of the attestation service (*attestation.Service).
+type Service interface {
+	Submit(ctx context.Context, actor identity.Actor, pkg attestation.Package, now time.Time) (attestation.Case, error)
+	CheckPackage(actor identity.Actor, pkg attestation.Package, now time.Time) ([]attestation.Problem, error)
+	Get(ctx context.Context, actor identity.Actor, id string) (attestation.Case, []attestation.Event, error)
+	CompleteStep(ctx context.Context, actor identity.Actor, caseID string, in attestation.Completion, now time.Time) (attestation.Decision, error)
+	Withdraw(ctx context.Context, actor identity.Actor, caseID string, now time.Time) (attestation.Case, error)
 }
 
-// New returns the API handler.
-func New(svc *attestation.Service, log *slog.Logger) *Handler { return &Handler{svc: svc, log: log} }
+var _ Service = (*attestation.Service)(nil)
+
+// Handler serves the API.
+type Handler struct {
+	svc   Service
+	calls audit.Store
+	idem  IdempotencyStore
+	log   *slog.Logger
+}
+
+// New returns the API handler: svc does the work, calls records every request and reads the
+// records back for staff, idem keeps the Idempotency-Key claims.
+func New(svc Service, calls audit.Store, idem IdempotencyStore, log *slog.Logger) *Handler {
+	return &Handler{svc: svc, calls: calls, idem: idem, log: log}
+}
 
 type request struct {
 	events.APIGatewayV2HTTPRequest
@@ -43,47 +60,110 @@ type request struct {
 type route struct {
 	roles  []identity.Role // empty: public
 	handle func(context.Context, *request) (int, any, error)
+	// idempotent: the route creates or decides, and honours an Idempotency-Key.
+	idempotent bool
 }
 
 func (h *Handler) routes() map[string]route {
 	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
+	staff := []identity.Role{identity.Authority, identity.STS}
 	return map[string]route{
-		"GET /health":                   {nil, h.health},
-		"POST /cases":                   {[]identity.Role{identity.Applicant}, h.submit},
-		"POST /packages/check":          {[]identity.Role{identity.Applicant}, h.checkPackage},
-		"GET /cases/{caseId}":           {all, h.getCase},
-		"POST /cases/{caseId}/step":     {all, h.completeStep},
-		"POST /cases/{caseId}/withdraw": {[]identity.Role{identity.Applicant}, h.withdraw},
+		"GET /health":                   {roles: nil, handle: h.health},
+		"POST /cases":                   {roles: []identity.Role{identity.Applicant}, handle: h.submit, idempotent: true},
+		"POST /packages/check":          {roles: []identity.Role{identity.Applicant}, handle: h.checkPackage},
+		"GET /cases/{caseId}":           {roles: all, handle: h.getCase},
+		"POST /cases/{caseId}/step":     {roles: all, handle: h.completeStep, idempotent: true},
+		"POST /cases/{caseId}/withdraw": {roles: []identity.Role{identity.Applicant}, handle: h.withdraw, idempotent: true},
+		"GET /audit/cases/{caseId}":     {roles: staff, handle: h.auditByCase},
+		"GET /audit/days/{day}":         {roles: staff, handle: h.auditByDay},
 	}
 }
 
-// Handle answers one API Gateway request.
+// Handle answers one API Gateway request, and records the call (seed 003 §8).
+//
+// Every request the function receives leaves one call record, refused ones included, written
+// once its response is decided: the record carries the outcome. If the record cannot be
+// written, the caller gets 503 instead of the decided response: a call that is not recorded
+// does not succeed silently.
+//
+// For the routes that change a case (filing, a step, a withdrawal) the record is still written
+// after the work, not before: a record written first could not carry the outcome, and a second
+// record per call (intent, then outcome) would break "one record per call". What a failed
+// record leaves behind for such a call is covered three ways: the change itself is written with
+// its history event (actor, role, time) in the same transaction as the case, so no change of a
+// case is ever without a trace; the whole record (organisation masked) goes to the function's
+// log at error level, beside API Gateway's access line; and the answer is 503, so the caller
+// learns the call is in doubt. A caller that sent an Idempotency-Key gets the first answer
+// again when it retries with the key (and that retry is recorded, marked replayed) instead of
+// a second effect.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	rec := newRecord(ev)
+	resp := h.serve(ctx, ev, &rec)
+	rec.Status = resp.StatusCode
+	if resp.StatusCode >= 400 {
+		rec.Reason = reasonOf(resp)
+	}
+	if rec.CaseID == "" && ev.RouteKey == "POST /cases" && resp.StatusCode == http.StatusCreated {
+		rec.CaseID = createdCaseID(resp.Body)
+	}
+	if err := h.calls.Record(ctx, rec); err != nil {
+		h.log.ErrorContext(ctx, "call record not written; the call is answered 503", "requestId", rec.RequestID,
+			"record", rec, "decidedStatus", resp.StatusCode, "error", err)
+		return problem(http.StatusServiceUnavailable, "service unavailable",
+			"the call could not be recorded, so it is not confirmed; retry it (with the same Idempotency-Key, if it changes a case)"), nil
+	}
+	return resp, nil
+}
+
+// serve decides the response to one request, and fills in the record what it learns of the
+// caller. A panic is answered 500 (and recorded like any other answer).
+func (h *Handler) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest, rec *audit.Record) (resp events.APIGatewayV2HTTPResponse) {
 	r := &request{APIGatewayV2HTTPRequest: ev, now: time.UnixMilli(ev.RequestContext.TimeEpoch).UTC()}
 	log := h.log.With("requestId", ev.RequestContext.RequestID, "route", ev.RouteKey)
+	if id := ev.PathParameters["caseId"]; id != "" {
+		log = log.With("caseId", id)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			log.ErrorContext(ctx, "request panicked", "panic", fmt.Sprint(p))
+			resp = fromError(errors.New("panic"))
+		}
+	}()
 	rt, ok := h.routes()[ev.RouteKey]
 	if !ok {
-		return problem(http.StatusNotFound, "no such route", ev.RouteKey), nil
+		return problem(http.StatusNotFound, "no such route", ev.RouteKey)
 	}
 	if ev.RequestContext.TimeEpoch == 0 {
 		log.ErrorContext(ctx, "request without timeEpoch")
-		return problem(http.StatusBadRequest, "request time missing", "requestContext.timeEpoch is required"), nil
+		return problem(http.StatusBadRequest, "request time missing", "requestContext.timeEpoch is required")
 	}
 	if len(rt.roles) > 0 {
 		var claims map[string]string
 		if a := ev.RequestContext.Authorizer; a != nil && a.JWT != nil {
 			claims = a.JWT.Claims
 		}
+		fromClaims(rec, claims)
 		actor, err := identity.FromClaims(claims)
 		if err != nil {
-			return problem(http.StatusUnauthorized, "unauthenticated", err.Error()), nil
+			return problem(http.StatusUnauthorized, "unauthenticated", err.Error())
 		}
+		rec.Role, rec.Organization = string(actor.Role), actor.BIN
 		if !allowed(rt.roles, actor.Role) {
-			return problem(http.StatusForbidden, "forbidden", fmt.Sprintf("the route %s is not open to the role %s", ev.RouteKey, actor.Role)), nil
+			return problem(http.StatusForbidden, "forbidden", fmt.Sprintf("the route %s is not open to the role %s", ev.RouteKey, actor.Role))
 		}
 		r.actor = actor
 		log = log.With("actor", actor)
 	}
+	if rt.idempotent {
+		if key, ok := header(ev.Headers, IdempotencyKeyHeader); ok {
+			return h.once(ctx, log, r, rt, key, rec)
+		}
+	}
+	return h.run(ctx, log, r, rt)
+}
+
+// run does a route's work and turns its result into the response.
+func (h *Handler) run(ctx context.Context, log *slog.Logger, r *request, rt route) events.APIGatewayV2HTTPResponse {
 	status, body, err := rt.handle(ctx, r)
 	if err != nil {
 		resp := fromError(err)
@@ -92,9 +172,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 		} else {
 			log.InfoContext(ctx, "request refused", "status", resp.StatusCode, "error", err)
 		}
-		return resp, nil
+		return resp
 	}
-	return jsonResponse(status, body), nil
+	return jsonResponse(status, body)
 }
 
 func allowed(roles []identity.Role, r identity.Role) bool {
@@ -292,6 +372,8 @@ func fromError(err error) events.APIGatewayV2HTTPResponse {
 			Detail: fmt.Sprintf("%d problem(s) stop this submission; each names its field and paragraph", len(refused.Problems)), Problems: refused.Problems})
 	case errors.As(err, &br):
 		return problem(br.status, http.StatusText(br.status), br.detail)
+	case errors.Is(err, audit.ErrBadCursor):
+		return problem(http.StatusBadRequest, "invalid cursor", "cursor: not one this query issued; start again without it")
 	case errors.Is(err, attestation.ErrNotFound):
 		return problem(http.StatusNotFound, "not found", "no such case")
 	case errors.Is(err, attestation.ErrForbidden):

@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"attestation/internal/audit"
+	"attestation/internal/dynamostore"
+	"attestation/internal/identity"
 	"attestation/internal/samtemplate"
 )
 
@@ -32,6 +36,11 @@ type apiRoute struct {
 // apiGateway serves the HTTP routes of template.yaml (the contract of `sam local start-api`):
 // each request becomes the payload-v2 event API Gateway sends, after the JWT check the
 // authorizer makes, and the function's response becomes the HTTP response.
+//
+// A call the gateway answers itself never reaches the function: a token the authorizer refuses,
+// a path no route matches, a body over the limit, a failed integration. In AWS such a call is
+// in the API's access log only; here it is also written, as a call record with the gateway's
+// reason (the authorizer's error), into the audit store the function records its calls in.
 type apiGateway struct {
 	routes    []apiRoute
 	invoker   *invoker
@@ -39,11 +48,12 @@ type apiGateway struct {
 	clock     *Clock
 	accessLog *slog.Logger
 	control   http.Handler
+	calls     audit.Recorder // nil: the gateway keeps no call records
 	seq       atomic.Int64
 }
 
-func newAPIGateway(t *samtemplate.Template, inv *invoker, issuer *Issuer, clock *Clock, accessLog *slog.Logger, control http.Handler) *apiGateway {
-	g := &apiGateway{invoker: inv, issuer: issuer, clock: clock, accessLog: accessLog, control: control}
+func newAPIGateway(t *samtemplate.Template, inv *invoker, issuer *Issuer, clock *Clock, accessLog *slog.Logger, control http.Handler, calls audit.Recorder) *apiGateway {
+	g := &apiGateway{invoker: inv, issuer: issuer, clock: clock, accessLog: accessLog, control: control, calls: calls}
 	for _, f := range t.Functions {
 		for _, r := range f.Routes {
 			g.routes = append(g.routes, apiRoute{route: r, function: f.Name, segments: strings.Split(strings.Trim(r.Path, "/"), "/")})
@@ -52,6 +62,17 @@ func newAPIGateway(t *samtemplate.Template, inv *invoker, issuer *Issuer, clock 
 	// Most specific first: more literal segments win over parameters, as API Gateway matches.
 	sort.SliceStable(g.routes, func(i, j int) bool { return literalCount(g.routes[i].segments) > literalCount(g.routes[j].segments) })
 	return g
+}
+
+// gatewayCalls is the audit store of the table the API's functions record their calls in (their
+// TABLE_NAME), for the calls the gateway answers itself; nil if no routed function names one.
+func gatewayCalls(t *samtemplate.Template, db dynamostore.API) audit.Recorder {
+	for _, f := range t.Functions {
+		if len(f.Routes) > 0 && f.Env["TABLE_NAME"] != "" {
+			return dynamostore.NewAudit(db, f.Env["TABLE_NAME"])
+		}
+	}
+	return nil
 }
 
 func literalCount(segs []string) int {
@@ -117,11 +138,19 @@ func (g *apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.control.ServeHTTP(w, r)
 		return
 	}
-	now := g.clock.Now()
+	now := time.UnixMilli(g.clock.Now().UnixMilli()) // what timeEpoch carries: milliseconds
 	reqID := fmt.Sprintf("local-%d-%d", now.UnixMilli(), g.seq.Add(1))
 	rec := accessRecord{RequestID: reqID, Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), IP: clientIP(r),
 		UserAgent: r.UserAgent(), Path: r.URL.Path, RouteKey: "-"}
-	defer func() { g.accessLog.Info("access", "record", rec) }()
+	var route apiRoute
+	var params, claims map[string]string
+	answered := true // by the gateway itself, until the function's response is relayed
+	defer func() {
+		if answered {
+			g.record(r, rec, route, params, claims, now)
+		}
+		g.accessLog.Info("access", "record", rec)
+	}()
 	w.Header().Set("Apigw-Requestid", reqID)
 
 	route, params, ok := g.match(r.Method, r.URL.EscapedPath())
@@ -131,7 +160,6 @@ func (g *apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.RouteKey = route.route.Key()
-	var claims map[string]string
 	if !route.route.Public {
 		c, err := g.issuer.Verify(r.Header.Get("Authorization"))
 		if err != nil {
@@ -158,7 +186,7 @@ func (g *apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out, fnErr, err := g.invoker.invoke(r.Context(), route.function, payload)
 	if err != nil || fnErr != nil {
-		rec.Status = http.StatusInternalServerError
+		rec.Status, rec.IntegrationError = http.StatusInternalServerError, "invocation failed"
 		if fnErr != nil {
 			rec.IntegrationError = fnErr.Type
 		}
@@ -191,8 +219,49 @@ func (g *apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Set-Cookie", c)
 	}
 	rec.Status = resp.StatusCode
+	answered = false // the function recorded the call
 	w.WriteHeader(resp.StatusCode)
 	w.Write(respBody)
+}
+
+// record writes the call record of a call the gateway answered itself. A record it cannot write
+// leaves the answer as it is (in AWS such a call is in the access log only) and is logged.
+func (g *apiGateway) record(r *http.Request, ac accessRecord, route apiRoute, params, claims map[string]string, now time.Time) {
+	if g.calls == nil {
+		return
+	}
+	op := r.Method + " " + r.URL.Path
+	if ac.RouteKey != "-" {
+		op = ac.RouteKey
+	}
+	rec := audit.Record{Time: now.UTC(), RequestID: ac.RequestID, SourceIP: ac.IP, UserAgent: ac.UserAgent,
+		RouteKey: ac.RouteKey, Path: ac.Path, CaseID: params["caseId"], Operation: op, Status: ac.Status,
+		Origin: audit.OriginGateway}
+	if claims != nil {
+		rec.User, rec.System = claims[identity.ClaimSubject], claims["client_id"]
+		if rec.System == "" {
+			rec.System = claims["aud"]
+		}
+		rec.Role = strings.Join(identity.Groups(claims[identity.ClaimGroups]), " ")
+		rec.Organization = claims[identity.ClaimBIN]
+	}
+	switch {
+	case ac.AuthorizerError != "":
+		rec.Reason = audit.ShortReason("authorizer: " + ac.AuthorizerError)
+	case ac.IntegrationError != "":
+		rec.Reason = audit.ShortReason("integration: " + ac.IntegrationError)
+	case ac.Status == http.StatusNotFound:
+		rec.Reason = "no route matches"
+	case ac.Status == http.StatusRequestEntityTooLarge:
+		rec.Reason = fmt.Sprintf("body larger than %d bytes", maxPayload)
+	default:
+		rec.Reason = http.StatusText(ac.Status)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+	defer cancel()
+	if err := g.calls.Record(ctx, rec); err != nil {
+		g.accessLog.Error("call record not written", "record", rec, "error", err)
+	}
 }
 
 // event builds the payload-v2 event API Gateway sends for r.

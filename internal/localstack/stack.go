@@ -161,7 +161,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, fmt.Errorf("create resources from template.yaml: %w", err)
 	}
 	accessLog := slog.New(slog.NewJSONHandler(o.AccessLog, nil)).With("log", "api-access")
-	gw := newAPIGateway(s.Template, s.invoker, s.Issuer, o.Clock, accessLog, s.controlRoutes())
+	gw := newAPIGateway(s.Template, s.invoker, s.Issuer, o.Clock, accessLog, s.controlRoutes(), gatewayCalls(s.Template, s.Clients.DynamoDB))
 	s.serve(lambdaLn, s.invoker)
 	s.serve(apiLn, gw)
 	return s, nil

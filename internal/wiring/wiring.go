@@ -93,7 +93,8 @@ func service(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Serv
 	return svc, nil
 }
 
-// API builds the HTTP API's handler.
+// API builds the HTTP API's handler: the service, the call records (seed 003 §8) and the
+// Idempotency-Key claims, all on the one table.
 func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (any, error) {
 	if cfg.StateMachineARN == "" {
 		return nil, fmt.Errorf("api: STATE_MACHINE_ARN is not set")
@@ -102,7 +103,10 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	return httpapi.New(svc, log).Handle, nil
+	db := dynamodb.NewFromConfig(awsCfg)
+	calls := dynamostore.NewAudit(db, cfg.TableName)
+	claims := dynamostore.NewIdempotency(db, cfg.TableName)
+	return httpapi.New(svc, calls, claims, log).Handle, nil
 }
 
 // RegisterApplication builds the RecordApplicationReceipt task's handler.

@@ -1,0 +1,203 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"attestation/internal/attestation"
+	"attestation/internal/audit"
+	"attestation/internal/identity"
+)
+
+// fakeService stands in for the attestation service: it counts the calls that change a case and
+// answers what its funcs say.
+type fakeService struct {
+	mu       sync.Mutex
+	submits  int
+	steps    int
+	withdraw int
+	// hold, when set, is waited on inside Submit (to hold a request while another arrives).
+	hold    chan struct{}
+	entered chan struct{}
+	stepErr error
+	panics  bool
+}
+
+func (f *fakeService) Submit(ctx context.Context, actor identity.Actor, pkg attestation.Package, now time.Time) (attestation.Case, error) {
+	if f.entered != nil {
+		f.entered <- struct{}{}
+	}
+	if f.hold != nil {
+		<-f.hold
+	}
+	if f.panics {
+		panic("boom")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.submits++
+	return attestation.Case{ID: fmt.Sprintf("A-20261015-%016d", f.submits), OrganizationBIN: actor.BIN, ObjectName: pkg.Object.Name,
+		Stage: attestation.StageSubmitted, Version: 1, SubmittedAt: now}, nil
+}
+
+func (f *fakeService) CheckPackage(actor identity.Actor, pkg attestation.Package, now time.Time) ([]attestation.Problem, error) {
+	return nil, nil
+}
+
+func (f *fakeService) Get(ctx context.Context, actor identity.Actor, id string) (attestation.Case, []attestation.Event, error) {
+	if id == "A-missing" {
+		return attestation.Case{}, nil, fmt.Errorf("get case %s: %w", id, attestation.ErrNotFound)
+	}
+	if id == "A-broken" {
+		return attestation.Case{}, nil, errors.New("dynamodb: connection reset by peer at 10.0.0.7")
+	}
+	return attestation.Case{ID: id, Stage: attestation.StageCompletenessCheck}, nil, nil
+}
+
+func (f *fakeService) CompleteStep(ctx context.Context, actor identity.Actor, caseID string, in attestation.Completion, now time.Time) (attestation.Decision, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stepErr != nil {
+		return attestation.Decision{}, f.stepErr
+	}
+	f.steps++
+	return attestation.Decision{Step: in.Step, Outcome: in.Outcome, At: now}, nil
+}
+
+func (f *fakeService) Withdraw(ctx context.Context, actor identity.Actor, caseID string, now time.Time) (attestation.Case, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.withdraw++
+	return attestation.Case{ID: caseID, Stage: attestation.StageWithdrawn}, nil
+}
+
+func (f *fakeService) counts() (int, int, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.submits, f.steps, f.withdraw
+}
+
+// memCalls is an in-memory audit.Store with the adapter's rules: a record is put once per day,
+// time and request ID; pages are in time order with an opaque cursor.
+type memCalls struct {
+	mu      sync.Mutex
+	records map[string]audit.Record // by key
+	fail    error
+}
+
+func newMemCalls() *memCalls { return &memCalls{records: map[string]audit.Record{}} }
+
+func recordKey(r audit.Record) string {
+	return r.Time.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + r.RequestID
+}
+
+func (m *memCalls) Record(ctx context.Context, r audit.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return fmt.Errorf("record call %s: %w", r.RequestID, m.fail)
+	}
+	if r.RequestID == "" {
+		return audit.ErrInvalid
+	}
+	k := recordKey(r)
+	if _, ok := m.records[k]; !ok {
+		m.records[k] = r
+	}
+	return nil
+}
+
+func (m *memCalls) all() []audit.Record {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []audit.Record
+	for _, r := range m.records {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return recordKey(out[i]) < recordKey(out[j]) })
+	return out
+}
+
+func (m *memCalls) page(match func(audit.Record) bool, limit int, cursor string) (audit.Page, error) {
+	start := 0
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 0 {
+			return audit.Page{}, audit.ErrBadCursor
+		}
+		start = n
+	}
+	var sel []audit.Record
+	for _, r := range m.all() {
+		if match(r) {
+			sel = append(sel, r)
+		}
+	}
+	limit = audit.Limit(limit)
+	var p audit.Page
+	for i := start; i < len(sel) && len(p.Records) < limit; i++ {
+		p.Records = append(p.Records, sel[i])
+	}
+	if start+limit < len(sel) {
+		p.Cursor = strconv.Itoa(start + limit)
+	}
+	return p, nil
+}
+
+func (m *memCalls) ByCase(ctx context.Context, caseID string, limit int, cursor string) (audit.Page, error) {
+	return m.page(func(r audit.Record) bool { return r.CaseID == caseID }, limit, cursor)
+}
+
+func (m *memCalls) ByDay(ctx context.Context, day string, limit int, cursor string) (audit.Page, error) {
+	return m.page(func(r audit.Record) bool { return r.Day() == day }, limit, cursor)
+}
+
+// memClaims is an in-memory IdempotencyStore with the adapter's conditions.
+type memClaims struct {
+	mu     sync.Mutex
+	claims map[string]Claim
+}
+
+func newMemClaims() *memClaims { return &memClaims{claims: map[string]Claim{}} }
+
+func (m *memClaims) Claim(ctx context.Context, c Claim, now time.Time) (Claim, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := c.Subject + "#" + c.Key
+	old, ok := m.claims[k]
+	if !ok || !old.ExpiresAt.After(now) || (old.Response == nil && !old.LockedUntil.After(now) && old.Fingerprint == c.Fingerprint) {
+		m.claims[k] = c
+		return c, true, nil
+	}
+	return old, false, nil
+}
+
+func (m *memClaims) Complete(ctx context.Context, subject, key, token string, resp SavedResponse) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := subject + "#" + key
+	c, ok := m.claims[k]
+	if !ok || c.Token != token || c.Response != nil {
+		return attestation.ErrConflict
+	}
+	c.Response = &resp
+	m.claims[k] = c
+	return nil
+}
+
+func (m *memClaims) Release(ctx context.Context, subject, key, token string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := subject + "#" + key
+	c, ok := m.claims[k]
+	if !ok || c.Token != token || c.Response != nil {
+		return attestation.ErrConflict
+	}
+	delete(m.claims, k)
+	return nil
+}
