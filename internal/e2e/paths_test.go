@@ -342,7 +342,12 @@ func TestPathPar37RectifiedAndRefused(t *testing.T) {
 	p.act(p.sts, day(12, 10, 10), "additional_survey", "act", p.docs("additional_survey_act"))
 	p.act(p.authority, day(12, 11, 10), "second_decision", "refuse", reasons("The deficiencies remain"))
 	p.act(p.authority, day(12, 14, 10), "second_send_documents", "sent", nil)
-	p.end("refused")
+	v := p.end("refused")
+	hasEvent(t, v, "step completed: rectify")
+	hasEvent(t, v, "step completed: refuse (second_decision")
+	if !contains(docsOf(v), "additional_survey_act") {
+		t.Fatalf("§38: the additional act is sent with the refusal")
+	}
 }
 
 func TestPathPar27SecondRectificationRejected(t *testing.T) {
@@ -358,7 +363,8 @@ func TestPathPar27SecondRectificationRejected(t *testing.T) {
 	}
 	p.act(p.authority, day(12, 11, 11), "second_decision", "issue", nil)
 	p.act(p.authority, day(12, 14, 10), "second_send_documents", "sent", nil)
-	p.end("issued")
+	v := p.end("issued")
+	hasEvent(t, v, "certificate 2026/")
 }
 
 func TestPathWithdrawnAtApplicantStep(t *testing.T) {
@@ -384,7 +390,8 @@ func TestPathWithdrawnAtStaffStep(t *testing.T) {
 	if status, body := p.applicant.do("POST", "/cases/"+p.id+"/withdraw", nil); status != http.StatusOK {
 		t.Fatalf("withdraw: %d %v", status, body)
 	}
-	p.end("withdrawn")
+	v := p.end("withdrawn")
+	hasEvent(t, v, "application withdrawn")
 	// A closed case takes no more decisions.
 	status, _ := p.sts.do("POST", "/cases/"+p.id+"/step", map[string]any{"step": "survey", "outcome": "act"})
 	if status != http.StatusConflict {
@@ -399,7 +406,8 @@ func TestPathPar19DistributedSystemSurveyFortyDays(t *testing.T) {
 	p.act(p.sts, day(11, 16, 10), "survey", "act", p.docs("survey_act"))
 	p.act(p.authority, day(11, 17, 10), "decision", "issue", nil)
 	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
-	p.end("issued")
+	v := p.end("issued")
+	hasEvent(t, v, "step completed: act (survey opened")
 }
 
 func TestPathPar19SurveyRunsFromTheDateTheContractStates(t *testing.T) {
