@@ -55,6 +55,7 @@ func call(t *testing.T, method, path, token string, body any, headers map[string
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkResponse(t, req, resp, raw)
 	out := reply{status: resp.StatusCode, requestID: resp.Header.Get("Apigw-Requestid"), header: resp.Header}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &out.body); err != nil {

@@ -71,7 +71,9 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Close()
-	return m.Run()
+	code := m.Run()
+	fmt.Printf("openapi: %d API responses validated against openapi.yaml\n", validatedResponses.Load())
+	return code
 }
 
 // client calls the API as one user: a fresh token per call (the tests move the clock by days), or
@@ -111,6 +113,7 @@ func (c client) do(method, path string, body any) (int, map[string]any) {
 	defer resp.Body.Close()
 	var out map[string]any
 	raw, _ := io.ReadAll(resp.Body)
+	checkResponse(c.t, req, resp, raw)
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &out); err != nil {
 			c.t.Fatalf("%s %s: %d, body not JSON: %s", method, path, resp.StatusCode, raw)

@@ -65,6 +65,15 @@ func (f *fakeService) CompleteStep(ctx context.Context, actor identity.Actor, ca
 	if f.stepErr != nil {
 		return attestation.Decision{}, f.stepErr
 	}
+	// Like the service: a step that is not one of the procedure is not open, and an outcome the
+	// step does not take is invalid (so no answer names a step or outcome the API does not have).
+	rule, ok := attestation.Procedure[attestation.Stage(in.Step)]
+	if !ok {
+		return attestation.Decision{}, fmt.Errorf("step %q is not open: %w", in.Step, attestation.ErrConflict)
+	}
+	if _, ok := rule.Outcomes[in.Outcome]; !ok {
+		return attestation.Decision{}, fmt.Errorf("outcome %q: allowed are %v: %w", in.Outcome, rule.OutcomeNames(), attestation.ErrInvalid)
+	}
 	f.steps++
 	return attestation.Decision{Step: in.Step, Outcome: in.Outcome, At: now}, nil
 }

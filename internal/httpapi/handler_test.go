@@ -108,6 +108,7 @@ func (e *env) do(t *testing.T, r req) (events.APIGatewayV2HTTPResponse, events.A
 	if err != nil {
 		t.Fatalf("%s: handler error %v", r.routeKey, err)
 	}
+	checkResponse(t, ev, resp)
 	return resp, ev
 }
 
@@ -448,6 +449,7 @@ func TestConcurrentIdenticalRequestsDoTheWorkOnce(t *testing.T) {
 	}
 	close(e.svc.hold)
 	first := <-done
+	checkResponse(t, r.event(), first)
 	third, _ := e.do(t, r)
 	if first.StatusCode != 201 || third.StatusCode != 201 || third.Body != first.Body {
 		t.Fatalf("first %d %s, third %d %s", first.StatusCode, first.Body, third.StatusCode, third.Body)
