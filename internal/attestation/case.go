@@ -123,13 +123,13 @@ type Document struct {
 
 // Event is one entry of a case's history.
 type Event struct {
-	Seq       int
-	At        time.Time
-	Actor     string
-	Role      identity.Role
-	What      string
-	Step      string     `json:",omitempty"`
-	Outcome   Outcome    `json:",omitempty"`
-	Reasons   []string   `json:",omitempty"`
-	Documents []Document `json:",omitempty"`
+	Seq       int           `json:"seq"`
+	At        time.Time     `json:"at"`
+	Actor     string        `json:"actor"`
+	Role      identity.Role `json:"role"`
+	What      string        `json:"what"`
+	Step      string        `json:"step,omitempty"`
+	Outcome   Outcome       `json:"outcome,omitempty"`
+	Reasons   []string      `json:"reasons,omitempty"`
+	Documents []Document    `json:"documents,omitempty"`
 }

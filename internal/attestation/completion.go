@@ -59,7 +59,8 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 		if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
 			return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, ErrNotFound)
 		}
-		if d := c.LastDecision; d != nil && d.Step == in.Step && (c.OpenStep == nil || c.OpenStep.Name != in.Step) {
+		// A repeat of a completion (not of a lapse or a withdrawal, which no actor posts).
+		if d := c.LastDecision; d != nil && d.Error == "" && d.Step == in.Step && (c.OpenStep == nil || c.OpenStep.Name != in.Step) {
 			if !sameCompletion(*d, actor, in) {
 				return Decision{}, fmt.Errorf("step %s of %s was already completed with %s: %w", in.Step, caseID, d.Outcome, ErrConflict)
 			}

@@ -151,7 +151,7 @@ func (p *path) end(stage string) map[string]any {
 func history(v map[string]any) []string {
 	var out []string
 	for _, e := range v["history"].([]any) {
-		out = append(out, fmt.Sprint(e.(map[string]any)["What"]))
+		out = append(out, fmt.Sprint(e.(map[string]any)["what"]))
 	}
 	return out
 }
@@ -378,6 +378,10 @@ func TestPathWithdrawnAtApplicantStep(t *testing.T) {
 	}
 	v := p.end("withdrawn")
 	hasEvent(t, v, "application withdrawn")
+	// The withdrawal is not a decision anyone may repeat on the step.
+	if status, body := p.applicant.do("POST", "/cases/"+p.id+"/step", map[string]any{"step": "sign_contract", "outcome": "withdrawn"}); status != http.StatusConflict {
+		t.Fatalf("posting the withdrawal as a step outcome: %d %v, want 409", status, body)
+	}
 }
 
 func TestPathWithdrawnAtStaffStep(t *testing.T) {
