@@ -244,6 +244,9 @@ func TestPathPar28Issued(t *testing.T) {
 	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
 	v := p.end("issued")
 	hasEvent(t, v, "certificate 2026/")
+	if n, _ := v["certificate"].(string); !strings.HasPrefix(n, "2026/") {
+		t.Fatalf("§28: the case shows no certificate number: %v", v["certificate"])
+	}
 	if !contains(docsOf(v), "survey_act") {
 		t.Fatalf("§28: the applicant must see the act sent with the certificate")
 	}

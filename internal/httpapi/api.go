@@ -308,6 +308,8 @@ type CaseView struct {
 	Stage       attestation.Stage      `json:"stage"`
 	Edition     string                 `json:"edition"`
 	SubmittedAt time.Time              `json:"submittedAt"`
+	ReceivedAt  time.Time              `json:"receivedAt"`
+	Certificate string                 `json:"certificate,omitempty"`
 	OpenStep    *StepView              `json:"openStep,omitempty"`
 	Decision    attestation.Outcome    `json:"decision,omitempty"`
 	Documents   []attestation.Document `json:"documents,omitempty"`
@@ -324,7 +326,7 @@ type StepView struct {
 }
 
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
-	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt,
+	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
 		Decision: c.Decision, Documents: c.Documents, History: hist}
 	if st := c.OpenStep; st != nil {
 		v.OpenStep = &StepView{Name: st.Name, Role: st.Role, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: st.Overdue}

@@ -408,7 +408,7 @@ func TestOpenAPIValidationCatchesMismatches(t *testing.T) {
 	health := req{routeKey: "GET /health", path: "/health"}.event()
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	problemJSON := map[string]string{"Content-Type": "application/problem+json"}
-	good := `{"id":"A-1","objectName":"x","stage":"survey","edition":"e","submittedAt":"2026-10-15T05:00:00Z"}`
+	good := `{"id":"A-1","objectName":"x","stage":"survey","edition":"e","submittedAt":"2026-10-15T05:00:00Z","receivedAt":"2026-10-15T05:00:00Z"}`
 	if err := validateResponse(get, events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: jsonCT, Body: good}); err != nil {
 		t.Fatalf("a valid case: %v", err)
 	}
