@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"attestation/internal/identity"
 )
 
 // The kinds of error the domain returns; adapters translate their own errors into these, and the
@@ -39,6 +41,9 @@ type CaseStore interface {
 	// (conditional on it following the last one given), and updates the case, in one transaction;
 	// ErrConflict if the case or the sequence moved.
 	IssueCertificate(ctx context.Context, c Case, cert Certificate, events ...Event) error
+	// Queue returns the cases whose open step a role acts on, by due moment, a page at a time
+	// (cursor "" for the first; the next cursor, "" after the last page).
+	Queue(ctx context.Context, role identity.Role, limit int, cursor string) ([]Case, string, error)
 	// DueSteps returns cases whose open step is due at or before t and not yet marked overdue.
 	DueSteps(ctx context.Context, t time.Time, limit int) ([]Case, error)
 }

@@ -409,3 +409,52 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (Case, error) {
 		return c, nil
 	}
 }
+
+// QueueItem is an open step in a staff work queue.
+type QueueItem struct {
+	CaseID     string        `json:"caseId"`
+	ObjectName string        `json:"objectName"`
+	Step       string        `json:"step"`
+	Role       identity.Role `json:"role"`
+	OpenedAt   time.Time     `json:"openedAt"`
+	DueAt      time.Time     `json:"dueAt"`
+	Paragraph  string        `json:"paragraph"`
+	Overdue    bool          `json:"overdue"` // past its due moment at the request's time
+}
+
+// MaxQueuePage caps a page of the work queue.
+const MaxQueuePage = 100
+
+// Queue is the work queue of the caller's role: the open steps it acts on, earliest due first,
+// each flagged overdue when its due moment has passed at now. overdueOnly and step filter it.
+func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, overdueOnly bool, limit int, cursor string, now time.Time) ([]QueueItem, string, error) {
+	if actor.Role != identity.Authority && actor.Role != identity.STS {
+		return nil, "", fmt.Errorf("queue: the %s has no work queue: %w", actor.Role, ErrForbidden)
+	}
+	if step != "" {
+		if r, ok := Procedure[Stage(step)]; !ok || r.Role != actor.Role {
+			return nil, "", fmt.Errorf("queue: %q is not a step the %s acts on: %w", step, actor.Role, ErrInvalid)
+		}
+	}
+	if limit <= 0 || limit > MaxQueuePage {
+		limit = MaxQueuePage
+	}
+	cases, next, err := s.store.Queue(ctx, actor.Role, limit, cursor)
+	if err != nil {
+		return nil, "", fmt.Errorf("queue of %s: %w", actor.Role, err)
+	}
+	items := []QueueItem{}
+	for _, c := range cases {
+		st := c.OpenStep
+		if st == nil || (step != "" && st.Name != step) {
+			continue
+		}
+		overdue := st.Overdue || now.After(st.DueAt)
+		if overdueOnly && !overdue {
+			continue
+		}
+		items = append(items, QueueItem{CaseID: c.ID, ObjectName: c.ObjectName, Step: st.Name, Role: st.Role,
+			OpenedAt: st.OpenedAt, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: overdue})
+	}
+	return items, next, nil
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"attestation/internal/attestation"
+	"attestation/internal/identity"
 )
 
 // DueShards is the number of partitions the due index is spread over, so that the deadline
@@ -324,4 +325,45 @@ func (s *Store) transact(ctx context.Context, what string, items []types.Transac
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// Queue reads the role's work queue from the by-role index, earliest due first. The cursor is
+// the last key of the previous page, base64url-encoded JSON.
+func (s *Store) Queue(ctx context.Context, role identity.Role, limit int, cursor string) ([]attestation.Case, string, error) {
+	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByRole), Limit: aws.Int32(int32(limit)),
+		KeyConditionExpression:    aws.String("gsi3pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "QUEUE#" + string(role)}}}
+	if cursor != "" {
+		start, err := decodeCursor(cursor, []string{"pk", "sk", "gsi3pk", "gsi3sk"})
+		if err != nil || start["gsi3pk"] != "QUEUE#"+string(role) {
+			return nil, "", fmt.Errorf("queue cursor: %w", attestation.ErrInvalid)
+		}
+		in.ExclusiveStartKey = map[string]types.AttributeValue{}
+		for k, v := range start {
+			in.ExclusiveStartKey[k] = &types.AttributeValueMemberS{Value: v}
+		}
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("queue of %s: %w", role, err)
+	}
+	cases := make([]attestation.Case, 0, len(out.Items))
+	for _, av := range out.Items {
+		var it caseItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, "", fmt.Errorf("decode queue item: %w", err)
+		}
+		cases = append(cases, fromItem(it))
+	}
+	next := ""
+	if len(out.LastEvaluatedKey) > 0 {
+		last := map[string]string{}
+		for k, v := range out.LastEvaluatedKey {
+			if sv, ok := v.(*types.AttributeValueMemberS); ok {
+				last[k] = sv.Value
+			}
+		}
+		next = encodeCursor(last)
+	}
+	return cases, next, nil
 }

@@ -499,3 +499,59 @@ func TestSubmissionChecksStopAFilingBeforeAnyCaseStarts(t *testing.T) {
 		t.Fatalf("filing for another organisation: %d %v", status, body)
 	}
 }
+
+// queueHas reports whether the caller's work queue (with query) lists the case, and its item.
+func queueHas(t testing.TB, c client, query, caseID string) (map[string]any, bool) {
+	t.Helper()
+	cursor := ""
+	for page := 0; page < 50; page++ {
+		q := "/queue?limit=100" + query
+		if cursor != "" {
+			q += "&cursor=" + cursor
+		}
+		status, body := c.do("GET", q, nil)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", q, status, body)
+		}
+		items, _ := body["items"].([]any)
+		for _, it := range items {
+			if m := it.(map[string]any); m["caseId"] == caseID {
+				return m, true
+			}
+		}
+		if cursor, _ = body["cursor"].(string); cursor == "" {
+			return nil, false
+		}
+	}
+	t.Fatal("the queue did not end in 50 pages")
+	return nil, false
+}
+
+func TestStaffWorkQueueByDueMomentWithOverdueFlags(t *testing.T) {
+	p := file(t, day(10, 15, 10), application(t, "Queue test", false))
+	stack.Clock.Freeze(day(10, 16, 10))
+	item, ok := queueHas(t, p.authority, "", p.id)
+	if !ok || item["step"] != "completeness_check" || item["overdue"] != false || item["paragraph"] != "§14" {
+		t.Fatalf("the authority's queue: %v %v", item, ok)
+	}
+	if _, ok := queueHas(t, p.sts, "", p.id); ok {
+		t.Fatal("the STS's queue lists the authority's step")
+	}
+	if _, ok := queueHas(t, p.authority, "&overdue=true", p.id); ok {
+		t.Fatal("a step not yet due is listed as overdue")
+	}
+	// §14: due at the end of Tuesday 10-20; on Wednesday it is overdue.
+	stack.Clock.Freeze(day(10, 21, 10))
+	if item, ok := queueHas(t, p.authority, "&overdue=true&step=completeness_check", p.id); !ok || item["overdue"] != true {
+		t.Fatalf("the overdue step is not flagged: %v %v", item, ok)
+	}
+	if status, _ := p.applicant.do("GET", "/queue", nil); status != http.StatusForbidden {
+		t.Fatalf("an applicant's queue: %d, want 403", status)
+	}
+	if status, _ := p.authority.do("GET", "/queue?step=survey", nil); status != http.StatusUnprocessableEntity {
+		t.Fatalf("the authority filtering on the STS's step: %d, want 422", status)
+	}
+	if status, _ := p.authority.do("GET", "/queue?cursor=bm90LWEtY3Vyc29y", nil); status != http.StatusUnprocessableEntity && status != http.StatusBadRequest {
+		t.Fatalf("a forged cursor: %d, want 4xx", status)
+	}
+}

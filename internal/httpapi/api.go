@@ -33,6 +33,7 @@ type Service interface {
 	Get(ctx context.Context, actor identity.Actor, id string) (attestation.Case, []attestation.Event, error)
 	CompleteStep(ctx context.Context, actor identity.Actor, caseID string, in attestation.Completion, now time.Time) (attestation.Decision, error)
 	Withdraw(ctx context.Context, actor identity.Actor, caseID string, now time.Time) (attestation.Case, error)
+	Queue(ctx context.Context, actor identity.Actor, step string, overdueOnly bool, limit int, cursor string, now time.Time) ([]attestation.QueueItem, string, error)
 }
 
 var _ Service = (*attestation.Service)(nil)
@@ -76,6 +77,7 @@ func (h *Handler) routes() map[string]route {
 		"POST /cases/{caseId}/withdraw": {roles: []identity.Role{identity.Applicant}, handle: h.withdraw, idempotent: true},
 		"GET /audit/cases/{caseId}":     {roles: staff, handle: h.auditByCase},
 		"GET /audit/days/{day}":         {roles: staff, handle: h.auditByDay},
+		"GET /queue":                    {roles: staff, handle: h.queue},
 	}
 }
 
@@ -299,6 +301,35 @@ type DecisionView struct {
 	Outcome attestation.Outcome `json:"outcome"`
 	Reasons []string            `json:"reasons,omitempty"`
 	At      time.Time           `json:"at"`
+}
+
+// QueuePage is a page of a staff work queue.
+type QueuePage struct {
+	Items  []attestation.QueueItem `json:"items"`
+	Cursor string                  `json:"cursor,omitempty"`
+}
+
+// queue is the caller's work queue: the open steps its role acts on, earliest due first, with
+// overdue flags; ?step= and ?overdue=true filter it.
+func (h *Handler) queue(ctx context.Context, r *request) (int, any, error) {
+	limit, cursor, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	q := r.QueryStringParameters
+	overdue := false
+	switch q["overdue"] {
+	case "", "false":
+	case "true":
+		overdue = true
+	default:
+		return 0, nil, &badRequest{status: http.StatusBadRequest, detail: "overdue: want true or false"}
+	}
+	items, next, err := h.svc.Queue(ctx, r.actor, q["step"], overdue, limit, cursor, r.now)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, QueuePage{Items: items, Cursor: next}, nil
 }
 
 // CaseView is a case as the API shows it.

@@ -85,6 +85,18 @@ func (f *fakeService) Withdraw(ctx context.Context, actor identity.Actor, caseID
 	return attestation.Case{ID: caseID, Stage: attestation.StageWithdrawn}, nil
 }
 
+func (f *fakeService) Queue(ctx context.Context, actor identity.Actor, step string, overdueOnly bool, limit int, cursor string, now time.Time) ([]attestation.QueueItem, string, error) {
+	if actor.Role != identity.Authority && actor.Role != identity.STS {
+		return nil, "", attestation.ErrForbidden
+	}
+	if step != "" {
+		if r, ok := attestation.Procedure[attestation.Stage(step)]; !ok || r.Role != actor.Role {
+			return nil, "", attestation.ErrInvalid
+		}
+	}
+	return []attestation.QueueItem{}, "", nil
+}
+
 func (f *fakeService) counts() (int, int, int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
