@@ -35,7 +35,7 @@ type Config struct {
 	S3PathStyle     bool   // S3_PATH_STYLE: path-style S3 addressing (the local stack needs it)
 }
 
-// LoadConfig reads the configuration through lookup (os.LookupEnv in a bootstrap main).
+// LoadConfig reads the configuration through lookup (the process environment, in a bootstrap main).
 func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	var c Config
 	var missing []string
