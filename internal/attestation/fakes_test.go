@@ -226,6 +226,33 @@ func (s *memStore) DueSteps(ctx context.Context, t time.Time, limit int) ([]Case
 	return out, nil
 }
 
+// ByOrganization returns an organisation's cases, newest first; the cursor is the last key returned.
+func (s *memStore) ByOrganization(ctx context.Context, bin string, limit int, cursor string) ([]Case, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type item struct {
+		key string
+		c   Case
+	}
+	var all []item
+	for id, c := range s.cases {
+		if k := sortTime(c.SubmittedAt) + "#" + id; c.OrganizationBIN == bin && (cursor == "" || k < cursor) {
+			all = append(all, item{key: k, c: c})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].key > all[j].key })
+	var out []Case
+	next := ""
+	for i, it := range all {
+		if i == limit {
+			next = all[i-1].key
+			break
+		}
+		out = append(out, deepCopy(it.c))
+	}
+	return out, next, nil
+}
+
 // Queue returns the cases whose open step role acts on, by due moment; the cursor is the last
 // key returned.
 func (s *memStore) Queue(ctx context.Context, role identity.Role, limit int, cursor string) ([]Case, string, error) {

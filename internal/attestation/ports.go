@@ -41,6 +41,8 @@ type CaseStore interface {
 	// (conditional on it following the last one given), and updates the case, in one transaction;
 	// ErrConflict if the case or the sequence moved.
 	IssueCertificate(ctx context.Context, c Case, cert Certificate, events ...Event) error
+	// ByOrganization returns an organisation's cases, newest first, a page at a time.
+	ByOrganization(ctx context.Context, bin string, limit int, cursor string) ([]Case, string, error)
 	// Queue returns the cases whose open step a role acts on, by due moment, a page at a time
 	// (cursor "" for the first; the next cursor, "" after the last page).
 	Queue(ctx context.Context, role identity.Role, limit int, cursor string) ([]Case, string, error)

@@ -458,3 +458,24 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 	}
 	return items, next, nil
 }
+
+// MaxCasePage caps a page of an organisation's cases.
+const MaxCasePage = 100
+
+// List returns the applicant's own organisation's cases, newest first.
+func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cursor string) ([]Case, string, error) {
+	if actor.Role != identity.Applicant {
+		return nil, "", fmt.Errorf("list cases: the %s reads cases through its work queue: %w", actor.Role, ErrForbidden)
+	}
+	if limit <= 0 || limit > MaxCasePage {
+		limit = MaxCasePage
+	}
+	cases, next, err := s.store.ByOrganization(ctx, actor.BIN, limit, cursor)
+	if err != nil {
+		return nil, "", fmt.Errorf("list cases: %w", err)
+	}
+	for i := range cases {
+		cases[i], _ = applicantView(cases[i], nil)
+	}
+	return cases, next, nil
+}

@@ -367,3 +367,45 @@ func (s *Store) Queue(ctx context.Context, role identity.Role, limit int, cursor
 	}
 	return cases, next, nil
 }
+
+// ByOrganization reads an organisation's cases from the by-owner index, newest first.
+func (s *Store) ByOrganization(ctx context.Context, bin string, limit int, cursor string) ([]attestation.Case, string, error) {
+	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByOwner), Limit: aws.Int32(int32(limit)),
+		ScanIndexForward:       aws.Bool(false),
+		KeyConditionExpression: aws.String("gsi1pk = :pk AND begins_with(gsi1sk, :case)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: "ORG#" + bin}, ":case": &types.AttributeValueMemberS{Value: "CASE#"}}}
+	if cursor != "" {
+		start, err := decodeCursor(cursor, []string{"pk", "sk", "gsi1pk", "gsi1sk"})
+		if err != nil || start["gsi1pk"] != "ORG#"+bin {
+			return nil, "", fmt.Errorf("cases cursor: %w", attestation.ErrInvalid)
+		}
+		in.ExclusiveStartKey = map[string]types.AttributeValue{}
+		for k, v := range start {
+			in.ExclusiveStartKey[k] = &types.AttributeValueMemberS{Value: v}
+		}
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("cases of an organisation: %w", err)
+	}
+	cases := make([]attestation.Case, 0, len(out.Items))
+	for _, av := range out.Items {
+		var it caseItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, "", fmt.Errorf("decode case: %w", err)
+		}
+		cases = append(cases, fromItem(it))
+	}
+	next := ""
+	if len(out.LastEvaluatedKey) > 0 {
+		last := map[string]string{}
+		for k, v := range out.LastEvaluatedKey {
+			if sv, ok := v.(*types.AttributeValueMemberS); ok {
+				last[k] = sv.Value
+			}
+		}
+		next = encodeCursor(last)
+	}
+	return cases, next, nil
+}

@@ -555,3 +555,54 @@ func TestStaffWorkQueueByDueMomentWithOverdueFlags(t *testing.T) {
 		t.Fatalf("a forged cursor: %d, want 4xx", status)
 	}
 }
+
+func TestApplicantListsOnlyItsOwnCases(t *testing.T) {
+	p := file(t, day(10, 15, 10), application(t, "Listed registry", false))
+	other := localstack.DemoApplicant
+	other.Subject, other.BIN = "other-applicant", "990340001230"
+	stranger := as(t, other)
+	found := func(c client) bool {
+		cursor := ""
+		for page := 0; page < 50; page++ {
+			q := "/cases?limit=100"
+			if cursor != "" {
+				q += "&cursor=" + cursor
+			}
+			status, body := c.do("GET", q, nil)
+			if status != http.StatusOK {
+				t.Fatalf("GET %s: %d %v", q, status, body)
+			}
+			for _, it := range body["cases"].([]any) {
+				if it.(map[string]any)["id"] == p.id {
+					return true
+				}
+			}
+			if cursor, _ = body["cursor"].(string); cursor == "" {
+				return false
+			}
+		}
+		t.Fatal("the list did not end in 50 pages")
+		return false
+	}
+	if !found(p.applicant) {
+		t.Fatal("the applicant's own case is not in its list")
+	}
+	if found(stranger) {
+		t.Fatal("another organisation's case is in an applicant's list")
+	}
+	if status, _ := p.authority.do("GET", "/cases", nil); status != http.StatusForbidden {
+		t.Fatalf("staff listing applicants' cases: %d, want 403 (staff use the work queue)", status)
+	}
+	// Newest first, paged: a page of one gives the newest case and a cursor to the next (filed
+	// later than any other test's case, inside the 2027 window).
+	stack.Clock.Freeze(time.Date(2027, 6, 1, 10, 0, 0, 0, almaty))
+	status, newer := p.applicant.do("POST", "/cases", application(t, "Newer registry", false))
+	if status != http.StatusCreated {
+		t.Fatalf("second filing: %d %v", status, newer)
+	}
+	status, body := p.applicant.do("GET", "/cases?limit=1", nil)
+	if status != http.StatusOK || len(body["cases"].([]any)) != 1 || body["cursor"] == nil ||
+		body["cases"].([]any)[0].(map[string]any)["id"] != newer["id"] {
+		t.Fatalf("a page of one: %d %v, want the newest case %v and a cursor", status, body, newer["id"])
+	}
+}

@@ -33,6 +33,7 @@ type Service interface {
 	Get(ctx context.Context, actor identity.Actor, id string) (attestation.Case, []attestation.Event, error)
 	CompleteStep(ctx context.Context, actor identity.Actor, caseID string, in attestation.Completion, now time.Time) (attestation.Decision, error)
 	Withdraw(ctx context.Context, actor identity.Actor, caseID string, now time.Time) (attestation.Case, error)
+	List(ctx context.Context, actor identity.Actor, limit int, cursor string) ([]attestation.Case, string, error)
 	Queue(ctx context.Context, actor identity.Actor, step string, overdueOnly bool, limit int, cursor string, now time.Time) ([]attestation.QueueItem, string, error)
 }
 
@@ -78,6 +79,7 @@ func (h *Handler) routes() map[string]route {
 		"GET /audit/cases/{caseId}":     {roles: staff, handle: h.auditByCase},
 		"GET /audit/days/{day}":         {roles: staff, handle: h.auditByDay},
 		"GET /queue":                    {roles: staff, handle: h.queue},
+		"GET /cases":                    {roles: []identity.Role{identity.Applicant}, handle: h.listCases},
 	}
 }
 
@@ -301,6 +303,29 @@ type DecisionView struct {
 	Outcome attestation.Outcome `json:"outcome"`
 	Reasons []string            `json:"reasons,omitempty"`
 	At      time.Time           `json:"at"`
+}
+
+// CasePage is a page of the applicant's cases.
+type CasePage struct {
+	Cases  []CaseView `json:"cases"`
+	Cursor string     `json:"cursor,omitempty"`
+}
+
+// listCases is the applicant's own organisation's cases, newest first.
+func (h *Handler) listCases(ctx context.Context, r *request) (int, any, error) {
+	limit, cursor, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	cases, next, err := h.svc.List(ctx, r.actor, limit, cursor)
+	if err != nil {
+		return 0, nil, err
+	}
+	page := CasePage{Cases: []CaseView{}, Cursor: next}
+	for _, c := range cases {
+		page.Cases = append(page.Cases, caseView(c, nil))
+	}
+	return http.StatusOK, page, nil
 }
 
 // QueuePage is a page of a staff work queue.

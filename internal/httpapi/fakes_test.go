@@ -85,6 +85,13 @@ func (f *fakeService) Withdraw(ctx context.Context, actor identity.Actor, caseID
 	return attestation.Case{ID: caseID, Stage: attestation.StageWithdrawn}, nil
 }
 
+func (f *fakeService) List(ctx context.Context, actor identity.Actor, limit int, cursor string) ([]attestation.Case, string, error) {
+	if actor.Role != identity.Applicant {
+		return nil, "", attestation.ErrForbidden
+	}
+	return []attestation.Case{}, "", nil
+}
+
 func (f *fakeService) Queue(ctx context.Context, actor identity.Actor, step string, overdueOnly bool, limit int, cursor string, now time.Time) ([]attestation.QueueItem, string, error) {
 	if actor.Role != identity.Authority && actor.Role != identity.STS {
 		return nil, "", attestation.ErrForbidden
