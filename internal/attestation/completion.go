@@ -91,6 +91,9 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	fail := func(format string, kind error, args ...any) (Decision, Case, Event, error) {
 		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: "+format+": %w", append(append([]any{in.Step, c.ID}, args...), kind)...)
 	}
+	if _, ok := Procedure[Stage(in.Step)]; !ok {
+		return fail("step %q is not a step of the procedure", ErrInvalid, in.Step)
+	}
 	if c.Stage.Ended() {
 		return fail("the case is %s", ErrClosed, c.Stage)
 	}

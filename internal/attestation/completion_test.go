@@ -148,9 +148,12 @@ func TestCompletionStaleOrUnknown(t *testing.T) {
 	t.Run("a completion of a step not open yet is ErrConflict", func(t *testing.T) {
 		h := newHarness(t)
 		c := h.caseAt(StageSurvey, caseSpec{}, route{})
-		for _, step := range []string{"decision", "", "no_such_step"} {
+		_, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "decision", Outcome: OutcomeIssue}, h.tick())
+		mustErr(t, err, ErrConflict)
+		// A name that is no step of the procedure is not a stale view but a bad request.
+		for _, step := range []string{"", "no_such_step"} {
 			_, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: step, Outcome: OutcomeIssue}, h.tick())
-			mustErr(t, err, ErrConflict)
+			mustErr(t, err, ErrInvalid)
 		}
 		h.unchanged(c)
 	})

@@ -20,6 +20,8 @@ var (
 	ErrRule = errors.New("not allowed by the rules")
 	// ErrClosed: the case has ended; nothing more happens to it.
 	ErrClosed = errors.New("case closed")
+	// ErrBadCursor: a paging cursor the store did not issue for that query.
+	ErrBadCursor = errors.New("invalid cursor")
 )
 
 // CaseStore keeps cases and their history (DynamoDB in AWS).

@@ -314,13 +314,9 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 		}
 		if d := c.LastDecision; d != nil && d.Step == in.Step && c.Stage != stage {
 			if d.Token == in.TaskToken {
-				// Handed over already (a repeated delivery of this task): send it again if it
-				// is still pending, otherwise nothing to do.
-				if d.Callback == CallbackPending {
-					if err := s.deliver(ctx, c.ID, *d); err != nil {
-						return Step{}, err
-					}
-				}
+				// Handed over already (a repeated delivery of this task): the delivery that wrote
+				// the hand-over sends it; sending again here would tell the engine twice. Should
+				// that send fail, the callback times out and the re-opened step takes it again.
 				return Step{Name: d.Step, Role: d.Role, Token: d.Token, OpenedAt: d.At}, nil
 			}
 			// Decided already, the engine re-opened it: hand the decision to the new token.

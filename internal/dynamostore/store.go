@@ -336,7 +336,7 @@ func (s *Store) Queue(ctx context.Context, role identity.Role, limit int, cursor
 	if cursor != "" {
 		start, err := decodeCursor(cursor, []string{"pk", "sk", "gsi3pk", "gsi3sk"})
 		if err != nil || start["gsi3pk"] != "QUEUE#"+string(role) {
-			return nil, "", fmt.Errorf("queue cursor: %w", attestation.ErrInvalid)
+			return nil, "", fmt.Errorf("queue cursor: %w", attestation.ErrBadCursor)
 		}
 		in.ExclusiveStartKey = map[string]types.AttributeValue{}
 		for k, v := range start {
@@ -378,7 +378,7 @@ func (s *Store) ByOrganization(ctx context.Context, bin string, limit int, curso
 	if cursor != "" {
 		start, err := decodeCursor(cursor, []string{"pk", "sk", "gsi1pk", "gsi1sk"})
 		if err != nil || start["gsi1pk"] != "ORG#"+bin {
-			return nil, "", fmt.Errorf("cases cursor: %w", attestation.ErrInvalid)
+			return nil, "", fmt.Errorf("cases cursor: %w", attestation.ErrBadCursor)
 		}
 		in.ExclusiveStartKey = map[string]types.AttributeValue{}
 		for k, v := range start {

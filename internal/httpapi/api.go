@@ -430,7 +430,7 @@ func fromError(err error) events.APIGatewayV2HTTPResponse {
 			Detail: fmt.Sprintf("%d problem(s) stop this submission; each names its field and paragraph", len(refused.Problems)), Problems: refused.Problems})
 	case errors.As(err, &br):
 		return problem(br.status, http.StatusText(br.status), br.detail)
-	case errors.Is(err, audit.ErrBadCursor):
+	case errors.Is(err, audit.ErrBadCursor), errors.Is(err, attestation.ErrBadCursor):
 		return problem(http.StatusBadRequest, "invalid cursor", "cursor: not one this query issued; start again without it")
 	case errors.Is(err, attestation.ErrNotFound):
 		return problem(http.StatusNotFound, "not found", "no such case")
