@@ -555,7 +555,7 @@ func (v *validator) reference(field, rule string, ref DocumentRef) {
 	case strings.ContainsFunc(ref.Key, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		v.add(field+".key", rule, "the key contains a control character")
 	}
-	if !isHex64(ref.SHA256) {
+	if !IsHex64(ref.SHA256) {
 		v.add(field+".sha256", rule, "the SHA-256 must be 64 hexadecimal digits, got %d characters", utf8.RuneCountInString(clip(ref.SHA256)))
 	}
 	switch {
@@ -836,8 +836,8 @@ func typeSlashSubtype(mt string) bool {
 	return ok && typ != "" && sub != "" && !strings.Contains(sub, "/")
 }
 
-// isHex64 reports whether s is 64 hexadecimal digits.
-func isHex64(s string) bool {
+// IsHex64 reports whether s is 64 hexadecimal digits: a SHA-256 written out.
+func IsHex64(s string) bool {
 	if len(s) != 64 {
 		return false
 	}

@@ -316,7 +316,7 @@ func (c Certificate) Validate() error {
 		}
 	}
 	v.url("verificationUrl", c.VerificationURL)
-	if c.SHA256 != "" && !isHex64(c.SHA256) {
+	if c.SHA256 != "" && !attestation.IsHex64(c.SHA256) {
 		v.add("sha256", "not 64 hexadecimal digits")
 	}
 	if len(v.problems) == 0 {
@@ -416,20 +416,6 @@ var almaty, almatyErr = time.LoadLocation("Asia/Almaty")
 func day(t time.Time) time.Time {
 	y, m, d := t.In(almaty).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// isHex64 reports whether s is 64 hexadecimal digits.
-func isHex64(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		if !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
-			return false
-		}
-	}
-	return true
 }
 
 // clip shortens a caller's string for a message.

@@ -327,58 +327,34 @@ func (s *Store) transact(ctx context.Context, what string, items []types.Transac
 	return nil
 }
 
-// Queue reads the role's work queue from the by-role index, earliest due first. The cursor is
-// the last key of the previous page, base64url-encoded JSON.
+// Queue reads the role's work queue from the by-role index, earliest due first.
 func (s *Store) Queue(ctx context.Context, role identity.Role, limit int, cursor string) ([]attestation.Case, string, error) {
+	pk := "QUEUE#" + string(role)
 	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByRole), Limit: aws.Int32(int32(limit)),
 		KeyConditionExpression:    aws.String("gsi3pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "QUEUE#" + string(role)}}}
-	if cursor != "" {
-		start, err := decodeCursor(cursor, []string{"pk", "sk", "gsi3pk", "gsi3sk"})
-		if err != nil || start["gsi3pk"] != "QUEUE#"+string(role) {
-			return nil, "", fmt.Errorf("queue cursor: %w", attestation.ErrBadCursor)
-		}
-		in.ExclusiveStartKey = map[string]types.AttributeValue{}
-		for k, v := range start {
-			in.ExclusiveStartKey[k] = &types.AttributeValueMemberS{Value: v}
-		}
-	}
-	out, err := s.db.Query(ctx, in)
-	if err != nil {
-		return nil, "", fmt.Errorf("queue of %s: %w", role, err)
-	}
-	cases := make([]attestation.Case, 0, len(out.Items))
-	for _, av := range out.Items {
-		var it caseItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, "", fmt.Errorf("decode queue item: %w", err)
-		}
-		cases = append(cases, fromItem(it))
-	}
-	next := ""
-	if len(out.LastEvaluatedKey) > 0 {
-		last := map[string]string{}
-		for k, v := range out.LastEvaluatedKey {
-			if sv, ok := v.(*types.AttributeValueMemberS); ok {
-				last[k] = sv.Value
-			}
-		}
-		next = encodeCursor(last)
-	}
-	return cases, next, nil
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}}}
+	return s.casePage(ctx, in, "gsi3", pk, cursor, "queue of "+string(role))
 }
 
 // ByOrganization reads an organisation's cases from the by-owner index, newest first.
 func (s *Store) ByOrganization(ctx context.Context, bin string, limit int, cursor string) ([]attestation.Case, string, error) {
+	pk := "ORG#" + bin
 	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByOwner), Limit: aws.Int32(int32(limit)),
 		ScanIndexForward:       aws.Bool(false),
 		KeyConditionExpression: aws.String("gsi1pk = :pk AND begins_with(gsi1sk, :case)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: "ORG#" + bin}, ":case": &types.AttributeValueMemberS{Value: "CASE#"}}}
+			":pk": &types.AttributeValueMemberS{Value: pk}, ":case": &types.AttributeValueMemberS{Value: "CASE#"}}}
+	return s.casePage(ctx, in, "gsi1", pk, cursor, "cases of an organisation")
+}
+
+// casePage runs one page of a query of case items on index (gsi1, gsi3) of partition pk. The
+// cursor is the page's last key, base64url JSON; one issued for another partition is
+// attestation.ErrBadCursor.
+func (s *Store) casePage(ctx context.Context, in *dynamodb.QueryInput, index, pk, cursor, what string) ([]attestation.Case, string, error) {
 	if cursor != "" {
-		start, err := decodeCursor(cursor, []string{"pk", "sk", "gsi1pk", "gsi1sk"})
-		if err != nil || start["gsi1pk"] != "ORG#"+bin {
-			return nil, "", fmt.Errorf("cases cursor: %w", attestation.ErrBadCursor)
+		start, err := decodeCursor(cursor, []string{"pk", "sk", index + "pk", index + "sk"})
+		if err != nil || start[index+"pk"] != pk {
+			return nil, "", fmt.Errorf("%s: cursor: %w", what, attestation.ErrBadCursor)
 		}
 		in.ExclusiveStartKey = map[string]types.AttributeValue{}
 		for k, v := range start {
@@ -387,13 +363,13 @@ func (s *Store) ByOrganization(ctx context.Context, bin string, limit int, curso
 	}
 	out, err := s.db.Query(ctx, in)
 	if err != nil {
-		return nil, "", fmt.Errorf("cases of an organisation: %w", err)
+		return nil, "", fmt.Errorf("%s: %w", what, err)
 	}
 	cases := make([]attestation.Case, 0, len(out.Items))
 	for _, av := range out.Items {
 		var it caseItem
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, "", fmt.Errorf("decode case: %w", err)
+			return nil, "", fmt.Errorf("%s: decode case: %w", what, err)
 		}
 		cases = append(cases, fromItem(it))
 	}
