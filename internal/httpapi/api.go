@@ -41,10 +41,11 @@ var _ Service = (*attestation.Service)(nil)
 
 // Handler serves the API.
 type Handler struct {
-	svc   Service
-	calls audit.Store
-	idem  IdempotencyStore
-	log   *slog.Logger
+	svc     Service
+	calls   audit.Store
+	idem    IdempotencyStore
+	objects ObjectService // objects of informatization and annual plans (objects.go)
+	log     *slog.Logger
 }
 
 // New returns the API handler: svc does the work, calls records every request and reads the
@@ -69,7 +70,7 @@ type route struct {
 func (h *Handler) routes() map[string]route {
 	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
 	staff := []identity.Role{identity.Authority, identity.STS}
-	return map[string]route{
+	rs := map[string]route{
 		"GET /health":                   {roles: nil, handle: h.health},
 		"POST /cases":                   {roles: []identity.Role{identity.Applicant}, handle: h.submit, idempotent: true},
 		"POST /packages/check":          {roles: []identity.Role{identity.Applicant}, handle: h.checkPackage},
@@ -81,6 +82,10 @@ func (h *Handler) routes() map[string]route {
 		"GET /queue":                    {roles: staff, handle: h.queue},
 		"GET /cases":                    {roles: []identity.Role{identity.Applicant}, handle: h.listCases},
 	}
+	for k, v := range h.objectRoutes() {
+		rs[k] = v
+	}
+	return rs
 }
 
 // Handle answers one API Gateway request, and records the call (seed 003 §8).
