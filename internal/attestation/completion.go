@@ -59,6 +59,9 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 		if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
 			return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, ErrNotFound)
 		}
+		if in.Documents, err = s.resolveUploads(ctx, caseID, in.Documents); err != nil {
+			return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
+		}
 		// A repeat of a completion (not of a lapse or a withdrawal, which no actor posts).
 		if d := c.LastDecision; d != nil && d.Error == "" && d.Step == in.Step && (c.OpenStep == nil || c.OpenStep.Name != in.Step) {
 			if !sameCompletion(*d, actor, in) {
@@ -510,4 +513,51 @@ func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineRe
 			return rep, nil
 		}
 	}
+}
+
+// resolveUploads pins each attached document to the confirmed upload its key names: the upload
+// must have been made for this case and confirmed (its bytes checked), be of the kind it is
+// attached as, and match the SHA-256 the caller states, if it states one. The stored version and
+// SHA-256 come from the upload. A service without an upload store takes the documents as given.
+func (s *Service) resolveUploads(ctx context.Context, caseID string, docs []Document) ([]Document, error) {
+	if s.uploads == nil || len(docs) == 0 {
+		return docs, nil
+	}
+	if len(docs) > maxDocuments {
+		return nil, &UploadRefused{Problems: []Problem{{Field: "documents", Rule: ruleUpload, Message: fmt.Sprintf("at most %d documents", maxDocuments)}}}
+	}
+	ids := make([]string, 0, len(docs))
+	for _, d := range docs {
+		if id := UploadIDOfKey(d.Key); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	found, err := s.uploads.Uploads(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read uploads: %w", err)
+	}
+	var ps []Problem
+	out := make([]Document, len(docs))
+	for i, d := range docs {
+		field := fmt.Sprintf("documents[%d]", i)
+		u, ok := found[UploadIDOfKey(d.Key)]
+		switch {
+		case !ok || u.Scope != ScopeCase || u.ScopeID != caseID:
+			ps = append(ps, Problem{Field: field + ".key", Rule: ruleUpload,
+				Message: fmt.Sprintf("%q is not a document uploaded to this case: upload it (POST /cases/%s/uploads), confirm it, and attach the key the confirm returns", d.Key, caseID)})
+		case u.State != UploadConfirmed:
+			ps = append(ps, Problem{Field: field + ".key", Rule: ruleUpload, Message: "the upload is not confirmed yet: confirm it first"})
+		case d.Kind != u.Document:
+			ps = append(ps, Problem{Field: field + ".kind", Rule: ruleUpload, Message: fmt.Sprintf("the upload was declared as %q, not %q", u.Document, d.Kind)})
+		case d.SHA256 != "" && !strings.EqualFold(d.SHA256, u.SHA256):
+			ps = append(ps, Problem{Field: field + ".sha256", Rule: ruleUpload, Message: fmt.Sprintf("the upload's SHA-256 is %s", u.SHA256)})
+		default:
+			d.SHA256, d.VersionID = u.SHA256, u.VersionID
+		}
+		out[i] = d
+	}
+	if len(ps) > 0 {
+		return nil, &UploadRefused{Problems: ps}
+	}
+	return out, nil
 }

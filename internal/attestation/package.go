@@ -92,6 +92,7 @@ type DocumentRef struct {
 	ContentType string `json:"contentType"`      // media type, e.g. application/pdf
 	Size        int64  `json:"size"`             // bytes, positive
 	Sheets      int    `json:"sheets,omitempty"` // number of sheets (Annex 2 item 1); 0 when not stated
+	VersionID   string `json:"versionId,omitempty"` // the S3 version of the confirmed upload
 }
 
 // HardwareItem is a row of the list of hardware (Annex 5); its item number is its position.

@@ -24,6 +24,8 @@ type Service struct {
 	store     CaseStore
 	records   Records // acts, certificates, receipts: Object Lock
 	documents Records // what applicants file: the package as filed
+	uploads   UploadStore
+	files     Files // the documents bucket, for uploads and links
 	workflow  Workflow
 	rules     rules
 	edition   string
@@ -35,6 +37,13 @@ type Service struct {
 // edition the policy edition applied to new filings.
 func NewService(store CaseStore, records, documents Records, workflow Workflow, cal policy.Calendar, edition string, log *slog.Logger) *Service {
 	return &Service{store: store, records: records, documents: documents, workflow: workflow, rules: rules{cal: cal}, edition: edition, log: log}
+}
+
+// WithFiles gives the service the uploads and drafts store and the documents bucket, which the
+// upload flow, drafts and document links need.
+func (s *Service) WithFiles(uploads UploadStore, files Files) *Service {
+	s.uploads, s.files = uploads, files
+	return s
 }
 
 // SubmissionRefused lists every reason a filing is refused before any case starts: a
@@ -82,54 +91,79 @@ type ExecutionInput struct {
 // started under the case ID. A filing outside the office's acceptance hours counts as received at
 // the next moment the office accepts filings (standard §8).
 func (s *Service) Submit(ctx context.Context, actor identity.Actor, pkg Package, now time.Time) (Case, error) {
+	c, ev, err := s.prepare(ctx, actor, pkg, now)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.store.Create(ctx, c, ev); err != nil {
+		return Case{}, fmt.Errorf("submit %s: %w", c.ID, err)
+	}
+	if err := s.start(ctx, c); err != nil {
+		return Case{}, fmt.Errorf("submit %s: %w", c.ID, err)
+	}
+	s.log.InfoContext(ctx, "application submitted", "caseId", c.ID, "actor", actor)
+	return c, nil
+}
+
+// prepare runs the submission checks on a package and, if it passes them, keeps the package as
+// filed and returns the new case with its first event, not yet stored.
+func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package, now time.Time) (Case, Event, error) {
 	if actor.Role != identity.Applicant {
-		return Case{}, fmt.Errorf("submit: role %s may not file applications: %w", actor.Role, ErrForbidden)
+		return Case{}, Event{}, fmt.Errorf("submit: role %s may not file applications: %w", actor.Role, ErrForbidden)
 	}
 	problems, err := s.CheckPackage(actor, pkg, now)
 	if err != nil {
-		return Case{}, fmt.Errorf("submit: %w", err)
+		return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 	}
 	if len(problems) > 0 {
-		return Case{}, &SubmissionRefused{Problems: problems}
+		return Case{}, Event{}, &SubmissionRefused{Problems: problems}
 	}
 	ed, err := s.rules.edition(s.edition)
 	if err != nil {
-		return Case{}, fmt.Errorf("submit: %w", err)
+		return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 	}
 	received, err := ed.ReceivedAt(s.rules.cal, now)
 	if err != nil {
-		return Case{}, fmt.Errorf("submit: receipt: %w", err)
+		return Case{}, Event{}, fmt.Errorf("submit: receipt: %w", err)
 	}
 	id, err := newCaseID(now)
 	if err != nil {
-		return Case{}, fmt.Errorf("submit: %w", err)
+		return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 	}
 	pkg.Edition = ed.ID()
 	body, err := json.Marshal(pkg)
 	if err != nil {
-		return Case{}, fmt.Errorf("submit %s: encode package: %w", id, err)
+		return Case{}, Event{}, fmt.Errorf("submit %s: encode package: %w", id, err)
 	}
 	filed, err := s.documents.Put(ctx, "cases/"+id+"/package.json", "application/json", body)
 	if err != nil {
-		return Case{}, fmt.Errorf("submit %s: keep the package: %w", id, err)
+		return Case{}, Event{}, fmt.Errorf("submit %s: keep the package: %w", id, err)
 	}
 	filed.Kind = "package"
+	// The package's documents are the case's first documents (§13), in the edition's order.
+	docs := []Document{filed}
+	for _, d := range ed.Documents() {
+		if ref, ok := pkg.Documents[d.ID]; ok {
+			docs = append(docs, Document{Kind: d.ID, Key: ref.Key, VersionID: ref.VersionID, SHA256: ref.SHA256})
+		}
+	}
 	c := Case{ID: id, OrganizationBIN: actor.BIN, ApplicantName: pkg.Applicant.Name, ObjectName: pkg.Object.Name,
 		ObjectKind: pkg.Object.Kind, Developer: pkg.Object.Developer, Flags: pkg.Flags, Distributed: pkg.Flags.GeographicallyDistributed,
-		Package: &filed, Edition: ed.ID(), Stage: StageSubmitted, Version: 1, SubmittedAt: now.UTC(), ReceivedAt: received.UTC(), Events: 1}
-	ev := Event{Seq: 1, At: c.SubmittedAt, Actor: actor.Subject, Role: actor.Role, What: "application submitted", Documents: []Document{filed}}
-	if err := s.store.Create(ctx, c, ev); err != nil {
-		return Case{}, fmt.Errorf("submit %s: %w", id, err)
-	}
-	input, err := json.Marshal(ExecutionInput{CaseID: id, ReceivedAt: c.ReceivedAt})
+		Package: &filed, Documents: docs[1:], Edition: ed.ID(), Stage: StageSubmitted, Version: 1, SubmittedAt: now.UTC(), ReceivedAt: received.UTC(), Events: 1}
+	ev := Event{Seq: 1, At: c.SubmittedAt, Actor: actor.Subject, Role: actor.Role, What: "application submitted", Documents: docs}
+	return c, ev, nil
+}
+
+// start starts the case's execution (starting it again is not an error).
+func (s *Service) start(ctx context.Context, c Case) error {
+	input, err := json.Marshal(ExecutionInput{CaseID: c.ID, ReceivedAt: c.ReceivedAt})
 	if err != nil {
-		return Case{}, fmt.Errorf("submit %s: encode input: %w", id, err)
+		return fmt.Errorf("encode input: %w", err)
 	}
-	if err := s.workflow.Start(ctx, id, input); err != nil {
-		return Case{}, fmt.Errorf("submit %s: start execution: %w", id, err)
+	if err := s.workflow.Start(ctx, c.ID, input); err != nil {
+		return fmt.Errorf("start execution: %w", err)
 	}
-	s.log.InfoContext(ctx, "application submitted", "caseId", id, "actor", actor)
-	return c, nil
+	return nil
 }
 
 // newCaseID makes a case ID that sorts by filing date and cannot be guessed: A-20261015-<16 hex>.

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -28,8 +29,7 @@ const MaxBody = attestation.MaxPackageBytes
 
 // Service is what the API needs of the attestation service (*attestation.Service).
 type Service interface {
-	Submit(ctx context.Context, actor identity.Actor, pkg attestation.Package, now time.Time) (attestation.Case, error)
-	CheckPackage(actor identity.Actor, pkg attestation.Package, now time.Time) ([]attestation.Problem, error)
+	FileService
 	Get(ctx context.Context, actor identity.Actor, id string) (attestation.Case, []attestation.Event, error)
 	CompleteStep(ctx context.Context, actor identity.Actor, caseID string, in attestation.Completion, now time.Time) (attestation.Decision, error)
 	Withdraw(ctx context.Context, actor identity.Actor, caseID string, now time.Time) (attestation.Case, error)
@@ -70,17 +70,24 @@ type route struct {
 func (h *Handler) routes() map[string]route {
 	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
 	staff := []identity.Role{identity.Authority, identity.STS}
+	applicant := []identity.Role{identity.Applicant}
 	rs := map[string]route{
-		"GET /health":                   {roles: nil, handle: h.health},
-		"POST /cases":                   {roles: []identity.Role{identity.Applicant}, handle: h.submit, idempotent: true},
-		"POST /packages/check":          {roles: []identity.Role{identity.Applicant}, handle: h.checkPackage},
-		"GET /cases/{caseId}":           {roles: all, handle: h.getCase},
-		"POST /cases/{caseId}/step":     {roles: all, handle: h.completeStep, idempotent: true},
-		"POST /cases/{caseId}/withdraw": {roles: []identity.Role{identity.Applicant}, handle: h.withdraw, idempotent: true},
-		"GET /audit/cases/{caseId}":     {roles: staff, handle: h.auditByCase},
-		"GET /audit/days/{day}":         {roles: staff, handle: h.auditByDay},
-		"GET /queue":                    {roles: staff, handle: h.queue},
-		"GET /cases":                    {roles: []identity.Role{identity.Applicant}, handle: h.listCases},
+		"GET /health":                      {roles: nil, handle: h.health},
+		"POST /drafts":                     {roles: applicant, handle: h.createDraft, idempotent: true},
+		"GET /drafts/{draftId}":            {roles: applicant, handle: h.getDraft},
+		"PUT /drafts/{draftId}":            {roles: applicant, handle: h.updateDraft, idempotent: true},
+		"POST /drafts/{draftId}/uploads":   {roles: applicant, handle: h.draftUpload, idempotent: true},
+		"POST /drafts/{draftId}/submit":    {roles: applicant, handle: h.submitDraft, idempotent: true},
+		"POST /cases/{caseId}/uploads":     {roles: all, handle: h.caseUpload, idempotent: true},
+		"POST /uploads/{uploadId}/confirm": {roles: all, handle: h.confirmUpload, idempotent: true},
+		"GET /cases/{caseId}/documents":    {roles: all, handle: h.documentLink},
+		"GET /cases/{caseId}":              {roles: all, handle: h.getCase},
+		"POST /cases/{caseId}/step":        {roles: all, handle: h.completeStep, idempotent: true},
+		"POST /cases/{caseId}/withdraw":    {roles: []identity.Role{identity.Applicant}, handle: h.withdraw, idempotent: true},
+		"GET /audit/cases/{caseId}":        {roles: staff, handle: h.auditByCase},
+		"GET /audit/days/{day}":            {roles: staff, handle: h.auditByDay},
+		"GET /queue":                       {roles: staff, handle: h.queue},
+		"GET /cases":                       {roles: []identity.Role{identity.Applicant}, handle: h.listCases},
 	}
 	for k, v := range h.objectRoutes() {
 		rs[k] = v
@@ -112,7 +119,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if resp.StatusCode >= 400 {
 		rec.Reason = reasonOf(resp)
 	}
-	if rec.CaseID == "" && ev.RouteKey == "POST /cases" && resp.StatusCode == http.StatusCreated {
+	if rec.CaseID == "" && ev.RouteKey == "POST /drafts/{draftId}/submit" && resp.StatusCode == http.StatusCreated {
 		rec.CaseID = createdCaseID(resp.Body)
 	}
 	if err := h.calls.Record(ctx, rec); err != nil {
@@ -237,41 +244,6 @@ func (e *badRequest) Error() string { return e.detail }
 
 func (h *Handler) health(ctx context.Context, r *request) (int, any, error) {
 	return http.StatusOK, map[string]any{"status": "ok", "time": r.now}, nil
-}
-
-func (h *Handler) submit(ctx context.Context, r *request) (int, any, error) {
-	body, err := rawBody(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	pkg, problems := attestation.ParsePackage(body)
-	if len(problems) > 0 {
-		return 0, nil, &attestation.SubmissionRefused{Problems: problems}
-	}
-	c, err := h.svc.Submit(ctx, r.actor, pkg, r.now)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusCreated, caseView(c, nil), nil
-}
-
-// checkPackage is the machine check of a package before filing: everything missing or wrong,
-// with the paragraph of each rule.
-func (h *Handler) checkPackage(ctx context.Context, r *request) (int, any, error) {
-	body, err := rawBody(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	pkg, problems := attestation.ParsePackage(body)
-	if len(problems) == 0 {
-		if problems, err = h.svc.CheckPackage(r.actor, pkg, r.now); err != nil {
-			return 0, nil, err
-		}
-	}
-	if problems == nil {
-		problems = []attestation.Problem{}
-	}
-	return http.StatusOK, map[string]any{"complete": len(problems) == 0, "problems": problems}, nil
 }
 
 func (h *Handler) getCase(ctx context.Context, r *request) (int, any, error) {
@@ -424,21 +396,36 @@ func problemBody(p Problem) events.APIGatewayV2HTTPResponse {
 		Headers: map[string]string{"Content-Type": "application/problem+json", "Cache-Control": "no-store"}}
 }
 
+// resourceOf names what a not-found error was about, from the domain's wrapped message.
+func resourceOf(err error) string {
+	msg := err.Error()
+	for _, r := range []string{"document", "upload", "draft"} {
+		if strings.HasPrefix(msg, r) || strings.Contains(msg, ": "+r) {
+			return r
+		}
+	}
+	return "case"
+}
+
 // fromError is the one place that maps domain errors to HTTP answers. A 5xx never echoes the
 // internal error text.
 func fromError(err error) events.APIGatewayV2HTTPResponse {
 	var br *badRequest
 	var refused *attestation.SubmissionRefused
+	var upload *attestation.UploadRefused
 	switch {
 	case errors.As(err, &refused):
 		return problemBody(Problem{Type: "about:blank", Title: "submission refused", Status: http.StatusUnprocessableEntity,
 			Detail: fmt.Sprintf("%d problem(s) stop this submission; each names its field and paragraph", len(refused.Problems)), Problems: refused.Problems})
+	case errors.As(err, &upload):
+		return problemBody(Problem{Type: "about:blank", Title: "upload refused", Status: http.StatusUnprocessableEntity,
+			Detail: fmt.Sprintf("%d problem(s) with this upload; each names its field", len(upload.Problems)), Problems: upload.Problems})
 	case errors.As(err, &br):
 		return problem(br.status, http.StatusText(br.status), br.detail)
 	case errors.Is(err, audit.ErrBadCursor), errors.Is(err, attestation.ErrBadCursor):
 		return problem(http.StatusBadRequest, "invalid cursor", "cursor: not one this query issued; start again without it")
 	case errors.Is(err, attestation.ErrNotFound):
-		return problem(http.StatusNotFound, "not found", "no such case")
+		return problem(http.StatusNotFound, "not found", "no such "+resourceOf(err))
 	case errors.Is(err, attestation.ErrForbidden):
 		return problem(http.StatusForbidden, "forbidden", err.Error())
 	case errors.Is(err, attestation.ErrConflict):

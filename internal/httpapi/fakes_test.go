@@ -26,9 +26,13 @@ type fakeService struct {
 	entered chan struct{}
 	stepErr error
 	panics  bool
+	drafts  map[string]attestation.Draft
+	// FileService: the routes of uploads are tested through the local stack (internal/e2e).
+	FileService
 }
 
-func (f *fakeService) Submit(ctx context.Context, actor identity.Actor, pkg attestation.Package, now time.Time) (attestation.Case, error) {
+// CreateDraft stands in for the route that creates: it counts, and can hold or panic.
+func (f *fakeService) CreateDraft(ctx context.Context, actor identity.Actor, pkg attestation.Package, now time.Time) (attestation.Draft, error) {
 	if f.entered != nil {
 		f.entered <- struct{}{}
 	}
@@ -38,15 +42,29 @@ func (f *fakeService) Submit(ctx context.Context, actor identity.Actor, pkg atte
 	if f.panics {
 		panic("boom")
 	}
+	if len(pkg.Documents) > 0 {
+		return attestation.Draft{}, &attestation.SubmissionRefused{Problems: []attestation.Problem{{Field: "documents", Rule: "§13", Message: "upload documents"}}}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.submits++
-	return attestation.Case{ID: fmt.Sprintf("A-20261015-%016d", f.submits), OrganizationBIN: actor.BIN, ObjectName: pkg.Object.Name,
-		Stage: attestation.StageSubmitted, Version: 1, SubmittedAt: now}, nil
+	pkg.Documents, pkg.Hardware, pkg.Software, pkg.Integrated = map[string]attestation.DocumentRef{}, []attestation.HardwareItem{}, []attestation.SoftwareItem{}, []attestation.IntegratedObject{}
+	d := attestation.Draft{ID: fmt.Sprintf("D-%024d", f.submits), Organization: actor.BIN, Package: pkg, State: attestation.DraftOpen, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if f.drafts == nil {
+		f.drafts = map[string]attestation.Draft{}
+	}
+	f.drafts[d.ID] = d
+	return d, nil
 }
 
-func (f *fakeService) CheckPackage(actor identity.Actor, pkg attestation.Package, now time.Time) ([]attestation.Problem, error) {
-	return nil, nil
+func (f *fakeService) GetDraft(ctx context.Context, actor identity.Actor, id string, now time.Time) (attestation.Draft, []attestation.Problem, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, ok := f.drafts[id]
+	if !ok || d.Organization != actor.BIN {
+		return attestation.Draft{}, nil, fmt.Errorf("draft %s: %w", id, attestation.ErrNotFound)
+	}
+	return d, nil, nil
 }
 
 func (f *fakeService) Get(ctx context.Context, actor identity.Actor, id string) (attestation.Case, []attestation.Event, error) {

@@ -40,8 +40,7 @@ func FuzzHandle(f *testing.F) {
 		f.Add(seed.route, seed.body, seed.key, seed.q, seed.applicant)
 	}
 	routes := []req{
-		{routeKey: "POST /cases", path: "/cases"},
-		{routeKey: "POST /packages/check", path: "/packages/check"},
+		{routeKey: "POST /drafts", path: "/drafts"},
 		{routeKey: "POST /cases/{caseId}/step", path: "/cases/A-1/step", params: caseParams("A-1")},
 		{routeKey: "POST /cases/{caseId}/withdraw", path: "/cases/A-1/withdraw", params: caseParams("A-1")},
 		{routeKey: "GET /audit/days/{day}", path: "/audit/days/2026-10-15", params: map[string]string{"day": "2026-10-15"}},

@@ -118,7 +118,17 @@ func validPackage(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	// A draft is created without documents: they come by upload.
+	var pkg map[string]any
+	if err := json.Unmarshal(b, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	delete(pkg, "documents")
+	out, err := json.Marshal(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }
 
 func caseParams(id string) map[string]string { return map[string]string{"caseId": id} }
@@ -137,11 +147,11 @@ func TestEveryRequestLeavesOneRecord(t *testing.T) {
 		reason     string // a part of the reason; "" for none
 	}{
 		{"public health", req{routeKey: "GET /health", path: "/health"}, 200, "", "", "", "", ""},
-		{"filing accepted", req{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: pkg}, 201, "u-applicant", "applicant", bin, "A-20261015-0000000000000001", ""},
+		{"filing accepted", req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: pkg}, 201, "u-applicant", "applicant", bin, "", ""},
 		{"claims without a role", req{routeKey: "GET /cases/{caseId}", path: "/cases/A-1", params: caseParams("A-1"),
 			claims: map[string]string{"sub": "u-odd", "custom:bin": bin}}, 401, "u-odd", "", bin, "A-1", "cognito:groups"},
 		{"no claims at all", req{routeKey: "GET /cases/{caseId}", path: "/cases/A-1", params: caseParams("A-1")}, 401, "", "", "", "A-1", "sub"},
-		{"wrong role", req{routeKey: "POST /cases", path: "/cases", claims: authorityClaims, body: pkg}, 403, "u-authority", "authority", "", "", "not open to the role authority"},
+		{"wrong role", req{routeKey: "POST /drafts", path: "/drafts", claims: authorityClaims, body: pkg}, 403, "u-authority", "authority", "", "", "not open to the role authority"},
 		{"applicant reading records", req{routeKey: "GET /audit/days/{day}", path: "/audit/days/2026-10-15", params: map[string]string{"day": "2026-10-15"}, claims: applicantClaims}, 403, "u-applicant", "applicant", bin, "", "not open to the role applicant"},
 		{"no such case", req{routeKey: "GET /cases/{caseId}", path: "/cases/A-missing", params: caseParams("A-missing"), claims: authorityClaims}, 404, "u-authority", "authority", "", "A-missing", "no such case"},
 		{"no such route", req{routeKey: "DELETE /cases", path: "/cases", claims: authorityClaims}, 404, "", "", "", "", "DELETE /cases"},
@@ -193,7 +203,7 @@ func TestTheCallingSystemIsRecorded(t *testing.T) {
 func TestAPanicIsAnsweredAndRecorded(t *testing.T) {
 	e := newEnv()
 	e.svc.panics = true
-	resp, _ := e.do(t, req{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: validPackage(t)})
+	resp, _ := e.do(t, req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: validPackage(t)})
 	if resp.StatusCode != 500 || strings.Contains(resp.Body, "boom") {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
 	}
@@ -207,7 +217,7 @@ func TestAPanicIsAnsweredAndRecorded(t *testing.T) {
 func TestAnUnrecordedCallIsAnswered503(t *testing.T) {
 	for _, r := range []req{
 		{routeKey: "GET /cases/{caseId}", path: "/cases/A-1", params: caseParams("A-1"), claims: applicantClaims},
-		{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: validPackage(t)},
+		{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: validPackage(t)},
 		{routeKey: "GET /cases/{caseId}", path: "/cases/A-1", params: caseParams("A-1")},
 	} {
 		t.Run(r.routeKey, func(t *testing.T) {
@@ -332,7 +342,7 @@ func TestIdempotencyKeyValidation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv()
-			resp, _ := e.do(t, req{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: validPackage(t),
+			resp, _ := e.do(t, req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: validPackage(t),
 				headers: map[string]string{"Idempotency-Key": tc.key}})
 			if resp.StatusCode != tc.status {
 				t.Fatalf("%d %s, want %d", resp.StatusCode, resp.Body, tc.status)
@@ -348,8 +358,8 @@ func TestARepeatedRequestReturnsTheFirstResponse(t *testing.T) {
 	e := newEnv()
 	pkg := validPackage(t)
 	key := map[string]string{"Idempotency-Key": "file-1"}
-	first, _ := e.do(t, req{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: pkg, headers: key})
-	again, _ := e.do(t, req{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: pkg, headers: key,
+	first, _ := e.do(t, req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: pkg, headers: key})
+	again, _ := e.do(t, req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: pkg, headers: key,
 		at: requestTime.Add(time.Hour)})
 	if first.StatusCode != 201 || again.StatusCode != 201 || again.Body != first.Body || again.Headers["Idempotent-Replayed"] != "true" {
 		t.Fatalf("first %d %s\nagain %d %s %v", first.StatusCode, first.Body, again.StatusCode, again.Body, again.Headers)
@@ -358,13 +368,13 @@ func TestARepeatedRequestReturnsTheFirstResponse(t *testing.T) {
 		t.Fatalf("%d filings, want 1", n)
 	}
 	recs := e.calls.all()
-	if len(recs) != 2 || recs[0].Replayed || !recs[1].Replayed || recs[0].CaseID == "" || recs[1].CaseID != recs[0].CaseID {
+	if len(recs) != 2 || recs[0].Replayed || !recs[1].Replayed || recs[1].Path != recs[0].Path {
 		t.Fatalf("records: %+v", recs)
 	}
 
 	// The same key with another body, or on another route, is 422; another caller's same key is its own.
 	other := strings.Replace(pkg, `"name"`, ` "name"`, 1)
-	if resp, _ := e.do(t, req{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: other, headers: key}); resp.StatusCode != 422 ||
+	if resp, _ := e.do(t, req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: other, headers: key}); resp.StatusCode != 422 ||
 		!strings.Contains(resp.Body, "idempotency key reused with a different request") {
 		t.Fatalf("same key, other body: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -372,14 +382,14 @@ func TestARepeatedRequestReturnsTheFirstResponse(t *testing.T) {
 		t.Fatalf("same key, other route: %d %s", resp.StatusCode, resp.Body)
 	}
 	someoneElse := map[string]string{"sub": "u-other", "cognito:groups": "[applicant]", "custom:bin": bin}
-	if resp, _ := e.do(t, req{routeKey: "POST /cases", path: "/cases", claims: someoneElse, body: pkg, headers: key}); resp.StatusCode != 201 {
+	if resp, _ := e.do(t, req{routeKey: "POST /drafts", path: "/drafts", claims: someoneElse, body: pkg, headers: key}); resp.StatusCode != 201 {
 		t.Fatalf("another caller's key: %d %s", resp.StatusCode, resp.Body)
 	}
 	if n, _, w := e.svc.counts(); n != 2 || w != 0 {
 		t.Fatalf("%d filings and %d withdrawals, want 2 and 0", n, w)
 	}
 	// A day later the key is free again.
-	if resp, _ := e.do(t, req{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: other, headers: key,
+	if resp, _ := e.do(t, req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: other, headers: key,
 		at: requestTime.Add(IdempotencyTTL)}); resp.StatusCode != 201 || resp.Headers["Idempotent-Replayed"] != "" {
 		t.Fatalf("after the key expired: %d %v", resp.StatusCode, resp.Headers)
 	}
@@ -436,7 +446,7 @@ func TestARefusalReleasesTheKey(t *testing.T) {
 func TestConcurrentIdenticalRequestsDoTheWorkOnce(t *testing.T) {
 	e := newEnv()
 	e.svc.hold, e.svc.entered = make(chan struct{}), make(chan struct{}, 1)
-	r := req{routeKey: "POST /cases", path: "/cases", claims: applicantClaims, body: validPackage(t), headers: map[string]string{"Idempotency-Key": "k-concurrent"}}
+	r := req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: validPackage(t), headers: map[string]string{"Idempotency-Key": "k-concurrent"}}
 	done := make(chan events.APIGatewayV2HTTPResponse)
 	go func() {
 		resp, _ := e.h.Handle(context.Background(), r.event())
@@ -460,7 +470,7 @@ func TestConcurrentIdenticalRequestsDoTheWorkOnce(t *testing.T) {
 	// A claim whose request died is held for the lease, then taken over by the same request.
 	e.claims.mu.Lock()
 	e.claims.claims["u-applicant#k-dead"] = Claim{Subject: "u-applicant", Key: "k-dead", Token: "dead",
-		Fingerprint: fingerprint("POST /cases", "/cases", []byte(r.body)), LockedUntil: requestTime.Add(IdempotencyLease), ExpiresAt: requestTime.Add(IdempotencyTTL)}
+		Fingerprint: fingerprint("POST /drafts", "/drafts", []byte(r.body)), LockedUntil: requestTime.Add(IdempotencyLease), ExpiresAt: requestTime.Add(IdempotencyTTL)}
 	e.claims.mu.Unlock()
 	r.headers = map[string]string{"Idempotency-Key": "k-dead"}
 	if resp, _ := e.do(t, r); resp.StatusCode != 409 {

@@ -89,7 +89,8 @@ func service(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Serv
 	})
 	flow := sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN)
 	svc := attestation.NewService(dynamostore.New(db, cfg.TableName), s3store.NewRecords(s3c, cfg.RecordsBucket),
-		s3store.NewRecords(s3c, cfg.DocumentsBucket), flow, cal, cfg.PolicyEdition, log)
+		s3store.NewRecords(s3c, cfg.DocumentsBucket), flow, cal, cfg.PolicyEdition, log).
+		WithFiles(dynamostore.NewUploads(db, cfg.TableName), s3store.NewFiles(s3c, cfg.DocumentsBucket))
 	return svc, nil
 }
 

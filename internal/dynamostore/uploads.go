@@ -1,0 +1,278 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"attestation/internal/attestation"
+)
+
+// UploadsAPI is the part of the DynamoDB client the uploads store uses.
+type UploadsAPI interface {
+	API
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+}
+
+// Uploads keeps uploads and drafts (attestation.UploadStore) on the table:
+//
+//	UPLOAD#<id> / UPLOAD   an upload; a pending one expires (TTL) a day after it was declared
+//	DRAFT#<id>  / DRAFT    a draft; gsi1 ORG#<bin> / DRAFT#<updatedAt>#<id>; expires DraftTTL after its last change
+type Uploads struct {
+	db    UploadsAPI
+	table string
+	cases *Store
+}
+
+var _ attestation.UploadStore = (*Uploads)(nil)
+
+// NewUploads returns the uploads store on table.
+func NewUploads(db UploadsAPI, table string) *Uploads {
+	return &Uploads{db: db, table: table, cases: New(db, table)}
+}
+
+// pendingUploadTTL is how long a declared upload that is never confirmed is kept.
+const pendingUploadTTL = 24 * 60 * 60
+
+type uploadItem struct {
+	keys
+	Type         string             `dynamodbav:"type"`
+	Organization string             `dynamodbav:"organization"`
+	State        string             `dynamodbav:"state"`
+	ExpiresAt    int64              `dynamodbav:"expiresAt,omitempty"`
+	Upload       attestation.Upload `dynamodbav:"upload"`
+}
+
+type draftItem struct {
+	keys
+	Type         string            `dynamodbav:"type"`
+	Organization string            `dynamodbav:"organization"`
+	Version      int               `dynamodbav:"version"`
+	State        string            `dynamodbav:"state"`
+	ExpiresAt    int64             `dynamodbav:"expiresAt,omitempty"`
+	Draft        attestation.Draft `dynamodbav:"draft"`
+}
+
+func uploadKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "UPLOAD#" + id}, "sk": &types.AttributeValueMemberS{Value: "UPLOAD"}}
+}
+
+func draftKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "DRAFT#" + id}, "sk": &types.AttributeValueMemberS{Value: "DRAFT"}}
+}
+
+func toUploadItem(u attestation.Upload) (map[string]types.AttributeValue, error) {
+	it := uploadItem{keys: keys{PK: "UPLOAD#" + u.ID, SK: "UPLOAD"}, Type: "upload", Organization: u.Organization, State: string(u.State), Upload: u}
+	if u.State == attestation.UploadPending {
+		it.ExpiresAt = u.CreatedAt.Unix() + pendingUploadTTL
+	}
+	av, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return nil, fmt.Errorf("encode upload %s: %w", u.ID, err)
+	}
+	return av, nil
+}
+
+func fromUploadItem(av map[string]types.AttributeValue) (attestation.Upload, error) {
+	var it uploadItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return attestation.Upload{}, fmt.Errorf("decode upload: %w", err)
+	}
+	u := it.Upload
+	u.Organization = it.Organization
+	return u, nil
+}
+
+func toDraftItem(d attestation.Draft) (map[string]types.AttributeValue, error) {
+	it := draftItem{keys: keys{PK: "DRAFT#" + d.ID, SK: "DRAFT", GSI1PK: "ORG#" + d.Organization, GSI1SK: "DRAFT#" + sortTime(d.UpdatedAt) + "#" + d.ID},
+		Type: "draft", Organization: d.Organization, Version: d.Version, State: string(d.State), Draft: d}
+	if d.State == attestation.DraftOpen {
+		it.ExpiresAt = d.UpdatedAt.Add(attestation.DraftTTL).Unix()
+	}
+	av, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return nil, fmt.Errorf("encode draft %s: %w", d.ID, err)
+	}
+	return av, nil
+}
+
+// CreateUpload stores a new pending upload.
+func (s *Uploads) CreateUpload(ctx context.Context, u attestation.Upload) error {
+	av, err := toUploadItem(u)
+	if err != nil {
+		return err
+	}
+	return s.put(ctx, "create upload "+u.ID, av, "attribute_not_exists(pk)", nil)
+}
+
+func (s *Uploads) put(ctx context.Context, what string, av map[string]types.AttributeValue, cond string, vals map[string]types.AttributeValue) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: &cond, ExpressionAttributeValues: vals})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("%s: %w", what, attestation.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+func (s *Uploads) get(ctx context.Context, what string, key map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if out.Item == nil {
+		return nil, fmt.Errorf("%s: %w", what, attestation.ErrNotFound)
+	}
+	return out.Item, nil
+}
+
+// GetUpload returns an upload.
+func (s *Uploads) GetUpload(ctx context.Context, id string) (attestation.Upload, error) {
+	av, err := s.get(ctx, "upload "+id, uploadKey(id))
+	if err != nil {
+		return attestation.Upload{}, err
+	}
+	return fromUploadItem(av)
+}
+
+// Uploads reads the uploads of ids in one batch (at most 100 keys a request; a case step
+// attaches at most 50 documents). Keys DynamoDB leaves unprocessed are asked again.
+func (s *Uploads) Uploads(ctx context.Context, ids []string) (map[string]attestation.Upload, error) {
+	out := map[string]attestation.Upload{}
+	seen := map[string]bool{}
+	var keys []map[string]types.AttributeValue
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, uploadKey(id))
+		}
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 100)
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[:n], ConsistentRead: aws.Bool(true)}}
+		keys = keys[n:]
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 5 {
+				return nil, fmt.Errorf("read uploads: keys left unprocessed")
+			}
+			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("read uploads: %w", err)
+			}
+			for _, av := range res.Responses[s.table] {
+				u, err := fromUploadItem(av)
+				if err != nil {
+					return nil, err
+				}
+				out[u.ID] = u
+			}
+			req = res.UnprocessedKeys
+		}
+	}
+	return out, nil
+}
+
+// ConfirmUpload stores the confirmed upload if the stored one is pending, with the draft it is
+// attached to (conditional on the draft's version) in the same transaction.
+func (s *Uploads) ConfirmUpload(ctx context.Context, u attestation.Upload, d *attestation.Draft) error {
+	av, err := toUploadItem(u)
+	if err != nil {
+		return err
+	}
+	pending := map[string]types.AttributeValue{":pending": &types.AttributeValueMemberS{Value: string(attestation.UploadPending)}}
+	if d == nil {
+		return s.put(ctx, "confirm upload "+u.ID, av, "#st = :pending", pending)
+	}
+	dav, err := toDraftItem(*d)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{"#st": "state"}
+	return s.cases.transact(ctx, "confirm upload "+u.ID+" into draft "+d.ID, []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("#st = :pending"), ExpressionAttributeNames: names, ExpressionAttributeValues: pending}},
+		{Put: &types.Put{TableName: &s.table, Item: dav, ConditionExpression: aws.String("version = :prev AND #st = :open"), ExpressionAttributeNames: names,
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(d.Version - 1)},
+				":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)}}}},
+	})
+}
+
+// CreateDraft stores a new draft.
+func (s *Uploads) CreateDraft(ctx context.Context, d attestation.Draft) error {
+	av, err := toDraftItem(d)
+	if err != nil {
+		return err
+	}
+	return s.put(ctx, "create draft "+d.ID, av, "attribute_not_exists(pk)", nil)
+}
+
+// GetDraft returns a draft.
+func (s *Uploads) GetDraft(ctx context.Context, id string) (attestation.Draft, error) {
+	av, err := s.get(ctx, "draft "+id, draftKey(id))
+	if err != nil {
+		return attestation.Draft{}, err
+	}
+	var it draftItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return attestation.Draft{}, fmt.Errorf("decode draft %s: %w", id, err)
+	}
+	d := it.Draft
+	d.Organization = it.Organization
+	return d, nil
+}
+
+// UpdateDraft replaces the draft stored at version d.Version-1.
+func (s *Uploads) UpdateDraft(ctx context.Context, d attestation.Draft) error {
+	av, err := toDraftItem(d)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av,
+		ConditionExpression:      aws.String("version = :prev AND #st = :open"),
+		ExpressionAttributeNames: map[string]string{"#st": "state"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(d.Version - 1)},
+			":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)}}})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("update draft %s version %d: %w", d.ID, d.Version, attestation.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("update draft %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// SubmitDraft stores the new case with its first events and the submitted draft in one
+// transaction, conditional on the draft being open at version d.Version-1.
+func (s *Uploads) SubmitDraft(ctx context.Context, d attestation.Draft, c attestation.Case, events ...attestation.Event) error {
+	cav, err := attributevalue.MarshalMap(toItem(c))
+	if err != nil {
+		return fmt.Errorf("encode case %s: %w", c.ID, err)
+	}
+	dav, err := toDraftItem(d)
+	if err != nil {
+		return err
+	}
+	items := []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.table, Item: dav, ConditionExpression: aws.String("version = :prev AND #st = :open"),
+			ExpressionAttributeNames: map[string]string{"#st": "state"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(d.Version - 1)},
+				":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)}}}},
+		{Put: &types.Put{TableName: &s.table, Item: cav, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+	}
+	evs, err := s.cases.eventPuts(c.ID, events)
+	if err != nil {
+		return err
+	}
+	return s.cases.transact(ctx, "submit draft "+d.ID+" as case "+c.ID, append(items, evs...))
+}
