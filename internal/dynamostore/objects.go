@@ -1,0 +1,233 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"attestation/internal/attestation"
+	"attestation/internal/objects"
+)
+
+// ObjectsAPI is the part of the DynamoDB client the objects store uses.
+type ObjectsAPI interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// Objects keeps objects of informatization and annual plans in the table (docs/data-model.md).
+// An organisation's objects and plans share the by-owner index under their own partition value,
+// ORGOBJ#<bin>, never the ORG#<bin> partition its cases are listed from.
+type Objects struct {
+	db    ObjectsAPI
+	table string
+}
+
+var _ objects.Store = (*Objects)(nil)
+
+// NewObjects returns the objects store on table.
+func NewObjects(db ObjectsAPI, table string) *Objects { return &Objects{db: db, table: table} }
+
+// batchGetMax is the most keys one BatchGetItem takes.
+const batchGetMax = 100
+
+// batchGetRounds bounds the rounds spent on keys DynamoDB leaves unprocessed.
+const batchGetRounds = 8
+
+type objectItem struct {
+	keys
+	Type   string         `dynamodbav:"type"`
+	Object objects.Object `dynamodbav:"object"`
+}
+
+type planItem struct {
+	keys
+	Type     string       `dynamodbav:"type"`
+	Revision int          `dynamodbav:"revision"`
+	Plan     objects.Plan `dynamodbav:"plan"`
+}
+
+func objectPK(id string) string { return "OBJ#" + id }
+
+// orgObjectsPK is the by-owner index partition of an organisation's objects and plans.
+func orgObjectsPK(bin string) string { return "ORGOBJ#" + bin }
+
+func planPK(bin string, year int) string { return "PLAN#" + bin + "#" + strconv.Itoa(year) }
+
+func objectKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: objectPK(id)}, "sk": &types.AttributeValueMemberS{Value: "OBJ"}}
+}
+
+func planKey(bin string, year int) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: planPK(bin, year)}, "sk": &types.AttributeValueMemberS{Value: "PLAN"}}
+}
+
+// CreateObject puts a new object, conditional on its ID being new.
+func (s *Objects) CreateObject(ctx context.Context, o objects.Object) error {
+	av, err := attributevalue.MarshalMap(objectItem{keys: keys{PK: objectPK(o.ID), SK: "OBJ",
+		GSI1PK: orgObjectsPK(o.OrganizationBIN), GSI1SK: "OBJ#" + sortTime(o.RegisteredAt) + "#" + o.ID},
+		Type: "object", Object: o})
+	if err != nil {
+		return fmt.Errorf("encode object %s: %w", o.ID, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("create object %s: %w", o.ID, attestation.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create object %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// Object reads an object with a strongly consistent read.
+func (s *Objects) Object(ctx context.Context, id string) (objects.Object, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true), Key: objectKey(id)})
+	if err != nil {
+		return objects.Object{}, fmt.Errorf("get object %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return objects.Object{}, fmt.Errorf("object %s: %w", id, attestation.ErrNotFound)
+	}
+	var it objectItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return objects.Object{}, fmt.Errorf("decode object %s: %w", id, err)
+	}
+	return it.Object, nil
+}
+
+// Objects reads the objects of ids with strongly consistent BatchGetItem calls, 100 keys at a
+// time, retrying the keys DynamoDB leaves unprocessed.
+func (s *Objects) Objects(ctx context.Context, ids []string) (map[string]objects.Object, error) {
+	out := map[string]objects.Object{}
+	seen := map[string]bool{}
+	var unique []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			unique = append(unique, id)
+		}
+	}
+	for start := 0; start < len(unique); start += batchGetMax {
+		var batch []map[string]types.AttributeValue
+		for _, id := range unique[start:min(start+batchGetMax, len(unique))] {
+			batch = append(batch, objectKey(id))
+		}
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: batch, ConsistentRead: aws.Bool(true)}}
+		for round := 0; len(req) > 0; round++ {
+			if round == batchGetRounds {
+				return nil, fmt.Errorf("read %d objects: keys still unprocessed after %d rounds", len(unique), batchGetRounds)
+			}
+			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("read %d objects: %w", len(unique), err)
+			}
+			for _, av := range res.Responses[s.table] {
+				var it objectItem
+				if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+					return nil, fmt.Errorf("decode object: %w", err)
+				}
+				out[it.Object.ID] = it.Object
+			}
+			req = res.UnprocessedKeys
+		}
+	}
+	return out, nil
+}
+
+// ObjectsOf reads an organisation's objects from the by-owner index, newest first.
+func (s *Objects) ObjectsOf(ctx context.Context, bin string, limit int, cursor string) ([]objects.Object, string, error) {
+	pk := orgObjectsPK(bin)
+	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByOwner), Limit: aws.Int32(int32(limit)),
+		ScanIndexForward:       aws.Bool(false),
+		KeyConditionExpression: aws.String("gsi1pk = :pk AND begins_with(gsi1sk, :obj)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: pk}, ":obj": &types.AttributeValueMemberS{Value: "OBJ#"}}}
+	if cursor != "" {
+		start, err := decodeCursor(cursor, []string{"pk", "sk", "gsi1pk", "gsi1sk"})
+		if err != nil || start["gsi1pk"] != pk || !strings.HasPrefix(start["gsi1sk"], "OBJ#") {
+			return nil, "", fmt.Errorf("objects of an organisation: cursor: %w", attestation.ErrBadCursor)
+		}
+		in.ExclusiveStartKey = map[string]types.AttributeValue{}
+		for k, v := range start {
+			in.ExclusiveStartKey[k] = &types.AttributeValueMemberS{Value: v}
+		}
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("objects of an organisation: %w", err)
+	}
+	list := make([]objects.Object, 0, len(out.Items))
+	for _, av := range out.Items {
+		var it objectItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, "", fmt.Errorf("objects of an organisation: decode object: %w", err)
+		}
+		list = append(list, it.Object)
+	}
+	next := ""
+	if len(out.LastEvaluatedKey) > 0 {
+		last := map[string]string{}
+		for k, v := range out.LastEvaluatedKey {
+			if sv, ok := v.(*types.AttributeValueMemberS); ok {
+				last[k] = sv.Value
+			}
+		}
+		next = encodeCursor(last)
+	}
+	return list, next, nil
+}
+
+// Plan reads an organisation's plan of a year with a strongly consistent read.
+func (s *Objects) Plan(ctx context.Context, bin string, year int) (objects.Plan, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true), Key: planKey(bin, year)})
+	if err != nil {
+		return objects.Plan{}, fmt.Errorf("get plan %d: %w", year, err)
+	}
+	if out.Item == nil {
+		return objects.Plan{}, fmt.Errorf("plan %d: %w", year, attestation.ErrNotFound)
+	}
+	var it planItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return objects.Plan{}, fmt.Errorf("decode plan %d: %w", year, err)
+	}
+	return it.Plan, nil
+}
+
+// PutPlan writes the plan in one PutItem conditional on the stored revision being the one before
+// (on no plan, for revision 1).
+func (s *Objects) PutPlan(ctx context.Context, p objects.Plan) error {
+	if p.Revision < 1 {
+		return fmt.Errorf("put plan %d: revision %d: %w", p.Year, p.Revision, attestation.ErrInvalid)
+	}
+	av, err := attributevalue.MarshalMap(planItem{keys: keys{PK: planPK(p.OrganizationBIN, p.Year), SK: "PLAN",
+		GSI1PK: orgObjectsPK(p.OrganizationBIN), GSI1SK: "PLAN#" + strconv.Itoa(p.Year)},
+		Type: "plan", Revision: p.Revision, Plan: p})
+	if err != nil {
+		return fmt.Errorf("encode plan %d: %w", p.Year, err)
+	}
+	in := &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if p.Revision > 1 {
+		in.ConditionExpression = aws.String("revision = :prev")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(p.Revision - 1)}}
+	}
+	_, err = s.db.PutItem(ctx, in)
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("put plan %d revision %d: %w", p.Year, p.Revision, attestation.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("put plan %d revision %d: %w", p.Year, p.Revision, err)
+	}
+	return nil
+}
