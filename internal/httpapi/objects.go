@@ -1,8 +1,28 @@
 package httpapi
 
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"attestation/internal/attestation"
+	"attestation/internal/identity"
+	"attestation/internal/objects"
+)
+
 // ObjectService is what the API needs of the objects of informatization and their annual plans
-// (Annex 1, §11).
-type ObjectService interface{}
+// (Annex 1, §11): *objects.Service.
+type ObjectService interface {
+	Register(ctx context.Context, actor identity.Actor, in objects.Registration, now time.Time) (objects.Object, error)
+	Get(ctx context.Context, actor identity.Actor, id string) (objects.Object, error)
+	List(ctx context.Context, actor identity.Actor, organization string, limit int, cursor string) ([]objects.Object, string, error)
+	PutPlan(ctx context.Context, actor identity.Actor, year int, in objects.PlanInput, now time.Time) (objects.Plan, error)
+	GetPlan(ctx context.Context, actor identity.Actor, organization string, year int) (objects.Plan, error)
+}
+
+var _ ObjectService = (*objects.Service)(nil)
 
 // WithObjects sets the service behind the routes of objects and annual plans.
 func (h *Handler) WithObjects(o ObjectService) *Handler {
@@ -12,5 +32,210 @@ func (h *Handler) WithObjects(o ObjectService) *Handler {
 
 // objectRoutes are the routes of objects of informatization and annual plans.
 func (h *Handler) objectRoutes() map[string]route {
-	return map[string]route{}
+	applicant := []identity.Role{identity.Applicant}
+	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
+	return map[string]route{
+		"POST /objects":           {roles: applicant, handle: h.registerObject, idempotent: true},
+		"GET /objects":            {roles: all, handle: h.listObjects},
+		"GET /objects/{objectId}": {roles: all, handle: h.getObject},
+		"PUT /plans/{year}":       {roles: applicant, handle: h.putPlan, idempotent: true},
+		"GET /plans/{year}":       {roles: all, handle: h.getPlan},
+	}
+}
+
+// ObjectView is an object of informatization as the API shows it.
+type ObjectView struct {
+	ID             string        `json:"id"`
+	Organization   string        `json:"organization"`
+	Kind           string        `json:"kind"`
+	Name           string        `json:"name"`
+	Developer      string        `json:"developer"`
+	LifeCycleStage objects.Stage `json:"lifeCycleStage"`
+	Mandatory      bool          `json:"mandatory"`
+	RegisteredAt   time.Time     `json:"registeredAt"`
+}
+
+// ObjectPage is a page of an organisation's objects.
+type ObjectPage struct {
+	Objects []ObjectView `json:"objects"`
+	Cursor  string       `json:"cursor,omitempty"`
+}
+
+// PlanView is an annual list of objects planned for attestation (§11, Annex 1) as the API shows
+// it. late says whether its first submission came after dueAt; revisionLate whether this
+// revision did.
+type PlanView struct {
+	Organization     string        `json:"organization"`
+	Year             int           `json:"year"`
+	Rows             []PlanRowView `json:"rows"`
+	Revision         int           `json:"revision"`
+	DueAt            time.Time     `json:"dueAt"`
+	Paragraph        string        `json:"paragraph"`
+	FirstSubmittedAt time.Time     `json:"firstSubmittedAt"`
+	SubmittedAt      time.Time     `json:"submittedAt"`
+	Late             bool          `json:"late"`
+	RevisionLate     bool          `json:"revisionLate"`
+}
+
+// PlanRowView is a row of the list: Annex 1 columns 3-6, with the object's kind's obligation.
+type PlanRowView struct {
+	ObjectID       string              `json:"objectId"`
+	ObjectName     string              `json:"objectName"`
+	Mandatory      bool                `json:"mandatory"`
+	LifeCycleStage objects.Stage       `json:"lifeCycleStage"`
+	PlannedDate    string              `json:"plannedDate"`
+	TestingAct     *objects.TestingAct `json:"testingAct,omitempty"`
+}
+
+func objectView(o objects.Object) ObjectView {
+	return ObjectView{ID: o.ID, Organization: o.OrganizationBIN, Kind: o.Kind, Name: o.Name, Developer: o.Developer,
+		LifeCycleStage: o.LifeCycleStage, Mandatory: o.Mandatory, RegisteredAt: o.RegisteredAt}
+}
+
+func planView(p objects.Plan) PlanView {
+	v := PlanView{Organization: p.OrganizationBIN, Year: p.Year, Rows: []PlanRowView{}, Revision: p.Revision, DueAt: p.DueAt,
+		Paragraph: p.Paragraph, FirstSubmittedAt: p.FirstSubmittedAt, SubmittedAt: p.SubmittedAt, Late: p.Late(), RevisionLate: p.RevisionLate()}
+	for _, r := range p.Rows {
+		v.Rows = append(v.Rows, PlanRowView{ObjectID: r.ObjectID, ObjectName: r.ObjectName, Mandatory: r.Mandatory,
+			LifeCycleStage: r.LifeCycleStage, PlannedDate: r.PlannedDate, TestingAct: r.TestingAct})
+	}
+	return v
+}
+
+// errNoObjects answers the routes of objects when the handler was built without their service.
+var errNoObjects = errors.New("objects: no service configured")
+
+// objectError turns the service's not-found errors into this API's 404s: one body for every
+// object an applicant may not see, so another organisation's object reads exactly like a missing
+// one.
+func objectError(err error) error {
+	switch {
+	case errors.Is(err, objects.ErrObjectNotFound):
+		return &badRequest{status: http.StatusNotFound, detail: "no such object"}
+	case errors.Is(err, objects.ErrPlanNotFound):
+		return &badRequest{status: http.StatusNotFound, detail: "no plan of this organisation for this year"}
+	}
+	return err
+}
+
+// organizationParam is the ?organization= of a read: a valid BIN/IIN when given, required for
+// staff (an applicant reads its own organisation's).
+func organizationParam(r *request) (string, error) {
+	org, given := r.QueryStringParameters["organization"]
+	if !given || org == "" {
+		if r.actor.Role != identity.Applicant {
+			return "", &badRequest{status: http.StatusBadRequest, detail: "organization: required for staff: the BIN/IIN of the organisation to read"}
+		}
+		return "", nil
+	}
+	if err := attestation.ValidIdentityNumber(org); err != nil {
+		return "", &badRequest{status: http.StatusBadRequest, detail: "organization: " + err.Error()}
+	}
+	return org, nil
+}
+
+// yearParam is the {year} of a plan's path: four digits.
+func yearParam(r *request) (int, error) {
+	s := r.PathParameters["year"]
+	if len(s) == 4 {
+		if y, err := strconv.Atoi(s); err == nil && y >= 1000 {
+			return y, nil
+		}
+	}
+	return 0, &badRequest{status: http.StatusBadRequest, detail: "year: want a year, four digits (YYYY)"}
+}
+
+func (h *Handler) registerObject(ctx context.Context, r *request) (int, any, error) {
+	if h.objects == nil {
+		return 0, nil, errNoObjects
+	}
+	var in objects.Registration
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	o, err := h.objects.Register(ctx, r.actor, in, r.now)
+	if err != nil {
+		return 0, nil, objectError(err)
+	}
+	return http.StatusCreated, objectView(o), nil
+}
+
+func (h *Handler) getObject(ctx context.Context, r *request) (int, any, error) {
+	if h.objects == nil {
+		return 0, nil, errNoObjects
+	}
+	o, err := h.objects.Get(ctx, r.actor, r.PathParameters["objectId"])
+	if err != nil {
+		return 0, nil, objectError(err)
+	}
+	return http.StatusOK, objectView(o), nil
+}
+
+// listObjects is an organisation's objects, newest first: the applicant's own, or for staff the
+// one ?organization= names. An applicant naming another organisation is 403.
+func (h *Handler) listObjects(ctx context.Context, r *request) (int, any, error) {
+	if h.objects == nil {
+		return 0, nil, errNoObjects
+	}
+	org, err := organizationParam(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	limit, cursor, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	list, next, err := h.objects.List(ctx, r.actor, org, limit, cursor)
+	if err != nil {
+		return 0, nil, objectError(err)
+	}
+	page := ObjectPage{Objects: []ObjectView{}, Cursor: next}
+	for _, o := range list {
+		page.Objects = append(page.Objects, objectView(o))
+	}
+	return http.StatusOK, page, nil
+}
+
+// putPlan sends the applicant's list of the year (§11, Annex 1): 201 for the first submission,
+// 200 for a later revision.
+func (h *Handler) putPlan(ctx context.Context, r *request) (int, any, error) {
+	if h.objects == nil {
+		return 0, nil, errNoObjects
+	}
+	year, err := yearParam(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var in objects.PlanInput
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	p, err := h.objects.PutPlan(ctx, r.actor, year, in, r.now)
+	if err != nil {
+		return 0, nil, objectError(err)
+	}
+	status := http.StatusOK
+	if p.Revision == 1 {
+		status = http.StatusCreated
+	}
+	return status, planView(p), nil
+}
+
+func (h *Handler) getPlan(ctx context.Context, r *request) (int, any, error) {
+	if h.objects == nil {
+		return 0, nil, errNoObjects
+	}
+	year, err := yearParam(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	org, err := organizationParam(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	p, err := h.objects.GetPlan(ctx, r.actor, org, year)
+	if err != nil {
+		return 0, nil, objectError(err)
+	}
+	return http.StatusOK, planView(p), nil
 }
