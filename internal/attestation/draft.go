@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"time"
 
@@ -43,18 +42,6 @@ type Draft struct {
 	CreatedBy    string     `json:"createdBy"`
 	CreatedAt    time.Time  `json:"createdAt"`
 	UpdatedAt    time.Time  `json:"updatedAt"`
-}
-
-// attach puts a confirmed upload into the draft as the document it was declared as.
-func (d *Draft) attach(u Upload, at time.Time) {
-	docs := maps.Clone(d.Package.Documents)
-	if docs == nil {
-		docs = map[string]DocumentRef{}
-	}
-	docs[u.Document] = DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256, ContentType: u.ContentType, Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID}
-	d.Package.Documents = docs
-	d.Version++
-	d.UpdatedAt = at
 }
 
 func newDraftID() (string, error) {

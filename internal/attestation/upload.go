@@ -130,9 +130,11 @@ type UploadStore interface {
 	GetUpload(ctx context.Context, id string) (Upload, error)
 	// Uploads returns the uploads of ids that exist, by ID (one batch read).
 	Uploads(ctx context.Context, ids []string) (map[string]Upload, error)
-	// ConfirmUpload stores u (confirmed) if the stored one is still pending; with d, it writes the
-	// draft too (conditional on its version d.Version-1), in one transaction. ErrConflict otherwise.
-	ConfirmUpload(ctx context.Context, u Upload, d *Draft) error
+	// ConfirmUpload stores u (confirmed) if the stored one is still pending; an upload to a draft
+	// is attached to the draft, which must be open, as its document u.Document (replacing an
+	// earlier one), in the same transaction. ErrConflict otherwise. Uploads to one draft confirmed
+	// side by side do not conflict with each other.
+	ConfirmUpload(ctx context.Context, u Upload) error
 	// CreateDraft stores a new draft.
 	CreateDraft(ctx context.Context, d Draft) error
 	// GetDraft returns a draft; ErrNotFound if there is none.
@@ -284,60 +286,54 @@ func (s *Service) requestUpload(ctx context.Context, actor identity.Actor, scope
 // the same write. Confirming a confirmed upload returns it again. Bytes that do not match are
 // deleted from quarantine and refused with what is wrong; the upload stays pending, so the right
 // file can be uploaded with the same URL and confirmed.
-func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id string, now time.Time) (Upload, *Draft, error) {
+func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id string, now time.Time) (Upload, error) {
 	if err := s.requireFiles(); err != nil {
-		return Upload{}, nil, err
+		return Upload{}, err
 	}
 	if !validUploadID(id) {
-		return Upload{}, nil, fmt.Errorf("upload %q: %w", id, ErrNotFound)
+		return Upload{}, fmt.Errorf("upload %q: %w", id, ErrNotFound)
 	}
 	u, err := s.uploads.GetUpload(ctx, id)
 	if err != nil {
-		return Upload{}, nil, fmt.Errorf("confirm upload %s: %w", id, err)
+		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, err)
 	}
 	if actor.Role == identity.Applicant && u.Organization != actor.BIN {
-		return Upload{}, nil, fmt.Errorf("confirm upload %s: %w", id, ErrNotFound)
+		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, ErrNotFound)
 	}
 	if u.State == UploadConfirmed {
-		return u, nil, nil
+		return u, nil
 	}
 	key, err := s.verify(ctx, u)
 	if err != nil {
-		return Upload{}, nil, err
+		return Upload{}, err
 	}
 	if key == u.QuarantineKey() {
 		u.VersionID, err = s.files.Promote(ctx, key, u.DocumentKey())
 		if err != nil {
-			return Upload{}, nil, fmt.Errorf("confirm upload %s: move out of quarantine: %w", id, err)
+			return Upload{}, fmt.Errorf("confirm upload %s: move out of quarantine: %w", id, err)
 		}
 	}
 	at := now.UTC()
 	u.State, u.Key, u.ConfirmedAt = UploadConfirmed, u.DocumentKey(), &at
-	var d *Draft
-	if u.Scope == ScopeDraft {
-		dr, err := s.uploads.GetDraft(ctx, u.ScopeID)
-		if err != nil {
-			return Upload{}, nil, fmt.Errorf("confirm upload %s: %w", id, err)
+	if err := s.uploads.ConfirmUpload(ctx, u); err != nil {
+		if !errors.Is(err, ErrConflict) {
+			return Upload{}, fmt.Errorf("confirm upload %s: %w", id, err)
 		}
-		if dr.State != DraftOpen {
-			return Upload{}, nil, fmt.Errorf("confirm upload %s: the draft was submitted as case %s: %w", id, dr.CaseID, ErrConflict)
+		// Another delivery of this confirm, or a draft that is no longer open: answer from what
+		// is stored.
+		again, gerr := s.uploads.GetUpload(ctx, id)
+		if gerr == nil && again.State == UploadConfirmed {
+			return again, nil
 		}
-		dr.attach(u, at)
-		d = &dr
-	}
-	if err := s.uploads.ConfirmUpload(ctx, u, d); err != nil {
-		if errors.Is(err, ErrConflict) {
-			// Another delivery of this confirm, or a change of the draft: read again and answer
-			// from what is stored.
-			again, gerr := s.uploads.GetUpload(ctx, id)
-			if gerr == nil && again.State == UploadConfirmed {
-				return again, nil, nil
+		if u.Scope == ScopeDraft {
+			if d, derr := s.uploads.GetDraft(ctx, u.ScopeID); derr == nil && d.State != DraftOpen {
+				return Upload{}, fmt.Errorf("confirm upload %s: the draft was submitted as case %s: %w", id, d.CaseID, ErrConflict)
 			}
 		}
-		return Upload{}, nil, fmt.Errorf("confirm upload %s: %w", id, err)
+		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, err)
 	}
 	s.log.InfoContext(ctx, "upload confirmed", "upload", id, "scope", string(u.Scope), "scopeId", u.ScopeID, "size", u.Size)
-	return u, d, nil
+	return u, nil
 }
 
 // verify reads the upload's bytes (from quarantine, or from where an earlier confirm that did

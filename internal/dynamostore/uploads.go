@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -180,29 +181,40 @@ func (s *Uploads) Uploads(ctx context.Context, ids []string) (map[string]attesta
 	return out, nil
 }
 
-// ConfirmUpload stores the confirmed upload if the stored one is pending, with the draft it is
-// attached to (conditional on the draft's version) in the same transaction.
-func (s *Uploads) ConfirmUpload(ctx context.Context, u attestation.Upload, d *attestation.Draft) error {
+// ConfirmUpload stores the confirmed upload if the stored one is pending. An upload to a draft
+// is attached to the open draft in the same transaction, by an update of that one document of
+// the draft's package: uploads to one draft confirmed side by side do not conflict.
+func (s *Uploads) ConfirmUpload(ctx context.Context, u attestation.Upload) error {
 	av, err := toUploadItem(u)
 	if err != nil {
 		return err
 	}
-	pending := map[string]types.AttributeValue{":pending": &types.AttributeValueMemberS{Value: string(attestation.UploadPending)}}
-	if d == nil {
-		return s.put(ctx, "confirm upload "+u.ID, av, "#st = :pending", pending)
-	}
-	dav, err := toDraftItem(*d)
-	if err != nil {
-		return err
-	}
 	names := map[string]string{"#st": "state"}
-	return s.cases.transact(ctx, "confirm upload "+u.ID+" into draft "+d.ID, []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("#st = :pending"), ExpressionAttributeNames: names, ExpressionAttributeValues: pending}},
-		{Put: &types.Put{TableName: &s.table, Item: dav, ConditionExpression: aws.String("version = :prev AND #st = :open"), ExpressionAttributeNames: names,
+	pending := map[string]types.AttributeValue{":pending": &types.AttributeValueMemberS{Value: string(attestation.UploadPending)}}
+	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("#st = :pending"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: pending}}}
+	if u.Scope == attestation.ScopeDraft {
+		ref, err := attributevalue.Marshal(attestation.DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256, ContentType: u.ContentType,
+			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID})
+		if err != nil {
+			return fmt.Errorf("encode document of upload %s: %w", u.ID, err)
+		}
+		at := sortTime(*u.ConfirmedAt)
+		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: draftKey(u.ScopeID),
+			UpdateExpression: aws.String("SET #d.#p.#docs.#doc = :ref, #d.#upd = :at, #d.#v = #d.#v + :one, version = version + :one, " +
+				"gsi1sk = :sk, expiresAt = :exp"),
+			ConditionExpression: aws.String("#st = :open"),
+			ExpressionAttributeNames: map[string]string{"#st": "state", "#d": "draft", "#p": "Package", "#docs": "Documents", "#doc": u.Document,
+				"#upd": "UpdatedAt", "#v": "Version"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(d.Version - 1)},
-				":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)}}}},
-	})
+				":ref": ref, ":at": &types.AttributeValueMemberS{Value: u.ConfirmedAt.UTC().Format(time.RFC3339Nano)},
+				":one":  &types.AttributeValueMemberN{Value: "1"},
+				":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)},
+				":sk":   &types.AttributeValueMemberS{Value: "DRAFT#" + at + "#" + u.ScopeID},
+				":exp":  &types.AttributeValueMemberN{Value: strconv.FormatInt(u.ConfirmedAt.Add(attestation.DraftTTL).Unix(), 10)},
+			}}})
+	}
+	return s.cases.transact(ctx, "confirm upload "+u.ID, items)
 }
 
 // CreateDraft stores a new draft.

@@ -123,7 +123,8 @@ func TestCallsAreRecordedAndStaffReadThem(t *testing.T) {
 	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))
 	applicant := localstack.DemoApplicant
 
-	filed := call(t, "POST", "/cases", token(t, applicant), application(t, "Call records", false), nil)
+	draftID := as(t, applicant).draft(application(t, "Call records", false))
+	filed := call(t, "POST", "/drafts/"+draftID+"/submit", token(t, applicant), nil, nil)
 	if filed.status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", filed.status, filed.body)
 	}
@@ -154,7 +155,7 @@ func TestCallsAreRecordedAndStaffReadThem(t *testing.T) {
 		for where, recs := range map[string]map[string][]map[string]any{"by day": byDay, "by case": byCase} {
 			r := oneRecord(t, where, recs, filed.requestID, http.StatusCreated, "api")
 			if r["user"] != applicant.Subject || r["role"] != "applicant" || r["organization"] != applicant.BIN ||
-				r["caseId"] != caseID || r["operation"] != "POST /cases" || r["sourceIp"] != "127.0.0.1" || r["path"] != "/cases" {
+				r["caseId"] != caseID || r["operation"] != "POST /drafts/{draftId}/submit" || r["sourceIp"] != "127.0.0.1" || r["path"] != "/drafts/"+draftID+"/submit" {
 				t.Fatalf("%s: the filing's record: %v", where, r)
 			}
 			r = oneRecord(t, where, recs, noToken.requestID, http.StatusUnauthorized, "gateway")
@@ -211,20 +212,26 @@ func TestARepeatedFilingWithTheSameKeyCreatesOneCase(t *testing.T) {
 	key := map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-filing-%d", time.Now().UnixNano())}
 	app := application(t, "Filed once", false)
 
-	first := call(t, "POST", "/cases", token(t, applicant), app, key)
+	submit := "/drafts/" + as(t, applicant).draft(app) + "/submit"
+	first := call(t, "POST", submit, token(t, applicant), nil, key)
 	stack.Clock.Advance(time.Minute) // a retry a minute later, with a fresh token
-	again := call(t, "POST", "/cases", token(t, applicant), app, key)
+	again := call(t, "POST", submit, token(t, applicant), nil, key)
 	if first.status != http.StatusCreated || again.status != http.StatusCreated {
 		t.Fatalf("first %d %v, again %d %v", first.status, first.body, again.status, again.body)
 	}
 	if first.body["id"] != again.body["id"] || again.header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("the repeat is not the first response: %v vs %v (%v)", first.body, again.body, again.header)
 	}
-	other := application(t, "Another object", false)
-	if r := call(t, "POST", "/cases", token(t, applicant), other, key); r.status != http.StatusUnprocessableEntity {
-		t.Fatalf("same key, another package: %d %v", r.status, r.body)
+	// Without the key, a repeated submit of the same draft answers the same case: a draft is
+	// filed once.
+	if r := call(t, "POST", submit, token(t, applicant), nil, nil); r.status != http.StatusCreated || r.body["id"] != first.body["id"] {
+		t.Fatalf("a repeated submit without a key: %d %v", r.status, r.body)
 	}
-	if r := call(t, "POST", "/cases", token(t, applicant), app, map[string]string{"Idempotency-Key": "bad key"}); r.status != http.StatusBadRequest ||
+	other := "/drafts/" + as(t, applicant).draft(application(t, "Another object", false)) + "/submit"
+	if r := call(t, "POST", other, token(t, applicant), nil, key); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("same key, another draft: %d %v", r.status, r.body)
+	}
+	if r := call(t, "POST", other, token(t, applicant), nil, map[string]string{"Idempotency-Key": "bad key"}); r.status != http.StatusBadRequest ||
 		r.header.Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("a malformed key: %d %v", r.status, r.body)
 	}

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -61,7 +59,7 @@ func file(t testing.TB, at time.Time, app map[string]any) *path {
 	t.Helper()
 	stack.Clock.Freeze(at)
 	p := &path{t: t, applicant: as(t, localstack.DemoApplicant), authority: as(t, localstack.DemoAuthority), sts: as(t, localstack.DemoSTS)}
-	status, body := p.applicant.do("POST", "/cases", app)
+	status, body := p.applicant.file(app)
 	if status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", status, body)
 	}
@@ -104,6 +102,9 @@ func (p *path) act(c client, at time.Time, step, outcome string, extra map[strin
 	stack.Clock.Freeze(at)
 	body := map[string]any{"step": step, "outcome": outcome}
 	for k, v := range extra {
+		if kinds, ok := v.(docKinds); ok {
+			v = p.attach(c, kinds)
+		}
 		body[k] = v
 	}
 	if status, out := c.do("POST", "/cases/"+p.id+"/step", body); status != http.StatusOK {
@@ -111,18 +112,9 @@ func (p *path) act(c client, at time.Time, step, outcome string, extra map[strin
 	}
 }
 
-// doc is a document reference of the given kind for this case.
-func (p *path) doc(kind string) map[string]any {
-	sum := sha256.Sum256([]byte(p.id + "/" + kind))
-	return map[string]any{"kind": kind, "key": "cases/" + p.id + "/" + kind + ".pdf", "sha256": hex.EncodeToString(sum[:])}
-}
-
+// docs are documents of the given kinds, uploaded to the case by whoever acts (see act).
 func (p *path) docs(kinds ...string) map[string]any {
-	var out []map[string]any
-	for _, k := range kinds {
-		out = append(out, p.doc(k))
-	}
-	return map[string]any{"documents": out}
+	return map[string]any{"documents": docKinds(kinds)}
 }
 
 func reasons(r ...string) map[string]any { return map[string]any{"reasons": r} }
@@ -299,13 +291,13 @@ func TestPathPar27RefusedAtFirstDecision(t *testing.T) {
 	v := p.end("refused")
 	hasEvent(t, v, "step completed: refuse")
 	// §12: the window of 2026 closed on Monday 11-02, so a new filing now is refused with that reason...
-	status, body := p.applicant.do("POST", "/cases", application(t, "E-licensing", false))
+	status, body := p.applicant.file(application(t, "E-licensing", false))
 	if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body["problems"]), "§12") {
 		t.Fatalf("a filing after the window: %d %v, want 422 naming §12", status, body)
 	}
 	// ...and §30, §39: the applicant may apply again, in the next year's window.
 	stack.Clock.Freeze(time.Date(2027, 1, 15, 10, 0, 0, 0, almaty))
-	if status, body := p.applicant.do("POST", "/cases", application(t, "E-licensing", false)); status != http.StatusCreated {
+	if status, body := p.applicant.file(application(t, "E-licensing", false)); status != http.StatusCreated {
 		t.Fatalf("a new application after a refusal: %d %v", status, body)
 	}
 }
@@ -470,7 +462,14 @@ func TestSubmissionChecksStopAFilingBeforeAnyCaseStarts(t *testing.T) {
 	pkg["stateSecret"] = true
 	delete(pkg["documents"].(map[string]any), "annex3_01")
 	before := executions(t)
-	status, body := applicant.do("POST", "/cases", pkg)
+	id := applicant.draft(pkg)
+	// The machine check of the draft lists every problem with its paragraph before filing.
+	status, d := applicant.do("GET", "/drafts/"+id, nil)
+	check, _ := d["check"].(map[string]any)
+	if status != http.StatusOK || check["complete"] != false {
+		t.Fatalf("check: %d %v", status, d)
+	}
+	status, body := applicant.do("POST", "/drafts/"+id+"/submit", nil)
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("submit: %d %v, want 422", status, body)
 	}
@@ -480,22 +479,20 @@ func TestSubmissionChecksStopAFilingBeforeAnyCaseStarts(t *testing.T) {
 			t.Errorf("the problems do not name %s: %s", want, problems)
 		}
 	}
+	if fmt.Sprint(check["problems"]) != problems {
+		t.Errorf("the check and the refusal differ:\n%v\n%s", check["problems"], problems)
+	}
 	if executions(t) != before {
 		t.Fatalf("a refused submission started an execution")
 	}
-	// The machine check says the same before filing.
-	status, check := applicant.do("POST", "/packages/check", pkg)
-	if status != http.StatusOK || check["complete"] != false || fmt.Sprint(check["problems"]) != problems {
-		t.Fatalf("check: %d %v", status, check)
+	if status, d := applicant.do("GET", "/drafts/"+id, nil); status != http.StatusOK || d["state"] != "open" {
+		t.Fatalf("the refused draft: %d %v, want it open", status, d)
 	}
-	status, check = applicant.do("POST", "/packages/check", application(t, "Registry", false))
-	if status != http.StatusOK || check["complete"] != true {
-		t.Fatalf("check of a complete package: %d %v", status, check)
-	}
-	// Filing for another organisation is refused.
+	// Drafting for another organisation is refused.
 	other := application(t, "Registry", false)
+	delete(other, "documents")
 	other["applicant"].(map[string]any)["identityNumber"] = "990340001230"
-	if status, body := applicant.do("POST", "/cases", other); status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body["problems"]), "own organisation") {
+	if status, body := applicant.do("POST", "/drafts", other); status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body["problems"]), "own organisation") {
 		t.Fatalf("filing for another organisation: %d %v", status, body)
 	}
 }
@@ -596,7 +593,7 @@ func TestApplicantListsOnlyItsOwnCases(t *testing.T) {
 	// Newest first, paged: a page of one gives the newest case and a cursor to the next (filed
 	// later than any other test's case, inside the 2027 window).
 	stack.Clock.Freeze(time.Date(2027, 6, 1, 10, 0, 0, 0, almaty))
-	status, newer := p.applicant.do("POST", "/cases", application(t, "Newer registry", false))
+	status, newer := p.applicant.file(application(t, "Newer registry", false))
 	if status != http.StatusCreated {
 		t.Fatalf("second filing: %d %v", status, newer)
 	}

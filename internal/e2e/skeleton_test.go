@@ -159,7 +159,7 @@ func TestRoutesRefuseCallsWithoutValidToken(t *testing.T) {
 		{"garbage", "not-a-jwt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, _ := client{t: t, token: tc.token}.do("POST", "/cases", map[string]string{"objectName": "x"})
+			status, _ := client{t: t, token: tc.token}.do("POST", "/drafts", map[string]string{"objectName": "x"})
 			if status != http.StatusUnauthorized {
 				t.Fatalf("status %d, want 401", status)
 			}
@@ -175,7 +175,7 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 
 	// 1. HTTP request → API function → case stored → StartExecution named by the case ID.
 	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))
-	status, created := applicant.do("POST", "/cases", application(t, "E-licensing information system", false))
+	status, created := applicant.file(application(t, "E-licensing information system", false))
 	if status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", status, created)
 	}
@@ -267,7 +267,7 @@ func TestAnotherOrganisationsCaseIsNotFound(t *testing.T) {
 	other := localstack.DemoApplicant
 	other.Subject, other.BIN = "other-applicant", "990340001230"
 	stranger := as(t, other)
-	status, created := owner.do("POST", "/cases", application(t, "Portal", false))
+	status, created := owner.file(application(t, "Portal", false))
 	if status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", status, created)
 	}

@@ -18,7 +18,7 @@ type FileService interface {
 	RequestDraftUpload(ctx context.Context, actor identity.Actor, draftID string, in attestation.UploadRequest, now time.Time) (attestation.Upload, attestation.Presigned, error)
 	SubmitDraft(ctx context.Context, actor identity.Actor, draftID string, now time.Time) (attestation.Case, error)
 	RequestCaseUpload(ctx context.Context, actor identity.Actor, caseID string, in attestation.UploadRequest, now time.Time) (attestation.Upload, attestation.Presigned, error)
-	ConfirmUpload(ctx context.Context, actor identity.Actor, id string, now time.Time) (attestation.Upload, *attestation.Draft, error)
+	ConfirmUpload(ctx context.Context, actor identity.Actor, id string, now time.Time) (attestation.Upload, error)
 	DocumentLink(ctx context.Context, actor identity.Actor, caseID, key string) (attestation.Document, attestation.Presigned, error)
 }
 
@@ -135,7 +135,7 @@ func (h *Handler) confirmUpload(ctx context.Context, r *request) (int, any, erro
 	if err := noBody(r); err != nil {
 		return 0, nil, err
 	}
-	u, _, err := h.files().ConfirmUpload(ctx, r.actor, r.PathParameters["uploadId"], r.now)
+	u, err := h.files().ConfirmUpload(ctx, r.actor, r.PathParameters["uploadId"], r.now)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -1,0 +1,187 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// pdf is a small file that is a PDF by its first bytes, different for every label.
+func pdf(label string) []byte {
+	return []byte("%PDF-1.4\n% " + label + "\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// put sends a presigned request (as the API answered it) with body.
+func put(t testing.TB, pre map[string]any, body []byte) int {
+	t.Helper()
+	req, err := http.NewRequest(pre["method"].(string), pre["url"].(string), bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range pre["headers"].(map[string]any) {
+		req.Header.Set(k, v.(string))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Logf("%s %s: %d %s", req.Method, req.URL.Path, resp.StatusCode, raw)
+	}
+	return resp.StatusCode
+}
+
+// upload declares content at route (a draft's or a case's uploads), PUTs it to S3 and confirms
+// it; it returns the confirmed upload.
+func (c client) upload(route, document string, content []byte) map[string]any {
+	c.t.Helper()
+	u, err := c.tryUpload(route, document, content)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return u
+}
+
+// tryUpload is upload for any goroutine: it reports what failed instead of ending the test.
+func (c client) tryUpload(route, document string, content []byte) (map[string]any, error) {
+	status, out, err := c.send("POST", route, map[string]any{"document": document, "contentType": "application/pdf", "size": len(content), "sha256": sha(content)})
+	if err != nil || status != http.StatusCreated {
+		return nil, fmt.Errorf("declare %s at %s: %d %v %v", document, route, status, out, err)
+	}
+	if s, err := putErr(out["put"].(map[string]any), content); err != nil || s != http.StatusOK {
+		return nil, fmt.Errorf("PUT %s: %d %v", document, s, err)
+	}
+	id := out["upload"].(map[string]any)["id"].(string)
+	status, conf, err := c.send("POST", "/uploads/"+id+"/confirm", nil)
+	if err != nil || status != http.StatusOK {
+		return nil, fmt.Errorf("confirm %s: %d %v %v", document, status, conf, err)
+	}
+	return conf["upload"].(map[string]any), nil
+}
+
+// send is client.do for any goroutine.
+func (c client) send(method, path string, body any) (int, map[string]any, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, stack.APIURL+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	tok, err := stack.Issuer.Token(*c.user, time.Hour)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	checkResponse(c.t, req, resp, raw) // reports with Errorf: safe here
+	var out map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return resp.StatusCode, nil, fmt.Errorf("%s %s: body not JSON: %s", method, path, raw)
+		}
+	}
+	return resp.StatusCode, out, nil
+}
+
+func putErr(pre map[string]any, body []byte) (int, error) {
+	req, err := http.NewRequest(pre["method"].(string), pre["url"].(string), bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	for k, v := range pre["headers"].(map[string]any) {
+		req.Header.Set(k, v.(string))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+// draft creates a draft of app (a package as valid.json has it) and uploads each of its
+// documents; it returns the draft's ID.
+func (c client) draft(app map[string]any) string {
+	c.t.Helper()
+	body := maps.Clone(app)
+	docs, _ := body["documents"].(map[string]any)
+	delete(body, "documents")
+	status, d := c.do("POST", "/drafts", body)
+	if status != http.StatusCreated {
+		c.t.Fatalf("create draft: %d %v", status, d)
+	}
+	id := d["id"].(string)
+	name := fmt.Sprint(app["object"].(map[string]any)["name"])
+	// The documents go up side by side, as a browser would send them.
+	var wg sync.WaitGroup
+	errs := make(chan error, len(docs))
+	sem := make(chan struct{}, 8)
+	for _, doc := range slices.Sorted(maps.Keys(docs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, err := c.tryUpload("/drafts/"+id+"/uploads", doc, pdf(name+"/"+id+"/"+doc)); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		c.t.Fatal(err)
+	}
+	return id
+}
+
+// file files app through a draft, as an applicant does: create the draft, upload and confirm
+// every document, submit. It returns the submit's answer.
+func (c client) file(app map[string]any) (int, map[string]any) {
+	c.t.Helper()
+	return c.do("POST", "/drafts/"+c.draft(app)+"/submit", nil)
+}
+
+// docKinds are documents a step is taken with; act uploads them to the case as its actor.
+type docKinds []string
+
+// attach uploads a document of each kind to the case as c, and returns the documents to attach.
+func (p *path) attach(c client, kinds docKinds) []map[string]any {
+	p.t.Helper()
+	var out []map[string]any
+	for _, k := range kinds {
+		u := c.upload("/cases/"+p.id+"/uploads", k, pdf(p.id+"/"+k+"/"+strings.Repeat("x", len(out))))
+		out = append(out, map[string]any{"kind": k, "key": u["key"]})
+	}
+	return out
+}
