@@ -87,11 +87,11 @@ func (p Package) PolicyFlags() policy.PackageFlags {
 // DocumentRef is a document of the package as stored: the object key of the uploaded file and what
 // the applicant declares about it, so the stored object can be checked against it.
 type DocumentRef struct {
-	Key         string `json:"key"`              // the stored object's key
-	SHA256      string `json:"sha256"`           // SHA-256 of the file, 64 hexadecimal digits
-	ContentType string `json:"contentType"`      // media type, e.g. application/pdf
-	Size        int64  `json:"size"`             // bytes, positive
-	Sheets      int    `json:"sheets,omitempty"` // number of sheets (Annex 2 item 1); 0 when not stated
+	Key         string `json:"key"`                 // the stored object's key
+	SHA256      string `json:"sha256"`              // SHA-256 of the file, 64 hexadecimal digits
+	ContentType string `json:"contentType"`         // media type, e.g. application/pdf
+	Size        int64  `json:"size"`                // bytes, positive
+	Sheets      int    `json:"sheets,omitempty"`    // number of sheets (Annex 2 item 1); 0 when not stated
 	VersionID   string `json:"versionId,omitempty"` // the S3 version of the confirmed upload
 }
 

@@ -27,7 +27,7 @@ import (
 
 // Limits of an upload. Not figures of the regulation: bounds of this service.
 const (
-	MaxUploadBytes   = 50 << 20        // bytes of one document
+	MaxUploadBytes   = 50 << 20         // bytes of one document
 	UploadURLExpiry  = 15 * time.Minute // how long a presigned URL works
 	QuarantinePrefix = "quarantine/"    // where presigned PUTs land (the bucket expires it after a day)
 	DocumentPrefix   = "documents/"     // where confirmed uploads live
