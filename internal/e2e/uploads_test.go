@@ -76,8 +76,22 @@ func (c client) tryUpload(route, document string, content []byte) (map[string]an
 	return conf["upload"].(map[string]any), nil
 }
 
+// doWith is client.do with request headers.
+func (c client) doWith(method, path string, body any, headers map[string]string) (int, map[string]any) {
+	c.t.Helper()
+	status, out, err := c.sendWith(method, path, body, headers)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return status, out
+}
+
 // send is client.do for any goroutine.
 func (c client) send(method, path string, body any) (int, map[string]any, error) {
+	return c.sendWith(method, path, body, nil)
+}
+
+func (c client) sendWith(method, path string, body any, headers map[string]string) (int, map[string]any, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -96,6 +110,9 @@ func (c client) send(method, path string, body any) (int, map[string]any, error)
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, nil, err

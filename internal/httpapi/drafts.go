@@ -12,6 +12,7 @@ import (
 // FileService is what the API needs of the drafts, uploads and document links
 // (*attestation.Service).
 type FileService interface {
+	CheckPackage(actor identity.Actor, pkg attestation.Package, now time.Time) ([]attestation.Problem, error)
 	CreateDraft(ctx context.Context, actor identity.Actor, pkg attestation.Package, now time.Time) (attestation.Draft, error)
 	GetDraft(ctx context.Context, actor identity.Actor, id string, now time.Time) (attestation.Draft, []attestation.Problem, error)
 	UpdateDraft(ctx context.Context, actor identity.Actor, id string, pkg attestation.Package, now time.Time) (attestation.Draft, error)
@@ -73,16 +74,17 @@ func (h *Handler) createDraft(ctx context.Context, r *request) (int, any, error)
 	if err != nil {
 		return 0, nil, err
 	}
-	return h.draftView(ctx, r, d.ID, http.StatusCreated)
+	return h.checked(r, d, http.StatusCreated)
 }
 
-func (h *Handler) draftView(ctx context.Context, r *request, id string, status int) (int, any, error) {
-	d, problems, err := h.files().GetDraft(ctx, r.actor, id, r.now)
-	if err != nil {
-		return 0, nil, err
-	}
+// checked answers a draft in hand with its machine check.
+func (h *Handler) checked(r *request, d attestation.Draft, status int) (int, any, error) {
 	v := DraftView{Draft: d}
 	if d.State == attestation.DraftOpen {
+		problems, err := h.files().CheckPackage(r.actor, d.Package, r.now)
+		if err != nil {
+			return 0, nil, err
+		}
 		if problems == nil {
 			problems = []attestation.Problem{}
 		}
@@ -92,7 +94,11 @@ func (h *Handler) draftView(ctx context.Context, r *request, id string, status i
 }
 
 func (h *Handler) getDraft(ctx context.Context, r *request) (int, any, error) {
-	return h.draftView(ctx, r, r.PathParameters["draftId"], http.StatusOK)
+	d, _, err := h.files().GetDraft(ctx, r.actor, r.PathParameters["draftId"], r.now)
+	if err != nil {
+		return 0, nil, err
+	}
+	return h.checked(r, d, http.StatusOK)
 }
 
 func (h *Handler) updateDraft(ctx context.Context, r *request) (int, any, error) {
@@ -104,7 +110,7 @@ func (h *Handler) updateDraft(ctx context.Context, r *request) (int, any, error)
 	if err != nil {
 		return 0, nil, err
 	}
-	return h.draftView(ctx, r, d.ID, http.StatusOK)
+	return h.checked(r, d, http.StatusOK)
 }
 
 func (h *Handler) draftUpload(ctx context.Context, r *request) (int, any, error) {

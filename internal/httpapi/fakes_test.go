@@ -57,6 +57,10 @@ func (f *fakeService) CreateDraft(ctx context.Context, actor identity.Actor, pkg
 	return d, nil
 }
 
+func (f *fakeService) CheckPackage(actor identity.Actor, pkg attestation.Package, now time.Time) ([]attestation.Problem, error) {
+	return nil, nil
+}
+
 func (f *fakeService) GetDraft(ctx context.Context, actor identity.Actor, id string, now time.Time) (attestation.Draft, []attestation.Problem, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -1,6 +1,8 @@
 package localstack
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -87,10 +89,22 @@ func NewClients(cfg aws.Config) Clients {
 }
 
 // Requests counts the AWS requests each function made, by service operation
-// ("DynamoDB.GetItem", "DynamoDB.TransactWriteItems", "S3.PUT", "SFN.SendTaskSuccess").
+// ("DynamoDB.GetItem", "DynamoDB.TransactWriteItems", "S3.PUT", "SFN.SendTaskSuccess"), times
+// their round trips, and times each function's invocations, so that a benchmark can set a
+// call's time against the time its own requests took. The API function's call records (seed 003
+// §8) and Idempotency-Key claims are counted apart, as "DynamoDB.PutItem (call record)" and
+// "DynamoDB.<op> (idempotency)".
 type Requests struct {
 	mu     sync.Mutex
 	counts map[string]map[string]int
+	trips  map[string]time.Duration // round-trip time of the requests, by function
+	calls  map[string]Calls         // invocations, by function name
+}
+
+// Calls is the number of a function's invocations and their total time.
+type Calls struct {
+	N    int
+	Time time.Duration
 }
 
 // Snapshot returns the counts so far, by function.
@@ -107,23 +121,56 @@ func (r *Requests) Snapshot() map[string]map[string]int {
 	return out
 }
 
+// RoundTrips returns the total round-trip time of a function's AWS requests so far (function
+// by logical ID, as Snapshot).
+func (r *Requests) RoundTrips(fn string) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.trips[fn]
+}
+
+// Invocations returns a function's invocations so far (function by its name).
+func (r *Requests) Invocations(name string) Calls {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls[name]
+}
+
 // Reset sets every count to zero.
 func (r *Requests) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.counts = map[string]map[string]int{}
+	r.trips = map[string]time.Duration{}
+	r.calls = map[string]Calls{}
 }
 
-func (r *Requests) add(fn, op string) {
+func (r *Requests) add(fn, op string, d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.counts == nil {
-		r.counts = map[string]map[string]int{}
+		r.counts, r.trips, r.calls = map[string]map[string]int{}, map[string]time.Duration{}, map[string]Calls{}
 	}
 	if r.counts[fn] == nil {
 		r.counts[fn] = map[string]int{}
 	}
 	r.counts[fn][op]++
+	r.trips[fn] += d
+}
+
+func (r *Requests) invoked(name string, d time.Duration) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.calls == nil {
+		r.counts, r.trips, r.calls = map[string]map[string]int{}, map[string]time.Duration{}, map[string]Calls{}
+	}
+	c := r.calls[name]
+	c.N++
+	c.Time += d
+	r.calls[name] = c
 }
 
 type counting struct {
@@ -137,11 +184,29 @@ func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
 	switch {
 	case strings.HasPrefix(op, "DynamoDB_20120810."):
 		op = "DynamoDB." + strings.TrimPrefix(op, "DynamoDB_20120810.")
+		if r.Body != nil {
+			// Tell the call records and idempotency claims from the work by their keys.
+			body, err := io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				return nil, err
+			}
+			r = r.Clone(r.Context())
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			switch {
+			case bytes.Contains(body, []byte(`"S":"AUDIT#`)):
+				op += " (call record)"
+			case bytes.Contains(body, []byte(`"S":"IDEMP#`)):
+				op += " (idempotency)"
+			}
+		}
 	case strings.HasPrefix(op, "AWSStepFunctions."):
 		op = "SFN." + strings.TrimPrefix(op, "AWSStepFunctions.")
 	case op == "":
 		op = "S3." + r.Method
 	}
-	c.reqs.add(c.fn, op)
-	return c.next.RoundTrip(r)
+	start := time.Now()
+	resp, err := c.next.RoundTrip(r)
+	c.reqs.add(c.fn, op, time.Since(start))
+	return resp, err
 }

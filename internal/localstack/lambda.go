@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -22,6 +23,7 @@ type invoker struct {
 	handlers map[string]lambda.Handler // by function name
 	log      *slog.Logger
 	seq      atomic.Int64
+	reqs     *Requests // times each invocation
 }
 
 // invoke runs a function's handler on payload as the Lambda runtime would: a panic becomes
@@ -31,7 +33,9 @@ func (v *invoker) invoke(ctx context.Context, name string, payload []byte) ([]by
 	if !ok {
 		return nil, nil, fmt.Errorf("function not found: %s", name)
 	}
+	start := time.Now()
 	out, err := safeInvoke(ctx, h, payload)
+	v.reqs.invoked(name, time.Since(start))
 	if err != nil {
 		e := errorResponse(err)
 		return nil, &e, nil

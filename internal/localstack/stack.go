@@ -136,7 +136,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if s.Issuer, err = NewIssuer(s.Template.Authorizer.Issuer, s.Template.Authorizer.Audience, o.Clock); err != nil {
 		return nil, err
 	}
-	s.invoker = &invoker{handlers: map[string]lambda.Handler{}, log: o.Log}
+	s.invoker = &invoker{handlers: map[string]lambda.Handler{}, log: o.Log, reqs: s.Requests}
 	for _, f := range s.Template.Functions {
 		ctor, ok := wiring.Functions[f.Dir()]
 		if !ok {

@@ -1,0 +1,178 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"attestation/internal/httpapi"
+	"attestation/internal/localstack"
+)
+
+// routeCall is one measured call of a route: prepare makes what the call needs (outside the
+// measurement) and returns the request.
+type routeCall struct {
+	route   string // the route key, as openapi.yaml and the template name it
+	user    localstack.User
+	status  int
+	prepare func(b *testing.B) (method, path string, body any)
+}
+
+// BenchmarkRoutes measures each route of the API through the local stack, one call at a time.
+// Per call it reports the API function's DynamoDB requests that do the work (reads: GetItem,
+// Query, BatchGetItem; transactional writes; other writes), those that record the call (seed 003
+// §8) and claim its Idempotency-Key, and the function's time against the round trips of its own
+// DynamoDB, S3 and Step Functions requests in the same call (x-roundtrips = function time / round
+// trips). Targets: at most 2 reads and 1 transactional write per call besides the call record
+// and the idempotency claim; the call within 1.2x its own round trips.
+//
+// Run it with `make bench`; a case is filed for each call of the routes that change one.
+func BenchmarkRoutes(b *testing.B) {
+	applicant, authority, sts := localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS
+	stack.Clock.Freeze(day(10, 15, 10))
+	app := as(b, applicant)
+	// Shared state for the routes that read.
+	p := file(b, day(10, 15, 10), application(b, "Benchmark system", false))
+	draftID := app.draft(application(b, "Benchmark draft", false))
+	objectID := registerObject(b, app, "Benchmark object")
+	var docKey string // a document of the package, as the case lists it
+	for _, d := range p.view(as(b, authority))["documents"].([]any) {
+		if d := d.(map[string]any); d["kind"] == "annex3_01" {
+			docKey = d["key"].(string)
+		}
+	}
+	if status, out := app.do("PUT", "/plans/2026", planOf(planRow(objectID, "creation", "2026-11-20", nil))); status != http.StatusCreated {
+		b.Fatalf("first plan: %d %v", status, out)
+	}
+	stack.Clock.Freeze(day(10, 15, 10))
+	fresh := func(b *testing.B) *path { return file(b, day(10, 15, 10), application(b, "Benchmark case", false)) }
+	declare := func(kind string) map[string]any {
+		return map[string]any{"document": kind, "contentType": "application/pdf", "size": 100, "sha256": strings.Repeat("ab", 32)}
+	}
+	calls := []routeCall{
+		{"GET /health", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/health", nil }},
+		{"POST /drafts", applicant, 201, func(b *testing.B) (string, string, any) {
+			body := application(b, "Benchmark draft", false)
+			delete(body, "documents")
+			return "POST", "/drafts", body
+		}},
+		{"GET /drafts/{draftId}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/drafts/" + draftID, nil }},
+		{"PUT /drafts/{draftId}", applicant, 200, func(b *testing.B) (string, string, any) {
+			body := application(b, "Benchmark draft, renamed", false)
+			delete(body, "documents")
+			return "PUT", "/drafts/" + draftID, body
+		}},
+		{"POST /drafts/{draftId}/uploads", applicant, 201, func(*testing.B) (string, string, any) {
+			return "POST", "/drafts/" + draftID + "/uploads", map[string]any{"document": "annex3_01", "contentType": "application/pdf", "size": 100, "sha256": strings.Repeat("cd", 32)}
+		}},
+		{"POST /uploads/{uploadId}/confirm", applicant, 200, func(b *testing.B) (string, string, any) {
+			content := pdf("benchmark " + time.Now().String())
+			status, out := app.do("POST", "/drafts/"+draftID+"/uploads", map[string]any{"document": "annex3_02", "contentType": "application/pdf", "size": len(content), "sha256": sha(content)})
+			if status != http.StatusCreated || put(b, out["put"].(map[string]any), content) != http.StatusOK {
+				b.Fatalf("declare and put: %d %v", status, out)
+			}
+			return "POST", "/uploads/" + out["upload"].(map[string]any)["id"].(string) + "/confirm", nil
+		}},
+		{"POST /drafts/{draftId}/submit", applicant, 201, func(b *testing.B) (string, string, any) {
+			return "POST", "/drafts/" + app.draft(application(b, "Benchmark filing", false)) + "/submit", nil
+		}},
+		{"GET /cases", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/cases?limit=20", nil }},
+		{"GET /cases/{caseId}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/cases/" + p.id, nil }},
+		{"POST /cases/{caseId}/uploads", authority, 201, func(*testing.B) (string, string, any) {
+			return "POST", "/cases/" + p.id + "/uploads", declare("contract")
+		}},
+		{"GET /cases/{caseId}/documents", authority, 200, func(*testing.B) (string, string, any) {
+			return "GET", "/cases/" + p.id + "/documents?key=" + docKey, nil
+		}},
+		{"POST /cases/{caseId}/step", authority, 200, func(b *testing.B) (string, string, any) {
+			c := fresh(b)
+			return "POST", "/cases/" + c.id + "/step", map[string]any{"step": "completeness_check", "outcome": "forward"}
+		}},
+		{"POST /cases/{caseId}/withdraw", applicant, 200, func(b *testing.B) (string, string, any) {
+			return "POST", "/cases/" + fresh(b).id + "/withdraw", nil
+		}},
+		{"GET /queue", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/queue?limit=20", nil }},
+		{"GET /audit/cases/{caseId}", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/audit/cases/" + p.id, nil }},
+		{"GET /audit/days/{day}", sts, 200, func(*testing.B) (string, string, any) { return "GET", "/audit/days/2026-10-15?limit=50", nil }},
+		{"POST /objects", applicant, 201, func(*testing.B) (string, string, any) {
+			return "POST", "/objects", objectBody("Benchmark object", "state_is", "creation")
+		}},
+		{"GET /objects", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/objects?limit=20", nil }},
+		{"GET /objects/{objectId}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/objects/" + objectID, nil }},
+		{"PUT /plans/{year}", applicant, 200, func(*testing.B) (string, string, any) {
+			return "PUT", "/plans/2026", planOf(planRow(objectID, "creation", "2026-11-20", nil))
+		}},
+		{"GET /plans/{year}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/plans/2026", nil }},
+	}
+	// Every route of the API is measured.
+	measured := map[string]bool{}
+	for _, c := range calls {
+		measured[c.route] = true
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPI())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if key := strings.ToUpper(method) + " " + path; !measured[key] {
+				b.Errorf("route %s has no benchmark", key)
+			}
+		}
+	}
+	api := ""
+	for _, f := range stack.Template.Functions {
+		if f.Dir() == "api" {
+			api = f.Name
+		}
+	}
+	for _, rc := range calls {
+		b.Run(strings.NewReplacer("/", "_", " ", "_", "{", "", "}", "").Replace(rc.route), func(b *testing.B) {
+			var reads, tx, writes, records, claims int
+			var fnTime, trips time.Duration
+			for i := 0; i < b.N; i++ {
+				method, path, body := rc.prepare(b)
+				c := as(b, rc.user)
+				headers := map[string]string{}
+				if method != "GET" {
+					headers["Idempotency-Key"] = "bench-" + time.Now().Format("150405.000000000")
+				}
+				stack.Requests.Reset()
+				if status, out := c.doWith(method, path, body, headers); status != rc.status {
+					b.Fatalf("%s %s: %d %v", method, path, status, out)
+				}
+				waitFor(b, "the call to be counted", func() bool { return stack.Requests.Invocations(api).N > 0 })
+				for op, n := range stack.Requests.Snapshot()["ApiFunction"] {
+					switch {
+					case strings.HasSuffix(op, "(call record)"):
+						records += n
+					case strings.HasSuffix(op, "(idempotency)"):
+						claims += n
+					case op == "DynamoDB.GetItem", op == "DynamoDB.Query", op == "DynamoDB.BatchGetItem":
+						reads += n
+					case op == "DynamoDB.TransactWriteItems":
+						tx += n
+					case strings.HasPrefix(op, "DynamoDB."):
+						writes += n
+					}
+				}
+				fnTime += stack.Requests.Invocations(api).Time
+				trips += stack.Requests.RoundTrips("ApiFunction")
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(reads)/n, "reads/call")
+			b.ReportMetric(float64(tx)/n, "txwrites/call")
+			b.ReportMetric(float64(writes)/n, "writes/call")
+			b.ReportMetric(float64(records)/n, "records/call")
+			b.ReportMetric(float64(claims)/n, "claims/call")
+			b.ReportMetric(float64(fnTime.Microseconds())/1000/n, "fn-ms/call")
+			b.ReportMetric(float64(trips.Microseconds())/1000/n, "roundtrip-ms/call")
+			if trips > 0 {
+				b.ReportMetric(float64(fnTime)/float64(trips), "x-roundtrips")
+			}
+		})
+	}
+}
