@@ -19,6 +19,7 @@ import (
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
 	"attestation/internal/httpapi"
+	"attestation/internal/objects"
 	"attestation/internal/s3store"
 	"attestation/internal/sfnflow"
 	"attestation/internal/transition"
@@ -107,7 +108,15 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 	db := dynamodb.NewFromConfig(awsCfg)
 	calls := dynamostore.NewAudit(db, cfg.TableName)
 	claims := dynamostore.NewIdempotency(db, cfg.TableName)
-	return httpapi.New(svc, calls, claims, log).Handle, nil
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		return nil, fmt.Errorf("api: calendar: %w", err)
+	}
+	objs, err := objects.NewService(dynamostore.NewObjects(db, cfg.TableName), cal, cfg.PolicyEdition)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	return httpapi.New(svc, calls, claims, log).WithObjects(objs).Handle, nil
 }
 
 // RegisterApplication builds the RecordApplicationReceipt task's handler.
