@@ -297,7 +297,9 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	if err != nil {
 		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, err)
 	}
-	if actor.Role == identity.Applicant && u.Organization != actor.BIN {
+	// An applicant confirms its own organisation's uploads; staff only uploads to cases (a draft
+	// is the applicant's alone).
+	if (actor.Role == identity.Applicant && u.Organization != actor.BIN) || (actor.Role != identity.Applicant && u.Scope != ScopeCase) {
 		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, ErrNotFound)
 	}
 	if u.State == UploadConfirmed {
@@ -310,6 +312,13 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	if key == u.QuarantineKey() {
 		u.VersionID, err = s.files.Promote(ctx, key, u.DocumentKey())
 		if err != nil {
+			// Another delivery of this confirm may have moved the bytes first: answer its result.
+			if again, gerr := s.uploads.GetUpload(ctx, id); gerr == nil && again.State == UploadConfirmed {
+				return again, nil
+			}
+			if errors.Is(err, ErrNotFound) {
+				return Upload{}, fmt.Errorf("confirm upload %s: another request is confirming it; retry: %w", id, ErrConflict)
+			}
 			return Upload{}, fmt.Errorf("confirm upload %s: move out of quarantine: %w", id, err)
 		}
 	}

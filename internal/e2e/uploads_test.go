@@ -158,7 +158,10 @@ func (c client) draft(app map[string]any) string {
 		c.t.Fatalf("create draft: %d %v", status, d)
 	}
 	id := d["id"].(string)
-	name := fmt.Sprint(app["object"].(map[string]any)["name"])
+	name := id
+	if o, ok := app["object"].(map[string]any); ok {
+		name = fmt.Sprint(o["name"])
+	}
 	// The documents go up side by side, as a browser would send them.
 	var wg sync.WaitGroup
 	errs := make(chan error, len(docs))

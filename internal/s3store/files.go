@@ -115,6 +115,9 @@ func (f *Files) Open(ctx context.Context, key string) (io.ReadCloser, int64, str
 func (f *Files) Promote(ctx context.Context, from, to string) (string, error) {
 	out, err := f.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &f.bucket, Key: &to,
 		CopySource: aws.String(f.bucket + "/" + url.PathEscape(from)), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})
+	if isNotFound(err) {
+		return "", fmt.Errorf("copy s3://%s/%s: %w", f.bucket, from, attestation.ErrNotFound)
+	}
 	if err != nil {
 		return "", fmt.Errorf("copy s3://%s/%s to %s: %w", f.bucket, from, to, err)
 	}
