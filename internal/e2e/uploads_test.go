@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"attestation/internal/localstack"
 )
 
 // pdf is a small file that is a PDF by its first bytes, different for every label.
@@ -204,4 +206,79 @@ func (p *path) attach(c client, kinds docKinds) []map[string]any {
 		out = append(out, map[string]any{"kind": k, "key": u["key"]})
 	}
 	return out
+}
+
+// TestAnUploadIsCheckedBeforeItIsAttached: the local S3 takes any bytes at a presigned URL;
+// the confirm reads them and refuses what was not declared, attaching nothing, and the right
+// bytes sent again to the same URL are confirmed. A document of a case downloads through a
+// presigned GET, and another organisation reaches neither the upload nor the draft.
+func TestAnUploadIsCheckedBeforeItIsAttached(t *testing.T) {
+	stack.Clock.Freeze(day(10, 15, 10))
+	app := as(t, localstack.DemoApplicant)
+	status, d := app.do("POST", "/drafts", draftBody(t, "Checked uploads"))
+	if status != http.StatusCreated {
+		t.Fatalf("draft: %d %v", status, d)
+	}
+	draft := d["id"].(string)
+	good := pdf("the application")
+	status, out := app.do("POST", "/drafts/"+draft+"/uploads", map[string]any{"document": "application", "contentType": "application/pdf", "size": len(good), "sha256": sha(good)})
+	if status != http.StatusCreated {
+		t.Fatalf("declare: %d %v", status, out)
+	}
+	id := out["upload"].(map[string]any)["id"].(string)
+	pre := out["put"].(map[string]any)
+	for name, bad := range map[string][]byte{
+		"other bytes of the same size": append([]byte("%PDF-1.4\n% another text"), good[24:]...),
+		"a longer file":                append(append([]byte{}, good...), "more"...),
+	} {
+		if s := put(t, pre, bad); s != http.StatusOK {
+			t.Logf("%s: S3 refused the PUT (%d): the checksum signed into the URL held", name, s)
+			continue
+		}
+		status, refused := app.do("POST", "/uploads/"+id+"/confirm", nil)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(refused["problems"]), "sha256") && !strings.Contains(fmt.Sprint(refused["problems"]), "size") {
+			t.Fatalf("%s: confirm %d %v, want 422 naming sha256 or size", name, status, refused)
+		}
+		if _, v := app.do("GET", "/drafts/"+draft, nil); v["package"].(map[string]any)["documents"].(map[string]any)["application"] != nil {
+			t.Fatalf("%s: the refused file was attached: %v", name, v["package"])
+		}
+	}
+	stranger := localstack.DemoApplicant
+	stranger.Subject, stranger.BIN = "stranger", "990340001230"
+	for _, r := range []struct{ method, path string }{{"POST", "/uploads/" + id + "/confirm"}, {"GET", "/drafts/" + draft}, {"POST", "/drafts/" + draft + "/submit"}} {
+		if status, _ := as(t, stranger).do(r.method, r.path, nil); status != http.StatusNotFound {
+			t.Fatalf("another organisation %s %s: %d, want 404", r.method, r.path, status)
+		}
+	}
+	if s := put(t, pre, good); s != http.StatusOK {
+		t.Fatalf("PUT the right bytes: %d", s)
+	}
+	status, conf := app.do("POST", "/uploads/"+id+"/confirm", nil)
+	if status != http.StatusOK || conf["upload"].(map[string]any)["state"] != "confirmed" {
+		t.Fatalf("confirm: %d %v", status, conf)
+	}
+	_, v := app.do("GET", "/drafts/"+draft, nil)
+	if ref, _ := v["package"].(map[string]any)["documents"].(map[string]any)["application"].(map[string]any); ref["sha256"] != sha(good) {
+		t.Fatalf("attached: %v", v["package"])
+	}
+
+	// Staff download a document of a case through a presigned GET of its version.
+	p := file(t, day(10, 15, 10), application(t, "Downloaded", false))
+	key := firstDocument(t, p.view(p.authority))
+	status, link := p.authority.do("GET", "/cases/"+p.id+"/documents?key="+key, nil)
+	if status != http.StatusOK {
+		t.Fatalf("link: %d %v", status, link)
+	}
+	resp, err := http.Get(link["get"].(map[string]any)["url"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || sha(body) != link["document"].(map[string]any)["sha256"] {
+		t.Fatalf("download: %d, sha256 %s, want %v", resp.StatusCode, sha(body), link["document"])
+	}
+	if status, _ := p.authority.do("GET", "/cases/"+p.id+"/documents?key=documents/U-00000000000000000000000000000000", nil); status != http.StatusNotFound {
+		t.Fatalf("a key that is not the case's: %d, want 404", status)
+	}
 }
