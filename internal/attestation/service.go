@@ -53,12 +53,15 @@ type SubmissionRefused struct {
 	Problems []Problem
 }
 
-func (e *SubmissionRefused) Error() string {
-	parts := make([]string, 0, len(e.Problems))
-	for _, p := range e.Problems {
+func (e *SubmissionRefused) Error() string { return joinProblems("submission refused: ", e.Problems) }
+
+// joinProblems renders problems after prefix, for an error's text.
+func joinProblems(prefix string, ps []Problem) string {
+	parts := make([]string, 0, len(ps))
+	for _, p := range ps {
 		parts = append(parts, p.String())
 	}
-	return "submission refused: " + strings.Join(parts, "; ")
+	return prefix + strings.Join(parts, "; ")
 }
 
 // Unwrap makes a refusal an ErrInvalid.

@@ -172,13 +172,7 @@ type UploadRequest struct {
 // UploadRefused lists what is wrong with an upload's declaration or with the bytes uploaded.
 type UploadRefused struct{ Problems []Problem }
 
-func (e *UploadRefused) Error() string {
-	parts := make([]string, 0, len(e.Problems))
-	for _, p := range e.Problems {
-		parts = append(parts, p.String())
-	}
-	return "upload refused: " + strings.Join(parts, "; ")
-}
+func (e *UploadRefused) Error() string { return joinProblems("upload refused: ", e.Problems) }
 
 // Unwrap makes a refusal an ErrInvalid.
 func (e *UploadRefused) Unwrap() error { return ErrInvalid }

@@ -110,6 +110,27 @@ func (s *Objects) Object(ctx context.Context, id string) (objects.Object, error)
 // time, retrying the keys DynamoDB leaves unprocessed.
 func (s *Objects) Objects(ctx context.Context, ids []string) (map[string]objects.Object, error) {
 	out := map[string]objects.Object{}
+	err := batchGet(ctx, s.db, s.table, "objects", ids, objectKey, func(av map[string]types.AttributeValue) error {
+		var it objectItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return fmt.Errorf("decode object: %w", err)
+		}
+		out[it.Object.ID] = it.Object
+		return nil
+	})
+	return out, err
+}
+
+// batchGetter is the part of the DynamoDB client batchGet uses.
+type batchGetter interface {
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+}
+
+// batchGet reads the items of ids (each once, keyed by key) with strongly consistent
+// BatchGetItem calls, batchGetMax keys at a time, asking again for the keys DynamoDB leaves
+// unprocessed; each item found goes to found. what names the items in errors.
+func batchGet(ctx context.Context, db batchGetter, table, what string, ids []string, key func(string) map[string]types.AttributeValue,
+	found func(map[string]types.AttributeValue) error) error {
 	seen := map[string]bool{}
 	var unique []string
 	for _, id := range ids {
@@ -121,28 +142,26 @@ func (s *Objects) Objects(ctx context.Context, ids []string) (map[string]objects
 	for start := 0; start < len(unique); start += batchGetMax {
 		var batch []map[string]types.AttributeValue
 		for _, id := range unique[start:min(start+batchGetMax, len(unique))] {
-			batch = append(batch, objectKey(id))
+			batch = append(batch, key(id))
 		}
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: batch, ConsistentRead: aws.Bool(true)}}
+		req := map[string]types.KeysAndAttributes{table: {Keys: batch, ConsistentRead: aws.Bool(true)}}
 		for round := 0; len(req) > 0; round++ {
 			if round == batchGetRounds {
-				return nil, fmt.Errorf("read %d objects: keys still unprocessed after %d rounds", len(unique), batchGetRounds)
+				return fmt.Errorf("read %d %s: keys still unprocessed after %d rounds", len(unique), what, batchGetRounds)
 			}
-			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			res, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 			if err != nil {
-				return nil, fmt.Errorf("read %d objects: %w", len(unique), err)
+				return fmt.Errorf("read %d %s: %w", len(unique), what, err)
 			}
-			for _, av := range res.Responses[s.table] {
-				var it objectItem
-				if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-					return nil, fmt.Errorf("decode object: %w", err)
+			for _, av := range res.Responses[table] {
+				if err := found(av); err != nil {
+					return err
 				}
-				out[it.Object.ID] = it.Object
 			}
 			req = res.UnprocessedKeys
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // ObjectsOf reads an organisation's objects from the by-owner index, newest first.

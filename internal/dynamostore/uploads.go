@@ -109,11 +109,12 @@ func (s *Uploads) CreateUpload(ctx context.Context, u attestation.Upload) error 
 	if err != nil {
 		return err
 	}
-	return s.put(ctx, "create upload "+u.ID, av, "attribute_not_exists(pk)", nil)
+	return s.put(ctx, "create upload "+u.ID, av, "attribute_not_exists(pk)", nil, nil)
 }
 
-func (s *Uploads) put(ctx context.Context, what string, av map[string]types.AttributeValue, cond string, vals map[string]types.AttributeValue) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: &cond, ExpressionAttributeValues: vals})
+func (s *Uploads) put(ctx context.Context, what string, av map[string]types.AttributeValue, cond string, names map[string]string, vals map[string]types.AttributeValue) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: &cond,
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return fmt.Errorf("%s: %w", what, attestation.ErrConflict)
@@ -148,37 +149,15 @@ func (s *Uploads) GetUpload(ctx context.Context, id string) (attestation.Upload,
 // attaches at most 50 documents). Keys DynamoDB leaves unprocessed are asked again.
 func (s *Uploads) Uploads(ctx context.Context, ids []string) (map[string]attestation.Upload, error) {
 	out := map[string]attestation.Upload{}
-	seen := map[string]bool{}
-	var keys []map[string]types.AttributeValue
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			keys = append(keys, uploadKey(id))
+	err := batchGet(ctx, s.db, s.table, "uploads", ids, uploadKey, func(av map[string]types.AttributeValue) error {
+		u, err := fromUploadItem(av)
+		if err != nil {
+			return err
 		}
-	}
-	for len(keys) > 0 {
-		n := min(len(keys), 100)
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[:n], ConsistentRead: aws.Bool(true)}}
-		keys = keys[n:]
-		for attempt := 0; len(req) > 0; attempt++ {
-			if attempt > 5 {
-				return nil, fmt.Errorf("read uploads: keys left unprocessed")
-			}
-			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("read uploads: %w", err)
-			}
-			for _, av := range res.Responses[s.table] {
-				u, err := fromUploadItem(av)
-				if err != nil {
-					return nil, err
-				}
-				out[u.ID] = u
-			}
-			req = res.UnprocessedKeys
-		}
-	}
-	return out, nil
+		out[u.ID] = u
+		return nil
+	})
+	return out, err
 }
 
 // ConfirmUpload stores the confirmed upload if the stored one is pending. An upload to a draft
@@ -223,7 +202,7 @@ func (s *Uploads) CreateDraft(ctx context.Context, d attestation.Draft) error {
 	if err != nil {
 		return err
 	}
-	return s.put(ctx, "create draft "+d.ID, av, "attribute_not_exists(pk)", nil)
+	return s.put(ctx, "create draft "+d.ID, av, "attribute_not_exists(pk)", nil, nil)
 }
 
 // GetDraft returns a draft.
@@ -247,20 +226,15 @@ func (s *Uploads) UpdateDraft(ctx context.Context, d attestation.Draft) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av,
-		ConditionExpression:      aws.String("version = :prev AND #st = :open"),
-		ExpressionAttributeNames: map[string]string{"#st": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(d.Version - 1)},
-			":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)}}})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return fmt.Errorf("update draft %s version %d: %w", d.ID, d.Version, attestation.ErrConflict)
-	}
-	if err != nil {
-		return fmt.Errorf("update draft %s: %w", d.ID, err)
-	}
-	return nil
+	return s.put(ctx, fmt.Sprintf("update draft %s version %d", d.ID, d.Version), av, "version = :prev AND #st = :open",
+		map[string]string{"#st": "state"}, openAt(d.Version-1))
+}
+
+// openAt is the values of the condition "version = :prev AND #st = :open".
+func openAt(prev int) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(prev)},
+		":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)}}
 }
 
 // SubmitDraft stores the new case with its first events and the submitted draft in one
@@ -276,10 +250,8 @@ func (s *Uploads) SubmitDraft(ctx context.Context, d attestation.Draft, c attest
 	}
 	items := []types.TransactWriteItem{
 		{Put: &types.Put{TableName: &s.table, Item: dav, ConditionExpression: aws.String("version = :prev AND #st = :open"),
-			ExpressionAttributeNames: map[string]string{"#st": "state"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(d.Version - 1)},
-				":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)}}}},
+			ExpressionAttributeNames:  map[string]string{"#st": "state"},
+			ExpressionAttributeValues: openAt(d.Version - 1)}},
 		{Put: &types.Put{TableName: &s.table, Item: cav, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 	}
 	evs, err := s.cases.eventPuts(c.ID, events)

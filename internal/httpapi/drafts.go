@@ -79,26 +79,35 @@ func (h *Handler) createDraft(ctx context.Context, r *request) (int, any, error)
 
 // checked answers a draft in hand with its machine check.
 func (h *Handler) checked(r *request, d attestation.Draft, status int) (int, any, error) {
-	v := DraftView{Draft: d}
+	var problems []attestation.Problem
 	if d.State == attestation.DraftOpen {
-		problems, err := h.files().CheckPackage(r.actor, d.Package, r.now)
-		if err != nil {
+		var err error
+		if problems, err = h.files().CheckPackage(r.actor, d.Package, r.now); err != nil {
 			return 0, nil, err
 		}
+	}
+	return status, draftView(d, problems), nil
+}
+
+// draftView is the draft with its check while it is open.
+func draftView(d attestation.Draft, problems []attestation.Problem) DraftView {
+	v := DraftView{Draft: d}
+	if d.State == attestation.DraftOpen {
 		if problems == nil {
 			problems = []attestation.Problem{}
 		}
 		v.Check = &CheckView{Complete: len(problems) == 0, Problems: problems}
 	}
-	return status, v, nil
+	return v
 }
 
+// getDraft answers the draft with the check the service made of it.
 func (h *Handler) getDraft(ctx context.Context, r *request) (int, any, error) {
-	d, _, err := h.files().GetDraft(ctx, r.actor, r.PathParameters["draftId"], r.now)
+	d, problems, err := h.files().GetDraft(ctx, r.actor, r.PathParameters["draftId"], r.now)
 	if err != nil {
 		return 0, nil, err
 	}
-	return h.checked(r, d, http.StatusOK)
+	return http.StatusOK, draftView(d, problems), nil
 }
 
 func (h *Handler) updateDraft(ctx context.Context, r *request) (int, any, error) {
