@@ -114,7 +114,7 @@ func printReady(s *localstack.Stack, took time.Duration) error {
 	for _, u := range []struct {
 		env  string
 		user localstack.User
-	}{{"APPLICANT", localstack.DemoApplicant}, {"AUTHORITY", localstack.DemoAuthority}, {"STS", localstack.DemoSTS}} {
+	}{{"APPLICANT", localstack.DemoApplicant}, {"AUTHORITY", localstack.DemoAuthority}, {"STS", localstack.DemoSTS}, {"QUALITY_AUTHORITY", localstack.DemoQualityAuthority}} {
 		tok, err := s.Issuer.Token(u.user, 24*time.Hour)
 		if err != nil {
 			return err

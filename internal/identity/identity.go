@@ -19,6 +19,9 @@ const (
 	Authority Role = "authority" // the authorised body for information security
 	STS       Role = "sts"       // the State Technical Service
 	Scheduler Role = "scheduler" // the daily deadline check
+	// QualityAuthority is the authorised body for the assessment and control of the quality of
+	// state services: it considers complaints addressed to it (standard §11).
+	QualityAuthority Role = "quality_authority"
 )
 
 // The claim names fixed for every token (Cognito user pool conventions).
@@ -51,12 +54,12 @@ func FromClaims(claims map[string]string) (Actor, error) {
 	var roles []Role
 	for _, g := range Groups(claims[ClaimGroups]) {
 		switch r := Role(g); r {
-		case Applicant, Authority, STS:
+		case Applicant, Authority, STS, QualityAuthority:
 			roles = append(roles, r)
 		}
 	}
 	if len(roles) != 1 {
-		return Actor{}, fmt.Errorf("%w: claim %q must name exactly one of applicant, authority, sts", ErrNoIdentity, ClaimGroups)
+		return Actor{}, fmt.Errorf("%w: claim %q must name exactly one of applicant, authority, sts, quality_authority", ErrNoIdentity, ClaimGroups)
 	}
 	a := Actor{Subject: sub, Name: strings.TrimSpace(claims[ClaimName]), Role: roles[0]}
 	if a.Role == Applicant {

@@ -19,6 +19,7 @@ func TestFromClaims(t *testing.T) {
 			Actor{Subject: "u1", Name: "Aigerim", Role: Applicant, BIN: "123456789012"}, false},
 		{"authority with JSON groups", map[string]string{"sub": "u2", "cognito:groups": `["authority"]`}, Actor{Subject: "u2", Role: Authority}, false},
 		{"sts plain", map[string]string{"sub": "u3", "cognito:groups": "sts"}, Actor{Subject: "u3", Role: STS}, false},
+		{"quality authority (standard §11)", map[string]string{"sub": "u6", "cognito:groups": "[quality_authority]"}, Actor{Subject: "u6", Role: QualityAuthority}, false},
 		{"unknown groups ignored", map[string]string{"sub": "u3", "cognito:groups": "[sts admins]"}, Actor{Subject: "u3", Role: STS}, false},
 		{"two roles refused", map[string]string{"sub": "u4", "cognito:groups": "[sts authority]"}, Actor{}, true},
 		{"no role refused", map[string]string{"sub": "u4"}, Actor{}, true},

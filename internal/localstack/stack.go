@@ -322,8 +322,10 @@ func userFromQuery(r *http.Request) (User, error) {
 		u = DemoAuthority
 	case "sts":
 		u = DemoSTS
+	case "quality_authority":
+		u = DemoQualityAuthority
 	default:
-		return User{}, errors.New("role: want applicant, authority or sts")
+		return User{}, errors.New("role: want applicant, authority, sts or quality_authority")
 	}
 	if v := q.Get("sub"); v != "" {
 		u.Subject = v

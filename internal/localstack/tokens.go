@@ -29,6 +29,9 @@ var (
 	DemoApplicant = User{Subject: "demo-applicant", Name: "Aigerim Applicant", Role: identity.Applicant, BIN: "120540001238"}
 	DemoAuthority = User{Subject: "demo-authority", Name: "Daniyar Authority", Role: identity.Authority}
 	DemoSTS       = User{Subject: "demo-sts", Name: "Saule STS", Role: identity.STS}
+	// DemoQualityAuthority considers the complaints addressed to the authority for the quality of
+	// state services (standard §11).
+	DemoQualityAuthority = User{Subject: "demo-quality-authority", Name: "Marat Quality Authority", Role: identity.QualityAuthority}
 )
 
 // Issuer stands in for the Cognito user pool: it signs RS256 tokens with a key made at start,
