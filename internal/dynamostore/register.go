@@ -1,0 +1,153 @@
+package dynamostore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"attestation/internal/attestation"
+	"attestation/internal/register"
+)
+
+// The register of certificates (§29) on the table:
+//
+//	entry     pk CERT#<number>  sk ENTRY          the entry at its current revision (attribute
+//	                                              revision on top: every write is conditional on it)
+//	                            gsi1 ORG#<bin> / CERT#<number>   the owner's certificates
+//	                            gsi3 REGISTER / <number>         the whole register, by number
+//	revision  pk CERT#<number>  sk REV#<000001>   every revision, signed: the entry's full history
+//
+// The entry item carries lower-cased copies of what the public search filters on (objectSearch,
+// status, ownerBin), so a search is one Query of the REGISTER partition with a filter.
+const (
+	registerPK  = "CERT#"
+	entrySK     = "ENTRY"
+	revisionSK  = "REV#"
+	registerAll = "REGISTER"
+)
+
+// IndexRegister is the index whose REGISTER partition lists every entry by number.
+const IndexRegister = IndexByRole
+
+type entryItem struct {
+	keys
+	Type         string         `dynamodbav:"type"`
+	Revision     int            `dynamodbav:"revision"`
+	Status       string         `dynamodbav:"status"`
+	OwnerBIN     string         `dynamodbav:"ownerBin"`
+	ObjectSearch string         `dynamodbav:"objectSearch"`
+	Entry        register.Entry `dynamodbav:"entry"`
+}
+
+type revisionItem struct {
+	keys
+	Type     string            `dynamodbav:"type"`
+	Number   string            `dynamodbav:"number"`
+	Revision register.Revision `dynamodbav:"revision"`
+}
+
+func entryKey(number string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: registerPK + number},
+		"sk": &types.AttributeValueMemberS{Value: entrySK}}
+}
+
+func toEntryItem(e register.Entry) entryItem {
+	return entryItem{
+		keys: keys{PK: registerPK + e.Number, SK: entrySK,
+			GSI1PK: "ORG#" + e.OwnerBIN, GSI1SK: "CERT#" + e.Number,
+			GSI3PK: registerAll, GSI3SK: e.Number},
+		Type: "certificate", Revision: e.Revision, Status: string(e.Status), OwnerBIN: e.OwnerBIN,
+		ObjectSearch: strings.ToLower(e.ObjectName), Entry: e,
+	}
+}
+
+// entryWrites are the transaction items that store e as its revision rev: the entry (new for the
+// first revision, else conditional on the revision before) and the revision's history item.
+func (s *Store) entryWrites(e register.Entry, rev register.Revision) ([]types.TransactWriteItem, error) {
+	if rev.Number != e.Revision {
+		return nil, fmt.Errorf("register entry %s: revision item %d for entry revision %d", e.Number, rev.Number, e.Revision)
+	}
+	av, err := attributevalue.MarshalMap(toEntryItem(e))
+	if err != nil {
+		return nil, fmt.Errorf("encode register entry %s: %w", e.Number, err)
+	}
+	put := &types.Put{TableName: &s.table, Item: av}
+	if e.Revision == 1 {
+		put.ConditionExpression = aws.String("attribute_not_exists(pk)")
+	} else {
+		put.ConditionExpression = aws.String("revision = :prev")
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{
+			":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(e.Revision - 1)}}
+	}
+	rav, err := attributevalue.MarshalMap(revisionItem{keys: keys{PK: registerPK + e.Number, SK: fmt.Sprintf("%s%06d", revisionSK, rev.Number)},
+		Type: "certificate-revision", Number: e.Number, Revision: rev})
+	if err != nil {
+		return nil, fmt.Errorf("encode register entry %s revision %d: %w", e.Number, rev.Number, err)
+	}
+	return []types.TransactWriteItem{
+		{Put: put},
+		{Put: &types.Put{TableName: &s.table, Item: rav, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+	}, nil
+}
+
+// PutEntry stores e as revision rev in one transaction: the first revision only if the number is
+// new, a later one only if the stored entry is still at the revision before (else
+// attestation.ErrConflict).
+func (s *Store) PutEntry(ctx context.Context, e register.Entry, rev register.Revision) error {
+	items, err := s.entryWrites(e, rev)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, fmt.Sprintf("write register entry %s revision %d", e.Number, e.Revision), items)
+}
+
+// Entry reads a register entry with a strongly consistent read; attestation.ErrNotFound if the
+// register has no such number.
+func (s *Store) Entry(ctx context.Context, number string) (register.Entry, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true), Key: entryKey(number)})
+	if err != nil {
+		return register.Entry{}, fmt.Errorf("get register entry %s: %w", number, err)
+	}
+	if out.Item == nil {
+		return register.Entry{}, fmt.Errorf("register entry %s: %w", number, attestation.ErrNotFound)
+	}
+	var it entryItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return register.Entry{}, fmt.Errorf("decode register entry %s: %w", number, err)
+	}
+	return it.Entry, nil
+}
+
+// Revisions returns an entry's history, oldest first.
+func (s *Store) Revisions(ctx context.Context, number string) ([]register.Revision, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :rev)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":  &types.AttributeValueMemberS{Value: registerPK + number},
+			":rev": &types.AttributeValueMemberS{Value: revisionSK}}})
+	var out []register.Revision
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("history of register entry %s: %w", number, err)
+		}
+		for _, av := range page.Items {
+			var it revisionItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return nil, fmt.Errorf("decode history of register entry %s: %w", number, err)
+			}
+			out = append(out, it.Revision)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("history of register entry %s: %w", number, attestation.ErrNotFound)
+	}
+	return out, nil
+}

@@ -1,0 +1,306 @@
+// Package register is the register of certificates of §29 kept as data: one entry per
+// certificate, with the full history of each entry, every revision signed so that anyone can
+// verify it offline with the published public key.
+//
+// §29 lists what an entry holds: the object's name; its owner; its developer; the details of the
+// act of the survey and of the additional survey; the details of the certificate; its recall and
+// return; its termination. Life after the certificate (§40-§48) changes the entry: expiry,
+// monitoring connection (§42), change notices (§43-§44, §47), recall (§45-§46), duplicates (§48),
+// cessation of operation.
+//
+// The package imports no AWS package: the store and the signer are interfaces declared here.
+package register
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"attestation/internal/signing"
+)
+
+// Status is where a certificate stands in the register.
+type Status string
+
+// The statuses of an entry.
+const (
+	Valid      Status = "valid"      // in force
+	Recalled   Status = "recalled"   // recalled on a ground of §45 (1)-(4)
+	Expired    Status = "expired"    // its term ended (§40-§41: the e-government platform, one year)
+	Terminated Status = "terminated" // the object ceased operation (§45(5)); the register's termination mark
+)
+
+// Document is a stored file pinned by its version and SHA-256 (Object Lock protects versions,
+// not keys).
+type Document struct {
+	Key       string `json:"key"`
+	VersionID string `json:"versionId"`
+	SHA256    string `json:"sha256"`
+}
+
+// Act is the details of an act of the STS (§24, §35) as the register keeps them.
+type Act struct {
+	Number   string    `json:"number"`
+	Date     time.Time `json:"date"`
+	Document Document  `json:"document"` // the act as stored beside the certificate, under Object Lock
+}
+
+// Recall is the authority's decision to recall a certificate (§45) and the certificate's return
+// (§46).
+type Recall struct {
+	Ground    string    `json:"ground"`    // a policy recall ground id (§45(1)-(5))
+	Number    int       `json:"number"`    // its number in §45
+	Paragraph string    `json:"paragraph"` // e.g. §45(3)
+	Reasons   []string  `json:"reasons,omitempty"`
+	DecidedAt time.Time `json:"decidedAt"`
+	// Decision is the copy of the decision sent to the owner (§46), under Object Lock.
+	Decision *Document `json:"decision,omitempty"`
+	// ReturnDueAt: the owner returns the certificate within 3 working days of receiving the copy
+	// of the decision (§46).
+	ReturnDueAt   time.Time  `json:"returnDueAt"`
+	ReturnedAt    *time.Time `json:"returnedAt,omitempty"`
+	ReturnOverdue bool       `json:"returnOverdue,omitempty"`
+}
+
+// Monitoring is the obligation of §42: a mandatory object other than the e-government platform is
+// connected to the information security monitoring system within one year of receiving the
+// certificate, and the owner notifies the authority.
+type Monitoring struct {
+	DueAt       time.Time  `json:"dueAt"`
+	ConnectedAt *time.Time `json:"connectedAt,omitempty"` // the owner's notice of connection
+	Overdue     bool       `json:"overdue,omitempty"`     // flagged to the authority by the deadline check
+}
+
+// ChangeNotice is the owner's notice of changes (§43) and the authority's decision on
+// re-attestation within 3 working days (§44).
+type ChangeNotice struct {
+	ID          string    `json:"id"`
+	Description string    `json:"description"` // a description of all changes made (§43)
+	// ServiceSoftwareOnly: the change is of a service software product only; it never recalls the
+	// e-government platform's certificate (§47).
+	ServiceSoftwareOnly bool       `json:"serviceSoftwareOnly,omitempty"`
+	ReceivedAt          time.Time  `json:"receivedAt"`
+	DueAt               time.Time  `json:"dueAt"`
+	Overdue             bool       `json:"overdue,omitempty"`
+	Decision            string     `json:"decision,omitempty"` // reattestation_required | not_required
+	Reasons             []string   `json:"reasons,omitempty"`
+	DecidedAt           *time.Time `json:"decidedAt,omitempty"`
+}
+
+// DuplicateRequest is the owner's notice of loss or damage and the duplicate the authority issues
+// within 5 working days (§48).
+type DuplicateRequest struct {
+	ID         string     `json:"id"`
+	Reason     string     `json:"reason"` // lost | damaged
+	ReceivedAt time.Time  `json:"receivedAt"`
+	DueAt      time.Time  `json:"dueAt"`
+	Overdue    bool       `json:"overdue,omitempty"`
+	IssuedAt   *time.Time `json:"issuedAt,omitempty"`
+	Document   *Document  `json:"document,omitempty"` // the duplicate, under Object Lock
+}
+
+// Entry is one certificate's entry in the register (§29).
+type Entry struct {
+	Number     string `json:"number"`
+	Year       int    `json:"year"`
+	Seq        int    `json:"seq"`
+	CaseID     string `json:"caseId"`
+	Edition    string `json:"edition"`
+	ObjectID   string `json:"objectId,omitempty"` // the object of informatization, when the filing named it
+	ObjectName string `json:"objectName"`
+	ObjectKind string `json:"objectKind"`
+	Mandatory  bool   `json:"mandatory"` // a mandatory object of §5
+	OwnerName  string `json:"ownerName"`
+	OwnerBIN   string `json:"ownerBin"` // BIN of a legal entity or IIN of an individual
+	// OwnerIndividual: the owner is an individual; its IIN is personal data and is never published.
+	OwnerIndividual bool   `json:"ownerIndividual,omitempty"`
+	Developer       string `json:"developer,omitempty"`
+	Act             Act    `json:"act"`
+	AdditionalAct   *Act   `json:"additionalAct,omitempty"`
+
+	IssuedAt   time.Time  `json:"issuedAt"`
+	ValidUntil *time.Time `json:"validUntil,omitempty"` // nil: for the period of industrial operation (§40)
+	// Certificate is the certificate's PDF (Annex 7); Data is the JSON it was rendered from, kept
+	// so that a duplicate (§48) renders the same certificate.
+	Certificate Document `json:"certificate"`
+	Data        Document `json:"data"`
+
+	Status       Status             `json:"status"`
+	ExpiredAt    *time.Time         `json:"expiredAt,omitempty"`
+	Recall       *Recall            `json:"recall,omitempty"`
+	TerminatedAt *time.Time         `json:"terminatedAt,omitempty"`
+	Monitoring   *Monitoring        `json:"monitoring,omitempty"`
+	Changes      []ChangeNotice     `json:"changes,omitempty"`
+	Duplicates   []DuplicateRequest `json:"duplicates,omitempty"`
+
+	// Revision counts the entry's versions from 1; every write is conditional on it. Seal is the
+	// signature over the public view of this revision.
+	Revision  int       `json:"revision"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	// PreviousSHA256 is the SHA-256 of the previous revision's signed payload ("" for the first),
+	// chaining the history so that a removed or altered revision shows.
+	PreviousSHA256 string `json:"previousSha256,omitempty"`
+	Seal           Seal   `json:"seal"`
+}
+
+// Seal is a revision's signed payload: the exact bytes signed and the signature over them.
+type Seal struct {
+	Payload   []byte            `json:"payload"`
+	Signature signing.Signature `json:"signature"`
+}
+
+// Revision is one version of an entry in its history: what changed, who changed it, and the
+// signed public view after the change.
+type Revision struct {
+	Number    int       `json:"revision"`
+	At        time.Time `json:"at"`
+	Actor     string    `json:"actor"`
+	Role      string    `json:"role"`
+	What      string    `json:"what"`
+	Paragraph string    `json:"paragraph,omitempty"`
+	Seal      Seal      `json:"seal"`
+}
+
+// Public is the part of an entry anyone may read and verify: what §29 lists, without personal
+// data (an individual owner's IIN is not published). Its JSON is what is signed.
+type Public struct {
+	Number          string        `json:"number"`
+	Status          Status        `json:"status"`
+	ObjectName      string        `json:"objectName"`
+	ObjectKind      string        `json:"objectKind"`
+	OwnerName       string        `json:"ownerName"`
+	OwnerBIN        string        `json:"ownerBin,omitempty"` // omitted for an individual owner
+	Developer       string        `json:"developer,omitempty"`
+	Act             PublicAct     `json:"act"`
+	AdditionalAct   *PublicAct    `json:"additionalAct,omitempty"`
+	IssuedAt        time.Time     `json:"issuedAt"`
+	ValidUntil      *time.Time    `json:"validUntil,omitempty"`
+	CertificateHash string        `json:"certificateSha256"`
+	ExpiredAt       *time.Time    `json:"expiredAt,omitempty"`
+	Recall          *PublicRecall `json:"recall,omitempty"`
+	TerminatedAt    *time.Time    `json:"terminatedAt,omitempty"`
+	Duplicates      []PublicCopy  `json:"duplicates,omitempty"`
+	Revision        int           `json:"revision"`
+	UpdatedAt       time.Time     `json:"updatedAt"`
+	PreviousSHA256  string        `json:"previousSha256,omitempty"`
+}
+
+// PublicAct is an act's details as published: number, date and the SHA-256 of the stored act.
+type PublicAct struct {
+	Number string    `json:"number"`
+	Date   time.Time `json:"date"`
+	SHA256 string    `json:"sha256"`
+}
+
+// PublicRecall is a recall as published (§29: recall and return).
+type PublicRecall struct {
+	Ground     string     `json:"ground"`
+	Paragraph  string     `json:"paragraph"`
+	DecidedAt  time.Time  `json:"decidedAt"`
+	Returned   bool       `json:"returned"`
+	ReturnedAt *time.Time `json:"returnedAt,omitempty"`
+}
+
+// PublicCopy is an issued duplicate (§48) as published.
+type PublicCopy struct {
+	IssuedAt time.Time `json:"issuedAt"`
+	SHA256   string    `json:"sha256"`
+}
+
+// PublicView returns the public part of the entry.
+func (e Entry) PublicView() Public {
+	p := Public{Number: e.Number, Status: e.Status, ObjectName: e.ObjectName, ObjectKind: e.ObjectKind,
+		OwnerName: e.OwnerName, Developer: e.Developer,
+		Act:      PublicAct{Number: e.Act.Number, Date: e.Act.Date.UTC(), SHA256: e.Act.Document.SHA256},
+		IssuedAt: e.IssuedAt.UTC(), ValidUntil: utcPtr(e.ValidUntil), CertificateHash: e.Certificate.SHA256,
+		ExpiredAt: utcPtr(e.ExpiredAt), TerminatedAt: utcPtr(e.TerminatedAt),
+		Revision: e.Revision, UpdatedAt: e.UpdatedAt.UTC(), PreviousSHA256: e.PreviousSHA256}
+	if !e.OwnerIndividual {
+		p.OwnerBIN = e.OwnerBIN
+	}
+	if a := e.AdditionalAct; a != nil {
+		p.AdditionalAct = &PublicAct{Number: a.Number, Date: a.Date.UTC(), SHA256: a.Document.SHA256}
+	}
+	if r := e.Recall; r != nil {
+		p.Recall = &PublicRecall{Ground: r.Ground, Paragraph: r.Paragraph, DecidedAt: r.DecidedAt.UTC(),
+			Returned: r.ReturnedAt != nil, ReturnedAt: utcPtr(r.ReturnedAt)}
+	}
+	for _, d := range e.Duplicates {
+		if d.IssuedAt != nil && d.Document != nil {
+			p.Duplicates = append(p.Duplicates, PublicCopy{IssuedAt: d.IssuedAt.UTC(), SHA256: d.Document.SHA256})
+		}
+	}
+	return p
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// Payload is the exact bytes signed for the entry's current revision: the JSON of its public
+// view (Go encodes struct fields in declaration order, so the same entry always gives the same
+// bytes).
+func (e Entry) Payload() ([]byte, error) {
+	b, err := json.Marshal(e.PublicView())
+	if err != nil {
+		return nil, fmt.Errorf("register entry %s: encode public view: %w", e.Number, err)
+	}
+	return b, nil
+}
+
+// PayloadSHA256 is the hex SHA-256 of a signed payload: the link the next revision keeps.
+func PayloadSHA256(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return hex.EncodeToString(sum[:])
+}
+
+// Signer signs register entries (AWS KMS asymmetric key in AWS: internal/kmssign).
+type Signer interface {
+	Sign(ctx context.Context, message []byte) (signing.Signature, error)
+	PublicKeyPEM(ctx context.Context) ([]byte, error)
+}
+
+// Next prepares e as the revision after prev: it bumps the revision, links the previous signed
+// payload, stamps the time, and signs the new public view. The first revision passes a zero prev.
+func Next(ctx context.Context, signer Signer, prev, e Entry, at time.Time) (Entry, error) {
+	e.Revision = prev.Revision + 1
+	e.PreviousSHA256 = ""
+	if prev.Revision > 0 {
+		e.PreviousSHA256 = PayloadSHA256(prev.Seal.Payload)
+	}
+	e.UpdatedAt = at.UTC()
+	payload, err := e.Payload()
+	if err != nil {
+		return Entry{}, err
+	}
+	sig, err := signer.Sign(ctx, payload)
+	if err != nil {
+		return Entry{}, fmt.Errorf("register entry %s revision %d: sign: %w", e.Number, e.Revision, err)
+	}
+	e.Seal = Seal{Payload: payload, Signature: sig}
+	return e, nil
+}
+
+// Verify checks an entry as stored against its seal: the public view rebuilt from the stored
+// fields must be the signed payload, and the signature must hold under the public key. An entry
+// changed anywhere but through a signed revision fails.
+func Verify(e Entry, publicKeyPEM []byte) error {
+	payload, err := e.Payload()
+	if err != nil {
+		return err
+	}
+	if string(payload) != string(e.Seal.Payload) {
+		return fmt.Errorf("register entry %s revision %d: the stored entry differs from what was signed: %w", e.Number, e.Revision, signing.ErrBadSignature)
+	}
+	if err := signing.Verify(publicKeyPEM, payload, e.Seal.Signature); err != nil {
+		return fmt.Errorf("register entry %s revision %d: %w", e.Number, e.Revision, err)
+	}
+	return nil
+}
