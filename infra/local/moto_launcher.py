@@ -14,6 +14,8 @@ version, because the patches reach into private functions):
   6. JSONPath expressions are parsed once, and moto's module list is computed once (together ~60%
      of moto's CPU per request otherwise).
   7. The server exits when the process that started it is gone, so nothing is left behind.
+  8. KMS Sign and Verify with an ECC key honour MessageType DIGEST (5.2.1 ignores it and hashes
+     the digest again, so its signatures would not verify as AWS KMS's do).
 MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
 """
 import os
@@ -45,8 +47,11 @@ import uuid  # noqa: E402
 
 import jsonpath_ng  # noqa: E402
 import jsonpath_ng.ext  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import utils as asym_utils  # noqa: E402
 from moto import backends as moto_backends  # noqa: E402
 from moto.core.config import default_user_config  # noqa: E402
+from moto.kms import responses as kms_responses  # noqa: E402
+from moto.kms import utils as kms_utils  # noqa: E402
 from moto.server import main  # noqa: E402
 from moto.stepfunctions import models as sfn_models  # noqa: E402
 from moto.stepfunctions import responses as sfn_responses  # noqa: E402
@@ -134,6 +139,33 @@ def _exit_with_parent(parent):
 
 
 threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+# 8
+_kms_digest = threading.local()
+
+
+def _honour_message_type(handler):
+    def run(self):
+        _kms_digest.on = self._get_param("MessageType") == "DIGEST"
+        try:
+            return handler(self)
+        finally:
+            _kms_digest.on = False
+    return run
+
+
+kms_responses.KmsResponse.sign = _honour_message_type(kms_responses.KmsResponse.sign)
+kms_responses.KmsResponse.verify = _honour_message_type(kms_responses.KmsResponse.verify)
+_ecdsa_hash = kms_utils.ECDSAPrivateKey._ECDSAPrivateKey__hash_algorithm
+
+
+def _ecdsa_hash_or_prehashed(self, signing_algorithm):
+    algorithm = _ecdsa_hash(self, signing_algorithm)
+    return asym_utils.Prehashed(algorithm) if getattr(_kms_digest, "on", False) else algorithm
+
+
+kms_utils.ECDSAPrivateKey._ECDSAPrivateKey__hash_algorithm = _ecdsa_hash_or_prehashed
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])
