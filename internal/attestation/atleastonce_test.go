@@ -99,7 +99,7 @@ func transitions() []transitionCase {
 				return []string{c.ID}, c.OpenStep.Token
 			},
 			call: func(h *harness, ids []string) (string, error) {
-				in := Completion{Step: "survey", Outcome: OutcomeAct, Documents: []Document{stepDoc(ids[0], DocSurveyAct)}}
+				in := Completion{Step: "survey", Outcome: OutcomeAct, Documents: []Document{stepDoc(ids[0], DocSurveyAct)}, Act: sampleAct(h.get(ids[0]))}
 				d, err := h.svc.CompleteStep(h.ctx, sts, ids[0], in, fixed)
 				return fmt.Sprintf("%s %s %s %s %s", d.Step, d.Outcome, d.Token, ts(d.At), d.Next.Stage), err
 			},

@@ -63,7 +63,16 @@ type Case struct {
 	ContractInForce *time.Time
 	Documents       []Document // documents attached at the steps
 	Certificate     string     // the certificate's number once issued (§28, §38)
-	Events          int        // number of history events written so far
+	// The acts' details as the STS stated them (§24, §35), and the certificate's terms as the
+	// authority decided them (§27(1), §37; Annex 7).
+	SurveyAct           *ActDetails       `json:",omitempty"`
+	AdditionalSurveyAct *ActDetails       `json:",omitempty"`
+	Terms               *CertificateTerms `json:",omitempty"`
+	// ObjectID is the object of informatization (registered with POST /objects) the filing names.
+	ObjectID string `json:",omitempty"`
+	// ApplicantIndividual: the applicant is an individual; its IIN is personal data.
+	ApplicantIndividual bool `json:",omitempty"`
+	Events              int  // number of history events written so far
 }
 
 // Step is a human step the case waits on: a Step Functions task token, who acts and by when.
@@ -94,7 +103,9 @@ type Decision struct {
 	Reasons   []string   `json:",omitempty"`
 	Documents []Document `json:",omitempty"`
 	// EntryIntoForce is the date the contract states, when the applicant gave one (§19).
-	EntryIntoForce *time.Time `json:",omitempty"`
+	EntryIntoForce *time.Time        `json:",omitempty"`
+	Act            *ActDetails       `json:",omitempty"`
+	Certificate    *CertificateTerms `json:",omitempty"`
 	Actor          string
 	Role           identity.Role
 	At             time.Time

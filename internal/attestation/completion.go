@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -34,6 +35,10 @@ type Completion struct {
 	Reasons        []string   `json:"reasons,omitempty"`
 	Documents      []Document `json:"documents,omitempty"`
 	EntryIntoForce *time.Time `json:"entryIntoForce,omitempty"` // sign_contract only: a date the contract states (§19)
+	// Act: survey and additional_survey with the act: its number and date (§24, §35; Annex 7).
+	Act *ActDetails `json:"act,omitempty"`
+	// Certificate: a decision to issue (§27(1), §37): the certificate's terms (Annex 7).
+	Certificate *CertificateTerms `json:"certificate,omitempty"`
 }
 
 // StepOutput is what a completed step hands back to the state machine (SendTaskSuccess output,
@@ -135,6 +140,25 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	if in.EntryIntoForce != nil && c.Stage != StageSignContract {
 		return fail("entryIntoForce is given only when the contract is signed", ErrInvalid)
 	}
+	// §24, §35: the act is handed over with its number and date, which the certificate and the
+	// register print (Annex 7, §29).
+	actStep := in.Outcome == OutcomeAct && (c.Stage == StageSurvey || c.Stage == StageAdditionalSurvey)
+	if actStep {
+		if err := checkAct(in.Act, c.SubmittedAt, now); err != nil {
+			return fail("%v", ErrInvalid, err)
+		}
+	} else if in.Act != nil {
+		return fail("act is given only with the act of a survey or of the additional survey", ErrInvalid)
+	}
+	// §27(1), §37: a decision to issue states the certificate's terms (Annex 7).
+	issueStep := in.Outcome == OutcomeIssue && (c.Stage == StageDecision || c.Stage == StageSecondDecision)
+	if issueStep {
+		if err := checkTerms(in.Certificate); err != nil {
+			return fail("%v", ErrInvalid, err)
+		}
+	} else if in.Certificate != nil {
+		return fail("certificate is given only with a decision to issue the certificate", ErrInvalid)
+	}
 	next, err := Next(c, in.Outcome)
 	if err != nil {
 		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)
@@ -142,6 +166,15 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 
 	nc := c
 	nc.Documents = append(slices.Clone(c.Documents), docs...)
+	switch c.Stage {
+	case StageSurvey:
+		nc.SurveyAct = in.Act
+	case StageAdditionalSurvey:
+		nc.AdditionalSurveyAct = in.Act
+	}
+	if issueStep {
+		nc.Terms = in.Certificate
+	}
 	switch c.Stage {
 	case StageDecision, StageSecondDecision:
 		nc.Decision = in.Outcome
@@ -179,7 +212,7 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)
 	}
 	dec := Decision{Step: in.Step, Token: st.Token, Outcome: in.Outcome, Reasons: reasons, Documents: docs,
-		EntryIntoForce: in.EntryIntoForce, Actor: actor.Subject, Role: actor.Role, At: now.UTC(), Next: plan, Callback: CallbackPending}
+		EntryIntoForce: in.EntryIntoForce, Act: in.Act, Certificate: in.Certificate, Actor: actor.Subject, Role: actor.Role, At: now.UTC(), Next: plan, Callback: CallbackPending}
 	nc.LastDecision = &dec
 	nc.Version++
 	nc.Events++
@@ -286,6 +319,9 @@ func sameCompletion(d Decision, actor identity.Actor, in Completion) bool {
 		return false
 	}
 	if (d.EntryIntoForce == nil) != (in.EntryIntoForce == nil) || (d.EntryIntoForce != nil && !d.EntryIntoForce.Equal(*in.EntryIntoForce)) {
+		return false
+	}
+	if !reflect.DeepEqual(d.Act, in.Act) || !reflect.DeepEqual(d.Certificate, in.Certificate) {
 		return false
 	}
 	reasons, err := cleanReasons(in.Reasons)

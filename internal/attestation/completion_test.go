@@ -87,7 +87,7 @@ func TestCompletionDocuments(t *testing.T) {
 			t.Errorf("error %q does not name the protocol", err)
 		}
 		h.unchanged(c)
-		in := Completion{Step: "decision", Outcome: OutcomeIssue, Documents: []Document{stepDoc(c.ID, "commission_protocol")}}
+		in := Completion{Step: "decision", Outcome: OutcomeIssue, Documents: []Document{stepDoc(c.ID, "commission_protocol")}, Certificate: sampleTerms()}
 		if _, err := h.svc.CompleteStep(h.ctx, authority, c.ID, in, h.tick()); err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestCompletionDocuments(t *testing.T) {
 		if want := addWD(t, c.OpenStep.OpenedAt, 3); !c.OpenStep.DueAt.Equal(want) {
 			t.Errorf("decision due %s, want %s", c.OpenStep.DueAt, want)
 		}
-		if _, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "decision", Outcome: OutcomeIssue}, h.tick()); err != nil {
+		if _, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "decision", Outcome: OutcomeIssue, Certificate: sampleTerms()}, h.tick()); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -701,7 +701,26 @@ func (h *harness) completion(c Case, outcome Outcome) Completion {
 			}
 		}
 	}
+	if outcome == OutcomeAct && (c.Stage == StageSurvey || c.Stage == StageAdditionalSurvey) {
+		in.Act = sampleAct(c)
+	}
+	if outcome == OutcomeIssue && (c.Stage == StageDecision || c.Stage == StageSecondDecision) {
+		in.Certificate = sampleTerms()
+	}
 	return in
+}
+
+// sampleAct is an act's details dated the day the case was filed.
+func sampleAct(c Case) *ActDetails {
+	return &ActDetails{Number: "A-" + c.ID[len(c.ID)-4:], Date: c.SubmittedAt.In(almatyLoc).Format("2006-01-02")}
+}
+
+// sampleTerms are certificate terms as an authority writes them.
+func sampleTerms() *CertificateTerms {
+	return &CertificateTerms{InformationCategory: InformationRestricted,
+		Prohibitions:      []Text{{KK: "Интернетке қосылуға тыйым салынады", RU: "Запрещается подключение к Интернету", EN: "Connection to the Internet is prohibited"}},
+		NotifiableChanges: []Text{{KK: "Желі схемасы", RU: "Схема сети", EN: "The network diagram"}},
+		Chairman:          Chairman{Name: "Серік Әлібеков", Position: Text{KK: "Комитет төрағасы", RU: "Председатель Комитета", EN: "Chairman of the Committee"}}}
 }
 
 // complete completes the case's open step with outcome by the step's role, at the next tick.

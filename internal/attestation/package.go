@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/netip"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -57,6 +58,9 @@ type Applicant struct {
 
 // ObjectInfo is the object of attestation (§3(6)).
 type ObjectInfo struct {
+	// ID is the object of informatization as registered (POST /objects), when the applicant names
+	// it: the register then links the certificate to it (§4 oversight, Annex 1 plans).
+	ID        string `json:"id,omitempty"`
 	Name      string `json:"name"`                // Annex 2: name of the object of attestation
 	Kind      string `json:"kind"`                // a kind of the policy edition (§5, §6), e.g. state_is
 	Developer string `json:"developer,omitempty"` // optional; the register records it when known (§29)
@@ -474,8 +478,13 @@ func (v *validator) applicant(a Applicant) {
 	}
 }
 
+var objectIDPattern = regexp.MustCompile(`^O-[0-9a-f]{16}$`)
+
 // object checks the object of attestation: its name (Annex 2) and kind (§5, §6).
 func (v *validator) object(o ObjectInfo) {
+	if o.ID != "" && !objectIDPattern.MatchString(o.ID) {
+		v.add("object.id", "§11, Annex 1", "%q is not an object id: O- and 16 hexadecimal digits, as POST /objects gives it", clip(o.ID))
+	}
 	v.text(at{name: "object.name"}, ruleAnnex2, "the object's name", o.Name, true, MaxNameLength)
 	v.text(at{name: "object.developer"}, ruleAnnex2, "the object's developer", o.Developer, false, MaxNameLength)
 	kinds := v.ed.Kinds()

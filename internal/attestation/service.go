@@ -27,6 +27,7 @@ type Service struct {
 	uploads   UploadStore
 	files     Files // the documents bucket, for uploads and links
 	workflow  Workflow
+	owners    ObjectOwners // who registered each object of informatization; nil: object ids are not checked
 	rules     rules
 	edition   string
 	log       *slog.Logger
@@ -43,6 +44,18 @@ func NewService(store CaseStore, records, documents Records, workflow Workflow, 
 // upload flow, drafts and document links need.
 func (s *Service) WithFiles(uploads UploadStore, files Files) *Service {
 	s.uploads, s.files = uploads, files
+	return s
+}
+
+// ObjectOwners tells who registered an object of informatization (POST /objects).
+type ObjectOwners interface {
+	// ObjectOwner returns the BIN of the object's owner; ErrNotFound if there is no such object.
+	ObjectOwner(ctx context.Context, id string) (string, error)
+}
+
+// WithObjectOwners lets the service check that a filing names one of the applicant's own objects.
+func (s *Service) WithObjectOwners(o ObjectOwners) *Service {
+	s.owners = o
 	return s
 }
 
@@ -118,6 +131,16 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 	if err != nil {
 		return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 	}
+	if id := pkg.Object.ID; id != "" && s.owners != nil && len(problems) == 0 {
+		owner, err := s.owners.ObjectOwner(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound) || err == nil && owner != actor.BIN:
+			problems = append(problems, Problem{Field: "object.id", Rule: "§11, Annex 1",
+				Message: fmt.Sprintf("no object %s is registered to your organisation: register it with POST /objects, or leave object.id out", id)})
+		case err != nil:
+			return Case{}, Event{}, fmt.Errorf("submit: object %s: %w", id, err)
+		}
+	}
 	if len(problems) > 0 {
 		return Case{}, Event{}, &SubmissionRefused{Problems: problems}
 	}
@@ -152,6 +175,7 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 	}
 	c := Case{ID: id, OrganizationBIN: actor.BIN, ApplicantName: pkg.Applicant.Name, ObjectName: pkg.Object.Name,
 		ObjectKind: pkg.Object.Kind, Developer: pkg.Object.Developer, Flags: pkg.Flags, Distributed: pkg.Flags.GeographicallyDistributed,
+		ObjectID: pkg.Object.ID, ApplicantIndividual: pkg.Applicant.Type == ApplicantIndividual,
 		Package: &filed, Documents: docs[1:], Edition: ed.ID(), Stage: StageSubmitted, Version: 1, SubmittedAt: now.UTC(), ReceivedAt: received.UTC(), Events: 1}
 	ev := Event{Seq: 1, At: c.SubmittedAt, Actor: actor.Subject, Role: actor.Role, What: "application submitted", Documents: docs}
 	return c, ev, nil
@@ -218,6 +242,21 @@ func applicantView(c Case, h []Event) (Case, []Event) {
 		}
 	}
 	c.Documents = docs
+	// §25: the act's details reach the applicant with the act.
+	actSent := func(kind string) bool {
+		for _, d := range docs {
+			if d.Kind == kind {
+				return true
+			}
+		}
+		return false
+	}
+	if !actSent(DocSurveyAct) {
+		c.SurveyAct = nil
+	}
+	if !actSent(DocAdditionalSurveyAct) {
+		c.AdditionalSurveyAct = nil
+	}
 	out := make([]Event, len(h))
 	for i, e := range h {
 		var ed []Document
@@ -244,6 +283,7 @@ func applicantView(c Case, h []Event) (Case, []Event) {
 	// §28, §30, §31: the decision reaches the applicant with the act, when the authority sends it.
 	if c.Stage == StageSendDocuments || c.Stage == StageSecondSendDocuments {
 		c.Decision = ""
+		c.Terms = nil
 		if c.LastDecision != nil && (c.LastDecision.Step == string(StageDecision) || c.LastDecision.Step == string(StageSecondDecision)) {
 			c.LastDecision = nil
 		}
