@@ -1,0 +1,178 @@
+// Package complaints keeps the complaints of service recipients about decisions, actions and
+// inaction of the service provider (standard §11): each is registered with a number, considered
+// by the service provider within 5 working days or by the authority for the quality of state
+// services within 15 working days of its registration, and watched by the deadline check. It is
+// domain code: it declares the Store and the case check it needs and imports no AWS package.
+package complaints
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"attestation/internal/attestation"
+	"attestation/internal/identity"
+)
+
+// Addressee is who a complaint is filed with (standard §11).
+type Addressee string
+
+// The addressees of a complaint.
+const (
+	// ServiceProvider: the head of the service provider (the authority), 5 working days.
+	ServiceProvider Addressee = "service_provider"
+	// QualityAuthority: the authorised body for the assessment and control of the quality of state
+	// services, on disagreement with the results of the service, 15 working days.
+	QualityAuthority Addressee = "quality_authority"
+)
+
+// Addressees lists every addressee.
+var Addressees = []Addressee{ServiceProvider, QualityAuthority}
+
+// Valid reports whether a is one of Addressees.
+func (a Addressee) Valid() bool { return a == ServiceProvider || a == QualityAuthority }
+
+// Role is the role that considers complaints addressed to a.
+func (a Addressee) Role() identity.Role {
+	if a == QualityAuthority {
+		return identity.QualityAuthority
+	}
+	return identity.Authority
+}
+
+// Status is where a complaint is.
+type Status string
+
+// The statuses of a complaint.
+const (
+	StatusRegistered Status = "registered" // waiting for its consideration
+	StatusConsidered Status = "considered" // decided and answered
+)
+
+// Outcome is the result of a complaint's consideration.
+type Outcome string
+
+// The outcomes of a consideration.
+const (
+	Upheld          Outcome = "upheld"
+	PartiallyUpheld Outcome = "partially_upheld"
+	Rejected        Outcome = "rejected"
+)
+
+// Outcomes lists every outcome.
+var Outcomes = []Outcome{Upheld, PartiallyUpheld, Rejected}
+
+// Valid reports whether o is one of Outcomes.
+func (o Outcome) Valid() bool { return o == Upheld || o == PartiallyUpheld || o == Rejected }
+
+// Decision is the addressee's consideration of a complaint: its outcome and the answer to the
+// complainant.
+type Decision struct {
+	Outcome Outcome
+	Answer  string
+	Actor   string // the person (token subject)
+	Role    identity.Role
+	At      time.Time
+}
+
+// Event is one entry of a complaint's history.
+type Event struct {
+	Seq     int           `json:"seq"`
+	At      time.Time     `json:"at"`
+	Actor   string        `json:"actor"`
+	Role    identity.Role `json:"role"`
+	What    string        `json:"what"`
+	Outcome Outcome       `json:"outcome,omitempty"`
+}
+
+// Complaint is a service recipient's complaint (standard §11).
+type Complaint struct {
+	ID                string // random, nobody can guess it
+	Number            string // the registration number: C-<year of registration>/<5-digit sequence>
+	Year              int    // the year of registration, Asia/Almaty
+	Seq               int    // its place in the year's sequence, from 1, without gaps
+	OrganizationBIN   string // the complainant's organisation
+	ApplicantName     string // the person who filed it (the token's name, else its subject)
+	FiledBy           string // the person (token subject)
+	Addressee         Addressee
+	Subject           string // what the complaint is about
+	CaseID            string // optional: one of the organisation's cases it concerns
+	CertificateNumber string // optional: the certificate it concerns
+	FiledAt           time.Time
+	// RegisteredAt is when the addressee's office registers it: the period runs from it. A complaint
+	// to the service provider filed outside its acceptance hours is registered at the next moment
+	// the office accepts filings (standard §8, §11).
+	RegisteredAt time.Time
+	DueAt        time.Time // the period's end, 23:59:59 Asia/Almaty of its last working day
+	Paragraph    string    // the paragraph that sets the period
+	Provisional  bool      // the due moment rests on provisional calendar data
+	Edition      string    // the policy edition the period was read from
+	Status       Status
+	Overdue      bool // the deadline check found it not considered by DueAt
+	Decision     *Decision
+	Version      int     // 1 when filed; every change adds 1 and is conditional on the one before
+	Events       int     // number of history events written so far
+	History      []Event // filled by Get; never stored on the complaint itself
+}
+
+// Filing is what an applicant sends to file a complaint.
+type Filing struct {
+	Addressee         Addressee `json:"addressee"`
+	Subject           string    `json:"subject"`
+	CaseID            string    `json:"caseId,omitempty"`
+	CertificateNumber string    `json:"certificateNumber,omitempty"`
+}
+
+// DecisionInput is what the addressee sends to decide a complaint.
+type DecisionInput struct {
+	Outcome Outcome `json:"outcome"`
+	Answer  string  `json:"answer"`
+}
+
+// Store keeps complaints and their history (DynamoDB in AWS: internal/dynamostore).
+type Store interface {
+	// LastSeq returns the last sequence number given to a complaint registered in year (0 if none).
+	LastSeq(ctx context.Context, year int) (int, error)
+	// Create stores a new complaint with its first events and takes its number, in one transaction:
+	// conditional on its ID being new and on the year's counter holding c.Seq-1 (no counter when
+	// c.Seq is 1); attestation.ErrConflict otherwise.
+	Create(ctx context.Context, c Complaint, events ...Event) error
+	// Get returns a complaint without its history; attestation.ErrNotFound if there is none.
+	Get(ctx context.Context, id string) (Complaint, error)
+	// History returns a complaint's events in order.
+	History(ctx context.Context, id string) ([]Event, error)
+	// Update replaces the complaint stored at version c.Version-1 and appends events, in one
+	// transaction; attestation.ErrConflict if the stored version differs.
+	Update(ctx context.Context, c Complaint, events ...Event) error
+	// ByOrganization returns an organisation's complaints, newest registration first, a page at a
+	// time (cursor "" for the first; the next cursor, "" after the last page);
+	// attestation.ErrBadCursor for a cursor it did not issue for that query.
+	ByOrganization(ctx context.Context, bin string, limit int, cursor string) ([]Complaint, string, error)
+	// ByAddressee returns the complaints filed with an addressee, earliest due first, a page at a time.
+	ByAddressee(ctx context.Context, a Addressee, limit int, cursor string) ([]Complaint, string, error)
+	// Due returns registered complaints, not yet flagged overdue, whose due moment is at or before
+	// t, earliest first, a page at a time.
+	Due(ctx context.Context, t time.Time, limit int, cursor string) ([]Complaint, string, error)
+}
+
+// Cases tells whether a case is an organisation's (the attestation case store, in wiring).
+type Cases interface {
+	// Owns reports whether the case id exists and belongs to the organisation bin.
+	Owns(ctx context.Context, bin, caseID string) (bool, error)
+}
+
+// CasesFunc makes a function a Cases.
+type CasesFunc func(ctx context.Context, bin, caseID string) (bool, error)
+
+// Owns calls f.
+func (f CasesFunc) Owns(ctx context.Context, bin, caseID string) (bool, error) {
+	return f(ctx, bin, caseID)
+}
+
+// Errors of this package; each matches an attestation sentinel, so the HTTP boundary maps it.
+var (
+	// ErrComplaintNotFound: no such complaint, or (for an applicant) another organisation's.
+	ErrComplaintNotFound = fmt.Errorf("no such complaint: %w", attestation.ErrNotFound)
+	// ErrAlreadyConsidered: the complaint was decided otherwise before.
+	ErrAlreadyConsidered = fmt.Errorf("the complaint was already considered with another decision: %w", attestation.ErrConflict)
+)

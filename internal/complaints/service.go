@@ -1,0 +1,375 @@
+package complaints
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"attestation/internal/attestation"
+	"attestation/internal/calendar"
+	"attestation/internal/identity"
+	"attestation/internal/policy"
+)
+
+// MaxPage is the most complaints one page of a list holds.
+const MaxPage = 100
+
+// numberAttempts bounds the re-reads when other complaints of the same year take the next number
+// first (or, one in 2^96, the ID is taken).
+const numberAttempts = 100
+
+// writeAttempts bounds the re-reads of a decision or an overdue mark that lost a race.
+const writeAttempts = 5
+
+// checkPage is how many due complaints the deadline check reads at a time.
+const checkPage = 100
+
+// deadlineActor names the deadline check in a complaint's history.
+const deadlineActor = "deadline-check"
+
+// Calendar is the working-day calendar (internal/calendar implements it): the policy's, plus the
+// years it covers and its time zone.
+type Calendar interface {
+	policy.Calendar
+	// Years returns the first and the last year the calendar covers.
+	Years() (first, last int)
+	// Location is the time zone of civil dates: Asia/Almaty.
+	Location() *time.Location
+}
+
+// Service registers complaints, lets their addressee decide them, and flags those not considered
+// in time.
+type Service struct {
+	store   Store
+	cases   Cases
+	cal     Calendar
+	edition *policy.Edition
+	log     *slog.Logger
+	newID   func() (string, error)
+}
+
+// NewService returns the service on store, checking case references with cases, counting the
+// periods of standard §11 with cal as the policy edition (the one applied to new filings) sets
+// them. A nil log discards.
+func NewService(store Store, cases Cases, cal Calendar, edition string, log *slog.Logger) (*Service, error) {
+	ed, err := policy.Load(edition)
+	if err != nil {
+		return nil, fmt.Errorf("complaints: policy edition: %w", err)
+	}
+	for _, step := range []string{policy.StepComplaintProvider, policy.StepComplaintQualityAuthority} {
+		if _, err := ed.Period(step); err != nil {
+			return nil, fmt.Errorf("complaints: policy edition %s: %w", edition, err)
+		}
+	}
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	return &Service{store: store, cases: cases, cal: cal, edition: ed, log: log, newID: randomID}, nil
+}
+
+// randomID is a complaint ID nobody can guess: "C-" and 24 hexadecimal digits from crypto/rand.
+func randomID() (string, error) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("complaint id: %w", err)
+	}
+	return "C-" + hex.EncodeToString(b[:]), nil
+}
+
+// stepOf is the policy's period of a complaint to a.
+func stepOf(a Addressee) string {
+	if a == QualityAuthority {
+		return policy.StepComplaintQualityAuthority
+	}
+	return policy.StepComplaintProvider
+}
+
+// number is the registration number of the seq-th complaint registered in year.
+func number(year, seq int) string { return fmt.Sprintf("C-%d/%05d", year, seq) }
+
+// File registers the applicant's complaint (standard §11) and returns it with its first event.
+// The period runs from its registration: for a complaint to the service provider, the moment its
+// office counts it received (outside the acceptance hours, the next moment the office accepts
+// filings: standard §8); the due moment is the end of the last working day of the period. The
+// number is the next of the year of registration, without gaps: it is taken in the same
+// transaction that stores the complaint, and taken again when another complaint took it first.
+// Every problem of the filing is returned at once (*attestation.SubmissionRefused).
+func (s *Service) File(ctx context.Context, actor identity.Actor, in Filing, now time.Time) (Complaint, error) {
+	if actor.Role != identity.Applicant {
+		return Complaint{}, fmt.Errorf("file complaint: the %s does not file complaints: %w", actor.Role, attestation.ErrForbidden)
+	}
+	problems, err := s.checkFiling(ctx, actor, in)
+	if err != nil {
+		return Complaint{}, fmt.Errorf("file complaint: %w", err)
+	}
+	var due policy.Due
+	if in.Addressee.Valid() {
+		due, err = s.edition.Due(s.cal, stepOf(in.Addressee), now)
+		switch {
+		case errors.Is(err, calendar.ErrOutOfRange):
+			first, last := s.cal.Years()
+			problems = append(problems, attestation.Problem{Field: "", Rule: ruleComplaint,
+				Message: fmt.Sprintf("the period of consideration cannot be counted: it runs outside the years the working-day calendar covers (%d-%d)", first, last)})
+		case err != nil:
+			return Complaint{}, fmt.Errorf("file complaint: due moment: %w", err)
+		}
+	}
+	if len(problems) > 0 {
+		return Complaint{}, &attestation.SubmissionRefused{Problems: problems}
+	}
+	name := clean(actor.Name)
+	if name == "" {
+		name = actor.Subject
+	}
+	registered := due.From.In(s.cal.Location())
+	c := Complaint{OrganizationBIN: actor.BIN, ApplicantName: name, FiledBy: actor.Subject, Addressee: in.Addressee,
+		Subject: clean(in.Subject), CaseID: clean(in.CaseID), CertificateNumber: clean(in.CertificateNumber),
+		FiledAt: now.UTC(), RegisteredAt: registered.UTC(), DueAt: due.At.UTC(), Paragraph: paragraphOf(due),
+		Provisional: due.Provisional, Edition: s.edition.ID(), Status: StatusRegistered, Version: 1, Events: 1,
+		Year: registered.Year()}
+	for attempt := 1; ; attempt++ {
+		if c.ID, err = s.newID(); err != nil {
+			return Complaint{}, fmt.Errorf("file complaint: %w", err)
+		}
+		last, err := s.store.LastSeq(ctx, c.Year)
+		if err != nil {
+			return Complaint{}, fmt.Errorf("file complaint: last number of %d: %w", c.Year, err)
+		}
+		c.Seq = last + 1
+		c.Number = number(c.Year, c.Seq)
+		ev := Event{Seq: 1, At: now.UTC(), Actor: actor.Subject, Role: actor.Role, What: s.registeredWhat(c, due)}
+		err = s.store.Create(ctx, c, ev)
+		if err == nil {
+			c.History = []Event{ev}
+			s.log.InfoContext(ctx, "complaint registered", "complaint", c.ID, "number", c.Number, "addressee", string(c.Addressee), "actor", actor)
+			return c, nil
+		}
+		if !errors.Is(err, attestation.ErrConflict) || attempt == numberAttempts {
+			return Complaint{}, fmt.Errorf("file complaint %s: %w", c.Number, err)
+		}
+	}
+}
+
+// paragraphOf is the paragraph the period names, or standard §11.
+func paragraphOf(d policy.Due) string {
+	if d.Paragraph != "" {
+		return d.Paragraph
+	}
+	return ruleComplaint
+}
+
+// registeredWhat is the first event's words.
+func (s *Service) registeredWhat(c Complaint, d policy.Due) string {
+	loc := s.cal.Location()
+	return fmt.Sprintf("registered as %s with the %s at %s; to be considered within %d %s of its registration, by %s (%s)",
+		c.Number, addresseeName(c.Addressee), c.RegisteredAt.In(loc).Format("2006-01-02 15:04"), d.Period.Amount,
+		unitName(d.Period.Unit), c.DueAt.In(loc).Format("2006-01-02 15:04:05 MST"), c.Paragraph)
+}
+
+func addresseeName(a Addressee) string {
+	if a == QualityAuthority {
+		return "authority for the quality of state services"
+	}
+	return "service provider"
+}
+
+func unitName(u policy.Unit) string {
+	if u == policy.WorkingDays {
+		return "working days"
+	}
+	return string(u)
+}
+
+// Get returns a complaint with its history. An applicant reads only its own organisation's:
+// another's is ErrComplaintNotFound, exactly like one that does not exist. The service provider
+// and the authority for the quality of state services read any complaint (one may concern the
+// other's answer); the STS reads none.
+func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Complaint, error) {
+	if !readsComplaints(actor.Role) {
+		return Complaint{}, fmt.Errorf("get complaint: the %s reads no complaints: %w", actor.Role, attestation.ErrForbidden)
+	}
+	c, err := s.get(ctx, actor, id)
+	if err != nil {
+		return Complaint{}, fmt.Errorf("get complaint: %w", err)
+	}
+	if c.History, err = s.store.History(ctx, c.ID); err != nil {
+		return Complaint{}, fmt.Errorf("get complaint %s: history: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// get reads a complaint the actor may see, without its history.
+func (s *Service) get(ctx context.Context, actor identity.Actor, id string) (Complaint, error) {
+	if !wellFormedID(id) {
+		return Complaint{}, ErrComplaintNotFound
+	}
+	c, err := s.store.Get(ctx, id)
+	if errors.Is(err, attestation.ErrNotFound) {
+		return Complaint{}, ErrComplaintNotFound
+	}
+	if err != nil {
+		return Complaint{}, err
+	}
+	if actor.Role == identity.Applicant && (actor.BIN == "" || c.OrganizationBIN != actor.BIN) {
+		return Complaint{}, ErrComplaintNotFound
+	}
+	return c, nil
+}
+
+func readsComplaints(r identity.Role) bool {
+	return r == identity.Applicant || r == identity.Authority || r == identity.QualityAuthority
+}
+
+// List returns a page of complaints: an applicant's own organisation's, newest registration
+// first; the service provider's (the authority's) or the quality authority's, those addressed to
+// it, latest due moment first.
+func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cursor string) ([]Complaint, string, error) {
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	var list []Complaint
+	var next string
+	var err error
+	switch actor.Role {
+	case identity.Applicant:
+		if actor.BIN == "" {
+			return nil, "", fmt.Errorf("list complaints: an applicant without an organisation: %w", attestation.ErrForbidden)
+		}
+		list, next, err = s.store.ByOrganization(ctx, actor.BIN, limit, cursor)
+	case identity.Authority:
+		list, next, err = s.store.ByAddressee(ctx, ServiceProvider, limit, cursor)
+	case identity.QualityAuthority:
+		list, next, err = s.store.ByAddressee(ctx, QualityAuthority, limit, cursor)
+	default:
+		return nil, "", fmt.Errorf("list complaints: the %s reads no complaints: %w", actor.Role, attestation.ErrForbidden)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("list complaints: %w", err)
+	}
+	return list, next, nil
+}
+
+// Decide records the addressee's consideration of a complaint (standard §11): only the role the
+// complaint is addressed to decides it (the authority for the service provider, the quality
+// authority for itself), once. A repeat of the same decision (outcome and answer) answers the
+// first; another decision of a considered complaint is ErrAlreadyConsidered. A decision after the
+// due moment is accepted, and its event says it came late.
+func (s *Service) Decide(ctx context.Context, actor identity.Actor, id string, in DecisionInput, now time.Time) (Complaint, error) {
+	if actor.Role != identity.Authority && actor.Role != identity.QualityAuthority {
+		return Complaint{}, fmt.Errorf("decide complaint: the %s does not consider complaints: %w", actor.Role, attestation.ErrForbidden)
+	}
+	problems := checkDecision(in)
+	answer := clean(in.Answer)
+	for attempt := 1; ; attempt++ {
+		c, err := s.get(ctx, actor, id)
+		if err != nil {
+			return Complaint{}, fmt.Errorf("decide complaint: %w", err)
+		}
+		if want := c.Addressee.Role(); want != actor.Role {
+			return Complaint{}, fmt.Errorf("decide complaint %s: it is addressed to the %s, which alone considers it (standard §11), not the %s: %w",
+				c.Number, addresseeName(c.Addressee), actor.Role, attestation.ErrForbidden)
+		}
+		if len(problems) > 0 {
+			return Complaint{}, &attestation.SubmissionRefused{Problems: problems}
+		}
+		if c.Status == StatusConsidered && c.Decision != nil {
+			if c.Decision.Outcome == in.Outcome && c.Decision.Answer == answer {
+				return c, nil
+			}
+			return Complaint{}, fmt.Errorf("decide complaint %s: considered %s on %s: %w", c.Number, c.Decision.Outcome,
+				c.Decision.At.In(s.cal.Location()).Format(time.DateOnly), ErrAlreadyConsidered)
+		}
+		c.Status = StatusConsidered
+		c.Decision = &Decision{Outcome: in.Outcome, Answer: answer, Actor: actor.Subject, Role: actor.Role, At: now.UTC()}
+		c.Version++
+		c.Events++
+		what := "considered: " + string(in.Outcome)
+		if now.After(c.DueAt) {
+			what += fmt.Sprintf(", after its due moment %s (%s)", c.DueAt.In(s.cal.Location()).Format("2006-01-02 15:04:05 MST"), c.Paragraph)
+		}
+		ev := Event{Seq: c.Events, At: now.UTC(), Actor: actor.Subject, Role: actor.Role, What: what, Outcome: in.Outcome}
+		err = s.store.Update(ctx, c, ev)
+		if err == nil {
+			s.log.InfoContext(ctx, "complaint considered", "complaint", c.ID, "number", c.Number, "outcome", string(in.Outcome), "actor", actor)
+			return c, nil
+		}
+		if !errors.Is(err, attestation.ErrConflict) || attempt == writeAttempts {
+			return Complaint{}, fmt.Errorf("decide complaint %s: %w", c.Number, err)
+		}
+	}
+}
+
+// CheckReport is what one run of the deadline check did to complaints.
+type CheckReport struct {
+	// Flagged are the numbers of the complaints this run found not considered by their due moment
+	// and flagged overdue (standard §11).
+	Flagged []string `json:"flagged"`
+}
+
+// Check flags overdue every registered complaint whose due moment is before now (standard §11),
+// once: the flag is written with its history event, conditional on the complaint's version, and
+// takes the complaint out of the due watch, so a second run for the same moment flags nothing.
+// It implements the deadline check's Checker; every complaint is tried even when one fails.
+func (s *Service) Check(ctx context.Context, now time.Time) (any, error) {
+	rep := CheckReport{Flagged: []string{}}
+	var failed []error
+	cursor := ""
+	for {
+		list, next, err := s.store.Due(ctx, now, checkPage, cursor)
+		if err != nil {
+			return rep, fmt.Errorf("complaints due by %s: %w", now.UTC().Format(time.RFC3339), errors.Join(append(failed, err)...))
+		}
+		for _, c := range list {
+			flagged, err := s.flag(ctx, c, now)
+			if err != nil {
+				failed = append(failed, err)
+				continue
+			}
+			if flagged {
+				rep.Flagged = append(rep.Flagged, c.Number)
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if len(failed) > 0 {
+		return rep, fmt.Errorf("complaints due by %s: %w", now.UTC().Format(time.RFC3339), errors.Join(failed...))
+	}
+	return rep, nil
+}
+
+// flag marks c overdue if it is still registered, unflagged and due before now; it reports
+// whether this call flagged it.
+func (s *Service) flag(ctx context.Context, c Complaint, now time.Time) (bool, error) {
+	for attempt := 1; ; attempt++ {
+		if c.Status != StatusRegistered || c.Overdue || !c.DueAt.Before(now) {
+			return false, nil
+		}
+		c.Overdue = true
+		c.Version++
+		c.Events++
+		ev := Event{Seq: c.Events, At: now.UTC(), Actor: deadlineActor, Role: identity.Scheduler,
+			What: fmt.Sprintf("overdue: not considered by the %s by its due moment %s (%s)", addresseeName(c.Addressee),
+				c.DueAt.In(s.cal.Location()).Format("2006-01-02 15:04:05 MST"), c.Paragraph)}
+		err := s.store.Update(ctx, c, ev)
+		if err == nil {
+			s.log.InfoContext(ctx, "complaint overdue", "complaint", c.ID, "number", c.Number, "addressee", string(c.Addressee), "dueAt", c.DueAt)
+			return true, nil
+		}
+		if !errors.Is(err, attestation.ErrConflict) || attempt == writeAttempts {
+			return false, fmt.Errorf("flag complaint %s overdue: %w", c.Number, err)
+		}
+		// Decided or flagged meanwhile: read it again and judge once more.
+		id, num := c.ID, c.Number
+		if c, err = s.store.Get(ctx, id); err != nil {
+			return false, fmt.Errorf("flag complaint %s overdue: %w", num, err)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package complaints
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"attestation/internal/attestation"
+	"attestation/internal/identity"
+)
+
+// ruleComplaint is the paragraph the checks of a complaint name (attestation.Problem.Rule).
+const ruleComplaint = "standard §11"
+
+// Limits of the fields.
+const (
+	MaxSubjectLength = 4000 // characters of what a complaint is about
+	MaxAnswerLength  = 4000 // characters of the answer to it
+	idPrefix         = "C-"
+	idHexDigits      = 24
+)
+
+// caseIDPattern is the shape of a case ID (attestation: A-<filing date>-<16 hex digits>).
+var caseIDPattern = regexp.MustCompile(`^A-[0-9]{8}-[0-9a-f]{16}$`)
+
+// wellFormedID reports whether id has the shape of a complaint ID: "C-" and 24 lowercase
+// hexadecimal digits.
+func wellFormedID(id string) bool {
+	if len(id) != len(idPrefix)+idHexDigits || !strings.HasPrefix(id, idPrefix) {
+		return false
+	}
+	for _, c := range id[len(idPrefix):] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// clean trims a text field.
+func clean(s string) string { return strings.TrimSpace(s) }
+
+// textProblem is the problem of a required text field, or "" when it is fine.
+func textProblem(s string, max int) string {
+	s = clean(s)
+	switch {
+	case s == "":
+		return "required: it must not be blank"
+	case !utf8.ValidString(s):
+		return "not valid UTF-8"
+	case utf8.RuneCountInString(s) > max:
+		return fmt.Sprintf("at most %d characters, got %d", max, utf8.RuneCountInString(s))
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return "must not hold control characters other than line breaks and tabs"
+		}
+	}
+	return ""
+}
+
+func addresseeList() string {
+	names := make([]string, len(Addressees))
+	for i, a := range Addressees {
+		names[i] = string(a)
+	}
+	return strings.Join(names, ", ")
+}
+
+func outcomeList() string {
+	names := make([]string, len(Outcomes))
+	for i, o := range Outcomes {
+		names[i] = string(o)
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkFiling returns every problem of a filing. A case it names must be one of the
+// organisation's: another organisation's case reads exactly like one that does not exist.
+func (s *Service) checkFiling(ctx context.Context, actor identity.Actor, in Filing) ([]attestation.Problem, error) {
+	var ps []attestation.Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, attestation.Problem{Field: field, Rule: ruleComplaint, Message: fmt.Sprintf(format, args...)})
+	}
+	if !in.Addressee.Valid() {
+		add("addressee", "%q is not an addressee of a complaint; one of %s (the service provider considers it within 5 working days, the authority for the quality of state services within 15)",
+			in.Addressee, addresseeList())
+	}
+	if m := textProblem(in.Subject, MaxSubjectLength); m != "" {
+		add("subject", "what the complaint is about is %s", m)
+	}
+	if id := clean(in.CaseID); in.CaseID != "" {
+		switch {
+		case !caseIDPattern.MatchString(id):
+			add("caseId", "%q is not a case ID (A-<YYYYMMDD>-<16 hexadecimal digits>)", in.CaseID)
+		default:
+			owns, err := s.cases.Owns(ctx, actor.BIN, id)
+			if err != nil {
+				return nil, fmt.Errorf("case %s: %w", id, err)
+			}
+			if !owns {
+				add("caseId", "no case %s among your organisation's cases", id)
+			}
+		}
+	}
+	if n := clean(in.CertificateNumber); in.CertificateNumber != "" {
+		if _, _, err := s.edition.ParseCertificateNumber(n); err != nil {
+			add("certificateNumber", "%s", strings.TrimPrefix(err.Error(), "policy "+s.edition.ID()+": "))
+		}
+	}
+	return ps, nil
+}
+
+// checkDecision returns every problem of a decision.
+func checkDecision(in DecisionInput) []attestation.Problem {
+	var ps []attestation.Problem
+	if !in.Outcome.Valid() {
+		ps = append(ps, attestation.Problem{Field: "outcome", Rule: ruleComplaint,
+			Message: fmt.Sprintf("%q is not an outcome of a complaint's consideration; one of %s", in.Outcome, outcomeList())})
+	}
+	if m := textProblem(in.Answer, MaxAnswerLength); m != "" {
+		ps = append(ps, attestation.Problem{Field: "answer", Rule: ruleComplaint, Message: "the answer to the complaint is " + m})
+	}
+	return ps
+}
