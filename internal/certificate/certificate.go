@@ -62,6 +62,9 @@ type Certificate struct {
 	// beside the QR code as 64 hexadecimal digits; empty prints none. It cannot be the SHA-256 of
 	// the PDF itself, which depends on it.
 	SHA256 string `json:"sha256,omitempty"`
+	// DuplicateIssuedOn marks a duplicate issued on the owner's notice of loss or damage (§48), with
+	// its day of issue; nil for the certificate itself.
+	DuplicateIssuedOn *time.Time `json:"duplicateIssuedOn,omitempty"`
 }
 
 // Object is the object of attestation (§3(6)).

@@ -26,6 +26,7 @@ func Languages() []Lang { return []Lang{Kazakh, Russian, English} }
 const (
 	labelAuthority         = "authority"
 	labelTitle             = "title"
+	labelDuplicate         = "duplicate"
 	labelSubtitle          = "subtitle"
 	labelObjectCaption     = "object.caption"
 	labelObjectKind        = "object.kind"
@@ -99,6 +100,7 @@ var labels = map[Lang]map[string]string{
 	Kazakh: {
 		labelAuthority:         "Ақпараттық қауіпсіздік комитеті",
 		labelTitle:             "№ {number} СӘЙКЕСТІК АТТЕСТАТЫ",
+		labelDuplicate:         "ТЕЛНҰСҚА · {date} берілді",
 		labelSubtitle:          "аттестаттау объектісінің ақпараттық қауіпсіздік талаптарына сәйкестігі туралы",
 		labelObjectCaption:     "(аттестаттау объектісінің атауы)",
 		labelObjectKind:        "Объектінің түрі: {kind}",
@@ -158,6 +160,7 @@ var labels = map[Lang]map[string]string{
 	Russian: {
 		labelAuthority:         "Комитет информационной безопасности",
 		labelTitle:             "АТТЕСТАТ СООТВЕТСТВИЯ № {number}",
+		labelDuplicate:         "ДУБЛИКАТ · выдан {date}",
 		labelSubtitle:          "объекта аттестации требованиям информационной безопасности",
 		labelObjectCaption:     "(наименование объекта аттестации)",
 		labelObjectKind:        "Вид объекта: {kind}",
@@ -217,6 +220,7 @@ var labels = map[Lang]map[string]string{
 	English: {
 		labelAuthority:         "Information Security Committee",
 		labelTitle:             "CERTIFICATE No. {number}",
+		labelDuplicate:         "DUPLICATE · issued {date}",
 		labelSubtitle:          "of compliance of the object of attestation with information security requirements",
 		labelObjectCaption:     "(name of the object of attestation)",
 		labelObjectKind:        "Kind of object: {kind}",

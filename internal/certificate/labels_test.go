@@ -19,7 +19,7 @@ func allLabelKeys() []string {
 		labelValidOperation, labelOwner, labelCertify, labelComplies, labelProcessing, labelProhibited,
 		labelControl, labelAct, labelAdditionalAct, labelPeriod, labelNotify, labelChairman, labelSeal,
 		labelIssued, labelVerify, labelSHA256, labelAnnex, labelTable1, labelTable2, labelContinued,
-		labelEmptyTable, labelPage,
+		labelEmptyTable, labelPage, labelDuplicate,
 	}
 	for _, c := range hardwareColumns {
 		keys = append(keys, c.label)

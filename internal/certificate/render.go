@@ -219,6 +219,13 @@ func (r *renderer) certificatePage(l Lang) {
 	p.MultiCell(w, 4.5, label(l, labelAuthority), "", "C", false)
 	p.Ln(4)
 
+	if c.DuplicateIssuedOn != nil {
+		// §48: a duplicate says so, with the day it was issued.
+		p.SetFont(fontFamily, "B", 11)
+		p.SetTextColor(150, 0, 0)
+		p.MultiCell(w, 6, fill(label(l, labelDuplicate), "date", formatDate(l, *c.DuplicateIssuedOn, dateDated)), "", "C", false)
+		p.SetTextColor(0, 0, 0)
+	}
 	p.SetFont(fontFamily, "B", 15)
 	p.MultiCell(w, 7.5, fill(label(l, labelTitle), "number", oneLine(c.Number)), "", "C", false)
 	p.SetFont(fontFamily, "", 10.5)

@@ -97,7 +97,7 @@ func TestRenderText(t *testing.T) {
 				}
 			}
 			// The form's fixed text in this language.
-			skip := map[string]bool{labelValidUntil: true, labelEmptyTable: true}
+			skip := map[string]bool{labelValidUntil: true, labelEmptyTable: true, labelDuplicate: true} // a duplicate: TestRenderDuplicatePar48
 			for kind, comp := range kinds {
 				if kind != c.Object.Kind {
 					skip[kindPrefix+kind], skip[comp] = true, true
@@ -405,4 +405,31 @@ func BenchmarkRender(b *testing.B) {
 		size = len(doc)
 	}
 	b.ReportMetric(float64(size), "pdf-bytes")
+}
+
+// TestRenderDuplicatePar48 prints the duplicate's mark with its day of issue in every language, and
+// nothing of the kind on the certificate itself.
+func TestRenderDuplicatePar48(t *testing.T) {
+	c := sampleCertificate(1, 1)
+	plain, sections, err := render(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := time.Date(2026, time.November, 20, 0, 0, 0, 0, time.UTC)
+	c.DuplicateIssuedOn = &on
+	dup, dupSections, err := render(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainPath, dupPath := writePDF(t, plain), writePDF(t, dup)
+	for i, s := range dupSections {
+		mark := squeeze(fill(label(s.lang, labelDuplicate), "date", formatDate(s.lang, on, dateDated)))
+		if got := squeeze(pdfText(t, dupPath, s.first, s.last)); !strings.Contains(got, mark) {
+			t.Errorf("§48 %s: the duplicate lacks %q", s.lang, mark)
+		}
+		word := literals(label(s.lang, labelDuplicate))[0]
+		if got := pdfText(t, plainPath, sections[i].first, sections[i].last); strings.Contains(got, strings.TrimSpace(word)) {
+			t.Errorf("§48 %s: the certificate itself says %q", s.lang, word)
+		}
+	}
 }
