@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -23,6 +24,36 @@ import (
 type API interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// maxRecord bounds what Open reads into memory: a package, an act, a certificate.
+const maxRecord = 64 << 20
+
+// Open reads the given version of key (the current one when versionID is empty), at most 64 MiB.
+// A missing key or version is attestation.ErrNotFound.
+func (r *Records) Open(ctx context.Context, key, versionID string) ([]byte, error) {
+	in := &s3.GetObjectInput{Bucket: &r.bucket, Key: &key}
+	if versionID != "" {
+		in.VersionId = &versionID
+	}
+	out, err := r.s3.GetObject(ctx, in)
+	var api smithy.APIError
+	if errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NoSuchVersion") {
+		return nil, fmt.Errorf("get s3://%s/%s (version %q): %w", r.bucket, key, versionID, attestation.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get s3://%s/%s (version %q): %w", r.bucket, key, versionID, err)
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(out.Body, maxRecord+1))
+	if err != nil {
+		return nil, fmt.Errorf("read s3://%s/%s: %w", r.bucket, key, err)
+	}
+	if len(body) > maxRecord {
+		return nil, fmt.Errorf("read s3://%s/%s: larger than %d bytes", r.bucket, key, maxRecord)
+	}
+	return body, nil
 }
 
 // Records is the S3 Records store of one bucket.

@@ -87,3 +87,25 @@ func TestPutWritesAKeyOnce(t *testing.T) {
 		t.Fatal("a version under Object Lock (compliance mode) was deleted")
 	}
 }
+
+// TestOpenReadsThePinnedVersion reads a record back by its version; an unknown key or version is
+// ErrNotFound.
+func TestOpenReadsThePinnedVersion(t *testing.T) {
+	ctx := context.Background()
+	rec := s3store.NewRecords(stack.Clients.S3, bucket)
+	body := []byte("%PDF-1.7 certificate")
+	doc, err := rec.Put(ctx, "certificates/2026/00042/certificate.pdf", "application/pdf", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rec.Open(ctx, doc.Key, doc.VersionID)
+	if err != nil || string(got) != string(body) {
+		t.Fatalf("open: %q, %v", got, err)
+	}
+	if _, err := rec.Open(ctx, "certificates/none", ""); !errors.Is(err, attestation.ErrNotFound) {
+		t.Errorf("a missing key: %v, want ErrNotFound", err)
+	}
+	if _, err := rec.Open(ctx, doc.Key, "no-such-version"); err == nil {
+		t.Error("an unknown version was read")
+	}
+}
