@@ -101,6 +101,14 @@ func (p *path) act(c client, at time.Time, step, outcome string, extra map[strin
 	p.open(step)
 	stack.Clock.Freeze(at)
 	body := map[string]any{"step": step, "outcome": outcome}
+	// §24, §35: an act comes with its number and date; §27(1), §37: a decision to issue with the
+	// certificate's terms (Annex 7).
+	if outcome == "act" {
+		body["act"] = actDetails(step, at)
+	}
+	if outcome == "issue" {
+		body["certificate"] = certificateTerms()
+	}
 	for k, v := range extra {
 		if kinds, ok := v.(docKinds); ok {
 			v = p.attach(c, kinds)
@@ -109,6 +117,28 @@ func (p *path) act(c client, at time.Time, step, outcome string, extra map[strin
 	}
 	if status, out := c.do("POST", "/cases/"+p.id+"/step", body); status != http.StatusOK {
 		p.t.Fatalf("%s %s: %d %v", step, outcome, status, out)
+	}
+}
+
+// actDetails are the number and date of the act a survey step hands over.
+func actDetails(step string, at time.Time) map[string]any {
+	loc, _ := time.LoadLocation("Asia/Almaty")
+	return map[string]any{"number": "AKT-" + strings.ToUpper(step[:3]) + "-" + at.In(loc).Format("0102"), "date": at.In(loc).Format(time.DateOnly)}
+}
+
+// certificateTerms are the terms an authority writes into a certificate (Annex 7).
+func certificateTerms() map[string]any {
+	return map[string]any{
+		"informationCategory": "restricted",
+		"prohibitions": []map[string]string{
+			{"kk": "Объектіні Интернет желісіне қосуға тыйым салынады", "ru": "Запрещается подключение объекта к сети Интернет", "en": "Connecting the object to the Internet is prohibited"},
+		},
+		"notifiableChanges": []map[string]string{
+			{"kk": "Серверлердің желілік мекенжайлары", "ru": "Сетевые адреса серверов", "en": "The network addresses of the servers"},
+			{"kk": "Ақпаратты қорғау құралдарының құрамы", "ru": "Состав средств защиты информации", "en": "The composition of the means of information protection"},
+		},
+		"chairman": map[string]any{"name": "Әлібеков Серік Қанатұлы",
+			"position": map[string]string{"kk": "Ақпараттық қауіпсіздік комитетінің төрағасы", "ru": "Председатель Комитета по информационной безопасности", "en": "Chairman of the Information Security Committee"}},
 	}
 }
 

@@ -64,11 +64,23 @@ func Named(err error) error {
 
 // Handlers serves the state machine's tasks.
 type Handlers struct {
-	svc *attestation.Service
+	svc    *attestation.Service
+	issuer Issuer
 }
 
 // New returns the task handlers over svc.
 func New(svc *attestation.Service) *Handlers { return &Handlers{svc: svc} }
+
+// Issuer makes a certificate with its documents and register entry (issuing.Service).
+type Issuer interface {
+	Issue(ctx context.Context, caseID string, at time.Time) (attestation.CertificateIssue, error)
+}
+
+// WithIssuer sets what the certificate-issuing task calls; without one it only takes the number.
+func (h *Handlers) WithIssuer(i Issuer) *Handlers {
+	h.issuer = i
+	return h
+}
 
 // RegisterApplication records the receipt of a filed application (§13) and plans the
 // authority's completeness check that follows (§14).
@@ -125,6 +137,10 @@ func (h *Handlers) IssueCertificate(ctx context.Context, in IssueInput) (attesta
 	if in.CaseID == "" || in.At.IsZero() {
 		return attestation.CertificateIssue{}, &InvalidTaskInput{Err: errors.New("issue certificate: caseId and at are required")}
 	}
-	out, err := h.svc.IssueCertificate(ctx, in.CaseID, in.At)
+	if h.issuer == nil {
+		out, err := h.svc.IssueCertificate(ctx, in.CaseID, in.At)
+		return out, Named(err)
+	}
+	out, err := h.issuer.Issue(ctx, in.CaseID, in.At)
 	return out, Named(err)
 }
