@@ -1,0 +1,186 @@
+package register
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"attestation/internal/attestation"
+	"attestation/internal/signing"
+)
+
+// The daily open-data export of the register (§29): every entry's public view with its seal as
+// JSON, and one row per entry as CSV. The same entries always give the same bytes: entries are
+// ordered by number, and nothing in the files depends on the moment of the export.
+
+// Exported is one entry in the JSON export: its public view as signed, the signed bytes and the
+// signature, so that anyone can verify each entry of the file with the published key.
+type Exported struct {
+	Entry     Public            `json:"entry"`
+	Payload   []byte            `json:"payload"`
+	Signature signing.Signature `json:"signature"`
+}
+
+// Export is the JSON export's document.
+type Export struct {
+	Register     string     `json:"register"`
+	PublicKeyURL string     `json:"publicKeyUrl"`
+	Count        int        `json:"count"`
+	Entries      []Exported `json:"entries"`
+}
+
+func byNumber(entries []Entry) []Entry {
+	out := append([]Entry(nil), entries...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+// ExportJSON renders the entries' public views with their seals, ordered by number.
+func ExportJSON(entries []Entry) []byte {
+	doc := Export{Register: "register of certificates (§29)", PublicKeyURL: PublicKeyPath, Entries: []Exported{}}
+	for _, e := range byNumber(entries) {
+		doc.Entries = append(doc.Entries, Exported{Entry: e.PublicView(), Payload: e.Seal.Payload, Signature: e.Seal.Signature})
+	}
+	doc.Count = len(doc.Entries)
+	b, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		// Public holds strings, numbers, times and byte slices: it always encodes.
+		panic(fmt.Sprintf("register export: %v", err))
+	}
+	return append(b, '\n')
+}
+
+// CSVHeader is the export's first row: the columns of §29, in its order, then the seal.
+var CSVHeader = []string{
+	"number", "status",
+	"objectName", "objectKind", // §29(1)
+	"ownerName", "ownerBin", // §29(2): an individual owner's IIN is left out
+	"developer",                         // §29(3)
+	"actNumber", "actDate", "actSha256", // §29(4)
+	"additionalActNumber", "additionalActDate", "additionalActSha256", // §29(4)
+	"issuedAt", "validUntil", "certificateSha256", "duplicates", // §29(5)
+	"recallGround", "recallParagraph", "recalledAt", "returned", "returnedAt", // §29(6)
+	"expiredAt", "terminatedAt", // §29(7)
+	"revision", "updatedAt", "payloadSha256", "signatureKeyId",
+}
+
+// ExportCSV renders one row per entry (its public view), ordered by number: RFC 4180 (CRLF line
+// ends, quoted fields where needed), UTF-8, times in RFC 3339 UTC.
+func ExportCSV(entries []Entry) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	rows := [][]string{CSVHeader}
+	for _, e := range byNumber(entries) {
+		rows = append(rows, csvRow(e))
+	}
+	if err := w.WriteAll(rows); err != nil {
+		panic(fmt.Sprintf("register export: %v", err)) // a bytes.Buffer does not fail
+	}
+	return buf.Bytes()
+}
+
+func csvRow(e Entry) []string {
+	p := e.PublicView()
+	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	opt := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return ts(*t)
+	}
+	row := []string{p.Number, string(p.Status), p.ObjectName, p.ObjectKind, p.OwnerName, p.OwnerBIN, p.Developer,
+		p.Act.Number, ts(p.Act.Date), p.Act.SHA256}
+	if a := p.AdditionalAct; a != nil {
+		row = append(row, a.Number, ts(a.Date), a.SHA256)
+	} else {
+		row = append(row, "", "", "")
+	}
+	row = append(row, ts(p.IssuedAt), opt(p.ValidUntil), p.CertificateHash, strconv.Itoa(len(p.Duplicates)))
+	if r := p.Recall; r != nil {
+		row = append(row, r.Ground, r.Paragraph, ts(r.DecidedAt), strconv.FormatBool(r.Returned), opt(r.ReturnedAt))
+	} else {
+		row = append(row, "", "", "", "", "")
+	}
+	row = append(row, opt(p.ExpiredAt), opt(p.TerminatedAt), strconv.Itoa(p.Revision), ts(p.UpdatedAt),
+		PayloadSHA256(e.Seal.Payload), e.Seal.Signature.KeyID)
+	return row
+}
+
+// Lister reads every entry of the register (dynamostore.Store).
+type Lister interface {
+	AllEntries(ctx context.Context) ([]Entry, error)
+}
+
+// Records writes a key once (s3store.Records): the same bytes again answer the version stored,
+// other bytes attestation.ErrConflict.
+type Records interface {
+	Put(ctx context.Context, key, contentType string, body []byte) (attestation.Document, error)
+}
+
+// OpenData is the daily open-data export, a watch of the deadline check: at each run it writes
+// open-data/<day in Asia/Almaty>/register.json and register.csv to the records bucket.
+type OpenData struct {
+	entries Lister
+	records Records
+	loc     *time.Location
+}
+
+// NewOpenData returns the export; days are counted in loc (Asia/Almaty).
+func NewOpenData(entries Lister, records Records, loc *time.Location) *OpenData {
+	return &OpenData{entries: entries, records: records, loc: loc}
+}
+
+// OpenDataReport is what one run of the export did.
+type OpenDataReport struct {
+	Day     string         `json:"day"`
+	Entries int            `json:"entries"`
+	Files   []OpenDataFile `json:"files"`
+}
+
+// OpenDataFile is one file of the day's export.
+type OpenDataFile struct {
+	Key       string `json:"key"`
+	VersionID string `json:"versionId,omitempty"`
+	SHA256    string `json:"sha256,omitempty"` // of the bytes written; absent when the day's file stands
+	// Stands: the day's file was already written with other bytes (the register changed since);
+	// it is kept, as a key is written once, and tomorrow's export carries the change.
+	Stands bool `json:"stands,omitempty"`
+}
+
+// Check writes the day's export at now. A run again the same day writes nothing new: the same
+// bytes answer the version stored, and a register changed since leaves the day's export as it
+// stands, which the report says.
+func (o *OpenData) Check(ctx context.Context, now time.Time) (any, error) {
+	day := now.In(o.loc).Format("2006-01-02")
+	entries, err := o.entries.AllEntries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open-data export of %s: %w", day, err)
+	}
+	rep := OpenDataReport{Day: day, Entries: len(entries)}
+	for _, f := range []struct {
+		name, contentType string
+		body              []byte
+	}{
+		{"register.json", "application/json", ExportJSON(entries)},
+		{"register.csv", "text/csv; charset=utf-8; header=present", ExportCSV(entries)},
+	} {
+		key := "open-data/" + day + "/" + f.name
+		d, err := o.records.Put(ctx, key, f.contentType, f.body)
+		switch {
+		case errors.Is(err, attestation.ErrConflict):
+			rep.Files = append(rep.Files, OpenDataFile{Key: key, Stands: true})
+		case err != nil:
+			return rep, fmt.Errorf("open-data export of %s: %w", day, err)
+		default:
+			rep.Files = append(rep.Files, OpenDataFile{Key: d.Key, VersionID: d.VersionID, SHA256: d.SHA256})
+		}
+	}
+	return rep, nil
+}
