@@ -63,6 +63,8 @@ type Recall struct {
 	ReturnDueAt   time.Time  `json:"returnDueAt"`
 	ReturnedAt    *time.Time `json:"returnedAt,omitempty"`
 	ReturnOverdue bool       `json:"returnOverdue,omitempty"`
+	// ChangeID is the change notice a recall on changed conditions rests on (§45(4), §47).
+	ChangeID string `json:"changeId,omitempty"`
 }
 
 // Monitoring is the obligation of §42: a mandatory object other than the e-government platform is
@@ -135,6 +137,7 @@ type Entry struct {
 	Monitoring   *Monitoring        `json:"monitoring,omitempty"`
 	Changes      []ChangeNotice     `json:"changes,omitempty"`
 	Duplicates   []DuplicateRequest `json:"duplicates,omitempty"`
+	Cessation    *Cessation         `json:"cessation,omitempty"` // the owner's notice that operation ceased (service.go)
 
 	// Revision counts the entry's versions from 1; every write is conditional on it. Seal is the
 	// signature over the public view of this revision.
