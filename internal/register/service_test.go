@@ -38,7 +38,9 @@ var almaty = func() *time.Location {
 }()
 
 // at is a moment in Almaty.
-func at(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, almaty) }
+func at(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, almaty)
+}
 
 // endOf is 23:59:59 of a day in Almaty: where a period in days ends.
 func endOf(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 23, 59, 59, 0, almaty) }
@@ -400,11 +402,11 @@ func TestRecallOnEachGroundPar45(t *testing.T) {
 		kind   string
 		status Status
 	}{
-		{"owner_application", "nonstate_is", Recalled},       // §45(2): any object
-		{"audit_noncompliance", "nonstate_web", Recalled},    // §45(3): any object
-		{"changed_conditions", "state_is", Recalled},         // §45(4): a mandatory object
-		{"operation_ceased", "critical_is", Terminated},      // §45(5): a mandatory object, the termination mark
-		{"owner_application", "egov_platform", Recalled},     // §45(2) of the platform
+		{"owner_application", "nonstate_is", Recalled},    // §45(2): any object
+		{"audit_noncompliance", "nonstate_web", Recalled}, // §45(3): any object
+		{"changed_conditions", "state_is", Recalled},      // §45(4): a mandatory object
+		{"operation_ceased", "critical_is", Terminated},   // §45(5): a mandatory object, the termination mark
+		{"owner_application", "egov_platform", Recalled},  // §45(2) of the platform
 		{"audit_noncompliance", "integrated_nonstate_is", Recalled},
 	} {
 		t.Run(fmt.Sprintf("§45 ground %s of a %s", tc.ground, tc.kind), func(t *testing.T) {
