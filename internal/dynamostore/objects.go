@@ -75,7 +75,7 @@ func planKey(bin string, year int) map[string]types.AttributeValue {
 func (s *Objects) CreateObject(ctx context.Context, o objects.Object) error {
 	av, err := attributevalue.MarshalMap(objectItem{keys: keys{PK: objectPK(o.ID), SK: "OBJ",
 		GSI1PK: orgObjectsPK(o.OrganizationBIN), GSI1SK: "OBJ#" + sortTime(o.RegisteredAt) + "#" + o.ID},
-		Type: "object", Object: o})
+		Type: "object", Object: o}.withStage())
 	if err != nil {
 		return fmt.Errorf("encode object %s: %w", o.ID, err)
 	}
@@ -231,7 +231,7 @@ func (s *Objects) PutPlan(ctx context.Context, p objects.Plan) error {
 	}
 	av, err := attributevalue.MarshalMap(planItem{keys: keys{PK: planPK(p.OrganizationBIN, p.Year), SK: "PLAN",
 		GSI1PK: orgObjectsPK(p.OrganizationBIN), GSI1SK: "PLAN#" + strconv.Itoa(p.Year)},
-		Type: "plan", Revision: p.Revision, Plan: p})
+		Type: "plan", Revision: p.Revision, Plan: p}.withYear())
 	if err != nil {
 		return fmt.Errorf("encode plan %d: %w", p.Year, err)
 	}

@@ -60,6 +60,8 @@ type keys struct {
 	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
 	GSI3PK string `dynamodbav:"gsi3pk,omitempty"`
 	GSI3SK string `dynamodbav:"gsi3sk,omitempty"`
+	GSI4PK string `dynamodbav:"gsi4pk,omitempty"` // the oversight index (oversight.go)
+	GSI4SK string `dynamodbav:"gsi4sk,omitempty"`
 }
 
 // caseItem is a case as stored: its keys, its version at the top (writes are conditional on
@@ -96,6 +98,7 @@ func toItem(c attestation.Case) caseItem {
 			GSI1PK: "ORG#" + c.OrganizationBIN, GSI1SK: "CASE#" + sortTime(c.SubmittedAt) + "#" + c.ID},
 		Type: "case", Version: c.Version, Case: c,
 	}
+	it.GSI4PK, it.GSI4SK = filedKeys(c)
 	if st := c.OpenStep; st != nil {
 		due := sortTime(st.DueAt) + "#" + c.ID
 		if !st.Overdue {
