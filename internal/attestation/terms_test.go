@@ -1,6 +1,7 @@
 package attestation
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -113,4 +114,54 @@ func TestCertificateTermsAnnex7(t *testing.T) {
 			t.Error("the applicant sees the terms before the decision is sent")
 		}
 	})
+}
+
+type owners map[string]string
+
+func (o owners) ObjectOwner(_ context.Context, id string) (string, error) {
+	bin, ok := o[id]
+	if !ok {
+		return "", ErrNotFound
+	}
+	return bin, nil
+}
+
+// TestFilingNamesItsObjectPar11: a filing may name the applicant's registered object (Annex 1,
+// §11), which links the certificate to it; another organisation's object or an unknown one is
+// refused, naming object.id.
+func TestFilingNamesItsObjectPar11(t *testing.T) {
+	for _, tc := range []struct {
+		name, id string
+		ok       bool
+	}{
+		{"§11 the applicant's own object is linked to the case", "O-00000000000000aa", true},
+		{"§11 another organisation's object is refused", "O-00000000000000bb", false},
+		{"§11 an unknown object is refused", "O-00000000000000cc", false},
+		{"§11 a malformed object id is refused", "object-1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newUploadHarness(t)
+			h.svc.WithObjectOwners(owners{"O-00000000000000aa": applicant.BIN, "O-00000000000000bb": "990000000001"})
+			pkg := draftPackage()
+			pkg.Object.ID = tc.id
+			d, err := h.svc.CreateDraft(h.ctx, applicant, pkg, h.tick())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range requiredDocuments(t) {
+				h.draftUpload(d.ID, r.ID)
+			}
+			c, err := h.svc.SubmitDraft(h.ctx, applicant, d.ID, h.tick())
+			if tc.ok {
+				if err != nil || c.ObjectID != tc.id {
+					t.Fatalf("submit: %+v, %v", c.ObjectID, err)
+				}
+				return
+			}
+			problems := submissionProblems(t, err)
+			if len(problems) != 1 || problems[0].Field != "object.id" {
+				t.Fatalf("problems %v, want one on object.id", problems)
+			}
+		})
+	}
 }
