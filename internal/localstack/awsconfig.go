@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
@@ -74,6 +75,7 @@ type Clients struct {
 	DynamoDB *dynamodb.Client
 	S3       *s3.Client
 	SFN      *sfn.Client
+	KMS      *kms.Client
 }
 
 // NewClients builds the clients the tests and the provisioning use.
@@ -85,6 +87,7 @@ func NewClients(cfg aws.Config) Clients {
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
 		SFN: sfn.NewFromConfig(cfg),
+		KMS: kms.NewFromConfig(cfg),
 	}
 }
 
@@ -202,6 +205,8 @@ func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	case strings.HasPrefix(op, "AWSStepFunctions."):
 		op = "SFN." + strings.TrimPrefix(op, "AWSStepFunctions.")
+	case strings.HasPrefix(op, "TrentService."):
+		op = "KMS." + strings.TrimPrefix(op, "TrentService.")
 	case op == "":
 		op = "S3." + r.Method
 	}

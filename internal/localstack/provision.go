@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -15,8 +17,17 @@ import (
 	"attestation/internal/samtemplate"
 )
 
-// provision creates the template's tables, buckets and state machines in moto.
+// provision creates the template's keys, tables, buckets and state machines in moto, and puts
+// each created key's ID where the functions' environment refers to the key.
 func provision(ctx context.Context, c Clients, t *samtemplate.Template, root string) error {
+	for _, k := range t.Keys {
+		out, err := c.KMS.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpec(k.KeySpec),
+			KeyUsage: kmstypes.KeyUsageType(k.KeyUsage), Description: aws.String(k.LogicalID + " of the local stack")})
+		if err != nil {
+			return fmt.Errorf("key %s: %w", k.LogicalID, err)
+		}
+		t.SetKeyID(k.LogicalID, aws.ToString(out.KeyMetadata.KeyId))
+	}
 	for _, tb := range t.Tables {
 		if err := createTable(ctx, c.DynamoDB, tb); err != nil {
 			return fmt.Errorf("table %s: %w", tb.LogicalID, err)

@@ -136,6 +136,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if s.Issuer, err = NewIssuer(s.Template.Authorizer.Issuer, s.Template.Authorizer.Audience, o.Clock); err != nil {
 		return nil, err
 	}
+	// Resources first: a function's environment names a KMS key by the ID moto gives it.
+	if err := provision(ctx, s.Clients, s.Template, o.Root); err != nil {
+		return nil, fmt.Errorf("create resources from template.yaml: %w", err)
+	}
 	s.invoker = &invoker{handlers: map[string]lambda.Handler{}, log: o.Log, reqs: s.Requests}
 	for _, f := range s.Template.Functions {
 		ctor, ok := wiring.Functions[f.Dir()]
@@ -156,9 +160,6 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
 		}
 		s.invoker.handlers[f.Name] = lambda.NewHandler(h)
-	}
-	if err := provision(ctx, s.Clients, s.Template, o.Root); err != nil {
-		return nil, fmt.Errorf("create resources from template.yaml: %w", err)
 	}
 	accessLog := slog.New(slog.NewJSONHandler(o.AccessLog, nil)).With("log", "api-access")
 	gw := newAPIGateway(s.Template, s.invoker, s.Issuer, o.Clock, accessLog, s.controlRoutes(), gatewayCalls(s.Template, s.Clients.DynamoDB))

@@ -29,6 +29,7 @@ type Template struct {
 	Tables        []Table
 	Buckets       []Bucket
 	StateMachines []StateMachine
+	Keys          []Key
 	Authorizer    JWTAuthorizer
 }
 
@@ -118,6 +119,32 @@ type Bucket struct {
 	LockRetentionDays int
 }
 
+// Key is an AWS::KMS::Key. KMS picks a key's ID when it creates the key, so until then Ref
+// resolves to a placeholder (Ref); SetKeyID puts the created key's ID in its place.
+type Key struct {
+	LogicalID string
+	KeySpec   string // e.g. ECC_NIST_P256
+	KeyUsage  string // e.g. SIGN_VERIFY
+	Ref       string // what !Ref of the key resolved to in the functions' environment
+}
+
+// SetKeyID puts id, the ID KMS gave key logicalID, wherever a function's environment holds the
+// key's Ref.
+func (t *Template) SetKeyID(logicalID, id string) {
+	for _, k := range t.Keys {
+		if k.LogicalID != logicalID {
+			continue
+		}
+		for _, f := range t.Functions {
+			for name, v := range f.Env {
+				if v == k.Ref {
+					f.Env[name] = id
+				}
+			}
+		}
+	}
+}
+
 // StateMachine is an AWS::Serverless::StateMachine.
 type StateMachine struct {
 	LogicalID     string
@@ -199,6 +226,8 @@ func Load(path string, names Names, params map[string]any) (*Template, error) {
 			err = t.addTable(id, res.Properties, r)
 		case "AWS::S3::Bucket":
 			err = t.addBucket(id, res.Properties, r)
+		case "AWS::KMS::Key":
+			err = t.addKey(id, res.Properties, r)
 		case "AWS::Serverless::StateMachine":
 			err = t.addStateMachine(id, res.Properties, r)
 		case "AWS::Serverless::HttpApi":
@@ -284,6 +313,8 @@ func (r resolver) ref(name string, input any, template any) any {
 			return id
 		case "AWS::Serverless::StateMachine":
 			return r.arn(id)
+		case "AWS::KMS::Key":
+			return r.keyRef(id)
 		}
 		return r.physical(id)
 	}
@@ -446,6 +477,18 @@ func (t *Template) addBucket(id string, props json.RawMessage, r resolver) error
 		b.LockRetentionDays = int(n)
 	}
 	t.Buckets = append(t.Buckets, b)
+	return nil
+}
+
+// keyRef is the placeholder Ref of a KMS key resolves to until the key exists.
+func (r resolver) keyRef(id string) string { return "<key ID of " + id + ">" }
+
+func (t *Template) addKey(id string, props json.RawMessage, r resolver) error {
+	var p struct{ KeySpec, KeyUsage string }
+	if err := json.Unmarshal(props, &p); err != nil {
+		return err
+	}
+	t.Keys = append(t.Keys, Key{LogicalID: id, KeySpec: p.KeySpec, KeyUsage: p.KeyUsage, Ref: r.keyRef(id)})
 	return nil
 }
 

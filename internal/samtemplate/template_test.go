@@ -280,3 +280,26 @@ func TestTemplateGrantsNoCallbackOnEveryStateMachine(t *testing.T) {
 		t.Fatal("template.yaml grants states:SendTask* on '*'; scope it to the state machine")
 	}
 }
+
+func TestRegisterSigningKeyResolvesToTheCreatedKeysID(t *testing.T) {
+	tpl := load(t)
+	if len(tpl.Keys) != 1 {
+		t.Fatalf("keys: %+v, want the register's signing key", tpl.Keys)
+	}
+	k := tpl.Keys[0]
+	if k.LogicalID != "RegisterSigningKey" || k.KeySpec != "ECC_NIST_P256" || k.KeyUsage != "SIGN_VERIFY" || k.Ref == "" {
+		t.Fatalf("key %+v, want RegisterSigningKey, ECC_NIST_P256, SIGN_VERIFY (§29 entries are signed)", k)
+	}
+	for _, f := range tpl.Functions {
+		if f.Env["SIGNING_KEY_ID"] != k.Ref {
+			t.Fatalf("%s: SIGNING_KEY_ID=%q before the key exists, want its Ref %q", f.LogicalID, f.Env["SIGNING_KEY_ID"], k.Ref)
+		}
+	}
+	tpl.SetKeyID("OtherKey", "nope")
+	tpl.SetKeyID(k.LogicalID, "1234abcd-12ab-34cd-56ef-1234567890ab")
+	for _, f := range tpl.Functions {
+		if f.Env["SIGNING_KEY_ID"] != "1234abcd-12ab-34cd-56ef-1234567890ab" || f.Env["TABLE_NAME"] != "t-attestationtable" {
+			t.Errorf("%s: SIGNING_KEY_ID=%q TABLE_NAME=%q after SetKeyID", f.LogicalID, f.Env["SIGNING_KEY_ID"], f.Env["TABLE_NAME"])
+		}
+	}
+}

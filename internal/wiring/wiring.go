@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
@@ -19,6 +20,7 @@ import (
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
 	"attestation/internal/httpapi"
+	"attestation/internal/kmssign"
 	"attestation/internal/objects"
 	"attestation/internal/s3store"
 	"attestation/internal/sfnflow"
@@ -34,6 +36,7 @@ type Config struct {
 	PolicyEdition   string // POLICY_EDITION: the edition applied to new filings
 	StateMachineARN string // STATE_MACHINE_ARN: only for functions that start or call back executions
 	S3PathStyle     bool   // S3_PATH_STYLE: path-style S3 addressing (the local stack needs it)
+	SigningKeyID    string // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
 }
 
 // LoadConfig reads the configuration through lookup (the process environment, in a bootstrap main).
@@ -52,6 +55,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	req("RECORDS_BUCKET", &c.RecordsBucket)
 	req("POLICY_EDITION", &c.PolicyEdition)
 	c.StateMachineARN, _ = lookup("STATE_MACHINE_ARN")
+	c.SigningKeyID, _ = lookup("SIGNING_KEY_ID")
 	if v, ok := lookup("S3_PATH_STYLE"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -63,6 +67,14 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, fmt.Errorf("environment variables not set: %v", missing)
 	}
 	return c, nil
+}
+
+// NewSigner returns the signer of register entries (§29): the KMS key SIGNING_KEY_ID names.
+func NewSigner(awsCfg aws.Config, cfg Config) (*kmssign.Signer, error) {
+	if cfg.SigningKeyID == "" {
+		return nil, fmt.Errorf("register signer: SIGNING_KEY_ID is not set (the KMS key that signs register entries)")
+	}
+	return kmssign.New(kms.NewFromConfig(awsCfg), cfg.SigningKeyID), nil
 }
 
 // Constructor builds one function's handler (anything lambda.Start accepts).

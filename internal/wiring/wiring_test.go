@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"attestation/internal/attestation"
 	"attestation/internal/deadline"
@@ -66,5 +67,24 @@ func TestLoadConfigNamesWhatIsMissing(t *testing.T) {
 	env := map[string]string{"TABLE_NAME": "t", "DOCUMENTS_BUCKET": "d", "RECORDS_BUCKET": "r", "POLICY_EDITION": "e", "S3_PATH_STYLE": "maybe"}
 	if _, err := LoadConfig(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err == nil {
 		t.Fatal("S3_PATH_STYLE=maybe accepted")
+	}
+}
+
+func TestSigningKeyIsOptionalInTheConfigButTheSignerNeedsIt(t *testing.T) {
+	env := map[string]string{"TABLE_NAME": "t", "DOCUMENTS_BUCKET": "d", "RECORDS_BUCKET": "r", "POLICY_EDITION": "e"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cfg, err := LoadConfig(lookup)
+	if err != nil || cfg.SigningKeyID != "" {
+		t.Fatalf("without SIGNING_KEY_ID: %+v %v, want it accepted and empty", cfg, err)
+	}
+	if _, err := NewSigner(aws.Config{}, cfg); err == nil || !bytes.Contains([]byte(err.Error()), []byte("SIGNING_KEY_ID")) {
+		t.Fatalf("NewSigner without a key: %v, want an error naming SIGNING_KEY_ID", err)
+	}
+	env["SIGNING_KEY_ID"] = "alias/attestation-register"
+	if cfg, err = LoadConfig(lookup); err != nil || cfg.SigningKeyID != "alias/attestation-register" {
+		t.Fatalf("with SIGNING_KEY_ID: %+v %v", cfg, err)
+	}
+	if s, err := NewSigner(aws.Config{}, cfg); err != nil || s == nil {
+		t.Fatalf("NewSigner with a key: %v", err)
 	}
 }

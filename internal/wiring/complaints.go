@@ -1,0 +1,51 @@
+package wiring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"attestation/internal/attestation"
+	"attestation/internal/calendar"
+	"attestation/internal/complaints"
+	"attestation/internal/dynamostore"
+)
+
+// complaintsService builds the service of complaints (standard §11) on the table. A case a
+// complaint names is checked against the attestation case store: it must be the complainant's
+// organisation's.
+func complaintsService(awsCfg aws.Config, cfg Config, log *slog.Logger) (*complaints.Service, error) {
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		return nil, fmt.Errorf("complaints: calendar: %w", err)
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	svc, err := complaints.NewService(dynamostore.NewComplaints(db, cfg.TableName), caseOwner(dynamostore.New(db, cfg.TableName)), cal, cfg.PolicyEdition, log)
+	if err != nil {
+		return nil, fmt.Errorf("complaints: %w", err)
+	}
+	return svc, nil
+}
+
+// caseReader is the part of the case store the ownership check reads.
+type caseReader interface {
+	Get(ctx context.Context, id string) (attestation.Case, error)
+}
+
+// caseOwner reports whether a case exists and is the organisation's, from the case store.
+func caseOwner(cases caseReader) complaints.CasesFunc {
+	return func(ctx context.Context, bin, caseID string) (bool, error) {
+		c, err := cases.Get(ctx, caseID)
+		if errors.Is(err, attestation.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("owner of case %s: %w", caseID, err)
+		}
+		return c.OrganizationBIN == bin, nil
+	}
+}
