@@ -125,7 +125,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 
 	s.Template, err = samtemplate.Load(filepath.Join(o.Root, "template.yaml"),
 		samtemplate.Names{Region: Region, AccountID: AccountID, Prefix: "attestation-"},
-		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local"})
+		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local", "PublicBaseUrl": s.APIURL})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
 	"attestation/internal/httpapi"
+	"attestation/internal/issuing"
 	"attestation/internal/kmssign"
 	"attestation/internal/objects"
 	"attestation/internal/s3store"
@@ -36,6 +37,7 @@ type Config struct {
 	PolicyEdition   string // POLICY_EDITION: the edition applied to new filings
 	StateMachineARN string // STATE_MACHINE_ARN: only for functions that start or call back executions
 	S3PathStyle     bool   // S3_PATH_STYLE: path-style S3 addressing (the local stack needs it)
+	PublicBaseURL   string // PUBLIC_BASE_URL: the API's public address, printed in certificates' QR codes
 	SigningKeyID    string // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
 }
 
@@ -56,6 +58,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	req("POLICY_EDITION", &c.PolicyEdition)
 	c.StateMachineARN, _ = lookup("STATE_MACHINE_ARN")
 	c.SigningKeyID, _ = lookup("SIGNING_KEY_ID")
+	c.PublicBaseURL, _ = lookup("PUBLIC_BASE_URL")
 	if v, ok := lookup("S3_PATH_STYLE"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -96,15 +99,32 @@ func service(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Serv
 		return nil, fmt.Errorf("calendar: %w", err)
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	s3c := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		o.UsePathStyle = cfg.S3PathStyle
-		o.DisableLogOutputChecksumValidationSkipped = true
-	})
+	s3c := newS3(awsCfg, cfg)
 	flow := sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN)
 	svc := attestation.NewService(dynamostore.New(db, cfg.TableName), s3store.NewRecords(s3c, cfg.RecordsBucket),
 		s3store.NewRecords(s3c, cfg.DocumentsBucket), flow, cal, cfg.PolicyEdition, log).
-		WithFiles(dynamostore.NewUploads(db, cfg.TableName), s3store.NewFiles(s3c, cfg.DocumentsBucket))
+		WithFiles(dynamostore.NewUploads(db, cfg.TableName), s3store.NewFiles(s3c, cfg.DocumentsBucket)).
+		WithObjectOwners(objectOwners{dynamostore.NewObjects(db, cfg.TableName)})
 	return svc, nil
+}
+
+// objectOwners tells the attestation service who registered an object (§11).
+type objectOwners struct{ objects *dynamostore.Objects }
+
+func (o objectOwners) ObjectOwner(ctx context.Context, id string) (string, error) {
+	obj, err := o.objects.Object(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return obj.OrganizationBIN, nil
+}
+
+// newS3 is the S3 client of a function: path-style addressing where the local stack needs it.
+func newS3(awsCfg aws.Config, cfg Config) *s3.Client {
+	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.S3PathStyle
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
 }
 
 // API builds the HTTP API's handler: the service, the call records (seed 003 §8) and the
@@ -164,7 +184,22 @@ func IssueCertificate(ctx context.Context, awsCfg aws.Config, cfg Config, log *s
 	if err != nil {
 		return nil, fmt.Errorf("issue-certificate: %w", err)
 	}
-	return transition.New(svc).IssueCertificate, nil
+	if cfg.PublicBaseURL == "" {
+		return nil, fmt.Errorf("issue-certificate: PUBLIC_BASE_URL is not set")
+	}
+	signer, err := NewSigner(awsCfg, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("issue-certificate: %w", err)
+	}
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		return nil, fmt.Errorf("issue-certificate: calendar: %w", err)
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	s3c := newS3(awsCfg, cfg)
+	issuer := issuing.New(svc, dynamostore.New(db, cfg.TableName), dynamostore.New(db, cfg.TableName),
+		s3store.NewRecords(s3c, cfg.DocumentsBucket), s3store.NewRecords(s3c, cfg.RecordsBucket), signer, cal, cfg.PublicBaseURL, log)
+	return transition.New(svc).WithIssuer(issuer).IssueCertificate, nil
 }
 
 // DeadlineCheck builds the scheduled deadline check's handler.
