@@ -46,6 +46,8 @@ type Handler struct {
 	idem    IdempotencyStore
 	objects ObjectService // objects of informatization and annual plans (objects.go)
 	log     *slog.Logger
+
+	complaints ComplaintService // the complaints of standard §11 (complaints.go)
 }
 
 // New returns the API handler: svc does the work, calls records every request and reads the
@@ -90,6 +92,9 @@ func (h *Handler) routes() map[string]route {
 		"GET /cases":                       {roles: []identity.Role{identity.Applicant}, handle: h.listCases},
 	}
 	for k, v := range h.objectRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.complaintRoutes() {
 		rs[k] = v
 	}
 	return rs

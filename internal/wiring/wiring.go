@@ -148,7 +148,11 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	return httpapi.New(svc, calls, claims, log).WithObjects(objs).Handle, nil
+	comps, err := complaintsService(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	return httpapi.New(svc, calls, claims, log).WithObjects(objs).WithComplaints(comps).Handle, nil
 }
 
 // RegisterApplication builds the RecordApplicationReceipt task's handler.
@@ -208,5 +212,9 @@ func DeadlineCheck(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	return deadline.New(svc).Handle, nil
+	comps, err := complaintsService(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	return deadline.New(svc).With("complaints", comps).Handle, nil
 }
