@@ -48,6 +48,7 @@ type Handler struct {
 	log     *slog.Logger
 
 	complaints ComplaintService // the complaints of standard §11 (complaints.go)
+	oversight  OversightService // the authority's oversight reports (oversight.go)
 }
 
 // New returns the API handler: svc does the work, calls records every request and reads the
@@ -95,6 +96,9 @@ func (h *Handler) routes() map[string]route {
 		rs[k] = v
 	}
 	for k, v := range h.complaintRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.oversightRoutes() {
 		rs[k] = v
 	}
 	return rs

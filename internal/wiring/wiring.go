@@ -23,6 +23,7 @@ import (
 	"attestation/internal/issuing"
 	"attestation/internal/kmssign"
 	"attestation/internal/objects"
+	"attestation/internal/oversight"
 	"attestation/internal/s3store"
 	"attestation/internal/sfnflow"
 	"attestation/internal/transition"
@@ -152,7 +153,8 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	return httpapi.New(svc, calls, claims, log).WithObjects(objs).WithComplaints(comps).Handle, nil
+	watch := oversight.NewService(dynamostore.NewOversight(db, cfg.TableName), cal)
+	return httpapi.New(svc, calls, claims, log).WithObjects(objs).WithComplaints(comps).WithOversight(watch).Handle, nil
 }
 
 // RegisterApplication builds the RecordApplicationReceipt task's handler.
