@@ -59,13 +59,16 @@ func entryKey(number string) map[string]types.AttributeValue {
 }
 
 func toEntryItem(e register.Entry) entryItem {
-	return entryItem{
+	it := entryItem{
 		keys: keys{PK: registerPK + e.Number, SK: entrySK,
 			GSI1PK: "ORG#" + e.OwnerBIN, GSI1SK: "CERT#" + e.Number,
 			GSI3PK: registerAll, GSI3SK: e.Number},
 		Type: "certificate", Revision: e.Revision, Status: string(e.Status), OwnerBIN: e.OwnerBIN,
 		ObjectSearch: strings.ToLower(e.ObjectName), Entry: e,
 	}
+	// The deadline check's watch after the certificate (register_life.go).
+	it.GSI2PK, it.GSI2SK = watchKeys(e)
+	return it
 }
 
 // entryWrites are the transaction items that store e as its revision rev: the entry (new for the
