@@ -610,6 +610,10 @@ func badInputs(t *testing.T) []badInput {
 		get("queue limit not a number", "/queue?limit=x", auth, "limit"),
 		get("queue forged cursor", "/queue?cursor=Zm9yZ2Vk", auth, "cursor"),
 		get("queue overdue not a boolean", "/queue?overdue=yes", auth, "overdue"),
+		// The authority's oversight (oversight_test.go): the year of the plans report.
+		get("oversight year of two digits", "/oversight/plans/26", auth, "year"),
+		get("oversight year a word", "/oversight/plans/year", auth, "year"),
+		{name: "get: oversight year the calendar does not cover", method: "GET", path: "/oversight/plans/2200", user: auth, status: 422, names: []string{"year"}},
 	}
 }
 

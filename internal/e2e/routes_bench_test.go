@@ -106,6 +106,13 @@ func BenchmarkRoutes(b *testing.B) {
 			return "PUT", "/plans/2026", planOf(planRow(objectID, "creation", "2026-11-20", nil))
 		}},
 		{"GET /plans/{year}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/plans/2026", nil }},
+		{"GET /oversight/operation-without-certificate", authority, 200, func(b *testing.B) (string, string, any) {
+			// One more mandatory object in industrial operation without a certificate: the report
+			// reads the objects in that stage and the register entries of their owner.
+			registerIn(b, app, "Benchmark object in operation", "state_is", "industrial_operation")
+			return "GET", "/oversight/operation-without-certificate", nil
+		}},
+		{"GET /oversight/plans/{year}", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/oversight/plans/2026", nil }},
 	}
 	// Every route of the API is measured.
 	measured := map[string]bool{}

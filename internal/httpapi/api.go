@@ -49,6 +49,7 @@ type Handler struct {
 
 	complaints ComplaintService // the complaints of standard §11 (complaints.go)
 	oversight  OversightService // the authority's oversight reports (oversight.go)
+	register   RegisterService  // life after the certificate (register_life.go)
 }
 
 // New returns the API handler: svc does the work, calls records every request and reads the
@@ -93,6 +94,9 @@ func (h *Handler) routes() map[string]route {
 		"GET /cases":                       {roles: []identity.Role{identity.Applicant}, handle: h.listCases},
 	}
 	for k, v := range h.objectRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.registerRoutes() {
 		rs[k] = v
 	}
 	for k, v := range h.complaintRoutes() {
