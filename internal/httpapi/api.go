@@ -50,6 +50,8 @@ type Handler struct {
 	complaints ComplaintService // the complaints of standard §11 (complaints.go)
 	oversight  OversightService // the authority's oversight reports (oversight.go)
 	register   RegisterService  // life after the certificate (register_life.go)
+
+	registerPublic *publicRegister // the public routes of the register (register_public.go)
 }
 
 // New returns the API handler: svc does the work, calls records every request and reads the
@@ -103,6 +105,9 @@ func (h *Handler) routes() map[string]route {
 		rs[k] = v
 	}
 	for k, v := range h.oversightRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.registerPublicRoutes() {
 		rs[k] = v
 	}
 	return rs
@@ -202,6 +207,9 @@ func (h *Handler) run(ctx context.Context, log *slog.Logger, r *request, rt rout
 			log.InfoContext(ctx, "request refused", "status", resp.StatusCode, "error", err)
 		}
 		return resp
+	}
+	if raw, ok := body.(rawResponse); ok {
+		return raw.response(status)
 	}
 	return jsonResponse(status, body)
 }

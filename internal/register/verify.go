@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"attestation/internal/attestation"
@@ -180,6 +181,12 @@ type KeySource interface {
 	PublicKeyPEM(ctx context.Context) ([]byte, error)
 }
 
+// KeyIdentifier is a KeySource that also knows the key's ID as its signatures carry it (KMS
+// reports the key's ARN); the published key then carries that ID.
+type KeyIdentifier interface {
+	KeyID(ctx context.Context) (string, error)
+}
+
 // Links presigns GETs of pinned versions in the records bucket (s3store.Files).
 type Links interface {
 	PresignGet(ctx context.Context, key, versionID string, expiry time.Duration) (attestation.Presigned, error)
@@ -194,16 +201,20 @@ type Store interface {
 // PublicService answers the public routes of the register: verification, history, search and
 // the public key, and the owner's and staff's link to a certificate's PDF.
 type PublicService struct {
-	store Store
-	key   KeySource
-	keyID string
-	links Links
-	log   *slog.Logger
+	store  Store
+	key    KeySource
+	keyID  string
+	keyURL string
+	links  Links
+	log    *slog.Logger
 }
 
-// NewPublicService returns the service; keyID is the signing key's ID as published beside it.
-func NewPublicService(store Store, key KeySource, keyID string, links Links, log *slog.Logger) *PublicService {
-	return &PublicService{store: store, key: key, keyID: keyID, links: links, log: log}
+// NewPublicService returns the service. keyID is the signing key's ID as published beside it
+// (unless key is a KeyIdentifier, which knows it);
+// baseURL the API's public address (PUBLIC_BASE_URL; "" leaves the key's URL relative, as the
+// route's path).
+func NewPublicService(store Store, key KeySource, keyID, baseURL string, links Links, log *slog.Logger) *PublicService {
+	return &PublicService{store: store, key: key, keyID: keyID, keyURL: strings.TrimSuffix(baseURL, "/") + PublicKeyPath, links: links, log: log}
 }
 
 // PublicKey is the register's verifying key.
@@ -215,13 +226,19 @@ func (s *PublicService) PublicKey(ctx context.Context) (PublicKey, error) {
 	if _, err := signing.ParsePublicKeyPEM(pem); err != nil {
 		return PublicKey{}, fmt.Errorf("register public key: %w", err)
 	}
-	return PublicKey{KeyID: s.keyID, Algorithm: signing.AlgorithmECDSASHA256, PEM: string(pem)}, nil
+	keyID := s.keyID
+	if ki, ok := s.key.(KeyIdentifier); ok {
+		if keyID, err = ki.KeyID(ctx); err != nil {
+			return PublicKey{}, fmt.Errorf("register public key: %w", err)
+		}
+	}
+	return PublicKey{KeyID: keyID, Algorithm: signing.AlgorithmECDSASHA256, PEM: string(pem)}, nil
 }
 
 // Verify answers the verification of the certificate number at now. An entry whose signature
 // does not check is answered (signatureValid false) and logged at error level: the register was
 // changed other than through a signed revision.
-func (s *PublicService) Verify(ctx context.Context, number string, now time.Time, publicKeyURL string) (Verification, error) {
+func (s *PublicService) Verify(ctx context.Context, number string, now time.Time) (Verification, error) {
 	e, err := s.store.Entry(ctx, number)
 	if err != nil {
 		return Verification{}, fmt.Errorf("certificate %s: %w", number, err)
@@ -230,7 +247,7 @@ func (s *PublicService) Verify(ctx context.Context, number string, now time.Time
 	if err != nil {
 		return Verification{}, err
 	}
-	v, problem := Verified(e, []byte(key.PEM), now, publicKeyURL)
+	v, problem := Verified(e, []byte(key.PEM), now, s.keyURL)
 	if problem != nil {
 		s.log.ErrorContext(ctx, "register entry fails verification: the stored entry is not the signed one",
 			"certificate", number, "revision", e.Revision, "error", problem)

@@ -47,7 +47,7 @@ func draft(number, object, ownerBIN string) register.Entry {
 		Developer: "Ұлттық ақпараттық технологиялар",
 		Act:       register.Act{Number: "ACT-1", Date: issued.Add(-24 * time.Hour), Document: register.Document{Key: "acts/1.pdf", VersionID: "v1", SHA256: strings.Repeat("a", 64)}},
 		IssuedAt:  issued, Certificate: register.Document{Key: "certificates/2026-00001.pdf", VersionID: "cv1", SHA256: strings.Repeat("c", 64)},
-		Status:    register.Valid}
+		Status: register.Valid}
 }
 
 // revise makes e the next signed revision after prev.
@@ -158,7 +158,9 @@ func TestVerificationPar29(t *testing.T) {
 			"certificate hash": func(e *register.Entry) { e.Certificate.SHA256 = strings.Repeat("d", 64) },
 			"valid until":      func(e *register.Entry) { u := issued.AddDate(5, 0, 0); e.ValidUntil = &u },
 			"revision":         func(e *register.Entry) { e.Revision = 7 },
-			"signature":        func(e *register.Entry) { e.Seal.Signature.Value = append([]byte(nil), e.Seal.Signature.Value[:len(e.Seal.Signature.Value)-1]...) },
+			"signature": func(e *register.Entry) {
+				e.Seal.Signature.Value = append([]byte(nil), e.Seal.Signature.Value[:len(e.Seal.Signature.Value)-1]...)
+			},
 		} {
 			t.Run(name, func(t *testing.T) {
 				x := e
@@ -237,7 +239,7 @@ func TestPublicServicePar29(t *testing.T) {
 	st.put(e2, "recalled")
 	var logs bytes.Buffer
 	lk := &links{}
-	svc := register.NewPublicService(st, s, "key-1", lk, slog.New(slog.NewJSONHandler(&logs, nil)))
+	svc := register.NewPublicService(st, s, "key-1", "https://api.example/", lk, slog.New(slog.NewJSONHandler(&logs, nil)))
 
 	t.Run("§29 the public key is published with its ID and algorithm", func(t *testing.T) {
 		k, err := svc.PublicKey(ctx)
@@ -246,8 +248,8 @@ func TestPublicServicePar29(t *testing.T) {
 		}
 	})
 	t.Run("§46 the verification of a recalled entry", func(t *testing.T) {
-		v, err := svc.Verify(ctx, "2026/00001", issued.Add(2*time.Hour), register.PublicKeyPath)
-		if err != nil || v.Status != register.Recalled || !v.SignatureValid || v.Returned == nil || *v.Returned {
+		v, err := svc.Verify(ctx, "2026/00001", issued.Add(2*time.Hour))
+		if err != nil || v.Status != register.Recalled || !v.SignatureValid || v.Returned == nil || *v.Returned || v.PublicKeyURL != "https://api.example/register/public-key" {
 			t.Fatalf("%+v %v", v, err)
 		}
 		if logs.Len() != 0 {
@@ -255,7 +257,7 @@ func TestPublicServicePar29(t *testing.T) {
 		}
 	})
 	t.Run("an unknown number is not found", func(t *testing.T) {
-		if _, err := svc.Verify(ctx, "2026/09999", issued, register.PublicKeyPath); !errors.Is(err, attestation.ErrNotFound) {
+		if _, err := svc.Verify(ctx, "2026/09999", issued); !errors.Is(err, attestation.ErrNotFound) {
 			t.Fatalf("%v", err)
 		}
 		if _, err := svc.History(ctx, "2026/09999"); !errors.Is(err, attestation.ErrNotFound) {
@@ -268,7 +270,7 @@ func TestPublicServicePar29(t *testing.T) {
 		st.entries["2026/00001"] = x
 		defer func() { st.entries["2026/00001"] = e2 }()
 		logs.Reset()
-		v, err := svc.Verify(ctx, "2026/00001", issued.Add(2*time.Hour), register.PublicKeyPath)
+		v, err := svc.Verify(ctx, "2026/00001", issued.Add(2*time.Hour))
 		if err != nil || v.SignatureValid {
 			t.Fatalf("%+v %v", v, err)
 		}

@@ -154,7 +154,12 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	watch := oversight.NewService(dynamostore.NewOversight(db, cfg.TableName), cal)
-	return httpapi.New(svc, calls, claims, log).WithObjects(objs).WithComplaints(comps).WithOversight(watch).Handle, nil
+	pub, numbering, err := registerPublic(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	return httpapi.New(svc, calls, claims, log).WithObjects(objs).WithComplaints(comps).WithOversight(watch).
+		WithRegisterPublic(pub, numbering).Handle, nil
 }
 
 // RegisterApplication builds the RecordApplicationReceipt task's handler.
@@ -218,5 +223,9 @@ func DeadlineCheck(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	return deadline.New(svc).With("complaints", comps).Handle, nil
+	exports, err := openData(awsCfg, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	return deadline.New(svc).With("complaints", comps).With("open-data", exports).Handle, nil
 }
