@@ -263,7 +263,10 @@ func (s *Service) Decide(ctx context.Context, actor identity.Actor, id string, i
 	if actor.Role != identity.Authority && actor.Role != identity.QualityAuthority {
 		return Complaint{}, fmt.Errorf("decide complaint: the %s does not consider complaints: %w", actor.Role, attestation.ErrForbidden)
 	}
-	problems := checkDecision(in)
+	// The body is checked before the complaint is read: a decision that cannot be taken costs no read.
+	if problems := checkDecision(in); len(problems) > 0 {
+		return Complaint{}, &attestation.SubmissionRefused{Problems: problems}
+	}
 	answer := clean(in.Answer)
 	for attempt := 1; ; attempt++ {
 		c, err := s.get(ctx, actor, id)
@@ -273,9 +276,6 @@ func (s *Service) Decide(ctx context.Context, actor identity.Actor, id string, i
 		if want := c.Addressee.Role(); want != actor.Role {
 			return Complaint{}, fmt.Errorf("decide complaint %s: it is addressed to the %s, which alone considers it (standard §11), not the %s: %w",
 				c.Number, addresseeName(c.Addressee), actor.Role, attestation.ErrForbidden)
-		}
-		if len(problems) > 0 {
-			return Complaint{}, &attestation.SubmissionRefused{Problems: problems}
 		}
 		if c.Status == StatusConsidered && c.Decision != nil {
 			if c.Decision.Outcome == in.Outcome && c.Decision.Answer == answer {

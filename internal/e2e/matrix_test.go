@@ -155,7 +155,8 @@ func fillPath(t *testing.T, path string, values map[string]string) string {
 }
 
 // TestEveryRouteAnswersEveryRoleAsItsXRolesSay calls every operation of openapi.yaml as the
-// applicant, the authority and the STS with a well-formed request.
+// applicant, the authority, the STS and the authority for the quality of state services with a
+// well-formed request.
 func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 	ops := apiOperations(t)
 	p := file(t, day(10, 15, 10), application(t, "Matrix system", false))
@@ -165,6 +166,8 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 	// A draft of the applicant's (its documents not uploaded) and a declared upload into it.
 	params["draftId"] = as(t, localstack.DemoApplicant).draft(map[string]any{"applicant": application(t, "x", false)["applicant"]})
 	params["uploadId"] = declare(t, as(t, localstack.DemoApplicant), "/drafts/"+params["draftId"]+"/uploads", "annex3_01")
+	// A complaint of the applicant's to the service provider (complaints_test.go).
+	params["complaintId"] = fileComplaint(t, as(t, localstack.DemoApplicant), complaintBody("service_provider", "Matrix complaint"))["id"].(string)
 	bodies := map[string][]byte{
 		"POST /objects":                    mustJSON(t, objectBody("Matrix object", "state_is", "creation")),
 		"PUT /plans/{year}":                mustJSON(t, planOf(planRow(params["objectId"], "creation", "2026-11-20", nil))),
@@ -176,8 +179,11 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 		"POST /uploads/{uploadId}/confirm": nil,
 		"POST /cases/{caseId}/step":        mustJSON(t, map[string]any{"step": "survey", "outcome": "act"}), // a stale view: 409 for whoever may act
 		"POST /cases/{caseId}/withdraw":    nil,
+		"POST /complaints":                 mustJSON(t, complaintBody("service_provider", "Matrix complaint")),
+		// No outcome: 422 for either addressee, before the complaint is read.
+		"POST /complaints/{complaintId}/decision": []byte("{}"),
 	}
-	users := []localstack.User{localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS}
+	users := []localstack.User{localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS, localstack.DemoQualityAuthority}
 	checked := 0
 	for _, op := range ops {
 		for _, u := range users {

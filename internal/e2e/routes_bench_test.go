@@ -114,6 +114,21 @@ func BenchmarkRoutes(b *testing.B) {
 		}},
 		{"GET /oversight/plans/{year}", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/oversight/plans/2026", nil }},
 	}
+	// Complaints (standard §11): one to read, and a fresh one for each decision.
+	complaintID := fileComplaint(b, app, complaintBody("service_provider", "Benchmark complaint"))["id"].(string)
+	calls = append(calls,
+		routeCall{"POST /complaints", applicant, 201, func(*testing.B) (string, string, any) {
+			return "POST", "/complaints", complaintBody("service_provider", "Benchmark complaint")
+		}},
+		routeCall{"GET /complaints", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/complaints?limit=20", nil }},
+		routeCall{"GET /complaints/{complaintId}", applicant, 200, func(*testing.B) (string, string, any) {
+			return "GET", "/complaints/" + complaintID, nil
+		}},
+		routeCall{"POST /complaints/{complaintId}/decision", authority, 200, func(b *testing.B) (string, string, any) {
+			id := fileComplaint(b, app, complaintBody("service_provider", "Benchmark complaint to decide"))["id"].(string)
+			return "POST", "/complaints/" + id + "/decision", map[string]any{"outcome": "rejected", "answer": "No breach found."}
+		}},
+	)
 	// Every route of the API is measured.
 	measured := map[string]bool{}
 	for _, c := range calls {
