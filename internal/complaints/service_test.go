@@ -240,7 +240,7 @@ func TestFileRegistersWithItsPeriod(t *testing.T) {
 		if !c.DueAt.Equal(endOfDay(2026, 10, 22)) || !c.RegisteredAt.Equal(filedAt) || !c.FiledAt.Equal(filedAt) {
 			t.Fatalf("registered %v, due %v; want registered at filing, due 2026-10-22 23:59:59 Almaty", c.RegisteredAt, c.DueAt)
 		}
-		if c.Paragraph != "standard §11" || c.Status != StatusRegistered || c.Overdue || c.Version != 1 || c.Decision != nil ||
+		if c.Paragraph != "standard §11" || c.Status != StatusRegistered || c.Overdue || c.Provisional || c.Version != 1 || c.Decision != nil ||
 			c.OrganizationBIN != ownBIN || c.ApplicantName != "Aigerim Applicant" || c.FiledBy != applicant.Subject || c.Edition != edition {
 			t.Fatalf("complaint %+v", c)
 		}
@@ -340,6 +340,10 @@ func TestNumbering(t *testing.T) {
 		c := file(t, s, applicant, filing(ServiceProvider), time.Date(2026, 12, 31, 19, 0, 0, 0, almaty))
 		if c.Number != "C-2027/00001" || !c.RegisteredAt.Equal(time.Date(2027, 1, 5, 9, 0, 0, 0, almaty)) {
 			t.Fatalf("number %s registered %v", c.Number, c.RegisteredAt.In(almaty))
+		}
+		// The calendar's data for 2027 is provisional, and so is the due moment counted on it.
+		if !c.Provisional {
+			t.Fatalf("a period counted on 2027's provisional calendar is not marked provisional")
 		}
 	})
 }
