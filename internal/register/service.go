@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -147,19 +148,27 @@ func (s *Service) WithDuplicator(d Duplicator) *Service {
 	return s
 }
 
-// Number is the certificate number of the URL's {year} and {seq}, in the policy's numbering
-// ("{year}/{seq}": 2026/00001); anything else is attestation.ErrInvalid.
+// Number is the certificate number of the URL's {year} (four digits) and {seq} (digits; leading
+// zeros may be left out), in the policy's numbering (2026/00001); anything else is
+// attestation.ErrInvalid.
 func (s *Service) Number(year, seq string) (string, error) {
 	ed, err := policy.Load(policy.Default())
 	if err != nil {
 		return "", err
 	}
-	n := strings.NewReplacer("{year}", year, "{seq}", seq).Replace(ed.CertificateNumbering().Pattern)
-	if _, _, err := ed.ParseCertificateNumber(n); err != nil || strings.ContainsAny(year+seq, "{}") {
-		return "", fmt.Errorf("certificate number: year is four digits and seq %d digits (e.g. 2026/%0*d): %w",
-			ed.CertificateNumbering().SeqWidth, ed.CertificateNumbering().SeqWidth, 1, attestation.ErrInvalid)
+	y, yerr := strconv.Atoi(year)
+	n, nerr := strconv.Atoi(seq)
+	switch {
+	case len(year) != 4 || yerr != nil || strings.TrimLeft(year, "0123456789") != "":
+		return "", fmt.Errorf("year: %q is not a year of four digits: %w", year, attestation.ErrInvalid)
+	case seq == "" || len(seq) > 9 || nerr != nil || strings.TrimLeft(seq, "0123456789") != "":
+		return "", fmt.Errorf("seq: %q is not a certificate's sequence number (digits): %w", seq, attestation.ErrInvalid)
 	}
-	return n, nil
+	number, err := ed.CertificateNumber(y, n)
+	if err != nil {
+		return "", fmt.Errorf("seq: %v: %w", err, attestation.ErrInvalid)
+	}
+	return number, nil
 }
 
 // Get reads an entry in full: an applicant its own organisation's (another's is

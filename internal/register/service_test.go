@@ -1089,7 +1089,10 @@ func TestNumberFollowsThePolicy(t *testing.T) {
 	if n, err := f.svc.Number("2026", "00042"); err != nil || n != "2026/00042" {
 		t.Fatalf("%q %v", n, err)
 	}
-	for _, bad := range [][2]string{{"2026", "42"}, {"26", "00042"}, {"2026", "000042"}, {"2026", "0004a"}, {"{seq}", "00042"}, {"2026", "00000"}} {
+	if n, err := f.svc.Number("2026", "42"); err != nil || n != "2026/00042" {
+		t.Fatalf("%q %v", n, err)
+	}
+	for _, bad := range [][2]string{{"26", "00042"}, {"2026", "100000"}, {"2026", "0004a"}, {"{seq}", "00042"}, {"2026", "00000"}, {"2026", "+42"}, {"2026", ""}, {"+026", "1"}} {
 		if _, err := f.svc.Number(bad[0], bad[1]); !errors.Is(err, attestation.ErrInvalid) {
 			t.Errorf("%v: %v, want ErrInvalid", bad, err)
 		}
