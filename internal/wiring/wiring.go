@@ -158,8 +158,12 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
+	life, err := registerLifeAPI(awsCfg, cfg, log, svc)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	return httpapi.New(svc, calls, claims, log).WithObjects(objs).WithComplaints(comps).WithOversight(watch).
-		WithRegisterPublic(pub, numbering).Handle, nil
+		WithRegisterPublic(pub, numbering).WithRegister(life).Handle, nil
 }
 
 // RegisterApplication builds the RecordApplicationReceipt task's handler.
@@ -227,5 +231,9 @@ func DeadlineCheck(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	return deadline.New(svc).With("complaints", comps).With("open-data", exports).Handle, nil
+	life, err := registerLife(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	return deadline.New(svc).With("register", life).With("complaints", comps).With("open-data", exports).Handle, nil
 }
