@@ -129,6 +129,22 @@ func BenchmarkRoutes(b *testing.B) {
 			return "POST", "/complaints/" + id + "/decision", map[string]any{"outcome": "rejected", "answer": "No breach found."}
 		}},
 	)
+	// The public register (§29): a certificate entered as the issue path enters it, without a
+	// token on the public routes (the token the loop sends is not read).
+	certificate := certificatePath(enterCertificate(b, "Benchmark register system", applicant.BIN))
+	calls = append(calls,
+		routeCall{"GET /certificates/{year}/{seq}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", certificate, nil }},
+		routeCall{"GET /certificates/{year}/{seq}/history", applicant, 200, func(*testing.B) (string, string, any) {
+			return "GET", certificate + "/history", nil
+		}},
+		routeCall{"GET /certificates/{year}/{seq}/document", applicant, 200, func(*testing.B) (string, string, any) {
+			return "GET", certificate + "/document", nil
+		}},
+		routeCall{"GET /register", applicant, 200, func(*testing.B) (string, string, any) {
+			return "GET", "/register?objectName=benchmark+register&limit=20", nil
+		}},
+		routeCall{"GET /register/public-key", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/register/public-key", nil }},
+	)
 	// Every route of the API is measured.
 	measured := map[string]bool{}
 	for _, c := range calls {
@@ -158,7 +174,7 @@ func BenchmarkRoutes(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				method, path, body := rc.prepare(b)
 				c := as(b, rc.user)
-				headers := map[string]string{}
+				headers := map[string]string{"Accept": "application/json"} // the routes that negotiate answer JSON
 				if method != "GET" {
 					headers["Idempotency-Key"] = "bench-" + time.Now().Format("150405.000000000")
 				}

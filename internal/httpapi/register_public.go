@@ -149,7 +149,7 @@ var registerPageHTML string
 
 var registerPages = template.Must(template.New("register").Funcs(template.FuncMap{
 	"date":     func(t time.Time) string { return t.In(almatyZone()).Format("02.01.2006") },
-	"datetime": func(t time.Time) string { return t.In(almatyZone()).Format("02.01.2006 15:04 (UTC-07:00)") },
+	"datetime": func(t time.Time) string { return t.In(almatyZone()).Format("02.01.2006 15:04 UTC-07:00") },
 	"deref": func(v any) any {
 		switch p := v.(type) {
 		case *time.Time:
