@@ -81,27 +81,6 @@ func enterCertificate(tb testing.TB, object, ownerBIN string) string {
 	return e.Number
 }
 
-// recallEntry writes the entry's next signed revision: recalled on §45(2), not yet returned.
-func recallEntry(t *testing.T, number string, at time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	prev, err := registerStore().Entry(ctx, number)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := prev
-	r.Status = register.Recalled
-	r.Recall = &register.Recall{Ground: "owner_application", Number: 2, Paragraph: "§45(2)", Reasons: []string{"the owner's written application"},
-		DecidedAt: at, ReturnDueAt: at.Add(72 * time.Hour)}
-	next, err := register.Next(ctx, registerSigner(t), prev, r, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := registerStore().PutEntry(ctx, next, register.Revision{Number: next.Revision, At: at, Actor: "e2e", Role: "authority", What: "recalled", Paragraph: "§45(2)", Seal: next.Seal}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // certificatePath is a certificate's public address: /certificates/{year}/{seq}.
 func certificatePath(number string) string { return "/certificates/" + number }
 
@@ -247,7 +226,11 @@ func TestVerificationPageInHeadlessChromiumPar29Par46(t *testing.T) {
 	}
 	saveScreenshot(t, "verification-valid.png", valid.screenshot)
 
-	recallEntry(t, number, stack.Clock.Now())
+	// The authority recalls it on the owner's written application (§45(2)).
+	if status, out := as(t, localstack.DemoAuthority).do("POST", certificatePath(number)+"/recall",
+		map[string]any{"ground": "owner_application", "reasons": []string{"The owner's written application"}}); status != http.StatusOK {
+		t.Fatalf("recall: %d %v", status, out)
+	}
 	recalled := openPage(t, ctx, url)
 	if recalled.status != "recalled" || !strings.Contains(strings.ToLower(recalled.statusText), "recalled") || recalled.returned != "false" {
 		t.Fatalf("§46 after the recall the page shows %q (%q), returned %q", recalled.status, recalled.statusText, recalled.returned)
@@ -383,7 +366,10 @@ func TestPublicRegisterThroughTheStackPar29(t *testing.T) {
 		}
 	})
 	t.Run("§29 the history: every revision signed and chained", func(t *testing.T) {
-		recallEntry(t, number, stack.Clock.Now())
+		if status, out := as(t, localstack.DemoAuthority).do("POST", certificatePath(number)+"/recall",
+			map[string]any{"ground": "owner_application", "reasons": []string{"The owner's written application"}}); status != http.StatusOK {
+			t.Fatalf("recall: %d %v", status, out)
+		}
 		_, raw := getRaw(t, certificatePath(number)+"/history", nil)
 		var h struct {
 			Revisions []register.PublicRevision `json:"revisions"`
