@@ -244,13 +244,29 @@ func TestLoadResolvesWhatTheLocalStackNeeds(t *testing.T) {
 	}
 }
 
+// TestEveryRouteButHealthNeedsAToken: only the health check and the public register (§29: anyone
+// reads the register and verifies a certificate) answer without a token.
 func TestEveryRouteButHealthNeedsAToken(t *testing.T) {
+	public := map[string]bool{
+		"GET /health":                            true,
+		"GET /certificates/{year}/{seq}":         true,
+		"GET /certificates/{year}/{seq}/history": true,
+		"GET /register":                          true,
+		"GET /register/public-key":               true,
+	}
+	seen := 0
 	for _, f := range load(t).Functions {
 		for _, r := range f.Routes {
-			if r.Public != (r.Key() == "GET /health") {
+			if r.Public != public[r.Key()] {
 				t.Errorf("%s: public=%v", r.Key(), r.Public)
 			}
+			if r.Public {
+				seen++
+			}
 		}
+	}
+	if seen != len(public) {
+		t.Errorf("%d public routes in the template, want %d", seen, len(public))
 	}
 }
 
