@@ -166,8 +166,11 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 	// A draft of the applicant's (its documents not uploaded) and a declared upload into it.
 	params["draftId"] = as(t, localstack.DemoApplicant).draft(map[string]any{"applicant": application(t, "x", false)["applicant"]})
 	params["uploadId"] = declare(t, as(t, localstack.DemoApplicant), "/drafts/"+params["draftId"]+"/uploads", "annex3_01")
-	// A certificate's sequence in {year} (whether the register has it or not, no role is refused).
-	params["seq"] = "00001"
+	// A certificate's sequence in {year} (whether the register has it or not, no role is refused):
+	// one no case reaches, so that a well-formed notice or decision changes no real certificate.
+	params["seq"] = "99999"
+	// A change notice and a duplicate request of a certificate (register_life_test.go).
+	params["changeId"], params["requestId"] = "c1", "d1"
 	// A complaint of the applicant's to the service provider (complaints_test.go).
 	params["complaintId"] = fileComplaint(t, as(t, localstack.DemoApplicant), complaintBody("service_provider", "Matrix complaint"))["id"].(string)
 	bodies := map[string][]byte{
@@ -184,6 +187,15 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 		"POST /complaints":                 mustJSON(t, complaintBody("service_provider", "Matrix complaint")),
 		// No outcome: 422 for either addressee, before the complaint is read.
 		"POST /complaints/{complaintId}/decision": []byte("{}"),
+		// Life after the certificate (register_life_test.go): well-formed notices and decisions.
+		"POST /certificates/{year}/{seq}/changes":                      mustJSON(t, map[string]any{"description": "Matrix change"}),
+		"POST /certificates/{year}/{seq}/changes/{changeId}/decision":  mustJSON(t, map[string]any{"decision": "not_required", "reasons": []string{"matrix"}}),
+		"POST /certificates/{year}/{seq}/recall":                       mustJSON(t, recallBody("owner_application")),
+		"POST /certificates/{year}/{seq}/duplicates":                   mustJSON(t, map[string]any{"reason": "lost"}),
+		"POST /certificates/{year}/{seq}/cessation":                    mustJSON(t, map[string]any{"ceasedOn": "2026-10-01"}),
+		"POST /certificates/{year}/{seq}/monitoring":                   nil,
+		"POST /certificates/{year}/{seq}/return":                       nil,
+		"POST /certificates/{year}/{seq}/duplicates/{requestId}/issue": nil,
 	}
 	users := []localstack.User{localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS, localstack.DemoQualityAuthority}
 	checked := 0
@@ -634,6 +646,24 @@ func badInputs(t *testing.T) []badInput {
 		get("register limit over 100", "/register?limit=101", app, "limit"),
 		get("register forged cursor", "/register?cursor=Zm9yZ2Vk", app, "cursor"),
 		get("register unknown parameter", "/register?ownerIin=880101300123", app, "ownerIin"),
+		// Life after the certificate (register_life_test.go): notices and decisions are checked
+		// before the certificate is read, so a number no case reaches serves.
+		{name: "register: change notice without a description", path: "/certificates/2026/99999/changes", user: app, body: []byte(`{"description":" "}`), status: 422, names: []string{"description"}},
+		{name: "register: change notice with an unknown field", path: "/certificates/2026/99999/changes", user: app, body: []byte(`{"description":"x","colour":"red"}`), status: 400, names: []string{"colour"}},
+		{name: "register: decision not one of §44", path: "/certificates/2026/99999/changes/c1/decision", user: auth, body: []byte(`{"decision":"maybe","reasons":["x"]}`), status: 422, names: []string{"decision"}},
+		{name: "register: decision without reasons", path: "/certificates/2026/99999/changes/c1/decision", user: auth, body: []byte(`{"decision":"not_required","reasons":[]}`), status: 422, names: []string{"reasons"}},
+		{name: "register: recall without a ground", path: "/certificates/2026/99999/recall", user: auth, body: []byte(`{"reasons":["x"]}`), status: 422, names: []string{"ground"}},
+		{name: "register: recall with a blank reason", path: "/certificates/2026/99999/recall", user: auth, body: []byte(`{"ground":"owner_application","reasons":[" "]}`), status: 422, names: []string{"reasons[0]"}},
+		{name: "register: return with a body", path: "/certificates/2026/99999/return", user: auth, body: []byte(`{"returnedOn":"2026-10-15"}`), status: 400, names: []string{"returnedOn"}},
+		{name: "register: duplicate for an unknown reason", path: "/certificates/2026/99999/duplicates", user: app, body: []byte(`{"reason":"stolen"}`), status: 422, names: []string{"reason", "lost"}},
+		{name: "register: cessation not a date", path: "/certificates/2026/99999/cessation", user: app, body: []byte(`{"ceasedOn":"15.10.2026"}`), status: 422, names: []string{"ceasedOn"}},
+		{name: "register: monitoring with a body", path: "/certificates/2026/99999/monitoring", user: app, body: []byte(`{"connectedOn":"2026-10-01"}`), status: 400, names: []string{"connectedOn"}},
+		{name: "register: a notice on a number that is not one", path: "/certificates/2026/x1/monitoring", user: app, status: 400, names: []string{"seq"}},
+		get("register certificates status unknown", "/certificates?status=revoked", auth, "status"),
+		get("register certificates organization check digit", "/certificates?organization=120540001239", auth, "organization"),
+		get("register certificates forged cursor", "/certificates?cursor=Zm9yZ2Vk", app, "cursor"),
+		get("register obligations overdue not a boolean", "/register/obligations?overdue=soon", auth, "overdue"),
+		get("register obligations limit zero", "/register/obligations?limit=0", auth, "limit"),
 		// The authority's oversight (oversight_test.go): the year of the plans report.
 		get("oversight year of two digits", "/oversight/plans/26", auth, "year"),
 		get("oversight year a word", "/oversight/plans/year", auth, "year"),

@@ -141,14 +141,14 @@ func registerCheck(t testing.TB, numbers ...string) []string {
 	found := false
 	for _, raw := range outs {
 		var rep struct {
-			Checks map[string]register.CheckReport `json:"checks"`
+			Checks map[string]json.RawMessage `json:"checks"`
 		}
-		if err := json.Unmarshal(raw, &rep); err != nil {
+		if err := json.Unmarshal(raw, &rep); err != nil || rep.Checks["register"] == nil {
 			continue
 		}
-		r, ok := rep.Checks["register"]
-		if !ok {
-			continue
+		var r register.CheckReport
+		if err := json.Unmarshal(rep.Checks["register"], &r); err != nil {
+			t.Fatalf("the register watch's report: %v: %s", err, rep.Checks["register"])
 		}
 		found = true
 		for _, f := range r.Flagged {
@@ -162,7 +162,7 @@ func registerCheck(t testing.TB, numbers ...string) []string {
 		}
 	}
 	if !found {
-		t.Fatalf("the deadline check reports no register watch: %v", outs)
+		t.Fatalf("the deadline check reports no register watch: %s", mustJSON(t, outs))
 	}
 	sort.Strings(flags)
 	return flags
@@ -704,4 +704,19 @@ func TestRegisterLifeBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 	if status, out := authority.do("GET", "/register/obligations?overdue=soon", nil); status != http.StatusBadRequest {
 		t.Fatalf("%d %v", status, out)
 	}
+}
+
+// issuedTB walks a case to its certificate (§14-§28), like issued, for a benchmark too.
+func issuedTB(tb testing.TB, name string) (*path, string) {
+	tb.Helper()
+	p := toSurvey(tb, application(tb, name, false))
+	p.act(p.sts, day(11, 16, 10), "survey", "act", p.docs("survey_act"))
+	p.act(p.authority, day(11, 17, 10), "decision", "issue", nil)
+	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
+	v := p.end("issued")
+	n, _ := v["certificate"].(string)
+	if n == "" {
+		tb.Fatalf("§28: no certificate number on the case: %v", v)
+	}
+	return p, n
 }

@@ -145,6 +145,53 @@ func BenchmarkRoutes(b *testing.B) {
 		}},
 		routeCall{"GET /register/public-key", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/register/public-key", nil }},
 	)
+	// Life after the certificate (register_life_test.go): a fresh certificate of the applicant's
+	// organisation for each notice or decision, entered as the issue path enters it; duplicates of
+	// one certificate really issued.
+	lifeIssued := time.Date(2026, 3, 2, 10, 0, 0, 0, almaty)
+	freshCert := func(b *testing.B) string { return lifeEntry(b, "state_is", applicant.BIN, lifeIssued) }
+	lifeEntry(b, "state_is", applicant.BIN, lifeIssued)
+	_, duplicated := issuedTB(b, "Benchmark duplicated system")
+	calls = append(calls,
+		routeCall{"GET /certificates", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/certificates?limit=20", nil }},
+		routeCall{"GET /register/obligations", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/register/obligations?limit=20", nil }},
+		routeCall{"POST /certificates/{year}/{seq}/monitoring", applicant, 200, func(b *testing.B) (string, string, any) {
+			return "POST", certPath(freshCert(b), "/monitoring"), nil
+		}},
+		routeCall{"POST /certificates/{year}/{seq}/changes", applicant, 201, func(b *testing.B) (string, string, any) {
+			return "POST", certPath(freshCert(b), "/changes"), map[string]any{"description": "Benchmark change"}
+		}},
+		routeCall{"POST /certificates/{year}/{seq}/changes/{changeId}/decision", authority, 200, func(b *testing.B) (string, string, any) {
+			n := freshCert(b)
+			if status, out := as(b, applicant).do("POST", certPath(n, "/changes"), map[string]any{"description": "Benchmark change"}); status != http.StatusCreated {
+				b.Fatalf("notice: %d %v", status, out)
+			}
+			return "POST", certPath(n, "/changes/c1/decision"), map[string]any{"decision": "not_required", "reasons": []string{"benchmark"}}
+		}},
+		routeCall{"POST /certificates/{year}/{seq}/recall", authority, 200, func(b *testing.B) (string, string, any) {
+			return "POST", certPath(freshCert(b), "/recall"), recallBody("owner_application")
+		}},
+		routeCall{"POST /certificates/{year}/{seq}/return", authority, 200, func(b *testing.B) (string, string, any) {
+			n := freshCert(b)
+			if status, out := as(b, authority).do("POST", certPath(n, "/recall"), recallBody("owner_application")); status != http.StatusOK {
+				b.Fatalf("recall: %d %v", status, out)
+			}
+			return "POST", certPath(n, "/return"), nil
+		}},
+		routeCall{"POST /certificates/{year}/{seq}/duplicates", applicant, 201, func(b *testing.B) (string, string, any) {
+			return "POST", certPath(freshCert(b), "/duplicates"), map[string]any{"reason": "lost"}
+		}},
+		routeCall{"POST /certificates/{year}/{seq}/duplicates/{requestId}/issue", authority, 200, func(b *testing.B) (string, string, any) {
+			status, out := as(b, applicant).do("POST", certPath(duplicated, "/duplicates"), map[string]any{"reason": "damaged"})
+			if status != http.StatusCreated {
+				b.Fatalf("request: %d %v", status, out)
+			}
+			return "POST", certPath(duplicated, "/duplicates/"+out["duplicate"].(map[string]any)["id"].(string)+"/issue"), nil
+		}},
+		routeCall{"POST /certificates/{year}/{seq}/cessation", applicant, 200, func(b *testing.B) (string, string, any) {
+			return "POST", certPath(freshCert(b), "/cessation"), map[string]any{"ceasedOn": "2026-10-01"}
+		}},
+	)
 	// Every route of the API is measured.
 	measured := map[string]bool{}
 	for _, c := range calls {
