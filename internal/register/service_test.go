@@ -1120,3 +1120,18 @@ func TestNextCheckAndWatched(t *testing.T) {
 		t.Fatal("nothing is open")
 	}
 }
+
+func TestHistoryListsEverySignedRevisionPar29(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	e := f.issue(t, "state_is", issuedAt)
+	if _, err := f.svc.NotifyMonitoring(ctx, owner, e.Number, at(2026, 11, 2, 10, 0)); err != nil {
+		t.Fatal(err)
+	}
+	revs, err := f.svc.History(ctx, e.Number)
+	if err != nil || len(revs) != 2 || revs[1].Role != string(identity.Applicant) || revs[1].Paragraph != "§42" || revs[1].Actor != owner.Subject {
+		t.Fatalf("%+v %v", revs, err)
+	}
+	_, err = f.svc.History(ctx, "2026/09999")
+	mustErr(t, err, ErrCertificateNotFound)
+}
