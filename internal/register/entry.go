@@ -79,8 +79,8 @@ type Monitoring struct {
 // ChangeNotice is the owner's notice of changes (§43) and the authority's decision on
 // re-attestation within 3 working days (§44).
 type ChangeNotice struct {
-	ID          string    `json:"id"`
-	Description string    `json:"description"` // a description of all changes made (§43)
+	ID          string `json:"id"`
+	Description string `json:"description"` // a description of all changes made (§43)
 	// ServiceSoftwareOnly: the change is of a service software product only; it never recalls the
 	// e-government platform's certificate (§47).
 	ServiceSoftwareOnly bool       `json:"serviceSoftwareOnly,omitempty"`
