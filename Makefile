@@ -32,7 +32,7 @@ vet:
 	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
 
 unit: prereq ## Go tests, with the race detector (the end-to-end tests start their own local stack)
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 lint: lint-template lint-asl
 

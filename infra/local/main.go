@@ -125,7 +125,7 @@ func printReady(s *localstack.Stack, took time.Duration) error {
 		}
 		fmt.Fprintf(&b, "  # %s (%s)\n  export %s_TOKEN=%s\n\n", u.user.Name, who, u.env, tok)
 	}
-	fmt.Fprintf(&b, "Try: curl -s %s/cases -H \"Authorization: Bearer $APPLICANT_TOKEN\" -d @internal/attestation/testdata/packages/valid.json\n", s.APIURL)
+	fmt.Fprintf(&b, "Try: curl -s %s/register/public-key, or the README's walkthrough from an empty system to a certificate\n", s.APIURL)
 	fmt.Fprintf(&b, "Ctrl-C stops everything.\n")
 	_, err := fmt.Fprint(os.Stdout, b.String())
 	return err
