@@ -371,32 +371,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		{"RecordPage", audit.Page{}, true},
 		{"CallRecord", audit.Record{}, true},
 	} {
-		t.Run(tc.schema, func(t *testing.T) {
-			ref := doc.Components.Schemas[tc.schema]
-			if ref == nil {
-				t.Fatalf("no schema %s", tc.schema)
-			}
-			s := ref.Value
-			all, always := jsonFields(reflect.TypeOf(tc.typ))
-			var props []string
-			for name := range s.Properties {
-				props = append(props, name)
-			}
-			sort.Strings(props)
-			if !slices.Equal(props, all) {
-				t.Errorf("properties %v, the Go type has %v", props, all)
-			}
-			if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
-				t.Errorf("additionalProperties is not false")
-			}
-			if tc.response {
-				req := slices.Clone(s.Required)
-				sort.Strings(req)
-				if !slices.Equal(req, always) {
-					t.Errorf("required %v, the handler always sends %v", req, always)
-				}
-			}
-		})
+		t.Run(tc.schema, func(t *testing.T) { schemaMatchesType(t, doc, tc.schema, tc.typ, tc.response) })
 	}
 }
 
@@ -435,5 +410,36 @@ func TestOpenAPIValidationCatchesMismatches(t *testing.T) {
 				t.Fatalf("error %v, want one naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// schemaMatchesType checks an OpenAPI schema against the Go type it describes: the same
+// properties, no others allowed, and for a response the properties the handler always sends
+// marked required.
+func schemaMatchesType(t *testing.T, doc *openapi3.T, schema string, typ any, response bool) {
+	t.Helper()
+	ref := doc.Components.Schemas[schema]
+	if ref == nil {
+		t.Fatalf("no schema %s", schema)
+	}
+	s := ref.Value
+	all, always := jsonFields(reflect.TypeOf(typ))
+	var props []string
+	for name := range s.Properties {
+		props = append(props, name)
+	}
+	sort.Strings(props)
+	if !slices.Equal(props, all) {
+		t.Errorf("properties %v, the Go type has %v", props, all)
+	}
+	if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
+		t.Errorf("additionalProperties is not false")
+	}
+	if response {
+		req := slices.Clone(s.Required)
+		sort.Strings(req)
+		if !slices.Equal(req, always) {
+			t.Errorf("required %v, the handler always sends %v", req, always)
+		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"attestation/internal/kmssign"
 	"attestation/internal/objects"
 	"attestation/internal/oversight"
+	"attestation/internal/register"
 	"attestation/internal/s3store"
 	"attestation/internal/sfnflow"
 	"attestation/internal/transition"
@@ -158,7 +159,7 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	life, err := registerLifeAPI(awsCfg, cfg, log, svc)
+	life, err := registerLife(awsCfg, cfg, log, svc)
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
@@ -206,15 +207,25 @@ func IssueCertificate(ctx context.Context, awsCfg aws.Config, cfg Config, log *s
 	if err != nil {
 		return nil, fmt.Errorf("issue-certificate: %w", err)
 	}
+	issuer, err := newIssuer(awsCfg, cfg, svc, signer, log)
+	if err != nil {
+		return nil, fmt.Errorf("issue-certificate: %w", err)
+	}
+	return transition.New(svc).WithIssuer(issuer).IssueCertificate, nil
+}
+
+// newIssuer builds the issuing service (§28, §38, §48): the case store and the register on the
+// table, the documents bucket it reads the package and acts from, the Object Lock bucket it keeps
+// certificates in, and the register's signer.
+func newIssuer(awsCfg aws.Config, cfg Config, cases *attestation.Service, signer register.Signer, log *slog.Logger) (*issuing.Service, error) {
 	cal, err := calendar.Kazakhstan()
 	if err != nil {
-		return nil, fmt.Errorf("issue-certificate: calendar: %w", err)
+		return nil, fmt.Errorf("calendar: %w", err)
 	}
-	db := dynamodb.NewFromConfig(awsCfg)
+	store := dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	s3c := newS3(awsCfg, cfg)
-	issuer := issuing.New(svc, dynamostore.New(db, cfg.TableName), dynamostore.New(db, cfg.TableName),
-		s3store.NewRecords(s3c, cfg.DocumentsBucket), s3store.NewRecords(s3c, cfg.RecordsBucket), signer, cal, cfg.PublicBaseURL, log)
-	return transition.New(svc).WithIssuer(issuer).IssueCertificate, nil
+	return issuing.New(cases, store, store, s3store.NewRecords(s3c, cfg.DocumentsBucket), s3store.NewRecords(s3c, cfg.RecordsBucket),
+		signer, cal, cfg.PublicBaseURL, log), nil
 }
 
 // DeadlineCheck builds the scheduled deadline check's handler.
@@ -231,7 +242,7 @@ func DeadlineCheck(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	life, err := registerLife(awsCfg, cfg, log)
+	life, err := registerLife(awsCfg, cfg, log, nil)
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
