@@ -16,6 +16,12 @@ version, because the patches reach into private functions):
   7. The server exits when the process that started it is gone, so nothing is left behind.
   8. KMS Sign and Verify with an ECC key honour MessageType DIGEST (5.2.1 ignores it and hashes
      the digest again, so its signatures would not verify as AWS KMS's do).
+  9. DynamoDB requests run one at a time, as DynamoDB's own conditional writes and transactions are
+     atomic; moto's threads could otherwise interleave between a condition and its write. And a
+     TransactWriteItems keeps for its rollback only the items it touches: 5.2.1 deep-copies every
+     table it names, on each call, and on a failed transaction (a condition that does not hold is
+     the usual way to change state once) puts the copies back, erasing whatever another request
+     wrote in between. The copies also made each transaction cost as much as the whole table.
 MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
 """
 import os
@@ -165,6 +171,84 @@ def _ecdsa_hash_or_prehashed(self, signing_algorithm):
 
 
 kms_utils.ECDSAPrivateKey._ECDSAPrivateKey__hash_algorithm = _ecdsa_hash_or_prehashed
+
+
+# 9
+from moto.dynamodb import models as ddb_models  # noqa: E402
+from moto.dynamodb import responses as ddb_responses  # noqa: E402
+from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
+from moto.dynamodb.models.table import Table as DynamoTable  # noqa: E402
+
+_ddb_lock = threading.RLock()
+_ddb_call_action = ddb_responses.DynamoHandler.call_action
+
+
+def _ddb_one_at_a_time(self):
+    with _ddb_lock:
+        return _ddb_call_action(self)
+
+
+ddb_responses.DynamoHandler.call_action = _ddb_one_at_a_time
+
+
+class _TablesAreNotCopied:
+    """moto.dynamodb.models' copy module, but for a Table, which it copies only for the rollback
+    of transact_write_items; _transact_write_items restores the touched items instead."""
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        return value if isinstance(value, DynamoTable) else copy.deepcopy(value, memo)
+
+    copy = staticmethod(copy.copy)
+
+
+ddb_models.copy = _TablesAreNotCopied
+_transact_write_items = ddb_models.DynamoDBBackend.transact_write_items
+
+
+def _touched(backend, transact_items):
+    """The items a transaction names, as they are now (None for an item not yet there)."""
+    saved = {}
+    for entry in transact_items:
+        if not isinstance(entry, dict) or len(entry) != 1:
+            continue
+        _, op = next(iter(entry.items()))
+        table = backend.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+        attrs = op.get("Item") or op.get("Key") if table is not None else None
+        if not attrs:
+            continue
+        try:
+            hash_key = DynamoType(attrs[table.hash_key_attr])
+            range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+        except (KeyError, TypeError, AttributeError):
+            continue  # the transaction itself refuses such an entry
+        key = (table.name, hash_key, range_key)
+        if key not in saved:
+            saved[key] = (table, copy.deepcopy(table.get_item(hash_key, range_key)))
+    return saved
+
+
+def _restore(saved):
+    for (_, hash_key, range_key), (table, item) in saved.items():
+        if item is None:
+            table.delete_item(hash_key, range_key)
+        elif range_key is not None:
+            table.items[hash_key][range_key] = item
+        else:
+            table.items[hash_key] = item
+
+
+def _transact_write_items_touched_only(self, transact_items):
+    with _ddb_lock:
+        saved = _touched(self, transact_items)
+        try:
+            return _transact_write_items(self, transact_items)
+        except Exception:
+            _restore(saved)
+            raise
+
+
+ddb_models.DynamoDBBackend.transact_write_items = _transact_write_items_touched_only
 
 
 if __name__ == "__main__":

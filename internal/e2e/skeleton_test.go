@@ -131,10 +131,11 @@ func token(t testing.TB, u localstack.User) string {
 	return tok
 }
 
-// waitFor polls cond until it holds or ten seconds pass.
+// waitFor polls cond until it holds or thirty seconds pass: a bound on waiting for something that
+// may never happen, not a measure of speed (benchmarks measure that).
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
 		if cond() {
 			return
 		}

@@ -45,27 +45,17 @@ func awsConfig(endpoint string, tr http.RoundTripper) aws.Config {
 	}
 }
 
-// dynamoWrites serialises DynamoDB writes (and conditional S3 writes) sent to moto. DynamoDB evaluates a write's conditions
-// and applies it atomically (a transaction is serialisable); moto does not isolate concurrent
-// requests, so two transactions conditional on the same value can both succeed there (measured:
-// ten concurrent certificate issues gave one number twice). One write at a time restores what
-// the project relies on in AWS.
-var dynamoWrites sync.Mutex
+// conditionalPuts serialises conditional S3 writes (If-None-Match) sent to moto: S3 checks and
+// writes atomically, moto does not. DynamoDB's atomic conditions and transactions the launcher
+// restores for every client (patch 9: one DynamoDB request at a time).
+var conditionalPuts sync.Mutex
 
 type serialWrites struct{ next http.RoundTripper }
 
 func (s serialWrites) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Method == http.MethodPut && r.Header.Get("If-None-Match") != "" {
-		// A conditional S3 write: S3 checks and writes atomically, moto does not.
-		dynamoWrites.Lock()
-		defer dynamoWrites.Unlock()
-		return s.next.RoundTrip(r)
-	}
-	switch r.Header.Get("X-Amz-Target") {
-	case "DynamoDB_20120810.TransactWriteItems", "DynamoDB_20120810.PutItem", "DynamoDB_20120810.UpdateItem",
-		"DynamoDB_20120810.DeleteItem", "DynamoDB_20120810.BatchWriteItem":
-		dynamoWrites.Lock()
-		defer dynamoWrites.Unlock()
+		conditionalPuts.Lock()
+		defer conditionalPuts.Unlock()
 	}
 	return s.next.RoundTrip(r)
 }
