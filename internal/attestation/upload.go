@@ -152,12 +152,20 @@ type Files interface {
 	PresignPut(ctx context.Context, key, contentType, sha256Hex string, size int64, expiry time.Duration) (Presigned, error)
 	// PresignGet returns a GET of one version of key.
 	PresignGet(ctx context.Context, key, versionID string, expiry time.Duration) (Presigned, error)
-	// Open reads key: its body, stored size and content type; ErrNotFound if there is no object.
-	Open(ctx context.Context, key string) (io.ReadCloser, int64, string, error)
+	// Open reads the current version of key; ErrNotFound if there is no object.
+	Open(ctx context.Context, key string) (StoredFile, error)
 	// Promote copies from to to and deletes from; it returns the new version of to.
 	Promote(ctx context.Context, from, to string) (string, error)
 	// Delete removes key (no error if it is gone).
 	Delete(ctx context.Context, key string) error
+}
+
+// StoredFile is one version of an object as Files.Open reads it. The caller closes Body.
+type StoredFile struct {
+	Body        io.ReadCloser
+	Size        int64
+	ContentType string
+	VersionID   string
 }
 
 // UploadRequest is what a caller declares about a file it is about to upload.
@@ -299,10 +307,13 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	if u.State == UploadConfirmed {
 		return u, nil
 	}
-	key, err := s.verify(ctx, u)
+	key, version, err := s.verify(ctx, u)
 	if err != nil {
 		return Upload{}, err
 	}
+	// An earlier confirm that did not finish may have moved the bytes already: they are the
+	// version it read there.
+	u.VersionID = version
 	if key == u.QuarantineKey() {
 		u.VersionID, err = s.files.Promote(ctx, key, u.DocumentKey())
 		if err != nil {
@@ -341,21 +352,22 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 
 // verify reads the upload's bytes (from quarantine, or from where an earlier confirm that did
 // not finish already moved them) and checks them against the declaration. It returns the key
-// it read.
-func (s *Service) verify(ctx context.Context, u Upload) (string, error) {
+// and the version it read.
+func (s *Service) verify(ctx context.Context, u Upload) (string, string, error) {
 	key := u.QuarantineKey()
-	body, size, ct, err := s.files.Open(ctx, key)
+	f, err := s.files.Open(ctx, key)
 	if errors.Is(err, ErrNotFound) {
 		key = u.DocumentKey()
-		body, size, ct, err = s.files.Open(ctx, key)
+		f, err = s.files.Open(ctx, key)
 	}
 	if errors.Is(err, ErrNotFound) {
-		return "", &UploadRefused{Problems: []Problem{{Field: "", Rule: ruleUpload,
+		return "", "", &UploadRefused{Problems: []Problem{{Field: "", Rule: ruleUpload,
 			Message: "nothing has been uploaded yet: PUT the file to the URL given when the upload was requested, with the headers given, then confirm"}}}
 	}
 	if err != nil {
-		return "", fmt.Errorf("confirm upload %s: read: %w", u.ID, err)
+		return "", "", fmt.Errorf("confirm upload %s: read: %w", u.ID, err)
 	}
+	body, size, ct := f.Body, f.Size, f.ContentType
 	defer body.Close()
 	var ps []Problem
 	add := func(field, format string, args ...any) {
@@ -375,7 +387,7 @@ func (s *Service) verify(ctx context.Context, u Upload) (string, error) {
 		h.Write(head)
 		read, err := io.Copy(h, io.LimitReader(body, MaxUploadBytes))
 		if err != nil {
-			return "", fmt.Errorf("confirm upload %s: read: %w", u.ID, err)
+			return "", "", fmt.Errorf("confirm upload %s: read: %w", u.ID, err)
 		}
 		if int64(n)+read != u.Size {
 			add("size", "the uploaded file has %d bytes; %d were declared", int64(n)+read, u.Size)
@@ -391,9 +403,9 @@ func (s *Service) verify(ctx context.Context, u Upload) (string, error) {
 				s.log.WarnContext(ctx, "refused upload not deleted from quarantine", "upload", u.ID, "error", err)
 			}
 		}
-		return "", &UploadRefused{Problems: ps}
+		return "", "", &UploadRefused{Problems: ps}
 	}
-	return key, nil
+	return key, f.VersionID, nil
 }
 
 // DocumentLink returns a presigned GET of one document of a case the actor may see: an

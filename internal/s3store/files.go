@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -99,16 +98,17 @@ func presigned(req *signedRequest, expiry time.Duration) attestation.Presigned {
 	return attestation.Presigned{URL: req.URL, Method: req.Method, Headers: h, ExpiresAt: at.Truncate(time.Second)}
 }
 
-// Open reads key.
-func (f *Files) Open(ctx context.Context, key string) (io.ReadCloser, int64, string, error) {
+// Open reads the current version of key.
+func (f *Files) Open(ctx context.Context, key string) (attestation.StoredFile, error) {
 	out, err := f.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &f.bucket, Key: &key})
 	if isNotFound(err) {
-		return nil, 0, "", fmt.Errorf("s3://%s/%s: %w", f.bucket, key, attestation.ErrNotFound)
+		return attestation.StoredFile{}, fmt.Errorf("s3://%s/%s: %w", f.bucket, key, attestation.ErrNotFound)
 	}
 	if err != nil {
-		return nil, 0, "", fmt.Errorf("get s3://%s/%s: %w", f.bucket, key, err)
+		return attestation.StoredFile{}, fmt.Errorf("get s3://%s/%s: %w", f.bucket, key, err)
 	}
-	return out.Body, aws.ToInt64(out.ContentLength), aws.ToString(out.ContentType), nil
+	return attestation.StoredFile{Body: out.Body, Size: aws.ToInt64(out.ContentLength), ContentType: aws.ToString(out.ContentType),
+		VersionID: aws.ToString(out.VersionId)}, nil
 }
 
 // Promote copies from to to, then deletes from; it returns the version of to.

@@ -135,14 +135,14 @@ func TestFilesUploadFlow(t *testing.T) {
 		t.Fatalf("PUT to the presigned URL: %d %s", status, resp)
 	}
 
-	rc, size, ct, err := f.Open(ctx, quarantine)
+	opened, err := f.Open(ctx, quarantine)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil || !bytes.Equal(got, body) || size != int64(len(body)) || ct != "application/pdf" {
-		t.Fatalf("open: %q size %d type %q %v", got, size, ct, err)
+	got, err := io.ReadAll(opened.Body)
+	opened.Body.Close()
+	if err != nil || !bytes.Equal(got, body) || opened.Size != int64(len(body)) || opened.ContentType != "application/pdf" || opened.VersionID == "" {
+		t.Fatalf("open: %q %+v %v", got, opened, err)
 	}
 
 	version, err := f.Promote(ctx, quarantine, document)
@@ -152,7 +152,12 @@ func TestFilesUploadFlow(t *testing.T) {
 	if version == "" {
 		t.Fatal("the promoted document has no version ID")
 	}
-	if _, _, _, err := f.Open(ctx, quarantine); !errors.Is(err, attestation.ErrNotFound) {
+	if again, err := f.Open(ctx, document); err != nil || again.VersionID != version {
+		t.Fatalf("open of the document: %+v %v, want version %s", again, err, version)
+	} else {
+		again.Body.Close()
+	}
+	if _, err := f.Open(ctx, quarantine); !errors.Is(err, attestation.ErrNotFound) {
 		t.Fatalf("open of the quarantine key after the move: %v, want ErrNotFound", err)
 	}
 	head, err := stack.Clients.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &document})
@@ -190,7 +195,7 @@ func TestFilesMissingKeys(t *testing.T) {
 	if err := f.Delete(ctx, missing); err != nil {
 		t.Fatalf("delete of a missing key: %v", err)
 	}
-	if _, _, _, err := f.Open(ctx, missing); !errors.Is(err, attestation.ErrNotFound) {
+	if _, err := f.Open(ctx, missing); !errors.Is(err, attestation.ErrNotFound) {
 		t.Fatalf("open of a missing key: %v, want ErrNotFound", err)
 	}
 	if _, err := f.Promote(ctx, missing, attestation.DocumentPrefix+uploadID(t)); err == nil {
@@ -209,7 +214,7 @@ func TestFilesDeleteRemovesTheObject(t *testing.T) {
 	if err := f.Delete(ctx, key); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := f.Open(ctx, key); !errors.Is(err, attestation.ErrNotFound) {
+	if _, err := f.Open(ctx, key); !errors.Is(err, attestation.ErrNotFound) {
 		t.Fatalf("open after delete: %v, want ErrNotFound", err)
 	}
 	if err := f.Delete(ctx, key); err != nil {
