@@ -638,6 +638,7 @@ func badInputs(t *testing.T) []badInput {
 		get("certificate seq too long", "/certificates/2026/100000", app, "seq"),
 		get("certificate history seq", "/certificates/2026/1e3/history", app, "seq"),
 		get("certificate document year", "/certificates/year/00001/document", app, "year"),
+		get("certificate document copy unknown", "/certificates/2026/00001/document?copy=scan", app, "copy", "recall_decision"),
 		get("register status unknown", "/register?status=revoked", app, "status"),
 		get("register ownerBin check digit", "/register?ownerBin=120540001239", app, "ownerBin"),
 		get("register number malformed", "/register?number=2026-1", app, "number"),

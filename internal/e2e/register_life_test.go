@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -296,6 +298,11 @@ func TestRegisterLifeRecallOnEachGroundPar45(t *testing.T) {
 			if v["status"] != tc.status || v["signatureValid"] != true || v["recall"].(map[string]any)["ground"] != tc.ground {
 				t.Fatalf("verification: %v", v)
 			}
+			// §45: the owner downloads the copy of the decision, the bytes the register pinned.
+			if link, body := downloadCopy(t, as(t, org), number, "recall_decision"); link["copy"] != "recall_decision" ||
+				!bytes.Contains(body, []byte(tc.ground)) || link["document"].(map[string]any)["sha256"] != r["decision"].(map[string]any)["sha256"] {
+				t.Fatalf("the decision's copy: %v\n%s", link, body)
+			}
 			// The same recall again answers the first; another is a conflict.
 			status, again := authority.do("POST", certPath(number, "/recall"), recallBody(tc.ground))
 			if mustStatus(t, "repeat", status, http.StatusOK, again); certificateIn(again)["revision"] != c["revision"] {
@@ -560,6 +567,11 @@ func TestRegisterLifeDuplicateOfAnIssuedCertificatePar48(t *testing.T) {
 	if got := obligationsOf(t, true, number); !slices.Contains(got, "duplicate/"+number+"/d1") {
 		t.Fatalf("overdue %v", got)
 	}
+	// Until the duplicate is issued there is none to download, and the refusal says so.
+	status, out = owner.do("GET", certPath(number, "/document?copy=duplicate"), nil)
+	if mustStatus(t, "no duplicate yet", status, http.StatusNotFound, out); !strings.Contains(fmt.Sprint(out["detail"]), "no duplicate has been issued (§48)") {
+		t.Fatalf("%v", out)
+	}
 	status, out = authority.do("POST", certPath(number, "/duplicates/d1/issue"), nil)
 	mustStatus(t, "issue", status, http.StatusOK, out)
 	d := out["duplicate"].(map[string]any)
@@ -576,6 +588,44 @@ func TestRegisterLifeDuplicateOfAnIssuedCertificatePar48(t *testing.T) {
 	if mustStatus(t, "repeat", status, http.StatusOK, again); again["duplicate"].(map[string]any)["issuedAt"] != d["issuedAt"] {
 		t.Fatalf("a repeat issued again: %v", again)
 	}
+	// The owner now holds the duplicate: it is the current copy; the certificate as issued stays.
+	for _, which := range []string{"", "current", "duplicate"} {
+		link, body := downloadCopy(t, owner, number, which)
+		if link["copy"] != "duplicate" || link["issuedAt"] != d["issuedAt"] || link["document"].(map[string]any)["sha256"] != doc["sha256"] || !bytes.HasPrefix(body, []byte("%PDF")) {
+			t.Fatalf("copy %q: %v", which, link)
+		}
+	}
+	if link, _ := downloadCopy(t, authority, number, "original"); link["copy"] != "original" || link["document"].(map[string]any)["sha256"] == doc["sha256"] {
+		t.Fatalf("the original: %v", link)
+	}
+}
+
+// downloadCopy asks for a stored document of a certificate (copy "" for the default) and
+// downloads it through the presigned GET, checking its bytes against the pinned SHA-256.
+func downloadCopy(t *testing.T, c client, number, which string) (map[string]any, []byte) {
+	t.Helper()
+	path := certPath(number, "/document")
+	if which != "" {
+		path += "?copy=" + which
+	}
+	status, link := c.do("GET", path, nil)
+	mustStatus(t, "document "+which, status, http.StatusOK, link)
+	get := link["get"].(map[string]any)
+	req, err := http.NewRequest(fmt.Sprint(get["method"]), fmt.Sprint(get["url"]), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	sum := sha256.Sum256(body)
+	if resp.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != link["document"].(map[string]any)["sha256"] {
+		t.Fatalf("download of %s copy %q: %d, %d bytes not the pinned SHA-256", number, which, resp.StatusCode, len(body))
+	}
+	return link, body
 }
 
 // TestRegisterLifeAnotherOrganisationsCertificateIsNotFound: every applicant route answers

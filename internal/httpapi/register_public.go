@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ type RegisterPublicService interface {
 	History(ctx context.Context, number string) ([]register.PublicRevision, error)
 	Search(ctx context.Context, q register.Query, now time.Time) (register.SearchPage, error)
 	PublicKey(ctx context.Context) (register.PublicKey, error)
-	CertificateDocument(ctx context.Context, actor identity.Actor, number string) (register.Document, attestation.Presigned, error)
+	CertificateDocument(ctx context.Context, actor identity.Actor, number string, which register.Copy) (register.StoredCopy, attestation.Presigned, error)
 }
 
 var _ RegisterPublicService = (*register.PublicService)(nil)
@@ -351,15 +352,18 @@ func (h *Handler) registerPublicKey(ctx context.Context, r *request) (int, any, 
 	return http.StatusOK, rawResponse{contentType: "application/x-pem-file", body: []byte(k.PEM)}, nil
 }
 
-// CertificateDocumentLink is a certificate's PDF, pinned to its version, and the request that
+// CertificateDocumentLink is one stored document of a certificate (the certificate as issued, its
+// latest duplicate, or the copy of a recall decision), pinned to its version, and the request that
 // downloads that version.
 type CertificateDocumentLink struct {
+	Copy     register.Copy         `json:"copy"`
+	IssuedAt time.Time             `json:"issuedAt"`
 	Document register.Document     `json:"document"`
 	Get      attestation.Presigned `json:"get"`
 }
 
-// certificateDocument: GET /certificates/{year}/{seq}/document, for the owner's applicants and
-// staff.
+// certificateDocument: GET /certificates/{year}/{seq}/document[?copy=…], for the owner's
+// applicants and staff.
 func (h *Handler) certificateDocument(ctx context.Context, r *request) (int, any, error) {
 	p, err := h.publicRegister()
 	if err != nil {
@@ -369,9 +373,19 @@ func (h *Handler) certificateDocument(ctx context.Context, r *request) (int, any
 	if err != nil {
 		return 0, nil, err
 	}
-	d, link, err := p.svc.CertificateDocument(ctx, r.actor, number)
+	which := register.Copy(r.QueryStringParameters["copy"])
+	if which == "" {
+		which = register.CopyCurrent
+	}
+	if !slices.Contains(register.Copies, which) {
+		return 0, nil, &badRequest{status: http.StatusBadRequest, detail: fmt.Sprintf("copy: %q is not a copy of a certificate; one of %v", which, register.Copies)}
+	}
+	c, link, err := p.svc.CertificateDocument(ctx, r.actor, number, which)
+	if nc := (*register.NoCopyError)(nil); errors.As(err, &nc) {
+		return 0, nil, &badRequest{status: http.StatusNotFound, detail: "certificate " + number + ": " + nc.Reason}
+	}
 	if err != nil {
 		return 0, nil, certificateError(err)
 	}
-	return http.StatusOK, CertificateDocumentLink{Document: d, Get: link}, nil
+	return http.StatusOK, CertificateDocumentLink{Copy: c.Copy, IssuedAt: c.IssuedAt, Document: c.Document, Get: link}, nil
 }

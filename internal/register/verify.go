@@ -278,30 +278,101 @@ func (s *PublicService) Search(ctx context.Context, q Query, now time.Time) (Sea
 	return Search(ctx, s.store, q, now)
 }
 
-// CertificateDocument is the certificate's PDF, pinned to its version, and a presigned GET of
-// it: for the owner's applicants and for staff. Another organisation's applicant is answered as
-// if the register had no such number.
-func (s *PublicService) CertificateDocument(ctx context.Context, actor identity.Actor, number string) (Document, attestation.Presigned, error) {
+// Copy names which stored document of a certificate GET …/document answers.
+type Copy string
+
+const (
+	// CopyCurrent is what the owner holds now: the latest duplicate issued (§48), or else the
+	// certificate as issued. The default.
+	CopyCurrent Copy = "current"
+	// CopyOriginal is the certificate as issued (§28).
+	CopyOriginal Copy = "original"
+	// CopyDuplicate is the latest duplicate issued on a notice of loss or damage (§48).
+	CopyDuplicate Copy = "duplicate"
+	// CopyRecallDecision is the copy of the decision to recall the certificate sent to the owner
+	// (§45, §46).
+	CopyRecallDecision Copy = "recall_decision"
+)
+
+// Copies are the values of Copy, as the API lists them.
+var Copies = []Copy{CopyCurrent, CopyOriginal, CopyDuplicate, CopyRecallDecision}
+
+// NoCopyError: the certificate is in the register but has no document of the kind asked for (no
+// duplicate issued, not recalled). It is an attestation.ErrNotFound.
+type NoCopyError struct{ Reason string }
+
+func (e *NoCopyError) Error() string { return e.Reason }
+func (e *NoCopyError) Unwrap() error { return attestation.ErrNotFound }
+
+// StoredCopy is one stored document of a certificate: which copy it is, when it was issued or
+// decided, and the document pinned to its version.
+type StoredCopy struct {
+	Copy     Copy      `json:"copy"` // original | duplicate | recall_decision
+	IssuedAt time.Time `json:"issuedAt"`
+	Document Document  `json:"document"`
+}
+
+// CertificateDocument is one stored document of a certificate, pinned to its version, and a
+// presigned GET of it: for the owner's applicants and for staff. Another organisation's
+// applicant is answered as if the register had no such number.
+func (s *PublicService) CertificateDocument(ctx context.Context, actor identity.Actor, number string, which Copy) (StoredCopy, attestation.Presigned, error) {
 	e, err := s.store.Entry(ctx, number)
 	if err != nil {
-		return Document{}, attestation.Presigned{}, fmt.Errorf("certificate %s: %w", number, err)
+		return StoredCopy{}, attestation.Presigned{}, fmt.Errorf("certificate %s: %w", number, err)
 	}
 	switch actor.Role {
 	case identity.Authority, identity.STS:
 	case identity.Applicant:
 		if actor.BIN == "" || actor.BIN != e.OwnerBIN {
-			return Document{}, attestation.Presigned{}, fmt.Errorf("certificate %s: %w", number, attestation.ErrNotFound)
+			return StoredCopy{}, attestation.Presigned{}, fmt.Errorf("certificate %s: %w", number, attestation.ErrNotFound)
 		}
 	default:
-		return Document{}, attestation.Presigned{}, fmt.Errorf("certificate %s: the role %s does not read certificates: %w", number, actor.Role, attestation.ErrForbidden)
+		return StoredCopy{}, attestation.Presigned{}, fmt.Errorf("certificate %s: the role %s does not read certificates: %w", number, actor.Role, attestation.ErrForbidden)
 	}
-	d := e.Certificate
-	if d.Key == "" || d.VersionID == "" {
-		return Document{}, attestation.Presigned{}, fmt.Errorf("certificate %s: no stored document: %w", number, attestation.ErrNotFound)
-	}
-	p, err := s.links.PresignGet(ctx, d.Key, d.VersionID, DocumentLinkExpiry)
+	c, err := e.StoredCopy(which)
 	if err != nil {
-		return Document{}, attestation.Presigned{}, fmt.Errorf("certificate %s: presign: %w", number, err)
+		return StoredCopy{}, attestation.Presigned{}, fmt.Errorf("certificate %s: %w", number, err)
 	}
-	return d, p, nil
+	p, err := s.links.PresignGet(ctx, c.Document.Key, c.Document.VersionID, DocumentLinkExpiry)
+	if err != nil {
+		return StoredCopy{}, attestation.Presigned{}, fmt.Errorf("certificate %s: presign: %w", number, err)
+	}
+	return c, p, nil
+}
+
+// StoredCopy picks a stored document of the entry; "" is CopyCurrent.
+func (e Entry) StoredCopy(which Copy) (StoredCopy, error) {
+	var latest *StoredCopy
+	for _, d := range e.Duplicates {
+		if d.Document != nil && d.Document.VersionID != "" && d.IssuedAt != nil && (latest == nil || !d.IssuedAt.Before(latest.IssuedAt)) {
+			latest = &StoredCopy{Copy: CopyDuplicate, IssuedAt: d.IssuedAt.UTC(), Document: *d.Document}
+		}
+	}
+	original := StoredCopy{Copy: CopyOriginal, IssuedAt: e.IssuedAt.UTC(), Document: e.Certificate}
+	var c StoredCopy
+	switch which {
+	case CopyCurrent, "":
+		c = original
+		if latest != nil {
+			c = *latest
+		}
+	case CopyOriginal:
+		c = original
+	case CopyDuplicate:
+		if latest == nil {
+			return StoredCopy{}, &NoCopyError{Reason: "no duplicate has been issued (§48)"}
+		}
+		c = *latest
+	case CopyRecallDecision:
+		if e.Recall == nil || e.Recall.Decision == nil {
+			return StoredCopy{}, &NoCopyError{Reason: "the certificate has not been recalled (§45), so there is no decision to recall it"}
+		}
+		c = StoredCopy{Copy: CopyRecallDecision, IssuedAt: e.Recall.DecidedAt.UTC(), Document: *e.Recall.Decision}
+	default:
+		return StoredCopy{}, fmt.Errorf("copy %q: one of current, original, duplicate, recall_decision: %w", which, attestation.ErrInvalid)
+	}
+	if c.Document.Key == "" || c.Document.VersionID == "" {
+		return StoredCopy{}, fmt.Errorf("no stored document of the %s: %w", c.Copy, attestation.ErrNotFound)
+	}
+	return c, nil
 }

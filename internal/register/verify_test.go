@@ -318,18 +318,85 @@ func TestPublicServicePar29(t *testing.T) {
 		other := identity.Actor{Subject: "b", Role: identity.Applicant, BIN: "990340001230"}
 		for _, a := range []identity.Actor{owner, {Subject: "c", Role: identity.Authority}, {Subject: "d", Role: identity.STS}} {
 			*lk = links{}
-			d, p, err := svc.CertificateDocument(ctx, a, "2026/00001")
-			if err != nil || d.VersionID != "cv1" || lk.key != e1.Certificate.Key || lk.version != "cv1" || p.Method != "GET" {
+			c, p, err := svc.CertificateDocument(ctx, a, "2026/00001", register.CopyCurrent)
+			d := c.Document
+			if err != nil || c.Copy != register.CopyOriginal || d.VersionID != "cv1" || lk.key != e1.Certificate.Key || lk.version != "cv1" || p.Method != "GET" {
 				t.Fatalf("%s: %+v %+v %v", a.Role, d, p, err)
 			}
 		}
-		_, _, foreign := svc.CertificateDocument(ctx, other, "2026/00001")
-		_, _, missing := svc.CertificateDocument(ctx, other, "2026/09999")
+		_, _, foreign := svc.CertificateDocument(ctx, other, "2026/00001", register.CopyCurrent)
+		_, _, missing := svc.CertificateDocument(ctx, other, "2026/09999", register.CopyOriginal)
 		if !errors.Is(foreign, attestation.ErrNotFound) || !errors.Is(missing, attestation.ErrNotFound) {
 			t.Fatalf("another organisation: %v; missing: %v", foreign, missing)
 		}
-		if _, _, err := svc.CertificateDocument(ctx, identity.Actor{Subject: "q", Role: identity.QualityAuthority}, "2026/00001"); !errors.Is(err, attestation.ErrForbidden) {
+		if _, _, err := svc.CertificateDocument(ctx, identity.Actor{Subject: "q", Role: identity.QualityAuthority}, "2026/00001", register.CopyCurrent); !errors.Is(err, attestation.ErrForbidden) {
 			t.Fatalf("quality authority: %v", err)
+		}
+	})
+}
+
+// TestStoredCopies: which stored document GET …/document answers for each copy asked for.
+func TestStoredCopies(t *testing.T) {
+	issued := time.Date(2026, 11, 18, 5, 0, 0, 0, time.UTC)
+	e := register.Entry{Number: "2026/00001", IssuedAt: issued,
+		Certificate: register.Document{Key: "certificates/2026/00001/certificate.pdf", VersionID: "c1", SHA256: "aa"}}
+	pick := func(t *testing.T, e register.Entry, which register.Copy) register.StoredCopy {
+		t.Helper()
+		c, err := e.StoredCopy(which)
+		if err != nil {
+			t.Fatalf("%s: %v", which, err)
+		}
+		return c
+	}
+	noCopy := func(t *testing.T, e register.Entry, which register.Copy, says string) {
+		t.Helper()
+		_, err := e.StoredCopy(which)
+		var nc *register.NoCopyError
+		if !errors.As(err, &nc) || !errors.Is(err, attestation.ErrNotFound) || !strings.Contains(nc.Reason, says) {
+			t.Fatalf("%s: %v, want a NoCopyError saying %q", which, err, says)
+		}
+	}
+	t.Run("without a duplicate the current copy is the certificate as issued", func(t *testing.T) {
+		for _, which := range []register.Copy{"", register.CopyCurrent, register.CopyOriginal} {
+			if c := pick(t, e, which); c.Copy != register.CopyOriginal || c.Document.VersionID != "c1" || !c.IssuedAt.Equal(issued) {
+				t.Fatalf("%q: %+v", which, c)
+			}
+		}
+		noCopy(t, e, register.CopyDuplicate, "§48")
+		noCopy(t, e, register.CopyRecallDecision, "§45")
+	})
+	t.Run("§48 after duplicates the current copy is the latest duplicate issued; the original stays", func(t *testing.T) {
+		first, second := issued.AddDate(0, 1, 0), issued.AddDate(0, 2, 0)
+		d := e
+		d.Duplicates = []register.DuplicateRequest{
+			{ID: "D-2", IssuedAt: &second, Document: &register.Document{Key: "dup-2.pdf", VersionID: "d2"}},
+			{ID: "D-1", IssuedAt: &first, Document: &register.Document{Key: "dup-1.pdf", VersionID: "d1"}},
+			{ID: "D-3"}, // a notice not yet answered
+		}
+		for _, which := range []register.Copy{register.CopyCurrent, register.CopyDuplicate} {
+			if c := pick(t, d, which); c.Copy != register.CopyDuplicate || c.Document.VersionID != "d2" || !c.IssuedAt.Equal(second) {
+				t.Fatalf("%s: %+v", which, c)
+			}
+		}
+		if c := pick(t, d, register.CopyOriginal); c.Document.VersionID != "c1" {
+			t.Fatalf("original: %+v", c)
+		}
+	})
+	t.Run("§45 §46 a recalled certificate has the copy of the decision sent to the owner", func(t *testing.T) {
+		decided := issued.AddDate(0, 3, 0)
+		r := e
+		r.Recall = &register.Recall{Ground: "owner_application", DecidedAt: decided,
+			Decision: &register.Document{Key: "recall-decision.json", VersionID: "r1"}}
+		if c := pick(t, r, register.CopyRecallDecision); c.Copy != register.CopyRecallDecision || c.Document.VersionID != "r1" || !c.IssuedAt.Equal(decided) {
+			t.Fatalf("%+v", c)
+		}
+		if c := pick(t, r, register.CopyCurrent); c.Copy != register.CopyOriginal {
+			t.Fatalf("current after a recall: %+v", c)
+		}
+	})
+	t.Run("a copy that is no copy is refused", func(t *testing.T) {
+		if _, err := e.StoredCopy("scan"); !errors.Is(err, attestation.ErrInvalid) {
+			t.Fatalf("%v", err)
 		}
 	})
 }
