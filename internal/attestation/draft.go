@@ -201,8 +201,11 @@ func (s *Service) SubmitDraft(ctx context.Context, actor identity.Actor, draftID
 		}
 		d.State, d.CaseID, d.Version, d.UpdatedAt = DraftSubmitted, c.ID, d.Version+1, now.UTC()
 		err = s.uploads.SubmitDraft(ctx, d, c, ev)
-		if errors.Is(err, ErrConflict) && attempt < maxRetries {
-			continue // another delivery submitted it, or an upload was attached meanwhile
+		if errors.Is(err, ErrConflict) {
+			s.discardPackage(ctx, c) // the transaction was refused: this case was not stored
+			if attempt < maxRetries {
+				continue // another delivery submitted it, or an upload was attached meanwhile
+			}
 		}
 		if err != nil {
 			return Case{}, fmt.Errorf("submit draft %s: %w", draftID, err)

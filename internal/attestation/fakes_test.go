@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -308,6 +309,7 @@ type fakeRecords struct {
 	mu       sync.Mutex
 	versions map[string][][]byte
 	puts     int
+	discards int
 }
 
 var _ Records = (*fakeRecords)(nil)
@@ -321,6 +323,33 @@ func (r *fakeRecords) Put(ctx context.Context, key, contentType string, body []b
 	r.puts++
 	sum := sha256.Sum256(body)
 	return Document{Key: key, VersionID: fmt.Sprintf("v%d", len(r.versions[key])), SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// Discard removes one version (its slot stays, so later versions keep their IDs).
+func (r *fakeRecords) Discard(ctx context.Context, d Document) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n int
+	if _, err := fmt.Sscanf(d.VersionID, "v%d", &n); err != nil || n < 1 || n > len(r.versions[d.Key]) {
+		return fmt.Errorf("discard %s %s: %w", d.Key, d.VersionID, ErrNotFound)
+	}
+	r.versions[d.Key][n-1] = nil
+	r.discards++
+	return nil
+}
+
+// live is the keys under prefix with at least one version not discarded.
+func (r *fakeRecords) live(prefix string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for k, vs := range r.versions {
+		if strings.HasPrefix(k, prefix) && slices.ContainsFunc(vs, func(b []byte) bool { return b != nil }) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // errTransient is what the fake engine returns when told to fail a call transiently.

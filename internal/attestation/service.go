@@ -112,6 +112,9 @@ func (s *Service) Submit(ctx context.Context, actor identity.Actor, pkg Package,
 		return Case{}, err
 	}
 	if err := s.store.Create(ctx, c, ev); err != nil {
+		if errors.Is(err, ErrConflict) {
+			s.discardPackage(ctx, c) // the case was not stored
+		}
 		return Case{}, fmt.Errorf("submit %s: %w", c.ID, err)
 	}
 	if err := s.start(ctx, c); err != nil {
@@ -119,6 +122,25 @@ func (s *Service) Submit(ctx context.Context, actor identity.Actor, pkg Package,
 	}
 	s.log.InfoContext(ctx, "application submitted", "caseId", c.ID, "actor", actor)
 	return c, nil
+}
+
+// discarder removes one stored version that no record refers to. The documents store has it;
+// the records store, under Object Lock, does not.
+type discarder interface {
+	Discard(ctx context.Context, d Document) error
+}
+
+// discardPackage removes the package kept for a filing whose case was certainly not stored (a
+// refused condition: another delivery won the race), so that no copy of an applicant's package
+// outlives every case. A failure leaves an orphan copy, logged, and fails nothing.
+func (s *Service) discardPackage(ctx context.Context, c Case) {
+	d, ok := s.documents.(discarder)
+	if !ok || c.Package == nil {
+		return
+	}
+	if err := d.Discard(ctx, *c.Package); err != nil {
+		s.log.WarnContext(ctx, "the package of a filing that was not stored is left behind", "caseId", c.ID, "key", c.Package.Key, "error", err)
+	}
 }
 
 // prepare runs the submission checks on a package and, if it passes them, keeps the package as

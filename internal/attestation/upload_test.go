@@ -56,6 +56,9 @@ type memUploads struct {
 	// failConfirm, when set, is returned (once) by the next ConfirmUpload, which writes nothing:
 	// the store throttled the call.
 	failConfirm error
+	// beforeSubmit, when set, runs (once) as the next SubmitDraft begins: another delivery's
+	// submit that gets in first.
+	beforeSubmit func()
 }
 
 var _ UploadStore = (*memUploads)(nil)
@@ -159,6 +162,13 @@ func (m *memUploads) UpdateDraft(ctx context.Context, d Draft) error {
 }
 
 func (m *memUploads) SubmitDraft(ctx context.Context, d Draft, c Case, events ...Event) error {
+	m.mu.Lock()
+	first := m.beforeSubmit
+	m.beforeSubmit = nil
+	m.mu.Unlock()
+	if first != nil {
+		first()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cur, ok := m.drafts[d.ID]
@@ -961,6 +971,27 @@ func TestSubmitDraft(t *testing.T) {
 		}
 		if _, err := h.svc.SubmitDraft(h.ctx, applicant, d.ID, h.now); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("§13 a submit that loses the race to another answers its case and keeps no package of its own", func(t *testing.T) {
+		h := newUploadHarness(t)
+		d, _ := complete(h)
+		var winner Case
+		h.ups.beforeSubmit = func() {
+			var err error
+			if winner, err = h.svc.SubmitDraft(h.ctx, applicant, d.ID, h.now); err != nil {
+				t.Error(err)
+			}
+		}
+		c, err := h.svc.SubmitDraft(h.ctx, applicant, d.ID, h.now)
+		if err != nil || c.ID != winner.ID || len(h.store.cases) != 1 {
+			t.Fatalf("the loser answered %s %v; the winner filed %s; %d cases", c.ID, err, winner.ID, len(h.store.cases))
+		}
+		// The loser had kept the package under a case ID that was never stored: that copy of
+		// the applicant's package is discarded, so the only one left is the case's own.
+		if got := h.records.live("cases/"); !slices.Equal(got, []string{"cases/" + c.ID + "/package.json"}) || h.records.discards != 1 {
+			t.Fatalf("packages kept: %v (%d discarded), want only the case's own", got, h.records.discards)
 		}
 	})
 

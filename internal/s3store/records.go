@@ -25,6 +25,7 @@ type API interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
 
 // maxRecord bounds what Open reads into memory: a package, an act, a certificate.
@@ -96,4 +97,17 @@ func (r *Records) Put(ctx context.Context, key, contentType string, body []byte)
 		return attestation.Document{}, fmt.Errorf("put s3://%s/%s: %w", r.bucket, key, err)
 	}
 	return attestation.Document{Key: key, VersionID: aws.ToString(out.VersionId), SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// Discard permanently removes one version that no record refers to: the package kept for a filing
+// that lost its race (internal/attestation). On a bucket under Object Lock, S3 refuses it.
+func (r *Records) Discard(ctx context.Context, d attestation.Document) error {
+	if d.Key == "" || d.VersionID == "" {
+		return fmt.Errorf("discard s3://%s/%q: a version is required, never a whole key: %w", r.bucket, d.Key, attestation.ErrInvalid)
+	}
+	_, err := r.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &r.bucket, Key: &d.Key, VersionId: &d.VersionID})
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("discard s3://%s/%s version %s: %w", r.bucket, d.Key, d.VersionID, err)
+	}
+	return nil
 }

@@ -109,3 +109,39 @@ func TestOpenReadsThePinnedVersion(t *testing.T) {
 		t.Error("an unknown version was read")
 	}
 }
+
+// TestDiscardRemovesOneVersionOutsideObjectLock: a package kept for a filing that lost its race
+// is removed from the documents bucket, that version only; under Object Lock S3 refuses.
+func TestDiscardRemovesOneVersionOutsideObjectLock(t *testing.T) {
+	ctx := context.Background()
+	rec := s3store.NewRecords(stack.Clients.S3, documentsBucket(t))
+	key := fmt.Sprintf("cases/A-discard-%d/package.json", time.Now().UnixNano())
+	doc, err := rec.Put(ctx, key, "application/json", []byte(`{"lost":"the race"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Discard(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rec.Open(ctx, key, doc.VersionID); !errors.Is(err, attestation.ErrNotFound) {
+		t.Fatalf("open of the discarded version: %v, want ErrNotFound", err)
+	}
+	if err := rec.Discard(ctx, doc); err != nil {
+		t.Fatalf("a repeated discard: %v", err)
+	}
+	if err := rec.Discard(ctx, attestation.Document{Key: key}); !errors.Is(err, attestation.ErrInvalid) {
+		t.Fatalf("a discard without a version: %v, want ErrInvalid", err)
+	}
+
+	locked := s3store.NewRecords(stack.Clients.S3, bucket)
+	kept, err := locked.Put(ctx, fmt.Sprintf("receipts/discard-%d.json", time.Now().UnixNano()), "application/json", []byte(`{"kept":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := locked.Discard(ctx, kept); err == nil {
+		t.Fatal("a version under Object Lock was discarded")
+	}
+	if _, err := locked.Open(ctx, kept.Key, kept.VersionID); err != nil {
+		t.Fatalf("the locked version after a refused discard: %v", err)
+	}
+}
