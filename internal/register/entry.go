@@ -56,8 +56,11 @@ type Recall struct {
 	Paragraph string    `json:"paragraph"` // e.g. §45(3)
 	Reasons   []string  `json:"reasons,omitempty"`
 	DecidedAt time.Time `json:"decidedAt"`
-	// Decision is the copy of the decision sent to the owner (§46), under Object Lock.
+	// Decision is the decision as data (JSON), under Object Lock.
 	Decision *Document `json:"decision,omitempty"`
+	// DecisionPDF is the copy of the decision sent to the owner (§46), in Kazakh, Russian and
+	// English, under Object Lock. Recalls recorded before it was rendered have none.
+	DecisionPDF *Document `json:"decisionPdf,omitempty"`
 	// ReturnDueAt: the owner returns the certificate within 3 working days of receiving the copy
 	// of the decision (§46).
 	ReturnDueAt   time.Time  `json:"returnDueAt"`

@@ -114,6 +114,27 @@ type DecisionRecords interface {
 	Put(ctx context.Context, key, contentType string, body []byte) (attestation.Document, error)
 }
 
+// RecallCopy is what the copy of a recall decision sent to the owner says (§45, §46). Its fields
+// are those of certificate.RecallDecision, which renders it.
+type RecallCopy struct {
+	Certificate     string
+	ObjectName      string
+	OwnerName       string
+	OwnerBIN        string
+	Ground          string
+	Paragraph       string
+	Reasons         []string
+	ChangeID        string
+	DecidedAt       time.Time
+	DecidedBy       string
+	ReturnDueAt     time.Time
+	ReturnParagraph string
+	Terminated      bool
+}
+
+// DecisionRenderer renders the copy of a recall decision as a PDF (certificate.RenderRecallDecision).
+type DecisionRenderer func(RecallCopy) ([]byte, error)
+
 // Duplicator makes a duplicate of a certificate (§48): the certificate rendered again from its
 // data, marked a duplicate, stored under Object Lock.
 type Duplicator interface {
@@ -127,6 +148,7 @@ type Service struct {
 	cal        policy.Calendar
 	log        *slog.Logger
 	records    DecisionRecords
+	render     DecisionRenderer
 	duplicator Duplicator
 }
 
@@ -139,6 +161,13 @@ func NewService(store LifeStore, signer Signer, cal policy.Calendar, log *slog.L
 // WithRecords sets where the copies of recall decisions are kept (§46).
 func (s *Service) WithRecords(r DecisionRecords) *Service {
 	s.records = r
+	return s
+}
+
+// WithDecisionRenderer sets the renderer of the copy of a recall decision sent to the owner
+// (§46); without it the decision is kept as data only.
+func (s *Service) WithDecisionRenderer(r DecisionRenderer) *Service {
+	s.render = r
 	return s
 }
 
@@ -417,11 +446,11 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 		}
 		r := &Recall{Ground: g.ID, Number: g.Number, Paragraph: g.Paragraph, Reasons: reasons, ChangeID: in.ChangeID,
 			DecidedAt: now.UTC(), ReturnDueAt: due.At.UTC()}
-		doc, err := s.decisionCopy(ctx, *e, g, r, due.Paragraph, actor)
+		doc, pdf, err := s.decisionCopy(ctx, *e, g, r, due.Paragraph, actor)
 		if err != nil {
 			return "", "", err
 		}
-		r.Decision = &doc
+		r.Decision, r.DecisionPDF = &doc, pdf
 		e.Recall = r
 		what := fmt.Sprintf("recalled on %s (%s); the certificate is returned by %s (%s)", g.ID, g.Paragraph, r.ReturnDueAt.Format(time.RFC3339), due.Paragraph)
 		if g.ID == GroundOperationCeased {
@@ -527,7 +556,7 @@ func (s *Service) attestedAgain(ctx context.Context, e Entry) (string, error) {
 // decisionCopy stores the copy of the recall decision sent to the owner (§46) under Object Lock.
 // The key carries the ground and the moment, so a decision that was stored but never entered
 // (a write lost to another) blocks no other.
-func (s *Service) decisionCopy(ctx context.Context, e Entry, g policy.RecallGround, r *Recall, returnParagraph string, actor identity.Actor) (Document, error) {
+func (s *Service) decisionCopy(ctx context.Context, e Entry, g policy.RecallGround, r *Recall, returnParagraph string, actor identity.Actor) (Document, *Document, error) {
 	body, err := json.MarshalIndent(struct {
 		Decision        string    `json:"decision"`
 		Certificate     string    `json:"certificate"`
@@ -548,14 +577,30 @@ func (s *Service) decisionCopy(ctx context.Context, e Entry, g policy.RecallGrou
 	}{"recall", e.Number, e.ObjectName, e.ObjectKind, e.OwnerName, e.OwnerBIN, g.ID, g.Paragraph, g.Text, r.Reasons, r.ChangeID,
 		r.DecidedAt, actorName(actor), r.ReturnDueAt, returnParagraph, g.ID == GroundOperationCeased}, "", "  ")
 	if err != nil {
-		return Document{}, fmt.Errorf("encode the recall decision of %s: %w", e.Number, err)
+		return Document{}, nil, fmt.Errorf("encode the recall decision of %s: %w", e.Number, err)
 	}
-	key := fmt.Sprintf("%s%s/recall-%s-%s.json", decisionKeyPrefix, e.Number, g.ID, r.DecidedAt.UTC().Format("20060102T150405.000Z"))
-	doc, err := s.records.Put(ctx, key, "application/json", body)
+	base := fmt.Sprintf("%s%s/recall-%s-%s", decisionKeyPrefix, e.Number, g.ID, r.DecidedAt.UTC().Format("20060102T150405.000Z"))
+	doc, err := s.records.Put(ctx, base+".json", "application/json", body)
 	if err != nil {
-		return Document{}, fmt.Errorf("store the recall decision of %s: %w", e.Number, err)
+		return Document{}, nil, fmt.Errorf("store the recall decision of %s: %w", e.Number, err)
 	}
-	return Document{Key: doc.Key, VersionID: doc.VersionID, SHA256: doc.SHA256}, nil
+	data := Document{Key: doc.Key, VersionID: doc.VersionID, SHA256: doc.SHA256}
+	if s.render == nil {
+		return data, nil, nil
+	}
+	// The copy the owner reads (§46). A repeated delivery renders the same bytes (the renderer is
+	// deterministic) and so gets the version already stored.
+	pdf, err := s.render(RecallCopy{Certificate: e.Number, ObjectName: e.ObjectName, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
+		Ground: g.ID, Paragraph: g.Paragraph, Reasons: r.Reasons, ChangeID: r.ChangeID, DecidedAt: r.DecidedAt, DecidedBy: actorName(actor),
+		ReturnDueAt: r.ReturnDueAt, ReturnParagraph: returnParagraph, Terminated: g.ID == GroundOperationCeased})
+	if err != nil {
+		return Document{}, nil, fmt.Errorf("render the copy of the recall decision of %s: %w", e.Number, err)
+	}
+	copyDoc, err := s.records.Put(ctx, base+".pdf", "application/pdf", pdf)
+	if err != nil {
+		return Document{}, nil, fmt.Errorf("store the copy of the recall decision of %s: %w", e.Number, err)
+	}
+	return data, &Document{Key: copyDoc.Key, VersionID: copyDoc.VersionID, SHA256: copyDoc.SHA256}, nil
 }
 
 // RecordReturn records that the recalled certificate came back to the authority (§46). A repeat

@@ -217,14 +217,15 @@ func (d *fakeDuplicator) Duplicate(_ context.Context, e Entry, req DuplicateRequ
 }
 
 type fixture struct {
-	svc     *Service
-	store   *memStore
-	records *memRecords
-	dup     *fakeDuplicator
-	signer  *signing.Local
-	cal     *calendar.Calendar
-	ed      *policy.Edition
-	seq     int
+	svc      *Service
+	store    *memStore
+	records  *memRecords
+	dup      *fakeDuplicator
+	rendered []RecallCopy // the copies of recall decisions rendered
+	signer   *signing.Local
+	cal      *calendar.Calendar
+	ed       *policy.Edition
+	seq      int
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -243,7 +244,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{store: newMemStore(), records: &memRecords{objs: map[string][]byte{}}, dup: &fakeDuplicator{},
 		signer: signing.NewLocal(key, "local-test"), cal: cal, ed: ed}
-	f.svc = NewService(f.store, f.signer, cal, slog.New(slog.NewJSONHandler(io.Discard, nil))).WithRecords(f.records).WithDuplicator(f.dup)
+	f.svc = NewService(f.store, f.signer, cal, slog.New(slog.NewJSONHandler(io.Discard, nil))).WithRecords(f.records).WithDuplicator(f.dup).
+		WithDecisionRenderer(func(c RecallCopy) ([]byte, error) {
+			f.rendered = append(f.rendered, c)
+			return []byte("%PDF-1.7 recall of " + c.Certificate + " on " + c.Ground), nil
+		})
 	return f
 }
 
@@ -431,6 +436,18 @@ func TestRecallOnEachGroundPar45(t *testing.T) {
 			if !ok || r.Decision.VersionID == "" || r.Decision.SHA256 != hex.EncodeToString(sum[:]) ||
 				!strings.Contains(string(body), `"ground": "`+tc.ground+`"`) || !strings.Contains(string(body), e.Number) {
 				t.Fatalf("decision copy %+v: %s", r.Decision, body)
+			}
+			// §46: and the copy the owner reads, rendered from the same decision, pinned beside it.
+			pdf, ok := f.records.objs[r.DecisionPDF.Key]
+			if !ok || !strings.HasSuffix(r.DecisionPDF.Key, ".pdf") || r.DecisionPDF.VersionID == "" || string(pdf) != "%PDF-1.7 recall of "+e.Number+" on "+tc.ground {
+				t.Fatalf("the copy of the decision %+v: %q", r.DecisionPDF, pdf)
+			}
+			if n := len(f.rendered); n != 1 || f.rendered[0].Paragraph != g.Paragraph || !f.rendered[0].ReturnDueAt.Equal(returnDue) ||
+				f.rendered[0].ReturnParagraph != "§46" || f.rendered[0].Terminated != (tc.status == Terminated) || f.rendered[0].OwnerName != e.OwnerName {
+				t.Fatalf("rendered %d copies: %+v", n, f.rendered)
+			}
+			if c, err := got.StoredCopy(CopyRecallDecision); err != nil || c.Document != *r.DecisionPDF {
+				t.Fatalf("the owner's copy of the decision: %+v %v", c, err)
 			}
 			if p := got.PublicView().Recall; p == nil || p.Ground != tc.ground || p.Returned {
 				t.Fatalf("public view of the recall: %+v", p)

@@ -368,6 +368,9 @@ func (e Entry) StoredCopy(which Copy) (StoredCopy, error) {
 			return StoredCopy{}, &NoCopyError{Reason: "the certificate has not been recalled (§45), so there is no decision to recall it"}
 		}
 		c = StoredCopy{Copy: CopyRecallDecision, IssuedAt: e.Recall.DecidedAt.UTC(), Document: *e.Recall.Decision}
+		if e.Recall.DecisionPDF != nil {
+			c.Document = *e.Recall.DecisionPDF // the copy as the owner reads it; the data stays beside it
+		}
 	default:
 		return StoredCopy{}, fmt.Errorf("copy %q: one of current, original, duplicate, recall_decision: %w", which, attestation.ErrInvalid)
 	}
