@@ -30,23 +30,25 @@ func newClaim(sub, key, fp, token string, at time.Time) httpapi.Claim {
 func TestAClaimIsHeldThenKeepsItsResponse(t *testing.T) {
 	ctx := context.Background()
 	s := claimStore()
-	c := newClaim("u-1", "k-1", "fp-a", "req-1", claimTime)
+	// New subjects and key every run: the table lives as long as the test process.
+	sub, other, key := uniqueID(t, "u-1"), uniqueID(t, "u-2"), uniqueID(t, "k-1")
+	c := newClaim(sub, key, "fp-a", "req-1", claimTime)
 	if got, ok, err := s.Claim(ctx, c, claimTime); err != nil || !ok || got.Token != "req-1" {
 		t.Fatalf("first claim: %+v %v %v", got, ok, err)
 	}
 	// While it runs: the holder comes back, without a response.
-	held, ok, err := s.Claim(ctx, newClaim("u-1", "k-1", "fp-a", "req-2", claimTime.Add(time.Second)), claimTime.Add(time.Second))
+	held, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-a", "req-2", claimTime.Add(time.Second)), claimTime.Add(time.Second))
 	if err != nil || ok || held.Token != "req-1" || held.Response != nil || held.Fingerprint != "fp-a" {
 		t.Fatalf("second claim while the first runs: %+v %v %v", held, ok, err)
 	}
-	if err := s.Complete(ctx, "u-1", "k-1", "req-2", httpapi.SavedResponse{Status: 201}); !errors.Is(err, attestation.ErrConflict) {
+	if err := s.Complete(ctx, sub, key, "req-2", httpapi.SavedResponse{Status: 201}); !errors.Is(err, attestation.ErrConflict) {
 		t.Fatalf("complete by a request that does not hold the claim: %v", err)
 	}
 	resp := httpapi.SavedResponse{Status: 201, ContentType: "application/json", Body: `{"id":"A-1"}`}
-	if err := s.Complete(ctx, "u-1", "k-1", "req-1", resp); err != nil {
+	if err := s.Complete(ctx, sub, key, "req-1", resp); err != nil {
 		t.Fatal(err)
 	}
-	held, ok, err = s.Claim(ctx, newClaim("u-1", "k-1", "fp-a", "req-3", claimTime.Add(2*time.Hour)), claimTime.Add(2*time.Hour))
+	held, ok, err = s.Claim(ctx, newClaim(sub, key, "fp-a", "req-3", claimTime.Add(2*time.Hour)), claimTime.Add(2*time.Hour))
 	if err != nil || ok || held.Response == nil || *held.Response != resp {
 		t.Fatalf("claim after the response: %+v %v %v", held, ok, err)
 	}
@@ -54,16 +56,16 @@ func TestAClaimIsHeldThenKeepsItsResponse(t *testing.T) {
 		t.Fatalf("held claim times: %+v", held)
 	}
 	// Another caller's same key is another claim.
-	if _, ok, err := s.Claim(ctx, newClaim("u-2", "k-1", "fp-a", "req-4", claimTime), claimTime); err != nil || !ok {
+	if _, ok, err := s.Claim(ctx, newClaim(other, key, "fp-a", "req-4", claimTime), claimTime); err != nil || !ok {
 		t.Fatalf("another caller: %v %v", ok, err)
 	}
 	// A day after the first request the key is free, even before the TTL has removed the item.
-	if _, ok, err := s.Claim(ctx, newClaim("u-1", "k-1", "fp-b", "req-5", claimTime.Add(24*time.Hour)), claimTime.Add(24*time.Hour)); err != nil || !ok {
+	if _, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-b", "req-5", claimTime.Add(24*time.Hour)), claimTime.Add(24*time.Hour)); err != nil || !ok {
 		t.Fatalf("claim after expiry: %v %v", ok, err)
 	}
 	// The item as docs/data-model.md describes it: expiresAt is the table's TTL attribute, in seconds.
 	out, err := stack.Clients.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &stack.Template.Tables[0].Name,
-		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "IDEMP#u-1#k-1"}, "sk": &types.AttributeValueMemberS{Value: "IDEMP"}}})
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "IDEMP#" + sub + "#" + key}, "sk": &types.AttributeValueMemberS{Value: "IDEMP"}}})
 	if err != nil || out.Item == nil {
 		t.Fatalf("item: %v %v", out, err)
 	}
@@ -76,22 +78,23 @@ func TestAClaimIsHeldThenKeepsItsResponse(t *testing.T) {
 func TestAReleasedClaimFreesTheKey(t *testing.T) {
 	ctx := context.Background()
 	s := claimStore()
-	if _, ok, err := s.Claim(ctx, newClaim("u-1", "k-rel", "fp-a", "req-1", claimTime), claimTime); err != nil || !ok {
+	sub, key := uniqueID(t, "u-1"), uniqueID(t, "k-rel")
+	if _, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-a", "req-1", claimTime), claimTime); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if err := s.Release(ctx, "u-1", "k-rel", "req-other"); !errors.Is(err, attestation.ErrConflict) {
+	if err := s.Release(ctx, sub, key, "req-other"); !errors.Is(err, attestation.ErrConflict) {
 		t.Fatalf("release by another request: %v", err)
 	}
-	if err := s.Release(ctx, "u-1", "k-rel", "req-1"); err != nil {
+	if err := s.Release(ctx, sub, key, "req-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := s.Claim(ctx, newClaim("u-1", "k-rel", "fp-b", "req-2", claimTime), claimTime); err != nil || !ok {
+	if _, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-b", "req-2", claimTime), claimTime); err != nil || !ok {
 		t.Fatalf("claim after release: %v %v", ok, err)
 	}
-	if err := s.Complete(ctx, "u-1", "k-rel", "req-2", httpapi.SavedResponse{Status: 200}); err != nil {
+	if err := s.Complete(ctx, sub, key, "req-2", httpapi.SavedResponse{Status: 200}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Release(ctx, "u-1", "k-rel", "req-2"); !errors.Is(err, attestation.ErrConflict) {
+	if err := s.Release(ctx, sub, key, "req-2"); !errors.Is(err, attestation.ErrConflict) {
 		t.Fatalf("release of a completed claim: %v", err)
 	}
 }
@@ -101,17 +104,18 @@ func TestAReleasedClaimFreesTheKey(t *testing.T) {
 func TestADeadClaimIsTakenOverAfterItsLeaseByTheSameRequestOnly(t *testing.T) {
 	ctx := context.Background()
 	s := claimStore()
-	if _, ok, err := s.Claim(ctx, newClaim("u-1", "k-dead", "fp-a", "req-1", claimTime), claimTime); err != nil || !ok {
+	sub, key := uniqueID(t, "u-1"), uniqueID(t, "k-dead")
+	if _, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-a", "req-1", claimTime), claimTime); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	later := claimTime.Add(httpapi.IdempotencyLease)
-	if held, ok, err := s.Claim(ctx, newClaim("u-1", "k-dead", "fp-b", "req-2", later), later); err != nil || ok || held.Fingerprint != "fp-a" {
+	if held, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-b", "req-2", later), later); err != nil || ok || held.Fingerprint != "fp-a" {
 		t.Fatalf("another request after the lease: %+v %v %v", held, ok, err)
 	}
-	if _, ok, err := s.Claim(ctx, newClaim("u-1", "k-dead", "fp-a", "req-3", later), later); err != nil || !ok {
+	if _, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-a", "req-3", later), later); err != nil || !ok {
 		t.Fatalf("the same request after the lease: %v %v", ok, err)
 	}
-	if err := s.Complete(ctx, "u-1", "k-dead", "req-1", httpapi.SavedResponse{Status: 201}); !errors.Is(err, attestation.ErrConflict) {
+	if err := s.Complete(ctx, sub, key, "req-1", httpapi.SavedResponse{Status: 201}); !errors.Is(err, attestation.ErrConflict) {
 		t.Fatalf("the dead holder completing: %v", err)
 	}
 }
@@ -120,6 +124,7 @@ func TestADeadClaimIsTakenOverAfterItsLeaseByTheSameRequestOnly(t *testing.T) {
 func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
 	ctx := context.Background()
 	s := claimStore()
+	sub, key := uniqueID(t, "u-1"), uniqueID(t, "k-race")
 	const n = 10
 	var wg sync.WaitGroup
 	won := make([]bool, n)
@@ -130,7 +135,7 @@ func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			<-start
-			_, won[i], errs[i] = s.Claim(ctx, newClaim("u-1", "k-race", "fp-a", fmt.Sprintf("req-%d", i), claimTime), claimTime)
+			_, won[i], errs[i] = s.Claim(ctx, newClaim(sub, key, "fp-a", fmt.Sprintf("req-%d", i), claimTime), claimTime)
 		}(i)
 	}
 	close(start)

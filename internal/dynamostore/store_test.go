@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,13 +51,29 @@ func newCase(id string, due time.Time) attestation.Case {
 		OpenStep: &attestation.Step{Name: "completeness_check", Role: identity.Authority, Token: "tok-" + id, DueAt: due}}
 }
 
+// uniqueID is prefix followed by random hexadecimal digits: the local stack lives as long as the
+// test process, so every run (-count=2) must create new cases.
+func uniqueID(t *testing.T, prefix string) string {
+	t.Helper()
+	return prefix + "-" + uniqueHex(t, 12)
+}
+
+// yearsTaken counts the register years handed out by unusedYear.
+var yearsTaken atomic.Int64
+
+// unusedYear is a certificate year no other test or run of this process uses, so that its numbers
+// and its sequence counter start empty. It is far above the random years of lifeNumber (3000–3899).
+func unusedYear() int {
+	return 9000 + int(yearsTaken.Add(1))
+}
+
 func event(seq int, what string) attestation.Event {
 	return attestation.Event{Seq: seq, At: time.Date(2026, 10, 15, 5, 0, 0, 0, time.UTC), Actor: "t", Role: identity.Applicant, What: what}
 }
 
 func TestCreateIsConditionalOnANewID(t *testing.T) {
 	ctx := context.Background()
-	c := newCase("S-create", time.Date(2026, 10, 20, 18, 59, 59, 0, time.UTC))
+	c := newCase(uniqueID(t, "S-create"), time.Date(2026, 10, 20, 18, 59, 59, 0, time.UTC))
 	if err := store.Create(ctx, c, event(1, "submitted")); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +81,7 @@ func TestCreateIsConditionalOnANewID(t *testing.T) {
 		t.Fatalf("a second create of the same ID: %v, want ErrConflict", err)
 	}
 	got, err := store.Get(ctx, c.ID)
-	if err != nil || got.ObjectName != "Registry" || got.OpenStep == nil || got.OpenStep.Token != "tok-S-create" {
+	if err != nil || got.ObjectName != "Registry" || got.OpenStep == nil || got.OpenStep.Token != "tok-"+c.ID {
 		t.Fatalf("get: %+v %v", got, err)
 	}
 	if _, err := store.Get(ctx, "S-none"); !errors.Is(err, attestation.ErrNotFound) {
@@ -74,7 +91,7 @@ func TestCreateIsConditionalOnANewID(t *testing.T) {
 
 func TestUpdateIsConditionalOnTheVersionAndWritesEventsWithIt(t *testing.T) {
 	ctx := context.Background()
-	c := newCase("S-update", time.Date(2026, 10, 20, 18, 59, 59, 0, time.UTC))
+	c := newCase(uniqueID(t, "S-update"), time.Date(2026, 10, 20, 18, 59, 59, 0, time.UTC))
 	if err := store.Create(ctx, c, event(1, "submitted")); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +122,7 @@ func TestUpdateIsConditionalOnTheVersionAndWritesEventsWithIt(t *testing.T) {
 
 func TestMarkCallbackIsConditionalOnTheToken(t *testing.T) {
 	ctx := context.Background()
-	c := newCase("S-callback", time.Date(2026, 10, 20, 18, 59, 59, 0, time.UTC))
+	c := newCase(uniqueID(t, "S-callback"), time.Date(2026, 10, 20, 18, 59, 59, 0, time.UTC))
 	c.LastDecision = &attestation.Decision{Step: "completeness_check", Token: "tok-1", Outcome: attestation.OutcomeForward, Callback: attestation.CallbackPending}
 	if err := store.Create(ctx, c); err != nil {
 		t.Fatal(err)
@@ -125,9 +142,22 @@ func TestMarkCallbackIsConditionalOnTheToken(t *testing.T) {
 func TestDueStepsQueriesEveryShardOfTheIndex(t *testing.T) {
 	ctx := context.Background()
 	base := time.Date(2030, 1, 10, 18, 59, 59, 0, time.UTC) // far from the other tests' due moments
+	// New IDs every run; a prefix whose first eight IDs (the due ones) fall in one shard only is
+	// drawn again, as the query over shards would not be exercised.
+	id := func(prefix string, i int) string { return fmt.Sprintf("%s-%02d", prefix, i) }
+	prefix := uniqueID(t, "S-due")
+	for spread := false; !spread; {
+		first := dynamostore.DueShardOf(id(prefix, 0))
+		for i := 1; i < 8; i++ {
+			spread = spread || dynamostore.DueShardOf(id(prefix, i)) != first
+		}
+		if !spread {
+			prefix = uniqueID(t, "S-due")
+		}
+	}
 	var want []string
 	for i := 0; i < 12; i++ {
-		c := newCase(fmt.Sprintf("S-due-%02d", i), base.Add(time.Duration(i)*24*time.Hour))
+		c := newCase(id(prefix, i), base.Add(time.Duration(i)*24*time.Hour))
 		if i == 11 {
 			c.OpenStep.Overdue = true // marked already: out of the due index
 		}
@@ -167,8 +197,15 @@ func TestDueStepsQueriesEveryShardOfTheIndex(t *testing.T) {
 func TestIssueCertificateNumbersWithoutGaps(t *testing.T) {
 	ctx := context.Background()
 	const n = 10
+	year := unusedYear()
+	first, err := store.CertificateSeq(ctx, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, n)
 	for i := 0; i < n; i++ {
-		if err := store.Create(ctx, newCase(fmt.Sprintf("S-cert-%d", i), time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC))); err != nil {
+		ids[i] = uniqueID(t, fmt.Sprintf("S-cert-%d", i))
+		if err := store.Create(ctx, newCase(ids[i], time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -182,17 +219,17 @@ func TestIssueCertificateNumbersWithoutGaps(t *testing.T) {
 			defer wg.Done()
 			<-start
 			for attempt := 0; attempt < 50; attempt++ {
-				c, err := store.Get(ctx, fmt.Sprintf("S-cert-%d", i))
+				c, err := store.Get(ctx, ids[i])
 				if err != nil {
 					errs[i] = err
 					return
 				}
-				last, err := store.CertificateSeq(ctx, 2099)
+				last, err := store.CertificateSeq(ctx, year)
 				if err != nil {
 					errs[i] = err
 					return
 				}
-				cert := attestation.Certificate{Number: fmt.Sprintf("2099/%05d", last+1), Year: 2099, Seq: last + 1, CaseID: c.ID, OrganizationBIN: c.OrganizationBIN}
+				cert := attestation.Certificate{Number: fmt.Sprintf("%d/%05d", year, last+1), Year: year, Seq: last + 1, CaseID: c.ID, OrganizationBIN: c.OrganizationBIN}
 				c.Version++
 				c.Certificate = cert.Number
 				err = store.IssueCertificate(ctx, c, cert)
@@ -214,12 +251,12 @@ func TestIssueCertificateNumbersWithoutGaps(t *testing.T) {
 		}
 		seen[numbers[i]] = true
 	}
-	for k := 1; k <= n; k++ {
+	for k := first + 1; k <= first+n; k++ {
 		if !seen[k] {
 			t.Fatalf("numbers %v: %d is missing", numbers, k)
 		}
 	}
-	if last, _ := store.CertificateSeq(ctx, 2099); last != n {
-		t.Fatalf("counter at %d, want %d", last, n)
+	if last, _ := store.CertificateSeq(ctx, year); last != first+n {
+		t.Fatalf("counter at %d, want %d", last, first+n)
 	}
 }
