@@ -298,10 +298,12 @@ func TestRegisterLifeRecallOnEachGroundPar45(t *testing.T) {
 			if v["status"] != tc.status || v["signatureValid"] != true || v["recall"].(map[string]any)["ground"] != tc.ground {
 				t.Fatalf("verification: %v", v)
 			}
-			// §45: the owner downloads the copy of the decision, the bytes the register pinned.
-			if link, body := downloadCopy(t, as(t, org), number, "recall_decision"); link["copy"] != "recall_decision" ||
-				!bytes.Contains(body, []byte(tc.ground)) || link["document"].(map[string]any)["sha256"] != r["decision"].(map[string]any)["sha256"] {
-				t.Fatalf("the decision's copy: %v\n%s", link, body)
+			// §45, §46: the owner downloads the copy of the decision, a PDF, the bytes the register
+			// pinned; the decision as data stays beside it.
+			pdf, _ := r["decisionPdf"].(map[string]any)
+			if link, body := downloadCopy(t, as(t, org), number, "recall_decision"); pdf == nil || link["copy"] != "recall_decision" ||
+				!bytes.HasPrefix(body, []byte("%PDF")) || link["document"].(map[string]any)["sha256"] != pdf["sha256"] {
+				t.Fatalf("the decision's copy: %v (recall %v)", link, r)
 			}
 			// The same recall again answers the first; another is a conflict.
 			status, again := authority.do("POST", certPath(number, "/recall"), recallBody(tc.ground))

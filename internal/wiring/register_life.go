@@ -9,6 +9,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/calendar"
+	"attestation/internal/certificate"
 	"attestation/internal/dynamostore"
 	"attestation/internal/register"
 	"attestation/internal/s3store"
@@ -32,7 +33,7 @@ func registerLife(awsCfg aws.Config, cfg Config, log *slog.Logger, cases *attest
 	}
 	store := dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	records := s3store.NewRecords(newS3(awsCfg, cfg), cfg.RecordsBucket)
-	svc := register.NewService(store, signer, cal, log).WithRecords(records)
+	svc := register.NewService(store, signer, cal, log).WithRecords(records).WithDecisionRenderer(renderRecallDecision)
 	if cases == nil || cfg.PublicBaseURL == "" {
 		return svc, nil
 	}
@@ -41,4 +42,10 @@ func registerLife(awsCfg aws.Config, cfg Config, log *slog.Logger, cases *attest
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	return svc.WithDuplicator(issuer), nil
+}
+
+// renderRecallDecision renders the copy of a recall decision sent to the owner (§46) in Kazakh,
+// Russian and English.
+func renderRecallDecision(c register.RecallCopy) ([]byte, error) {
+	return certificate.RenderRecallDecision(certificate.RecallDecision(c))
 }
