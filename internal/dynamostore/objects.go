@@ -90,6 +90,30 @@ func (s *Objects) CreateObject(ctx context.Context, o objects.Object) error {
 	return nil
 }
 
+// ReplaceObject puts o over the stored object, its oversight index keys following its new
+// life-cycle state, conditional on the stored state being from.
+func (s *Objects) ReplaceObject(ctx context.Context, o objects.Object, from objects.Stage) error {
+	av, err := attributevalue.MarshalMap(objectItem{keys: keys{PK: objectPK(o.ID), SK: "OBJ",
+		GSI1PK: orgObjectsPK(o.OrganizationBIN), GSI1SK: "OBJ#" + sortTime(o.RegisteredAt) + "#" + o.ID},
+		Type: "object", Object: o}.withStage())
+	if err != nil {
+		return fmt.Errorf("encode object %s: %w", o.ID, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av,
+		ConditionExpression:      aws.String("#o.#st = :from"),
+		ExpressionAttributeNames: map[string]string{"#o": "object", "#st": "LifeCycleStage"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":from": &types.AttributeValueMemberS{Value: string(from)}}})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("replace object %s: its state is no longer %s: %w", o.ID, from, attestation.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("replace object %s: %w", o.ID, err)
+	}
+	return nil
+}
+
 // Object reads an object with a strongly consistent read.
 func (s *Objects) Object(ctx context.Context, id string) (objects.Object, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true), Key: objectKey(id)})

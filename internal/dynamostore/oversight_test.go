@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"maps"
 	"math/big"
@@ -262,5 +263,42 @@ func TestOversightEntriesOfAnOwner(t *testing.T) {
 	}
 	if none, err := oversightStore().EntriesOf(ctx, uniqueBIN(t)); err != nil || len(none) != 0 {
 		t.Fatalf("an owner without certificates: %v %v", none, err)
+	}
+}
+
+// TestObjectStageChangeMovesItInTheOversightIndex: a replaced object is found under its new
+// life-cycle state only (§4), and a replacement conditional on a state it no longer has is a
+// conflict that writes nothing.
+func TestObjectStageChangeMovesItInTheOversightIndex(t *testing.T) {
+	ctx := context.Background()
+	s, o := objectsStore(), oversightStore()
+	bin := uniqueBIN(t)
+	obj := newObject(t, bin, time.Date(2026, 2, 2, 5, 0, 0, 0, time.UTC))
+	obj.LifeCycleStage = objects.StageTrialOperation
+	if err := s.CreateObject(ctx, obj); err != nil {
+		t.Fatal(err)
+	}
+	moved := obj
+	moved.LifeCycleStage, moved.StageSince = objects.StageIndustrialOperation, obj.RegisteredAt.Add(72*time.Hour)
+	if err := s.ReplaceObject(ctx, moved, objects.StageTrialOperation); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReplaceObject(ctx, obj, objects.StageTrialOperation); !errors.Is(err, attestation.ErrConflict) {
+		t.Fatalf("a replacement on a stale state: %v, want ErrConflict", err)
+	}
+	if got, err := s.Object(ctx, obj.ID); err != nil || got != moved {
+		t.Fatalf("stored %+v %v, want %+v", got, err, moved)
+	}
+	wantKeys(t, storedItem(t, "OBJ#"+obj.ID, "OBJ"), map[string]string{"gsi4pk": "STAGE#industrial_operation", "gsi4sk": bin + "#" + obj.ID,
+		"gsi1pk": "ORGOBJ#" + bin})
+	in := func(st objects.Stage) bool {
+		list, err := o.ObjectsInStage(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(list, func(x objects.Object) bool { return x.ID == obj.ID })
+	}
+	if !in(objects.StageIndustrialOperation) || in(objects.StageTrialOperation) {
+		t.Fatalf("in industrial operation %v, in trial operation %v", in(objects.StageIndustrialOperation), in(objects.StageTrialOperation))
 	}
 }

@@ -176,6 +176,7 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 	bodies := map[string][]byte{
 		"POST /objects":                    mustJSON(t, objectBody("Matrix object", "state_is", "creation")),
 		"PUT /plans/{year}":                mustJSON(t, planOf(planRow(params["objectId"], "creation", "2026-11-20", nil))),
+		"PUT /objects/{objectId}/stage":    mustJSON(t, map[string]any{"lifeCycleStage": "creation"}), // its state: no change
 		"POST /drafts":                     mustJSON(t, draftBody(t, "Matrix draft")),
 		"PUT /drafts/{draftId}":            mustJSON(t, draftBody(t, "Matrix draft")),
 		"POST /drafts/{draftId}/uploads":   mustJSON(t, declaration("annex3_01")),

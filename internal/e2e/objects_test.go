@@ -395,6 +395,12 @@ func TestObjectAndPlanBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 		object("§5 mandatory sent by the client", 400, withField(good, "mandatory", false), "mandatory"),
 		object("an ID sent by the client", 400, withField(good, "id", "O-0000000000000001"), "id"),
 		{name: "object: staff do not register objects", method: "POST", path: "/objects", user: auth, body: good, status: 403, names: []string{"not open to the role authority"}},
+		{name: "stage: seed 004 §3 an unknown life-cycle state", method: "PUT", path: "/objects/" + a + "/stage", user: app, body: map[string]any{"lifeCycleStage": "operating"}, status: 422, names: []string{"lifeCycleStage", "industrial_operation"}},
+		{name: "stage: no life-cycle state", method: "PUT", path: "/objects/" + a + "/stage", user: app, body: map[string]any{}, status: 422, names: []string{"lifeCycleStage"}},
+		{name: "stage: an unknown field", method: "PUT", path: "/objects/" + a + "/stage", user: app, body: map[string]any{"lifeCycleStage": "testing", "since": "2026-01-01"}, status: 400, names: []string{"since"}},
+		{name: "stage: not JSON", method: "PUT", path: "/objects/" + a + "/stage", user: app, body: `{"lifeCycleStage": `, status: 400, names: []string{"body"}},
+		{name: "stage: a missing object", method: "PUT", path: "/objects/O-ffffffffffffffff/stage", user: app, body: map[string]any{"lifeCycleStage": "testing"}, status: 404, names: []string{"no such object"}},
+		{name: "stage: the authority does not change stages", method: "PUT", path: "/objects/" + a + "/stage", user: auth, body: map[string]any{"lifeCycleStage": "testing"}, status: 403, names: []string{"not open to the role authority"}},
 		get("a list year after the calendar", "/plans/"+after, app, 422, years),
 		get("staff list objects without organization", "/objects", auth, 400, "organization"),
 		get("staff name an invalid BIN", "/objects?organization=120540001239", auth, 400, "organization", "check digit"),
@@ -411,6 +417,7 @@ func TestObjectAndPlanBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 			stack.Clock.Freeze(at)
 			_, planBefore := owner.do("GET", "/plans/2026", nil)
 			objectsBefore := countObjects()
+			_, objectBefore := owner.do("GET", "/objects/"+a, nil)
 			var raw []byte
 			switch x := in.body.(type) {
 			case nil:
@@ -436,6 +443,9 @@ func TestObjectAndPlanBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 				}
 			}
 			_, planAfter := owner.do("GET", "/plans/2026", nil)
+			if _, objectAfter := owner.do("GET", "/objects/"+a, nil); fmt.Sprint(objectBefore) != fmt.Sprint(objectAfter) {
+				t.Fatalf("a refused request changed the object: %v -> %v", objectBefore, objectAfter)
+			}
 			if fmt.Sprint(planBefore) != fmt.Sprint(planAfter) || countObjects() != objectsBefore {
 				t.Fatalf("a refused request wrote: plan %v -> %v", planBefore, planAfter)
 			}

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,6 +147,38 @@ func TestOversightPar4OperationWithoutCertificate(t *testing.T) {
 		}
 		if rep["count"] != float64(len(rep["objects"].([]any))) {
 			t.Fatalf("count %v for %d objects", rep["count"], len(rep["objects"].([]any)))
+		}
+	})
+	t.Run("§4 an object put into industrial operation is listed from the moment of the change", func(t *testing.T) {
+		moved := at.Add(26 * time.Hour)
+		stack.Clock.Freeze(moved)
+		defer stack.Clock.Freeze(at)
+		status, o := owner.do("PUT", "/objects/"+inTesting+"/stage", map[string]any{"lifeCycleStage": "industrial_operation"})
+		if status != http.StatusOK || o["lifeCycleStage"] != "industrial_operation" || o["stageSince"] != moved.UTC().Format(time.RFC3339) ||
+			o["registeredAt"] != at.UTC().Format(time.RFC3339) {
+			t.Fatalf("%d %v", status, o)
+		}
+		// Another organisation's applicant: 404, and the object stays as it is.
+		stranger := as(t, newOrganisation(t))
+		if status, body := stranger.do("PUT", "/objects/"+inTesting+"/stage", map[string]any{"lifeCycleStage": "terminated"}); status != http.StatusNotFound {
+			t.Fatalf("another organisation: %d %v", status, body)
+		}
+		_, rep := authority.do("GET", "/oversight/operation-without-certificate", nil)
+		r := rowsOf(t, rep["objects"], "objectId", org.BIN)[inTesting]
+		if r == nil || r["reason"] != "no_certificate" || r["since"] != moved.UTC().Format(time.RFC3339) || r["lifeCycleStage"] != "industrial_operation" {
+			t.Fatalf("row %v", r)
+		}
+		// Terminated, it leaves the report, and stays terminated.
+		if status, body := owner.do("PUT", "/objects/"+inTesting+"/stage", map[string]any{"lifeCycleStage": "terminated"}); status != http.StatusOK {
+			t.Fatalf("terminate: %d %v", status, body)
+		}
+		_, rep = authority.do("GET", "/oversight/operation-without-certificate", nil)
+		if r := rowsOf(t, rep["objects"], "objectId", org.BIN)[inTesting]; r != nil {
+			t.Fatalf("a terminated object is listed: %v", r)
+		}
+		status, body := owner.do("PUT", "/objects/"+inTesting+"/stage", map[string]any{"lifeCycleStage": "industrial_operation"})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body["detail"]), "terminated") {
+			t.Fatalf("a terminated object changed: %d %v", status, body)
 		}
 	})
 	t.Run("§4 the report is the authority's", func(t *testing.T) {

@@ -30,6 +30,9 @@ type routeCall struct {
 // and the idempotency claim; the call within 1.2x its own round trips.
 //
 // Run it with `make bench`; a case is filed for each call of the routes that change one.
+// stageTurn alternates the state the benchmark of PUT /objects/{objectId}/stage sends.
+var stageTurn bool
+
 func BenchmarkRoutes(b *testing.B) {
 	applicant, authority, sts := localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS
 	stack.Clock.Freeze(day(10, 15, 10))
@@ -102,6 +105,15 @@ func BenchmarkRoutes(b *testing.B) {
 		}},
 		{"GET /objects", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/objects?limit=20", nil }},
 		{"GET /objects/{objectId}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/objects/" + objectID, nil }},
+		{"PUT /objects/{objectId}/stage", applicant, 200, func(*testing.B) (string, string, any) {
+			// A change each time: testing and creation in turn.
+			stageTurn = !stageTurn
+			stage := "creation"
+			if stageTurn {
+				stage = "testing"
+			}
+			return "PUT", "/objects/" + objectID + "/stage", map[string]any{"lifeCycleStage": stage}
+		}},
 		{"PUT /plans/{year}", applicant, 200, func(*testing.B) (string, string, any) {
 			return "PUT", "/plans/2026", planOf(planRow(objectID, "creation", "2026-11-20", nil))
 		}},

@@ -17,6 +17,7 @@ import (
 type ObjectService interface {
 	Register(ctx context.Context, actor identity.Actor, in objects.Registration, now time.Time) (objects.Object, error)
 	Get(ctx context.Context, actor identity.Actor, id string) (objects.Object, error)
+	ChangeStage(ctx context.Context, actor identity.Actor, id string, in objects.StageChange, now time.Time) (objects.Object, error)
 	List(ctx context.Context, actor identity.Actor, organization string, limit int, cursor string) ([]objects.Object, string, error)
 	PutPlan(ctx context.Context, actor identity.Actor, year int, in objects.PlanInput, now time.Time) (objects.Plan, error)
 	GetPlan(ctx context.Context, actor identity.Actor, organization string, year int) (objects.Plan, error)
@@ -35,11 +36,12 @@ func (h *Handler) objectRoutes() map[string]route {
 	applicant := []identity.Role{identity.Applicant}
 	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
 	return map[string]route{
-		"POST /objects":           {roles: applicant, handle: h.registerObject, idempotent: true},
-		"GET /objects":            {roles: all, handle: h.listObjects},
-		"GET /objects/{objectId}": {roles: all, handle: h.getObject},
-		"PUT /plans/{year}":       {roles: applicant, handle: h.putPlan, idempotent: true},
-		"GET /plans/{year}":       {roles: all, handle: h.getPlan},
+		"POST /objects":                 {roles: applicant, handle: h.registerObject, idempotent: true},
+		"GET /objects":                  {roles: all, handle: h.listObjects},
+		"GET /objects/{objectId}":       {roles: all, handle: h.getObject},
+		"PUT /objects/{objectId}/stage": {roles: applicant, handle: h.changeObjectStage, idempotent: true},
+		"PUT /plans/{year}":             {roles: applicant, handle: h.putPlan, idempotent: true},
+		"GET /plans/{year}":             {roles: all, handle: h.getPlan},
 	}
 }
 
@@ -53,6 +55,7 @@ type ObjectView struct {
 	LifeCycleStage objects.Stage `json:"lifeCycleStage"`
 	Mandatory      bool          `json:"mandatory"`
 	RegisteredAt   time.Time     `json:"registeredAt"`
+	StageSince     time.Time     `json:"stageSince"`
 }
 
 // ObjectPage is a page of an organisation's objects.
@@ -89,7 +92,7 @@ type PlanRowView struct {
 
 func objectView(o objects.Object) ObjectView {
 	return ObjectView{ID: o.ID, Organization: o.OrganizationBIN, Kind: o.Kind, Name: o.Name, Developer: o.Developer,
-		LifeCycleStage: o.LifeCycleStage, Mandatory: o.Mandatory, RegisteredAt: o.RegisteredAt}
+		LifeCycleStage: o.LifeCycleStage, Mandatory: o.Mandatory, RegisteredAt: o.RegisteredAt, StageSince: o.Since()}
 }
 
 func planView(p objects.Plan) PlanView {
@@ -165,6 +168,23 @@ func (h *Handler) getObject(ctx context.Context, r *request) (int, any, error) {
 		return 0, nil, errNoObjects
 	}
 	o, err := h.objects.Get(ctx, r.actor, r.PathParameters["objectId"])
+	if err != nil {
+		return 0, nil, objectError(err)
+	}
+	return http.StatusOK, objectView(o), nil
+}
+
+// changeObjectStage records that the applicant's object moved to another life-cycle state (seed
+// 004 §3, Law Art. 39); the oversight of §4 counts industrial operation from it.
+func (h *Handler) changeObjectStage(ctx context.Context, r *request) (int, any, error) {
+	if h.objects == nil {
+		return 0, nil, errNoObjects
+	}
+	var in objects.StageChange
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	o, err := h.objects.ChangeStage(ctx, r.actor, r.PathParameters["objectId"], in, r.now)
 	if err != nil {
 		return 0, nil, objectError(err)
 	}

@@ -62,6 +62,15 @@ func (f *fakeObjects) Get(ctx context.Context, actor identity.Actor, id string) 
 	return objects.Object{}, objects.ErrObjectNotFound
 }
 
+func (f *fakeObjects) ChangeStage(ctx context.Context, actor identity.Actor, id string, in objects.StageChange, now time.Time) (objects.Object, error) {
+	o, err := f.Get(ctx, actor, id)
+	if err != nil {
+		return objects.Object{}, err
+	}
+	o.LifeCycleStage, o.StageSince = in.LifeCycleStage, now
+	return o, nil
+}
+
 func (f *fakeObjects) List(ctx context.Context, actor identity.Actor, organization string, limit int, cursor string) ([]objects.Object, string, error) {
 	f.mu.Lock()
 	f.org, f.limit, f.cursor = organization, limit, cursor

@@ -50,6 +50,23 @@ type Object struct {
 	Edition         string // the policy edition the kind was read from
 	RegisteredAt    time.Time
 	RegisteredBy    string // the person (token subject)
+	// StageSince is when the owner recorded the current life-cycle state: the registration, or
+	// its latest change (ChangeStage). Zero on objects stored before it was kept: RegisteredAt.
+	StageSince time.Time
+}
+
+// Since is when the object entered its current life-cycle state, as far as the system knows.
+func (o Object) Since() time.Time {
+	if o.StageSince.IsZero() {
+		return o.RegisteredAt
+	}
+	return o.StageSince
+}
+
+// StageChange is the owner's record that its object moved to another life-cycle state (seed 004
+// §3, Law Art. 39): an object put into industrial operation needs a certificate (§4).
+type StageChange struct {
+	LifeCycleStage Stage `json:"lifeCycleStage"`
 }
 
 // Registration is what an applicant sends to register an object.
@@ -126,6 +143,9 @@ type Store interface {
 	// the first; the next cursor, "" after the last page); attestation.ErrBadCursor for a cursor
 	// it did not issue for that organisation.
 	ObjectsOf(ctx context.Context, bin string, limit int, cursor string) ([]Object, string, error)
+	// ReplaceObject stores o in place of the stored object, conditional on the stored object's
+	// life-cycle state still being from; attestation.ErrConflict otherwise.
+	ReplaceObject(ctx context.Context, o Object, from Stage) error
 	// Plan returns an organisation's plan of a year; attestation.ErrNotFound if there is none.
 	Plan(ctx context.Context, bin string, year int) (Plan, error)
 	// PutPlan stores p if the stored plan's revision is p.Revision-1 (no plan when p.Revision is

@@ -71,7 +71,8 @@ func (s *Service) Register(ctx context.Context, actor identity.Actor, in Registr
 		return Object{}, fmt.Errorf("register object: kind %q: %w", in.Kind, err)
 	}
 	o := Object{OrganizationBIN: actor.BIN, Kind: kind.ID, Name: clean(in.Name), Developer: clean(in.Developer),
-		LifeCycleStage: in.LifeCycleStage, Mandatory: kind.Mandatory, Edition: s.edition.ID(), RegisteredAt: now.UTC(), RegisteredBy: actor.Subject}
+		LifeCycleStage: in.LifeCycleStage, Mandatory: kind.Mandatory, Edition: s.edition.ID(), RegisteredAt: now.UTC(), RegisteredBy: actor.Subject,
+		StageSince: now.UTC()}
 	// A taken ID (one in 2^64) is drawn again.
 	for attempt := 0; ; attempt++ {
 		if o.ID, err = s.newID(); err != nil {
@@ -84,6 +85,44 @@ func (s *Service) Register(ctx context.Context, actor identity.Actor, in Registr
 		if !errors.Is(err, attestation.ErrConflict) || attempt == 2 {
 			return Object{}, fmt.Errorf("register object: %w", err)
 		}
+	}
+}
+
+// ChangeStage records that the applicant's object moved to another life-cycle state (seed 004
+// §3, Law Art. 39); the oversight of §4 then counts it from now. The same state again changes
+// nothing and answers the object. An object whose operation has terminated stays so: it is
+// ErrRule (a new object is registered instead). Another organisation's object is
+// ErrObjectNotFound, exactly like a missing one.
+func (s *Service) ChangeStage(ctx context.Context, actor identity.Actor, id string, in StageChange, now time.Time) (Object, error) {
+	if actor.Role != identity.Applicant {
+		return Object{}, fmt.Errorf("change the stage of an object: the %s does not: %w", actor.Role, attestation.ErrForbidden)
+	}
+	if !in.LifeCycleStage.Valid() {
+		return Object{}, &attestation.SubmissionRefused{Problems: []attestation.Problem{{Field: "lifeCycleStage", Rule: ruleStage,
+			Message: fmt.Sprintf("%q is not a life-cycle state; one of %s", in.LifeCycleStage, stageList())}}}
+	}
+	for attempt := 0; ; attempt++ {
+		o, err := s.Get(ctx, actor, id)
+		if err != nil {
+			return Object{}, err
+		}
+		switch {
+		case o.LifeCycleStage == in.LifeCycleStage:
+			return o, nil
+		case o.LifeCycleStage == StageTerminated:
+			return Object{}, fmt.Errorf("object %s: its operation has terminated (since %s) and its state does not change; register the object again: %w",
+				o.ID, o.Since().Format(time.RFC3339), attestation.ErrRule)
+		}
+		from := o.LifeCycleStage
+		o.LifeCycleStage, o.StageSince = in.LifeCycleStage, now.UTC()
+		err = s.store.ReplaceObject(ctx, o, from)
+		if err == nil {
+			return o, nil
+		}
+		if !errors.Is(err, attestation.ErrConflict) || attempt == writeAttempts {
+			return Object{}, fmt.Errorf("change the stage of object %s: %w", id, err)
+		}
+		// Another change came first: read it again.
 	}
 }
 

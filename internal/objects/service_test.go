@@ -40,6 +40,22 @@ func (m *memStore) CreateObject(ctx context.Context, o Object) error {
 	return nil
 }
 
+func (m *memStore) ReplaceObject(ctx context.Context, o Object, from Stage) error {
+	if m.race != nil {
+		race := m.race
+		m.race = nil
+		race()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.objects[o.ID]
+	if !ok || cur.LifeCycleStage != from {
+		return fmt.Errorf("replace object %s: %w", o.ID, attestation.ErrConflict)
+	}
+	m.objects[o.ID] = o
+	return nil
+}
+
 func (m *memStore) Object(ctx context.Context, id string) (Object, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -727,6 +743,87 @@ func TestAnnualPlan(t *testing.T) {
 		s, _ := newService(t)
 		if _, err := s.PutPlan(ctx, authority, 2026, PlanInput{}, onTime); !errors.Is(err, attestation.ErrForbidden) {
 			t.Fatalf("%v, want ErrForbidden", err)
+		}
+	})
+}
+
+func TestChangeStage(t *testing.T) {
+	ctx := context.Background()
+	later := registeredAt.Add(30 * 24 * time.Hour)
+	trial := func(t *testing.T, s *Service) Object {
+		t.Helper()
+		in := registration("state_is")
+		in.LifeCycleStage = StageTrialOperation
+		o, err := s.Register(ctx, applicant, in, registeredAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !o.Since().Equal(registeredAt) {
+			t.Fatalf("since %v, want the registration", o.Since())
+		}
+		return o
+	}
+	t.Run("§4 an object put into industrial operation is in it from the change", func(t *testing.T) {
+		s, st := newService(t)
+		o := trial(t, s)
+		got, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: StageIndustrialOperation}, later)
+		if err != nil || got.LifeCycleStage != StageIndustrialOperation || !got.Since().Equal(later) || !got.RegisteredAt.Equal(registeredAt) {
+			t.Fatalf("%+v %v", got, err)
+		}
+		if stored := st.objects[o.ID]; stored != got {
+			t.Fatalf("stored %+v, answered %+v", stored, got)
+		}
+		// The same state again changes nothing, not even since.
+		again, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: StageIndustrialOperation}, later.Add(time.Hour))
+		if err != nil || again != got {
+			t.Fatalf("a repeat: %+v %v", again, err)
+		}
+	})
+	t.Run("a change that loses a race to another is made on the state that won", func(t *testing.T) {
+		s, st := newService(t)
+		o := trial(t, s)
+		st.race = func() {
+			if _, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: StageTesting}, later); err != nil {
+				t.Error(err)
+			}
+		}
+		got, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: StageIndustrialOperation}, later.Add(time.Minute))
+		if err != nil || got.LifeCycleStage != StageIndustrialOperation || st.objects[o.ID].LifeCycleStage != StageIndustrialOperation {
+			t.Fatalf("%+v %v", got, err)
+		}
+	})
+	t.Run("an object whose operation terminated stays terminated", func(t *testing.T) {
+		s, _ := newService(t)
+		o := trial(t, s)
+		if _, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: StageTerminated}, later); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: StageIndustrialOperation}, later.Add(time.Hour))
+		if !errors.Is(err, attestation.ErrRule) || !strings.Contains(err.Error(), "terminated") {
+			t.Fatalf("%v, want ErrRule naming the termination", err)
+		}
+	})
+	t.Run("a state that is none is refused naming lifeCycleStage", func(t *testing.T) {
+		s, st := newService(t)
+		o := trial(t, s)
+		_, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: "operation"}, later)
+		if ps := problemsOf(t, err); !hasProblem(ps, "lifeCycleStage", "Art. 39", "not a life-cycle state") {
+			t.Fatalf("%v", ps)
+		}
+		if st.objects[o.ID] != o {
+			t.Fatalf("a refused change wrote: %+v", st.objects[o.ID])
+		}
+	})
+	t.Run("only the owner's applicant changes it; another organisation's object is not found", func(t *testing.T) {
+		s, _ := newService(t)
+		o := trial(t, s)
+		if _, err := s.ChangeStage(ctx, stranger, o.ID, StageChange{LifeCycleStage: StageIndustrialOperation}, later); !errors.Is(err, ErrObjectNotFound) {
+			t.Fatalf("another organisation: %v", err)
+		}
+		for _, a := range []identity.Actor{authority, sts} {
+			if _, err := s.ChangeStage(ctx, a, o.ID, StageChange{LifeCycleStage: StageIndustrialOperation}, later); !errors.Is(err, attestation.ErrForbidden) {
+				t.Fatalf("%s: %v", a.Role, err)
+			}
 		}
 	})
 }

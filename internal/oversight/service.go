@@ -101,7 +101,7 @@ func (s *Service) OperationWithoutCertificate(ctx context.Context, actor identit
 			continue
 		}
 		row := Unattested{ObjectID: o.ID, ObjectName: o.Name, Kind: o.Kind, OwnerBIN: o.OrganizationBIN, Stage: o.LifeCycleStage,
-			Since: o.RegisteredAt.UTC(), Paragraph: operationParagraph(ed, kind), OperationRequiresCertificate: kind.OperationRequiresCertificate,
+			Since: o.Since().UTC(), Paragraph: operationParagraph(ed, kind), OperationRequiresCertificate: kind.OperationRequiresCertificate,
 			Reason: NoCertificate, Edition: ed.ID()}
 		if latest != nil {
 			row.Certificate = latest.Number
