@@ -169,6 +169,22 @@ func (f CasesFunc) Owns(ctx context.Context, bin, caseID string) (bool, error) {
 	return f(ctx, bin, caseID)
 }
 
+// Certificates tells whether a certificate in the register is an organisation's (the register's
+// store, in wiring).
+type Certificates interface {
+	// Holds reports whether the certificate number is in the register and is the organisation
+	// bin's.
+	Holds(ctx context.Context, bin, number string) (bool, error)
+}
+
+// CertificatesFunc makes a function a Certificates.
+type CertificatesFunc func(ctx context.Context, bin, number string) (bool, error)
+
+// Holds calls f.
+func (f CertificatesFunc) Holds(ctx context.Context, bin, number string) (bool, error) {
+	return f(ctx, bin, number)
+}
+
 // Errors of this package; each matches an attestation sentinel, so the HTTP boundary maps it.
 var (
 	// ErrComplaintNotFound: no such complaint, or (for an applicant) another organisation's.

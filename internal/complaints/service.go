@@ -47,6 +47,7 @@ type Calendar interface {
 type Service struct {
 	store   Store
 	cases   Cases
+	certs   Certificates
 	cal     Calendar
 	edition *policy.Edition
 	log     *slog.Logger
@@ -70,6 +71,13 @@ func NewService(store Store, cases Cases, cal Calendar, edition string, log *slo
 		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
 	return &Service{store: store, cases: cases, cal: cal, edition: ed, log: log, newID: randomID}, nil
+}
+
+// WithCertificates checks a filing's certificateNumber against the register: it must be one of
+// the organisation's certificates. Without it only the number's form is checked.
+func (s *Service) WithCertificates(c Certificates) *Service {
+	s.certs = c
+	return s
 }
 
 // randomID is a complaint ID nobody can guess: "C-" and 24 hexadecimal digits from crypto/rand.

@@ -194,7 +194,23 @@ func newService(t *testing.T) (*Service, *memStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, st
+	return s.WithCertificates(memCertificates{ownCertificate: ownBIN, otherCertificate: otherBIN}), st
+}
+
+// memCertificates is the register's certificates by number, with their holders.
+type memCertificates map[string]string
+
+const (
+	ownCertificate    = "2026/00042"
+	otherCertificate  = "2026/00043"
+	brokenCertificate = "2026/00099"
+)
+
+func (m memCertificates) Holds(ctx context.Context, bin, number string) (bool, error) {
+	if number == brokenCertificate {
+		return false, errors.New("dynamodb: connection reset")
+	}
+	return m[number] == bin, nil
 }
 
 func filing(to Addressee) Filing {
@@ -399,6 +415,25 @@ func TestFileRefusals(t *testing.T) {
 		in.CaseID = brokenCase
 		if _, err := s.File(ctx, applicant, in, filedAt); err == nil || errors.Is(err, attestation.ErrInvalid) {
 			t.Fatalf("a failing case store: %v, want an internal error", err)
+		}
+	})
+	t.Run("standard §11 a certificate the complaint names is one of the organisation's in the register: another's reads like a missing one", func(t *testing.T) {
+		s, st := newService(t)
+		in := filing(ServiceProvider)
+		in.CertificateNumber = otherCertificate
+		foreign := problemsOf(t, errOf(s.File(ctx, applicant, in, filedAt)))
+		in.CertificateNumber = "2026/00077"
+		missing := problemsOf(t, errOf(s.File(ctx, applicant, in, filedAt)))
+		if len(foreign) != 1 || len(missing) != 1 || foreign[0].Field != "certificateNumber" || !strings.Contains(missing[0].Message, "in the register") ||
+			strings.ReplaceAll(foreign[0].Message, otherCertificate, "X") != strings.ReplaceAll(missing[0].Message, in.CertificateNumber, "X") {
+			t.Fatalf("another organisation's certificate %v; a missing one %v", foreign, missing)
+		}
+		if n := len(st.complaints); n != 0 {
+			t.Fatalf("refused filings stored %d complaints", n)
+		}
+		in.CertificateNumber = brokenCertificate
+		if _, err := s.File(ctx, applicant, in, filedAt); err == nil || errors.Is(err, attestation.ErrInvalid) {
+			t.Fatalf("a failing register: %v, want an internal error", err)
 		}
 	})
 	t.Run("standard §11 a period the calendar cannot count is refused, naming the years it covers", func(t *testing.T) {

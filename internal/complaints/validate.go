@@ -109,6 +109,14 @@ func (s *Service) checkFiling(ctx context.Context, actor identity.Actor, in Fili
 	if n := clean(in.CertificateNumber); in.CertificateNumber != "" {
 		if _, _, err := s.edition.ParseCertificateNumber(n); err != nil {
 			add("certificateNumber", "%s", strings.TrimPrefix(err.Error(), "policy "+s.edition.ID()+": "))
+		} else if s.certs != nil {
+			holds, err := s.certs.Holds(ctx, actor.BIN, n)
+			if err != nil {
+				return nil, fmt.Errorf("certificate %s: %w", n, err)
+			}
+			if !holds {
+				add("certificateNumber", "no certificate %s of your organisation in the register", n)
+			}
 		}
 	}
 	return ps, nil

@@ -353,6 +353,7 @@ func TestComplaintBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 		filing("standard §11 a subject over 4000 characters", 422, with("subject", strings.Repeat("ж", 4001)), "subject", "4000"),
 		filing("a case ID of another shape", 422, with("caseId", "case-1"), "caseId", "not a case ID"),
 		filing("a certificate number of another shape", 422, with("certificateNumber", "No. 7"), "certificateNumber"),
+		filing("standard §11 a certificate not in the register", 422, with("certificateNumber", "2029/99998"), "certificateNumber", "in the register"),
 		filing("an unknown field", 400, with("priority", "high"), "priority"),
 		filing("a number sent by the client", 400, with("number", "C-2026/00001"), "number"),
 		filing("the subject as a number", 400, `{"addressee":"service_provider","subject":7}`, "subject"),
@@ -411,4 +412,28 @@ func TestComplaintBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 		})
 	}
 	t.Logf("%d bad inputs about complaints catalogued", len(catalogue))
+}
+
+// TestAComplaintNamesOnlyTheOrganisationsOwnCertificatePar11: a complaint about a certificate
+// names one of the organisation's certificates in the register; another organisation's reads like
+// one that is not there, and nothing is filed.
+func TestAComplaintNamesOnlyTheOrganisationsOwnCertificatePar11(t *testing.T) {
+	org, other := newOrganisation(t), newOrganisation(t)
+	number := lifeEntry(t, "state_is", org.BIN, time.Date(2026, 3, 2, 10, 0, 0, 0, almaty))
+	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))
+	body := complaintBody("service_provider", "The duplicate was late")
+	body["certificateNumber"] = number
+	if c := fileComplaint(t, as(t, org), body); c["certificateNumber"] != number {
+		t.Fatalf("%v", c)
+	}
+	foreign := send(t, "POST", "/complaints", token(t, other), mustJSON(t, body), nil)
+	body["certificateNumber"] = "2029/99997"
+	absent := send(t, "POST", "/complaints", token(t, other), mustJSON(t, body), nil)
+	if foreign.status != http.StatusUnprocessableEntity || absent.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(foreign.raw), "no certificate "+number+" of your organisation in the register") {
+		t.Fatalf("another organisation's certificate: %d %s; a missing one: %d %s", foreign.status, foreign.raw, absent.status, absent.raw)
+	}
+	if got := listedComplaints(t, as(t, other)); len(got) != 0 {
+		t.Fatalf("refused complaints were filed: %v", got)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"attestation/internal/calendar"
 	"attestation/internal/complaints"
 	"attestation/internal/dynamostore"
+	"attestation/internal/register"
 )
 
 // complaintsService builds the service of complaints (standard §11) on the table. A case a
@@ -24,11 +25,31 @@ func complaintsService(awsCfg aws.Config, cfg Config, log *slog.Logger) (*compla
 		return nil, fmt.Errorf("complaints: calendar: %w", err)
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	svc, err := complaints.NewService(dynamostore.NewComplaints(db, cfg.TableName), caseOwner(dynamostore.New(db, cfg.TableName)), cal, cfg.PolicyEdition, log)
+	store := dynamostore.New(db, cfg.TableName)
+	svc, err := complaints.NewService(dynamostore.NewComplaints(db, cfg.TableName), caseOwner(store), cal, cfg.PolicyEdition, log)
 	if err != nil {
 		return nil, fmt.Errorf("complaints: %w", err)
 	}
-	return svc, nil
+	return svc.WithCertificates(certificateHolder(store)), nil
+}
+
+// entryReader is the part of the register's store the certificate check reads.
+type entryReader interface {
+	Entry(ctx context.Context, number string) (register.Entry, error)
+}
+
+// certificateHolder reports whether a certificate is in the register and is the organisation's.
+func certificateHolder(entries entryReader) complaints.CertificatesFunc {
+	return func(ctx context.Context, bin, number string) (bool, error) {
+		e, err := entries.Entry(ctx, number)
+		if errors.Is(err, attestation.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("holder of certificate %s: %w", number, err)
+		}
+		return e.OwnerBIN == bin, nil
+	}
 }
 
 // caseReader is the part of the case store the ownership check reads.
