@@ -255,28 +255,8 @@ func (r *recallRenderer) section(l Lang, first bool) {
 // para writes a sentence of the copy: its fixed words in the regular face and the values put in its
 // blanks ({key}) in bold, wrapped between the margins.
 func (r *recallRenderer) para(tmpl string, values map[string]string) {
-	p := r.pdf
-	p.SetX(recallLeft)
-	for tmpl != "" {
-		open := strings.IndexByte(tmpl, '{')
-		end := -1
-		if open >= 0 {
-			end = strings.IndexByte(tmpl[open:], '}')
-		}
-		if open < 0 || end < 0 {
-			p.SetFont(fontFamily, "", recallBodySize)
-			p.Write(recallLine, tmpl)
-			break
-		}
-		if open > 0 {
-			p.SetFont(fontFamily, "", recallBodySize)
-			p.Write(recallLine, tmpl[:open])
-		}
-		p.SetFont(fontFamily, "B", recallBodySize)
-		p.Write(recallLine, values[tmpl[open+1:open+end]])
-		tmpl = tmpl[open+end+1:]
-	}
-	p.Ln(recallLine + 0.6)
+	writeTemplate(r.pdf, recallLeft, recallBodySize, recallLine, tmpl, values)
+	r.pdf.Ln(recallLine + 0.6)
 }
 
 // hanging writes a text indented under the sentence before, after a mark ("1)") when there is one,

@@ -278,9 +278,15 @@ func (r *renderer) objectName(w float64) {
 // para writes a paragraph of the form: its fixed words in the regular face and the values put in
 // its blanks ({key}) in bold, wrapped between the margins.
 func (r *renderer) para(tmpl string, values map[string]string) {
-	p := r.pdf
+	left, _, _, _ := r.pdf.GetMargins()
 	const lh = bodySize * 0.48
-	left, _, _, _ := p.GetMargins()
+	writeTemplate(r.pdf, left, bodySize, lh, tmpl, values)
+	r.pdf.Ln(lh + 1)
+}
+
+// writeTemplate writes tmpl from left at size points, lineHeight apart: its fixed words in the
+// regular face and the values put in its blanks ({key}) in bold, wrapped between the margins.
+func writeTemplate(p *fpdf.Fpdf, left, size, lineHeight float64, tmpl string, values map[string]string) {
 	p.SetX(left)
 	for tmpl != "" {
 		open := strings.IndexByte(tmpl, '{')
@@ -289,20 +295,18 @@ func (r *renderer) para(tmpl string, values map[string]string) {
 			end = strings.IndexByte(tmpl[open:], '}')
 		}
 		if open < 0 || end < 0 {
-			p.SetFont(fontFamily, "", bodySize)
-			p.Write(lh, tmpl)
-			break
+			p.SetFont(fontFamily, "", size)
+			p.Write(lineHeight, tmpl)
+			return
 		}
 		if open > 0 {
-			p.SetFont(fontFamily, "", bodySize)
-			p.Write(lh, tmpl[:open])
+			p.SetFont(fontFamily, "", size)
+			p.Write(lineHeight, tmpl[:open])
 		}
-		key := tmpl[open+1 : open+end]
-		p.SetFont(fontFamily, "B", bodySize)
-		p.Write(lh, values[key])
+		p.SetFont(fontFamily, "B", size)
+		p.Write(lineHeight, values[tmpl[open+1:open+end]])
 		tmpl = tmpl[open+end+1:]
 	}
-	p.Ln(lh + 1)
 }
 
 // list writes numbered items, "1) ...", with the text hanging from its number.
