@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
@@ -1061,8 +1062,8 @@ func refused(field, rule, message string) error {
 	return &attestation.SubmissionRefused{Problems: []attestation.Problem{{Field: field, Rule: rule, Message: message}}}
 }
 
-// checkReasons cleans the reasons of a decision: at least one, at most maxReasons, none blank or
-// longer than maxReasonLength.
+// checkReasons cleans the reasons of a decision: at least one, at most maxReasons, none blank,
+// longer than maxReasonLength, or holding a control character other than white space.
 func checkReasons(in []string, rule string) ([]string, []attestation.Problem) {
 	var out []string
 	var problems []attestation.Problem
@@ -1079,6 +1080,9 @@ func checkReasons(in []string, rule string) ([]string, []attestation.Problem) {
 			problems = append(problems, attestation.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: "empty"})
 		case len(r) > maxReasonLength:
 			problems = append(problems, attestation.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: fmt.Sprintf("longer than %d bytes", maxReasonLength)})
+		case strings.ContainsFunc(r, func(c rune) bool { return unicode.IsControl(c) && !unicode.IsSpace(c) }):
+			// The copy of a decision sent to the owner prints its reasons (§46).
+			problems = append(problems, attestation.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: "contains a control character that cannot be printed"})
 		}
 		out = append(out, r)
 	}

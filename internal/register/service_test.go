@@ -533,10 +533,16 @@ func TestRecallOnEachGroundPar45(t *testing.T) {
 		mustRefuse(t, err, "reasons")
 		_, err = f.svc.Recall(ctx, authority, e.Number, recall("owner_application", "ok", "  "), decided)
 		mustRefuse(t, err, "reasons[1]")
+		// §46: the copy sent to the owner prints the reasons; a control character cannot be printed.
+		_, err = f.svc.Recall(ctx, authority, e.Number, recall("owner_application", "ok", "bell\a"), decided)
+		mustRefuse(t, err, "reasons[1]")
 		_, err = f.svc.Recall(ctx, authority, e.Number, RecallInput{Ground: "owner_application", Reasons: []string{"x"}, ChangeID: "c1"}, decided)
 		mustRefuse(t, err, "changeId")
 		if f.store.revisions(e.Number) != 1 || len(f.records.objs) != 0 {
 			t.Fatal("a refused recall wrote")
+		}
+		if _, err = f.svc.Recall(ctx, authority, e.Number, recall("owner_application", "line one\nline two\ttabbed"), decided); err != nil {
+			t.Fatalf("white space in a reason: %v", err)
 		}
 	})
 	t.Run("§45 only the authority recalls", func(t *testing.T) {
