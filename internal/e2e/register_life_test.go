@@ -711,6 +711,7 @@ func TestRegisterLifeBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 		{"decision: malformed notice ID", authority, "/changes/c01/decision", `{"decision":"not_required","reasons":["x"]}`, 404, []string{"change notice"}},
 		{"recall: unknown ground", authority, "/recall", `{"ground":"bad_weather","reasons":["x"]}`, 422, []string{"ground", "bad_weather"}},
 		{"recall: no ground", authority, "/recall", `{"reasons":["x"]}`, 422, []string{"ground"}},
+		{"recall: §46 a reason the copy cannot print", authority, "/recall", `{"ground":"owner_application","reasons":["ok","bell\u0007"]}`, 422, []string{"reasons[1]", "control character"}},
 		{"recall: reasons as a string", authority, "/recall", `{"ground":"owner_application","reasons":"x"}`, 400, []string{"reasons"}},
 		{"recall: a change notice with another ground", authority, "/recall", `{"ground":"owner_application","reasons":["x"],"changeId":"c1"}`, 422, []string{"changeId"}},
 		{"recall: a change notice that does not exist", authority, "/recall", `{"ground":"changed_conditions","reasons":["x"],"changeId":"c9"}`, 422, []string{"changeId", "c9"}},
