@@ -67,7 +67,7 @@ func TestObjectCreateIsConditionalAndReadsBack(t *testing.T) {
 		t.Fatalf("a second object with the same ID: %v, want ErrConflict", err)
 	}
 	got, err := s.Object(ctx, o.ID)
-	if err != nil || got != o {
+	if err != nil || !reflect.DeepEqual(got, o) {
 		t.Fatalf("read back %+v %v, want %+v", got, err, o)
 	}
 	if _, err := s.Object(ctx, "O-"+uniqueHex(t, 16)); !errors.Is(err, attestation.ErrNotFound) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -286,7 +287,7 @@ func TestObjectStageChangeMovesItInTheOversightIndex(t *testing.T) {
 	if err := s.ReplaceObject(ctx, obj, objects.StageTrialOperation); !errors.Is(err, attestation.ErrConflict) {
 		t.Fatalf("a replacement on a stale state: %v, want ErrConflict", err)
 	}
-	if got, err := s.Object(ctx, obj.ID); err != nil || got != moved {
+	if got, err := s.Object(ctx, obj.ID); err != nil || !reflect.DeepEqual(got, moved) {
 		t.Fatalf("stored %+v %v, want %+v", got, err, moved)
 	}
 	wantKeys(t, storedItem(t, "OBJ#"+obj.ID, "OBJ"), map[string]string{"gsi4pk": "STAGE#industrial_operation", "gsi4sk": bin + "#" + obj.ID,

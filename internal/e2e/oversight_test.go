@@ -158,6 +158,11 @@ func TestOversightPar4OperationWithoutCertificate(t *testing.T) {
 			o["registeredAt"] != at.UTC().Format(time.RFC3339) {
 			t.Fatalf("%d %v", status, o)
 		}
+		// Both states are kept, each from when the owner recorded it.
+		if got := fmt.Sprint(o["stages"]); got != fmt.Sprintf("[map[since:%s stage:testing] map[since:%s stage:industrial_operation]]",
+			at.UTC().Format(time.RFC3339), moved.UTC().Format(time.RFC3339)) {
+			t.Fatalf("stages %s", got)
+		}
 		// Another organisation's applicant: 404, and the object stays as it is.
 		stranger := as(t, newOrganisation(t))
 		if status, body := stranger.do("PUT", "/objects/"+inTesting+"/stage", map[string]any{"lifeCycleStage": "terminated"}); status != http.StatusNotFound {

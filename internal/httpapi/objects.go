@@ -56,6 +56,14 @@ type ObjectView struct {
 	Mandatory      bool          `json:"mandatory"`
 	RegisteredAt   time.Time     `json:"registeredAt"`
 	StageSince     time.Time     `json:"stageSince"`
+	// Stages are the life-cycle states its owner recorded, oldest first, the current one last.
+	Stages []StageView `json:"stages"`
+}
+
+// StageView is one life-cycle state of an object and when its owner recorded it.
+type StageView struct {
+	Stage objects.Stage `json:"stage"`
+	Since time.Time     `json:"since"`
 }
 
 // ObjectPage is a page of an organisation's objects.
@@ -91,8 +99,12 @@ type PlanRowView struct {
 }
 
 func objectView(o objects.Object) ObjectView {
-	return ObjectView{ID: o.ID, Organization: o.OrganizationBIN, Kind: o.Kind, Name: o.Name, Developer: o.Developer,
-		LifeCycleStage: o.LifeCycleStage, Mandatory: o.Mandatory, RegisteredAt: o.RegisteredAt, StageSince: o.Since()}
+	v := ObjectView{ID: o.ID, Organization: o.OrganizationBIN, Kind: o.Kind, Name: o.Name, Developer: o.Developer,
+		LifeCycleStage: o.LifeCycleStage, Mandatory: o.Mandatory, RegisteredAt: o.RegisteredAt, StageSince: o.Since(), Stages: []StageView{}}
+	for _, r := range o.History() {
+		v.Stages = append(v.Stages, StageView{Stage: r.Stage, Since: r.Since})
+	}
+	return v
 }
 
 func planView(p objects.Plan) PlanView {

@@ -53,7 +53,19 @@ type Object struct {
 	// StageSince is when the owner recorded the current life-cycle state: the registration, or
 	// its latest change (ChangeStage). Zero on objects stored before it was kept: RegisteredAt.
 	StageSince time.Time
+	// Stages are the life-cycle states the owner recorded, oldest first, the current one last.
+	Stages []StageRecord
 }
+
+// StageRecord is one life-cycle state of an object as its owner recorded it.
+type StageRecord struct {
+	Stage      Stage
+	Since      time.Time
+	RecordedBy string // the person (token subject)
+}
+
+// MaxStageRecords bounds an object's recorded states (they are kept in its item).
+const MaxStageRecords = 100
 
 // Since is when the object entered its current life-cycle state, as far as the system knows.
 func (o Object) Since() time.Time {
@@ -61,6 +73,15 @@ func (o Object) Since() time.Time {
 		return o.RegisteredAt
 	}
 	return o.StageSince
+}
+
+// History is the object's recorded life-cycle states, oldest first; an object stored before they
+// were kept answers its current state alone.
+func (o Object) History() []StageRecord {
+	if len(o.Stages) == 0 {
+		return []StageRecord{{Stage: o.LifeCycleStage, Since: o.Since(), RecordedBy: o.RegisteredBy}}
+	}
+	return o.Stages
 }
 
 // StageChange is the owner's record that its object moved to another life-cycle state (seed 004

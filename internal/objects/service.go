@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"attestation/internal/attestation"
@@ -72,7 +73,7 @@ func (s *Service) Register(ctx context.Context, actor identity.Actor, in Registr
 	}
 	o := Object{OrganizationBIN: actor.BIN, Kind: kind.ID, Name: clean(in.Name), Developer: clean(in.Developer),
 		LifeCycleStage: in.LifeCycleStage, Mandatory: kind.Mandatory, Edition: s.edition.ID(), RegisteredAt: now.UTC(), RegisteredBy: actor.Subject,
-		StageSince: now.UTC()}
+		StageSince: now.UTC(), Stages: []StageRecord{{Stage: in.LifeCycleStage, Since: now.UTC(), RecordedBy: actor.Subject}}}
 	// A taken ID (one in 2^64) is drawn again.
 	for attempt := 0; ; attempt++ {
 		if o.ID, err = s.newID(); err != nil {
@@ -113,8 +114,14 @@ func (s *Service) ChangeStage(ctx context.Context, actor identity.Actor, id stri
 			return Object{}, fmt.Errorf("object %s: its operation has terminated (since %s) and its state does not change; register the object again: %w",
 				o.ID, o.Since().Format(time.RFC3339), attestation.ErrRule)
 		}
+		history := o.History()
+		if len(history) >= MaxStageRecords {
+			return Object{}, fmt.Errorf("object %s: %d life-cycle states are recorded, the most one object keeps; register the object again: %w",
+				o.ID, len(history), attestation.ErrRule)
+		}
 		from := o.LifeCycleStage
 		o.LifeCycleStage, o.StageSince = in.LifeCycleStage, now.UTC()
+		o.Stages = append(slices.Clip(history), StageRecord{Stage: in.LifeCycleStage, Since: now.UTC(), RecordedBy: actor.Subject})
 		err = s.store.ReplaceObject(ctx, o, from)
 		if err == nil {
 			return o, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -235,7 +236,7 @@ func TestRegister(t *testing.T) {
 				t.Fatalf("ID %q is not O- and 16 hex digits", o.ID)
 			}
 			got, err := st.Object(ctx, o.ID)
-			if err != nil || got != o {
+			if err != nil || !reflect.DeepEqual(got, o) {
 				t.Fatalf("stored %+v %v", got, err)
 			}
 		})
@@ -331,7 +332,7 @@ func TestReadObjects(t *testing.T) {
 	foreign := register(t, s, stranger, "nonstate_web")
 
 	t.Run("an applicant reads its own object", func(t *testing.T) {
-		if o, err := s.Get(ctx, applicant, own.ID); err != nil || o != own {
+		if o, err := s.Get(ctx, applicant, own.ID); err != nil || !reflect.DeepEqual(o, own) {
 			t.Fatalf("%+v %v", o, err)
 		}
 	})
@@ -347,7 +348,7 @@ func TestReadObjects(t *testing.T) {
 	})
 	t.Run("staff read any object", func(t *testing.T) {
 		for _, a := range []identity.Actor{authority, sts} {
-			if o, err := s.Get(ctx, a, foreign.ID); err != nil || o != foreign {
+			if o, err := s.Get(ctx, a, foreign.ID); err != nil || !reflect.DeepEqual(o, foreign) {
 				t.Fatalf("%s: %+v %v", a.Role, o, err)
 			}
 		}
@@ -770,12 +771,18 @@ func TestChangeStage(t *testing.T) {
 		if err != nil || got.LifeCycleStage != StageIndustrialOperation || !got.Since().Equal(later) || !got.RegisteredAt.Equal(registeredAt) {
 			t.Fatalf("%+v %v", got, err)
 		}
-		if stored := st.objects[o.ID]; stored != got {
+		if stored := st.objects[o.ID]; !reflect.DeepEqual(stored, got) {
 			t.Fatalf("stored %+v, answered %+v", stored, got)
+		}
+		// Every state is kept, oldest first, with who recorded it.
+		want := []StageRecord{{Stage: StageTrialOperation, Since: registeredAt.UTC(), RecordedBy: applicant.Subject},
+			{Stage: StageIndustrialOperation, Since: later.UTC(), RecordedBy: applicant.Subject}}
+		if !reflect.DeepEqual(got.History(), want) {
+			t.Fatalf("history %+v, want %+v", got.History(), want)
 		}
 		// The same state again changes nothing, not even since.
 		again, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: StageIndustrialOperation}, later.Add(time.Hour))
-		if err != nil || again != got {
+		if err != nil || !reflect.DeepEqual(again, got) {
 			t.Fatalf("a repeat: %+v %v", again, err)
 		}
 	})
@@ -803,6 +810,29 @@ func TestChangeStage(t *testing.T) {
 			t.Fatalf("%v, want ErrRule naming the termination", err)
 		}
 	})
+	t.Run("an object keeps at most MaxStageRecords states", func(t *testing.T) {
+		s, st := newService(t)
+		o := trial(t, s)
+		at := later
+		for i := 1; i < MaxStageRecords; i++ {
+			at = at.Add(time.Hour)
+			next := StageTesting
+			if i%2 == 0 {
+				next = StageTrialOperation
+			}
+			if _, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: next}, at); err != nil {
+				t.Fatalf("change %d: %v", i, err)
+			}
+		}
+		full := st.objects[o.ID]
+		if len(full.History()) != MaxStageRecords {
+			t.Fatalf("%d states", len(full.History()))
+		}
+		_, err := s.ChangeStage(ctx, applicant, o.ID, StageChange{LifeCycleStage: StageIndustrialOperation}, at.Add(time.Hour))
+		if !errors.Is(err, attestation.ErrRule) || !reflect.DeepEqual(st.objects[o.ID], full) {
+			t.Fatalf("one state too many: %v", err)
+		}
+	})
 	t.Run("a state that is none is refused naming lifeCycleStage", func(t *testing.T) {
 		s, st := newService(t)
 		o := trial(t, s)
@@ -810,7 +840,7 @@ func TestChangeStage(t *testing.T) {
 		if ps := problemsOf(t, err); !hasProblem(ps, "lifeCycleStage", "Art. 39", "not a life-cycle state") {
 			t.Fatalf("%v", ps)
 		}
-		if st.objects[o.ID] != o {
+		if !reflect.DeepEqual(st.objects[o.ID], o) {
 			t.Fatalf("a refused change wrote: %+v", st.objects[o.ID])
 		}
 	})
