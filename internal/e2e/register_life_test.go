@@ -207,7 +207,13 @@ func verification(t testing.TB, number string) map[string]any {
 // ground], the authority's view at the clock's moment.
 func obligationsOf(t testing.TB, overdue bool, numbers ...string) []string {
 	t.Helper()
-	auth := as(t, localstack.DemoAuthority)
+	return obligationsAs(t, as(t, localstack.DemoAuthority), overdue, numbers...)
+}
+
+// obligationsAs is obligationsOf as c reads them: the authority every certificate's, an applicant
+// its own organisation's.
+func obligationsAs(t testing.TB, auth client, overdue bool, numbers ...string) []string {
+	t.Helper()
 	var out []string
 	path := fmt.Sprintf("/register/obligations?limit=100&overdue=%t", overdue)
 	for pages := 0; ; pages++ {
@@ -399,6 +405,13 @@ func TestRegisterLifeReturnAndItsOverdueFlagPar46(t *testing.T) {
 		}
 		if got := obligationsOf(t, true, number); !slices.Equal(got, []string{"certificate_return/" + number}) {
 			t.Fatalf("overdue %v", got)
+		}
+		// The owner sees what it owes, and when it was due; another organisation does not.
+		if got := obligationsAs(t, as(t, org), true, number); !slices.Equal(got, []string{"certificate_return/" + number}) {
+			t.Fatalf("the owner's overdue obligations %v", got)
+		}
+		if got := obligationsAs(t, as(t, newOrganisation(t)), false, number); len(got) != 0 {
+			t.Fatalf("another organisation sees %v", got)
 		}
 		if r := certificateOf(t, as(t, org), org.BIN, number)["recall"].(map[string]any); r["returnOverdue"] != true {
 			t.Fatalf("%v", r)

@@ -57,7 +57,7 @@ func (h *Handler) registerRoutes() map[string]route {
 		"POST /certificates/{year}/{seq}/recall":                       {roles: authority, handle: h.recallCertificate, idempotent: true},
 		"POST /certificates/{year}/{seq}/return":                       {roles: authority, handle: h.recordReturn, idempotent: true},
 		"POST /certificates/{year}/{seq}/duplicates/{requestId}/issue": {roles: authority, handle: h.issueDuplicate, idempotent: true},
-		"GET /register/obligations":                                    {roles: authority, handle: h.obligations},
+		"GET /register/obligations":                                    {roles: []identity.Role{identity.Applicant, identity.Authority}, handle: h.obligations},
 	}
 }
 

@@ -887,8 +887,23 @@ type Obligation struct {
 // moment and whether it is overdue at now. overdueOnly keeps the overdue ones. A page holds the
 // obligations of at most limit certificates, earliest due first; the cursor continues it.
 func (s *Service) Obligations(ctx context.Context, actor identity.Actor, overdueOnly bool, limit int, cursor string, now time.Time) ([]Obligation, string, error) {
-	if err := authorityOnly(actor, "read the obligations after certificates"); err != nil {
-		return nil, "", err
+	// The authority reads every watched certificate; an applicant its own organisation's, for
+	// what it owes after them (§42, §46) and what it waits for (§44, §48).
+	var page func(limit int, cursor string) ([]Entry, string, error)
+	switch actor.Role {
+	case identity.Authority:
+		page = func(limit int, cursor string) ([]Entry, string, error) {
+			return s.store.WatchedEntries(ctx, limit, cursor)
+		}
+	case identity.Applicant:
+		if actor.BIN == "" {
+			return nil, "", fmt.Errorf("obligations: the applicant's token names no organisation: %w", attestation.ErrForbidden)
+		}
+		page = func(limit int, cursor string) ([]Entry, string, error) {
+			return s.store.ListEntries(ctx, CertificateQuery{OwnerBIN: actor.BIN}, limit, cursor)
+		}
+	default:
+		return nil, "", fmt.Errorf("the %s does not read the obligations after certificates: %w", actor.Role, attestation.ErrForbidden)
 	}
 	if limit <= 0 || limit > MaxListPage {
 		limit = MaxListPage
@@ -896,7 +911,7 @@ func (s *Service) Obligations(ctx context.Context, actor identity.Actor, overdue
 	out := []Obligation{}
 	certificates := 0
 	for range obligationPages {
-		list, next, err := s.store.WatchedEntries(ctx, limit-certificates, cursor)
+		list, next, err := page(limit-certificates, cursor)
 		if err != nil {
 			return nil, "", fmt.Errorf("obligations: %w", err)
 		}

@@ -991,7 +991,20 @@ func TestAnotherOrganisationsCertificateIsNotFound(t *testing.T) {
 	}
 	_, _, err = f.svc.List(ctx, sts, CertificateQuery{}, 10, "")
 	mustErr(t, err, attestation.ErrForbidden)
-	_, _, err = f.svc.Obligations(ctx, owner, false, 10, "", when)
+	// An applicant reads the obligations of its own organisation's certificates only.
+	obs, _, err := f.svc.Obligations(ctx, owner, false, 10, "", when)
+	if err != nil || len(obs) == 0 {
+		t.Fatalf("the owner's obligations: %v %v", obs, err)
+	}
+	for _, o := range obs {
+		if o.Certificate != e.Number || o.OwnerBIN != ownerBIN {
+			t.Fatalf("the owner sees %+v", o)
+		}
+	}
+	if obs, _, err := f.svc.Obligations(ctx, stranger, false, 10, "", when); err != nil || len(obs) != 0 {
+		t.Fatalf("a stranger sees %v %v", obs, err)
+	}
+	_, _, err = f.svc.Obligations(ctx, sts, false, 10, "", when)
 	mustErr(t, err, attestation.ErrForbidden)
 }
 
