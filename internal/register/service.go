@@ -592,7 +592,7 @@ func (s *Service) decisionCopy(ctx context.Context, e Entry, g policy.RecallGrou
 	// The copy the owner reads (§46). A repeated delivery renders the same bytes (the renderer is
 	// deterministic) and so gets the version already stored.
 	pdf, err := s.render(RecallCopy{Certificate: e.Number, ObjectName: e.ObjectName, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
-		Ground: g.ID, Paragraph: g.Paragraph, Reasons: r.Reasons, ChangeID: r.ChangeID, DecidedAt: r.DecidedAt, DecidedBy: actorName(actor),
+		Ground: g.ID, Paragraph: g.Paragraph, Reasons: r.Reasons, ChangeID: r.ChangeID, DecidedAt: r.DecidedAt, DecidedBy: actor.Name, // a token without a name prints no line, never its subject ID
 		ReturnDueAt: r.ReturnDueAt, ReturnParagraph: returnParagraph, Terminated: g.ID == GroundOperationCeased})
 	if err != nil {
 		return Document{}, nil, fmt.Errorf("render the copy of the recall decision of %s: %w", e.Number, err)

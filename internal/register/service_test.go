@@ -443,7 +443,8 @@ func TestRecallOnEachGroundPar45(t *testing.T) {
 				t.Fatalf("the copy of the decision %+v: %q", r.DecisionPDF, pdf)
 			}
 			if n := len(f.rendered); n != 1 || f.rendered[0].Paragraph != g.Paragraph || !f.rendered[0].ReturnDueAt.Equal(returnDue) ||
-				f.rendered[0].ReturnParagraph != "§46" || f.rendered[0].Terminated != (tc.status == Terminated) || f.rendered[0].OwnerName != e.OwnerName {
+				f.rendered[0].ReturnParagraph != "§46" || f.rendered[0].Terminated != (tc.status == Terminated) || f.rendered[0].OwnerName != e.OwnerName ||
+				f.rendered[0].DecidedBy != authority.Name {
 				t.Fatalf("rendered %d copies: %+v", n, f.rendered)
 			}
 			if c, err := got.StoredCopy(CopyRecallDecision); err != nil || c.Document != *r.DecisionPDF {
