@@ -204,22 +204,13 @@ func (s *Complaints) Get(ctx context.Context, id string) (complaints.Complaint, 
 // History returns a complaint's events in order, with strongly consistent reads.
 func (s *Complaints) History(ctx context.Context, id string) ([]complaints.Event, error) {
 	var events []complaints.Event
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+	err := queryAll(ctx, s.db, "history of complaint "+id, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :ev)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: complaintPK(id)}, ":ev": &types.AttributeValueMemberS{Value: "EVENT#"}}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("history of complaint %s: %w", id, err)
-		}
-		for _, av := range page.Items {
-			var it complaintEventItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("decode history of complaint %s: %w", id, err)
-			}
-			events = append(events, it.Event)
-		}
+			":pk": &types.AttributeValueMemberS{Value: complaintPK(id)}, ":ev": &types.AttributeValueMemberS{Value: "EVENT#"}}},
+		func(it complaintEventItem) bool { events = append(events, it.Event); return true })
+	if err != nil {
+		return nil, err
 	}
 	return events, nil
 }

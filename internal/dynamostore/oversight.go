@@ -9,7 +9,6 @@ import (
 	_ "time/tzdata" // Asia/Almaty wherever the process runs (AWS Lambda provided.al2023 has no zone files)
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -76,23 +75,6 @@ func filedKeys(c attestation.Case) (pk, sk string) {
 	return filedYearPK(c.SubmittedAt.In(kazakhstanTime()).Year()), sortTime(c.SubmittedAt) + "#" + c.ID
 }
 
-// queryAll runs a query to its last page, handing each item to each.
-func (s *Oversight) queryAll(ctx context.Context, what string, in *dynamodb.QueryInput, each func(map[string]types.AttributeValue) error) error {
-	p := dynamodb.NewQueryPaginator(s.db, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		for _, av := range page.Items {
-			if err := each(av); err != nil {
-				return fmt.Errorf("%s: %w", what, err)
-			}
-		}
-	}
-	return nil
-}
-
 func (s *Oversight) partition(pk string) *dynamodb.QueryInput {
 	return &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexOversight),
 		KeyConditionExpression:    aws.String("gsi4pk = :pk"),
@@ -103,14 +85,7 @@ func (s *Oversight) partition(pk string) *dynamodb.QueryInput {
 func (s *Oversight) ObjectsInStage(ctx context.Context, stage objects.Stage) ([]objects.Object, error) {
 	pk, _ := stageKeys(objects.Object{LifeCycleStage: stage})
 	var out []objects.Object
-	err := s.queryAll(ctx, "objects in "+string(stage), s.partition(pk), func(av map[string]types.AttributeValue) error {
-		var it objectItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return fmt.Errorf("decode object: %w", err)
-		}
-		out = append(out, it.Object)
-		return nil
-	})
+	err := queryAll(ctx, s.db, "objects in "+string(stage), s.partition(pk), func(it objectItem) bool { out = append(out, it.Object); return true })
 	return out, err
 }
 
@@ -118,14 +93,7 @@ func (s *Oversight) ObjectsInStage(ctx context.Context, stage objects.Stage) ([]
 func (s *Oversight) PlansOf(ctx context.Context, year int) ([]objects.Plan, error) {
 	pk, _ := planYearKeys(objects.Plan{Year: year})
 	var out []objects.Plan
-	err := s.queryAll(ctx, fmt.Sprintf("plans of %d", year), s.partition(pk), func(av map[string]types.AttributeValue) error {
-		var it planItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return fmt.Errorf("decode plan: %w", err)
-		}
-		out = append(out, it.Plan)
-		return nil
-	})
+	err := queryAll(ctx, s.db, fmt.Sprintf("plans of %d", year), s.partition(pk), func(it planItem) bool { out = append(out, it.Plan); return true })
 	return out, err
 }
 
@@ -149,14 +117,7 @@ func (s *Oversight) CasesFiledIn(ctx context.Context, year int) ([]attestation.C
 	}
 	in.ProjectionExpression = aws.String(projection)
 	var out []attestation.Case
-	err := s.queryAll(ctx, fmt.Sprintf("cases filed in %d", year), in, func(av map[string]types.AttributeValue) error {
-		var it caseItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return fmt.Errorf("decode case: %w", err)
-		}
-		out = append(out, it.Case)
-		return nil
-	})
+	err := queryAll(ctx, s.db, fmt.Sprintf("cases filed in %d", year), in, func(it caseItem) bool { out = append(out, it.Case); return true })
 	return out, err
 }
 
@@ -170,14 +131,7 @@ func (s *Oversight) EntriesOf(ctx context.Context, bin string) ([]register.Entry
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": &types.AttributeValueMemberS{Value: "ORG#" + bin}, ":cert": &types.AttributeValueMemberS{Value: registerPK}}}
 	var out []register.Entry
-	err := s.queryAll(ctx, "register entries of an owner", in, func(av map[string]types.AttributeValue) error {
-		var it entryItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return fmt.Errorf("decode register entry: %w", err)
-		}
-		out = append(out, it.Entry)
-		return nil
-	})
+	err := queryAll(ctx, s.db, "register entries of an owner", in, func(it entryItem) bool { out = append(out, it.Entry); return true })
 	return out, err
 }
 

@@ -130,24 +130,15 @@ func (s *Store) Entry(ctx context.Context, number string) (register.Entry, error
 
 // Revisions returns an entry's history, oldest first.
 func (s *Store) Revisions(ctx context.Context, number string) ([]register.Revision, error) {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+	var out []register.Revision
+	err := queryAll(ctx, s.db, "history of register entry "+number, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :rev)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk":  &types.AttributeValueMemberS{Value: registerPK + number},
-			":rev": &types.AttributeValueMemberS{Value: revisionSK}}})
-	var out []register.Revision
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("history of register entry %s: %w", number, err)
-		}
-		for _, av := range page.Items {
-			var it revisionItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("decode history of register entry %s: %w", number, err)
-			}
-			out = append(out, it.Revision)
-		}
+			":rev": &types.AttributeValueMemberS{Value: revisionSK}}},
+		func(it revisionItem) bool { out = append(out, it.Revision); return true })
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("history of register entry %s: %w", number, attestation.ErrNotFound)

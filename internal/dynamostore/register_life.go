@@ -51,27 +51,19 @@ const lifeRounds = 4
 // DueEntries answers up to limit entries whose next check is at or before before, earliest
 // first: one query of the CERT-WATCH partition up to that moment.
 func (s *Store) DueEntries(ctx context.Context, before time.Time, limit int) ([]register.Entry, error) {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByDue),
+	var out []register.Entry
+	if limit <= 0 {
+		return out, nil
+	}
+	err := queryAll(ctx, s.db, "register entries due by "+sortTime(before), &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByDue),
 		Limit:                  aws.Int32(int32(min(limit, 1000))),
 		KeyConditionExpression: aws.String("gsi2pk = :pk AND gsi2sk <= :t"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": &types.AttributeValueMemberS{Value: watchPK},
-			":t":  &types.AttributeValueMemberS{Value: sortTime(before) + "#~"}}})
-	var out []register.Entry
-	for p.HasMorePages() && len(out) < limit {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("register entries due by %s: %w", sortTime(before), err)
-		}
-		for _, av := range page.Items {
-			var it entryItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("register entries due: decode: %w", err)
-			}
-			if len(out) < limit {
-				out = append(out, it.Entry)
-			}
-		}
+			":t":  &types.AttributeValueMemberS{Value: sortTime(before) + "#~"}}},
+		func(it entryItem) bool { out = append(out, it.Entry); return len(out) < limit })
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -161,22 +161,13 @@ func (s *Store) searchNumber(ctx context.Context, f register.Filter) ([]register
 
 // AllEntries reads every entry of the register, by number (for the open-data export).
 func (s *Store) AllEntries(ctx context.Context) ([]register.Entry, error) {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexRegister),
-		KeyConditionExpression:    aws.String("gsi3pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: registerAll}}})
 	var out []register.Entry
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read the register: %w", err)
-		}
-		for _, av := range page.Items {
-			var it entryItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("read the register: decode entry: %w", err)
-			}
-			out = append(out, it.Entry)
-		}
+	err := queryAll(ctx, s.db, "read the register", &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexRegister),
+		KeyConditionExpression:    aws.String("gsi3pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: registerAll}}},
+		func(it entryItem) bool { out = append(out, it.Entry); return true })
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

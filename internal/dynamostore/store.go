@@ -182,22 +182,13 @@ func (s *Store) Get(ctx context.Context, id string) (attestation.Case, error) {
 // History returns a case's events in order.
 func (s *Store) History(ctx context.Context, id string) ([]attestation.Event, error) {
 	var events []attestation.Event
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+	err := queryAll(ctx, s.db, "history of "+id, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :ev)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: casePK(id)}, ":ev": &types.AttributeValueMemberS{Value: "EVENT#"}}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("history of %s: %w", id, err)
-		}
-		for _, av := range page.Items {
-			var it eventItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("decode history of %s: %w", id, err)
-			}
-			events = append(events, it.Event)
-		}
+			":pk": &types.AttributeValueMemberS{Value: casePK(id)}, ":ev": &types.AttributeValueMemberS{Value: "EVENT#"}}},
+		func(it eventItem) bool { events = append(events, it.Event); return true })
+	if err != nil {
+		return nil, err
 	}
 	return events, nil
 }
