@@ -178,132 +178,84 @@ func decodeOptional(r *request, v any) error {
 	return decode(r, v)
 }
 
-func (h *Handler) notifyMonitoring(ctx context.Context, r *request) (int, any, error) {
+// onCertificate is the shape of every notice and decision on a certificate: the number from the
+// path, the body read into an In (with decode, or decodeOptional when it may be empty), the
+// service's act, and its answer with status.
+func onCertificate[In any](ctx context.Context, h *Handler, r *request, status int, read func(*request, any) error,
+	act func(svc RegisterService, number string, in In) (CertificateAction, error)) (int, any, error) {
 	svc, number, err := h.certificate(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	var in struct{}
-	if err := decodeOptional(r, &in); err != nil {
+	var in In
+	if err := read(r, &in); err != nil {
 		return 0, nil, err
 	}
-	e, err := svc.NotifyMonitoring(ctx, r.actor, number, r.now)
+	out, err := act(svc, number, in)
 	if err != nil {
 		return 0, nil, registerError(err)
 	}
-	return http.StatusOK, CertificateAction{Certificate: certificateView(e)}, nil
+	return status, out, nil
+}
+
+// entryAction is the answer of an act that changes the entry only.
+func entryAction(e register.Entry, err error) (CertificateAction, error) {
+	if err != nil {
+		return CertificateAction{}, err
+	}
+	return CertificateAction{Certificate: certificateView(e)}, nil
+}
+
+func (h *Handler) notifyMonitoring(ctx context.Context, r *request) (int, any, error) {
+	return onCertificate(ctx, h, r, http.StatusOK, decodeOptional, func(svc RegisterService, number string, _ struct{}) (CertificateAction, error) {
+		return entryAction(svc.NotifyMonitoring(ctx, r.actor, number, r.now))
+	})
 }
 
 func (h *Handler) notifyChange(ctx context.Context, r *request) (int, any, error) {
-	svc, number, err := h.certificate(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in register.ChangeInput
-	if err := decode(r, &in); err != nil {
-		return 0, nil, err
-	}
-	e, c, err := svc.NotifyChange(ctx, r.actor, number, in, r.now)
-	if err != nil {
-		return 0, nil, registerError(err)
-	}
-	return http.StatusCreated, CertificateAction{Certificate: certificateView(e), Change: &c}, nil
+	return onCertificate(ctx, h, r, http.StatusCreated, decode, func(svc RegisterService, number string, in register.ChangeInput) (CertificateAction, error) {
+		e, c, err := svc.NotifyChange(ctx, r.actor, number, in, r.now)
+		return CertificateAction{Certificate: certificateView(e), Change: &c}, err
+	})
 }
 
 func (h *Handler) decideChange(ctx context.Context, r *request) (int, any, error) {
-	svc, number, err := h.certificate(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in register.ChangeDecision
-	if err := decode(r, &in); err != nil {
-		return 0, nil, err
-	}
-	e, c, err := svc.DecideChange(ctx, r.actor, number, r.PathParameters["changeId"], in, r.now)
-	if err != nil {
-		return 0, nil, registerError(err)
-	}
-	return http.StatusOK, CertificateAction{Certificate: certificateView(e), Change: &c}, nil
+	return onCertificate(ctx, h, r, http.StatusOK, decode, func(svc RegisterService, number string, in register.ChangeDecision) (CertificateAction, error) {
+		e, c, err := svc.DecideChange(ctx, r.actor, number, r.PathParameters["changeId"], in, r.now)
+		return CertificateAction{Certificate: certificateView(e), Change: &c}, err
+	})
 }
 
 func (h *Handler) recallCertificate(ctx context.Context, r *request) (int, any, error) {
-	svc, number, err := h.certificate(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in register.RecallInput
-	if err := decode(r, &in); err != nil {
-		return 0, nil, err
-	}
-	e, err := svc.Recall(ctx, r.actor, number, in, r.now)
-	if err != nil {
-		return 0, nil, registerError(err)
-	}
-	return http.StatusOK, CertificateAction{Certificate: certificateView(e)}, nil
+	return onCertificate(ctx, h, r, http.StatusOK, decode, func(svc RegisterService, number string, in register.RecallInput) (CertificateAction, error) {
+		return entryAction(svc.Recall(ctx, r.actor, number, in, r.now))
+	})
 }
 
 func (h *Handler) recordReturn(ctx context.Context, r *request) (int, any, error) {
-	svc, number, err := h.certificate(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct{}
-	if err := decodeOptional(r, &in); err != nil {
-		return 0, nil, err
-	}
-	e, err := svc.RecordReturn(ctx, r.actor, number, r.now)
-	if err != nil {
-		return 0, nil, registerError(err)
-	}
-	return http.StatusOK, CertificateAction{Certificate: certificateView(e)}, nil
+	return onCertificate(ctx, h, r, http.StatusOK, decodeOptional, func(svc RegisterService, number string, _ struct{}) (CertificateAction, error) {
+		return entryAction(svc.RecordReturn(ctx, r.actor, number, r.now))
+	})
 }
 
 func (h *Handler) requestDuplicate(ctx context.Context, r *request) (int, any, error) {
-	svc, number, err := h.certificate(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in register.DuplicateInput
-	if err := decode(r, &in); err != nil {
-		return 0, nil, err
-	}
-	e, d, err := svc.RequestDuplicate(ctx, r.actor, number, in, r.now)
-	if err != nil {
-		return 0, nil, registerError(err)
-	}
-	return http.StatusCreated, CertificateAction{Certificate: certificateView(e), Duplicate: &d}, nil
+	return onCertificate(ctx, h, r, http.StatusCreated, decode, func(svc RegisterService, number string, in register.DuplicateInput) (CertificateAction, error) {
+		e, d, err := svc.RequestDuplicate(ctx, r.actor, number, in, r.now)
+		return CertificateAction{Certificate: certificateView(e), Duplicate: &d}, err
+	})
 }
 
 func (h *Handler) issueDuplicate(ctx context.Context, r *request) (int, any, error) {
-	svc, number, err := h.certificate(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct{}
-	if err := decodeOptional(r, &in); err != nil {
-		return 0, nil, err
-	}
-	e, d, err := svc.IssueDuplicate(ctx, r.actor, number, r.PathParameters["requestId"], r.now)
-	if err != nil {
-		return 0, nil, registerError(err)
-	}
-	return http.StatusOK, CertificateAction{Certificate: certificateView(e), Duplicate: &d}, nil
+	return onCertificate(ctx, h, r, http.StatusOK, decodeOptional, func(svc RegisterService, number string, _ struct{}) (CertificateAction, error) {
+		e, d, err := svc.IssueDuplicate(ctx, r.actor, number, r.PathParameters["requestId"], r.now)
+		return CertificateAction{Certificate: certificateView(e), Duplicate: &d}, err
+	})
 }
 
 func (h *Handler) notifyCessation(ctx context.Context, r *request) (int, any, error) {
-	svc, number, err := h.certificate(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in register.CessationNotice
-	if err := decode(r, &in); err != nil {
-		return 0, nil, err
-	}
-	e, err := svc.NotifyCessation(ctx, r.actor, number, in, r.now)
-	if err != nil {
-		return 0, nil, registerError(err)
-	}
-	return http.StatusOK, CertificateAction{Certificate: certificateView(e)}, nil
+	return onCertificate(ctx, h, r, http.StatusOK, decode, func(svc RegisterService, number string, in register.CessationNotice) (CertificateAction, error) {
+		return entryAction(svc.NotifyCessation(ctx, r.actor, number, in, r.now))
+	})
 }
 
 // listCertificates: an applicant its organisation's certificates, the authority the register's or
