@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"attestation/internal/attestation"
 )
@@ -34,39 +32,13 @@ const (
 
 // wellFormedID reports whether id has the shape of an object ID: "O-" and 16 lowercase
 // hexadecimal digits.
-func wellFormedID(id string) bool {
-	if len(id) != len(idPrefix)+idHexDigits || !strings.HasPrefix(id, idPrefix) {
-		return false
-	}
-	for _, c := range id[len(idPrefix):] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func wellFormedID(id string) bool { return attestation.HasIDShape(id, idPrefix, idHexDigits) }
 
 // clean trims a text field.
 func clean(s string) string { return strings.TrimSpace(s) }
 
 // textProblem is the problem of a required text field, or "" when it is fine.
-func textProblem(s string, max int) string {
-	s = clean(s)
-	switch {
-	case s == "":
-		return "required: it must not be blank"
-	case !utf8.ValidString(s):
-		return "not valid UTF-8"
-	case utf8.RuneCountInString(s) > max:
-		return fmt.Sprintf("at most %d characters, got %d", max, utf8.RuneCountInString(s))
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return "must not hold control characters"
-		}
-	}
-	return ""
-}
+func textProblem(s string, max int) string { return attestation.TextProblem(s, max, false) }
 
 // checkRegistration returns every problem of a registration.
 func (s *Service) checkRegistration(in Registration) []attestation.Problem {
