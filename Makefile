@@ -9,7 +9,7 @@ BUILD_DIR := .aws-sam/build
 ASL       := statemachine/attestation.asl.json
 ASL_VALIDATOR := infra/node_modules/.bin/asl-validator
 
-.PHONY: help run test unit vet lint lint-template lint-asl build bench prereq clean
+.PHONY: help run test unit vet tidy staticcheck lint lint-template lint-asl build bench prereq clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,9 +25,15 @@ run: prereq ## run the whole system locally (HTTP API :3000, Lambda :3001, moto 
 	@$(GO) build -o build/local ./infra/local
 	@exec ./build/local $(RUN_ARGS)
 
-test: vet lint unit ## everything CI runs: vet, cfn-lint, asl-validator, unit and end-to-end tests
+test: tidy vet staticcheck lint unit ## everything CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit and end-to-end tests
 
-vet:
+tidy: ## fail if go mod tidy would change go.mod or go.sum (prints the diff)
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; exit 1; }
+
+staticcheck: ## staticcheck, pinned as a tool in go.mod
+	$(GO) tool staticcheck ./...
+
+vet: ## go vet and gofmt
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
 
