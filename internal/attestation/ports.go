@@ -5,23 +5,27 @@ import (
 	"errors"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
-// The kinds of error the domain returns; adapters translate their own errors into these, and the
-// HTTP boundary maps each to a status code.
+// The kinds of error the domain returns are apperr's (internal/apperr): these names are the
+// kinds, kept so that the domain reads as it always has. Adapters translate their own errors into
+// them, and the HTTP and Step Functions boundaries map each through apperr's one table.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrConflict  = errors.New("conflict")
-	ErrForbidden = errors.New("forbidden")
-	ErrInvalid   = errors.New("invalid")
+	ErrNotFound  error = apperr.NotFound
+	ErrConflict  error = apperr.Conflict
+	ErrForbidden error = apperr.Forbidden
+	// ErrInvalid: a value in the request is wrong (422).
+	ErrInvalid error = apperr.Unprocessable
 	// ErrRule: the request is well-formed but the Rules do not allow it (e.g. a second
 	// rectification order, §27).
-	ErrRule = errors.New("not allowed by the rules")
+	ErrRule error = apperr.Rule
 	// ErrClosed: the case has ended; nothing more happens to it.
-	ErrClosed = errors.New("case closed")
+	ErrClosed error = apperr.Closed
 	// ErrBadCursor: a paging cursor the store did not issue for that query.
-	ErrBadCursor = errors.New("invalid cursor")
+	ErrBadCursor error = &apperr.Error{Kind: apperr.Invalid, Resource: "cursor", Title: "invalid cursor",
+		Message: "cursor: not one this query issued; start again without it"}
 )
 
 // CaseStore keeps cases and their history (DynamoDB in AWS).

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
 )
@@ -68,6 +69,12 @@ type SubmissionRefused struct {
 
 func (e *SubmissionRefused) Error() string { return joinProblems("submission refused: ", e.Problems) }
 
+// Unwrap makes a refusal an apperr.Unprocessable that lists its problems.
+func (e *SubmissionRefused) Unwrap() error {
+	return apperr.Refused("submission refused",
+		fmt.Sprintf("%d problem(s) stop this submission; each names its field and paragraph", len(e.Problems)), publicProblems(e.Problems))
+}
+
 // joinProblems renders problems after prefix, for an error's text.
 func joinProblems(prefix string, ps []Problem) string {
 	parts := make([]string, 0, len(ps))
@@ -76,9 +83,6 @@ func joinProblems(prefix string, ps []Problem) string {
 	}
 	return prefix + strings.Join(parts, "; ")
 }
-
-// Unwrap makes a refusal an ErrInvalid.
-func (e *SubmissionRefused) Unwrap() error { return ErrInvalid }
 
 // CheckPackage is the machine check of a package as it would be filed now: every problem the
 // submission checks find, each with its paragraph.

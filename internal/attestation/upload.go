@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -182,8 +183,20 @@ type UploadRefused struct{ Problems []Problem }
 
 func (e *UploadRefused) Error() string { return joinProblems("upload refused: ", e.Problems) }
 
-// Unwrap makes a refusal an ErrInvalid.
-func (e *UploadRefused) Unwrap() error { return ErrInvalid }
+// Unwrap makes a refusal an apperr.Unprocessable (ErrInvalid) that lists its problems.
+func (e *UploadRefused) Unwrap() error {
+	return apperr.Refused("upload refused",
+		fmt.Sprintf("%d problem(s) with this upload; each names its field", len(e.Problems)), publicProblems(e.Problems))
+}
+
+// publicProblems converts problems for apperr.
+func publicProblems(ps []Problem) []apperr.Problem {
+	out := make([]apperr.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = apperr.Problem(p)
+	}
+	return out
+}
 
 const ruleUpload = "upload"
 

@@ -14,11 +14,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/audit"
 	"attestation/internal/identity"
@@ -143,7 +143,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if err := h.calls.Record(ctx, rec); err != nil {
 		h.log.ErrorContext(ctx, "call record not written; the call is answered 503", "requestId", rec.RequestID,
 			"record", rec, "decidedStatus", resp.StatusCode, "error", err)
-		return problem(http.StatusServiceUnavailable, "service unavailable",
+		return problem(apperr.Unavailable, "service unavailable",
 			"the call could not be recorded, so it is not confirmed; retry it (with the same Idempotency-Key, if it changes a case)"), nil
 	}
 	return resp, nil
@@ -165,11 +165,11 @@ func (h *Handler) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest, 
 	}()
 	rt, ok := h.routes()[ev.RouteKey]
 	if !ok {
-		return problem(http.StatusNotFound, "no such route", ev.RouteKey)
+		return problem(apperr.NotFound, "no such route", ev.RouteKey)
 	}
 	if ev.RequestContext.TimeEpoch == 0 {
 		log.ErrorContext(ctx, "request without timeEpoch")
-		return problem(http.StatusBadRequest, "request time missing", "requestContext.timeEpoch is required")
+		return problem(apperr.Invalid, "request time missing", "requestContext.timeEpoch is required")
 	}
 	if len(rt.roles) > 0 {
 		var claims map[string]string
@@ -179,11 +179,11 @@ func (h *Handler) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest, 
 		fromClaims(rec, claims)
 		actor, err := identity.FromClaims(claims)
 		if err != nil {
-			return problem(http.StatusUnauthorized, "unauthenticated", err.Error())
+			return problem(apperr.Unauthorized, "unauthenticated", err.Error())
 		}
 		rec.Role, rec.Organization = string(actor.Role), actor.BIN
 		if !allowed(rt.roles, actor.Role) {
-			return problem(http.StatusForbidden, "forbidden", fmt.Sprintf("the route %s is not open to the role %s", ev.RouteKey, actor.Role))
+			return problem(apperr.Forbidden, "forbidden", fmt.Sprintf("the route %s is not open to the role %s", ev.RouteKey, actor.Role))
 		}
 		r.actor = actor
 		log = log.With("actor", actor)
@@ -229,12 +229,12 @@ func rawBody(r *request) ([]byte, error) {
 	if r.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(r.Body)
 		if err != nil {
-			return nil, &badRequest{status: http.StatusBadRequest, detail: "body: not valid base64"}
+			return nil, badRequest(apperr.Invalid, "body: not valid base64")
 		}
 		body = b
 	}
 	if len(body) > MaxBody {
-		return nil, &badRequest{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("body: larger than %d bytes", MaxBody)}
+		return nil, badRequest(apperr.TooLarge, fmt.Sprintf("body: larger than %d bytes", MaxBody))
 	}
 	return body, nil
 }
@@ -248,20 +248,17 @@ func decode(r *request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &badRequest{status: http.StatusBadRequest, detail: "body: " + err.Error()}
+		return badRequest(apperr.Invalid, "body: "+err.Error())
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return &badRequest{status: http.StatusBadRequest, detail: "body: unexpected data after the JSON value"}
+		return badRequest(apperr.Invalid, "body: unexpected data after the JSON value")
 	}
 	return nil
 }
 
-type badRequest struct {
-	status int
-	detail string
-}
-
-func (e *badRequest) Error() string { return e.detail }
+// badRequest is a request this API refuses before any service sees it, of kind (apperr.Invalid
+// for a malformed one) with detail for the caller.
+func badRequest(kind apperr.Kind, detail string) error { return apperr.New(kind, "", detail) }
 
 func (h *Handler) health(ctx context.Context, r *request) (int, any, error) {
 	return http.StatusOK, map[string]any{"status": "ok", "time": r.now}, nil
@@ -346,7 +343,7 @@ func (h *Handler) queue(ctx context.Context, r *request) (int, any, error) {
 	case "true":
 		overdue = true
 	default:
-		return 0, nil, &badRequest{status: http.StatusBadRequest, detail: "overdue: want true or false"}
+		return 0, nil, badRequest(apperr.Invalid, "overdue: want true or false")
 	}
 	items, next, err := h.svc.Queue(ctx, r.actor, q["step"], overdue, limit, cursor, r.now)
 	if err != nil {
@@ -391,7 +388,7 @@ func caseView(c attestation.Case, hist []attestation.Event) CaseView {
 func jsonResponse(status int, body any) events.APIGatewayV2HTTPResponse {
 	b, err := json.Marshal(body)
 	if err != nil {
-		return problem(http.StatusInternalServerError, "internal error", "the response could not be encoded")
+		return problem(apperr.Internal, "internal error", "the response could not be encoded")
 	}
 	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b),
 		Headers: map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}}
@@ -399,15 +396,17 @@ func jsonResponse(status int, body any) events.APIGatewayV2HTTPResponse {
 
 // Problem is an RFC 9457 problem details body, with the field-level problems of a request.
 type Problem struct {
-	Type     string                `json:"type"`
-	Title    string                `json:"title"`
-	Status   int                   `json:"status"`
-	Detail   string                `json:"detail,omitempty"`
-	Problems []attestation.Problem `json:"problems,omitempty"`
+	Type     string           `json:"type"`
+	Title    string           `json:"title"`
+	Status   int              `json:"status"`
+	Detail   string           `json:"detail,omitempty"`
+	Problems []apperr.Problem `json:"problems,omitempty"`
 }
 
-func problem(status int, title, detail string) events.APIGatewayV2HTTPResponse {
-	return problemBody(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+// problem answers a refusal the API makes itself (no route, no identity), of kind with its own
+// title and detail.
+func problem(kind apperr.Kind, title, detail string) events.APIGatewayV2HTTPResponse {
+	return problemBody(Problem{Type: kind.ProblemType(), Title: title, Status: kind.HTTPStatus(), Detail: detail})
 }
 
 func problemBody(p Problem) events.APIGatewayV2HTTPResponse {
@@ -417,47 +416,10 @@ func problemBody(p Problem) events.APIGatewayV2HTTPResponse {
 		Headers: map[string]string{"Content-Type": "application/problem+json", "Cache-Control": "no-store"}}
 }
 
-// resourceOf names what a not-found error was about, from the domain's wrapped message.
-func resourceOf(err error) string {
-	msg := err.Error()
-	for _, r := range []string{"document", "upload", "draft"} {
-		if strings.HasPrefix(msg, r) || strings.Contains(msg, ": "+r) {
-			return r
-		}
-	}
-	return "case"
-}
-
-// fromError is the one place that maps domain errors to HTTP answers. A 5xx never echoes the
-// internal error text.
+// fromError is the one place that maps errors to HTTP answers, through apperr's table: the
+// status, the problem type and title come from the error's kind, the detail is the message its
+// maker wrote for the caller. No internal cause ever reaches the body (the caller logs it).
 func fromError(err error) events.APIGatewayV2HTTPResponse {
-	var br *badRequest
-	var refused *attestation.SubmissionRefused
-	var upload *attestation.UploadRefused
-	switch {
-	case errors.As(err, &refused):
-		return problemBody(Problem{Type: "about:blank", Title: "submission refused", Status: http.StatusUnprocessableEntity,
-			Detail: fmt.Sprintf("%d problem(s) stop this submission; each names its field and paragraph", len(refused.Problems)), Problems: refused.Problems})
-	case errors.As(err, &upload):
-		return problemBody(Problem{Type: "about:blank", Title: "upload refused", Status: http.StatusUnprocessableEntity,
-			Detail: fmt.Sprintf("%d problem(s) with this upload; each names its field", len(upload.Problems)), Problems: upload.Problems})
-	case errors.As(err, &br):
-		return problem(br.status, http.StatusText(br.status), br.detail)
-	case errors.Is(err, audit.ErrBadCursor), errors.Is(err, attestation.ErrBadCursor):
-		return problem(http.StatusBadRequest, "invalid cursor", "cursor: not one this query issued; start again without it")
-	case errors.Is(err, attestation.ErrNotFound):
-		return problem(http.StatusNotFound, "not found", "no such "+resourceOf(err))
-	case errors.Is(err, attestation.ErrForbidden):
-		return problem(http.StatusForbidden, "forbidden", err.Error())
-	case errors.Is(err, attestation.ErrConflict):
-		return problem(http.StatusConflict, "conflict", err.Error())
-	case errors.Is(err, attestation.ErrInvalid):
-		return problem(http.StatusUnprocessableEntity, "invalid request", err.Error())
-	case errors.Is(err, attestation.ErrRule):
-		return problem(http.StatusUnprocessableEntity, "not allowed by the rules", err.Error())
-	case errors.Is(err, attestation.ErrClosed):
-		return problem(http.StatusConflict, "case closed", err.Error())
-	default:
-		return problem(http.StatusInternalServerError, "internal error", "the request could not be completed; it is safe to retry")
-	}
+	p := apperr.PublicOf(err)
+	return problemBody(Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Problems: p.Problems})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"attestation/internal/apperr"
 	"attestation/internal/audit"
 	"attestation/internal/identity"
 )
@@ -102,7 +103,7 @@ func (h *Handler) auditByCase(ctx context.Context, r *request) (int, any, error)
 func (h *Handler) auditByDay(ctx context.Context, r *request) (int, any, error) {
 	day, err := audit.ParseDay(r.PathParameters["day"])
 	if err != nil {
-		return 0, nil, &badRequest{status: http.StatusBadRequest, detail: err.Error()}
+		return 0, nil, badRequest(apperr.Invalid, err.Error())
 	}
 	limit, cursor, err := pageParams(r)
 	if err != nil {
@@ -119,11 +120,11 @@ func (h *Handler) auditByDay(ctx context.Context, r *request) (int, any, error) 
 func pageParams(r *request) (int, string, error) {
 	limit, err := audit.ParseLimit(r.QueryStringParameters["limit"])
 	if err != nil {
-		return 0, "", &badRequest{status: http.StatusBadRequest, detail: err.Error()}
+		return 0, "", badRequest(apperr.Invalid, err.Error())
 	}
 	cursor := r.QueryStringParameters["cursor"]
 	if len(cursor) > 2048 {
-		return 0, "", &badRequest{status: http.StatusBadRequest, detail: "cursor: too long"}
+		return 0, "", badRequest(apperr.Invalid, "cursor: too long")
 	}
 	return limit, cursor, nil
 }

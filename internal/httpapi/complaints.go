@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/complaints"
 	"attestation/internal/identity"
 )
@@ -92,7 +93,7 @@ var errNoComplaints = errors.New("complaints: no service configured")
 // complaint an applicant may not see, so another organisation's reads exactly like a missing one.
 func complaintError(err error) error {
 	if errors.Is(err, complaints.ErrComplaintNotFound) {
-		return &badRequest{status: http.StatusNotFound, detail: "no such complaint"}
+		return badRequest(apperr.NotFound, "no such complaint")
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 )
@@ -171,7 +172,7 @@ func (h *Handler) submitDraft(ctx context.Context, r *request) (int, any, error)
 func (h *Handler) documentLink(ctx context.Context, r *request) (int, any, error) {
 	key := r.QueryStringParameters["key"]
 	if key == "" {
-		return 0, nil, &badRequest{status: http.StatusBadRequest, detail: "key: the query parameter key (a document's key, as the case lists it) is required"}
+		return 0, nil, badRequest(apperr.Invalid, "key: the query parameter key (a document's key, as the case lists it) is required")
 	}
 	d, p, err := h.files().DocumentLink(ctx, r.actor, r.PathParameters["caseId"], key)
 	if err != nil {
@@ -190,5 +191,5 @@ func noBody(r *request) error {
 	case "", "{}":
 		return nil
 	}
-	return &badRequest{status: http.StatusBadRequest, detail: "body: this route takes no body"}
+	return badRequest(apperr.Invalid, "body: this route takes no body")
 }

@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"attestation/internal/apperr"
 	"attestation/internal/audit"
 )
 
@@ -99,7 +99,7 @@ func fingerprint(routeKey, path string, body []byte) string {
 // IdempotencyLease, then an identical request may take it over.
 func (h *Handler) once(ctx context.Context, log *slog.Logger, r *request, rt route, key string, rec *audit.Record) events.APIGatewayV2HTTPResponse {
 	if !validKey(key) {
-		return problem(http.StatusBadRequest, "invalid Idempotency-Key",
+		return problem(apperr.Invalid, "invalid Idempotency-Key",
 			"Idempotency-Key: want 1 to 200 visible ASCII characters")
 	}
 	body, err := rawBody(r)
@@ -123,10 +123,10 @@ func (h *Handler) once(ctx context.Context, log *slog.Logger, r *request, rt rou
 		switch {
 		case held.Fingerprint != c.Fingerprint:
 			log.InfoContext(ctx, "idempotency key reused with a different request")
-			return problem(http.StatusUnprocessableEntity, "idempotency key reused with a different request",
+			return problem(apperr.Unprocessable, "idempotency key reused with a different request",
 				"this Idempotency-Key was used for another request (route, path or body); use a new key for a new request")
 		case held.Response == nil:
-			resp := problem(http.StatusConflict, "request in progress",
+			resp := problem(apperr.Conflict, "request in progress",
 				"a request with this Idempotency-Key is still being processed; retry shortly")
 			resp.Headers["Retry-After"] = "1"
 			return resp

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/objects"
@@ -126,9 +127,9 @@ var errNoObjects = errors.New("objects: no service configured")
 func objectError(err error) error {
 	switch {
 	case errors.Is(err, objects.ErrObjectNotFound):
-		return &badRequest{status: http.StatusNotFound, detail: "no such object"}
+		return badRequest(apperr.NotFound, "no such object")
 	case errors.Is(err, objects.ErrPlanNotFound):
-		return &badRequest{status: http.StatusNotFound, detail: "no plan of this organisation for this year"}
+		return badRequest(apperr.NotFound, "no plan of this organisation for this year")
 	}
 	return err
 }
@@ -139,12 +140,12 @@ func organizationParam(r *request) (string, error) {
 	org, given := r.QueryStringParameters["organization"]
 	if !given || org == "" {
 		if r.actor.Role != identity.Applicant {
-			return "", &badRequest{status: http.StatusBadRequest, detail: "organization: required for staff: the BIN/IIN of the organisation to read"}
+			return "", badRequest(apperr.Invalid, "organization: required for staff: the BIN/IIN of the organisation to read")
 		}
 		return "", nil
 	}
 	if err := attestation.ValidIdentityNumber(org); err != nil {
-		return "", &badRequest{status: http.StatusBadRequest, detail: "organization: " + err.Error()}
+		return "", badRequest(apperr.Invalid, "organization: "+err.Error())
 	}
 	return org, nil
 }
@@ -157,7 +158,7 @@ func yearParam(r *request) (int, error) {
 			return y, nil
 		}
 	}
-	return 0, &badRequest{status: http.StatusBadRequest, detail: "year: want a year, four digits (YYYY)"}
+	return 0, badRequest(apperr.Invalid, "year: want a year, four digits (YYYY)")
 }
 
 func (h *Handler) registerObject(ctx context.Context, r *request) (int, any, error) {

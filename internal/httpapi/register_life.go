@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/register"
@@ -143,13 +144,13 @@ func certificateView(e register.Entry) CertificateView {
 func registerError(err error) error {
 	switch {
 	case errors.Is(err, register.ErrChangeNotFound):
-		return &badRequest{status: http.StatusNotFound, detail: "no such change notice of this certificate"}
+		return badRequest(apperr.NotFound, "no such change notice of this certificate")
 	case errors.Is(err, register.ErrDuplicateNotFound):
-		return &badRequest{status: http.StatusNotFound, detail: "no such duplicate request of this certificate"}
+		return badRequest(apperr.NotFound, "no such duplicate request of this certificate")
 	case errors.Is(err, attestation.ErrNotFound):
-		return &badRequest{status: http.StatusNotFound, detail: "no such certificate in the register"}
+		return badRequest(apperr.NotFound, "no such certificate in the register")
 	case errors.Is(err, register.ErrNoDuplicator):
-		return &badRequest{status: http.StatusServiceUnavailable, detail: "duplicates cannot be issued yet: no maker of duplicates is configured in this deployment"}
+		return badRequest(apperr.Unavailable, "duplicates cannot be issued yet: no maker of duplicates is configured in this deployment")
 	}
 	return err
 }
@@ -161,7 +162,7 @@ func (h *Handler) certificate(r *request) (RegisterService, string, error) {
 	}
 	number, err := h.register.Number(r.PathParameters["year"], r.PathParameters["seq"])
 	if err != nil {
-		return nil, "", &badRequest{status: http.StatusBadRequest, detail: "certificate number: " + err.Error()}
+		return nil, "", badRequest(apperr.Invalid, "certificate number: "+err.Error())
 	}
 	return h.register, number, nil
 }
@@ -267,7 +268,7 @@ func (h *Handler) listCertificates(ctx context.Context, r *request) (int, any, e
 	q := register.CertificateQuery{}
 	if org, given := r.QueryStringParameters["organization"]; given {
 		if err := attestation.ValidIdentityNumber(org); err != nil {
-			return 0, nil, &badRequest{status: http.StatusBadRequest, detail: "organization: " + err.Error()}
+			return 0, nil, badRequest(apperr.Invalid, "organization: "+err.Error())
 		}
 		q.OwnerBIN = org
 	}
@@ -275,7 +276,7 @@ func (h *Handler) listCertificates(ctx context.Context, r *request) (int, any, e
 		switch q.Status = register.Status(st); q.Status {
 		case register.Valid, register.Recalled, register.Expired, register.Terminated:
 		default:
-			return 0, nil, &badRequest{status: http.StatusBadRequest, detail: "status: want valid, recalled, expired or terminated"}
+			return 0, nil, badRequest(apperr.Invalid, "status: want valid, recalled, expired or terminated")
 		}
 	}
 	limit, cursor, err := pageParams(r)
@@ -305,7 +306,7 @@ func (h *Handler) obligations(ctx context.Context, r *request) (int, any, error)
 	case "true":
 		overdue = true
 	default:
-		return 0, nil, &badRequest{status: http.StatusBadRequest, detail: "overdue: want true or false"}
+		return 0, nil, badRequest(apperr.Invalid, "overdue: want true or false")
 	}
 	limit, cursor, err := pageParams(r)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/register"
@@ -223,15 +224,15 @@ func (p *publicRegister) certificateNumberParam(r *request) (string, error) {
 	ys, ss := r.PathParameters["year"], r.PathParameters["seq"]
 	year, err := strconv.Atoi(ys)
 	if len(ys) != 4 || err != nil || year < 1000 {
-		return "", &badRequest{status: http.StatusBadRequest, detail: fmt.Sprintf("year: %q is not a year of four digits (YYYY)", ys)}
+		return "", badRequest(apperr.Invalid, fmt.Sprintf("year: %q is not a year of four digits (YYYY)", ys))
 	}
 	seq, err := strconv.Atoi(ss)
 	if ss == "" || len(ss) > 9 || strings.TrimLeft(ss, "0123456789") != "" || err != nil {
-		return "", &badRequest{status: http.StatusBadRequest, detail: fmt.Sprintf("seq: %q is not a certificate's sequence number (digits)", ss)}
+		return "", badRequest(apperr.Invalid, fmt.Sprintf("seq: %q is not a certificate's sequence number (digits)", ss))
 	}
 	number, err := p.numbers.CertificateNumber(year, seq)
 	if err != nil {
-		return "", &badRequest{status: http.StatusBadRequest, detail: "seq: " + err.Error()}
+		return "", badRequest(apperr.Invalid, "seq: "+err.Error())
 	}
 	return number, nil
 }
@@ -240,7 +241,7 @@ func (p *publicRegister) certificateNumberParam(r *request) (string, error) {
 // for every certificate a caller may not see.
 func certificateError(err error) error {
 	if errors.Is(err, attestation.ErrNotFound) {
-		return &badRequest{status: http.StatusNotFound, detail: "no such certificate in the register"}
+		return badRequest(apperr.NotFound, "no such certificate in the register")
 	}
 	return err
 }
@@ -255,9 +256,9 @@ func (h *Handler) verifyCertificate(ctx context.Context, r *request) (int, any, 
 	html := wantsHTML(r)
 	number, err := p.certificateNumberParam(r)
 	if err != nil {
-		var br *badRequest
-		if html && errors.As(err, &br) {
-			return problemPage(br.status, br.detail)
+		if html {
+			pub := apperr.PublicOf(err)
+			return problemPage(pub.Status, pub.Detail)
 		}
 		return 0, nil, err
 	}
@@ -321,7 +322,7 @@ func (h *Handler) searchRegister(ctx context.Context, r *request) (int, any, err
 		for _, pr := range problems {
 			parts = append(parts, pr.Field+": "+pr.Message)
 		}
-		return 0, nil, &badRequest{status: http.StatusBadRequest, detail: strings.Join(parts, "; ")}
+		return 0, nil, badRequest(apperr.Invalid, strings.Join(parts, "; "))
 	}
 	page, err := p.svc.Search(ctx, q, r.now)
 	if err != nil {
@@ -378,11 +379,11 @@ func (h *Handler) certificateDocument(ctx context.Context, r *request) (int, any
 		which = register.CopyCurrent
 	}
 	if !slices.Contains(register.Copies, which) {
-		return 0, nil, &badRequest{status: http.StatusBadRequest, detail: fmt.Sprintf("copy: %q is not a copy of a certificate; one of %v", which, register.Copies)}
+		return 0, nil, badRequest(apperr.Invalid, fmt.Sprintf("copy: %q is not a copy of a certificate; one of %v", which, register.Copies))
 	}
 	c, link, err := p.svc.CertificateDocument(ctx, r.actor, number, which)
 	if nc := (*register.NoCopyError)(nil); errors.As(err, &nc) {
-		return 0, nil, &badRequest{status: http.StatusNotFound, detail: "certificate " + number + ": " + nc.Reason}
+		return 0, nil, badRequest(apperr.NotFound, "certificate "+number+": "+nc.Reason)
 	}
 	if err != nil {
 		return 0, nil, certificateError(err)
