@@ -178,3 +178,52 @@ definition: {States: {T: {Type: Succeed, Comment: !!binary aGk=}}}`, "has no JSO
 		})
 	}
 }
+
+// TestOneLineAddsACatcherToEveryTask: one line appended to catchOnEveryTask in the real source puts
+// that catcher last on every Task state, and changes nothing else.
+func TestOneLineAddsACatcherToEveryTask(t *testing.T) {
+	src, err := os.ReadFile("../../statemachine/attestation.src.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const last = "  couldNotProceed: {ErrorEquals: [CaseNotFound, InvalidTaskInput, StepConflict], ResultPath: $.failure, Next: CaseCouldNotProceed}\n"
+	if !bytes.Contains(src, []byte(last)) {
+		t.Fatal("the source's last catcher of catchOnEveryTask moved; update this test")
+	}
+	edited := bytes.Replace(src, []byte(last), []byte(last+"  unexpected: {ErrorEquals: [States.ALL], ResultPath: $.failure, Next: CaseCouldNotProceed}\n"), 1)
+	type catcher struct {
+		ErrorEquals []string
+		Next        string
+	}
+	type state struct {
+		Type  string
+		Catch []catcher
+	}
+	read := func(src []byte) map[string]state {
+		t.Helper()
+		out, err := Generate(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var def struct{ States map[string]state }
+		if err := json.Unmarshal(out, &def); err != nil {
+			t.Fatal(err)
+		}
+		return def.States
+	}
+	before, after := read(src), read(edited)
+	tasks := 0
+	for name, st := range after {
+		if st.Type != "Task" {
+			continue
+		}
+		tasks++
+		n := len(st.Catch)
+		if n != len(before[name].Catch)+1 || st.Catch[n-1].ErrorEquals[0] != "States.ALL" {
+			t.Errorf("%s: catchers %+v, want those of before and States.ALL last", name, st.Catch)
+		}
+	}
+	if tasks == 0 {
+		t.Error("no Task state in the generated definition")
+	}
+}
