@@ -51,6 +51,8 @@ $(ASL_VALIDATOR): infra/package.json infra/package-lock.json
 	npm ci --prefix infra --no-audit --no-fund --loglevel=error
 	@touch $@
 
+asl: ; @$(GO) run ./infra/aslgen ## write statemachine/attestation.asl.json from statemachine/attestation.src.yaml
+
 lint-asl: $(ASL_VALIDATOR) ## asl-validator on the state machine definition
 	$(ASL_VALIDATOR) --json-path $(ASL)
 
