@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -31,7 +32,8 @@ const (
 )
 
 // ErrBadCursor is returned by a Reader for a cursor it did not issue for that query.
-var ErrBadCursor = errors.New("invalid cursor")
+var ErrBadCursor error = &apperr.Error{Kind: apperr.Invalid, Resource: "cursor", Title: "invalid cursor",
+	Message: "cursor: not one this query issued; start again without it"}
 
 // ErrInvalid is returned by a Recorder for a record that cannot be stored (no request ID).
 var ErrInvalid = errors.New("invalid call record")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 )
 
@@ -148,5 +149,27 @@ func TestDefinitionFollowsTheProcedure(t *testing.T) {
 	}
 	if strings.Contains(raw, "States.TaskFailed") || strings.Contains(raw, `"States.ALL"`) {
 		t.Error("no blanket States.TaskFailed or States.ALL handling")
+	}
+}
+
+// TestEveryKindReachesTheEngineByItsTableName walks every apperr kind through the Step Functions
+// boundary: the errorType is the table's name for the kind, and the definition routes on it.
+func TestEveryKindReachesTheEngineByItsTableName(t *testing.T) {
+	def, err := os.ReadFile("../../statemachine/attestation.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range apperr.Kinds {
+		t.Run(k.String(), func(t *testing.T) {
+			for _, e := range []error{fmt.Errorf("task: %w", k), fmt.Errorf("task: %w", apperr.Errorf(k, "case", "case c-1"))} {
+				got := reflect.TypeOf(Named(e)).Elem().Name()
+				if got != k.StepError() {
+					t.Errorf("%v: errorType %s, want the table's %s", e, got, k.StepError())
+				}
+				if !strings.Contains(string(def), `"`+got+`"`) {
+					t.Errorf("the definition never routes on %s", got)
+				}
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 )
 
@@ -44,18 +45,21 @@ type TransientError struct{ Err error }
 func (e *TransientError) Error() string { return e.Err.Error() }
 func (e *TransientError) Unwrap() error { return e.Err }
 
-// Named gives err the type the state machine routes on.
+// Named gives err the type the state machine routes on: its kind's Step Functions error name
+// from apperr's one table, as a Go type of that name (aws-lambda-go reports an error's type name
+// as its errorType).
 func Named(err error) error {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, attestation.ErrNotFound):
+	}
+	switch apperr.KindOf(err).StepError() {
+	case apperr.StepCaseNotFound:
 		return &CaseNotFound{Err: err}
-	case errors.Is(err, attestation.ErrClosed):
+	case apperr.StepCaseClosed:
 		return &CaseClosed{Err: err}
-	case errors.Is(err, attestation.ErrConflict):
+	case apperr.StepConflict:
 		return &StepConflict{Err: err}
-	case errors.Is(err, attestation.ErrInvalid), errors.Is(err, attestation.ErrForbidden), errors.Is(err, attestation.ErrRule):
+	case apperr.StepInvalidTaskInput:
 		return &InvalidTaskInput{Err: err}
 	default:
 		return &TransientError{Err: err}
