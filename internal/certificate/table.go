@@ -1,0 +1,184 @@
+package certificate
+
+import (
+	_ "embed"
+	"strconv"
+	"strings"
+)
+
+// A table of the annex: its title, its headings with the row of column numbers, and its rows,
+// continued on further pages.
+
+// table draws a table of the annex: its title, headings and rows. A row that does not fit the rest
+// of the page goes to the next page, after the title marked continued and the headings again; a
+// row taller than a whole page is split between pages line by line. The title and headings never
+// stand at the foot of a page without a row under them.
+func (r *renderer) table(l Lang, title string, cols []column, rows [][]string) {
+	p := r.pdf
+	limit := pageShort - annexBottom
+	headH := r.headingHeight(l, cols)
+
+	// Each row as the lines of its cells.
+	p.SetFont(fontFamily, "", bodyFontSize)
+	cells := make([][][]string, len(rows))
+	heights := make([]int, len(rows)) // lines
+	for j, row := range rows {
+		cells[j] = make([][]string, len(cols))
+		heights[j] = 1
+		for i, c := range cols {
+			cells[j][i] = r.split(oneLine(row[i]), c.width-2*cellPad)
+			heights[j] = max(heights[j], len(cells[j][i]))
+		}
+	}
+	// pageRoom is how many lines of rows a page of this table holds under its title and headings.
+	pageRoom := int((limit - (annexTop + 13 + headH + numberRowH) - 2*cellPad) / bodyLineHeight)
+	first := 1
+	if len(rows) > 0 {
+		first = min(heights[0], pageRoom)
+	}
+	if p.GetY()+6+headH+numberRowH+float64(first)*bodyLineHeight+2*cellPad > limit {
+		r.newPage(l, true)
+		r.annexHeading(l)
+	}
+	r.tableTitle(l, title, false)
+	r.headings(l, cols, headH)
+
+	if len(rows) == 0 {
+		total := 0.0
+		for _, c := range cols {
+			total += c.width
+		}
+		y := p.GetY()
+		h := bodyLineHeight + 2*cellPad
+		p.SetFont(fontFamily, "", bodyFontSize)
+		p.Rect(annexMargin, y, total, h, "D")
+		r.cellLine(annexMargin, y, total, 0, label(l, labelEmptyTable), true)
+		p.SetY(y + h)
+		return
+	}
+	// fresh says the page holds no row yet, so a row too tall for it is split rather than moved on.
+	fresh := true
+	for j := range rows {
+		n := heights[j]
+		for done := 0; done < n; {
+			room := int((limit - p.GetY() - 2*cellPad) / bodyLineHeight)
+			if room < n-done && !fresh && (room < 1 || n-done <= pageRoom) {
+				r.newPage(l, true)
+				r.annexHeading(l)
+				r.tableTitle(l, title, true)
+				r.headings(l, cols, headH)
+				fresh = true
+				continue
+			}
+			k := max(1, min(room, n-done))
+			p.SetFont(fontFamily, "", bodyFontSize)
+			r.rowPart(cols, cells[j], done, k)
+			done += k
+			fresh = false
+		}
+	}
+}
+
+// tableTitle writes "Table No. 1. Hardware", and "(continued)" on the pages it continues on.
+func (r *renderer) tableTitle(l Lang, title string, continued bool) {
+	p := r.pdf
+	s := label(l, title)
+	if continued {
+		s += " " + label(l, labelContinued)
+	}
+	p.SetFont(fontFamily, "B", 9.5)
+	p.SetX(annexMargin)
+	p.CellFormat(pageLong-2*annexMargin, 6, s, "", 1, "L", false, 0, "")
+}
+
+// headingHeight is the height of a table's headings in the language l.
+func (r *renderer) headingHeight(l Lang, cols []column) float64 {
+	r.pdf.SetFont(fontFamily, "B", r.headingSize(l, cols))
+	n := 1
+	for _, c := range cols {
+		n = max(n, len(r.split(label(l, c.label), c.width-2*cellPad)))
+	}
+	return float64(n)*headLineHeight + 2*cellPad
+}
+
+// headingSize is the largest size, from headFontSize down to minHeadFontSize, at which every word
+// of the headings fits its column, so no heading breaks inside a word.
+func (r *renderer) headingSize(l Lang, cols []column) float64 {
+	p := r.pdf
+	size := headFontSize
+	for ; size > minHeadFontSize; size -= 0.25 {
+		p.SetFont(fontFamily, "B", size)
+		fits := true
+		for _, c := range cols {
+			for _, word := range strings.Fields(label(l, c.label)) {
+				if p.GetStringWidth(word) > c.width-2*cellPad {
+					fits = false
+				}
+			}
+		}
+		if fits {
+			break
+		}
+	}
+	return size
+}
+
+// headings draws a table's headings, shaded, and under them the row of column numbers of the form.
+func (r *renderer) headings(l Lang, cols []column, h float64) {
+	p := r.pdf
+	p.SetFont(fontFamily, "B", r.headingSize(l, cols))
+	p.SetFillColor(232, 232, 232)
+	p.SetLineWidth(0.2)
+	x, y := annexMargin, p.GetY()
+	for _, c := range cols {
+		p.Rect(x, y, c.width, h, "FD")
+		lines := r.split(label(l, c.label), c.width-2*cellPad)
+		top := y + (h-float64(len(lines))*headLineHeight)/2 - cellPad
+		for i, s := range lines {
+			r.textAt(x, top, c.width, i, headLineHeight, s, true)
+		}
+		x += c.width
+	}
+	y += h
+	p.SetFont(fontFamily, "", 6.5)
+	x = annexMargin
+	for i, c := range cols {
+		p.Rect(x, y, c.width, numberRowH, "FD")
+		r.textAt(x, y+(numberRowH-headLineHeight)/2-cellPad, c.width, 0, headLineHeight, strconv.Itoa(i+1), true)
+		x += c.width
+	}
+	p.SetY(y + numberRowH)
+	p.SetFont(fontFamily, "", bodyFontSize)
+}
+
+// rowPart draws lines [from, from+k) of a row's cells, with the cells' borders.
+func (r *renderer) rowPart(cols []column, lines [][]string, from, k int) {
+	p := r.pdf
+	y := p.GetY()
+	h := float64(k)*bodyLineHeight + 2*cellPad
+	x := annexMargin
+	for i, c := range cols {
+		p.Rect(x, y, c.width, h, "D")
+		for j := from; j < from+k && j < len(lines[i]); j++ {
+			r.cellLine(x, y, c.width, j-from, lines[i][j], c.center)
+		}
+		x += c.width
+	}
+	p.SetY(y + h)
+}
+
+// cellLine writes line i of a body cell whose top left corner is (x, y).
+func (r *renderer) cellLine(x, y, w float64, i int, s string, center bool) {
+	r.textAt(x, y, w, i, bodyLineHeight, s, center)
+}
+
+// textAt writes line i of a cell at (x, y) with lines lh apart, left-aligned or centred.
+func (r *renderer) textAt(x, y, w float64, i int, lh float64, s string, center bool) {
+	p := r.pdf
+	tx := x + cellPad
+	if center {
+		tx = x + (w-p.GetStringWidth(s))/2
+	}
+	// The baseline sits about three quarters down the line.
+	p.Text(tx, y+cellPad+float64(i)*lh+lh*0.78, s)
+}

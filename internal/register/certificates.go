@@ -1,0 +1,92 @@
+package register
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"attestation/internal/attestation"
+	"attestation/internal/identity"
+	"attestation/internal/policy"
+)
+
+// Reading the register (§40-§48): a certificate's number from the URL, an entry, its signed
+// history and pages of certificates, as the owner and the authority read them.
+
+// Number is the certificate number of the URL's {year} (four digits) and {seq} (digits; leading
+// zeros may be left out), in the policy's numbering (2026/00001); anything else is
+// attestation.ErrInvalid.
+func (s *Service) Number(year, seq string) (string, error) {
+	ed, err := policy.Load(policy.Default())
+	if err != nil {
+		return "", err
+	}
+	y, yerr := strconv.Atoi(year)
+	n, nerr := strconv.Atoi(seq)
+	switch {
+	case len(year) != 4 || yerr != nil || strings.TrimLeft(year, "0123456789") != "":
+		return "", fmt.Errorf("year: %q is not a year of four digits: %w", year, attestation.ErrInvalid)
+	case seq == "" || len(seq) > 9 || nerr != nil || strings.TrimLeft(seq, "0123456789") != "":
+		return "", fmt.Errorf("seq: %q is not a certificate's sequence number (digits): %w", seq, attestation.ErrInvalid)
+	}
+	number, err := ed.CertificateNumber(y, n)
+	if err != nil {
+		return "", fmt.Errorf("seq: %v: %w", err, attestation.ErrInvalid)
+	}
+	return number, nil
+}
+
+// Get reads an entry in full: an applicant its own organisation's (another's is
+// ErrCertificateNotFound, like a missing one), staff any.
+func (s *Service) Get(ctx context.Context, actor identity.Actor, number string) (Entry, error) {
+	if actor.Role != identity.Applicant && actor.Role != identity.Authority && actor.Role != identity.STS {
+		return Entry{}, fmt.Errorf("certificate %s: the %s reads no certificates: %w", number, actor.Role, attestation.ErrForbidden)
+	}
+	e, err := s.read(ctx, number)
+	if err != nil {
+		return Entry{}, err
+	}
+	if actor.Role == identity.Applicant && !owns(actor, e) {
+		return Entry{}, fmt.Errorf("certificate %s: %w", number, ErrCertificateNotFound)
+	}
+	return e, nil
+}
+
+// History is an entry's signed revisions, oldest first.
+func (s *Service) History(ctx context.Context, number string) ([]Revision, error) {
+	revs, err := s.store.Revisions(ctx, number)
+	if errors.Is(err, attestation.ErrNotFound) {
+		return nil, fmt.Errorf("certificate %s: %w", number, ErrCertificateNotFound)
+	}
+	return revs, err
+}
+
+// List answers a page of certificates, newest number first: an applicant its own
+// organisation's (naming another is ErrForbidden), the authority any organisation's or the
+// whole register, of one status or all.
+func (s *Service) List(ctx context.Context, actor identity.Actor, q CertificateQuery, limit int, cursor string) ([]Entry, string, error) {
+	switch actor.Role {
+	case identity.Applicant:
+		if q.OwnerBIN != "" && q.OwnerBIN != actor.BIN {
+			return nil, "", fmt.Errorf("list certificates: an applicant lists only its own organisation's: %w", attestation.ErrForbidden)
+		}
+		q.OwnerBIN = actor.BIN
+	case identity.Authority:
+	default:
+		return nil, "", fmt.Errorf("list certificates: the %s lists no certificates: %w", actor.Role, attestation.ErrForbidden)
+	}
+	if q.Status != "" && !slices.Contains([]Status{Valid, Recalled, Expired, Terminated}, q.Status) {
+		return nil, "", fmt.Errorf("list certificates: status %q: want valid, recalled, expired or terminated: %w", q.Status, attestation.ErrInvalid)
+	}
+	if limit <= 0 || limit > MaxListPage {
+		limit = MaxListPage
+	}
+	list, next, err := s.store.ListEntries(ctx, q, limit, cursor)
+	if err != nil {
+		return nil, "", fmt.Errorf("list certificates: %w", err)
+	}
+	return list, next, nil
+}

@@ -1,0 +1,138 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"attestation/internal/attestation"
+	"attestation/internal/identity"
+	"attestation/internal/policy"
+)
+
+// §43-§44 (and §47): the owner's notice of changes and the authority's decision on
+// re-attestation after it.
+
+// platformKind is the policy's kind of the e-government platform: one-year certificates (§40)
+// and §47.
+const platformKind = "egov_platform"
+
+// The authority's decisions on a change notice (§44).
+const (
+	ReattestationRequired    = "reattestation_required"
+	ReattestationNotRequired = "not_required"
+)
+
+// ChangeInput is the owner's notice of changes (§43).
+type ChangeInput struct {
+	// Description describes all changes made (§43).
+	Description string `json:"description"`
+	// ServiceSoftwareOnly: the change introduces or changes a service software product only (§47).
+	ServiceSoftwareOnly bool `json:"serviceSoftwareOnly"`
+}
+
+// NotifyChange records the owner's notice of changes with its description of all changes (§43);
+// the authority decides on re-attestation within 3 working days of the office's receipt (§44).
+// The same notice again, while the first is undecided, answers the first.
+func (s *Service) NotifyChange(ctx context.Context, actor identity.Actor, number string, in ChangeInput, now time.Time) (Entry, ChangeNotice, error) {
+	if err := applicantOnly(actor, "notify changes"); err != nil {
+		return Entry{}, ChangeNotice{}, err
+	}
+	desc := strings.TrimSpace(in.Description)
+	switch {
+	case desc == "":
+		return Entry{}, ChangeNotice{}, refused("description", "§43", "the notice describes all changes made; it is empty")
+	case len(desc) > maxDescription:
+		return Entry{}, ChangeNotice{}, refused("description", "§43", fmt.Sprintf("longer than %d bytes", maxDescription))
+	}
+	var notice ChangeNotice
+	e, err := s.change(ctx, actor, number, now, ownerOf, func(e *Entry, ed *policy.Edition) (string, string, error) {
+		for _, c := range e.Changes {
+			if c.DecidedAt == nil && c.Description == desc && c.ServiceSoftwareOnly == in.ServiceSoftwareOnly {
+				notice = c
+				return "", "", nil
+			}
+		}
+		if err := inForce(e, "§43", "a change is notified"); err != nil {
+			return "", "", err
+		}
+		due, err := ed.Due(s.cal, policy.StepChangeDecision, now)
+		if err != nil {
+			return "", "", fmt.Errorf("due moment of the decision on changes: %w", err)
+		}
+		notice = ChangeNotice{ID: fmt.Sprintf("c%d", len(e.Changes)+1), Description: desc, ServiceSoftwareOnly: in.ServiceSoftwareOnly,
+			ReceivedAt: due.From.UTC(), DueAt: due.At.UTC()}
+		e.Changes = append(e.Changes, notice)
+		return fmt.Sprintf("the owner notified changes (%s); the authority decides on re-attestation by %s", notice.ID, notice.DueAt.Format(time.RFC3339)),
+			due.Paragraph, nil
+	})
+	if err != nil {
+		return Entry{}, ChangeNotice{}, err
+	}
+	return e, notice, nil
+}
+
+// ChangeDecision is the authority's decision on a change notice (§44).
+type ChangeDecision struct {
+	Decision string   `json:"decision"` // reattestation_required | not_required
+	Reasons  []string `json:"reasons"`
+}
+
+// DecideChange records the authority's decision on re-attestation after a change notice (§44).
+// A change of a service software product only never recalls the e-government platform's
+// certificate (§47), so re-attestation is not required for it. The same decision again answers
+// the first; another decision of a decided notice is ErrConflict.
+func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number, changeID string, in ChangeDecision, now time.Time) (Entry, ChangeNotice, error) {
+	if err := authorityOnly(actor, "decide on re-attestation"); err != nil {
+		return Entry{}, ChangeNotice{}, err
+	}
+	var problems []attestation.Problem
+	if in.Decision != ReattestationRequired && in.Decision != ReattestationNotRequired {
+		problems = append(problems, attestation.Problem{Field: "decision", Rule: "§44",
+			Message: fmt.Sprintf("%q: want %s or %s", in.Decision, ReattestationRequired, ReattestationNotRequired)})
+	}
+	reasons, ps := checkReasons(in.Reasons, "§44")
+	if problems = append(problems, ps...); len(problems) > 0 {
+		return Entry{}, ChangeNotice{}, &attestation.SubmissionRefused{Problems: problems}
+	}
+	if !wellFormedID(changeID, 'c') {
+		return Entry{}, ChangeNotice{}, fmt.Errorf("change notice %q: %w", changeID, ErrChangeNotFound)
+	}
+	var notice ChangeNotice
+	e, err := s.change(ctx, actor, number, now, anyCertificate, func(e *Entry, ed *policy.Edition) (string, string, error) {
+		i := slices.IndexFunc(e.Changes, func(c ChangeNotice) bool { return c.ID == changeID })
+		if i < 0 {
+			return "", "", fmt.Errorf("change notice %s of certificate %s: %w", changeID, e.Number, ErrChangeNotFound)
+		}
+		c := &e.Changes[i]
+		paragraph := periodParagraph(ed, policy.StepChangeDecision, "§43, §44")
+		if c.DecidedAt != nil {
+			notice = *c
+			if c.Decision == in.Decision {
+				return "", "", nil
+			}
+			return "", "", fmt.Errorf("%s: change notice %s was decided %s at %s: %w", paragraph, c.ID, c.Decision, c.DecidedAt.Format(time.RFC3339), attestation.ErrConflict)
+		}
+		if in.Decision == ReattestationRequired && c.ServiceSoftwareOnly && e.ObjectKind == platformKind {
+			return "", "", fmt.Errorf("§47: change notice %s changes a service software product only, which does not entail the recall of the e-government platform's certificate; re-attestation cannot be required for it: %w",
+				c.ID, attestation.ErrRule)
+		}
+		if err := inForce(e, paragraph, "a change notice is decided"); err != nil {
+			return "", "", err
+		}
+		at := now.UTC()
+		c.Decision, c.Reasons, c.DecidedAt = in.Decision, reasons, &at
+		notice = *c
+		what := fmt.Sprintf("the authority decided on change notice %s: %s", c.ID, c.Decision)
+		if c.Overdue || now.After(c.DueAt) {
+			what += fmt.Sprintf(" (after its due moment %s)", c.DueAt.Format(time.RFC3339))
+		}
+		return what, paragraph, nil
+	})
+	if err != nil {
+		return Entry{}, ChangeNotice{}, err
+	}
+	return e, notice, nil
+}
