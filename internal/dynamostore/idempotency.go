@@ -13,11 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"attestation/internal/attestation"
-	"attestation/internal/httpapi"
+	"attestation/internal/idempotency"
 )
 
-// Idempotency keeps the API's Idempotency-Key claims in the table, one item per caller and key,
-// removed by the table's TTL (expiresAt) a day after the first request.
+// Idempotency keeps the API's Idempotency-Key claims in the table (idempotency.Store), one item
+// per caller and key, removed by the table's TTL (expiresAt) a day after the first request.
 type Idempotency struct {
 	db    IdempotencyAPI
 	table string
@@ -30,7 +30,7 @@ type IdempotencyAPI interface {
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 }
 
-var _ httpapi.IdempotencyStore = (*Idempotency)(nil)
+var _ idempotency.Store = (*Idempotency)(nil)
 
 // NewIdempotency returns the claim store on table.
 func NewIdempotency(db IdempotencyAPI, table string) *Idempotency {
@@ -71,13 +71,13 @@ var idempotencyNames = map[string]string{"#exp": "expiresAt", "#lu": "lockedUnti
 // one has expired (the TTL deletes lazily, so expiry is checked here, against the request's
 // time), or the stored one never got a response, its lease has passed and it is for the same
 // request. Otherwise the stored claim is returned, read by the same request.
-func (s *Idempotency) Claim(ctx context.Context, c httpapi.Claim, now time.Time) (httpapi.Claim, bool, error) {
+func (s *Idempotency) Claim(ctx context.Context, c idempotency.Claim, now time.Time) (idempotency.Claim, bool, error) {
 	what := fmt.Sprintf("claim idempotency key of %s", c.Subject)
 	it := idempotencyItem{Subject: c.Subject, Key: c.Key, Fingerprint: c.Fingerprint, Token: c.Token, Type: "idempotency",
 		ClaimedAt: c.ClaimedAt.UTC().Format(time.RFC3339Nano), LockedUntil: c.LockedUntil.UnixMilli(), ExpiresAt: c.ExpiresAt.Unix()}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
-		return httpapi.Claim{}, false, fmt.Errorf("%s: encode: %w", what, err)
+		return idempotency.Claim{}, false, fmt.Errorf("%s: encode: %w", what, err)
 	}
 	for k, v := range idempotencyKey(c.Subject, c.Key) {
 		av[k] = v
@@ -101,39 +101,39 @@ func (s *Idempotency) Claim(ctx context.Context, c httpapi.Claim, now time.Time)
 		return c, true, nil
 	}
 	if !errors.As(err, &ccf) {
-		return httpapi.Claim{}, false, fmt.Errorf("%s: %w", what, err)
+		return idempotency.Claim{}, false, fmt.Errorf("%s: %w", what, err)
 	}
 	old := ccf.Item
 	if old == nil {
 		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
 			Key: idempotencyKey(c.Subject, c.Key)})
 		if err != nil {
-			return httpapi.Claim{}, false, fmt.Errorf("%s: read the holding claim: %w", what, err)
+			return idempotency.Claim{}, false, fmt.Errorf("%s: read the holding claim: %w", what, err)
 		}
 		if out.Item == nil { // released in between: the caller may try again
-			return httpapi.Claim{}, false, fmt.Errorf("%s: the holding claim was released: %w", what, attestation.ErrConflict)
+			return idempotency.Claim{}, false, fmt.Errorf("%s: the holding claim was released: %w", what, attestation.ErrConflict)
 		}
 		old = out.Item
 	}
 	var held idempotencyItem
 	if err := attributevalue.UnmarshalMap(old, &held); err != nil {
-		return httpapi.Claim{}, false, fmt.Errorf("%s: decode the holding claim: %w", what, err)
+		return idempotency.Claim{}, false, fmt.Errorf("%s: decode the holding claim: %w", what, err)
 	}
 	return fromIdempotencyItem(held), false, nil
 }
 
-func fromIdempotencyItem(it idempotencyItem) httpapi.Claim {
+func fromIdempotencyItem(it idempotencyItem) idempotency.Claim {
 	claimedAt, _ := time.Parse(time.RFC3339Nano, it.ClaimedAt)
-	c := httpapi.Claim{Subject: it.Subject, Key: it.Key, Fingerprint: it.Fingerprint, Token: it.Token,
+	c := idempotency.Claim{Subject: it.Subject, Key: it.Key, Fingerprint: it.Fingerprint, Token: it.Token,
 		ClaimedAt: claimedAt, LockedUntil: time.UnixMilli(it.LockedUntil).UTC(), ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}
 	if r := it.Response; r != nil {
-		c.Response = &httpapi.SavedResponse{Status: r.Status, ContentType: r.ContentType, Body: r.Body}
+		c.Response = &idempotency.SavedResponse{Status: r.Status, ContentType: r.ContentType, Body: r.Body}
 	}
 	return c
 }
 
 // Complete sets the response, conditional on token still holding a claim with none.
-func (s *Idempotency) Complete(ctx context.Context, subject, key, token string, resp httpapi.SavedResponse) error {
+func (s *Idempotency) Complete(ctx context.Context, subject, key, token string, resp idempotency.SavedResponse) error {
 	r, err := attributevalue.Marshal(savedResponse{Status: resp.Status, ContentType: resp.ContentType, Body: resp.Body})
 	if err != nil {
 		return fmt.Errorf("complete idempotency key of %s: encode: %w", subject, err)

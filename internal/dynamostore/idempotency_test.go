@@ -13,7 +13,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/dynamostore"
-	"attestation/internal/httpapi"
+	"attestation/internal/idempotency"
 )
 
 func claimStore() *dynamostore.Idempotency {
@@ -22,9 +22,9 @@ func claimStore() *dynamostore.Idempotency {
 
 var claimTime = time.Date(2026, 10, 15, 5, 0, 0, 0, time.UTC)
 
-func newClaim(sub, key, fp, token string, at time.Time) httpapi.Claim {
-	return httpapi.Claim{Subject: sub, Key: key, Fingerprint: fp, Token: token, ClaimedAt: at,
-		LockedUntil: at.Add(httpapi.IdempotencyLease), ExpiresAt: at.Add(httpapi.IdempotencyTTL)}
+func newClaim(sub, key, fp, token string, at time.Time) idempotency.Claim {
+	return idempotency.Claim{Subject: sub, Key: key, Fingerprint: fp, Token: token, ClaimedAt: at,
+		LockedUntil: at.Add(idempotency.Lease), ExpiresAt: at.Add(idempotency.TTL)}
 }
 
 func TestAClaimIsHeldThenKeepsItsResponse(t *testing.T) {
@@ -41,10 +41,10 @@ func TestAClaimIsHeldThenKeepsItsResponse(t *testing.T) {
 	if err != nil || ok || held.Token != "req-1" || held.Response != nil || held.Fingerprint != "fp-a" {
 		t.Fatalf("second claim while the first runs: %+v %v %v", held, ok, err)
 	}
-	if err := s.Complete(ctx, sub, key, "req-2", httpapi.SavedResponse{Status: 201}); !errors.Is(err, attestation.ErrConflict) {
+	if err := s.Complete(ctx, sub, key, "req-2", idempotency.SavedResponse{Status: 201}); !errors.Is(err, attestation.ErrConflict) {
 		t.Fatalf("complete by a request that does not hold the claim: %v", err)
 	}
-	resp := httpapi.SavedResponse{Status: 201, ContentType: "application/json", Body: `{"id":"A-1"}`}
+	resp := idempotency.SavedResponse{Status: 201, ContentType: "application/json", Body: `{"id":"A-1"}`}
 	if err := s.Complete(ctx, sub, key, "req-1", resp); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestAReleasedClaimFreesTheKey(t *testing.T) {
 	if _, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-b", "req-2", claimTime), claimTime); err != nil || !ok {
 		t.Fatalf("claim after release: %v %v", ok, err)
 	}
-	if err := s.Complete(ctx, sub, key, "req-2", httpapi.SavedResponse{Status: 200}); err != nil {
+	if err := s.Complete(ctx, sub, key, "req-2", idempotency.SavedResponse{Status: 200}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Release(ctx, sub, key, "req-2"); !errors.Is(err, attestation.ErrConflict) {
@@ -108,14 +108,14 @@ func TestADeadClaimIsTakenOverAfterItsLeaseByTheSameRequestOnly(t *testing.T) {
 	if _, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-a", "req-1", claimTime), claimTime); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	later := claimTime.Add(httpapi.IdempotencyLease)
+	later := claimTime.Add(idempotency.Lease)
 	if held, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-b", "req-2", later), later); err != nil || ok || held.Fingerprint != "fp-a" {
 		t.Fatalf("another request after the lease: %+v %v %v", held, ok, err)
 	}
 	if _, ok, err := s.Claim(ctx, newClaim(sub, key, "fp-a", "req-3", later), later); err != nil || !ok {
 		t.Fatalf("the same request after the lease: %v %v", ok, err)
 	}
-	if err := s.Complete(ctx, sub, key, "req-1", httpapi.SavedResponse{Status: 201}); !errors.Is(err, attestation.ErrConflict) {
+	if err := s.Complete(ctx, sub, key, "req-1", idempotency.SavedResponse{Status: 201}); !errors.Is(err, attestation.ErrConflict) {
 		t.Fatalf("the dead holder completing: %v", err)
 	}
 }

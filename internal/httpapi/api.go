@@ -43,7 +43,7 @@ var _ Service = (*attestation.Service)(nil)
 type Handler struct {
 	svc     Service
 	calls   audit.Store
-	idem    IdempotencyStore
+	idem    Idempotency
 	objects ObjectService // objects of informatization and annual plans (objects.go)
 	log     *slog.Logger
 
@@ -55,8 +55,8 @@ type Handler struct {
 }
 
 // New returns the API handler: svc does the work, calls records every request and reads the
-// records back for staff, idem keeps the Idempotency-Key claims.
-func New(svc Service, calls audit.Store, idem IdempotencyStore, log *slog.Logger) *Handler {
+// records back for staff, idem runs the Idempotency-Key protocol on its claims.
+func New(svc Service, calls audit.Store, idem Idempotency, log *slog.Logger) *Handler {
 	return &Handler{svc: svc, calls: calls, idem: idem, log: log}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/audit"
+	"attestation/internal/idempotency"
 	"attestation/internal/identity"
 )
 
@@ -207,15 +208,15 @@ func (m *memCalls) ByDay(ctx context.Context, day string, limit int, cursor stri
 	return m.page(func(r audit.Record) bool { return r.Day() == day }, limit, cursor)
 }
 
-// memClaims is an in-memory IdempotencyStore with the adapter's conditions.
+// memClaims is an in-memory idempotency.Store with the adapter's conditions.
 type memClaims struct {
 	mu     sync.Mutex
-	claims map[string]Claim
+	claims map[string]idempotency.Claim
 }
 
-func newMemClaims() *memClaims { return &memClaims{claims: map[string]Claim{}} }
+func newMemClaims() *memClaims { return &memClaims{claims: map[string]idempotency.Claim{}} }
 
-func (m *memClaims) Claim(ctx context.Context, c Claim, now time.Time) (Claim, bool, error) {
+func (m *memClaims) Claim(ctx context.Context, c idempotency.Claim, now time.Time) (idempotency.Claim, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := c.Subject + "#" + c.Key
@@ -227,7 +228,7 @@ func (m *memClaims) Claim(ctx context.Context, c Claim, now time.Time) (Claim, b
 	return old, false, nil
 }
 
-func (m *memClaims) Complete(ctx context.Context, subject, key, token string, resp SavedResponse) error {
+func (m *memClaims) Complete(ctx context.Context, subject, key, token string, resp idempotency.SavedResponse) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := subject + "#" + key

@@ -20,6 +20,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/audit"
+	"attestation/internal/idempotency"
 )
 
 // requestTime is the requests' timeEpoch: Thursday 2026-10-15 10:00 in Almaty.
@@ -60,7 +61,7 @@ func (s *syncBuffer) String() string {
 
 func newEnv() *env {
 	e := &env{svc: &fakeService{}, calls: newMemCalls(), claims: newMemClaims(), logs: &syncBuffer{}}
-	e.h = New(e.svc, e.calls, e.claims, slog.New(slog.NewJSONHandler(e.logs, nil)))
+	e.h = New(e.svc, e.calls, idempotency.New(e.claims), slog.New(slog.NewJSONHandler(e.logs, nil)))
 	return e
 }
 
@@ -390,7 +391,7 @@ func TestARepeatedRequestReturnsTheFirstResponse(t *testing.T) {
 	}
 	// A day later the key is free again.
 	if resp, _ := e.do(t, req{routeKey: "POST /drafts", path: "/drafts", claims: applicantClaims, body: other, headers: key,
-		at: requestTime.Add(IdempotencyTTL)}); resp.StatusCode != 201 || resp.Headers["Idempotent-Replayed"] != "" {
+		at: requestTime.Add(idempotency.TTL)}); resp.StatusCode != 201 || resp.Headers["Idempotent-Replayed"] != "" {
 		t.Fatalf("after the key expired: %d %v", resp.StatusCode, resp.Headers)
 	}
 }
@@ -469,14 +470,14 @@ func TestConcurrentIdenticalRequestsDoTheWorkOnce(t *testing.T) {
 	}
 	// A claim whose request died is held for the lease, then taken over by the same request.
 	e.claims.mu.Lock()
-	e.claims.claims["u-applicant#k-dead"] = Claim{Subject: "u-applicant", Key: "k-dead", Token: "dead",
-		Fingerprint: fingerprint("POST /drafts", "/drafts", []byte(r.body)), LockedUntil: requestTime.Add(IdempotencyLease), ExpiresAt: requestTime.Add(IdempotencyTTL)}
+	e.claims.claims["u-applicant#k-dead"] = idempotency.Claim{Subject: "u-applicant", Key: "k-dead", Token: "dead",
+		Fingerprint: idempotency.Fingerprint("POST /drafts", "/drafts", []byte(r.body)), LockedUntil: requestTime.Add(idempotency.Lease), ExpiresAt: requestTime.Add(idempotency.TTL)}
 	e.claims.mu.Unlock()
 	r.headers = map[string]string{"Idempotency-Key": "k-dead"}
 	if resp, _ := e.do(t, r); resp.StatusCode != 409 {
 		t.Fatalf("within the lease: %d", resp.StatusCode)
 	}
-	r.at = requestTime.Add(IdempotencyLease)
+	r.at = requestTime.Add(idempotency.Lease)
 	if resp, _ := e.do(t, r); resp.StatusCode != 201 {
 		t.Fatalf("after the lease: %d %s", resp.StatusCode, resp.Body)
 	}

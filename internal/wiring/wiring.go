@@ -20,6 +20,7 @@ import (
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
 	"attestation/internal/httpapi"
+	"attestation/internal/idempotency"
 	"attestation/internal/issuing"
 	"attestation/internal/kmssign"
 	"attestation/internal/objects"
@@ -141,7 +142,7 @@ func API(ctx context.Context, awsCfg aws.Config, cfg Config, log *slog.Logger) (
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
 	calls := dynamostore.NewAudit(db, cfg.TableName)
-	claims := dynamostore.NewIdempotency(db, cfg.TableName)
+	claims := idempotency.New(dynamostore.NewIdempotency(db, cfg.TableName))
 	cal, err := calendar.Kazakhstan()
 	if err != nil {
 		return nil, fmt.Errorf("api: calendar: %w", err)
