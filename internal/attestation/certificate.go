@@ -7,6 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Almaty where the system has no zone files
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -56,7 +57,7 @@ func (s *Service) IssueCertificate(ctx context.Context, caseID string, at time.T
 			return CertificateIssue{Number: c.Certificate}, nil
 		}
 		if c.Decision != OutcomeIssue || (c.Stage != StageSendDocuments && c.Stage != StageSecondSendDocuments) {
-			return CertificateIssue{}, fmt.Errorf("issue certificate of %s: the case is at %s with decision %q: %w", caseID, c.Stage, c.Decision, ErrConflict)
+			return CertificateIssue{}, apperr.Errorf(apperr.Conflict, "", "issue certificate of %s: the case is at %s with decision %q", caseID, c.Stage, c.Decision)
 		}
 		ed, err := s.rules.edition(c.Edition)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -60,7 +61,7 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 			return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, err)
 		}
 		if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
-			return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, ErrNotFound)
+			return Decision{}, apperr.Errorf(apperr.NotFound, "case", "complete step of %s", caseID)
 		}
 		if in.Documents, err = s.resolveUploads(ctx, caseID, in.Documents); err != nil {
 			return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
@@ -68,7 +69,7 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 		// A repeat of a completion (not of a lapse or a withdrawal, which no actor posts).
 		if d := c.LastDecision; d != nil && d.Error == "" && d.Step == in.Step && (c.OpenStep == nil || c.OpenStep.Name != in.Step) {
 			if !sameCompletion(*d, actor, in) {
-				return Decision{}, fmt.Errorf("step %s of %s was already completed with %s: %w", in.Step, caseID, d.Outcome, ErrConflict)
+				return Decision{}, apperr.Errorf(apperr.Conflict, "", "step %s of %s was already completed with %s", in.Step, caseID, d.Outcome)
 			}
 			if d.Callback == CallbackPending && now.Sub(d.At) >= redeliverAfter {
 				return *d, s.deliver(ctx, c.ID, *d)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/policy"
 )
 
@@ -33,7 +34,7 @@ func (r rules) edition(id string) (*policy.Edition, error) {
 func (r rules) due(c Case, stage Stage, start time.Time) (Due, error) {
 	rule, ok := Procedure[stage]
 	if !ok {
-		return Due{}, fmt.Errorf("stage %s has no period: %w", stage, ErrInvalid)
+		return Due{}, apperr.Errorf(apperr.Unprocessable, "", "stage %s has no period", stage)
 	}
 	e, err := r.edition(c.Edition)
 	if err != nil {

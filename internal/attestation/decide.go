@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/calendar"
 	"attestation/internal/identity"
 )
@@ -19,68 +20,68 @@ import (
 // decide applies the procedure's rules to a completion and returns the decision, the changed
 // case and its history event.
 func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.Time) (Decision, Case, Event, error) {
-	fail := func(format string, kind error, args ...any) (Decision, Case, Event, error) {
-		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: "+format+": %w", append(append([]any{in.Step, c.ID}, args...), kind)...)
+	fail := func(format string, kind apperr.Kind, args ...any) (Decision, Case, Event, error) {
+		return Decision{}, Case{}, Event{}, apperr.Errorf(kind, "case", "complete step %s of %s: "+format, append([]any{in.Step, c.ID}, args...)...)
 	}
 	if _, ok := Procedure[Stage(in.Step)]; !ok {
-		return fail("step %q is not a step of the procedure", ErrInvalid, in.Step)
+		return fail("step %q is not a step of the procedure", apperr.Unprocessable, in.Step)
 	}
 	if c.Stage.Ended() {
-		return fail("the case is %s", ErrClosed, c.Stage)
+		return fail("the case is %s", apperr.Closed, c.Stage)
 	}
 	st := c.OpenStep
 	if st == nil || st.Name != in.Step {
-		return fail("the case is at %s and this step is not open", ErrConflict, c.Stage)
+		return fail("the case is at %s and this step is not open", apperr.Conflict, c.Stage)
 	}
 	rule := Procedure[c.Stage]
 	if actor.Role != rule.Role {
-		return fail("the %s acts here, not the %s", ErrForbidden, rule.Role, actor.Role)
+		return fail("the %s acts here, not the %s", apperr.Forbidden, rule.Role, actor.Role)
 	}
 	// §27: rectification may be ordered at most once per application.
 	if in.Outcome == OutcomeRectify && c.RectificationOrdered && (c.Stage == StageDecision || c.Stage == StageSecondDecision) {
-		return fail("§27: rectification may be ordered at most once per application", ErrRule)
+		return fail("§27: rectification may be ordered at most once per application", apperr.Rule)
 	}
 	or, ok := rule.Outcomes[in.Outcome]
 	if !ok {
-		return fail("outcome %q: allowed are %v", ErrInvalid, in.Outcome, rule.OutcomeNames())
+		return fail("outcome %q: allowed are %v", apperr.Unprocessable, in.Outcome, rule.OutcomeNames())
 	}
 	// §17, §31: once an applicant's period with a legal effect has ended, the step is no longer
 	// taken; the deadline check applies the lapse.
 	if rule.Lapse != nil && now.After(st.DueAt) {
-		return fail("%s: the period ended at %s", ErrRule, rule.Lapse.Paragraph, st.DueAt.Format(time.RFC3339))
+		return fail("%s: the period ended at %s", apperr.Rule, rule.Lapse.Paragraph, st.DueAt.Format(time.RFC3339))
 	}
 	reasons, err := cleanReasons(in.Reasons)
 	if err != nil {
-		return fail("%v", ErrInvalid, err)
+		return fail("%v", apperr.Unprocessable, err)
 	}
 	if or.NeedsReasons && len(reasons) == 0 {
-		return fail("%s requires its reasons (%s)", ErrInvalid, in.Outcome, or.Paragraph)
+		return fail("%s requires its reasons (%s)", apperr.Unprocessable, in.Outcome, or.Paragraph)
 	}
 	docs, err := s.checkDocuments(c, rule, or, in.Documents)
 	if err != nil {
-		return fail("%v", ErrInvalid, err)
+		return fail("%v", apperr.Unprocessable, err)
 	}
 	if in.EntryIntoForce != nil && c.Stage != StageSignContract {
-		return fail("entryIntoForce is given only when the contract is signed", ErrInvalid)
+		return fail("entryIntoForce is given only when the contract is signed", apperr.Unprocessable)
 	}
 	// §24, §35: the act is handed over with its number and date, which the certificate and the
 	// register print (Annex 7, §29).
 	actStep := in.Outcome == OutcomeAct && (c.Stage == StageSurvey || c.Stage == StageAdditionalSurvey)
 	if actStep {
 		if err := checkAct(in.Act, c.SubmittedAt, now); err != nil {
-			return fail("%v", ErrInvalid, err)
+			return fail("%v", apperr.Unprocessable, err)
 		}
 	} else if in.Act != nil {
-		return fail("act is given only with the act of a survey or of the additional survey", ErrInvalid)
+		return fail("act is given only with the act of a survey or of the additional survey", apperr.Unprocessable)
 	}
 	// §27(1), §37: a decision to issue states the certificate's terms (Annex 7).
 	issueStep := in.Outcome == OutcomeIssue && (c.Stage == StageDecision || c.Stage == StageSecondDecision)
 	if issueStep {
 		if err := checkTerms(in.Certificate); err != nil {
-			return fail("%v", ErrInvalid, err)
+			return fail("%v", apperr.Unprocessable, err)
 		}
 	} else if in.Certificate != nil {
-		return fail("certificate is given only with a decision to issue the certificate", ErrInvalid)
+		return fail("certificate is given only with a decision to issue the certificate", apperr.Unprocessable)
 	}
 	next, err := Next(c, in.Outcome)
 	if err != nil {
@@ -119,7 +120,7 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 		inForce := now.UTC()
 		if in.EntryIntoForce != nil {
 			if in.EntryIntoForce.Before(st.OpenedAt) {
-				return fail("entryIntoForce %s is before the contract was sent", ErrInvalid, in.EntryIntoForce.Format(time.DateOnly))
+				return fail("entryIntoForce %s is before the contract was sent", apperr.Unprocessable, in.EntryIntoForce.Format(time.DateOnly))
 			}
 			inForce = in.EntryIntoForce.UTC()
 		}
@@ -129,7 +130,7 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	nc.OpenStep = nil
 	plan, err := s.rules.plan(nc, next, now)
 	if errors.Is(err, calendar.ErrOutOfRange) && in.EntryIntoForce != nil {
-		return fail("entryIntoForce: %v", ErrInvalid, err)
+		return fail("entryIntoForce: %v", apperr.Unprocessable, err)
 	}
 	if err != nil {
 		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)

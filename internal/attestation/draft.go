@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -73,7 +74,7 @@ func (s *Service) CreateDraft(ctx context.Context, actor identity.Actor, pkg Pac
 		return Draft{}, err
 	}
 	if actor.Role != identity.Applicant {
-		return Draft{}, fmt.Errorf("create draft: role %s may not file applications: %w", actor.Role, ErrForbidden)
+		return Draft{}, apperr.Errorf(apperr.Forbidden, "", "create draft: role %s may not file applications", actor.Role)
 	}
 	if ps := draftContent(actor, pkg); len(ps) > 0 {
 		return Draft{}, &SubmissionRefused{Problems: ps}
@@ -113,14 +114,14 @@ func (s *Service) ownDraft(ctx context.Context, actor identity.Actor, id string)
 		return Draft{}, err
 	}
 	if !strings.HasPrefix(id, "D-") || len(id) != 26 {
-		return Draft{}, fmt.Errorf("draft %q: %w", id, ErrNotFound)
+		return Draft{}, apperr.Errorf(apperr.NotFound, "draft", "draft %q", id)
 	}
 	d, err := s.uploads.GetDraft(ctx, id)
 	if err != nil {
 		return Draft{}, fmt.Errorf("draft %s: %w", id, err)
 	}
 	if actor.Role != identity.Applicant || d.Organization != actor.BIN {
-		return Draft{}, fmt.Errorf("draft %s: %w", id, ErrNotFound)
+		return Draft{}, apperr.Errorf(apperr.NotFound, "draft", "draft %s", id)
 	}
 	return d, nil
 }
@@ -136,7 +137,7 @@ func (s *Service) UpdateDraft(ctx context.Context, actor identity.Actor, id stri
 			return Draft{}, err
 		}
 		if d.State != DraftOpen {
-			return Draft{}, fmt.Errorf("update draft %s: it was submitted as case %s: %w", id, d.CaseID, ErrConflict)
+			return Draft{}, apperr.Errorf(apperr.Conflict, "", "update draft %s: it was submitted as case %s", id, d.CaseID)
 		}
 		pkg.Documents = d.Package.Documents
 		pkg.normalize()
@@ -162,7 +163,7 @@ func (s *Service) RequestDraftUpload(ctx context.Context, actor identity.Actor, 
 		return Upload{}, Presigned{}, err
 	}
 	if d.State != DraftOpen {
-		return Upload{}, Presigned{}, fmt.Errorf("upload to draft %s: it was submitted as case %s: %w", draftID, d.CaseID, ErrConflict)
+		return Upload{}, Presigned{}, apperr.Errorf(apperr.Conflict, "", "upload to draft %s: it was submitted as case %s", draftID, d.CaseID)
 	}
 	ed, err := s.rules.edition(s.edition)
 	if err != nil {

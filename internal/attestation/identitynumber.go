@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"attestation/internal/apperr"
 )
 
 // The reasons a BIN or IIN is not valid. Every error ValidIdentityNumber returns matches one of them
@@ -23,8 +25,11 @@ type identityNumberError struct {
 
 func (e *identityNumberError) Error() string { return e.msg }
 
-// Unwrap lets errors.Is match the kind and the domain's ErrInvalid.
-func (e *identityNumberError) Unwrap() []error { return []error{e.kind, ErrInvalid} }
+// Unwrap lets errors.Is match the kind and apperr.Unprocessable (the domain's ErrInvalid), whose
+// message for the caller is the precise reason.
+func (e *identityNumberError) Unwrap() []error {
+	return []error{e.kind, apperr.New(apperr.Unprocessable, "", e.msg)}
+}
 
 // The two weightings of the check digit: the first over the first 11 digits; the second when the
 // first gives 10.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -32,14 +33,14 @@ func (s *Service) Lapse(ctx context.Context, caseID string, now time.Time) (Deci
 				}
 				return *d, nil
 			}
-			return Decision{}, fmt.Errorf("lapse of %s: no step is open: %w", caseID, ErrConflict)
+			return Decision{}, apperr.Errorf(apperr.Conflict, "", "lapse of %s: no step is open", caseID)
 		}
 		rule := Procedure[c.Stage]
 		if rule.Lapse == nil {
-			return Decision{}, fmt.Errorf("lapse of %s: a lapse of %s has no legal effect: %w", caseID, st.Name, ErrRule)
+			return Decision{}, apperr.Errorf(apperr.Rule, "", "lapse of %s: a lapse of %s has no legal effect", caseID, st.Name)
 		}
 		if !now.After(st.DueAt) {
-			return Decision{}, fmt.Errorf("lapse of %s: %s is due %s: %w", caseID, st.Name, st.DueAt.Format(time.RFC3339), ErrRule)
+			return Decision{}, apperr.Errorf(apperr.Rule, "", "lapse of %s: %s is due %s", caseID, st.Name, st.DueAt.Format(time.RFC3339))
 		}
 		nc := c
 		nc.Stage = rule.Lapse.Next

@@ -1,9 +1,9 @@
 package attestation
 
 import (
-	"fmt"
 	"sort"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -151,11 +151,11 @@ func (r StepRule) OutcomeNames() []Outcome {
 func Next(c Case, outcome Outcome) (Stage, error) {
 	r, ok := Procedure[c.Stage]
 	if !ok {
-		return "", fmt.Errorf("stage %s has no human step: %w", c.Stage, ErrConflict)
+		return "", apperr.Errorf(apperr.Conflict, "", "stage %s has no human step", c.Stage)
 	}
 	or, ok := r.Outcomes[outcome]
 	if !ok {
-		return "", fmt.Errorf("%s at %s: allowed are %v: %w", outcome, r.Step, r.OutcomeNames(), ErrInvalid)
+		return "", apperr.Errorf(apperr.Unprocessable, "", "%s at %s: allowed are %v", outcome, r.Step, r.OutcomeNames())
 	}
 	if or.Next != stageFollowsDecision {
 		return or.Next, nil
@@ -168,5 +168,5 @@ func Next(c Case, outcome Outcome) (Stage, error) {
 	case OutcomeRectify:
 		return StageRectificationNotice, nil
 	}
-	return "", fmt.Errorf("%s at %s: the case has no decision to send: %w", outcome, r.Step, ErrConflict)
+	return "", apperr.Errorf(apperr.Conflict, "", "%s at %s: the case has no decision to send", outcome, r.Step)
 }

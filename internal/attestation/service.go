@@ -151,7 +151,7 @@ func (s *Service) discardPackage(ctx context.Context, c Case) {
 // filed and returns the new case with its first event, not yet stored.
 func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package, now time.Time) (Case, Event, error) {
 	if actor.Role != identity.Applicant {
-		return Case{}, Event{}, fmt.Errorf("submit: role %s may not file applications: %w", actor.Role, ErrForbidden)
+		return Case{}, Event{}, apperr.Errorf(apperr.Forbidden, "", "submit: role %s may not file applications", actor.Role)
 	}
 	problems, err := s.CheckPackage(actor, pkg, now)
 	if err != nil {
@@ -238,7 +238,7 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 		return Case{}, nil, fmt.Errorf("get case %s: %w", id, err)
 	}
 	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
-		return Case{}, nil, fmt.Errorf("get case %s: %w", id, ErrNotFound)
+		return Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
 	}
 	h, err := s.store.History(ctx, id)
 	if err != nil {
@@ -354,7 +354,7 @@ func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration
 			return Registration{CaseID: c.ID, Receipt: *c.Receipt, Next: next}, nil
 		}
 		if c.Stage != StageSubmitted {
-			return Registration{}, fmt.Errorf("register %s at stage %s: %w", c.ID, c.Stage, ErrClosed)
+			return Registration{}, apperr.Errorf(apperr.Closed, "", "register %s at stage %s", c.ID, c.Stage)
 		}
 		body, err := json.MarshalIndent(map[string]any{
 			"caseId": c.ID, "organization": c.OrganizationBIN, "object": c.ObjectName,
@@ -405,7 +405,7 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 	stage := Stage(in.Step)
 	rule, ok := Procedure[stage]
 	if in.TaskToken == "" || in.CaseID == "" || !ok || in.OpenedAt.IsZero() {
-		return Step{}, fmt.Errorf("open step %q of %q: taskToken, caseId, openedAt and a known step are required: %w", in.Step, in.CaseID, ErrInvalid)
+		return Step{}, apperr.Errorf(apperr.Unprocessable, "", "open step %q of %q: taskToken, caseId, openedAt and a known step are required", in.Step, in.CaseID)
 	}
 	for attempt := 0; ; attempt++ {
 		c, err := s.store.Get(ctx, in.CaseID)
@@ -430,10 +430,10 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 			return st, err
 		}
 		if c.Stage.Ended() {
-			return Step{}, fmt.Errorf("open step %s of %s: the case is %s: %w", in.Step, c.ID, c.Stage, ErrClosed)
+			return Step{}, apperr.Errorf(apperr.Closed, "", "open step %s of %s: the case is %s", in.Step, c.ID, c.Stage)
 		}
 		if c.Stage != stage {
-			return Step{}, fmt.Errorf("open step %s of %s at stage %s: %w", in.Step, c.ID, c.Stage, ErrConflict)
+			return Step{}, apperr.Errorf(apperr.Conflict, "", "open step %s of %s at stage %s", in.Step, c.ID, c.Stage)
 		}
 		due, err := s.rules.due(c, stage, stepStart(c, stage, in.OpenedAt))
 		if err != nil {
@@ -480,7 +480,7 @@ type CloseInput struct {
 // writes it only if it is missing, and closing again changes nothing.
 func (s *Service) Close(ctx context.Context, in CloseInput) (Case, error) {
 	if !in.Stage.Ended() {
-		return Case{}, fmt.Errorf("close %s: %s is not an end stage: %w", in.CaseID, in.Stage, ErrInvalid)
+		return Case{}, apperr.Errorf(apperr.Unprocessable, "", "close %s: %s is not an end stage", in.CaseID, in.Stage)
 	}
 	for attempt := 0; ; attempt++ {
 		c, err := s.store.Get(ctx, in.CaseID)
@@ -491,7 +491,7 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (Case, error) {
 			return c, nil
 		}
 		if c.Stage.Ended() {
-			return Case{}, fmt.Errorf("close %s as %s: it is %s already: %w", c.ID, in.Stage, c.Stage, ErrConflict)
+			return Case{}, apperr.Errorf(apperr.Conflict, "", "close %s as %s: it is %s already", c.ID, in.Stage, c.Stage)
 		}
 		c.Stage = in.Stage
 		c.OpenStep = nil
@@ -528,11 +528,11 @@ const MaxQueuePage = 100
 // each flagged overdue when its due moment has passed at now. overdueOnly and step filter it.
 func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, overdueOnly bool, limit int, cursor string, now time.Time) ([]QueueItem, string, error) {
 	if actor.Role != identity.Authority && actor.Role != identity.STS {
-		return nil, "", fmt.Errorf("queue: the %s has no work queue: %w", actor.Role, ErrForbidden)
+		return nil, "", apperr.Errorf(apperr.Forbidden, "", "queue: the %s has no work queue", actor.Role)
 	}
 	if step != "" {
 		if r, ok := Procedure[Stage(step)]; !ok || r.Role != actor.Role {
-			return nil, "", fmt.Errorf("queue: %q is not a step the %s acts on: %w", step, actor.Role, ErrInvalid)
+			return nil, "", apperr.Errorf(apperr.Unprocessable, "", "queue: %q is not a step the %s acts on", step, actor.Role)
 		}
 	}
 	if limit <= 0 || limit > MaxQueuePage {
@@ -564,7 +564,7 @@ const MaxCasePage = 100
 // List returns the applicant's own organisation's cases, newest first.
 func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cursor string) ([]Case, string, error) {
 	if actor.Role != identity.Applicant {
-		return nil, "", fmt.Errorf("list cases: the %s reads cases through its work queue: %w", actor.Role, ErrForbidden)
+		return nil, "", apperr.Errorf(apperr.Forbidden, "", "list cases: the %s reads cases through its work queue", actor.Role)
 	}
 	if limit <= 0 || limit > MaxCasePage {
 		limit = MaxCasePage

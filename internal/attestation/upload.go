@@ -264,10 +264,10 @@ func (s *Service) RequestCaseUpload(ctx context.Context, actor identity.Actor, c
 		return Upload{}, Presigned{}, fmt.Errorf("upload to case %s: %w", caseID, err)
 	}
 	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
-		return Upload{}, Presigned{}, fmt.Errorf("upload to case %s: %w", caseID, ErrNotFound)
+		return Upload{}, Presigned{}, apperr.Errorf(apperr.NotFound, "upload", "upload to case %s", caseID)
 	}
 	if c.Stage.Ended() {
-		return Upload{}, Presigned{}, fmt.Errorf("upload to case %s: the case has ended: %w", caseID, ErrClosed)
+		return Upload{}, Presigned{}, apperr.Errorf(apperr.Closed, "", "upload to case %s: the case has ended", caseID)
 	}
 	return s.requestUpload(ctx, actor, ScopeCase, c.ID, c.OrganizationBIN, in, now)
 }
@@ -306,7 +306,7 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 		return Upload{}, err
 	}
 	if !validUploadID(id) {
-		return Upload{}, fmt.Errorf("upload %q: %w", id, ErrNotFound)
+		return Upload{}, apperr.Errorf(apperr.NotFound, "upload", "upload %q", id)
 	}
 	u, err := s.uploads.GetUpload(ctx, id)
 	if err != nil {
@@ -315,7 +315,7 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	// An applicant confirms its own organisation's uploads; staff only uploads to cases (a draft
 	// is the applicant's alone).
 	if (actor.Role == identity.Applicant && u.Organization != actor.BIN) || (actor.Role != identity.Applicant && u.Scope != ScopeCase) {
-		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, ErrNotFound)
+		return Upload{}, apperr.Errorf(apperr.NotFound, "upload", "confirm upload %s", id)
 	}
 	if u.State == UploadConfirmed {
 		return u, nil
@@ -335,7 +335,7 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 				return again, nil
 			}
 			if errors.Is(err, ErrNotFound) {
-				return Upload{}, fmt.Errorf("confirm upload %s: another request is confirming it; retry: %w", id, ErrConflict)
+				return Upload{}, apperr.Errorf(apperr.Conflict, "", "confirm upload %s: another request is confirming it; retry", id)
 			}
 			return Upload{}, fmt.Errorf("confirm upload %s: move out of quarantine: %w", id, err)
 		}
@@ -354,7 +354,7 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 		}
 		if u.Scope == ScopeDraft {
 			if d, derr := s.uploads.GetDraft(ctx, u.ScopeID); derr == nil && d.State != DraftOpen {
-				return Upload{}, fmt.Errorf("confirm upload %s: the draft was submitted as case %s: %w", id, d.CaseID, ErrConflict)
+				return Upload{}, apperr.Errorf(apperr.Conflict, "", "confirm upload %s: the draft was submitted as case %s", id, d.CaseID)
 			}
 		}
 		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, err)
@@ -441,5 +441,5 @@ func (s *Service) DocumentLink(ctx context.Context, actor identity.Actor, caseID
 			return d, p, nil
 		}
 	}
-	return Document{}, Presigned{}, fmt.Errorf("document %q of case %s: %w", key, caseID, ErrNotFound)
+	return Document{}, Presigned{}, apperr.Errorf(apperr.NotFound, "document", "document %q of case %s", key, caseID)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -22,9 +23,9 @@ func (s *Service) Withdraw(ctx context.Context, actor identity.Actor, caseID str
 		}
 		if actor.Role != identity.Applicant || c.OrganizationBIN != actor.BIN {
 			if actor.Role == identity.Applicant {
-				return Case{}, fmt.Errorf("withdraw %s: %w", caseID, ErrNotFound)
+				return Case{}, apperr.Errorf(apperr.NotFound, "case", "withdraw %s", caseID)
 			}
-			return Case{}, fmt.Errorf("withdraw %s: only the applicant withdraws: %w", caseID, ErrForbidden)
+			return Case{}, apperr.Errorf(apperr.Forbidden, "", "withdraw %s: only the applicant withdraws", caseID)
 		}
 		if c.Stage == StageWithdrawn {
 			if d := c.LastDecision; d != nil && d.Error == ErrorWithdrawn && d.Callback == CallbackPending && now.Sub(d.At) >= redeliverAfter {
@@ -33,7 +34,7 @@ func (s *Service) Withdraw(ctx context.Context, actor identity.Actor, caseID str
 			return c, nil
 		}
 		if c.Stage.Ended() {
-			return Case{}, fmt.Errorf("withdraw %s: the case is %s: %w", caseID, c.Stage, ErrClosed)
+			return Case{}, apperr.Errorf(apperr.Closed, "", "withdraw %s: the case is %s", caseID, c.Stage)
 		}
 		nc := c
 		nc.Stage = StageWithdrawn

@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 )
 
@@ -236,8 +237,10 @@ func (e *InvalidError) Error() string {
 	return "certificate cannot be printed: " + strings.Join(parts, "; ")
 }
 
-// Unwrap makes the error an attestation.ErrInvalid.
-func (e *InvalidError) Unwrap() error { return attestation.ErrInvalid }
+// Unwrap makes the error an apperr.Unprocessable whose message is its own text.
+func (e *InvalidError) Unwrap() error {
+	return apperr.New(apperr.Unprocessable, "certificate", e.Error())
+}
 
 // Validate checks that the certificate has every field of Annex 7 and nothing Render cannot print.
 // It returns nil or an *InvalidError naming each wrong field.

@@ -7,10 +7,9 @@ package complaints
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"attestation/internal/attestation"
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 )
 
@@ -188,7 +187,7 @@ func (f CertificatesFunc) Holds(ctx context.Context, bin, number string) (bool, 
 // Errors of this package; each matches an attestation sentinel, so the HTTP boundary maps it.
 var (
 	// ErrComplaintNotFound: no such complaint, or (for an applicant) another organisation's.
-	ErrComplaintNotFound = fmt.Errorf("no such complaint: %w", attestation.ErrNotFound)
+	ErrComplaintNotFound = apperr.Errorf(apperr.NotFound, "complaint", "no such complaint")
 	// ErrAlreadyConsidered: the complaint was decided otherwise before.
-	ErrAlreadyConsidered = fmt.Errorf("the complaint was already considered with another decision: %w", attestation.ErrConflict)
+	ErrAlreadyConsidered = apperr.Errorf(apperr.Conflict, "", "the complaint was already considered with another decision")
 )

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/calendar"
 	"attestation/internal/identity"
@@ -109,7 +110,7 @@ func number(year, seq int) string { return fmt.Sprintf("C-%d/%05d", year, seq) }
 // Every problem of the filing is returned at once (*attestation.SubmissionRefused).
 func (s *Service) File(ctx context.Context, actor identity.Actor, in Filing, now time.Time) (Complaint, error) {
 	if actor.Role != identity.Applicant {
-		return Complaint{}, fmt.Errorf("file complaint: the %s does not file complaints: %w", actor.Role, attestation.ErrForbidden)
+		return Complaint{}, apperr.Errorf(apperr.Forbidden, "", "file complaint: the %s does not file complaints", actor.Role)
 	}
 	problems, err := s.checkFiling(ctx, actor, in)
 	if err != nil {
@@ -199,7 +200,7 @@ func unitName(u policy.Unit) string {
 // other's answer); the STS reads none.
 func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Complaint, error) {
 	if !readsComplaints(actor.Role) {
-		return Complaint{}, fmt.Errorf("get complaint: the %s reads no complaints: %w", actor.Role, attestation.ErrForbidden)
+		return Complaint{}, apperr.Errorf(apperr.Forbidden, "", "get complaint: the %s reads no complaints", actor.Role)
 	}
 	c, err := s.get(ctx, actor, id)
 	if err != nil {
@@ -246,7 +247,7 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cur
 	switch actor.Role {
 	case identity.Applicant:
 		if actor.BIN == "" {
-			return nil, "", fmt.Errorf("list complaints: an applicant without an organisation: %w", attestation.ErrForbidden)
+			return nil, "", apperr.Errorf(apperr.Forbidden, "", "list complaints: an applicant without an organisation")
 		}
 		list, next, err = s.store.ByOrganization(ctx, actor.BIN, limit, cursor)
 	case identity.Authority:
@@ -254,7 +255,7 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cur
 	case identity.QualityAuthority:
 		list, next, err = s.store.ByAddressee(ctx, QualityAuthority, limit, cursor)
 	default:
-		return nil, "", fmt.Errorf("list complaints: the %s reads no complaints: %w", actor.Role, attestation.ErrForbidden)
+		return nil, "", apperr.Errorf(apperr.Forbidden, "", "list complaints: the %s reads no complaints", actor.Role)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("list complaints: %w", err)
@@ -269,7 +270,7 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cur
 // due moment is accepted, and its event says it came late.
 func (s *Service) Decide(ctx context.Context, actor identity.Actor, id string, in DecisionInput, now time.Time) (Complaint, error) {
 	if actor.Role != identity.Authority && actor.Role != identity.QualityAuthority {
-		return Complaint{}, fmt.Errorf("decide complaint: the %s does not consider complaints: %w", actor.Role, attestation.ErrForbidden)
+		return Complaint{}, apperr.Errorf(apperr.Forbidden, "", "decide complaint: the %s does not consider complaints", actor.Role)
 	}
 	// The body is checked before the complaint is read: a decision that cannot be taken costs no read.
 	if problems := checkDecision(in); len(problems) > 0 {
@@ -282,8 +283,7 @@ func (s *Service) Decide(ctx context.Context, actor identity.Actor, id string, i
 			return Complaint{}, fmt.Errorf("decide complaint: %w", err)
 		}
 		if want := c.Addressee.Role(); want != actor.Role {
-			return Complaint{}, fmt.Errorf("decide complaint %s: it is addressed to the %s, which alone considers it (standard §11), not the %s: %w",
-				c.Number, addresseeName(c.Addressee), actor.Role, attestation.ErrForbidden)
+			return Complaint{}, apperr.Errorf(apperr.Forbidden, "", "decide complaint %s: it is addressed to the %s, which alone considers it (standard §11), not the %s", c.Number, addresseeName(c.Addressee), actor.Role)
 		}
 		if c.Status == StatusConsidered && c.Decision != nil {
 			if c.Decision.Outcome == in.Outcome && c.Decision.Answer == answer {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/complaints"
 )
@@ -131,7 +132,7 @@ func (s *Complaints) LastSeq(ctx context.Context, year int) (int, error) {
 // puts the complaint (conditional on its ID being new) and its first events, in one transaction.
 func (s *Complaints) Create(ctx context.Context, c complaints.Complaint, events ...complaints.Event) error {
 	if c.Seq < 1 || c.Version != 1 {
-		return fmt.Errorf("create complaint %s: sequence %d, version %d: %w", c.ID, c.Seq, c.Version, attestation.ErrInvalid)
+		return apperr.Hidden(apperr.Unprocessable, "", "create complaint %s: sequence %d, version %d", c.ID, c.Seq, c.Version)
 	}
 	counter := &types.Update{TableName: &s.table, Key: complaintCounterKey(c.Year),
 		UpdateExpression: aws.String("SET seq = :seq"),
@@ -176,7 +177,7 @@ func (s *Complaints) transact(ctx context.Context, what string, items []types.Tr
 		if errors.As(err, &tce) {
 			for _, r := range tce.CancellationReasons {
 				if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-					return fmt.Errorf("%s: %w", what, attestation.ErrConflict)
+					return apperr.Hidden(apperr.Conflict, "", "%s", what)
 				}
 			}
 		}
@@ -192,7 +193,7 @@ func (s *Complaints) Get(ctx context.Context, id string) (complaints.Complaint, 
 		return complaints.Complaint{}, fmt.Errorf("get complaint %s: %w", id, err)
 	}
 	if out.Item == nil {
-		return complaints.Complaint{}, fmt.Errorf("complaint %s: %w", id, attestation.ErrNotFound)
+		return complaints.Complaint{}, apperr.Hidden(apperr.NotFound, "complaint", "complaint %s", id)
 	}
 	var it complaintItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {

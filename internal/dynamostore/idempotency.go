@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"attestation/internal/attestation"
+	"attestation/internal/apperr"
 	"attestation/internal/idempotency"
 )
 
@@ -111,7 +111,7 @@ func (s *Idempotency) Claim(ctx context.Context, c idempotency.Claim, now time.T
 			return idempotency.Claim{}, false, fmt.Errorf("%s: read the holding claim: %w", what, err)
 		}
 		if out.Item == nil { // released in between: the caller may try again
-			return idempotency.Claim{}, false, fmt.Errorf("%s: the holding claim was released: %w", what, attestation.ErrConflict)
+			return idempotency.Claim{}, false, apperr.Hidden(apperr.Conflict, "", "%s: the holding claim was released", what)
 		}
 		old = out.Item
 	}
@@ -159,7 +159,7 @@ func (s *Idempotency) Release(ctx context.Context, subject, key, token string) e
 func claimErr(what string, err error) error {
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return fmt.Errorf("%s: the claim is no longer this request's: %w", what, attestation.ErrConflict)
+		return apperr.Hidden(apperr.Conflict, "", "%s: the claim is no longer this request's", what)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)

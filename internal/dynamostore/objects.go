@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/objects"
 )
@@ -82,7 +83,7 @@ func (s *Objects) CreateObject(ctx context.Context, o objects.Object) error {
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return fmt.Errorf("create object %s: %w", o.ID, attestation.ErrConflict)
+		return apperr.Hidden(apperr.Conflict, "", "create object %s", o.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("create object %s: %w", o.ID, err)
@@ -106,7 +107,7 @@ func (s *Objects) ReplaceObject(ctx context.Context, o objects.Object, from obje
 			":from": &types.AttributeValueMemberS{Value: string(from)}}})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return fmt.Errorf("replace object %s: its state is no longer %s: %w", o.ID, from, attestation.ErrConflict)
+		return apperr.Hidden(apperr.Conflict, "", "replace object %s: its state is no longer %s", o.ID, from)
 	}
 	if err != nil {
 		return fmt.Errorf("replace object %s: %w", o.ID, err)
@@ -121,7 +122,7 @@ func (s *Objects) Object(ctx context.Context, id string) (objects.Object, error)
 		return objects.Object{}, fmt.Errorf("get object %s: %w", id, err)
 	}
 	if out.Item == nil {
-		return objects.Object{}, fmt.Errorf("object %s: %w", id, attestation.ErrNotFound)
+		return objects.Object{}, apperr.Hidden(apperr.NotFound, "object", "object %s", id)
 	}
 	var it objectItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
@@ -238,7 +239,7 @@ func (s *Objects) Plan(ctx context.Context, bin string, year int) (objects.Plan,
 		return objects.Plan{}, fmt.Errorf("get plan %d: %w", year, err)
 	}
 	if out.Item == nil {
-		return objects.Plan{}, fmt.Errorf("plan %d: %w", year, attestation.ErrNotFound)
+		return objects.Plan{}, apperr.Hidden(apperr.NotFound, "plan", "plan %d", year)
 	}
 	var it planItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
@@ -251,7 +252,7 @@ func (s *Objects) Plan(ctx context.Context, bin string, year int) (objects.Plan,
 // (on no plan, for revision 1).
 func (s *Objects) PutPlan(ctx context.Context, p objects.Plan) error {
 	if p.Revision < 1 {
-		return fmt.Errorf("put plan %d: revision %d: %w", p.Year, p.Revision, attestation.ErrInvalid)
+		return apperr.Hidden(apperr.Unprocessable, "", "put plan %d: revision %d", p.Year, p.Revision)
 	}
 	av, err := attributevalue.MarshalMap(planItem{keys: keys{PK: planPK(p.OrganizationBIN, p.Year), SK: "PLAN",
 		GSI1PK: orgObjectsPK(p.OrganizationBIN), GSI1SK: "PLAN#" + strconv.Itoa(p.Year)},
@@ -267,7 +268,7 @@ func (s *Objects) PutPlan(ctx context.Context, p objects.Plan) error {
 	_, err = s.db.PutItem(ctx, in)
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return fmt.Errorf("put plan %d revision %d: %w", p.Year, p.Revision, attestation.ErrConflict)
+		return apperr.Hidden(apperr.Conflict, "", "put plan %d revision %d", p.Year, p.Revision)
 	}
 	if err != nil {
 		return fmt.Errorf("put plan %d revision %d: %w", p.Year, p.Revision, err)

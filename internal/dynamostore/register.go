@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"attestation/internal/attestation"
+	"attestation/internal/apperr"
 	"attestation/internal/register"
 )
 
@@ -119,7 +119,7 @@ func (s *Store) Entry(ctx context.Context, number string) (register.Entry, error
 		return register.Entry{}, fmt.Errorf("get register entry %s: %w", number, err)
 	}
 	if out.Item == nil {
-		return register.Entry{}, fmt.Errorf("register entry %s: %w", number, attestation.ErrNotFound)
+		return register.Entry{}, apperr.Hidden(apperr.NotFound, "certificate", "register entry %s", number)
 	}
 	var it entryItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
@@ -141,7 +141,7 @@ func (s *Store) Revisions(ctx context.Context, number string) ([]register.Revisi
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("history of register entry %s: %w", number, attestation.ErrNotFound)
+		return nil, apperr.Hidden(apperr.NotFound, "certificate", "history of register entry %s", number)
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/register"
 )
@@ -102,7 +103,7 @@ func (s *Store) WatchedEntries(ctx context.Context, limit int, cursor string) ([
 // its cursor says more remains.
 func (s *Store) ListEntries(ctx context.Context, q register.CertificateQuery, limit int, cursor string) ([]register.Entry, string, error) {
 	if limit < 1 {
-		return nil, "", fmt.Errorf("list certificates: limit %d: %w", limit, attestation.ErrInvalid)
+		return nil, "", apperr.Hidden(apperr.Unprocessable, "", "list certificates: limit %d", limit)
 	}
 	index, pk := IndexRegister, registerAll
 	in := &dynamodb.QueryInput{TableName: &s.table, ScanIndexForward: aws.Bool(false),

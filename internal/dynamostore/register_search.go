@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/register"
 )
@@ -36,7 +37,7 @@ const searchRounds = 4
 // register remains. A cursor this search did not issue is attestation.ErrBadCursor.
 func (s *Store) SearchEntries(ctx context.Context, f register.Filter, limit int, cursor string) ([]register.Entry, string, error) {
 	if limit < 1 {
-		return nil, "", fmt.Errorf("search the register: limit %d: %w", limit, attestation.ErrInvalid)
+		return nil, "", apperr.Hidden(apperr.Unprocessable, "", "search the register: limit %d", limit)
 	}
 	if f.Number != "" {
 		if cursor != "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 )
@@ -146,7 +147,7 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: &cond, ExpressionAttributeValues: vals})
 		var ccf *types.ConditionalCheckFailedException
 		if errors.As(err, &ccf) {
-			return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, attestation.ErrConflict)
+			return apperr.Hidden(apperr.Conflict, "", "write case %s version %d", c.ID, c.Version)
 		}
 		if err != nil {
 			return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
@@ -170,7 +171,7 @@ func (s *Store) Get(ctx context.Context, id string) (attestation.Case, error) {
 		return attestation.Case{}, fmt.Errorf("get case %s: %w", id, err)
 	}
 	if out.Item == nil {
-		return attestation.Case{}, fmt.Errorf("case %s: %w", id, attestation.ErrNotFound)
+		return attestation.Case{}, apperr.Hidden(apperr.NotFound, "case", "case %s", id)
 	}
 	var it caseItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
@@ -206,7 +207,7 @@ func (s *Store) MarkCallback(ctx context.Context, id, token, state string) error
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return fmt.Errorf("mark callback of %s: %w", id, attestation.ErrConflict)
+		return apperr.Hidden(apperr.Conflict, "", "mark callback of %s", id)
 	}
 	if err != nil {
 		return fmt.Errorf("mark callback of %s: %w", id, err)
@@ -312,7 +313,7 @@ func (s *Store) transact(ctx context.Context, what string, items []types.Transac
 		if errors.As(err, &tce) {
 			for _, r := range tce.CancellationReasons {
 				if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-					return fmt.Errorf("%s: %w", what, attestation.ErrConflict)
+					return apperr.Hidden(apperr.Conflict, "", "%s", what)
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 )
 
@@ -117,7 +119,7 @@ func (s *Uploads) put(ctx context.Context, what string, av map[string]types.Attr
 		ExpressionAttributeNames: names, ExpressionAttributeValues: vals})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return fmt.Errorf("%s: %w", what, attestation.ErrConflict)
+		return apperr.Hidden(apperr.Conflict, "", "%s", what)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -131,7 +133,7 @@ func (s *Uploads) get(ctx context.Context, what string, key map[string]types.Att
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if out.Item == nil {
-		return nil, fmt.Errorf("%s: %w", what, attestation.ErrNotFound)
+		return nil, apperr.Hidden(apperr.NotFound, strings.SplitN(what, " ", 2)[0], "%s", what)
 	}
 	return out.Item, nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/complaints"
 	"attestation/internal/identity"
@@ -89,7 +90,7 @@ func (f *fakeComplaints) Decide(ctx context.Context, actor identity.Actor, id st
 		return c, err
 	}
 	if c.Addressee.Role() != actor.Role {
-		return complaints.Complaint{}, fmt.Errorf("decide complaint: addressed to another body: %w", attestation.ErrForbidden)
+		return complaints.Complaint{}, apperr.Errorf(apperr.Forbidden, "", "decide complaint: addressed to another body")
 	}
 	if in.Outcome == complaints.Rejected {
 		return complaints.Complaint{}, complaints.ErrAlreadyConsidered

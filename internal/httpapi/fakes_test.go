@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/audit"
 	"attestation/internal/idempotency"
@@ -67,14 +68,14 @@ func (f *fakeService) GetDraft(ctx context.Context, actor identity.Actor, id str
 	defer f.mu.Unlock()
 	d, ok := f.drafts[id]
 	if !ok || d.Organization != actor.BIN {
-		return attestation.Draft{}, nil, fmt.Errorf("draft %s: %w", id, attestation.ErrNotFound)
+		return attestation.Draft{}, nil, apperr.Errorf(apperr.NotFound, "draft", "draft %s", id)
 	}
 	return d, nil, nil
 }
 
 func (f *fakeService) Get(ctx context.Context, actor identity.Actor, id string) (attestation.Case, []attestation.Event, error) {
 	if id == "A-missing" {
-		return attestation.Case{}, nil, fmt.Errorf("get case %s: %w", id, attestation.ErrNotFound)
+		return attestation.Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
 	}
 	if id == "A-broken" {
 		return attestation.Case{}, nil, errors.New("dynamodb: connection reset by peer at 10.0.0.7")
@@ -92,10 +93,10 @@ func (f *fakeService) CompleteStep(ctx context.Context, actor identity.Actor, ca
 	// step does not take is invalid (so no answer names a step or outcome the API does not have).
 	rule, ok := attestation.Procedure[attestation.Stage(in.Step)]
 	if !ok {
-		return attestation.Decision{}, fmt.Errorf("step %q is not open: %w", in.Step, attestation.ErrConflict)
+		return attestation.Decision{}, apperr.Errorf(apperr.Conflict, "", "step %q is not open", in.Step)
 	}
 	if _, ok := rule.Outcomes[in.Outcome]; !ok {
-		return attestation.Decision{}, fmt.Errorf("outcome %q: allowed are %v: %w", in.Outcome, rule.OutcomeNames(), attestation.ErrInvalid)
+		return attestation.Decision{}, apperr.Errorf(apperr.Unprocessable, "", "outcome %q: allowed are %v", in.Outcome, rule.OutcomeNames())
 	}
 	f.steps++
 	return attestation.Decision{Step: in.Step, Outcome: in.Outcome, At: now}, nil

@@ -18,7 +18,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"attestation/internal/attestation"
+	"attestation/internal/apperr"
 	"attestation/internal/audit"
 	"attestation/internal/idempotency"
 )
@@ -422,7 +422,7 @@ func TestStepAndWithdrawalAreIdempotent(t *testing.T) {
 // retry with the same key runs again and succeeds.
 func TestARefusalReleasesTheKey(t *testing.T) {
 	e := newEnv()
-	e.svc.stepErr = fmt.Errorf("step: not open yet: %w", attestation.ErrConflict)
+	e.svc.stepErr = apperr.Errorf(apperr.Conflict, "", "step: not open yet")
 	r := req{routeKey: "POST /cases/{caseId}/step", path: "/cases/A-1/step", params: caseParams("A-1"), claims: stsClaims,
 		body: `{"step":"send_contract","outcome":"contract_sent"}`, headers: map[string]string{"Idempotency-Key": "retry-me"}}
 	if resp, _ := e.do(t, r); resp.StatusCode != 409 {

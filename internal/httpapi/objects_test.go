@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/objects"
@@ -76,7 +77,7 @@ func (f *fakeObjects) List(ctx context.Context, actor identity.Actor, organizati
 	f.org, f.limit, f.cursor = organization, limit, cursor
 	f.mu.Unlock()
 	if actor.Role == identity.Applicant && organization != "" && organization != actor.BIN {
-		return nil, "", fmt.Errorf("organization: another organisation: %w", attestation.ErrForbidden)
+		return nil, "", apperr.Errorf(apperr.Forbidden, "", "organization: another organisation")
 	}
 	if cursor == "forged" {
 		return nil, "", attestation.ErrBadCursor
@@ -124,10 +125,10 @@ func (f *fakeObjects) GetPlan(ctx context.Context, actor identity.Actor, organiz
 	f.org, f.year = organization, year
 	f.mu.Unlock()
 	if actor.Role == identity.Applicant && organization != "" && organization != actor.BIN {
-		return objects.Plan{}, fmt.Errorf("organization: another organisation: %w", attestation.ErrForbidden)
+		return objects.Plan{}, apperr.Errorf(apperr.Forbidden, "", "organization: another organisation")
 	}
 	if year == 2030 {
-		return objects.Plan{}, fmt.Errorf("year 2030 is outside the years the calendar covers (2016-2027): %w", attestation.ErrInvalid)
+		return objects.Plan{}, apperr.Errorf(apperr.Unprocessable, "", "year 2030 is outside the years the calendar covers (2016-2027)")
 	}
 	if year == 2025 {
 		return objects.Plan{}, objects.ErrPlanNotFound

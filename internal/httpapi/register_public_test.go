@@ -6,7 +6,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/policy"
 	"attestation/internal/register"
@@ -30,7 +30,7 @@ type memRegister struct {
 func (m *memRegister) Entry(ctx context.Context, number string) (register.Entry, error) {
 	e, ok := m.entries[number]
 	if !ok {
-		return register.Entry{}, fmt.Errorf("register entry %s: %w", number, attestation.ErrNotFound)
+		return register.Entry{}, apperr.Errorf(apperr.NotFound, "certificate", "register entry %s", number)
 	}
 	return e, nil
 }
@@ -38,7 +38,7 @@ func (m *memRegister) Entry(ctx context.Context, number string) (register.Entry,
 func (m *memRegister) Revisions(ctx context.Context, number string) ([]register.Revision, error) {
 	r, ok := m.revs[number]
 	if !ok {
-		return nil, fmt.Errorf("history of %s: %w", number, attestation.ErrNotFound)
+		return nil, apperr.Errorf(apperr.NotFound, "certificate", "history of %s", number)
 	}
 	return r, nil
 }

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/certificate"
 	"attestation/internal/identity"
@@ -125,7 +126,7 @@ func (s *Service) entry(ctx context.Context, c attestation.Case, number string, 
 		return register.Entry{}, err
 	}
 	if c.SurveyAct == nil || c.Terms == nil {
-		return register.Entry{}, fmt.Errorf("the case lacks the act's details or the certificate's terms (§24, Annex 7): %w", attestation.ErrConflict)
+		return register.Entry{}, apperr.Errorf(apperr.Conflict, "", "the case lacks the act's details or the certificate's terms (§24, Annex 7)")
 	}
 	prefix := fmt.Sprintf("certificates/%04d/%05d/", year, seq)
 
@@ -268,7 +269,7 @@ func (s *Service) keepAct(ctx context.Context, c attestation.Case, kind, prefix 
 		}
 	}
 	if act == nil {
-		return register.Document{}, fmt.Errorf("the case has no %s document: %w", kind, attestation.ErrConflict)
+		return register.Document{}, apperr.Errorf(apperr.Conflict, "", "the case has no %s document", kind)
 	}
 	body, err := s.documents.Open(ctx, act.Key, act.VersionID)
 	if err != nil {

@@ -6,10 +6,9 @@ package objects
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"attestation/internal/attestation"
+	"attestation/internal/apperr"
 )
 
 // Stage is a life-cycle state of an object of informatization (seed 004 §3, Law Art. 39).
@@ -177,7 +176,7 @@ type Store interface {
 // Errors of this package; each matches an attestation sentinel, so the HTTP boundary maps it.
 var (
 	// ErrObjectNotFound: no such object, or (for an applicant) another organisation's.
-	ErrObjectNotFound = fmt.Errorf("no such object: %w", attestation.ErrNotFound)
+	ErrObjectNotFound = apperr.Errorf(apperr.NotFound, "object", "no such object")
 	// ErrPlanNotFound: the organisation sent no plan for the year.
-	ErrPlanNotFound = fmt.Errorf("no plan for the year: %w", attestation.ErrNotFound)
+	ErrPlanNotFound = apperr.Errorf(apperr.NotFound, "plan", "no plan for the year")
 )

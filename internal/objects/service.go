@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
@@ -61,7 +62,7 @@ func randomID() (string, error) {
 // mandatory (§5) or voluntary (§6) is read from the policy's kind, never taken from the caller.
 func (s *Service) Register(ctx context.Context, actor identity.Actor, in Registration, now time.Time) (Object, error) {
 	if actor.Role != identity.Applicant {
-		return Object{}, fmt.Errorf("register object: the %s does not register objects: %w", actor.Role, attestation.ErrForbidden)
+		return Object{}, apperr.Errorf(apperr.Forbidden, "", "register object: the %s does not register objects", actor.Role)
 	}
 	problems := s.checkRegistration(in)
 	if len(problems) > 0 {
@@ -96,7 +97,7 @@ func (s *Service) Register(ctx context.Context, actor identity.Actor, in Registr
 // ErrObjectNotFound, exactly like a missing one.
 func (s *Service) ChangeStage(ctx context.Context, actor identity.Actor, id string, in StageChange, now time.Time) (Object, error) {
 	if actor.Role != identity.Applicant {
-		return Object{}, fmt.Errorf("change the stage of an object: the %s does not: %w", actor.Role, attestation.ErrForbidden)
+		return Object{}, apperr.Errorf(apperr.Forbidden, "", "change the stage of an object: the %s does not", actor.Role)
 	}
 	if !in.LifeCycleStage.Valid() {
 		return Object{}, &attestation.SubmissionRefused{Problems: []attestation.Problem{{Field: "lifeCycleStage", Rule: ruleStage,
@@ -111,13 +112,11 @@ func (s *Service) ChangeStage(ctx context.Context, actor identity.Actor, id stri
 		case o.LifeCycleStage == in.LifeCycleStage:
 			return o, nil
 		case o.LifeCycleStage == StageTerminated:
-			return Object{}, fmt.Errorf("object %s: its operation has terminated (since %s) and its state does not change; register the object again: %w",
-				o.ID, o.Since().Format(time.RFC3339), attestation.ErrRule)
+			return Object{}, apperr.Errorf(apperr.Rule, "", "object %s: its operation has terminated (since %s) and its state does not change; register the object again", o.ID, o.Since().Format(time.RFC3339))
 		}
 		history := o.History()
 		if len(history) >= MaxStageRecords {
-			return Object{}, fmt.Errorf("object %s: %d life-cycle states are recorded, the most one object keeps; register the object again: %w",
-				o.ID, len(history), attestation.ErrRule)
+			return Object{}, apperr.Errorf(apperr.Rule, "", "object %s: %d life-cycle states are recorded, the most one object keeps; register the object again", o.ID, len(history))
 		}
 		from := o.LifeCycleStage
 		o.LifeCycleStage, o.StageSince = in.LifeCycleStage, now.UTC()
@@ -178,7 +177,7 @@ func (s *Service) GetPlan(ctx context.Context, actor identity.Actor, organizatio
 		return Plan{}, fmt.Errorf("get plan: %w", err)
 	}
 	if p := s.yearCovered(year); p != nil {
-		return Plan{}, fmt.Errorf("get plan: %s: %w", p.Message, attestation.ErrInvalid)
+		return Plan{}, apperr.Errorf(apperr.Unprocessable, "", "get plan: %s", p.Message)
 	}
 	p, err := s.store.Plan(ctx, bin, year)
 	if errors.Is(err, attestation.ErrNotFound) {
@@ -200,7 +199,7 @@ func (s *Service) GetPlan(ctx context.Context, actor identity.Actor, organizatio
 // once each.
 func (s *Service) PutPlan(ctx context.Context, actor identity.Actor, year int, in PlanInput, now time.Time) (Plan, error) {
 	if actor.Role != identity.Applicant {
-		return Plan{}, fmt.Errorf("put plan: the %s does not send plans: %w", actor.Role, attestation.ErrForbidden)
+		return Plan{}, apperr.Errorf(apperr.Forbidden, "", "put plan: the %s does not send plans", actor.Role)
 	}
 	var problems []attestation.Problem
 	if p := s.yearCovered(year); p != nil {
@@ -298,17 +297,17 @@ func organizationOf(actor identity.Actor, organization string) (string, error) {
 	switch actor.Role {
 	case identity.Applicant:
 		if organization != "" && organization != actor.BIN {
-			return "", fmt.Errorf("organization: an applicant reads only its own organisation's objects and plans: %w", attestation.ErrForbidden)
+			return "", apperr.Errorf(apperr.Forbidden, "", "organization: an applicant reads only its own organisation's objects and plans")
 		}
 		return actor.BIN, nil
 	case identity.Authority, identity.STS:
 		if organization == "" {
-			return "", fmt.Errorf("organization: staff name the organisation (its BIN/IIN): %w", attestation.ErrInvalid)
+			return "", apperr.Errorf(apperr.Unprocessable, "", "organization: staff name the organisation (its BIN/IIN)")
 		}
 		if err := attestation.ValidIdentityNumber(organization); err != nil {
 			return "", fmt.Errorf("organization: %w", err)
 		}
 		return organization, nil
 	}
-	return "", fmt.Errorf("the %s reads no objects: %w", actor.Role, attestation.ErrForbidden)
+	return "", apperr.Errorf(apperr.Forbidden, "", "the %s reads no objects", actor.Role)
 }

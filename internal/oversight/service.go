@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/objects"
@@ -37,7 +38,7 @@ func NewService(store Store, cal Calendar) *Service { return &Service{store: sto
 // authorityOnly refuses every role but the authority: the reports are its oversight.
 func authorityOnly(actor identity.Actor, what string) error {
 	if actor.Role != identity.Authority {
-		return fmt.Errorf("%s: the report is the authority's, not the %s's: %w", what, actor.Role, attestation.ErrForbidden)
+		return apperr.Errorf(apperr.Forbidden, "", "%s: the report is the authority's, not the %s's", what, actor.Role)
 	}
 	return nil
 }
@@ -234,7 +235,7 @@ func (s *Service) PlansAgainstApplications(ctx context.Context, actor identity.A
 		return PlanReport{}, err
 	}
 	if first, last := s.cal.Years(); year < first || year > last {
-		return PlanReport{}, fmt.Errorf("year: %d is outside the years the calendar covers (%d-%d): no list can be sent for it: %w", year, first, last, attestation.ErrInvalid)
+		return PlanReport{}, apperr.Errorf(apperr.Unprocessable, "", "year: %d is outside the years the calendar covers (%d-%d): no list can be sent for it", year, first, last)
 	}
 	var (
 		plans            []objects.Plan

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
@@ -28,13 +29,13 @@ func (s *Service) Number(year, seq string) (string, error) {
 	n, nerr := strconv.Atoi(seq)
 	switch {
 	case len(year) != 4 || yerr != nil || strings.TrimLeft(year, "0123456789") != "":
-		return "", fmt.Errorf("year: %q is not a year of four digits: %w", year, attestation.ErrInvalid)
+		return "", apperr.Errorf(apperr.Unprocessable, "", "year: %q is not a year of four digits", year)
 	case seq == "" || len(seq) > 9 || nerr != nil || strings.TrimLeft(seq, "0123456789") != "":
-		return "", fmt.Errorf("seq: %q is not a certificate's sequence number (digits): %w", seq, attestation.ErrInvalid)
+		return "", apperr.Errorf(apperr.Unprocessable, "", "seq: %q is not a certificate's sequence number (digits)", seq)
 	}
 	number, err := ed.CertificateNumber(y, n)
 	if err != nil {
-		return "", fmt.Errorf("seq: %v: %w", err, attestation.ErrInvalid)
+		return "", apperr.Errorf(apperr.Unprocessable, "", "seq: %v", err)
 	}
 	return number, nil
 }
@@ -43,7 +44,7 @@ func (s *Service) Number(year, seq string) (string, error) {
 // ErrCertificateNotFound, like a missing one), staff any.
 func (s *Service) Get(ctx context.Context, actor identity.Actor, number string) (Entry, error) {
 	if actor.Role != identity.Applicant && actor.Role != identity.Authority && actor.Role != identity.STS {
-		return Entry{}, fmt.Errorf("certificate %s: the %s reads no certificates: %w", number, actor.Role, attestation.ErrForbidden)
+		return Entry{}, apperr.Errorf(apperr.Forbidden, "", "certificate %s: the %s reads no certificates", number, actor.Role)
 	}
 	e, err := s.read(ctx, number)
 	if err != nil {
@@ -71,15 +72,15 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, q CertificateQ
 	switch actor.Role {
 	case identity.Applicant:
 		if q.OwnerBIN != "" && q.OwnerBIN != actor.BIN {
-			return nil, "", fmt.Errorf("list certificates: an applicant lists only its own organisation's: %w", attestation.ErrForbidden)
+			return nil, "", apperr.Errorf(apperr.Forbidden, "", "list certificates: an applicant lists only its own organisation's")
 		}
 		q.OwnerBIN = actor.BIN
 	case identity.Authority:
 	default:
-		return nil, "", fmt.Errorf("list certificates: the %s lists no certificates: %w", actor.Role, attestation.ErrForbidden)
+		return nil, "", apperr.Errorf(apperr.Forbidden, "", "list certificates: the %s lists no certificates", actor.Role)
 	}
 	if q.Status != "" && !slices.Contains([]Status{Valid, Recalled, Expired, Terminated}, q.Status) {
-		return nil, "", fmt.Errorf("list certificates: status %q: want valid, recalled, expired or terminated: %w", q.Status, attestation.ErrInvalid)
+		return nil, "", apperr.Errorf(apperr.Unprocessable, "", "list certificates: status %q: want valid, recalled, expired or terminated", q.Status)
 	}
 	if limit <= 0 || limit > MaxListPage {
 		limit = MaxListPage

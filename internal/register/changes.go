@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
@@ -113,11 +114,10 @@ func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number
 			if c.Decision == in.Decision {
 				return "", "", nil
 			}
-			return "", "", fmt.Errorf("%s: change notice %s was decided %s at %s: %w", paragraph, c.ID, c.Decision, c.DecidedAt.Format(time.RFC3339), attestation.ErrConflict)
+			return "", "", apperr.Errorf(apperr.Conflict, "", "%s: change notice %s was decided %s at %s", paragraph, c.ID, c.Decision, c.DecidedAt.Format(time.RFC3339))
 		}
 		if in.Decision == ReattestationRequired && c.ServiceSoftwareOnly && e.ObjectKind == platformKind {
-			return "", "", fmt.Errorf("§47: change notice %s changes a service software product only, which does not entail the recall of the e-government platform's certificate; re-attestation cannot be required for it: %w",
-				c.ID, attestation.ErrRule)
+			return "", "", apperr.Errorf(apperr.Rule, "", "§47: change notice %s changes a service software product only, which does not entail the recall of the e-government platform's certificate; re-attestation cannot be required for it", c.ID)
 		}
 		if err := inForce(e, paragraph, "a change notice is decided"); err != nil {
 			return "", "", err

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"attestation/internal/attestation"
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
 )
@@ -148,13 +148,13 @@ func (s *Service) Obligations(ctx context.Context, actor identity.Actor, overdue
 		}
 	case identity.Applicant:
 		if actor.BIN == "" {
-			return nil, "", fmt.Errorf("obligations: the applicant's token names no organisation: %w", attestation.ErrForbidden)
+			return nil, "", apperr.Errorf(apperr.Forbidden, "", "obligations: the applicant's token names no organisation")
 		}
 		page = func(limit int, cursor string) ([]Entry, string, error) {
 			return s.store.ListEntries(ctx, CertificateQuery{OwnerBIN: actor.BIN}, limit, cursor)
 		}
 	default:
-		return nil, "", fmt.Errorf("the %s does not read the obligations after certificates: %w", actor.Role, attestation.ErrForbidden)
+		return nil, "", apperr.Errorf(apperr.Forbidden, "", "the %s does not read the obligations after certificates", actor.Role)
 	}
 	if limit <= 0 || limit > MaxListPage {
 		limit = MaxListPage

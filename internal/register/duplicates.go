@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"attestation/internal/attestation"
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
 )
@@ -43,7 +43,7 @@ func (s *Service) RequestDuplicate(ctx context.Context, actor identity.Actor, nu
 				if d.Reason == in.Reason {
 					return "", "", nil
 				}
-				return "", "", fmt.Errorf("%s: duplicate request %s (%s) is pending: %w", paragraph, d.ID, d.Reason, attestation.ErrConflict)
+				return "", "", apperr.Errorf(apperr.Conflict, "", "%s: duplicate request %s (%s) is pending", paragraph, d.ID, d.Reason)
 			}
 		}
 		if err := inForce(e, paragraph, "a duplicate is issued"); err != nil {

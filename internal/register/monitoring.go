@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"attestation/internal/attestation"
+	"attestation/internal/apperr"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
 )
@@ -23,8 +23,7 @@ func (s *Service) NotifyMonitoring(ctx context.Context, actor identity.Actor, nu
 		paragraph := periodParagraph(ed, policy.StepMonitoringConnection, "§42")
 		m := e.Monitoring
 		if m == nil {
-			return "", "", fmt.Errorf("%s: certificate %s carries no obligation to connect to the monitoring system (mandatory objects other than the e-government platform only): %w",
-				paragraph, e.Number, attestation.ErrRule)
+			return "", "", apperr.Errorf(apperr.Rule, "", "%s: certificate %s carries no obligation to connect to the monitoring system (mandatory objects other than the e-government platform only)", paragraph, e.Number)
 		}
 		if m.ConnectedAt != nil {
 			return "", "", nil

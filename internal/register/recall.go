@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
@@ -83,7 +84,7 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 			if r.Ground == in.Ground && r.ChangeID == in.ChangeID {
 				return "", "", nil
 			}
-			return "", "", fmt.Errorf("%s: certificate %s was recalled on %s at %s: %w", r.Paragraph, e.Number, r.Ground, r.DecidedAt.Format(time.RFC3339), attestation.ErrConflict)
+			return "", "", apperr.Errorf(apperr.Conflict, "", "%s: certificate %s was recalled on %s at %s", r.Paragraph, e.Number, r.Ground, r.DecidedAt.Format(time.RFC3339))
 		}
 		g, err := s.ground(ctx, e, ed, in)
 		if err != nil {
@@ -131,8 +132,7 @@ func (s *Service) ground(ctx context.Context, e *Entry, ed *policy.Edition, in R
 		return g, fmt.Errorf("recall grounds of %s: %w", e.ObjectKind, err)
 	}
 	if !slices.ContainsFunc(applicable, func(x policy.RecallGround) bool { return x.ID == g.ID }) {
-		return g, fmt.Errorf("%s concerns the mandatory objects of §5; certificate %s is of a %s, attested at the owner's initiative (§6): %w",
-			g.Paragraph, e.Number, e.ObjectKind, attestation.ErrRule)
+		return g, apperr.Errorf(apperr.Rule, "", "%s concerns the mandatory objects of §5; certificate %s is of a %s, attested at the owner's initiative (§6)", g.Paragraph, e.Number, e.ObjectKind)
 	}
 	if in.ChangeID != "" && g.ID != GroundChangedConditions {
 		return g, refused("changeId", g.Paragraph, "a change notice is named only with a recall on changed conditions ("+GroundChangedConditions+")")
@@ -140,19 +140,18 @@ func (s *Service) ground(ctx context.Context, e *Entry, ed *policy.Edition, in R
 	switch g.ID {
 	case GroundNotReattested:
 		if e.Status != Expired {
-			return g, fmt.Errorf("%s: a certificate is recalled for not being attested again only after it expired (§41); certificate %s is %s: %w",
-				g.Paragraph, e.Number, e.Status, attestation.ErrRule)
+			return g, apperr.Errorf(apperr.Rule, "", "%s: a certificate is recalled for not being attested again only after it expired (§41); certificate %s is %s", g.Paragraph, e.Number, e.Status)
 		}
 		again, err := s.attestedAgain(ctx, *e)
 		if err != nil {
 			return g, err
 		}
 		if again != "" {
-			return g, fmt.Errorf("%s: the object was attested again after certificate %s expired (§41): certificate %s: %w", g.Paragraph, e.Number, again, attestation.ErrRule)
+			return g, apperr.Errorf(apperr.Rule, "", "%s: the object was attested again after certificate %s expired (§41): certificate %s", g.Paragraph, e.Number, again)
 		}
 	case GroundOperationCeased:
 		if e.Status != Valid && e.Status != Expired {
-			return g, fmt.Errorf("%s: certificate %s is %s: %w", g.Paragraph, e.Number, e.Status, attestation.ErrRule)
+			return g, apperr.Errorf(apperr.Rule, "", "%s: certificate %s is %s", g.Paragraph, e.Number, e.Status)
 		}
 	default:
 		if err := inForce(e, g.Paragraph, "it is recalled on this ground"); err != nil {
@@ -169,8 +168,7 @@ func (s *Service) ground(ctx context.Context, e *Entry, ed *policy.Edition, in R
 				return g, refused("changeId", g.Paragraph, fmt.Sprintf("certificate %s has no change notice %s", e.Number, in.ChangeID))
 			}
 			if c := e.Changes[i]; c.ServiceSoftwareOnly && e.ObjectKind == platformKind {
-				return g, fmt.Errorf("§47: change notice %s introduces or changes a service software product only, which does not entail the recall of the e-government platform's certificate: %w",
-					c.ID, attestation.ErrRule)
+				return g, apperr.Errorf(apperr.Rule, "", "§47: change notice %s introduces or changes a service software product only, which does not entail the recall of the e-government platform's certificate", c.ID)
 			}
 		}
 	}
@@ -272,7 +270,7 @@ func (s *Service) RecordReturn(ctx context.Context, actor identity.Actor, number
 		paragraph := periodParagraph(ed, policy.StepCertificateReturn, "§46")
 		r := e.Recall
 		if r == nil {
-			return "", "", fmt.Errorf("%s: certificate %s is not recalled; only a recalled certificate is returned: %w", paragraph, e.Number, attestation.ErrRule)
+			return "", "", apperr.Errorf(apperr.Rule, "", "%s: certificate %s is not recalled; only a recalled certificate is returned", paragraph, e.Number)
 		}
 		if r.ReturnedAt != nil {
 			return "", "", nil
@@ -313,18 +311,17 @@ func (s *Service) NotifyCessation(ctx context.Context, actor identity.Actor, num
 			if c.CeasedOn == in.CeasedOn {
 				return "", "", nil
 			}
-			return "", "", fmt.Errorf("%s: the cessation of operation on %s was notified at %s: %w", g.Paragraph, c.CeasedOn, c.NotifiedAt.Format(time.RFC3339), attestation.ErrConflict)
+			return "", "", apperr.Errorf(apperr.Conflict, "", "%s: the cessation of operation on %s was notified at %s", g.Paragraph, c.CeasedOn, c.NotifiedAt.Format(time.RFC3339))
 		}
 		applicable, err := ed.RecallGroundsFor(e.ObjectKind)
 		if err != nil {
 			return "", "", fmt.Errorf("recall grounds of %s: %w", e.ObjectKind, err)
 		}
 		if !slices.ContainsFunc(applicable, func(x policy.RecallGround) bool { return x.ID == GroundOperationCeased }) {
-			return "", "", fmt.Errorf("%s concerns the mandatory objects of §5; the owner of a %s, attested at its own initiative (§6), applies for the recall instead (§45(2)): %w",
-				g.Paragraph, e.ObjectKind, attestation.ErrRule)
+			return "", "", apperr.Errorf(apperr.Rule, "", "%s concerns the mandatory objects of §5; the owner of a %s, attested at its own initiative (§6), applies for the recall instead (§45(2))", g.Paragraph, e.ObjectKind)
 		}
 		if e.Status != Valid && e.Status != Expired {
-			return "", "", fmt.Errorf("%s: certificate %s is %s: %w", g.Paragraph, e.Number, e.Status, attestation.ErrRule)
+			return "", "", apperr.Errorf(apperr.Rule, "", "%s: certificate %s is %s", g.Paragraph, e.Number, e.Status)
 		}
 		if in.CeasedOn < e.IssuedAt.In(day.Location()).Format(time.DateOnly) {
 			return "", "", refused("ceasedOn", g.Paragraph, fmt.Sprintf("%s is before certificate %s was issued", in.CeasedOn, e.Number))

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/signing"
 )
@@ -156,7 +157,7 @@ type SearchPage struct {
 // Search answers a page of q at now from the store.
 func Search(ctx context.Context, s Searcher, q Query, now time.Time) (SearchPage, error) {
 	if q.Limit < 1 || q.Limit > MaxSearchLimit {
-		return SearchPage{}, fmt.Errorf("search the register: limit %d outside 1..%d: %w", q.Limit, MaxSearchLimit, attestation.ErrInvalid)
+		return SearchPage{}, apperr.Errorf(apperr.Unprocessable, "", "search the register: limit %d outside 1..%d", q.Limit, MaxSearchLimit)
 	}
 	entries, next, err := s.SearchEntries(ctx, q.filter(), q.Limit, q.Cursor)
 	if err != nil {

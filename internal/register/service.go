@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
@@ -38,11 +39,11 @@ const (
 
 var (
 	// ErrCertificateNotFound: no such certificate, or (for an applicant) another organisation's.
-	ErrCertificateNotFound = fmt.Errorf("no such certificate: %w", attestation.ErrNotFound)
+	ErrCertificateNotFound = apperr.Errorf(apperr.NotFound, "certificate", "no such certificate")
 	// ErrChangeNotFound: the certificate has no change notice with this ID.
-	ErrChangeNotFound = fmt.Errorf("no such change notice: %w", attestation.ErrNotFound)
+	ErrChangeNotFound = apperr.Errorf(apperr.NotFound, "change notice", "no such change notice")
 	// ErrDuplicateNotFound: the certificate has no duplicate request with this ID.
-	ErrDuplicateNotFound = fmt.Errorf("no such duplicate request: %w", attestation.ErrNotFound)
+	ErrDuplicateNotFound = apperr.Errorf(apperr.NotFound, "duplicate request", "no such duplicate request")
 	// ErrNoDuplicator: the service was built without the maker of duplicates, so none can be
 	// issued (the API answers 503).
 	ErrNoDuplicator = errors.New("duplicates cannot be issued: no maker of duplicates is configured")
@@ -205,14 +206,14 @@ func anyCertificate(identity.Actor, Entry) error { return nil }
 
 func applicantOnly(a identity.Actor, what string) error {
 	if a.Role != identity.Applicant {
-		return fmt.Errorf("the %s does not %s; the owner does: %w", a.Role, what, attestation.ErrForbidden)
+		return apperr.Errorf(apperr.Forbidden, "", "the %s does not %s; the owner does", a.Role, what)
 	}
 	return nil
 }
 
 func authorityOnly(a identity.Actor, what string) error {
 	if a.Role != identity.Authority {
-		return fmt.Errorf("the %s does not %s; the authority does: %w", a.Role, what, attestation.ErrForbidden)
+		return apperr.Errorf(apperr.Forbidden, "", "the %s does not %s; the authority does", a.Role, what)
 	}
 	return nil
 }
@@ -220,7 +221,7 @@ func authorityOnly(a identity.Actor, what string) error {
 // inForce refuses an act on a certificate that is no longer in force.
 func inForce(e *Entry, paragraph, what string) error {
 	if e.Status != Valid {
-		return fmt.Errorf("%s: certificate %s is %s; %s only while it is in force: %w", paragraph, e.Number, e.Status, what, attestation.ErrRule)
+		return apperr.Errorf(apperr.Rule, "", "%s: certificate %s is %s; %s only while it is in force", paragraph, e.Number, e.Status, what)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/signing"
@@ -298,11 +299,11 @@ const (
 var Copies = []Copy{CopyCurrent, CopyOriginal, CopyDuplicate, CopyRecallDecision}
 
 // NoCopyError: the certificate is in the register but has no document of the kind asked for (no
-// duplicate issued, not recalled). It is an attestation.ErrNotFound.
+// duplicate issued, not recalled). It is an apperr.NotFound whose message is the reason.
 type NoCopyError struct{ Reason string }
 
 func (e *NoCopyError) Error() string { return e.Reason }
-func (e *NoCopyError) Unwrap() error { return attestation.ErrNotFound }
+func (e *NoCopyError) Unwrap() error { return apperr.New(apperr.NotFound, "", e.Reason) }
 
 // StoredCopy is one stored document of a certificate: which copy it is, when it was issued or
 // decided, and the document pinned to its version.
@@ -324,10 +325,10 @@ func (s *PublicService) CertificateDocument(ctx context.Context, actor identity.
 	case identity.Authority, identity.STS:
 	case identity.Applicant:
 		if actor.BIN == "" || actor.BIN != e.OwnerBIN {
-			return StoredCopy{}, attestation.Presigned{}, fmt.Errorf("certificate %s: %w", number, attestation.ErrNotFound)
+			return StoredCopy{}, attestation.Presigned{}, apperr.Errorf(apperr.NotFound, "certificate", "certificate %s", number)
 		}
 	default:
-		return StoredCopy{}, attestation.Presigned{}, fmt.Errorf("certificate %s: the role %s does not read certificates: %w", number, actor.Role, attestation.ErrForbidden)
+		return StoredCopy{}, attestation.Presigned{}, apperr.Errorf(apperr.Forbidden, "", "certificate %s: the role %s does not read certificates", number, actor.Role)
 	}
 	c, err := e.StoredCopy(which)
 	if err != nil {
@@ -372,10 +373,10 @@ func (e Entry) StoredCopy(which Copy) (StoredCopy, error) {
 			c.Document = *e.Recall.DecisionPDF // the copy as the owner reads it; the data stays beside it
 		}
 	default:
-		return StoredCopy{}, fmt.Errorf("copy %q: one of current, original, duplicate, recall_decision: %w", which, attestation.ErrInvalid)
+		return StoredCopy{}, apperr.Errorf(apperr.Unprocessable, "", "copy %q: one of current, original, duplicate, recall_decision", which)
 	}
 	if c.Document.Key == "" || c.Document.VersionID == "" {
-		return StoredCopy{}, fmt.Errorf("no stored document of the %s: %w", c.Copy, attestation.ErrNotFound)
+		return StoredCopy{}, apperr.Errorf(apperr.NotFound, "document", "no stored document of the %s", c.Copy)
 	}
 	return c, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 )
 
@@ -102,7 +103,7 @@ func presigned(req *signedRequest, expiry time.Duration) attestation.Presigned {
 func (f *Files) Open(ctx context.Context, key string) (attestation.StoredFile, error) {
 	out, err := f.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &f.bucket, Key: &key})
 	if isNotFound(err) {
-		return attestation.StoredFile{}, fmt.Errorf("s3://%s/%s: %w", f.bucket, key, attestation.ErrNotFound)
+		return attestation.StoredFile{}, apperr.Hidden(apperr.NotFound, "document", "s3://%s/%s", f.bucket, key)
 	}
 	if err != nil {
 		return attestation.StoredFile{}, fmt.Errorf("get s3://%s/%s: %w", f.bucket, key, err)
@@ -116,7 +117,7 @@ func (f *Files) Promote(ctx context.Context, from, to string) (string, error) {
 	out, err := f.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &f.bucket, Key: &to,
 		CopySource: aws.String(f.bucket + "/" + url.PathEscape(from)), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})
 	if isNotFound(err) {
-		return "", fmt.Errorf("copy s3://%s/%s: %w", f.bucket, from, attestation.ErrNotFound)
+		return "", apperr.Hidden(apperr.NotFound, "document", "copy s3://%s/%s", f.bucket, from)
 	}
 	if err != nil {
 		return "", fmt.Errorf("copy s3://%s/%s to %s: %w", f.bucket, from, to, err)

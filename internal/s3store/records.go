@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"attestation/internal/apperr"
 	"attestation/internal/attestation"
 )
 
@@ -41,7 +42,7 @@ func (r *Records) Open(ctx context.Context, key, versionID string) ([]byte, erro
 	out, err := r.s3.GetObject(ctx, in)
 	var api smithy.APIError
 	if errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NoSuchVersion") {
-		return nil, fmt.Errorf("get s3://%s/%s (version %q): %w", r.bucket, key, versionID, attestation.ErrNotFound)
+		return nil, apperr.Hidden(apperr.NotFound, "document", "get s3://%s/%s (version %q)", r.bucket, key, versionID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get s3://%s/%s (version %q): %w", r.bucket, key, versionID, err)
@@ -89,7 +90,7 @@ func (r *Records) Put(ctx context.Context, key, contentType string, body []byte)
 			return attestation.Document{}, fmt.Errorf("head s3://%s/%s: %w", r.bucket, key, herr)
 		}
 		if aws.ToString(head.ChecksumSHA256) != b64 {
-			return attestation.Document{}, fmt.Errorf("put s3://%s/%s: another content is stored under this key: %w", r.bucket, key, attestation.ErrConflict)
+			return attestation.Document{}, apperr.Hidden(apperr.Conflict, "", "put s3://%s/%s: another content is stored under this key", r.bucket, key)
 		}
 		return attestation.Document{Key: key, VersionID: aws.ToString(head.VersionId), SHA256: hex.EncodeToString(sum[:])}, nil
 	}
@@ -103,7 +104,7 @@ func (r *Records) Put(ctx context.Context, key, contentType string, body []byte)
 // that lost its race (internal/attestation). On a bucket under Object Lock, S3 refuses it.
 func (r *Records) Discard(ctx context.Context, d attestation.Document) error {
 	if d.Key == "" || d.VersionID == "" {
-		return fmt.Errorf("discard s3://%s/%q: a version is required, never a whole key: %w", r.bucket, d.Key, attestation.ErrInvalid)
+		return apperr.Hidden(apperr.Unprocessable, "", "discard s3://%s/%q: a version is required, never a whole key", r.bucket, d.Key)
 	}
 	_, err := r.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &r.bucket, Key: &d.Key, VersionId: &d.VersionID})
 	if err != nil && !isNotFound(err) {
