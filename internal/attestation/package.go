@@ -1,8 +1,7 @@
 package attestation
 
 import (
-	"fmt"
-
+	"attestation/internal/apperr"
 	"attestation/internal/policy"
 )
 
@@ -119,23 +118,12 @@ type IntegratedObject struct {
 	Interaction string `json:"interaction"` // column 4: nature of interaction
 }
 
-// Problem is one thing wrong with a filing. Field is a JSON-pointer-like path into the request
-// body ("hardware[2].ipAddresses[0]", "documents.annex3_07"), empty for the filing as a whole;
-// Rule is the paragraph of the regulation it breaks ("§13(6), Annex 5"), or "request" for a body
-// that is not a package at all; Message says what is wrong in words an applicant can act on.
-type Problem struct {
-	Field   string `json:"field"`
-	Rule    string `json:"rule"`
-	Message string `json:"message"`
-}
-
-// String renders the problem for logs and test output.
-func (p Problem) String() string {
-	if p.Field == "" {
-		return fmt.Sprintf("[%s] %s", p.Rule, p.Message)
-	}
-	return fmt.Sprintf("%s [%s] %s", p.Field, p.Rule, p.Message)
-}
+// Problem is one thing wrong with a filing (apperr.Problem). Field is a JSON-pointer-like path
+// into the request body ("hardware[2].ipAddresses[0]", "documents.annex3_07"), empty for the
+// filing as a whole; Rule is the paragraph of the regulation it breaks ("§13(6), Annex 5"), or
+// "request" for a body that is not a package at all; Message says what is wrong in words an
+// applicant can act on.
+type Problem = apperr.Problem
 
 // Limits of a package. They are not figures of the regulation but bounds of this service, so that
 // validating a request takes bounded work and its answer has a bounded size. A list or text over

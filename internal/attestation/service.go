@@ -72,7 +72,7 @@ func (e *SubmissionRefused) Error() string { return joinProblems("submission ref
 // Unwrap makes a refusal an apperr.Unprocessable that lists its problems.
 func (e *SubmissionRefused) Unwrap() error {
 	return apperr.Refused("submission refused",
-		fmt.Sprintf("%d problem(s) stop this submission; each names its field and paragraph", len(e.Problems)), publicProblems(e.Problems))
+		fmt.Sprintf("%d problem(s) stop this submission; each names its field and paragraph", len(e.Problems)), e.Problems)
 }
 
 // joinProblems renders problems after prefix, for an error's text.

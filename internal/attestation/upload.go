@@ -186,16 +186,7 @@ func (e *UploadRefused) Error() string { return joinProblems("upload refused: ",
 // Unwrap makes a refusal an apperr.Unprocessable (ErrInvalid) that lists its problems.
 func (e *UploadRefused) Unwrap() error {
 	return apperr.Refused("upload refused",
-		fmt.Sprintf("%d problem(s) with this upload; each names its field", len(e.Problems)), publicProblems(e.Problems))
-}
-
-// publicProblems converts problems for apperr.
-func publicProblems(ps []Problem) []apperr.Problem {
-	out := make([]apperr.Problem, len(ps))
-	for i, p := range ps {
-		out[i] = apperr.Problem(p)
-	}
-	return out
+		fmt.Sprintf("%d problem(s) with this upload; each names its field", len(e.Problems)), e.Problems)
 }
 
 const ruleUpload = "upload"

@@ -223,7 +223,7 @@ type FieldError struct {
 func (p FieldError) String() string { return p.Field + ": " + p.Message }
 
 // InvalidError is a certificate that cannot be printed, with every field that is wrong. It is an
-// attestation.ErrInvalid.
+// apperr.Unprocessable.
 type InvalidError struct {
 	Problems []FieldError
 }

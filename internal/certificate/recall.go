@@ -96,7 +96,7 @@ func findRecallGround(id string) (recallGround, bool) {
 //
 // The PDF's creation date is the moment of the decision and nothing else varies, so the same
 // decision always gives the same bytes (with the same build). A decision that cannot be printed
-// is an *InvalidError, an attestation.ErrInvalid, naming each wrong field.
+// is an *InvalidError, an apperr.Unprocessable, naming each wrong field.
 func RenderRecallDecision(d RecallDecision) ([]byte, error) {
 	doc, _, err := renderRecall(d)
 	return doc, err

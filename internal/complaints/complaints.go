@@ -134,14 +134,14 @@ type Store interface {
 	LastSeq(ctx context.Context, year int) (int, error)
 	// Create stores a new complaint with its first events and takes its number, in one transaction:
 	// conditional on its ID being new and on the year's counter holding c.Seq-1 (no counter when
-	// c.Seq is 1); attestation.ErrConflict otherwise.
+	// c.Seq is 1); apperr.Conflict otherwise.
 	Create(ctx context.Context, c Complaint, events ...Event) error
-	// Get returns a complaint without its history; attestation.ErrNotFound if there is none.
+	// Get returns a complaint without its history; apperr.NotFound if there is none.
 	Get(ctx context.Context, id string) (Complaint, error)
 	// History returns a complaint's events in order.
 	History(ctx context.Context, id string) ([]Event, error)
 	// Update replaces the complaint stored at version c.Version-1 and appends events, in one
-	// transaction; attestation.ErrConflict if the stored version differs.
+	// transaction; apperr.Conflict if the stored version differs.
 	Update(ctx context.Context, c Complaint, events ...Event) error
 	// ByOrganization returns an organisation's complaints, newest registration first, a page at a
 	// time (cursor "" for the first; the next cursor, "" after the last page);

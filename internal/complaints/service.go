@@ -122,7 +122,7 @@ func (s *Service) File(ctx context.Context, actor identity.Actor, in Filing, now
 		switch {
 		case errors.Is(err, calendar.ErrOutOfRange):
 			first, last := s.cal.Years()
-			problems = append(problems, attestation.Problem{Field: "", Rule: ruleComplaint,
+			problems = append(problems, apperr.Problem{Field: "", Rule: ruleComplaint,
 				Message: fmt.Sprintf("the period of consideration cannot be counted: it runs outside the years the working-day calendar covers (%d-%d)", first, last)})
 		case err != nil:
 			return Complaint{}, fmt.Errorf("file complaint: due moment: %w", err)
@@ -158,7 +158,7 @@ func (s *Service) File(ctx context.Context, actor identity.Actor, in Filing, now
 			s.log.InfoContext(ctx, "complaint registered", "complaint", c.ID, "number", c.Number, "addressee", string(c.Addressee), "actor", actor)
 			return c, nil
 		}
-		if !errors.Is(err, attestation.ErrConflict) || attempt == numberAttempts {
+		if !errors.Is(err, apperr.Conflict) || attempt == numberAttempts {
 			return Complaint{}, fmt.Errorf("file complaint %s: %w", c.Number, err)
 		}
 	}
@@ -218,7 +218,7 @@ func (s *Service) get(ctx context.Context, actor identity.Actor, id string) (Com
 		return Complaint{}, ErrComplaintNotFound
 	}
 	c, err := s.store.Get(ctx, id)
-	if errors.Is(err, attestation.ErrNotFound) {
+	if errors.Is(err, apperr.NotFound) {
 		return Complaint{}, ErrComplaintNotFound
 	}
 	if err != nil {
@@ -306,7 +306,7 @@ func (s *Service) Decide(ctx context.Context, actor identity.Actor, id string, i
 			s.log.InfoContext(ctx, "complaint considered", "complaint", c.ID, "number", c.Number, "outcome", string(in.Outcome), "actor", actor)
 			return c, nil
 		}
-		if !errors.Is(err, attestation.ErrConflict) || attempt == writeAttempts {
+		if !errors.Is(err, apperr.Conflict) || attempt == writeAttempts {
 			return Complaint{}, fmt.Errorf("decide complaint %s: %w", c.Number, err)
 		}
 	}
@@ -371,7 +371,7 @@ func (s *Service) flag(ctx context.Context, c Complaint, now time.Time) (bool, e
 			s.log.InfoContext(ctx, "complaint overdue", "complaint", c.ID, "number", c.Number, "addressee", string(c.Addressee), "dueAt", c.DueAt)
 			return true, nil
 		}
-		if !errors.Is(err, attestation.ErrConflict) || attempt == writeAttempts {
+		if !errors.Is(err, apperr.Conflict) || attempt == writeAttempts {
 			return false, fmt.Errorf("flag complaint %s overdue: %w", c.Number, err)
 		}
 		// Decided or flagged meanwhile: read it again and judge once more.

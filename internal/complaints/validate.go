@@ -6,11 +6,13 @@ import (
 	"regexp"
 	"strings"
 
+	"attestation/internal/apperr"
+
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 )
 
-// ruleComplaint is the paragraph the checks of a complaint name (attestation.Problem.Rule).
+// ruleComplaint is the paragraph the checks of a complaint name (apperr.Problem.Rule).
 const ruleComplaint = "standard §11"
 
 // Limits of the fields.
@@ -52,10 +54,10 @@ func outcomeList() string {
 
 // checkFiling returns every problem of a filing. A case it names must be one of the
 // organisation's: another organisation's case reads exactly like one that does not exist.
-func (s *Service) checkFiling(ctx context.Context, actor identity.Actor, in Filing) ([]attestation.Problem, error) {
-	var ps []attestation.Problem
+func (s *Service) checkFiling(ctx context.Context, actor identity.Actor, in Filing) ([]apperr.Problem, error) {
+	var ps []apperr.Problem
 	add := func(field, format string, args ...any) {
-		ps = append(ps, attestation.Problem{Field: field, Rule: ruleComplaint, Message: fmt.Sprintf(format, args...)})
+		ps = append(ps, apperr.Problem{Field: field, Rule: ruleComplaint, Message: fmt.Sprintf(format, args...)})
 	}
 	if !in.Addressee.Valid() {
 		add("addressee", "%q is not an addressee of a complaint; one of %s (the service provider considers it within 5 working days, the authority for the quality of state services within 15)",
@@ -95,14 +97,14 @@ func (s *Service) checkFiling(ctx context.Context, actor identity.Actor, in Fili
 }
 
 // checkDecision returns every problem of a decision.
-func checkDecision(in DecisionInput) []attestation.Problem {
-	var ps []attestation.Problem
+func checkDecision(in DecisionInput) []apperr.Problem {
+	var ps []apperr.Problem
 	if !in.Outcome.Valid() {
-		ps = append(ps, attestation.Problem{Field: "outcome", Rule: ruleComplaint,
+		ps = append(ps, apperr.Problem{Field: "outcome", Rule: ruleComplaint,
 			Message: fmt.Sprintf("%q is not an outcome of a complaint's consideration; one of %s", in.Outcome, outcomeList())})
 	}
 	if m := textProblem(in.Answer, MaxAnswerLength); m != "" {
-		ps = append(ps, attestation.Problem{Field: "answer", Rule: ruleComplaint, Message: "the answer to the complaint is " + m})
+		ps = append(ps, apperr.Problem{Field: "answer", Rule: ruleComplaint, Message: "the answer to the complaint is " + m})
 	}
 	return ps
 }

@@ -80,7 +80,7 @@ func (s *Service) Issue(ctx context.Context, caseID string, at time.Time) (attes
 	}
 	if _, err := s.reg.Entry(ctx, iss.Number); err == nil {
 		return iss, nil // entered already: a repeated delivery
-	} else if !errors.Is(err, attestation.ErrNotFound) {
+	} else if !errors.Is(err, apperr.NotFound) {
 		return attestation.CertificateIssue{}, fmt.Errorf("issue certificate %s: %w", iss.Number, err)
 	}
 	c, err := s.cases.Get(ctx, caseID)
@@ -98,7 +98,7 @@ func (s *Service) Issue(ctx context.Context, caseID string, at time.Time) (attes
 	rev := register.Revision{Number: 1, At: e.UpdatedAt, Actor: "issue-certificate", Role: string(identity.Scheduler),
 		What: "certificate " + e.Number + " issued and entered in the register", Paragraph: paragraph, Seal: e.Seal}
 	err = s.reg.PutEntry(ctx, e, rev)
-	if errors.Is(err, attestation.ErrConflict) {
+	if errors.Is(err, apperr.Conflict) {
 		if _, gerr := s.reg.Entry(ctx, e.Number); gerr == nil {
 			return iss, nil // another delivery entered it first
 		}

@@ -155,7 +155,7 @@ func (p Plan) RevisionLate() bool { return p.SubmittedAt.After(p.DueAt) }
 type Store interface {
 	// CreateObject stores a new object; ErrConflict (attestation) if its ID is taken.
 	CreateObject(ctx context.Context, o Object) error
-	// Object returns an object by ID; attestation.ErrNotFound if there is none.
+	// Object returns an object by ID; apperr.NotFound if there is none.
 	Object(ctx context.Context, id string) (Object, error)
 	// Objects returns the objects of ids that exist, by ID (missing ones are absent).
 	Objects(ctx context.Context, ids []string) (map[string]Object, error)
@@ -164,12 +164,12 @@ type Store interface {
 	// it did not issue for that organisation.
 	ObjectsOf(ctx context.Context, bin string, limit int, cursor string) ([]Object, string, error)
 	// ReplaceObject stores o in place of the stored object, conditional on the stored object's
-	// life-cycle state still being from; attestation.ErrConflict otherwise.
+	// life-cycle state still being from; apperr.Conflict otherwise.
 	ReplaceObject(ctx context.Context, o Object, from Stage) error
-	// Plan returns an organisation's plan of a year; attestation.ErrNotFound if there is none.
+	// Plan returns an organisation's plan of a year; apperr.NotFound if there is none.
 	Plan(ctx context.Context, bin string, year int) (Plan, error)
 	// PutPlan stores p if the stored plan's revision is p.Revision-1 (no plan when p.Revision is
-	// 1), in one conditional write; attestation.ErrConflict otherwise.
+	// 1), in one conditional write; apperr.Conflict otherwise.
 	PutPlan(ctx context.Context, p Plan) error
 }
 

@@ -84,7 +84,7 @@ func (s *Service) Register(ctx context.Context, actor identity.Actor, in Registr
 		if err == nil {
 			return o, nil
 		}
-		if !errors.Is(err, attestation.ErrConflict) || attempt == 2 {
+		if !errors.Is(err, apperr.Conflict) || attempt == 2 {
 			return Object{}, fmt.Errorf("register object: %w", err)
 		}
 	}
@@ -100,7 +100,7 @@ func (s *Service) ChangeStage(ctx context.Context, actor identity.Actor, id stri
 		return Object{}, apperr.Errorf(apperr.Forbidden, "", "change the stage of an object: the %s does not", actor.Role)
 	}
 	if !in.LifeCycleStage.Valid() {
-		return Object{}, &attestation.SubmissionRefused{Problems: []attestation.Problem{{Field: "lifeCycleStage", Rule: ruleStage,
+		return Object{}, &attestation.SubmissionRefused{Problems: []apperr.Problem{{Field: "lifeCycleStage", Rule: ruleStage,
 			Message: fmt.Sprintf("%q is not a life-cycle state; one of %s", in.LifeCycleStage, stageList())}}}
 	}
 	for attempt := 0; ; attempt++ {
@@ -125,7 +125,7 @@ func (s *Service) ChangeStage(ctx context.Context, actor identity.Actor, id stri
 		if err == nil {
 			return o, nil
 		}
-		if !errors.Is(err, attestation.ErrConflict) || attempt == writeAttempts {
+		if !errors.Is(err, apperr.Conflict) || attempt == writeAttempts {
 			return Object{}, fmt.Errorf("change the stage of object %s: %w", id, err)
 		}
 		// Another change came first: read it again.
@@ -139,7 +139,7 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Obj
 		return Object{}, ErrObjectNotFound
 	}
 	o, err := s.store.Object(ctx, id)
-	if errors.Is(err, attestation.ErrNotFound) {
+	if errors.Is(err, apperr.NotFound) {
 		return Object{}, ErrObjectNotFound
 	}
 	if err != nil {
@@ -180,7 +180,7 @@ func (s *Service) GetPlan(ctx context.Context, actor identity.Actor, organizatio
 		return Plan{}, apperr.Errorf(apperr.Unprocessable, "", "get plan: %s", p.Message)
 	}
 	p, err := s.store.Plan(ctx, bin, year)
-	if errors.Is(err, attestation.ErrNotFound) {
+	if errors.Is(err, apperr.NotFound) {
 		return Plan{}, ErrPlanNotFound
 	}
 	if err != nil {
@@ -201,7 +201,7 @@ func (s *Service) PutPlan(ctx context.Context, actor identity.Actor, year int, i
 	if actor.Role != identity.Applicant {
 		return Plan{}, apperr.Errorf(apperr.Forbidden, "", "put plan: the %s does not send plans", actor.Role)
 	}
-	var problems []attestation.Problem
+	var problems []apperr.Problem
 	if p := s.yearCovered(year); p != nil {
 		problems = append(problems, *p)
 	} else if p := s.yearOpen(year, now); p != nil {
@@ -242,14 +242,14 @@ func (s *Service) PutPlan(ctx context.Context, actor identity.Actor, year int, i
 			p.Revision, p.FirstSubmittedAt = prev.Revision+1, prev.FirstSubmittedAt
 			// The first submission's due moment stands: the plan was judged late or not against it.
 			p.DueAt = prev.DueAt
-		case !errors.Is(err, attestation.ErrNotFound):
+		case !errors.Is(err, apperr.NotFound):
 			return Plan{}, fmt.Errorf("put plan: %w", err)
 		}
 		err = s.store.PutPlan(ctx, p)
 		if err == nil {
 			return p, nil
 		}
-		if !errors.Is(err, attestation.ErrConflict) || attempt == writeAttempts {
+		if !errors.Is(err, apperr.Conflict) || attempt == writeAttempts {
 			return Plan{}, fmt.Errorf("put plan %d: %w", year, err)
 		}
 	}
@@ -260,10 +260,10 @@ func (s *Service) today(now time.Time) string { return now.In(s.cal.Location()).
 
 // yearCovered is the problem of a year the calendar does not cover (no due moment can be
 // computed for it), or nil.
-func (s *Service) yearCovered(year int) *attestation.Problem {
+func (s *Service) yearCovered(year int) *apperr.Problem {
 	first, last := s.cal.Years()
 	if year < first || year > last {
-		return &attestation.Problem{Field: "year", Rule: ruleAnnualPlan,
+		return &apperr.Problem{Field: "year", Rule: ruleAnnualPlan,
 			Message: fmt.Sprintf("year %d is outside the years the calendar covers (%d-%d): no due moment can be computed for it", year, first, last)}
 	}
 	return nil
@@ -271,10 +271,10 @@ func (s *Service) yearCovered(year int) *attestation.Problem {
 
 // yearOpen is the problem of a year whose list cannot be sent now, or nil: §11 asks for the
 // list of the current year; the next year's may be sent ahead, a past year's no more.
-func (s *Service) yearOpen(year int, now time.Time) *attestation.Problem {
+func (s *Service) yearOpen(year int, now time.Time) *apperr.Problem {
 	current := now.In(s.cal.Location()).Year()
 	if year < current || year > current+1 {
-		return &attestation.Problem{Field: "year", Rule: ruleAnnualPlan,
+		return &apperr.Problem{Field: "year", Rule: ruleAnnualPlan,
 			Message: fmt.Sprintf("the list is of the current year (%d), or sent ahead for the next one (%d); %d is neither", current, current+1, year)}
 	}
 	return nil

@@ -5,10 +5,12 @@ import (
 	"strings"
 	"time"
 
+	"attestation/internal/apperr"
+
 	"attestation/internal/attestation"
 )
 
-// The paragraphs the checks name (attestation.Problem.Rule).
+// The paragraphs the checks name (apperr.Problem.Rule).
 const (
 	ruleAnnualPlan = "§11, Annex 1"
 	ruleKind       = "§5, §6"
@@ -41,10 +43,10 @@ func clean(s string) string { return strings.TrimSpace(s) }
 func textProblem(s string, max int) string { return attestation.TextProblem(s, max, false) }
 
 // checkRegistration returns every problem of a registration.
-func (s *Service) checkRegistration(in Registration) []attestation.Problem {
-	var ps []attestation.Problem
+func (s *Service) checkRegistration(in Registration) []apperr.Problem {
+	var ps []apperr.Problem
 	add := func(field, rule, msg string) {
-		ps = append(ps, attestation.Problem{Field: field, Rule: rule, Message: msg})
+		ps = append(ps, apperr.Problem{Field: field, Rule: rule, Message: msg})
 	}
 	if m := textProblem(in.Name, MaxNameLength); m != "" {
 		add("name", ruleRegister, "the object's name is "+m)
@@ -95,10 +97,10 @@ func parseDate(s string) (time.Time, bool) {
 // operation or development it must (Law Art. 40.1: industrial operation only with an act with a
 // positive result of testing). An object whose operation has terminated is not planned for
 // attestation.
-func checkRows(in PlanInput, year int, bin string, known map[string]Object, today string) ([]PlannedObject, []attestation.Problem) {
-	var ps []attestation.Problem
+func checkRows(in PlanInput, year int, bin string, known map[string]Object, today string) ([]PlannedObject, []apperr.Problem) {
+	var ps []apperr.Problem
 	add := func(field, rule, format string, args ...any) {
-		ps = append(ps, attestation.Problem{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+		ps = append(ps, apperr.Problem{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	if len(in.Rows) == 0 {
 		add("rows", ruleAnnualPlan, "the list names no object: it lists each object planned for attestation in %d", year)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"attestation/internal/apperr"
-	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/policy"
 )
@@ -19,7 +18,7 @@ import (
 
 // Number is the certificate number of the URL's {year} (four digits) and {seq} (digits; leading
 // zeros may be left out), in the policy's numbering (2026/00001); anything else is
-// attestation.ErrInvalid.
+// apperr.Unprocessable.
 func (s *Service) Number(year, seq string) (string, error) {
 	ed, err := policy.Load(policy.Default())
 	if err != nil {
@@ -59,7 +58,7 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, number string) 
 // History is an entry's signed revisions, oldest first.
 func (s *Service) History(ctx context.Context, number string) ([]Revision, error) {
 	revs, err := s.store.Revisions(ctx, number)
-	if errors.Is(err, attestation.ErrNotFound) {
+	if errors.Is(err, apperr.NotFound) {
 		return nil, fmt.Errorf("certificate %s: %w", number, ErrCertificateNotFound)
 	}
 	return revs, err

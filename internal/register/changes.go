@@ -89,9 +89,9 @@ func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number
 	if err := authorityOnly(actor, "decide on re-attestation"); err != nil {
 		return Entry{}, ChangeNotice{}, err
 	}
-	var problems []attestation.Problem
+	var problems []apperr.Problem
 	if in.Decision != ReattestationRequired && in.Decision != ReattestationNotRequired {
-		problems = append(problems, attestation.Problem{Field: "decision", Rule: "§44",
+		problems = append(problems, apperr.Problem{Field: "decision", Rule: "§44",
 			Message: fmt.Sprintf("%q: want %s or %s", in.Decision, ReattestationRequired, ReattestationNotRequired)})
 	}
 	reasons, ps := checkReasons(in.Reasons, "§44")

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"attestation/internal/apperr"
+
 	"attestation/internal/attestation"
 	"attestation/internal/signing"
 )
@@ -119,7 +121,7 @@ type Lister interface {
 }
 
 // Records writes a key once (s3store.Records): the same bytes again answer the version stored,
-// other bytes attestation.ErrConflict.
+// other bytes apperr.Conflict.
 type Records interface {
 	Put(ctx context.Context, key, contentType string, body []byte) (attestation.Document, error)
 }
@@ -174,7 +176,7 @@ func (o *OpenData) Check(ctx context.Context, now time.Time) (any, error) {
 		key := "open-data/" + day + "/" + f.name
 		d, err := o.records.Put(ctx, key, f.contentType, f.body)
 		switch {
-		case errors.Is(err, attestation.ErrConflict):
+		case errors.Is(err, apperr.Conflict):
 			rep.Files = append(rep.Files, OpenDataFile{Key: key, Stands: true})
 		case err != nil:
 			return rep, fmt.Errorf("open-data export of %s: %w", day, err)

@@ -64,14 +64,14 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 	if err := authorityOnly(actor, "recall a certificate"); err != nil {
 		return Entry{}, err
 	}
-	var problems []attestation.Problem
+	var problems []apperr.Problem
 	if strings.TrimSpace(in.Ground) == "" {
-		problems = append(problems, attestation.Problem{Field: "ground", Rule: "§45", Message: "required: a recall ground of §45"})
+		problems = append(problems, apperr.Problem{Field: "ground", Rule: "§45", Message: "required: a recall ground of §45"})
 	}
 	reasons, ps := checkReasons(in.Reasons, "§45")
 	problems = append(problems, ps...)
 	if in.ChangeID != "" && !wellFormedID(in.ChangeID, 'c') {
-		problems = append(problems, attestation.Problem{Field: "changeId", Rule: "§45(4)", Message: fmt.Sprintf("%q is not a change notice's ID (c1, c2, ...)", in.ChangeID)})
+		problems = append(problems, apperr.Problem{Field: "changeId", Rule: "§45(4)", Message: fmt.Sprintf("%q is not a change notice's ID (c1, c2, ...)", in.ChangeID)})
 	}
 	if len(problems) > 0 {
 		return Entry{}, &attestation.SubmissionRefused{Problems: problems}

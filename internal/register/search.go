@@ -37,11 +37,11 @@ type Query struct {
 // ParseQuery reads a search from the query parameters number, objectName, ownerBin, status,
 // limit and cursor. validNumber checks a certificate number's form (the policy's numbering).
 // Every parameter that is wrong is a problem naming it.
-func ParseQuery(params map[string]string, validNumber func(string) error) (Query, []attestation.Problem) {
+func ParseQuery(params map[string]string, validNumber func(string) error) (Query, []apperr.Problem) {
 	q := Query{Limit: DefaultSearchLimit}
-	var problems []attestation.Problem
+	var problems []apperr.Problem
 	bad := func(field, msg string) {
-		problems = append(problems, attestation.Problem{Field: field, Rule: "§29", Message: msg})
+		problems = append(problems, apperr.Problem{Field: field, Rule: "§29", Message: msg})
 	}
 	known := map[string]bool{"number": true, "objectName": true, "ownerBin": true, "status": true, "limit": true, "cursor": true}
 	for k := range params {

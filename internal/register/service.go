@@ -65,10 +65,10 @@ type CertificateQuery struct {
 
 // LifeStore keeps the entries (dynamostore.Store).
 type LifeStore interface {
-	// Entry reads an entry, strongly consistent; attestation.ErrNotFound if there is none.
+	// Entry reads an entry, strongly consistent; apperr.NotFound if there is none.
 	Entry(ctx context.Context, number string) (Entry, error)
 	// PutEntry writes e as revision rev, conditional on the stored entry being at the revision
-	// before; attestation.ErrConflict if it moved.
+	// before; apperr.Conflict if it moved.
 	PutEntry(ctx context.Context, e Entry, rev Revision) error
 	// Revisions is an entry's history, oldest first.
 	Revisions(ctx context.Context, number string) ([]Revision, error)
@@ -171,7 +171,7 @@ func (s *Service) change(ctx context.Context, actor identity.Actor, number strin
 				"paragraph", paragraph, "role", actor.Role)
 			return next, nil
 		}
-		if !errors.Is(err, attestation.ErrConflict) || attempt == writeAttempts {
+		if !errors.Is(err, apperr.Conflict) || attempt == writeAttempts {
 			return Entry{}, fmt.Errorf("certificate %s: write revision %d: %w", number, next.Revision, err)
 		}
 	}
@@ -180,7 +180,7 @@ func (s *Service) change(ctx context.Context, actor identity.Actor, number strin
 // read reads an entry; a missing one is ErrCertificateNotFound.
 func (s *Service) read(ctx context.Context, number string) (Entry, error) {
 	e, err := s.store.Entry(ctx, number)
-	if errors.Is(err, attestation.ErrNotFound) {
+	if errors.Is(err, apperr.NotFound) {
 		return Entry{}, fmt.Errorf("certificate %s: %w", number, ErrCertificateNotFound)
 	}
 	if err != nil {
@@ -228,30 +228,30 @@ func inForce(e *Entry, paragraph, what string) error {
 
 // refused is a request refused for one field.
 func refused(field, rule, message string) error {
-	return &attestation.SubmissionRefused{Problems: []attestation.Problem{{Field: field, Rule: rule, Message: message}}}
+	return &attestation.SubmissionRefused{Problems: []apperr.Problem{{Field: field, Rule: rule, Message: message}}}
 }
 
 // checkReasons cleans the reasons of a decision: at least one, at most maxReasons, none blank,
 // longer than maxReasonLength, or holding a control character other than white space.
-func checkReasons(in []string, rule string) ([]string, []attestation.Problem) {
+func checkReasons(in []string, rule string) ([]string, []apperr.Problem) {
 	var out []string
-	var problems []attestation.Problem
+	var problems []apperr.Problem
 	switch {
 	case len(in) == 0:
-		return nil, []attestation.Problem{{Field: "reasons", Rule: rule, Message: "a decision states its reasons: at least one"}}
+		return nil, []apperr.Problem{{Field: "reasons", Rule: rule, Message: "a decision states its reasons: at least one"}}
 	case len(in) > maxReasons:
-		return nil, []attestation.Problem{{Field: "reasons", Rule: rule, Message: fmt.Sprintf("at most %d reasons", maxReasons)}}
+		return nil, []apperr.Problem{{Field: "reasons", Rule: rule, Message: fmt.Sprintf("at most %d reasons", maxReasons)}}
 	}
 	for i, r := range in {
 		r = strings.TrimSpace(r)
 		switch {
 		case r == "":
-			problems = append(problems, attestation.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: "empty"})
+			problems = append(problems, apperr.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: "empty"})
 		case len(r) > maxReasonLength:
-			problems = append(problems, attestation.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: fmt.Sprintf("longer than %d bytes", maxReasonLength)})
+			problems = append(problems, apperr.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: fmt.Sprintf("longer than %d bytes", maxReasonLength)})
 		case strings.ContainsFunc(r, func(c rune) bool { return unicode.IsControl(c) && !unicode.IsSpace(c) }):
 			// The copy of a decision sent to the owner prints its reasons (§46).
-			problems = append(problems, attestation.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: "contains a control character that cannot be printed"})
+			problems = append(problems, apperr.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: "contains a control character that cannot be printed"})
 		}
 		out = append(out, r)
 	}
