@@ -70,9 +70,6 @@ var (
 	ErrChangeNotFound = fmt.Errorf("no such change notice: %w", attestation.ErrNotFound)
 	// ErrDuplicateNotFound: the certificate has no duplicate request with this ID.
 	ErrDuplicateNotFound = fmt.Errorf("no such duplicate request: %w", attestation.ErrNotFound)
-	// ErrNoDuplicator: the service was built without the maker of duplicates, so none can be
-	// issued (the API answers 503).
-	ErrNoDuplicator = errors.New("duplicates cannot be issued: no maker of duplicates is configured")
 )
 
 // Cessation is the owner's notice that the object's operation ceased: the authority recalls on
@@ -153,29 +150,34 @@ type Service struct {
 	duplicator Duplicator
 }
 
-// NewService returns the service on store, signing every revision with signer and counting
-// periods with cal. Recalls need WithRecords, duplicates WithDuplicator.
-func NewService(store LifeStore, signer Signer, cal policy.Calendar, log *slog.Logger) *Service {
-	return &Service{store: store, signer: signer, cal: cal, log: log}
+// Deps are the ports a Service is built on; every one is required.
+type Deps struct {
+	Store    LifeStore       // the register's entries and their revisions
+	Signer   Signer          // signs every revision (§29)
+	Calendar policy.Calendar // the working-day calendar the periods are counted on
+	Log      *slog.Logger
+	Records  DecisionRecords  // where the decisions of recall and their copies are kept (§46)
+	Render   DecisionRenderer // renders the copy of a recall decision sent to the owner (§46)
+	// Duplicator makes duplicates (§48): the issuing service, which renders the certificate
+	// again from its data and keeps it under Object Lock.
+	Duplicator Duplicator
 }
 
-// WithRecords sets where the copies of recall decisions are kept (§46).
-func (s *Service) WithRecords(r DecisionRecords) *Service {
-	s.records = r
-	return s
-}
-
-// WithDecisionRenderer sets the renderer of the copy of a recall decision sent to the owner
-// (§46); without it the decision is kept as data only.
-func (s *Service) WithDecisionRenderer(r DecisionRenderer) *Service {
-	s.render = r
-	return s
-}
-
-// WithDuplicator sets the maker of duplicates (§48).
-func (s *Service) WithDuplicator(d Duplicator) *Service {
-	s.duplicator = d
-	return s
+// NewService returns the service on d, or an error naming the first port d lacks.
+func NewService(d Deps) (*Service, error) {
+	for _, p := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Store", d.Store == nil}, {"Signer", d.Signer == nil}, {"Calendar", d.Calendar == nil}, {"Log", d.Log == nil},
+		{"Records", d.Records == nil}, {"Render", d.Render == nil}, {"Duplicator", d.Duplicator == nil},
+	} {
+		if p.missing {
+			return nil, fmt.Errorf("register service: %s is required", p.name)
+		}
+	}
+	return &Service{store: d.Store, signer: d.Signer, cal: d.Calendar, log: d.Log, records: d.Records, render: d.Render,
+		duplicator: d.Duplicator}, nil
 }
 
 // Number is the certificate number of the URL's {year} (four digits) and {seq} (digits; leading
@@ -427,9 +429,6 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 	if len(problems) > 0 {
 		return Entry{}, &attestation.SubmissionRefused{Problems: problems}
 	}
-	if s.records == nil {
-		return Entry{}, errors.New("recall: no store for the copies of decisions is configured")
-	}
 	return s.change(ctx, actor, number, now, anyCertificate, func(e *Entry, ed *policy.Edition) (string, string, error) {
 		if r := e.Recall; r != nil {
 			if r.Ground == in.Ground && r.ChangeID == in.ChangeID {
@@ -586,9 +585,6 @@ func (s *Service) decisionCopy(ctx context.Context, e Entry, g policy.RecallGrou
 		return Document{}, nil, fmt.Errorf("store the recall decision of %s: %w", e.Number, err)
 	}
 	data := Document{Key: doc.Key, VersionID: doc.VersionID, SHA256: doc.SHA256}
-	if s.render == nil {
-		return data, nil, nil
-	}
 	// The copy the owner reads (§46). A repeated delivery renders the same bytes (the renderer is
 	// deterministic) and so gets the version already stored.
 	pdf, err := s.render(RecallCopy{Certificate: e.Number, ObjectName: e.ObjectName, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
@@ -682,9 +678,6 @@ func (s *Service) IssueDuplicate(ctx context.Context, actor identity.Actor, numb
 	}
 	if !wellFormedID(requestID, 'd') {
 		return Entry{}, DuplicateRequest{}, fmt.Errorf("duplicate request %q: %w", requestID, ErrDuplicateNotFound)
-	}
-	if s.duplicator == nil {
-		return Entry{}, DuplicateRequest{}, fmt.Errorf("issue duplicate of %s: %w", number, ErrNoDuplicator)
 	}
 	var req DuplicateRequest
 	e, err := s.change(ctx, actor, number, now, anyCertificate, func(e *Entry, ed *policy.Edition) (string, string, error) {
