@@ -38,4 +38,6 @@ func NewWatcher(d WatcherDeps) (*Watcher, error) {
 }
 
 // Check runs the watch at now (Service.Check): a deadline.Checker.
-func (w *Watcher) Check(ctx context.Context, now time.Time) (any, error) { return w.svc.Check(ctx, now) }
+func (w *Watcher) Check(ctx context.Context, now time.Time) (any, error) {
+	return w.svc.Check(ctx, now)
+}
