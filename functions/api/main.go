@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/api"
 )
 
 func main() {
@@ -32,7 +33,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}
-	handler, err := wiring.API(ctx, awsCfg, cfg, log)
+	handler, err := api.New(ctx, awsCfg, cfg, log)
 	if err != nil {
 		return err
 	}

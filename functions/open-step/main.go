@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/tasks"
 )
 
 func main() {
@@ -32,7 +33,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}
-	handler, err := wiring.OpenStep(ctx, awsCfg, cfg, log)
+	handler, err := tasks.OpenStep(ctx, awsCfg, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -540,31 +539,14 @@ func addWD(t testing.TB, from time.Time, n int) time.Time {
 	return d
 }
 
-// newTestService calls NewService with the fakes, whatever order of parameters it takes: every
-// Records parameter gets the fake records, the string the edition. (NewService's parameters are
-// being changed by others; the tests do not depend on their order.)
-func newTestService(t testing.TB, store CaseStore, records Records, wf Workflow, cal policy.Calendar, edition string) *Service {
+// newTestService calls NewService on d and fails the test if it refuses.
+func newTestService(t testing.TB, d Deps) *Service {
 	t.Helper()
-	fn := reflect.ValueOf(NewService)
-	ft := fn.Type()
-	log := slog.New(slog.DiscardHandler)
-	byType := map[reflect.Type]reflect.Value{
-		reflect.TypeFor[CaseStore]():       reflect.ValueOf(&store).Elem(),
-		reflect.TypeFor[Records]():         reflect.ValueOf(&records).Elem(),
-		reflect.TypeFor[Workflow]():        reflect.ValueOf(&wf).Elem(),
-		reflect.TypeFor[policy.Calendar](): reflect.ValueOf(&cal).Elem(),
-		reflect.TypeFor[string]():          reflect.ValueOf(edition),
-		reflect.TypeFor[*slog.Logger]():    reflect.ValueOf(log),
+	svc, err := NewService(d)
+	if err != nil {
+		t.Fatalf("new service: %v", err)
 	}
-	args := make([]reflect.Value, ft.NumIn())
-	for i := range args {
-		v, ok := byType[ft.In(i)]
-		if !ok {
-			t.Fatalf("NewService takes a %s the tests do not know", ft.In(i))
-		}
-		args[i] = v
-	}
-	return fn.Call(args)[0].Interface().(*Service)
+	return svc
 }
 
 // harness is a service on the fakes, the real calendar and a policy edition, with a clock.
@@ -575,6 +557,7 @@ type harness struct {
 	records *fakeRecords
 	wf      *fakeWorkflow
 	svc     *Service
+	deps    Deps // what svc was built on
 	edition string
 	now     time.Time
 	ids     atomic.Int64
@@ -587,8 +570,17 @@ func newHarnessEdition(t *testing.T, edition string) *harness {
 	t.Helper()
 	h := &harness{t: t, ctx: context.Background(), store: newMemStore(), records: newFakeRecords(), wf: newFakeWorkflow(),
 		edition: edition, now: walkStart}
-	h.svc = newTestService(t, h.store, h.records, h.wf, kazakhstan(t), edition)
+	h.deps = Deps{Cases: h.store, Records: h.records, Documents: h.records, Workflow: h.wf, Calendar: kazakhstan(t),
+		Edition: edition, Log: slog.New(slog.DiscardHandler), ObjectOwners: owners{}}
+	h.svc = newTestService(t, h.deps)
 	return h
+}
+
+// rebuild builds the harness's service again on its ports as edit changes them.
+func (h *harness) rebuild(edit func(*Deps)) {
+	h.t.Helper()
+	edit(&h.deps)
+	h.svc = newTestService(h.t, h.deps)
 }
 
 // tick moves the clock on by ten minutes and returns it.

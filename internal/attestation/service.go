@@ -23,41 +23,63 @@ const maxRetries = 3
 // check goes through it.
 type Service struct {
 	store     CaseStore
-	records   Records // acts, certificates, receipts: Object Lock
-	documents Records // what applicants file: the package as filed
-	uploads   UploadStore
-	files     Files // the documents bucket, for uploads and links
+	records   Records     // acts, certificates, receipts: Object Lock
+	documents Records     // what applicants file: the package as filed
+	uploads   UploadStore // nil with files: a service that takes no uploads (Deps)
+	files     Files       // the documents bucket, for uploads and links
 	workflow  Workflow
-	owners    ObjectOwners // who registered each object of informatization; nil: object ids are not checked
+	owners    ObjectOwners // who registered each object of informatization
 	rules     rules
 	edition   string
 	log       *slog.Logger
 }
 
-// NewService returns a Service. records keeps what must never change (Object Lock), documents
-// what applicants file. cal is the working-day calendar the periods are counted on, and
-// edition the policy edition applied to new filings.
-func NewService(store CaseStore, records, documents Records, workflow Workflow, cal policy.Calendar, edition string, log *slog.Logger) *Service {
-	return &Service{store: store, records: records, documents: documents, workflow: workflow, rules: rules{cal: cal}, edition: edition, log: log}
+// Deps are the ports a Service is built on. Every one is required but Uploads and Files.
+type Deps struct {
+	Cases     CaseStore       // the cases, their history and open steps
+	Records   Records         // what must never change: acts, certificates, receipts (Object Lock)
+	Documents Records         // what applicants file: the package as filed
+	Workflow  Workflow        // the state machine's executions and task tokens
+	Calendar  policy.Calendar // the working-day calendar the periods are counted on
+	Edition   string          // the policy edition applied to new filings
+	Log       *slog.Logger
+	// ObjectOwners tells who registered each object of informatization (§11), so a filing names
+	// only one of the applicant's own objects.
+	ObjectOwners ObjectOwners
+	// Uploads (the uploads and drafts store) and Files (the documents bucket) are optional, and
+	// given together or not at all: only the API takes uploads and drafts and completes steps
+	// with documents, so the roots of the state machine's tasks and of the deadline check build
+	// neither. A service without them refuses uploads and drafts, and takes the documents of a
+	// completion as given (the documents' own checks still run).
+	Uploads UploadStore
+	Files   Files
 }
 
-// WithFiles gives the service the uploads and drafts store and the documents bucket, which the
-// upload flow, drafts and document links need.
-func (s *Service) WithFiles(uploads UploadStore, files Files) *Service {
-	s.uploads, s.files = uploads, files
-	return s
+// NewService returns a Service on d, or an error naming the first required port d lacks.
+func NewService(d Deps) (*Service, error) {
+	for _, m := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Cases", d.Cases == nil}, {"Records", d.Records == nil}, {"Documents", d.Documents == nil},
+		{"Workflow", d.Workflow == nil}, {"Calendar", d.Calendar == nil}, {"Edition", d.Edition == ""},
+		{"Log", d.Log == nil}, {"ObjectOwners", d.ObjectOwners == nil},
+	} {
+		if m.missing {
+			return nil, fmt.Errorf("attestation service: %s is required", m.name)
+		}
+	}
+	if (d.Uploads == nil) != (d.Files == nil) {
+		return nil, errors.New("attestation service: Uploads and Files are given together or not at all")
+	}
+	return &Service{store: d.Cases, records: d.Records, documents: d.Documents, uploads: d.Uploads, files: d.Files,
+		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, log: d.Log}, nil
 }
 
 // ObjectOwners tells who registered an object of informatization (POST /objects).
 type ObjectOwners interface {
 	// ObjectOwner returns the BIN of the object's owner; ErrNotFound if there is no such object.
 	ObjectOwner(ctx context.Context, id string) (string, error)
-}
-
-// WithObjectOwners lets the service check that a filing names one of the applicant's own objects.
-func (s *Service) WithObjectOwners(o ObjectOwners) *Service {
-	s.owners = o
-	return s
 }
 
 // SubmissionRefused lists every reason a filing is refused before any case starts: a
@@ -157,7 +179,7 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 	if err != nil {
 		return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 	}
-	if id := pkg.Object.ID; id != "" && s.owners != nil && len(problems) == 0 {
+	if id := pkg.Object.ID; id != "" && len(problems) == 0 {
 		owner, err := s.owners.ObjectOwner(ctx, id)
 		switch {
 		case errors.Is(err, ErrNotFound) || err == nil && owner != actor.BIN:

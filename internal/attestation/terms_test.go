@@ -141,7 +141,9 @@ func TestFilingNamesItsObjectPar11(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newUploadHarness(t)
-			h.svc.WithObjectOwners(owners{"O-00000000000000aa": applicant.BIN, "O-00000000000000bb": "990000000001"})
+			h.rebuild(func(d *Deps) {
+				d.ObjectOwners = owners{"O-00000000000000aa": applicant.BIN, "O-00000000000000bb": "990000000001"}
+			})
 			pkg := draftPackage()
 			pkg.Object.ID = tc.id
 			d, err := h.svc.CreateDraft(h.ctx, applicant, pkg, h.tick())

@@ -313,7 +313,7 @@ func newUploadHarness(t *testing.T) *uploadHarness {
 // harness's walk attaches documents that are not uploads, so a test walks a case first.
 func withFiles(h *harness) *uploadHarness {
 	u := &uploadHarness{harness: h, ups: newMemUploads(h.store), files: newMemFiles()}
-	h.svc.WithFiles(u.ups, u.files)
+	h.rebuild(func(d *Deps) { d.Uploads, d.Files = u.ups, u.files })
 	return u
 }
 

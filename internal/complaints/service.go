@@ -55,30 +55,47 @@ type Service struct {
 	newID   func() (string, error)
 }
 
-// NewService returns the service on store, checking case references with cases, counting the
-// periods of standard §11 with cal as the policy edition (the one applied to new filings) sets
-// them. A nil log discards.
-func NewService(store Store, cases Cases, cal Calendar, edition string, log *slog.Logger) (*Service, error) {
-	ed, err := policy.Load(edition)
+// Deps are the ports a Service is built on. Every one is required but Log (nil discards).
+type Deps struct {
+	Store Store
+	// Cases checks that a case a complaint names is the complainant's organisation's.
+	Cases Cases
+	// Certificates checks that a certificate a complaint names is one of the organisation's in
+	// the register.
+	Certificates Certificates
+	// Calendar counts the periods of standard §11, as the policy edition Edition (the one
+	// applied to new filings) sets them.
+	Calendar Calendar
+	Edition  string
+	Log      *slog.Logger
+}
+
+// NewService returns the service on d, or an error naming the first required port d lacks.
+func NewService(d Deps) (*Service, error) {
+	for _, p := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Store", d.Store == nil}, {"Cases", d.Cases == nil}, {"Certificates", d.Certificates == nil}, {"Calendar", d.Calendar == nil},
+	} {
+		if p.missing {
+			return nil, fmt.Errorf("complaints: %s is required", p.name)
+		}
+	}
+	ed, err := policy.Load(d.Edition)
 	if err != nil {
 		return nil, fmt.Errorf("complaints: policy edition: %w", err)
 	}
 	for _, step := range []string{policy.StepComplaintProvider, policy.StepComplaintQualityAuthority} {
 		if _, err := ed.Period(step); err != nil {
-			return nil, fmt.Errorf("complaints: policy edition %s: %w", edition, err)
+			return nil, fmt.Errorf("complaints: policy edition %s: %w", d.Edition, err)
 		}
 	}
+	log := d.Log
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
-	return &Service{store: store, cases: cases, cal: cal, edition: ed, log: log, newID: randomID}, nil
-}
-
-// WithCertificates checks a filing's certificateNumber against the register: it must be one of
-// the organisation's certificates. Without it only the number's form is checked.
-func (s *Service) WithCertificates(c Certificates) *Service {
-	s.certs = c
-	return s
+	return &Service{store: d.Store, cases: d.Cases, certs: d.Certificates, cal: d.Calendar, edition: ed, log: log, newID: randomID}, nil
 }
 
 // randomID is a complaint ID nobody can guess: "C-" and 24 hexadecimal digits from crypto/rand.

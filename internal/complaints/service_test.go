@@ -190,11 +190,12 @@ func newService(t *testing.T) (*Service, *memStore) {
 		t.Fatal(err)
 	}
 	st := newMemStore()
-	s, err := NewService(st, memCases{ownCase: ownBIN, otherCase: otherBIN}, cal, edition, nil)
+	s, err := NewService(Deps{Store: st, Cases: memCases{ownCase: ownBIN, otherCase: otherBIN},
+		Certificates: memCertificates{ownCertificate: ownBIN, otherCertificate: otherBIN}, Calendar: cal, Edition: edition})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.WithCertificates(memCertificates{ownCertificate: ownBIN, otherCertificate: otherBIN}), st
+	return s, st
 }
 
 // memCertificates is the register's certificates by number, with their holders.
@@ -683,4 +684,25 @@ func TestCheckFlagsOverdueComplaints(t *testing.T) {
 			t.Fatalf("flagged %d, want %d: %v", len(out.(CheckReport).Flagged), n, err)
 		}
 	})
+}
+
+// TestNewServiceNamesAMissingPort: the service is built whole or not at all (it replaces the
+// check of a certificate's number by its form only, in a service built without the register).
+func TestNewServiceNamesAMissingPort(t *testing.T) {
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, drop := range map[string]func(*Deps){
+		"Store": func(d *Deps) { d.Store = nil }, "Cases": func(d *Deps) { d.Cases = nil },
+		"Certificates": func(d *Deps) { d.Certificates = nil }, "Calendar": func(d *Deps) { d.Calendar = nil },
+	} {
+		t.Run("without "+name, func(t *testing.T) {
+			d := Deps{Store: newMemStore(), Cases: memCases{}, Certificates: memCertificates{}, Calendar: cal, Edition: edition}
+			drop(&d)
+			if _, err := NewService(d); err == nil || !strings.Contains(err.Error(), name+" is required") {
+				t.Fatalf("err = %v, want it to name %s", err, name)
+			}
+		})
+	}
 }

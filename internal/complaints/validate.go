@@ -83,7 +83,7 @@ func (s *Service) checkFiling(ctx context.Context, actor identity.Actor, in Fili
 	if n := clean(in.CertificateNumber); in.CertificateNumber != "" {
 		if _, _, err := s.edition.ParseCertificateNumber(n); err != nil {
 			add("certificateNumber", "%s", strings.TrimPrefix(err.Error(), "policy "+s.edition.ID()+": "))
-		} else if s.certs != nil {
+		} else {
 			holds, err := s.certs.Holds(ctx, actor.BIN, n)
 			if err != nil {
 				return nil, fmt.Errorf("certificate %s: %w", n, err)

@@ -42,14 +42,37 @@ type Handler struct {
 	checks map[string]Checker
 }
 
-// New returns the deadline-check handler.
-func New(svc *attestation.Service) *Handler { return &Handler{svc: svc, checks: map[string]Checker{}} }
+// Named is a further watch and the name its report goes under.
+type Named struct {
+	Name    string
+	Checker Checker
+}
 
-// With adds a checker run after the cases' steps, reported under name.
-func (h *Handler) With(name string, c Checker) *Handler {
-	h.names = append(h.names, name)
-	h.checks[name] = c
-	return h
+// Deps are what one run checks: the cases' steps (required), then each further watch, in order.
+type Deps struct {
+	Cases  *attestation.Service
+	Checks []Named
+}
+
+// New returns the deadline-check handler on d, or an error naming what d lacks.
+func New(d Deps) (*Handler, error) {
+	if d.Cases == nil {
+		return nil, errors.New("deadline check: Cases is required")
+	}
+	h := &Handler{svc: d.Cases, checks: map[string]Checker{}}
+	for i, c := range d.Checks {
+		switch {
+		case c.Name == "":
+			return nil, fmt.Errorf("deadline check: check %d has no name", i)
+		case c.Checker == nil:
+			return nil, fmt.Errorf("deadline check: check %s: Checker is required", c.Name)
+		case h.checks[c.Name] != nil:
+			return nil, fmt.Errorf("deadline check: two checks are named %s", c.Name)
+		}
+		h.names = append(h.names, c.Name)
+		h.checks[c.Name] = c.Checker
+	}
+	return h, nil
 }
 
 // Handle checks every open step, then every further watch, against the scheduled time.

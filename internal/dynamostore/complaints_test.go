@@ -41,7 +41,9 @@ func complaintsService(t *testing.T, bin string, owned ...string) *complaints.Se
 		}
 		return false, nil
 	})
-	s, err := complaints.NewService(complaintsStore(), cases, cal, "rules-2016-amended-2018", nil)
+	noCertificates := complaints.CertificatesFunc(func(context.Context, string, string) (bool, error) { return false, nil })
+	s, err := complaints.NewService(complaints.Deps{Store: complaintsStore(), Cases: cases, Certificates: noCertificates, Calendar: cal,
+		Edition: "rules-2016-amended-2018"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -216,7 +216,12 @@ func TestRegisterServiceOnDynamoDBPar42Par46(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := register.NewService(store, s, cal, slog.New(slog.NewJSONHandler(io.Discard, nil))).WithRecords(memDecisions{})
+	svc, err := register.NewService(register.Deps{Store: store, Signer: s, Calendar: cal, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Records: memDecisions{}, Render: func(c register.RecallCopy) ([]byte, error) { return []byte("%PDF-1.7 " + c.Certificate), nil },
+		Duplicator: noDuplicates{}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	bin := uniqueBIN(t)
 	// Moments long past, so that the check meets no other test's entries.
 	issued := time.Date(2017, 10, 16, 4, 0, 0, 0, time.UTC)
@@ -282,6 +287,13 @@ func TestRegisterServiceOnDynamoDBPar42Par46(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("overdue obligations %v, want %v", got, want)
 	}
+}
+
+// noDuplicates is the maker of duplicates of a test that issues none.
+type noDuplicates struct{}
+
+func (noDuplicates) Duplicate(context.Context, register.Entry, register.DuplicateRequest, time.Time) (register.Document, error) {
+	return register.Document{}, errors.New("this test issues no duplicates")
 }
 
 // memDecisions keeps the copies of decisions in memory (the bucket is tested in s3store).

@@ -27,6 +27,7 @@ import (
 	"attestation/internal/s3store"
 	"attestation/internal/signing"
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/kmskey"
 )
 
 // issued walks a case to its certificate (§14-§28) and returns the case's path and the number.
@@ -62,7 +63,7 @@ func registerKey(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := wiring.NewSigner(localstack.AWSConfig(stack.MotoURL), cfg)
+	signer, err := kmskey.Signer(localstack.AWSConfig(stack.MotoURL), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

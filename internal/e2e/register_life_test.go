@@ -22,6 +22,7 @@ import (
 	"attestation/internal/policy"
 	"attestation/internal/register"
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/kmskey"
 )
 
 // Life after the certificate through the local stack (§40-§48): the owner's notices, the
@@ -42,7 +43,7 @@ func lifeSigner(tb testing.TB) register.Signer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := wiring.NewSigner(localstack.AWSConfig(stack.MotoURL), cfg)
+	s, err := kmskey.Signer(localstack.AWSConfig(stack.MotoURL), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"attestation/internal/localstack"
 	"attestation/internal/signing"
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/kmskey"
 )
 
 // §29: the local stack creates template.yaml's RegisterSigningKey in KMS and hands its ID to the
@@ -40,7 +41,7 @@ func TestPar29ProvisionedKeySignsRegisterEntriesThroughWiring(t *testing.T) {
 		t.Fatalf("key %s: %s %s, want ECC_NIST_P256 SIGN_VERIFY", cfg.SigningKeyID, m.KeySpec, m.KeyUsage)
 	}
 
-	signer, err := wiring.NewSigner(localstack.AWSConfig(stack.MotoURL), cfg)
+	signer, err := kmskey.Signer(localstack.AWSConfig(stack.MotoURL), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ import (
 	"attestation/internal/register"
 	"attestation/internal/signing"
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/kmskey"
 )
 
 // The public register through the local stack (§29): the verification page a phone opens from
@@ -49,7 +50,7 @@ func registerSigner(tb testing.TB) register.Signer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := wiring.NewSigner(localstack.AWSConfig(stack.MotoURL), cfg)
+	s, err := kmskey.Signer(localstack.AWSConfig(stack.MotoURL), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -54,10 +54,37 @@ type Handler struct {
 	registerPublic *publicRegister // the public routes of the register (register_public.go)
 }
 
-// New returns the API handler: svc does the work, calls records every request and reads the
-// records back for staff, idem runs the Idempotency-Key protocol on its claims.
-func New(svc Service, calls audit.Store, idem Idempotency, log *slog.Logger) *Handler {
-	return &Handler{svc: svc, calls: calls, idem: idem, log: log}
+// Deps are the services and stores the API is built on; every one is required.
+type Deps struct {
+	Cases  Service     // the cases: filings, drafts, uploads, steps
+	Calls  audit.Store // records every request and reads the records back for staff
+	Claims Idempotency // runs the Idempotency-Key protocol on its claims
+	Log    *slog.Logger
+
+	Objects        ObjectService         // objects of informatization and annual plans (objects.go)
+	Complaints     ComplaintService      // the complaints of standard §11 (complaints.go)
+	Oversight      OversightService      // the authority's oversight reports (oversight.go)
+	Register       RegisterService       // life after the certificate (register_life.go)
+	RegisterPublic RegisterPublicService // the public routes of the register (register_public.go)
+	Numbering      CertificateNumbering  // the policy that numbers certificates, for the public routes
+}
+
+// New returns the API handler on d, or an error naming the first service or store d lacks.
+func New(d Deps) (*Handler, error) {
+	for _, p := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Cases", d.Cases == nil}, {"Calls", d.Calls == nil}, {"Claims", d.Claims == nil}, {"Log", d.Log == nil},
+		{"Objects", d.Objects == nil}, {"Complaints", d.Complaints == nil}, {"Oversight", d.Oversight == nil},
+		{"Register", d.Register == nil}, {"RegisterPublic", d.RegisterPublic == nil}, {"Numbering", d.Numbering == nil},
+	} {
+		if p.missing {
+			return nil, fmt.Errorf("api handler: %s is required", p.name)
+		}
+	}
+	return &Handler{svc: d.Cases, calls: d.Calls, idem: d.Claims, log: d.Log, objects: d.Objects, complaints: d.Complaints,
+		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}}, nil
 }
 
 type request struct {

@@ -21,12 +21,6 @@ type ComplaintService interface {
 
 var _ ComplaintService = (*complaints.Service)(nil)
 
-// WithComplaints sets the service behind the routes of complaints.
-func (h *Handler) WithComplaints(c ComplaintService) *Handler {
-	h.complaints = c
-	return h
-}
-
 // complaintRoutes are the routes of complaints (standard §11). The STS takes none of them; the
 // authority for the quality of state services takes only these.
 func (h *Handler) complaintRoutes() map[string]route {
@@ -86,9 +80,6 @@ func complaintView(c complaints.Complaint) ComplaintView {
 	return v
 }
 
-// errNoComplaints answers the routes of complaints when the handler was built without their service.
-var errNoComplaints = errors.New("complaints: no service configured")
-
 // complaintError turns the service's not-found error into this API's 404: one body for every
 // complaint an applicant may not see, so another organisation's reads exactly like a missing one.
 func complaintError(err error) error {
@@ -100,9 +91,6 @@ func complaintError(err error) error {
 
 // fileComplaint registers the applicant's complaint: 201 with its number, due moment and first event.
 func (h *Handler) fileComplaint(ctx context.Context, r *request) (int, any, error) {
-	if h.complaints == nil {
-		return 0, nil, errNoComplaints
-	}
 	var in complaints.Filing
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
@@ -117,9 +105,6 @@ func (h *Handler) fileComplaint(ctx context.Context, r *request) (int, any, erro
 // listComplaints is the caller's complaints: an applicant's organisation's, newest first; those
 // filed with the caller's body for staff, latest due first.
 func (h *Handler) listComplaints(ctx context.Context, r *request) (int, any, error) {
-	if h.complaints == nil {
-		return 0, nil, errNoComplaints
-	}
 	limit, cursor, err := pageParams(r)
 	if err != nil {
 		return 0, nil, err
@@ -136,9 +121,6 @@ func (h *Handler) listComplaints(ctx context.Context, r *request) (int, any, err
 }
 
 func (h *Handler) getComplaint(ctx context.Context, r *request) (int, any, error) {
-	if h.complaints == nil {
-		return 0, nil, errNoComplaints
-	}
 	c, err := h.complaints.Get(ctx, r.actor, r.PathParameters["complaintId"])
 	if err != nil {
 		return 0, nil, complaintError(err)
@@ -149,9 +131,6 @@ func (h *Handler) getComplaint(ctx context.Context, r *request) (int, any, error
 // decideComplaint records the addressee's consideration: 200 with the complaint, the same for a
 // repeat of the same decision.
 func (h *Handler) decideComplaint(ctx context.Context, r *request) (int, any, error) {
-	if h.complaints == nil {
-		return 0, nil, errNoComplaints
-	}
 	var in complaints.DecisionInput
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err

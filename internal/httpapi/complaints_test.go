@@ -106,7 +106,7 @@ func (f *fakeComplaints) Decide(ctx context.Context, actor identity.Actor, id st
 func newComplaintsEnv() (*env, *fakeComplaints) {
 	e := newEnv()
 	f := &fakeComplaints{}
-	e.h.WithComplaints(f)
+	e.rebuild(func(d *Deps) { d.Complaints = f })
 	return e, f
 }
 

@@ -21,6 +21,7 @@ import (
 	"attestation/internal/apperr"
 	"attestation/internal/audit"
 	"attestation/internal/idempotency"
+	"attestation/internal/policy"
 )
 
 // requestTime is the requests' timeEpoch: Thursday 2026-10-15 10:00 in Almaty.
@@ -36,6 +37,7 @@ var (
 
 type env struct {
 	h      *Handler
+	deps   Deps // what h was built on
 	svc    *fakeService
 	calls  *memCalls
 	claims *memClaims
@@ -61,8 +63,54 @@ func (s *syncBuffer) String() string {
 
 func newEnv() *env {
 	e := &env{svc: &fakeService{}, calls: newMemCalls(), claims: newMemClaims(), logs: &syncBuffer{}}
-	e.h = New(e.svc, e.calls, idempotency.New(e.claims), slog.New(slog.NewJSONHandler(e.logs, nil)))
+	numbering, err := policy.Load("rules-2016-amended-2018")
+	if err != nil {
+		panic(err)
+	}
+	e.deps = Deps{Cases: e.svc, Calls: e.calls, Claims: idempotency.New(e.claims), Log: slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Objects: unusedObjects{}, Complaints: unusedComplaints{}, Oversight: unusedOversight{}, Register: unusedRegister{},
+		RegisterPublic: unusedRegisterPublic{}, Numbering: numbering}
+	e.rebuild(func(*Deps) {})
 	return e
+}
+
+// rebuild builds the env's handler again on its services as edit changes them.
+func (e *env) rebuild(edit func(*Deps)) {
+	edit(&e.deps)
+	h, err := New(e.deps)
+	if err != nil {
+		panic(err)
+	}
+	e.h = h
+}
+
+// The services of the families of routes a test does not call: any call panics.
+type (
+	unusedObjects        struct{ ObjectService }
+	unusedComplaints     struct{ ComplaintService }
+	unusedOversight      struct{ OversightService }
+	unusedRegister       struct{ RegisterService }
+	unusedRegisterPublic struct{ RegisterPublicService }
+)
+
+// TestNewNamesAMissingService: the handler is built whole or not at all (it replaces the 503 a
+// family of routes answered when the handler was built without its service).
+func TestNewNamesAMissingService(t *testing.T) {
+	whole := newEnv().deps
+	for name, drop := range map[string]func(*Deps){
+		"Cases": func(d *Deps) { d.Cases = nil }, "Calls": func(d *Deps) { d.Calls = nil }, "Claims": func(d *Deps) { d.Claims = nil },
+		"Log": func(d *Deps) { d.Log = nil }, "Objects": func(d *Deps) { d.Objects = nil }, "Complaints": func(d *Deps) { d.Complaints = nil },
+		"Oversight": func(d *Deps) { d.Oversight = nil }, "Register": func(d *Deps) { d.Register = nil },
+		"RegisterPublic": func(d *Deps) { d.RegisterPublic = nil }, "Numbering": func(d *Deps) { d.Numbering = nil },
+	} {
+		t.Run("without "+name, func(t *testing.T) {
+			d := whole
+			drop(&d)
+			if _, err := New(d); err == nil || !strings.Contains(err.Error(), name+" is required") {
+				t.Fatalf("err = %v, want it to name %s", err, name)
+			}
+		})
+	}
 }
 
 var requestSeq atomic.Int64

@@ -26,12 +26,6 @@ type ObjectService interface {
 
 var _ ObjectService = (*objects.Service)(nil)
 
-// WithObjects sets the service behind the routes of objects and annual plans.
-func (h *Handler) WithObjects(o ObjectService) *Handler {
-	h.objects = o
-	return h
-}
-
 // objectRoutes are the routes of objects of informatization and annual plans.
 func (h *Handler) objectRoutes() map[string]route {
 	applicant := []identity.Role{identity.Applicant}
@@ -118,9 +112,6 @@ func planView(p objects.Plan) PlanView {
 	return v
 }
 
-// errNoObjects answers the routes of objects when the handler was built without their service.
-var errNoObjects = errors.New("objects: no service configured")
-
 // objectError turns the service's not-found errors into this API's 404s: one body for every
 // object an applicant may not see, so another organisation's object reads exactly like a missing
 // one.
@@ -162,9 +153,6 @@ func yearParam(r *request) (int, error) {
 }
 
 func (h *Handler) registerObject(ctx context.Context, r *request) (int, any, error) {
-	if h.objects == nil {
-		return 0, nil, errNoObjects
-	}
 	var in objects.Registration
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
@@ -177,9 +165,6 @@ func (h *Handler) registerObject(ctx context.Context, r *request) (int, any, err
 }
 
 func (h *Handler) getObject(ctx context.Context, r *request) (int, any, error) {
-	if h.objects == nil {
-		return 0, nil, errNoObjects
-	}
 	o, err := h.objects.Get(ctx, r.actor, r.PathParameters["objectId"])
 	if err != nil {
 		return 0, nil, objectError(err)
@@ -190,9 +175,6 @@ func (h *Handler) getObject(ctx context.Context, r *request) (int, any, error) {
 // changeObjectStage records that the applicant's object moved to another life-cycle state (seed
 // 004 §3, Law Art. 39); the oversight of §4 counts industrial operation from it.
 func (h *Handler) changeObjectStage(ctx context.Context, r *request) (int, any, error) {
-	if h.objects == nil {
-		return 0, nil, errNoObjects
-	}
 	var in objects.StageChange
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
@@ -207,9 +189,6 @@ func (h *Handler) changeObjectStage(ctx context.Context, r *request) (int, any, 
 // listObjects is an organisation's objects, newest first: the applicant's own, or for staff the
 // one ?organization= names. An applicant naming another organisation is 403.
 func (h *Handler) listObjects(ctx context.Context, r *request) (int, any, error) {
-	if h.objects == nil {
-		return 0, nil, errNoObjects
-	}
 	org, err := organizationParam(r)
 	if err != nil {
 		return 0, nil, err
@@ -232,9 +211,6 @@ func (h *Handler) listObjects(ctx context.Context, r *request) (int, any, error)
 // putPlan sends the applicant's list of the year (§11, Annex 1): 201 for the first submission,
 // 200 for a later revision.
 func (h *Handler) putPlan(ctx context.Context, r *request) (int, any, error) {
-	if h.objects == nil {
-		return 0, nil, errNoObjects
-	}
 	year, err := yearParam(r)
 	if err != nil {
 		return 0, nil, err
@@ -255,9 +231,6 @@ func (h *Handler) putPlan(ctx context.Context, r *request) (int, any, error) {
 }
 
 func (h *Handler) getPlan(ctx context.Context, r *request) (int, any, error) {
-	if h.objects == nil {
-		return 0, nil, errNoObjects
-	}
 	year, err := yearParam(r)
 	if err != nil {
 		return 0, nil, err

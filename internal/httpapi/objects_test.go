@@ -139,7 +139,7 @@ func (f *fakeObjects) GetPlan(ctx context.Context, actor identity.Actor, organiz
 func newObjectsEnv() (*env, *fakeObjects) {
 	e := newEnv()
 	f := &fakeObjects{}
-	e.h.WithObjects(f)
+	e.rebuild(func(d *Deps) { d.Objects = f })
 	return e, f
 }
 

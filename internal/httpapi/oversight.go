@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -20,12 +19,6 @@ type OversightService interface {
 }
 
 var _ OversightService = (*oversight.Service)(nil)
-
-// WithOversight sets the service behind the authority's oversight routes.
-func (h *Handler) WithOversight(o OversightService) *Handler {
-	h.oversight = o
-	return h
-}
 
 // oversightRoutes are the authority's oversight reports.
 func (h *Handler) oversightRoutes() map[string]route {
@@ -95,14 +88,8 @@ type ApplicationWithoutPlanView struct {
 	Paragraph    string            `json:"paragraph"`
 }
 
-// errNoOversight answers the oversight routes when the handler was built without their service.
-var errNoOversight = errors.New("oversight: no service configured")
-
 // operationWithoutCertificate is the report of §4 at the moment of the request.
 func (h *Handler) operationWithoutCertificate(ctx context.Context, r *request) (int, any, error) {
-	if h.oversight == nil {
-		return 0, nil, errNoOversight
-	}
 	rep, err := h.oversight.OperationWithoutCertificate(ctx, r.actor, r.now)
 	if err != nil {
 		return 0, nil, err
@@ -118,9 +105,6 @@ func (h *Handler) operationWithoutCertificate(ctx context.Context, r *request) (
 
 // plansAgainstApplications is the year's plans against its applications (§11, Annex 1).
 func (h *Handler) plansAgainstApplications(ctx context.Context, r *request) (int, any, error) {
-	if h.oversight == nil {
-		return 0, nil, errNoOversight
-	}
 	year, err := yearParam(r)
 	if err != nil {
 		return 0, nil, err

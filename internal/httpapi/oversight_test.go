@@ -53,7 +53,7 @@ func newOversightEnv(t *testing.T, store oversight.Store) *env {
 		t.Fatal(err)
 	}
 	e := newEnv()
-	e.h.WithOversight(oversight.NewService(store, cal))
+	e.rebuild(func(d *Deps) { d.Oversight = oversight.NewService(store, cal) })
 	return e
 }
 

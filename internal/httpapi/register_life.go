@@ -35,15 +35,6 @@ type RegisterService interface {
 
 var _ RegisterService = (*register.Service)(nil)
 
-// WithRegister sets the service behind the routes of life after the certificate.
-func (h *Handler) WithRegister(s RegisterService) *Handler {
-	h.register = s
-	return h
-}
-
-// errNoRegister answers these routes when the handler was built without their service.
-var errNoRegister = errors.New("register: no service configured")
-
 // registerRoutes are the routes of life after the certificate.
 func (h *Handler) registerRoutes() map[string]route {
 	applicant := []identity.Role{identity.Applicant}
@@ -139,8 +130,7 @@ func certificateView(e register.Entry) CertificateView {
 }
 
 // registerError turns the service's not-found errors into this API's 404s (another
-// organisation's certificate reads exactly like a missing one) and a missing maker of duplicates
-// into 503.
+// organisation's certificate reads exactly like a missing one).
 func registerError(err error) error {
 	switch {
 	case errors.Is(err, register.ErrChangeNotFound):
@@ -149,17 +139,12 @@ func registerError(err error) error {
 		return badRequest(apperr.NotFound, "no such duplicate request of this certificate")
 	case errors.Is(err, attestation.ErrNotFound):
 		return badRequest(apperr.NotFound, "no such certificate in the register")
-	case errors.Is(err, register.ErrNoDuplicator):
-		return badRequest(apperr.Unavailable, "duplicates cannot be issued yet: no maker of duplicates is configured in this deployment")
 	}
 	return err
 }
 
 // certificate is the register service and the number of the path's {year} and {seq}.
 func (h *Handler) certificate(r *request) (RegisterService, string, error) {
-	if h.register == nil {
-		return nil, "", errNoRegister
-	}
 	number, err := h.register.Number(r.PathParameters["year"], r.PathParameters["seq"])
 	if err != nil {
 		return nil, "", badRequest(apperr.Invalid, "certificate number: "+err.Error())
@@ -262,9 +247,6 @@ func (h *Handler) notifyCessation(ctx context.Context, r *request) (int, any, er
 // listCertificates: an applicant its organisation's certificates, the authority the register's or
 // an organisation's (?organization=), of one ?status= or all; newest number first.
 func (h *Handler) listCertificates(ctx context.Context, r *request) (int, any, error) {
-	if h.register == nil {
-		return 0, nil, errNoRegister
-	}
 	q := register.CertificateQuery{}
 	if org, given := r.QueryStringParameters["organization"]; given {
 		if err := attestation.ValidIdentityNumber(org); err != nil {
@@ -297,9 +279,6 @@ func (h *Handler) listCertificates(ctx context.Context, r *request) (int, any, e
 // obligations: the open obligations after certificates, for the authority (?overdue=true: the
 // overdue ones).
 func (h *Handler) obligations(ctx context.Context, r *request) (int, any, error) {
-	if h.register == nil {
-		return 0, nil, errNoRegister
-	}
 	overdue := false
 	switch r.QueryStringParameters["overdue"] {
 	case "", "false":

@@ -104,6 +104,11 @@ func (lifeRecords) Put(_ context.Context, key, _ string, body []byte) (attestati
 	return attestation.Document{Key: key, VersionID: "v1", SHA256: strings.Repeat("e", 64)}, nil
 }
 
+// lifeRenderer renders the copy of a recall decision as a few bytes.
+func lifeRenderer(c register.RecallCopy) ([]byte, error) {
+	return []byte("%PDF-1.7 recall of " + c.Certificate), nil
+}
+
 type lifeDuplicator struct{}
 
 func (lifeDuplicator) Duplicate(_ context.Context, e register.Entry, req register.DuplicateRequest, _ time.Time) (register.Document, error) {
@@ -113,7 +118,7 @@ func (lifeDuplicator) Duplicate(_ context.Context, e register.Entry, req registe
 // newLifeEnv is the handler with the register's service, holding certificate 2026/00001 of the
 // applicant's organisation (state_is, issued the day before the requests) and 2026/00002, an
 // e-government platform's.
-func newLifeEnv(t *testing.T, duplicates bool) (*env, *lifeStore) {
+func newLifeEnv(t *testing.T) (*env, *lifeStore) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -125,9 +130,10 @@ func newLifeEnv(t *testing.T, duplicates bool) (*env, *lifeStore) {
 		t.Fatal(err)
 	}
 	store := &lifeStore{entries: map[string]register.Entry{}, revs: map[string]int{}}
-	svc := register.NewService(store, signer, cal, slog.New(slog.NewJSONHandler(io.Discard, nil))).WithRecords(lifeRecords{})
-	if duplicates {
-		svc.WithDuplicator(lifeDuplicator{})
+	svc, err := register.NewService(register.Deps{Store: store, Signer: signer, Calendar: cal, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Records: lifeRecords{}, Render: lifeRenderer, Duplicator: lifeDuplicator{}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	issued := requestTime.Add(-24 * time.Hour)
 	until := issued.AddDate(1, 0, 0)
@@ -150,7 +156,7 @@ func newLifeEnv(t *testing.T, duplicates bool) (*env, *lifeStore) {
 		}
 	}
 	env := newEnv()
-	env.h.WithRegister(svc)
+	env.rebuild(func(d *Deps) { d.Register = svc })
 	return env, store
 }
 
@@ -163,7 +169,7 @@ func lifeParams(year, seq string, extra ...string) map[string]string {
 }
 
 func TestRegisterLifeRoutes(t *testing.T) {
-	e, store := newLifeEnv(t, true)
+	e, store := newLifeEnv(t)
 	cert := lifeParams("2026", "00001")
 	post := func(route, path string, claims map[string]string, params map[string]string, body string) (int, map[string]any, string) {
 		t.Helper()
@@ -237,15 +243,11 @@ func TestRegisterLifeRoutes(t *testing.T) {
 			t.Fatalf("%d %s", status, raw)
 		}
 	})
-	t.Run("§48 without a maker of duplicates, issuing is 503 saying so", func(t *testing.T) {
-		e2, _ := newLifeEnv(t, false)
-		if resp, _ := e2.do(t, req{routeKey: "POST /certificates/{year}/{seq}/duplicates", path: "/certificates/2026/00001/duplicates", params: cert, claims: applicantClaims, body: `{"reason":"damaged"}`}); resp.StatusCode != http.StatusCreated {
-			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
-		}
-		resp, _ := e2.do(t, req{routeKey: "POST /certificates/{year}/{seq}/duplicates/{requestId}/issue", path: "/certificates/2026/00001/duplicates/d1/issue",
-			params: lifeParams("2026", "00001", "requestId", "d1"), claims: authorityClaims})
-		if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Content-Type"] != "application/problem+json" || !strings.Contains(resp.Body, "no maker of duplicates") {
-			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	t.Run("§48 a register service without a maker of duplicates is not built", func(t *testing.T) {
+		_, err := register.NewService(register.Deps{Store: store, Signer: signing.NewLocal(nil, "k"), Calendar: &calendar.Calendar{},
+			Log: slog.New(slog.DiscardHandler), Records: lifeRecords{}, Render: lifeRenderer})
+		if err == nil || !strings.Contains(err.Error(), "Duplicator is required") {
+			t.Fatalf("err = %v, want it to name the Duplicator", err)
 		}
 	})
 	t.Run("§45 §46 the authority recalls; a repeat with the key replays; the return is recorded", func(t *testing.T) {
@@ -324,7 +326,7 @@ func TestRegisterLifeRoutes(t *testing.T) {
 // TestAnotherOrganisationsCertificateIsNotFoundOnEveryApplicantRoute: a stranger's certificate
 // answers exactly like a missing one, and nothing is written.
 func TestAnotherOrganisationsCertificateIsNotFoundOnEveryApplicantRoute(t *testing.T) {
-	e, store := newLifeEnv(t, true)
+	e, store := newLifeEnv(t)
 	bodies := map[string]string{
 		"POST /certificates/{year}/{seq}/monitoring": "",
 		"POST /certificates/{year}/{seq}/changes":    `{"description":"x"}`,

@@ -53,17 +53,6 @@ type publicRegister struct {
 	numbers CertificateNumbering
 }
 
-// WithRegisterPublic sets the service behind the public routes of the register, and the policy
-// that numbers certificates.
-func (h *Handler) WithRegisterPublic(s RegisterPublicService, numbers CertificateNumbering) *Handler {
-	h.registerPublic = &publicRegister{svc: s, numbers: numbers}
-	return h
-}
-
-// errNoRegisterPublic answers the public routes of the register when the handler was built
-// without their service.
-var errNoRegisterPublic = errors.New("register: no public service configured")
-
 // registerPublicRoutes are the public routes of the register, and the certificate's PDF.
 func (h *Handler) registerPublicRoutes() map[string]route {
 	return map[string]route{
@@ -212,13 +201,6 @@ func problemPage(status int, detail string) (int, any, error) {
 	return status, page, nil
 }
 
-func (h *Handler) publicRegister() (*publicRegister, error) {
-	if h.registerPublic == nil {
-		return nil, errNoRegisterPublic
-	}
-	return h.registerPublic, nil
-}
-
 // certificateNumberParam builds the certificate's number from the path's {year} and {seq}.
 func (p *publicRegister) certificateNumberParam(r *request) (string, error) {
 	ys, ss := r.PathParameters["year"], r.PathParameters["seq"]
@@ -249,10 +231,7 @@ func certificateError(err error) error {
 // verifyCertificate: GET /certificates/{year}/{seq}, public. The verification as JSON, or as a
 // page when the caller prefers HTML (a person who scanned the certificate's QR code).
 func (h *Handler) verifyCertificate(ctx context.Context, r *request) (int, any, error) {
-	p, err := h.publicRegister()
-	if err != nil {
-		return 0, nil, err
-	}
+	p := h.registerPublic
 	html := wantsHTML(r)
 	number, err := p.certificateNumberParam(r)
 	if err != nil {
@@ -292,10 +271,7 @@ type CertificateHistory struct {
 
 // certificateHistory: GET /certificates/{year}/{seq}/history, public.
 func (h *Handler) certificateHistory(ctx context.Context, r *request) (int, any, error) {
-	p, err := h.publicRegister()
-	if err != nil {
-		return 0, nil, err
-	}
+	p := h.registerPublic
 	number, err := p.certificateNumberParam(r)
 	if err != nil {
 		return 0, nil, err
@@ -309,10 +285,7 @@ func (h *Handler) certificateHistory(ctx context.Context, r *request) (int, any,
 
 // searchRegister: GET /register, public: by number, objectName, ownerBin and status, paged.
 func (h *Handler) searchRegister(ctx context.Context, r *request) (int, any, error) {
-	p, err := h.publicRegister()
-	if err != nil {
-		return 0, nil, err
-	}
+	p := h.registerPublic
 	q, problems := register.ParseQuery(r.QueryStringParameters, func(s string) error {
 		_, _, err := p.numbers.ParseCertificateNumber(s)
 		return err
@@ -334,10 +307,7 @@ func (h *Handler) searchRegister(ctx context.Context, r *request) (int, any, err
 // registerPublicKey: GET /register/public-key, public: the PEM, or JSON when the caller asks for
 // application/json.
 func (h *Handler) registerPublicKey(ctx context.Context, r *request) (int, any, error) {
-	p, err := h.publicRegister()
-	if err != nil {
-		return 0, nil, err
-	}
+	p := h.registerPublic
 	k, err := p.svc.PublicKey(ctx)
 	if err != nil {
 		return 0, nil, err
@@ -366,10 +336,7 @@ type CertificateDocumentLink struct {
 // certificateDocument: GET /certificates/{year}/{seq}/document[?copy=…], for the owner's
 // applicants and staff.
 func (h *Handler) certificateDocument(ctx context.Context, r *request) (int, any, error) {
-	p, err := h.publicRegister()
-	if err != nil {
-		return 0, nil, err
-	}
+	p := h.registerPublic
 	number, err := p.certificateNumberParam(r)
 	if err != nil {
 		return 0, nil, err

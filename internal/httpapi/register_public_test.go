@@ -104,8 +104,8 @@ func newRegisterEnv(t *testing.T) *registerEnv {
 	}
 	e := newEnv()
 	reg := &memRegister{entries: map[string]register.Entry{}, revs: map[string][]register.Revision{}}
-	svc := register.NewPublicService(reg, s, "arn:aws:kms:us-east-1:123456789012:key/test", "https://api.example", memLinks{}, e.h.log)
-	e.h.WithRegisterPublic(svc, ed)
+	svc := register.NewPublicService(reg, s, "arn:aws:kms:us-east-1:123456789012:key/test", "https://api.example", memLinks{}, e.deps.Log)
+	e.rebuild(func(d *Deps) { d.RegisterPublic, d.Numbering = svc, ed })
 	issued := time.Date(2026, 10, 1, 6, 0, 0, 0, time.UTC)
 	reg.put(t, s, register.Entry{Number: "2026/00001", Year: 2026, Seq: 1, ObjectName: "Ақпараттық жүйе <script>alert(1)</script> «Әлем»", ObjectKind: "state_is",
 		OwnerName: "ТОО «Ғылым»", OwnerBIN: bin, Developer: "Developer LLP", IssuedAt: issued, Status: register.Valid,

@@ -25,6 +25,7 @@ import (
 
 	"attestation/internal/samtemplate"
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/roots"
 )
 
 // Options say where and how the stack runs. Zero ports pick free ones.
@@ -142,9 +143,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	s.invoker = &invoker{handlers: map[string]lambda.Handler{}, log: o.Log, reqs: s.Requests}
 	for _, f := range s.Template.Functions {
-		ctor, ok := wiring.Functions[f.Dir()]
+		ctor, ok := roots.Functions[f.Dir()]
 		if !ok {
-			return nil, fmt.Errorf("function %s: no constructor for %s in wiring.Functions", f.LogicalID, f.CodeURI)
+			return nil, fmt.Errorf("function %s: no constructor for %s in roots.Functions", f.LogicalID, f.CodeURI)
 		}
 		env := map[string]string{"S3_PATH_STYLE": "true"}
 		for k, v := range f.Env {

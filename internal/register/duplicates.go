@@ -73,9 +73,6 @@ func (s *Service) IssueDuplicate(ctx context.Context, actor identity.Actor, numb
 	if !wellFormedID(requestID, 'd') {
 		return Entry{}, DuplicateRequest{}, fmt.Errorf("duplicate request %q: %w", requestID, ErrDuplicateNotFound)
 	}
-	if s.duplicator == nil {
-		return Entry{}, DuplicateRequest{}, fmt.Errorf("issue duplicate of %s: %w", number, ErrNoDuplicator)
-	}
 	var req DuplicateRequest
 	e, err := s.change(ctx, actor, number, now, anyCertificate, func(e *Entry, ed *policy.Edition) (string, string, error) {
 		i := slices.IndexFunc(e.Duplicates, func(d DuplicateRequest) bool { return d.ID == requestID })

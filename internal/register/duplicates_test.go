@@ -2,8 +2,6 @@ package register
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -48,10 +46,7 @@ func TestDuplicatePar48(t *testing.T) {
 		}
 	})
 	t.Run("§48 the authority issues the duplicate; a repeat answers it", func(t *testing.T) {
-		noMaker := NewService(f.store, f.signer, f.cal, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-		_, _, err := noMaker.IssueDuplicate(ctx, authority, e.Number, req.ID, at(2026, 11, 10, 10, 0))
-		mustErr(t, err, ErrNoDuplicator)
-		_, _, err = f.svc.IssueDuplicate(ctx, authority, e.Number, "d7", at(2026, 11, 10, 10, 0))
+		_, _, err := f.svc.IssueDuplicate(ctx, authority, e.Number, "d7", at(2026, 11, 10, 10, 0))
 		mustErr(t, err, ErrDuplicateNotFound)
 		_, _, err = f.svc.IssueDuplicate(ctx, owner, e.Number, req.ID, at(2026, 11, 10, 10, 0))
 		mustErr(t, err, attestation.ErrForbidden)

@@ -3,7 +3,6 @@ package register
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,9 +74,6 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 	}
 	if len(problems) > 0 {
 		return Entry{}, &attestation.SubmissionRefused{Problems: problems}
-	}
-	if s.records == nil {
-		return Entry{}, errors.New("recall: no store for the copies of decisions is configured")
 	}
 	return s.change(ctx, actor, number, now, anyCertificate, func(e *Entry, ed *policy.Edition) (string, string, error) {
 		if r := e.Recall; r != nil {
@@ -242,9 +238,6 @@ func (s *Service) decisionCopy(ctx context.Context, e Entry, g policy.RecallGrou
 		return Document{}, nil, fmt.Errorf("store the recall decision of %s: %w", e.Number, err)
 	}
 	data := Document{Key: doc.Key, VersionID: doc.VersionID, SHA256: doc.SHA256}
-	if s.render == nil {
-		return data, nil, nil
-	}
 	// The copy the owner reads (§46). A repeated delivery renders the same bytes (the renderer is
 	// deterministic) and so gets the version already stored.
 	pdf, err := s.render(RecallCopy{Certificate: e.Number, ObjectName: e.ObjectName, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,

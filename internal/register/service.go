@@ -44,9 +44,6 @@ var (
 	ErrChangeNotFound = apperr.Errorf(apperr.NotFound, "change notice", "no such change notice")
 	// ErrDuplicateNotFound: the certificate has no duplicate request with this ID.
 	ErrDuplicateNotFound = apperr.Errorf(apperr.NotFound, "duplicate request", "no such duplicate request")
-	// ErrNoDuplicator: the service was built without the maker of duplicates, so none can be
-	// issued (the API answers 503).
-	ErrNoDuplicator = errors.New("duplicates cannot be issued: no maker of duplicates is configured")
 )
 
 // Cessation is the owner's notice that the object's operation ceased: the authority recalls on
@@ -109,29 +106,34 @@ type Service struct {
 	duplicator Duplicator
 }
 
-// NewService returns the service on store, signing every revision with signer and counting
-// periods with cal. Recalls need WithRecords, duplicates WithDuplicator.
-func NewService(store LifeStore, signer Signer, cal policy.Calendar, log *slog.Logger) *Service {
-	return &Service{store: store, signer: signer, cal: cal, log: log}
+// Deps are the ports a Service is built on; every one is required.
+type Deps struct {
+	Store    LifeStore       // the register's entries and their revisions
+	Signer   Signer          // signs every revision (§29)
+	Calendar policy.Calendar // the working-day calendar the periods are counted on
+	Log      *slog.Logger
+	Records  DecisionRecords  // where the decisions of recall and their copies are kept (§46)
+	Render   DecisionRenderer // renders the copy of a recall decision sent to the owner (§46)
+	// Duplicator makes duplicates (§48): the issuing service, which renders the certificate
+	// again from its data and keeps it under Object Lock.
+	Duplicator Duplicator
 }
 
-// WithRecords sets where the copies of recall decisions are kept (§46).
-func (s *Service) WithRecords(r DecisionRecords) *Service {
-	s.records = r
-	return s
-}
-
-// WithDecisionRenderer sets the renderer of the copy of a recall decision sent to the owner
-// (§46); without it the decision is kept as data only.
-func (s *Service) WithDecisionRenderer(r DecisionRenderer) *Service {
-	s.render = r
-	return s
-}
-
-// WithDuplicator sets the maker of duplicates (§48).
-func (s *Service) WithDuplicator(d Duplicator) *Service {
-	s.duplicator = d
-	return s
+// NewService returns the service on d, or an error naming the first port d lacks.
+func NewService(d Deps) (*Service, error) {
+	for _, p := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Store", d.Store == nil}, {"Signer", d.Signer == nil}, {"Calendar", d.Calendar == nil}, {"Log", d.Log == nil},
+		{"Records", d.Records == nil}, {"Render", d.Render == nil}, {"Duplicator", d.Duplicator == nil},
+	} {
+		if p.missing {
+			return nil, fmt.Errorf("register service: %s is required", p.name)
+		}
+	}
+	return &Service{store: d.Store, signer: d.Signer, cal: d.Calendar, log: d.Log, records: d.Records, render: d.Render,
+		duplicator: d.Duplicator}, nil
 }
 
 // change reads the entry, checks who acts (may), lets act change it, and writes the change as

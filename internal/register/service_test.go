@@ -83,11 +83,15 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{store: newMemStore(), records: &memRecords{objs: map[string][]byte{}}, dup: &fakeDuplicator{},
 		signer: signing.NewLocal(key, "local-test"), cal: cal, ed: ed}
-	f.svc = NewService(f.store, f.signer, cal, slog.New(slog.NewJSONHandler(io.Discard, nil))).WithRecords(f.records).WithDuplicator(f.dup).
-		WithDecisionRenderer(func(c RecallCopy) ([]byte, error) {
+	svc, err := NewService(Deps{Store: f.store, Signer: f.signer, Calendar: cal, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Records: f.records, Duplicator: f.dup, Render: func(c RecallCopy) ([]byte, error) {
 			f.rendered = append(f.rendered, c)
 			return []byte("%PDF-1.7 recall of " + c.Certificate + " on " + c.Ground), nil
-		})
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc = svc
 	return f
 }
 
@@ -272,4 +276,35 @@ func TestConcurrentDecisionsChangeTheEntryOnce(t *testing.T) {
 		}
 		f.verifyChain(t)
 	})
+}
+
+// TestNewServiceNamesAMissingPort: the service is built whole or not at all; the register's
+// watch likewise (it replaces the service's refusal at use, ErrNoDuplicator, of a service built
+// without the maker of duplicates).
+func TestNewServiceNamesAMissingPort(t *testing.T) {
+	f := newFixture(t)
+	cal, log := f.cal, slog.New(slog.NewJSONHandler(io.Discard, nil))
+	whole := func() Deps {
+		return Deps{Store: newMemStore(), Signer: f.signer, Calendar: cal, Log: log, Records: &memRecords{objs: map[string][]byte{}},
+			Render: func(RecallCopy) ([]byte, error) { return nil, nil }, Duplicator: &fakeDuplicator{}}
+	}
+	if _, err := NewService(whole()); err != nil {
+		t.Fatalf("whole: %v", err)
+	}
+	for name, drop := range map[string]func(*Deps){
+		"Store": func(d *Deps) { d.Store = nil }, "Signer": func(d *Deps) { d.Signer = nil }, "Calendar": func(d *Deps) { d.Calendar = nil },
+		"Log": func(d *Deps) { d.Log = nil }, "Records": func(d *Deps) { d.Records = nil }, "Render": func(d *Deps) { d.Render = nil },
+		"Duplicator": func(d *Deps) { d.Duplicator = nil },
+	} {
+		t.Run("without "+name, func(t *testing.T) {
+			d := whole()
+			drop(&d)
+			if _, err := NewService(d); err == nil || !strings.Contains(err.Error(), name+" is required") {
+				t.Fatalf("err = %v, want it to name %s", err, name)
+			}
+		})
+	}
+	if _, err := NewWatcher(WatcherDeps{Store: newMemStore(), Calendar: cal, Log: log}); err == nil || !strings.Contains(err.Error(), "Signer is required") {
+		t.Fatalf("watcher without a signer: %v", err)
+	}
 }

@@ -66,10 +66,9 @@ func Named(err error) error {
 	}
 }
 
-// Handlers serves the state machine's tasks.
+// Handlers serves the state machine's tasks on a case: receipt, the human steps, closing.
 type Handlers struct {
-	svc    *attestation.Service
-	issuer Issuer
+	svc *attestation.Service
 }
 
 // New returns the task handlers over svc.
@@ -80,10 +79,18 @@ type Issuer interface {
 	Issue(ctx context.Context, caseID string, at time.Time) (attestation.CertificateIssue, error)
 }
 
-// WithIssuer sets what the certificate-issuing task calls; without one it only takes the number.
-func (h *Handlers) WithIssuer(i Issuer) *Handlers {
-	h.issuer = i
-	return h
+// IssueTask serves the certificate-issuing task: a handler of its own, so that only the function
+// that issues certificates builds the issuer.
+type IssueTask struct {
+	issuer Issuer
+}
+
+// NewIssueTask returns the certificate-issuing task over issuer, which is required.
+func NewIssueTask(issuer Issuer) (*IssueTask, error) {
+	if issuer == nil {
+		return nil, errors.New("issue-certificate task: Issuer is required")
+	}
+	return &IssueTask{issuer: issuer}, nil
 }
 
 // RegisterApplication records the receipt of a filed application (§13) and plans the
@@ -137,14 +144,10 @@ type IssueInput struct {
 
 // IssueCertificate makes the certificate and its register entry after a decision to issue (§28,
 // §29, §38).
-func (h *Handlers) IssueCertificate(ctx context.Context, in IssueInput) (attestation.CertificateIssue, error) {
+func (t *IssueTask) IssueCertificate(ctx context.Context, in IssueInput) (attestation.CertificateIssue, error) {
 	if in.CaseID == "" || in.At.IsZero() {
 		return attestation.CertificateIssue{}, &InvalidTaskInput{Err: errors.New("issue certificate: caseId and at are required")}
 	}
-	if h.issuer == nil {
-		out, err := h.svc.IssueCertificate(ctx, in.CaseID, in.At)
-		return out, Named(err)
-	}
-	out, err := h.issuer.Issue(ctx, in.CaseID, in.At)
+	out, err := t.issuer.Issue(ctx, in.CaseID, in.At)
 	return out, Named(err)
 }

@@ -1,4 +1,6 @@
-package wiring
+// Package complaintsvc builds the service of complaints (standard §11) on the table, for the
+// roots of the API and of the deadline check.
+package complaintsvc
 
 import (
 	"context"
@@ -14,23 +16,25 @@ import (
 	"attestation/internal/complaints"
 	"attestation/internal/dynamostore"
 	"attestation/internal/register"
+	"attestation/internal/wiring"
 )
 
-// complaintsService builds the service of complaints (standard §11) on the table. A case a
-// complaint names is checked against the attestation case store: it must be the complainant's
-// organisation's.
-func complaintsService(awsCfg aws.Config, cfg Config, log *slog.Logger) (*complaints.Service, error) {
+// New builds the service of complaints on the table. A case a complaint names is checked against
+// the attestation case store, a certificate against the register: each must be the
+// complainant's organisation's.
+func New(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*complaints.Service, error) {
 	cal, err := calendar.Kazakhstan()
 	if err != nil {
 		return nil, fmt.Errorf("complaints: calendar: %w", err)
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
 	store := dynamostore.New(db, cfg.TableName)
-	svc, err := complaints.NewService(dynamostore.NewComplaints(db, cfg.TableName), caseOwner(store), cal, cfg.PolicyEdition, log)
+	svc, err := complaints.NewService(complaints.Deps{Store: dynamostore.NewComplaints(db, cfg.TableName), Cases: caseOwner(store),
+		Certificates: certificateHolder(store), Calendar: cal, Edition: cfg.PolicyEdition, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("complaints: %w", err)
 	}
-	return svc.WithCertificates(certificateHolder(store)), nil
+	return svc, nil
 }
 
 // entryReader is the part of the register's store the certificate check reads.

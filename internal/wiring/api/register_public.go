@@ -1,4 +1,4 @@
-package wiring
+package api
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -17,12 +16,13 @@ import (
 	"attestation/internal/register"
 	"attestation/internal/s3store"
 	"attestation/internal/signing"
+	"attestation/internal/wiring"
 )
 
 // registerPublic builds the service of the public routes of the register (§29): entries from the
 // table, the verifying key from KMS (SIGNING_KEY_ID), the certificate's PDF presigned from the
 // records bucket; and the policy that numbers certificates.
-func registerPublic(awsCfg aws.Config, cfg Config, log *slog.Logger) (*register.PublicService, *policy.Edition, error) {
+func registerPublic(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*register.PublicService, *policy.Edition, error) {
 	if cfg.SigningKeyID == "" {
 		return nil, nil, fmt.Errorf("public register: SIGNING_KEY_ID is not set (the KMS key whose public key verifies the register)")
 	}
@@ -32,18 +32,8 @@ func registerPublic(awsCfg aws.Config, cfg Config, log *slog.Logger) (*register.
 	}
 	key := &publishedKey{api: kms.NewFromConfig(awsCfg), keyID: cfg.SigningKeyID}
 	svc := register.NewPublicService(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName), key, cfg.SigningKeyID,
-		cfg.PublicBaseURL, s3store.NewFiles(newS3(awsCfg, cfg), cfg.RecordsBucket), log)
+		cfg.PublicBaseURL, s3store.NewFiles(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket), log)
 	return svc, ed, nil
-}
-
-// openData builds the daily open-data export of the register (§29) into the records bucket.
-func openData(awsCfg aws.Config, cfg Config) (*register.OpenData, error) {
-	almaty, err := time.LoadLocation("Asia/Almaty")
-	if err != nil {
-		return nil, fmt.Errorf("open-data export: %w", err)
-	}
-	return register.NewOpenData(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
-		s3store.NewRecords(newS3(awsCfg, cfg), cfg.RecordsBucket), almaty), nil
 }
 
 // publicKeyAPI is the part of the KMS client the published key reads.

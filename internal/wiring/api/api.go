@@ -1,0 +1,118 @@
+// Package api is the composition root of the api function, behind every route of the HTTP API:
+// the cases with their uploads and drafts, the call records (seed 003 §8), the Idempotency-Key
+// claims, objects of informatization, complaints, oversight, and the register's public routes
+// and life after the certificate, all on the one table and the two buckets.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"attestation/internal/idempotency"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"attestation/internal/attestation"
+	"attestation/internal/calendar"
+	"attestation/internal/certificate"
+	"attestation/internal/dynamostore"
+	"attestation/internal/httpapi"
+	"attestation/internal/objects"
+	"attestation/internal/oversight"
+	"attestation/internal/register"
+	"attestation/internal/s3store"
+	"attestation/internal/wiring"
+	"attestation/internal/wiring/complaintsvc"
+	"attestation/internal/wiring/issuecert"
+	"attestation/internal/wiring/kmskey"
+)
+
+// New builds the HTTP API's handler (wiring.Constructor).
+func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (any, error) {
+	h, err := handler(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	return h.Handle, nil
+}
+
+func handler(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*httpapi.Handler, error) {
+	if cfg.StateMachineARN == "" {
+		return nil, fmt.Errorf("STATE_MACHINE_ARN is not set")
+	}
+	svc, err := cases(awsCfg, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	objs, err := objects.NewService(dynamostore.NewObjects(db, cfg.TableName), cal, cfg.PolicyEdition)
+	if err != nil {
+		return nil, err
+	}
+	comps, err := complaintsvc.New(awsCfg, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	pub, numbering, err := registerPublic(awsCfg, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	life, err := registerLife(awsCfg, cfg, log, svc)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.New(httpapi.Deps{Cases: svc, Calls: dynamostore.NewAudit(db, cfg.TableName),
+		Claims: idempotency.New(dynamostore.NewIdempotency(db, cfg.TableName)), Log: log, Objects: objs, Complaints: comps,
+		Oversight: oversight.NewService(dynamostore.NewOversight(db, cfg.TableName), cal), Register: life,
+		RegisterPublic: pub, Numbering: numbering})
+}
+
+// cases builds the attestation service with the uploads and drafts store and the documents
+// bucket, which the API's upload flow, drafts and document links need.
+func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation.Service, error) {
+	d, err := wiring.CaseDeps(awsCfg, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	d.Uploads = dynamostore.NewUploads(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
+	d.Files = s3store.NewFiles(wiring.NewS3(awsCfg, cfg), cfg.DocumentsBucket)
+	return attestation.NewService(d)
+}
+
+// registerLife builds the register's service of life after the certificate (§40-§48): entries
+// on the table, every revision signed with the KMS key SIGNING_KEY_ID, the copies of recall
+// decisions (§46) in the Object Lock bucket, and the maker of duplicates (§48): the issuing
+// service, which renders the certificate again from its data and keeps it under Object Lock.
+func registerLife(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger, cases *attestation.Service) (*register.Service, error) {
+	signer, err := kmskey.Signer(awsCfg, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		return nil, fmt.Errorf("register: calendar: %w", err)
+	}
+	issuer, err := issuecert.NewIssuer(awsCfg, cfg, cases, signer, log)
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	svc, err := register.NewService(register.Deps{Store: dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		Signer: signer, Calendar: cal, Log: log, Records: s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket),
+		Render: renderRecallDecision, Duplicator: issuer})
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	return svc, nil
+}
+
+// renderRecallDecision renders the copy of a recall decision sent to the owner (§46) in Kazakh,
+// Russian and English.
+func renderRecallDecision(c register.RecallCopy) ([]byte, error) {
+	return certificate.RenderRecallDecision(certificate.RecallDecision(c))
+}

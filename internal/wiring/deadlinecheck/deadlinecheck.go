@@ -1,0 +1,74 @@
+// Package deadlinecheck is the composition root of the scheduled deadline check: the cases'
+// open steps, the register's watch (§40-§48), complaints (standard §11) and the daily open-data
+// export of the register (§29).
+package deadlinecheck
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"attestation/internal/calendar"
+	"attestation/internal/deadline"
+	"attestation/internal/dynamostore"
+	"attestation/internal/register"
+	"attestation/internal/s3store"
+	"attestation/internal/wiring"
+	"attestation/internal/wiring/complaintsvc"
+	"attestation/internal/wiring/kmskey"
+)
+
+// New builds the scheduled deadline check's handler (wiring.Constructor).
+func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (any, error) {
+	svc, err := wiring.Cases(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	comps, err := complaintsvc.New(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	exports, err := openData(awsCfg, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	watch, err := registerWatch(awsCfg, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
+		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports}}})
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	return h.Handle, nil
+}
+
+// registerWatch builds the register's watch (§40-§48): entries on the table, every revision
+// signed with the KMS key SIGNING_KEY_ID.
+func registerWatch(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*register.Watcher, error) {
+	signer, err := kmskey.Signer(awsCfg, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("register watch: %w", err)
+	}
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		return nil, fmt.Errorf("register watch: calendar: %w", err)
+	}
+	return register.NewWatcher(register.WatcherDeps{Store: dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		Signer: signer, Calendar: cal, Log: log})
+}
+
+// openData builds the daily open-data export of the register (§29) into the records bucket.
+func openData(awsCfg aws.Config, cfg wiring.Config) (*register.OpenData, error) {
+	almaty, err := time.LoadLocation("Asia/Almaty")
+	if err != nil {
+		return nil, fmt.Errorf("open-data export: %w", err)
+	}
+	return register.NewOpenData(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket), almaty), nil
+}
