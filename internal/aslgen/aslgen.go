@@ -154,7 +154,7 @@ func (s *source) expandState(name string, st *yaml.Node) error {
 			}
 			policy, ok := s.retry[f.value.Value]
 			if f.value.Kind != yaml.ScalarNode || !ok {
-				return fmt.Errorf("Retry must name one policy of retry (%s)", known(s.retry))
+				return fmt.Errorf("the field Retry must name one policy of retry (%s)", known(s.retry))
 			}
 			*f.value = *clone(policy)
 			retry = true
@@ -163,13 +163,13 @@ func (s *source) expandState(name string, st *yaml.Node) error {
 				return errors.New("only a Task state names its catchers here")
 			}
 			if f.value.Kind != yaml.SequenceNode {
-				return fmt.Errorf("Catch must list names of catchers (%s)", known(s.catchers))
+				return fmt.Errorf("the field Catch must list names of catchers (%s)", known(s.catchers))
 			}
 			block := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 			for _, n := range f.value.Content {
 				c, ok := s.catchers[n.Value]
 				if n.Kind != yaml.ScalarNode || !ok {
-					return fmt.Errorf("Catch names %q, not a catcher (%s)", n.Value, known(s.catchers))
+					return fmt.Errorf("the field Catch names %q, not a catcher (%s)", n.Value, known(s.catchers))
 				}
 				c = clone(c)
 				if !hasKey(c, "Next") {
