@@ -62,51 +62,43 @@ func goldenItems() []goldenItem {
 			decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
-		}, decodeAs(func(it eventItem) any { return it.Event })},
+		}, decodeAs(func(it eventItem) any { return it.domain() })},
 		{"certificate", goldenCertificate(), func() (map[string]types.AttributeValue, error) {
-			cert := goldenCertificate()
-			return attributevalue.MarshalMap(certificateItem{keys: keys{PK: "CERT#" + cert.Number, SK: "CERT",
-				GSI1PK: "ORG#" + cert.OrganizationBIN, GSI1SK: "CERT#" + cert.Number}, Type: "certificate", Certificate: cert})
-		}, decodeAs(func(it certificateItem) any { return it.Certificate })},
+			return attributevalue.MarshalMap(toCertificateItem(goldenCertificate()))
+		}, decodeAs(func(it certificateItem) any { return it.domain() })},
 		{"entry", goldenEntry(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.entryWrites(goldenEntry(), goldenRevision()))
-		}, decodeAs(func(it entryItem) any { return it.Entry })},
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"entry_minimal", goldenMinimalEntry(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toEntryItem(goldenMinimalEntry()))
-		}, decodeAs(func(it entryItem) any { return it.Entry })},
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"revision", goldenRevision(), func() (map[string]types.AttributeValue, error) {
 			items, err := cases.entryWrites(goldenEntry(), goldenRevision())
 			if err != nil {
 				return nil, err
 			}
 			return items[1].Put.Item, nil
-		}, decodeAs(func(it revisionItem) any { return it.Revision })},
+		}, decodeAs(func(it revisionItem) any { return it.domain() })},
 		{"object", goldenObject(), func() (map[string]types.AttributeValue, error) {
-			o := goldenObject()
-			return attributevalue.MarshalMap(objectItem{keys: keys{PK: objectPK(o.ID), SK: "OBJ",
-				GSI1PK: orgObjectsPK(o.OrganizationBIN), GSI1SK: "OBJ#" + sortTime(o.RegisteredAt) + "#" + o.ID},
-				Type: "object", Object: o}.withStage())
-		}, decodeAs(func(it objectItem) any { return it.Object })},
+			return attributevalue.MarshalMap(toObjectItem(goldenObject()))
+		}, decodeAs(func(it objectItem) any { return it.domain() })},
 		{"plan", goldenPlan(), func() (map[string]types.AttributeValue, error) {
-			p := goldenPlan()
-			return attributevalue.MarshalMap(planItem{keys: keys{PK: planPK(p.OrganizationBIN, p.Year), SK: "PLAN",
-				GSI1PK: orgObjectsPK(p.OrganizationBIN), GSI1SK: "PLAN#" + fmt.Sprint(p.Year)},
-				Type: "plan", Revision: p.Revision, Plan: p}.withYear())
-		}, decodeAs(func(it planItem) any { return it.Plan })},
+			return attributevalue.MarshalMap(toPlanItem(goldenPlan()))
+		}, decodeAs(func(it planItem) any { return it.domain() })},
 		{"complaint", goldenComplaint(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toComplaintItem(goldenComplaint()))
-		}, decodeAs(func(it complaintItem) any { return it.Complaint })},
+		}, decodeAs(func(it complaintItem) any { return it.domain() })},
 		{"complaint_event", goldenComplaintEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(compl.eventPuts(goldenComplaint().ID, []complaints.Event{goldenComplaintEvent()}))
-		}, decodeAs(func(it complaintEventItem) any { return it.Event })},
+		}, decodeAs(func(it complaintEventItem) any { return it.domain() })},
 		{"upload", goldenUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"upload_pending", goldenPendingUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenPendingUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"draft", goldenDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenDraft()) },
-			decodeAs(func(it draftItem) any { d := it.Draft; d.Organization = it.Organization; return d })},
+			decodeAs(func(it draftItem) any { return it.domain() })},
 		{"draft_new", goldenNewDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenNewDraft()) },
-			decodeAs(func(it draftItem) any { d := it.Draft; d.Organization = it.Organization; return d })},
+			decodeAs(func(it draftItem) any { return it.domain() })},
 	}
 }
 
@@ -131,16 +123,28 @@ func TestGoldenItems(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, g.want) {
-				t.Errorf("%s decodes to\n%#v\nwant\n%#v", path, got, g.want)
+			for _, d := range differences(reflect.ValueOf(got), reflect.ValueOf(g.want), g.name) {
+				t.Errorf("%s: %s decodes to %s", path, d.path, d.got)
 			}
 			again, err := g.encode()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(again, stored) {
-				ab, _ := itemJSON(again)
-				t.Errorf("encoding the value again gives another item than %s:\n%s", path, ab)
+				a, err := avMapJSON(again)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := avMapJSON(stored)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range differences(reflect.ValueOf(a), reflect.ValueOf(b), "item") {
+					t.Errorf("encoding the value again changes %s of %s: now %s", d.path, path, d.got)
+				}
+				if len(a) != len(b) {
+					t.Errorf("encoding the value again gives %d attributes, %s has %d", len(a), path, len(b))
+				}
 			}
 		})
 	}
