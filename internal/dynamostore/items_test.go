@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,4 +205,58 @@ func differences(got, want reflect.Value, path string) []difference {
 		}
 	}
 	return []difference{{path, fmt.Sprintf("%v", got.Interface())}}
+}
+
+// TestExpressionNamesAreStored checks that the attribute paths the store names in its condition,
+// update, filter and projection expressions are attributes of its item types.
+func TestExpressionNamesAreStored(t *testing.T) {
+	paths := map[reflect.Type][][]string{
+		reflect.TypeOf(caseItem{}): {{"version"}, {"case", "LastDecision", "Callback"}, {"case", "LastDecision", "Token"}},
+		reflect.TypeOf(entryItem{}): {{"revision"}, {"status"}, {"ownerBin"}, {"objectSearch"}, {"entry"},
+			{"entry", "OwnerIndividual"}},
+		reflect.TypeOf(objectItem{}):    {{"object", "LifeCycleStage"}},
+		reflect.TypeOf(planItem{}):      {{"revision"}},
+		reflect.TypeOf(complaintItem{}): {{"version"}},
+		reflect.TypeOf(uploadItem{}):    {{"state"}},
+		reflect.TypeOf(draftItem{}): {{"state"}, {"version"}, {"expiresAt"}, {"gsi1sk"}, {"draft", "Package", "Documents"},
+			{"draft", "UpdatedAt"}, {"draft", "Version"}},
+	}
+	for _, f := range filedFields {
+		paths[reflect.TypeOf(caseItem{})] = append(paths[reflect.TypeOf(caseItem{})], []string{"case", f})
+	}
+	for typ, list := range paths {
+		for _, path := range list {
+			if !hasAttribute(typ, path) {
+				t.Errorf("%s has no attribute %v", typ, path)
+			}
+		}
+	}
+}
+
+// hasAttribute reports whether the item type typ stores the attribute path (names as the
+// dynamodbav tags give them; embedded structs are flattened, as the encoder does).
+func hasAttribute(typ reflect.Type, path []string) bool {
+	for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Map {
+		typ = typ.Elem()
+	}
+	if len(path) == 0 {
+		return true
+	}
+	if typ.Kind() != reflect.Struct {
+		return false
+	}
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		if f.Anonymous {
+			if hasAttribute(f.Type, path) {
+				return true
+			}
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("dynamodbav"), ",")
+		if name == path[0] {
+			return hasAttribute(f.Type, path[1:])
+		}
+	}
+	return false
 }
