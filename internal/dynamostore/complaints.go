@@ -45,20 +45,6 @@ func NewComplaints(db ComplaintsAPI, table string) *Complaints {
 // complaintDuePK is the due index partition of the complaints waiting for their consideration.
 const complaintDuePK = "COMPLAINT-DUE"
 
-type complaintItem struct {
-	keys
-	Type      string               `dynamodbav:"type"`
-	Version   int                  `dynamodbav:"version"`
-	Complaint complaints.Complaint `dynamodbav:"complaint"`
-}
-
-type complaintEventItem struct {
-	keys
-	Type        string `dynamodbav:"type"`
-	ComplaintID string `dynamodbav:"complaintId"`
-	complaints.Event
-}
-
 func complaintPK(id string) string { return "COMPLAINT#" + id }
 
 func complaintKey(id string) map[string]types.AttributeValue {
@@ -74,21 +60,6 @@ func complaintCounterKey(year int) map[string]types.AttributeValue {
 // complaintAddresseePK is the by-role index partition of the complaints filed with a.
 func complaintAddresseePK(a complaints.Addressee) string { return "COMPLAINTS#" + string(a) }
 
-// toComplaintItem is c as stored: without its history, in the due watch only while it waits for
-// its consideration and is not yet flagged overdue.
-func toComplaintItem(c complaints.Complaint) complaintItem {
-	c.History = nil
-	due := sortTime(c.DueAt) + "#" + c.ID
-	it := complaintItem{keys: keys{PK: complaintPK(c.ID), SK: "COMPLAINT",
-		GSI1PK: "ORG#" + c.OrganizationBIN, GSI1SK: "COMPLAINT#" + sortTime(c.RegisteredAt) + "#" + c.ID,
-		GSI3PK: complaintAddresseePK(c.Addressee), GSI3SK: due},
-		Type: "complaint", Version: c.Version, Complaint: c}
-	if c.Status == complaints.StatusRegistered && !c.Overdue {
-		it.GSI2PK, it.GSI2SK = complaintDuePK, due
-	}
-	return it
-}
-
 func (s *Complaints) put(c complaints.Complaint, cond string, vals map[string]types.AttributeValue) (types.TransactWriteItem, error) {
 	av, err := attributevalue.MarshalMap(toComplaintItem(c))
 	if err != nil {
@@ -100,8 +71,7 @@ func (s *Complaints) put(c complaints.Complaint, cond string, vals map[string]ty
 func (s *Complaints) eventPuts(id string, events []complaints.Event) ([]types.TransactWriteItem, error) {
 	var out []types.TransactWriteItem
 	for _, e := range events {
-		av, err := attributevalue.MarshalMap(complaintEventItem{keys: keys{PK: complaintPK(id), SK: fmt.Sprintf("EVENT#%06d", e.Seq)},
-			Type: "complaint-event", ComplaintID: id, Event: e})
+		av, err := attributevalue.MarshalMap(toComplaintEventItem(id, e))
 		if err != nil {
 			return nil, fmt.Errorf("encode event %d of complaint %s: %w", e.Seq, id, err)
 		}
@@ -199,7 +169,7 @@ func (s *Complaints) Get(ctx context.Context, id string) (complaints.Complaint, 
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return complaints.Complaint{}, fmt.Errorf("decode complaint %s: %w", id, err)
 	}
-	return it.Complaint, nil
+	return it.domain(), nil
 }
 
 // History returns a complaint's events in order, with strongly consistent reads.
@@ -209,7 +179,7 @@ func (s *Complaints) History(ctx context.Context, id string) ([]complaints.Event
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :ev)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": &types.AttributeValueMemberS{Value: complaintPK(id)}, ":ev": &types.AttributeValueMemberS{Value: "EVENT#"}}},
-		func(it complaintEventItem) bool { events = append(events, it.Event); return true })
+		func(it complaintEventItem) bool { events = append(events, it.domain()); return true })
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +243,7 @@ func (s *Complaints) page(ctx context.Context, in *dynamodb.QueryInput, index, p
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 			return nil, "", fmt.Errorf("%s: decode complaint: %w", what, err)
 		}
-		list = append(list, it.Complaint)
+		list = append(list, it.domain())
 	}
 	next := ""
 	if len(out.LastEvaluatedKey) > 0 {

@@ -44,19 +44,6 @@ const batchGetMax = 100
 // batchGetRounds bounds the rounds spent on keys DynamoDB leaves unprocessed.
 const batchGetRounds = 8
 
-type objectItem struct {
-	keys
-	Type   string         `dynamodbav:"type"`
-	Object objects.Object `dynamodbav:"object"`
-}
-
-type planItem struct {
-	keys
-	Type     string       `dynamodbav:"type"`
-	Revision int          `dynamodbav:"revision"`
-	Plan     objects.Plan `dynamodbav:"plan"`
-}
-
 func objectPK(id string) string { return "OBJ#" + id }
 
 // orgObjectsPK is the by-owner index partition of an organisation's objects and plans.
@@ -74,9 +61,7 @@ func planKey(bin string, year int) map[string]types.AttributeValue {
 
 // CreateObject puts a new object, conditional on its ID being new.
 func (s *Objects) CreateObject(ctx context.Context, o objects.Object) error {
-	av, err := attributevalue.MarshalMap(objectItem{keys: keys{PK: objectPK(o.ID), SK: "OBJ",
-		GSI1PK: orgObjectsPK(o.OrganizationBIN), GSI1SK: "OBJ#" + sortTime(o.RegisteredAt) + "#" + o.ID},
-		Type: "object", Object: o}.withStage())
+	av, err := attributevalue.MarshalMap(toObjectItem(o))
 	if err != nil {
 		return fmt.Errorf("encode object %s: %w", o.ID, err)
 	}
@@ -94,9 +79,7 @@ func (s *Objects) CreateObject(ctx context.Context, o objects.Object) error {
 // ReplaceObject puts o over the stored object, its oversight index keys following its new
 // life-cycle state, conditional on the stored state being from.
 func (s *Objects) ReplaceObject(ctx context.Context, o objects.Object, from objects.Stage) error {
-	av, err := attributevalue.MarshalMap(objectItem{keys: keys{PK: objectPK(o.ID), SK: "OBJ",
-		GSI1PK: orgObjectsPK(o.OrganizationBIN), GSI1SK: "OBJ#" + sortTime(o.RegisteredAt) + "#" + o.ID},
-		Type: "object", Object: o}.withStage())
+	av, err := attributevalue.MarshalMap(toObjectItem(o))
 	if err != nil {
 		return fmt.Errorf("encode object %s: %w", o.ID, err)
 	}
@@ -128,7 +111,7 @@ func (s *Objects) Object(ctx context.Context, id string) (objects.Object, error)
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return objects.Object{}, fmt.Errorf("decode object %s: %w", id, err)
 	}
-	return it.Object, nil
+	return it.domain(), nil
 }
 
 // Objects reads the objects of ids with strongly consistent BatchGetItem calls, 100 keys at a
@@ -140,7 +123,7 @@ func (s *Objects) Objects(ctx context.Context, ids []string) (map[string]objects
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 			return fmt.Errorf("decode object: %w", err)
 		}
-		out[it.Object.ID] = it.Object
+		out[it.Object.ID] = it.domain()
 		return nil
 	})
 	return out, err
@@ -217,7 +200,7 @@ func (s *Objects) ObjectsOf(ctx context.Context, bin string, limit int, cursor s
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 			return nil, "", fmt.Errorf("objects of an organisation: decode object: %w", err)
 		}
-		list = append(list, it.Object)
+		list = append(list, it.domain())
 	}
 	next := ""
 	if len(out.LastEvaluatedKey) > 0 {
@@ -245,7 +228,7 @@ func (s *Objects) Plan(ctx context.Context, bin string, year int) (objects.Plan,
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return objects.Plan{}, fmt.Errorf("decode plan %d: %w", year, err)
 	}
-	return it.Plan, nil
+	return it.domain(), nil
 }
 
 // PutPlan writes the plan in one PutItem conditional on the stored revision being the one before
@@ -254,9 +237,7 @@ func (s *Objects) PutPlan(ctx context.Context, p objects.Plan) error {
 	if p.Revision < 1 {
 		return apperr.Hidden(apperr.Unprocessable, "", "put plan %d: revision %d", p.Year, p.Revision)
 	}
-	av, err := attributevalue.MarshalMap(planItem{keys: keys{PK: planPK(p.OrganizationBIN, p.Year), SK: "PLAN",
-		GSI1PK: orgObjectsPK(p.OrganizationBIN), GSI1SK: "PLAN#" + strconv.Itoa(p.Year)},
-		Type: "plan", Revision: p.Revision, Plan: p}.withYear())
+	av, err := attributevalue.MarshalMap(toPlanItem(p))
 	if err != nil {
 		return fmt.Errorf("encode plan %d: %w", p.Year, err)
 	}

@@ -85,7 +85,7 @@ func (s *Oversight) partition(pk string) *dynamodb.QueryInput {
 func (s *Oversight) ObjectsInStage(ctx context.Context, stage objects.Stage) ([]objects.Object, error) {
 	pk, _ := stageKeys(objects.Object{LifeCycleStage: stage})
 	var out []objects.Object
-	err := queryAll(ctx, s.db, "objects in "+string(stage), s.partition(pk), func(it objectItem) bool { out = append(out, it.Object); return true })
+	err := queryAll(ctx, s.db, "objects in "+string(stage), s.partition(pk), func(it objectItem) bool { out = append(out, it.domain()); return true })
 	return out, err
 }
 
@@ -93,7 +93,7 @@ func (s *Oversight) ObjectsInStage(ctx context.Context, stage objects.Stage) ([]
 func (s *Oversight) PlansOf(ctx context.Context, year int) ([]objects.Plan, error) {
 	pk, _ := planYearKeys(objects.Plan{Year: year})
 	var out []objects.Plan
-	err := queryAll(ctx, s.db, fmt.Sprintf("plans of %d", year), s.partition(pk), func(it planItem) bool { out = append(out, it.Plan); return true })
+	err := queryAll(ctx, s.db, fmt.Sprintf("plans of %d", year), s.partition(pk), func(it planItem) bool { out = append(out, it.domain()); return true })
 	return out, err
 }
 
@@ -117,7 +117,7 @@ func (s *Oversight) CasesFiledIn(ctx context.Context, year int) ([]attestation.C
 	}
 	in.ProjectionExpression = aws.String(projection)
 	var out []attestation.Case
-	err := queryAll(ctx, s.db, fmt.Sprintf("cases filed in %d", year), in, func(it caseItem) bool { out = append(out, it.Case); return true })
+	err := queryAll(ctx, s.db, fmt.Sprintf("cases filed in %d", year), in, func(it caseItem) bool { out = append(out, fromItem(it)); return true })
 	return out, err
 }
 
@@ -131,18 +131,6 @@ func (s *Oversight) EntriesOf(ctx context.Context, bin string) ([]register.Entry
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": &types.AttributeValueMemberS{Value: "ORG#" + bin}, ":cert": &types.AttributeValueMemberS{Value: registerPK}}}
 	var out []register.Entry
-	err := queryAll(ctx, s.db, "register entries of an owner", in, func(it entryItem) bool { out = append(out, it.Entry); return true })
+	err := queryAll(ctx, s.db, "register entries of an owner", in, func(it entryItem) bool { out = append(out, it.Entry.domain()); return true })
 	return out, err
-}
-
-// withStage puts the object in the oversight index under its life-cycle stage.
-func (it objectItem) withStage() objectItem {
-	it.GSI4PK, it.GSI4SK = stageKeys(it.Object)
-	return it
-}
-
-// withYear puts the plan in the oversight index under its year.
-func (it planItem) withYear() planItem {
-	it.GSI4PK, it.GSI4SK = planYearKeys(it.Plan)
-	return it
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -35,41 +34,14 @@ const (
 // IndexRegister is the index whose REGISTER partition lists every entry by number.
 const IndexRegister = IndexByRole
 
-type entryItem struct {
-	keys
-	Type         string         `dynamodbav:"type"`
-	Revision     int            `dynamodbav:"revision"`
-	Status       string         `dynamodbav:"status"`
-	OwnerBIN     string         `dynamodbav:"ownerBin"`
-	ObjectSearch string         `dynamodbav:"objectSearch"`
-	Entry        register.Entry `dynamodbav:"entry"`
-}
-
-type revisionItem struct {
-	keys
-	Type     string            `dynamodbav:"type"`
-	Number   string            `dynamodbav:"number"`
-	Revision register.Revision `dynamodbav:"revision"`
-}
-
 func entryKey(number string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		"pk": &types.AttributeValueMemberS{Value: registerPK + number},
 		"sk": &types.AttributeValueMemberS{Value: entrySK}}
 }
 
-func toEntryItem(e register.Entry) entryItem {
-	it := entryItem{
-		keys: keys{PK: registerPK + e.Number, SK: entrySK,
-			GSI1PK: "ORG#" + e.OwnerBIN, GSI1SK: "CERT#" + e.Number,
-			GSI3PK: registerAll, GSI3SK: e.Number},
-		Type: "certificate", Revision: e.Revision, Status: string(e.Status), OwnerBIN: e.OwnerBIN,
-		ObjectSearch: strings.ToLower(e.ObjectName), Entry: e,
-	}
-	// The deadline check's watch after the certificate (register_life.go).
-	it.GSI2PK, it.GSI2SK = watchKeys(e)
-	return it
-}
+// revisionKey is the sort key of an entry's revision n.
+func revisionKey(n int) string { return fmt.Sprintf("%s%06d", revisionSK, n) }
 
 // entryWrites are the transaction items that store e as its revision rev: the entry (new for the
 // first revision, else conditional on the revision before) and the revision's history item.
@@ -89,8 +61,7 @@ func (s *Store) entryWrites(e register.Entry, rev register.Revision) ([]types.Tr
 		put.ExpressionAttributeValues = map[string]types.AttributeValue{
 			":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(e.Revision - 1)}}
 	}
-	rav, err := attributevalue.MarshalMap(revisionItem{keys: keys{PK: registerPK + e.Number, SK: fmt.Sprintf("%s%06d", revisionSK, rev.Number)},
-		Type: "certificate-revision", Number: e.Number, Revision: rev})
+	rav, err := attributevalue.MarshalMap(toRevisionItem(e.Number, rev))
 	if err != nil {
 		return nil, fmt.Errorf("encode register entry %s revision %d: %w", e.Number, rev.Number, err)
 	}
@@ -125,7 +96,7 @@ func (s *Store) Entry(ctx context.Context, number string) (register.Entry, error
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return register.Entry{}, fmt.Errorf("decode register entry %s: %w", number, err)
 	}
-	return it.Entry, nil
+	return it.Entry.domain(), nil
 }
 
 // Revisions returns an entry's history, oldest first.
@@ -136,7 +107,7 @@ func (s *Store) Revisions(ctx context.Context, number string) ([]register.Revisi
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk":  &types.AttributeValueMemberS{Value: registerPK + number},
 			":rev": &types.AttributeValueMemberS{Value: revisionSK}}},
-		func(it revisionItem) bool { out = append(out, it.Revision); return true })
+		func(it revisionItem) bool { out = append(out, it.domain()); return true })
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func (s *Store) DueEntries(ctx context.Context, before time.Time, limit int) ([]
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": &types.AttributeValueMemberS{Value: watchPK},
 			":t":  &types.AttributeValueMemberS{Value: sortTime(before) + "#~"}}},
-		func(it entryItem) bool { out = append(out, it.Entry); return len(out) < limit })
+		func(it entryItem) bool { out = append(out, it.Entry.domain()); return len(out) < limit })
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Store) WatchedEntries(ctx context.Context, limit int, cursor string) ([
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 			return nil, "", fmt.Errorf("register entries watched: decode: %w", err)
 		}
-		list = append(list, it.Entry)
+		list = append(list, it.Entry.domain())
 	}
 	return list, lastKey(out.LastEvaluatedKey), nil
 }
@@ -150,7 +150,7 @@ func (s *Store) ListEntries(ctx context.Context, q register.CertificateQuery, li
 			if it.Entry.Number == "" {
 				continue
 			}
-			out = append(out, it.Entry)
+			out = append(out, it.Entry.domain())
 			if len(out) == limit {
 				// Full: continue after this entry, from its own keys.
 				n := it.Entry.Number

@@ -75,7 +75,7 @@ func (s *Store) SearchEntries(ctx context.Context, f register.Filter, limit int,
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 				return nil, "", fmt.Errorf("search the register: decode entry: %w", err)
 			}
-			out = append(out, it.Entry)
+			out = append(out, it.Entry.domain())
 			if len(out) == limit {
 				// The page is full: continue after this entry (the register's items are read
 				// by number, so the entry's own keys are the place to start again).
@@ -166,7 +166,7 @@ func (s *Store) AllEntries(ctx context.Context) ([]register.Entry, error) {
 	err := queryAll(ctx, s.db, "read the register", &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexRegister),
 		KeyConditionExpression:    aws.String("gsi3pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: registerAll}}},
-		func(it entryItem) bool { out = append(out, it.Entry); return true })
+		func(it entryItem) bool { out = append(out, it.Entry.domain()); return true })
 	if err != nil {
 		return nil, err
 	}

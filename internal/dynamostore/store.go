@@ -65,22 +65,6 @@ type keys struct {
 	GSI4SK string `dynamodbav:"gsi4sk,omitempty"`
 }
 
-// caseItem is a case as stored: its keys, its version at the top (writes are conditional on
-// it) and the case itself as a map.
-type caseItem struct {
-	keys
-	Type    string           `dynamodbav:"type"`
-	Version int              `dynamodbav:"version"`
-	Case    attestation.Case `dynamodbav:"case"`
-}
-
-type eventItem struct {
-	keys
-	Type   string `dynamodbav:"type"`
-	CaseID string `dynamodbav:"caseId"`
-	attestation.Event
-}
-
 func casePK(id string) string { return "CASE#" + id }
 
 // sortTime renders t so that strings sort as times do.
@@ -97,7 +81,7 @@ func toItem(c attestation.Case) caseItem {
 	it := caseItem{
 		keys: keys{PK: casePK(c.ID), SK: "CASE",
 			GSI1PK: "ORG#" + c.OrganizationBIN, GSI1SK: "CASE#" + sortTime(c.SubmittedAt) + "#" + c.ID},
-		Type: "case", Version: c.Version, Case: c,
+		Type: "case", Version: c.Version, Case: toStoredCase(c),
 	}
 	it.GSI4PK, it.GSI4SK = filedKeys(c)
 	if st := c.OpenStep; st != nil {
@@ -110,12 +94,12 @@ func toItem(c attestation.Case) caseItem {
 	return it
 }
 
-func fromItem(it caseItem) attestation.Case { return it.Case }
+func fromItem(it caseItem) attestation.Case { return it.Case.domain() }
 
 func (s *Store) eventPuts(id string, events []attestation.Event) ([]types.TransactWriteItem, error) {
 	var out []types.TransactWriteItem
 	for _, e := range events {
-		av, err := attributevalue.MarshalMap(eventItem{keys: keys{PK: casePK(id), SK: fmt.Sprintf("EVENT#%06d", e.Seq)}, Type: "event", CaseID: id, Event: e})
+		av, err := attributevalue.MarshalMap(toEventItem(id, e))
 		if err != nil {
 			return nil, fmt.Errorf("encode event %d of %s: %w", e.Seq, id, err)
 		}
@@ -187,7 +171,7 @@ func (s *Store) History(ctx context.Context, id string) ([]attestation.Event, er
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :ev)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": &types.AttributeValueMemberS{Value: casePK(id)}, ":ev": &types.AttributeValueMemberS{Value: "EVENT#"}}},
-		func(it eventItem) bool { events = append(events, it.Event); return true })
+		func(it eventItem) bool { events = append(events, it.domain()); return true })
 	if err != nil {
 		return nil, err
 	}
@@ -264,13 +248,6 @@ func (s *Store) CertificateSeq(ctx context.Context, year int) (int, error) {
 	return it.Seq, nil
 }
 
-// certificateItem is a certificate's register entry (§29).
-type certificateItem struct {
-	keys
-	Type        string                  `dynamodbav:"type"`
-	Certificate attestation.Certificate `dynamodbav:"certificate"`
-}
-
 // IssueCertificate takes the certificate's sequence (conditional on the counter still holding the
 // one before), stores its register entry and updates the case, in one transaction.
 func (s *Store) IssueCertificate(ctx context.Context, c attestation.Case, cert attestation.Certificate, events ...attestation.Event) error {
@@ -278,8 +255,7 @@ func (s *Store) IssueCertificate(ctx context.Context, c attestation.Case, cert a
 	if err != nil {
 		return fmt.Errorf("encode case %s: %w", c.ID, err)
 	}
-	certAV, err := attributevalue.MarshalMap(certificateItem{keys: keys{PK: "CERT#" + cert.Number, SK: "CERT",
-		GSI1PK: "ORG#" + cert.OrganizationBIN, GSI1SK: "CERT#" + cert.Number}, Type: "certificate", Certificate: cert})
+	certAV, err := attributevalue.MarshalMap(toCertificateItem(cert))
 	if err != nil {
 		return fmt.Errorf("encode certificate %s: %w", cert.Number, err)
 	}

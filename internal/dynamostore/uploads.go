@@ -43,66 +43,12 @@ func NewUploads(db UploadsAPI, table string) *Uploads {
 // pendingUploadTTL is how long a declared upload that is never confirmed is kept.
 const pendingUploadTTL = 24 * 60 * 60
 
-type uploadItem struct {
-	keys
-	Type         string             `dynamodbav:"type"`
-	Organization string             `dynamodbav:"organization"`
-	State        string             `dynamodbav:"state"`
-	ExpiresAt    int64              `dynamodbav:"expiresAt,omitempty"`
-	Upload       attestation.Upload `dynamodbav:"upload"`
-}
-
-type draftItem struct {
-	keys
-	Type         string            `dynamodbav:"type"`
-	Organization string            `dynamodbav:"organization"`
-	Version      int               `dynamodbav:"version"`
-	State        string            `dynamodbav:"state"`
-	ExpiresAt    int64             `dynamodbav:"expiresAt,omitempty"`
-	Draft        attestation.Draft `dynamodbav:"draft"`
-}
-
 func uploadKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "UPLOAD#" + id}, "sk": &types.AttributeValueMemberS{Value: "UPLOAD"}}
 }
 
 func draftKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "DRAFT#" + id}, "sk": &types.AttributeValueMemberS{Value: "DRAFT"}}
-}
-
-func toUploadItem(u attestation.Upload) (map[string]types.AttributeValue, error) {
-	it := uploadItem{keys: keys{PK: "UPLOAD#" + u.ID, SK: "UPLOAD"}, Type: "upload", Organization: u.Organization, State: string(u.State), Upload: u}
-	if u.State == attestation.UploadPending {
-		it.ExpiresAt = u.CreatedAt.Unix() + pendingUploadTTL
-	}
-	av, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return nil, fmt.Errorf("encode upload %s: %w", u.ID, err)
-	}
-	return av, nil
-}
-
-func fromUploadItem(av map[string]types.AttributeValue) (attestation.Upload, error) {
-	var it uploadItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return attestation.Upload{}, fmt.Errorf("decode upload: %w", err)
-	}
-	u := it.Upload
-	u.Organization = it.Organization
-	return u, nil
-}
-
-func toDraftItem(d attestation.Draft) (map[string]types.AttributeValue, error) {
-	it := draftItem{keys: keys{PK: "DRAFT#" + d.ID, SK: "DRAFT", GSI1PK: "ORG#" + d.Organization, GSI1SK: "DRAFT#" + sortTime(d.UpdatedAt) + "#" + d.ID},
-		Type: "draft", Organization: d.Organization, Version: d.Version, State: string(d.State), Draft: d}
-	if d.State == attestation.DraftOpen {
-		it.ExpiresAt = d.UpdatedAt.Add(attestation.DraftTTL).Unix()
-	}
-	av, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return nil, fmt.Errorf("encode draft %s: %w", d.ID, err)
-	}
-	return av, nil
 }
 
 // CreateUpload stores a new pending upload.
@@ -175,8 +121,8 @@ func (s *Uploads) ConfirmUpload(ctx context.Context, u attestation.Upload) error
 	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("#st = :pending"),
 		ExpressionAttributeNames: names, ExpressionAttributeValues: pending}}}
 	if u.Scope == attestation.ScopeDraft {
-		ref, err := attributevalue.Marshal(attestation.DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256, ContentType: u.ContentType,
-			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID})
+		ref, err := attributevalue.Marshal(toStoredDocumentRef(attestation.DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256,
+			ContentType: u.ContentType, Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID}))
 		if err != nil {
 			return fmt.Errorf("encode document of upload %s: %w", u.ID, err)
 		}
@@ -217,9 +163,7 @@ func (s *Uploads) GetDraft(ctx context.Context, id string) (attestation.Draft, e
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return attestation.Draft{}, fmt.Errorf("decode draft %s: %w", id, err)
 	}
-	d := it.Draft
-	d.Organization = it.Organization
-	return d, nil
+	return it.domain(), nil
 }
 
 // UpdateDraft replaces the draft stored at version d.Version-1.

@@ -1,0 +1,222 @@
+package dynamostore
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"attestation/internal/attestation"
+	"attestation/internal/complaints"
+)
+
+// addGolden writes the golden items that do not exist yet. It never rewrites one: a golden item
+// is data already stored in tables, and the code must keep reading it.
+var addGolden = flag.Bool("golden.add", false, "write the missing testdata/golden items from the current code")
+
+// goldenItem is one item shape: the domain value it holds, how the store encodes it, and how
+// it reads it back.
+type goldenItem struct {
+	name   string // testdata/golden/<name>.json
+	want   any
+	encode func() (map[string]types.AttributeValue, error)
+	decode func(map[string]types.AttributeValue) (any, error)
+}
+
+// firstPut is the item of the first Put of items.
+func firstPut(items []types.TransactWriteItem, err error) (map[string]types.AttributeValue, error) {
+	if err != nil {
+		return nil, err
+	}
+	return items[0].Put.Item, nil
+}
+
+// decodeAs unmarshals av into an I and answers get of it.
+func decodeAs[I any](get func(I) any) func(map[string]types.AttributeValue) (any, error) {
+	return func(av map[string]types.AttributeValue) (any, error) {
+		var it I
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, fmt.Errorf("decode %T: %w", it, err)
+		}
+		return get(it), nil
+	}
+}
+
+func goldenItems() []goldenItem {
+	cases := &Store{table: "t"}
+	compl := &Complaints{table: "t"}
+	return []goldenItem{
+		{"case", goldenCase(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenCase()))
+		},
+			decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_minimal", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenMinimalCase()))
+		},
+			decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
+		}, decodeAs(func(it eventItem) any { return it.domain() })},
+		{"certificate", goldenCertificate(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toCertificateItem(goldenCertificate()))
+		}, decodeAs(func(it certificateItem) any { return it.domain() })},
+		{"entry", goldenEntry(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(goldenEntry(), goldenRevision()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"entry_minimal", goldenMinimalEntry(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toEntryItem(goldenMinimalEntry()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"revision", goldenRevision(), func() (map[string]types.AttributeValue, error) {
+			items, err := cases.entryWrites(goldenEntry(), goldenRevision())
+			if err != nil {
+				return nil, err
+			}
+			return items[1].Put.Item, nil
+		}, decodeAs(func(it revisionItem) any { return it.domain() })},
+		{"object", goldenObject(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toObjectItem(goldenObject()))
+		}, decodeAs(func(it objectItem) any { return it.domain() })},
+		{"plan", goldenPlan(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toPlanItem(goldenPlan()))
+		}, decodeAs(func(it planItem) any { return it.domain() })},
+		{"complaint", goldenComplaint(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toComplaintItem(goldenComplaint()))
+		}, decodeAs(func(it complaintItem) any { return it.domain() })},
+		{"complaint_event", goldenComplaintEvent(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(compl.eventPuts(goldenComplaint().ID, []complaints.Event{goldenComplaintEvent()}))
+		}, decodeAs(func(it complaintEventItem) any { return it.domain() })},
+		{"upload", goldenUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenUpload()) },
+			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
+		{"upload_pending", goldenPendingUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenPendingUpload()) },
+			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
+		{"draft", goldenDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenDraft()) },
+			decodeAs(func(it draftItem) any { return it.domain() })},
+		{"draft_new", goldenNewDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenNewDraft()) },
+			decodeAs(func(it draftItem) any { return it.domain() })},
+	}
+}
+
+// TestGoldenItems reads every golden item, written in the shape the table holds, into its
+// domain value, and encodes the value again into the very same item: a renamed domain field
+// cannot change what is stored or lose what was.
+func TestGoldenItems(t *testing.T) {
+	for _, g := range goldenItems() {
+		t.Run(g.name, func(t *testing.T) {
+			path := filepath.Join("testdata", "golden", g.name+".json")
+			b, err := os.ReadFile(path)
+			if errors.Is(err, os.ErrNotExist) && *addGolden {
+				b = writeGolden(t, path, g)
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			stored, err := parseItem(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := g.decode(stored)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range differences(reflect.ValueOf(got), reflect.ValueOf(g.want), g.name) {
+				t.Errorf("%s: %s decodes to %s", path, d.path, d.got)
+			}
+			again, err := g.encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(again, stored) {
+				a, err := avMapJSON(again)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := avMapJSON(stored)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range differences(reflect.ValueOf(a), reflect.ValueOf(b), "item") {
+					t.Errorf("encoding the value again changes %s of %s: now %s", d.path, path, d.got)
+				}
+				if len(a) != len(b) {
+					t.Errorf("encoding the value again gives %d attributes, %s has %d", len(a), path, len(b))
+				}
+			}
+		})
+	}
+}
+
+func writeGolden(t *testing.T, path string, g goldenItem) []byte {
+	t.Helper()
+	av, err := g.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := itemJSON(av)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s", path)
+	return b
+}
+
+// TestGoldenFixturesAreFull checks that the full golden values set every exported field, nested
+// ones too, so that their golden items hold every attribute the store writes.
+func TestGoldenFixturesAreFull(t *testing.T) {
+	// Complaint.History is filled by Get and never stored on the complaint.
+	unset := map[string]bool{"Complaint.History": true}
+	for _, v := range []any{goldenCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
+		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenDraft()} {
+		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
+			if !unset[f] {
+				t.Errorf("%T: %s is not set", v, f)
+			}
+		}
+	}
+}
+
+// zeroFields lists the exported fields of v (a struct), recursively, that hold their zero value.
+func zeroFields(v reflect.Value, path string) []string {
+	var out []string
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			out = append(out, zeroFields(v.Elem(), path)...)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			out = append(out, zeroFields(v.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			out = append(out, zeroFields(v.MapIndex(k), fmt.Sprintf("%s[%v]", path, k))...)
+		}
+	case reflect.Struct:
+		if v.Type().PkgPath() == "time" {
+			return nil
+		}
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			p := v.Type().Name() + "." + f.Name
+			if v.Field(i).IsZero() {
+				out = append(out, p)
+				continue
+			}
+			out = append(out, zeroFields(v.Field(i), p)...)
+		}
+	}
+	return out
+}

@@ -1,0 +1,314 @@
+package dynamostore
+
+import (
+	"fmt"
+	"time"
+
+	"attestation/internal/attestation"
+	"attestation/internal/identity"
+)
+
+// The case family: the case item, its history events, and the certificate item written when a
+// certificate is issued (§29).
+
+// caseItem is a case as stored: its keys, its version at the top (writes are conditional on
+// it) and the case itself as a map.
+type caseItem struct {
+	keys
+	Type    string     `dynamodbav:"type"` // "case"
+	Version int        `dynamodbav:"version"`
+	Case    storedCase `dynamodbav:"case"`
+}
+
+// storedCase is the case item's map attribute case. MarkCallback updates
+// case.LastDecision.Callback in place, conditional on case.LastDecision.Token; the oversight
+// reads project some of its members (filedFields).
+type storedCase struct {
+	ID                   string            `dynamodbav:"ID"`
+	OrganizationBIN      string            `dynamodbav:"OrganizationBIN"`
+	ApplicantName        string            `dynamodbav:"ApplicantName"`
+	ObjectName           string            `dynamodbav:"ObjectName"`
+	ObjectKind           string            `dynamodbav:"ObjectKind"`
+	Developer            string            `dynamodbav:"Developer"`
+	Flags                storedFlags       `dynamodbav:"Flags"`
+	Distributed          bool              `dynamodbav:"Distributed"`
+	Package              *storedDocument   `dynamodbav:"Package"`
+	Edition              string            `dynamodbav:"Edition"`
+	Stage                string            `dynamodbav:"Stage"`
+	Version              int               `dynamodbav:"Version"`
+	SubmittedAt          time.Time         `dynamodbav:"SubmittedAt"`
+	ReceivedAt           time.Time         `dynamodbav:"ReceivedAt"`
+	Receipt              *storedDocument   `dynamodbav:"Receipt"`
+	OpenStep             *storedStep       `dynamodbav:"OpenStep"`
+	LastDecision         *storedDecision   `dynamodbav:"LastDecision"`
+	Decision             string            `dynamodbav:"Decision"`
+	RectificationOrdered bool              `dynamodbav:"RectificationOrdered"`
+	ContractInForce      *time.Time        `dynamodbav:"ContractInForce"`
+	Documents            []storedDocument  `dynamodbav:"Documents"`
+	Certificate          string            `dynamodbav:"Certificate"`
+	SurveyAct            *storedActDetails `dynamodbav:"SurveyAct"`
+	AdditionalSurveyAct  *storedActDetails `dynamodbav:"AdditionalSurveyAct"`
+	Terms                *storedTerms      `dynamodbav:"Terms"`
+	ObjectID             string            `dynamodbav:"ObjectID"`
+	ApplicantIndividual  bool              `dynamodbav:"ApplicantIndividual"`
+	Events               int               `dynamodbav:"Events"`
+}
+
+func toStoredCase(c attestation.Case) storedCase {
+	return storedCase{ID: c.ID, OrganizationBIN: c.OrganizationBIN, ApplicantName: c.ApplicantName, ObjectName: c.ObjectName,
+		ObjectKind: c.ObjectKind, Developer: c.Developer, Flags: toStoredFlags(c.Flags), Distributed: c.Distributed,
+		Package: mapPtr(c.Package, toStoredDocument), Edition: c.Edition, Stage: string(c.Stage), Version: c.Version,
+		SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Receipt: mapPtr(c.Receipt, toStoredDocument),
+		OpenStep: mapPtr(c.OpenStep, toStoredStep), LastDecision: mapPtr(c.LastDecision, toStoredDecision),
+		Decision: string(c.Decision), RectificationOrdered: c.RectificationOrdered, ContractInForce: c.ContractInForce,
+		Documents: mapSlice(c.Documents, toStoredDocument), Certificate: c.Certificate,
+		SurveyAct: mapPtr(c.SurveyAct, toStoredActDetails), AdditionalSurveyAct: mapPtr(c.AdditionalSurveyAct, toStoredActDetails),
+		Terms: mapPtr(c.Terms, toStoredTerms), ObjectID: c.ObjectID, ApplicantIndividual: c.ApplicantIndividual, Events: c.Events}
+}
+
+func (s storedCase) domain() attestation.Case {
+	return attestation.Case{ID: s.ID, OrganizationBIN: s.OrganizationBIN, ApplicantName: s.ApplicantName, ObjectName: s.ObjectName,
+		ObjectKind: s.ObjectKind, Developer: s.Developer, Flags: s.Flags.domain(), Distributed: s.Distributed,
+		Package: mapPtr(s.Package, storedDocument.domain), Edition: s.Edition, Stage: attestation.Stage(s.Stage), Version: s.Version,
+		SubmittedAt: s.SubmittedAt, ReceivedAt: s.ReceivedAt, Receipt: mapPtr(s.Receipt, storedDocument.domain),
+		OpenStep: mapPtr(s.OpenStep, storedStep.domain), LastDecision: mapPtr(s.LastDecision, storedDecision.domain),
+		Decision: attestation.Outcome(s.Decision), RectificationOrdered: s.RectificationOrdered, ContractInForce: s.ContractInForce,
+		Documents: mapSlice(s.Documents, storedDocument.domain), Certificate: s.Certificate,
+		SurveyAct: mapPtr(s.SurveyAct, storedActDetails.domain), AdditionalSurveyAct: mapPtr(s.AdditionalSurveyAct, storedActDetails.domain),
+		Terms: mapPtr(s.Terms, storedTerms.domain), ObjectID: s.ObjectID, ApplicantIndividual: s.ApplicantIndividual, Events: s.Events}
+}
+
+// storedFlags are the facts of the package (attestation.ObjectFlags), in the case and in a
+// draft's package.
+type storedFlags struct {
+	UsesCryptography          bool `dynamodbav:"UsesCryptography"`
+	UsesICTServices           bool `dynamodbav:"UsesICTServices"`
+	HasIntegratedObjects      bool `dynamodbav:"HasIntegratedObjects"`
+	GeographicallyDistributed bool `dynamodbav:"GeographicallyDistributed"`
+}
+
+func toStoredFlags(f attestation.ObjectFlags) storedFlags {
+	return storedFlags{UsesCryptography: f.UsesCryptography, UsesICTServices: f.UsesICTServices,
+		HasIntegratedObjects: f.HasIntegratedObjects, GeographicallyDistributed: f.GeographicallyDistributed}
+}
+
+func (s storedFlags) domain() attestation.ObjectFlags {
+	return attestation.ObjectFlags{UsesCryptography: s.UsesCryptography, UsesICTServices: s.UsesICTServices,
+		HasIntegratedObjects: s.HasIntegratedObjects, GeographicallyDistributed: s.GeographicallyDistributed}
+}
+
+// storedStep is the open human step (attestation.Step): its task token, who acts, by when.
+type storedStep struct {
+	Name        string    `dynamodbav:"Name"`
+	Role        string    `dynamodbav:"Role"`
+	Token       string    `dynamodbav:"Token"`
+	OpenedAt    time.Time `dynamodbav:"OpenedAt"`
+	DueAt       time.Time `dynamodbav:"DueAt"`
+	Paragraph   string    `dynamodbav:"Paragraph"`
+	Provisional bool      `dynamodbav:"Provisional"`
+	Overdue     bool      `dynamodbav:"Overdue"`
+	Reopened    int       `dynamodbav:"Reopened"`
+}
+
+func toStoredStep(s attestation.Step) storedStep {
+	return storedStep{Name: s.Name, Role: string(s.Role), Token: s.Token, OpenedAt: s.OpenedAt, DueAt: s.DueAt,
+		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened}
+}
+
+func (s storedStep) domain() attestation.Step {
+	return attestation.Step{Name: s.Name, Role: identity.Role(s.Role), Token: s.Token, OpenedAt: s.OpenedAt, DueAt: s.DueAt,
+		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened}
+}
+
+// storedDecision is the last completed step (attestation.Decision) with its callback state.
+type storedDecision struct {
+	Step           string            `dynamodbav:"Step"`
+	Token          string            `dynamodbav:"Token"`
+	Outcome        string            `dynamodbav:"Outcome"`
+	Reasons        []string          `dynamodbav:"Reasons"`
+	Documents      []storedDocument  `dynamodbav:"Documents"`
+	EntryIntoForce *time.Time        `dynamodbav:"EntryIntoForce"`
+	Act            *storedActDetails `dynamodbav:"Act"`
+	Certificate    *storedTerms      `dynamodbav:"Certificate"`
+	Actor          string            `dynamodbav:"Actor"`
+	Role           string            `dynamodbav:"Role"`
+	At             time.Time         `dynamodbav:"At"`
+	Next           *storedNextStep   `dynamodbav:"Next"`
+	Callback       string            `dynamodbav:"Callback"`
+	Error          string            `dynamodbav:"Error"`
+}
+
+func toStoredDecision(d attestation.Decision) storedDecision {
+	return storedDecision{Step: d.Step, Token: d.Token, Outcome: string(d.Outcome), Reasons: d.Reasons,
+		Documents: mapSlice(d.Documents, toStoredDocument), EntryIntoForce: d.EntryIntoForce,
+		Act: mapPtr(d.Act, toStoredActDetails), Certificate: mapPtr(d.Certificate, toStoredTerms), Actor: d.Actor,
+		Role: string(d.Role), At: d.At, Next: mapPtr(d.Next, toStoredNextStep), Callback: d.Callback, Error: d.Error}
+}
+
+func (s storedDecision) domain() attestation.Decision {
+	return attestation.Decision{Step: s.Step, Token: s.Token, Outcome: attestation.Outcome(s.Outcome), Reasons: s.Reasons,
+		Documents: mapSlice(s.Documents, storedDocument.domain), EntryIntoForce: s.EntryIntoForce,
+		Act: mapPtr(s.Act, storedActDetails.domain), Certificate: mapPtr(s.Certificate, storedTerms.domain), Actor: s.Actor,
+		Role: identity.Role(s.Role), At: s.At, Next: mapPtr(s.Next, storedNextStep.domain), Callback: s.Callback, Error: s.Error}
+}
+
+// storedNextStep is what opens the step after a decision (attestation.NextStep).
+type storedNextStep struct {
+	Stage          string    `dynamodbav:"Stage"`
+	OpensAt        time.Time `dynamodbav:"OpensAt"`
+	TimeoutSeconds int64     `dynamodbav:"TimeoutSeconds"`
+}
+
+func toStoredNextStep(n attestation.NextStep) storedNextStep {
+	return storedNextStep{Stage: string(n.Stage), OpensAt: n.OpensAt, TimeoutSeconds: n.TimeoutSeconds}
+}
+
+func (s storedNextStep) domain() attestation.NextStep {
+	return attestation.NextStep{Stage: attestation.Stage(s.Stage), OpensAt: s.OpensAt, TimeoutSeconds: s.TimeoutSeconds}
+}
+
+// storedDocument is a stored file of a case, pinned by version and hash (attestation.Document).
+type storedDocument struct {
+	Kind      string     `dynamodbav:"Kind"`
+	Key       string     `dynamodbav:"Key"`
+	VersionID string     `dynamodbav:"VersionID"`
+	SHA256    string     `dynamodbav:"SHA256"`
+	Step      string     `dynamodbav:"Step"`
+	SentAt    *time.Time `dynamodbav:"SentAt"`
+}
+
+func toStoredDocument(d attestation.Document) storedDocument {
+	return storedDocument{Kind: d.Kind, Key: d.Key, VersionID: d.VersionID, SHA256: d.SHA256, Step: d.Step, SentAt: d.SentAt}
+}
+
+func (s storedDocument) domain() attestation.Document {
+	return attestation.Document{Kind: s.Kind, Key: s.Key, VersionID: s.VersionID, SHA256: s.SHA256, Step: s.Step, SentAt: s.SentAt}
+}
+
+// storedActDetails are an act's number and date as the STS stated them (attestation.ActDetails).
+type storedActDetails struct {
+	Number string `dynamodbav:"Number"`
+	Date   string `dynamodbav:"Date"` // YYYY-MM-DD
+}
+
+func toStoredActDetails(a attestation.ActDetails) storedActDetails {
+	return storedActDetails{Number: a.Number, Date: a.Date}
+}
+
+func (s storedActDetails) domain() attestation.ActDetails {
+	return attestation.ActDetails{Number: s.Number, Date: s.Date}
+}
+
+// storedTerms are the certificate's terms (attestation.CertificateTerms).
+type storedTerms struct {
+	InformationCategory string         `dynamodbav:"InformationCategory"`
+	InformationText     *storedText    `dynamodbav:"InformationText"`
+	Prohibitions        []storedText   `dynamodbav:"Prohibitions"`
+	NotifiableChanges   []storedText   `dynamodbav:"NotifiableChanges"`
+	Chairman            storedChairman `dynamodbav:"Chairman"`
+}
+
+func toStoredTerms(t attestation.CertificateTerms) storedTerms {
+	return storedTerms{InformationCategory: t.InformationCategory, InformationText: mapPtr(t.InformationText, toStoredText),
+		Prohibitions: mapSlice(t.Prohibitions, toStoredText), NotifiableChanges: mapSlice(t.NotifiableChanges, toStoredText),
+		Chairman: storedChairman{Name: t.Chairman.Name, Position: toStoredText(t.Chairman.Position)}}
+}
+
+func (s storedTerms) domain() attestation.CertificateTerms {
+	return attestation.CertificateTerms{InformationCategory: s.InformationCategory, InformationText: mapPtr(s.InformationText, storedText.domain),
+		Prohibitions: mapSlice(s.Prohibitions, storedText.domain), NotifiableChanges: mapSlice(s.NotifiableChanges, storedText.domain),
+		Chairman: attestation.Chairman{Name: s.Chairman.Name, Position: s.Chairman.Position.domain()}}
+}
+
+// storedText is one wording in three languages (attestation.Text).
+type storedText struct {
+	KK string `dynamodbav:"KK"`
+	RU string `dynamodbav:"RU"`
+	EN string `dynamodbav:"EN"`
+}
+
+func toStoredText(t attestation.Text) storedText { return storedText{KK: t.KK, RU: t.RU, EN: t.EN} }
+
+func (s storedText) domain() attestation.Text { return attestation.Text{KK: s.KK, RU: s.RU, EN: s.EN} }
+
+// storedChairman is who signs the certificate (attestation.Chairman).
+type storedChairman struct {
+	Name     string     `dynamodbav:"Name"`
+	Position storedText `dynamodbav:"Position"`
+}
+
+// eventItem is one event of a case's history: its members are top-level attributes of the item,
+// beside its keys (pk CASE#<id>, sk EVENT#<seq>).
+type eventItem struct {
+	keys
+	Type   string `dynamodbav:"type"` // "event"
+	CaseID string `dynamodbav:"caseId"`
+	storedEvent
+}
+
+// eventSK is the sort key of the history event seq, of a case or a complaint.
+func eventSK(seq int) string { return fmt.Sprintf("EVENT#%06d", seq) }
+
+// storedEvent is a case's history event (attestation.Event), embedded in its item.
+type storedEvent struct {
+	Seq       int              `dynamodbav:"Seq"`
+	At        time.Time        `dynamodbav:"At"`
+	Actor     string           `dynamodbav:"Actor"`
+	Role      string           `dynamodbav:"Role"`
+	What      string           `dynamodbav:"What"`
+	Step      string           `dynamodbav:"Step"`
+	Outcome   string           `dynamodbav:"Outcome"`
+	Reasons   []string         `dynamodbav:"Reasons"`
+	Documents []storedDocument `dynamodbav:"Documents"`
+}
+
+func toEventItem(caseID string, e attestation.Event) eventItem {
+	return eventItem{keys: keys{PK: casePK(caseID), SK: eventSK(e.Seq)}, Type: "event", CaseID: caseID,
+		storedEvent: storedEvent{Seq: e.Seq, At: e.At, Actor: e.Actor, Role: string(e.Role), What: e.What, Step: e.Step,
+			Outcome: string(e.Outcome), Reasons: e.Reasons, Documents: mapSlice(e.Documents, toStoredDocument)}}
+}
+
+func (it eventItem) domain() attestation.Event {
+	s := it.storedEvent
+	return attestation.Event{Seq: s.Seq, At: s.At, Actor: s.Actor, Role: identity.Role(s.Role), What: s.What, Step: s.Step,
+		Outcome: attestation.Outcome(s.Outcome), Reasons: s.Reasons, Documents: mapSlice(s.Documents, storedDocument.domain)}
+}
+
+// certificateItem is a certificate as the case's issue writes it (§29), beside the register
+// entry of the same number (register.go: sk ENTRY). Nothing reads it back today.
+type certificateItem struct {
+	keys
+	Type        string            `dynamodbav:"type"` // "certificate", as the entry's
+	Certificate storedCertificate `dynamodbav:"certificate"`
+}
+
+// storedCertificate is the certificate item's map attribute certificate (attestation.Certificate).
+type storedCertificate struct {
+	Number          string           `dynamodbav:"Number"`
+	Year            int              `dynamodbav:"Year"`
+	Seq             int              `dynamodbav:"Seq"`
+	CaseID          string           `dynamodbav:"CaseID"`
+	OrganizationBIN string           `dynamodbav:"OrganizationBIN"`
+	ObjectName      string           `dynamodbav:"ObjectName"`
+	ObjectKind      string           `dynamodbav:"ObjectKind"`
+	Edition         string           `dynamodbav:"Edition"`
+	IssuedAt        time.Time        `dynamodbav:"IssuedAt"`
+	ValidUntil      *time.Time       `dynamodbav:"ValidUntil"`
+	Acts            []storedDocument `dynamodbav:"Acts"`
+	Status          string           `dynamodbav:"Status"`
+}
+
+func toCertificateItem(c attestation.Certificate) certificateItem {
+	return certificateItem{keys: keys{PK: "CERT#" + c.Number, SK: "CERT", GSI1PK: "ORG#" + c.OrganizationBIN, GSI1SK: "CERT#" + c.Number},
+		Type: "certificate",
+		Certificate: storedCertificate{Number: c.Number, Year: c.Year, Seq: c.Seq, CaseID: c.CaseID, OrganizationBIN: c.OrganizationBIN,
+			ObjectName: c.ObjectName, ObjectKind: c.ObjectKind, Edition: c.Edition, IssuedAt: c.IssuedAt, ValidUntil: c.ValidUntil,
+			Acts: mapSlice(c.Acts, toStoredDocument), Status: c.Status}}
+}
+
+func (it certificateItem) domain() attestation.Certificate {
+	s := it.Certificate
+	return attestation.Certificate{Number: s.Number, Year: s.Year, Seq: s.Seq, CaseID: s.CaseID, OrganizationBIN: s.OrganizationBIN,
+		ObjectName: s.ObjectName, ObjectKind: s.ObjectKind, Edition: s.Edition, IssuedAt: s.IssuedAt, ValidUntil: s.ValidUntil,
+		Acts: mapSlice(s.Acts, storedDocument.domain), Status: s.Status}
+}
