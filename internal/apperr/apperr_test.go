@@ -3,6 +3,8 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -107,5 +109,40 @@ func TestRefusedCarriesItsProblems(t *testing.T) {
 	p := PublicOf(fmt.Errorf("submit d-1: %w", Refused("submission refused", "1 problem(s) stop this submission", ps)))
 	if p.Status != 422 || p.Title != "submission refused" || len(p.Problems) != 1 || p.Problems[0] != ps[0] {
 		t.Errorf("PublicOf(Refused) = %+v", p)
+	}
+}
+
+// TestDocumentedTableIsTheTable: docs/errors.md gives each kind's row as the table has it.
+func TestDocumentedTableIsTheTable(t *testing.T) {
+	b, err := os.ReadFile("../../docs/errors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) > 2 {
+			rows[strings.TrimSpace(cells[1])] = line
+		}
+	}
+	names := map[Kind]string{Internal: "Internal", Invalid: "Invalid", Unauthorized: "Unauthorized", Forbidden: "Forbidden",
+		NotFound: "NotFound", Conflict: "Conflict", Closed: "Closed", TooLarge: "TooLarge",
+		UnsupportedMediaType: "UnsupportedMediaType", Unprocessable: "Unprocessable", Rule: "Rule", Unavailable: "Unavailable"}
+	for _, k := range Kinds {
+		row, ok := rows[names[k]]
+		if !ok {
+			t.Errorf("docs/errors.md has no row for %s", names[k])
+			continue
+		}
+		cells := strings.Split(row, "|")
+		if got := strings.TrimSpace(cells[2]); got != strconv.Itoa(k.HTTPStatus()) {
+			t.Errorf("%s: documented status %s, the table's %d", names[k], got, k.HTTPStatus())
+		}
+		if got := strings.Trim(strings.TrimSpace(cells[3]), "`"); ProblemTypeBase+got != k.ProblemType() {
+			t.Errorf("%s: documented type %s, the table's %s", names[k], got, k.ProblemType())
+		}
+		if got := strings.TrimSpace(cells[4]); !strings.HasPrefix(got, "`"+k.StepError()+"`") {
+			t.Errorf("%s: documented step error %s, the table's %s", names[k], got, k.StepError())
+		}
 	}
 }
