@@ -136,7 +136,7 @@ func organizationParam(r *request) (string, error) {
 		return "", nil
 	}
 	if err := attestation.ValidIdentityNumber(org); err != nil {
-		return "", badRequest(apperr.Invalid, "organization: "+err.Error())
+		return "", badRequest(apperr.Invalid, "organization: "+apperr.PublicOf(err).Detail)
 	}
 	return org, nil
 }

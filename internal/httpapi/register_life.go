@@ -147,7 +147,7 @@ func registerError(err error) error {
 func (h *Handler) certificate(r *request) (RegisterService, string, error) {
 	number, err := h.register.Number(r.PathParameters["year"], r.PathParameters["seq"])
 	if err != nil {
-		return nil, "", badRequest(apperr.Invalid, "certificate number: "+err.Error())
+		return nil, "", badRequest(apperr.Invalid, "certificate number: "+apperr.PublicOf(err).Detail)
 	}
 	return h.register, number, nil
 }
@@ -250,7 +250,7 @@ func (h *Handler) listCertificates(ctx context.Context, r *request) (int, any, e
 	q := register.CertificateQuery{}
 	if org, given := r.QueryStringParameters["organization"]; given {
 		if err := attestation.ValidIdentityNumber(org); err != nil {
-			return 0, nil, badRequest(apperr.Invalid, "organization: "+err.Error())
+			return 0, nil, badRequest(apperr.Invalid, "organization: "+apperr.PublicOf(err).Detail)
 		}
 		q.OwnerBIN = org
 	}
