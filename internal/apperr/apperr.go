@@ -52,6 +52,11 @@ const (
 	Unavailable
 )
 
+// ErrBadCursor is the error of a paging cursor that the store did not issue for that query: the
+// caller starts again without it.
+var ErrBadCursor error = &Error{Kind: Invalid, Resource: "cursor", Title: "invalid cursor",
+	Message: "cursor: not one this query issued; start again without it"}
+
 // Kinds lists every kind, Internal first, for tables and tests.
 var Kinds = []Kind{Internal, Invalid, Unauthorized, Forbidden, NotFound, Conflict, Closed, TooLarge,
 	UnsupportedMediaType, Unprocessable, Rule, Unavailable}

@@ -24,8 +24,7 @@ var (
 	// ErrClosed: the case has ended; nothing more happens to it.
 	ErrClosed error = apperr.Closed
 	// ErrBadCursor: a paging cursor the store did not issue for that query.
-	ErrBadCursor error = &apperr.Error{Kind: apperr.Invalid, Resource: "cursor", Title: "invalid cursor",
-		Message: "cursor: not one this query issued; start again without it"}
+	ErrBadCursor = apperr.ErrBadCursor
 )
 
 // CaseStore keeps cases and their history (DynamoDB in AWS).

@@ -32,8 +32,7 @@ const (
 )
 
 // ErrBadCursor is returned by a Reader for a cursor it did not issue for that query.
-var ErrBadCursor error = &apperr.Error{Kind: apperr.Invalid, Resource: "cursor", Title: "invalid cursor",
-	Message: "cursor: not one this query issued; start again without it"}
+var ErrBadCursor = apperr.ErrBadCursor
 
 // ErrInvalid is returned by a Recorder for a record that cannot be stored (no request ID).
 var ErrInvalid = errors.New("invalid call record")

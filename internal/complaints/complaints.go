@@ -145,7 +145,7 @@ type Store interface {
 	Update(ctx context.Context, c Complaint, events ...Event) error
 	// ByOrganization returns an organisation's complaints, newest registration first, a page at a
 	// time (cursor "" for the first; the next cursor, "" after the last page);
-	// attestation.ErrBadCursor for a cursor it did not issue for that query.
+	// apperr.ErrBadCursor for a cursor it did not issue for that query.
 	ByOrganization(ctx context.Context, bin string, limit int, cursor string) ([]Complaint, string, error)
 	// ByAddressee returns the complaints filed with an addressee, earliest due first, a page at a time.
 	ByAddressee(ctx context.Context, a Addressee, limit int, cursor string) ([]Complaint, string, error)

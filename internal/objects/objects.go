@@ -160,7 +160,7 @@ type Store interface {
 	// Objects returns the objects of ids that exist, by ID (missing ones are absent).
 	Objects(ctx context.Context, ids []string) (map[string]Object, error)
 	// ObjectsOf returns an organisation's objects, newest first, a page at a time (cursor "" for
-	// the first; the next cursor, "" after the last page); attestation.ErrBadCursor for a cursor
+	// the first; the next cursor, "" after the last page); apperr.ErrBadCursor for a cursor
 	// it did not issue for that organisation.
 	ObjectsOf(ctx context.Context, bin string, limit int, cursor string) ([]Object, string, error)
 	// ReplaceObject stores o in place of the stored object, conditional on the stored object's

@@ -76,7 +76,7 @@ type LifeStore interface {
 	// and then those with nothing left to flag.
 	WatchedEntries(ctx context.Context, limit int, cursor string) ([]Entry, string, error)
 	// ListEntries answers a page of the certificates q selects, newest number first. A cursor it
-	// did not issue is attestation.ErrBadCursor.
+	// did not issue is apperr.ErrBadCursor.
 	ListEntries(ctx context.Context, q CertificateQuery, limit int, cursor string) ([]Entry, string, error)
 }
 

@@ -173,7 +173,7 @@ type Reader interface {
 type Searcher interface {
 	// SearchEntries answers a page of the entries f admits, by number; a page may hold fewer
 	// than limit entries, and the cursor is "" at the end. A cursor it did not issue is
-	// attestation.ErrBadCursor.
+	// apperr.ErrBadCursor.
 	SearchEntries(ctx context.Context, f Filter, limit int, cursor string) ([]Entry, string, error)
 }
 
