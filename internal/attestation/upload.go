@@ -255,7 +255,7 @@ func (s *Service) RequestCaseUpload(ctx context.Context, actor identity.Actor, c
 		return Upload{}, Presigned{}, fmt.Errorf("upload to case %s: %w", caseID, err)
 	}
 	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
-		return Upload{}, Presigned{}, apperr.Errorf(apperr.NotFound, "upload", "upload to case %s", caseID)
+		return Upload{}, Presigned{}, apperr.Errorf(apperr.NotFound, "case", "upload to case %s", caseID)
 	}
 	if c.Stage.Ended() {
 		return Upload{}, Presigned{}, apperr.Errorf(apperr.Closed, "", "upload to case %s: the case has ended", caseID)
