@@ -43,16 +43,22 @@ type Actor struct {
 	BIN     string // the applicant's organisation: 12-digit BIN or IIN; empty for staff
 }
 
-// FromClaims builds the Actor from authorizer claims. API Gateway renders an array claim such as
-// cognito:groups as "[a b]"; a plain "a" or a JSON-style `["a","b"]` is accepted too. A token must
-// carry exactly one of the known roles, and an applicant's token a 12-digit organisation number.
+// FromClaims builds the Actor from authorizer claims, exactly as API Gateway's JWT authorizer
+// renders them: every value a string, an array claim such as cognito:groups as "[a b]" (its
+// elements between brackets, separated by single spaces). A groups claim in any other form (a
+// plain string, JSON, commas, quotes, braces) is refused, not read leniently. A token must carry
+// exactly one of the known roles, and an applicant's token a 12-digit organisation number.
 func FromClaims(claims map[string]string) (Actor, error) {
 	sub := strings.TrimSpace(claims[ClaimSubject])
 	if sub == "" {
 		return Actor{}, fmt.Errorf("%w: claim %q is missing", ErrNoIdentity, ClaimSubject)
 	}
+	groups, err := ParseGroups(claims[ClaimGroups])
+	if err != nil {
+		return Actor{}, fmt.Errorf("%w: claim %q: %v", ErrNoIdentity, ClaimGroups, err)
+	}
 	var roles []Role
-	for _, g := range Groups(claims[ClaimGroups]) {
+	for _, g := range groups {
 		switch r := Role(g); r {
 		case Applicant, Authority, STS, QualityAuthority:
 			roles = append(roles, r)
@@ -71,12 +77,58 @@ func FromClaims(claims map[string]string) (Actor, error) {
 	return a, nil
 }
 
-// Groups splits a groups claim as API Gateway renders it ("[a b]"), or as JSON (`["a","b"]`).
+// MaxGroups is the most groups a groups claim may name.
+const MaxGroups = 20
+
+// ErrGroupsClaim is a groups claim not in API Gateway's rendering of an array of group names.
+var ErrGroupsClaim = errors.New(`want API Gateway's rendering of a list of groups, "[a b]"`)
+
+// ParseGroups reads a groups claim as API Gateway renders an array claim: "[" and the group names
+// separated by single spaces, then "]". A group name is letters, digits, '_', '-' and '.'; any
+// other character (a comma, a quote, a brace, a bracket, other white space) refuses the whole
+// claim, as does a missing claim or one naming more than MaxGroups groups.
+func ParseGroups(raw string) ([]string, error) {
+	inner, ok := strings.CutPrefix(raw, "[")
+	if !ok {
+		return nil, ErrGroupsClaim
+	}
+	if inner, ok = strings.CutSuffix(inner, "]"); !ok || inner == "" {
+		return nil, ErrGroupsClaim
+	}
+	groups := strings.Split(inner, " ")
+	if len(groups) > MaxGroups {
+		return nil, fmt.Errorf("more than %d groups: %w", MaxGroups, ErrGroupsClaim)
+	}
+	for _, g := range groups {
+		if !groupName(g) {
+			return nil, ErrGroupsClaim
+		}
+	}
+	return groups, nil
+}
+
+// Groups is the groups a claim names (see ParseGroups), or none if it is not well formed.
 func Groups(raw string) []string {
-	raw = strings.TrimSpace(raw)
-	raw = strings.TrimSuffix(strings.TrimPrefix(raw, "["), "]")
-	f := strings.FieldsFunc(raw, func(r rune) bool { return r == ' ' || r == ',' || r == '"' })
-	return f
+	g, err := ParseGroups(raw)
+	if err != nil {
+		return nil
+	}
+	return g
+}
+
+// groupName reports whether g is a non-empty name of letters, digits, '_', '-' and '.'.
+func groupName(g string) bool {
+	if g == "" || len(g) > 128 {
+		return false
+	}
+	for _, r := range g {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func twelveDigits(s string) bool {
