@@ -26,6 +26,22 @@ import (
 // maxPayload is API Gateway's limit on an HTTP API request body.
 const maxPayload = 10 << 20
 
+// maxHeaderBytes is API Gateway's limit on the combined size of an HTTP API request's request line
+// and headers; a larger request is answered 431 before the authorizer or the route is consulted.
+const maxHeaderBytes = 10240
+
+// headerBytes is the size of r's request line and header lines ("Name: value"), Host included.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto)
+	n += len("Host: ") + len(r.Host)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(": ") + len(v)
+		}
+	}
+	return n
+}
+
 // apiRoute is a route of the template bound to its function.
 type apiRoute struct {
 	route    samtemplate.Route
@@ -153,6 +169,11 @@ func (g *apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	w.Header().Set("Apigw-Requestid", reqID)
 
+	if headerBytes(r) > maxHeaderBytes {
+		rec.Status = http.StatusRequestHeaderFieldsTooLarge
+		writeMessage(w, http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large")
+		return
+	}
 	route, params, ok := g.match(r.Method, r.URL.EscapedPath())
 	if !ok {
 		rec.Status = http.StatusNotFound
@@ -254,6 +275,8 @@ func (g *apiGateway) record(r *http.Request, ac accessRecord, route apiRoute, pa
 		rec.Reason = "no route matches"
 	case ac.Status == http.StatusRequestEntityTooLarge:
 		rec.Reason = fmt.Sprintf("body larger than %d bytes", maxPayload)
+	case ac.Status == http.StatusRequestHeaderFieldsTooLarge:
+		rec.Reason = fmt.Sprintf("request line and headers larger than %d bytes", maxHeaderBytes)
 	default:
 		rec.Reason = http.StatusText(ac.Status)
 	}

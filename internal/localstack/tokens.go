@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,9 +77,10 @@ func (i *Issuer) Token(u User, ttl time.Duration) (string, error) {
 	return s, nil
 }
 
-// Verify checks a bearer token as the JWT authorizer does (RS256 with the issuer's key, iss,
-// aud, exp, nbf) and returns the claims as API Gateway hands them to a function: every value a
-// string, arrays rendered as "[a b]".
+// Verify checks a bearer token as the JWT authorizer does (RS256 with the issuer's key named by
+// kid, iss, aud, exp, nbf, iat not in the future, no critical header parameter it does not
+// understand, and it understands none) and returns the claims as API Gateway hands them to a
+// function (see renderClaims).
 func (i *Issuer) Verify(raw string) (map[string]string, error) {
 	raw = strings.TrimSpace(raw)
 	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
@@ -89,34 +91,62 @@ func (i *Issuer) Verify(raw string) (map[string]string, error) {
 	}
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+		if crit, ok := t.Header["crit"]; ok {
+			return nil, fmt.Errorf("critical header parameters %v not understood", crit)
+		}
 		if kid, _ := t.Header["kid"].(string); kid != i.kid {
 			return nil, fmt.Errorf("unknown key id %q", kid)
 		}
 		return &i.key.PublicKey, nil
 	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(i.issuer), jwt.WithAudience(i.audience...),
-		jwt.WithExpirationRequired(), jwt.WithTimeFunc(i.clock.Now))
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithJSONNumber(), jwt.WithTimeFunc(i.clock.Now))
 	if err != nil {
 		return nil, err
 	}
+	return renderClaims(claims), nil
+}
+
+// renderClaims renders claims as API Gateway's JWT authorizer puts them in a payload-v2 event's
+// requestContext.authorizer.jwt.claims: every value a string; a string as it is; a number as its
+// JSON text and a boolean as true or false; an array as "[" and its elements separated by single
+// spaces and "]" (a string element as it is, any other as JSON); an object as its JSON text; a
+// null claim left out.
+func renderClaims(claims map[string]any) map[string]string {
 	out := map[string]string{}
 	for k, v := range claims {
-		switch x := v.(type) {
-		case string:
-			out[k] = x
-		case []any:
-			parts := make([]string, len(x))
-			for j, p := range x {
-				parts[j] = fmt.Sprint(p)
-			}
-			out[k] = "[" + strings.Join(parts, " ") + "]"
-		case float64:
-			out[k] = big.NewFloat(x).Text('f', -1)
-		default:
-			b, _ := json.Marshal(x)
-			out[k] = string(b)
+		if v == nil {
+			continue
 		}
+		out[k] = renderClaim(v)
 	}
-	return out, nil
+	return out
+}
+
+func renderClaim(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case float64:
+		return big.NewFloat(x).Text('f', -1)
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		parts := make([]string, len(x))
+		for j, p := range x {
+			if s, ok := p.(string); ok {
+				parts[j] = s
+				continue
+			}
+			b, _ := json.Marshal(p)
+			parts[j] = string(b)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
 }
 
 // JWKS is the issuer's public key as a JSON Web Key Set.

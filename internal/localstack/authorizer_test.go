@@ -1,0 +1,167 @@
+package localstack
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"attestation/internal/audit"
+)
+
+// TestVerifyRefusesIatInTheFutureAndUnknownCrit: API Gateway's JWT authorizer refuses a token
+// issued after the current time (iat) and one with a critical header parameter (crit) it does
+// not understand; the local authorizer understands none.
+func TestVerifyRefusesIatInTheFutureAndUnknownCrit(t *testing.T) {
+	clock, _ := ParseClock("2026-10-15T10:00:00+05:00")
+	iss, err := NewIssuer("http://local/issuer", []string{"aud-1"}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := clock.Now()
+	sign := func(edit func(jwt.MapClaims), header map[string]any) string {
+		c := jwt.MapClaims{"iss": "http://local/issuer", "aud": "aud-1", "sub": "x", "cognito:groups": []string{"sts"},
+			"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		if edit != nil {
+			edit(c)
+		}
+		tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
+		tok.Header["kid"] = "local-1"
+		for k, v := range header {
+			tok.Header[k] = v
+		}
+		s, err := tok.SignedString(iss.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name   string
+		token  string
+		accept bool
+	}{
+		{"iat now", sign(nil, nil), true},
+		{"iat a minute ago", sign(func(c jwt.MapClaims) { c["iat"] = now.Add(-time.Minute).Unix() }, nil), true},
+		{"no iat", sign(func(c jwt.MapClaims) { delete(c, "iat") }, nil), true},
+		{"iat a second in the future", sign(func(c jwt.MapClaims) { c["iat"] = now.Add(time.Second).Unix() }, nil), false},
+		{"iat a day in the future", sign(func(c jwt.MapClaims) { c["iat"] = now.Add(24 * time.Hour).Unix() }, nil), false},
+		{"crit naming an extension", sign(nil, map[string]any{"crit": []string{"exp"}, "exp": 1}), false},
+		{"crit naming b64", sign(nil, map[string]any{"crit": []string{"b64"}, "b64": false}), false},
+		{"crit empty", sign(nil, map[string]any{"crit": []string{}}), false},
+		{"crit not a list", sign(nil, map[string]any{"crit": "x"}), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := iss.Verify("Bearer " + tc.token)
+			if tc.accept && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.accept && err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}
+
+// TestClaimsAreRenderedAsAPIGatewayRendersThem: every claim value a string in a payload-v2
+// event; arrays as "[a b]", numbers and booleans as their JSON text, objects as JSON, nulls
+// left out.
+func TestClaimsAreRenderedAsAPIGatewayRendersThem(t *testing.T) {
+	var claims map[string]any
+	dec := json.NewDecoder(strings.NewReader(`{
+		"sub": "u-1",
+		"cognito:groups": ["authority", "staff"],
+		"one": ["sts"],
+		"none": [],
+		"mixed": ["a", 1, true, {"k": "v"}],
+		"exp": 1792040400,
+		"ratio": 1.5,
+		"verified": true,
+		"address": {"city": "Astana"},
+		"gone": null,
+		"comma": "authority,x"
+	}`))
+	dec.UseNumber()
+	if err := dec.Decode(&claims); err != nil {
+		t.Fatal(err)
+	}
+	got := renderClaims(claims)
+	for k, want := range map[string]string{
+		"sub": "u-1", "cognito:groups": "[authority staff]", "one": "[sts]", "none": "[]",
+		"mixed": `[a 1 true {"k":"v"}]`, "exp": "1792040400", "ratio": "1.5", "verified": "true",
+		"address": `{"city":"Astana"}`, "comma": "authority,x",
+	} {
+		if got[k] != want {
+			t.Errorf("%s: %q, want %q", k, got[k], want)
+		}
+	}
+	if _, ok := got["gone"]; ok {
+		t.Errorf("a null claim is rendered: %q", got["gone"])
+	}
+}
+
+// recorded keeps the call records a gateway writes.
+type recorded struct {
+	mu   sync.Mutex
+	recs []audit.Record
+}
+
+func (r *recorded) Record(_ context.Context, rec audit.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recs = append(r.recs, rec)
+	return nil
+}
+
+// TestRequestLineAndHeadersAreLimited: API Gateway answers 431 to a request whose request line
+// and headers together exceed 10,240 bytes, before its authorizer or routes; the call is recorded
+// with the reason.
+func TestRequestLineAndHeadersAreLimited(t *testing.T) {
+	clock, _ := ParseClock("2026-10-15T10:00:00+05:00")
+	calls := &recorded{}
+	g := &apiGateway{clock: clock, accessLog: slog.New(slog.NewTextHandler(io.Discard, nil)), calls: calls}
+	request := func(path string, header int) *http.Request {
+		r := httptest.NewRequest("GET", path, nil)
+		r.Header.Set("X-Pad", strings.Repeat("p", header))
+		return r
+	}
+	base := headerBytes(request("/cases/A-1", 0))
+	for _, tc := range []struct {
+		name   string
+		r      *http.Request
+		status int
+	}{
+		{"at the limit", request("/cases/A-1", maxHeaderBytes-base), http.StatusNotFound},
+		{"one byte over in a header", request("/cases/A-1", maxHeaderBytes-base+1), http.StatusRequestHeaderFieldsTooLarge},
+		{"over in the request line", request("/cases/"+strings.Repeat("a", maxHeaderBytes), 0), http.StatusRequestHeaderFieldsTooLarge},
+		{"a long path within the limit", request("/cases/"+strings.Repeat("a", 2048), 0), http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls.recs = nil
+			w := httptest.NewRecorder()
+			g.ServeHTTP(w, tc.r)
+			if w.Code != tc.status {
+				t.Fatalf("%d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			if len(calls.recs) != 1 || calls.recs[0].Status != tc.status || calls.recs[0].Origin != audit.OriginGateway {
+				t.Fatalf("call records %+v, want one with status %d", calls.recs, tc.status)
+			}
+			if tc.status == http.StatusRequestHeaderFieldsTooLarge {
+				if w.Body.String() != `{"message":"Request Header Fields Too Large"}` {
+					t.Fatalf("body %s", w.Body)
+				}
+				if !strings.Contains(calls.recs[0].Reason, "10240 bytes") {
+					t.Fatalf("reason %q", calls.recs[0].Reason)
+				}
+			}
+		})
+	}
+}
