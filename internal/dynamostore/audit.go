@@ -2,11 +2,14 @@ package dynamostore
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -17,7 +20,8 @@ import (
 )
 
 // Audit keeps call records in the table: one item per call, in the partition of its UTC day,
-// and in the by-owner index (gsi1) under the case it addressed. Records are only ever put, each
+// and in the by-owner index (gsi1) under the case it addressed. Keys are bounded whatever the
+// call's shape (see keyPart), so every call can be recorded. Records are only ever put, each
 // conditional on its key being new: nothing updates or deletes one.
 type Audit struct {
 	db    API
@@ -55,10 +59,28 @@ type auditItem struct {
 func auditTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func auditDayPK(day string) string     { return "AUDIT#" + day }
-func auditCasePK(caseID string) string { return "AUDITCASE#" + caseID }
+func auditCasePK(caseID string) string { return "AUDITCASE#" + keyPart(caseID) }
+
+// maxKeyPart is the longest caller-supplied value a key holds as it is. DynamoDB refuses an item
+// whose partition key exceeds 2,048 bytes or sort key 1,024 bytes (of the table and of an index
+// alike), so a call whose path holds a longer case ID, or whose request ID is longer, would leave
+// no record at all.
+const maxKeyPart = 200
+
+// keyPart is s as a part of a key: s itself when it is valid UTF-8 of at most maxKeyPart bytes
+// (every ID the system issues is), otherwise "sha256:" and the hexadecimal SHA-256 of s. The value
+// itself stays whole in the record's attributes; only the key is bounded, the same way for
+// writing and for reading, so a record with a long case ID is still found under that case.
+func keyPart(s string) string {
+	if len(s) <= maxKeyPart && utf8.ValidString(s) {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
 
 func toAuditItem(r audit.Record) auditItem {
-	sk := auditTime(r.Time) + "#" + r.RequestID
+	sk := auditTime(r.Time) + "#" + keyPart(r.RequestID)
 	it := auditItem{keys: keys{PK: auditDayPK(r.Day()), SK: sk}, Type: "call",
 		Time: r.Time.UTC().Format(time.RFC3339Nano), RequestID: r.RequestID, User: r.User, System: r.System,
 		Role: r.Role, Organization: r.Organization, SourceIP: r.SourceIP, UserAgent: r.UserAgent,
