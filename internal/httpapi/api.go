@@ -215,6 +215,9 @@ func (h *Handler) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest, 
 		r.actor = actor
 		log = log.With("actor", actor)
 	}
+	if err := checkPathParams(ev.PathParameters); err != nil {
+		return pathRefusal(r, err) // before any work is done
+	}
 	if rt.idempotent {
 		if key, ok := header(ev.Headers, IdempotencyKeyHeader); ok {
 			return h.once(ctx, log, r, rt, key, rec)
