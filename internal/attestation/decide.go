@@ -130,7 +130,7 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	nc.OpenStep = nil
 	plan, err := s.rules.plan(nc, next, now)
 	if errors.Is(err, calendar.ErrOutOfRange) && in.EntryIntoForce != nil {
-		return fail("entryIntoForce: %v", apperr.Unprocessable, err)
+		return fail("entryIntoForce: %s", apperr.Unprocessable, apperr.PublicOf(err).Detail)
 	}
 	if err != nil {
 		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"attestation/internal/apperr"
+	"attestation/internal/calendar"
 	"attestation/internal/identity"
 )
 
@@ -73,6 +74,17 @@ type DeadlineReport struct {
 	At      time.Time `json:"at"`
 	Lapsed  []string  `json:"lapsed"`
 	Overdue []string  `json:"overdue"`
+	// Uncountable are the lapses the run could not apply because the period that follows runs
+	// past the years the working-day calendar covers; each is named, and tried again every run.
+	Uncountable []UncountableLapse `json:"uncountable,omitempty"`
+}
+
+// UncountableLapse is a lapse whose next period the calendar cannot count: the case, the step
+// that lapsed, and why (the period and the years the calendar covers).
+type UncountableLapse struct {
+	CaseID string `json:"caseId"`
+	Step   string `json:"step"`
+	Reason string `json:"reason"`
 }
 
 // CheckDeadlines acts on every open step due before now: an applicant's lapse with a legal
@@ -94,6 +106,12 @@ func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineRe
 			}
 			if Procedure[c.Stage].Lapse != nil {
 				if _, err := s.Lapse(ctx, c.ID, now); err != nil {
+					if errors.Is(err, calendar.ErrOutOfRange) {
+						// Not a fault a retry mends: named in the report, the run goes on.
+						s.log.WarnContext(ctx, "deadline check: lapse not applied: the calendar cannot count the next period", "caseId", c.ID, "error", err)
+						rep.Uncountable = append(rep.Uncountable, UncountableLapse{CaseID: c.ID, Step: c.OpenStep.Name, Reason: apperr.PublicOf(err).Detail})
+						continue
+					}
 					if errors.Is(err, ErrConflict) || errors.Is(err, ErrRule) {
 						continue // the case moved meanwhile; the next run sees its new state
 					}

@@ -1,6 +1,7 @@
 package attestation
 
 import (
+	"attestation/internal/apperr"
 	"fmt"
 	"time"
 
@@ -56,10 +57,17 @@ func windowProblem(ed *policy.Edition, cal policy.Calendar, filedAt time.Time) (
 		return fail("cannot check the application window: no working-day calendar")
 	}
 	received, err := ed.ReceivedAt(cal, filedAt)
+	if apperr.KindOf(err) == apperr.Rule {
+		// The calendar cannot count it: the problem names the years it covers.
+		return fail("cannot tell when the authority receives a filing made at %s: %s", filedAt.UTC().Format(time.RFC3339), apperr.PublicOf(err).Detail)
+	}
 	if err != nil {
 		return fail("cannot tell when the authority receives a filing made at %s: %v", filedAt.UTC().Format(time.RFC3339), err)
 	}
 	closes, err := ed.ApplicationWindowCloses(cal, received.Year())
+	if apperr.KindOf(err) == apperr.Rule {
+		return fail("the application window of %d: %s", received.Year(), apperr.PublicOf(err).Detail)
+	}
 	if err != nil {
 		return fail("cannot compute the application window of %d: %v", received.Year(), err)
 	}

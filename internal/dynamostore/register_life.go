@@ -98,9 +98,9 @@ func (s *Store) WatchedEntries(ctx context.Context, limit int, cursor string) ([
 }
 
 // ListEntries answers a page of certificates, newest number first: an owner's from the by-owner
-// index (gsi1 ORG#<bin>, CERT#<number>), or the whole register's (gsi3 REGISTER), of one status
-// when q names one (a filter on the item's top-level status). A filtered page may be short while
-// its cursor says more remains.
+// index (gsi1 ORG#<bin>, CERT#<number>), or the whole register's (gsi3 REGISTER), narrowed to
+// q.StoredStatuses() when q names a status (a filter on the item's top-level status). A filtered
+// page may be short while its cursor says more remains.
 func (s *Store) ListEntries(ctx context.Context, q register.CertificateQuery, limit int, cursor string) ([]register.Entry, string, error) {
 	if limit < 1 {
 		return nil, "", apperr.Hidden(apperr.Unprocessable, "", "list certificates: limit %d", limit)
@@ -121,10 +121,17 @@ func (s *Store) ListEntries(ctx context.Context, q register.CertificateQuery, li
 	in.IndexName = aws.String(index)
 	in.ExpressionAttributeValues[":pk"] = &types.AttributeValueMemberS{Value: pk}
 	evaluate := limit
-	if q.Status != "" {
-		filters = append(filters, "#status = :status")
+	if statuses := q.StoredStatuses(); len(statuses) > 0 {
+		// The stored status: one that may read as q.Status at the moment of reading (a valid
+		// entry past its term is expired, §40); the service decides the status at that moment.
+		var names []string
+		for i, st := range statuses {
+			name := fmt.Sprintf(":status%d", i)
+			names = append(names, name)
+			in.ExpressionAttributeValues[name] = &types.AttributeValueMemberS{Value: string(st)}
+		}
+		filters = append(filters, "#status IN ("+strings.Join(names, ", ")+")")
 		in.ExpressionAttributeNames["#status"] = "status"
-		in.ExpressionAttributeValues[":status"] = &types.AttributeValueMemberS{Value: string(q.Status)}
 		evaluate = min(max(4*limit, 100), 1000)
 	}
 	in.FilterExpression = aws.String(strings.Join(filters, " AND "))

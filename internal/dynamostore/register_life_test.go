@@ -362,6 +362,20 @@ func TestListEntriesByOwnerAndStatus(t *testing.T) {
 			t.Fatalf("%v, want %v", got, valid)
 		}
 	})
+	t.Run("§40 expired narrows to the stored statuses that may read expired: valid and expired", func(t *testing.T) {
+		e, err := store.Entry(ctx, numbers[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		revise(t, s, e, issued.Add(2*time.Hour), func(e *register.Entry) { at := issued.Add(time.Hour); e.Status, e.ExpiredAt = register.Expired, &at })
+		want := slices.DeleteFunc(slices.Clone(numbers), func(n string) bool { return n == recalled })
+		if got := all(register.CertificateQuery{OwnerBIN: bin, Status: register.Expired}, 2); !slices.Equal(got, want) {
+			t.Fatalf("%v, want %v", got, want)
+		}
+		if got := all(register.CertificateQuery{OwnerBIN: bin, Status: register.Valid}, 2); !slices.Equal(got, want[1:]) {
+			t.Fatalf("valid: %v, want %v", got, want[1:])
+		}
+	})
 	t.Run("the whole register, newest number first", func(t *testing.T) {
 		got := all(register.CertificateQuery{}, 50)
 		if !sort.IsSorted(sort.Reverse(sort.StringSlice(got))) {

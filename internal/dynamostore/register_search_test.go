@@ -246,11 +246,11 @@ func TestOpenDataExportWritesTheDaysFilesOncePar29(t *testing.T) {
 		b, _ := io.ReadAll(o.Body)
 		return b
 	}
-	if got := read(rep.Files[0]); !bytes.Equal(got, register.ExportJSON(all)) {
+	if got := read(rep.Files[0]); !bytes.Equal(got, register.ExportJSON(all, at)) {
 		t.Fatalf("register.json read back differs:\n%s", got)
 	}
 	gotCSV := read(rep.Files[1])
-	if !bytes.Equal(gotCSV, register.ExportCSV(all)) {
+	if !bytes.Equal(gotCSV, register.ExportCSV(all, at)) {
 		t.Fatalf("register.csv read back differs:\n%s", gotCSV)
 	}
 	rows, err := csv.NewReader(bytes.NewReader(gotCSV)).ReadAll()
@@ -273,7 +273,7 @@ func TestOpenDataExportWritesTheDaysFilesOncePar29(t *testing.T) {
 	if r := changed.(register.OpenDataReport); !r.Files[0].Stands || !r.Files[1].Stands {
 		t.Fatalf("the register changed the same day: %+v", r)
 	}
-	if got := read(rep.Files[0]); !bytes.Equal(got, register.ExportJSON(all)) {
+	if got := read(rep.Files[0]); !bytes.Equal(got, register.ExportJSON(all, at)) {
 		t.Fatal("the day's export was replaced")
 	}
 }

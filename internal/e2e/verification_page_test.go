@@ -461,7 +461,8 @@ func TestOpenDataExportThroughTheDeadlineCheckPar29(t *testing.T) {
 	ctx := context.Background()
 	number := enterCertificate(t, "Ашық деректер жүйесі", localstack.DemoApplicant.BIN)
 	// A day no other test runs the check on (register_life_test.go runs it on 2026-10-14).
-	stack.Clock.Freeze(time.Date(2026, 9, 7, 0, 5, 0, 0, almaty))
+	runAt := time.Date(2026, 9, 7, 0, 5, 0, 0, almaty)
+	stack.Clock.Freeze(runAt)
 	defer stack.Clock.Freeze(day(10, 15, 10))
 	run := func() register.OpenDataReport {
 		out, err := stack.RunScheduled(ctx)
@@ -505,11 +506,11 @@ func TestOpenDataExportThroughTheDeadlineCheckPar29(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := read(first.Files[0]); !bytes.Equal(got, register.ExportJSON(all)) || !bytes.Contains(got, []byte(number)) {
+	if got := read(first.Files[0]); !bytes.Equal(got, register.ExportJSON(all, runAt)) || !bytes.Contains(got, []byte(number)) {
 		t.Fatalf("register.json read back is not the register's export")
 	}
 	rawCSV := read(first.Files[1])
-	if !bytes.Equal(rawCSV, register.ExportCSV(all)) {
+	if !bytes.Equal(rawCSV, register.ExportCSV(all, runAt)) {
 		t.Fatal("register.csv read back is not the register's export")
 	}
 	rows, err := csv.NewReader(bytes.NewReader(rawCSV)).ReadAll()
@@ -526,7 +527,7 @@ func TestOpenDataExportThroughTheDeadlineCheckPar29(t *testing.T) {
 	if !changed.Files[0].Stands || !changed.Files[1].Stands {
 		t.Fatalf("§29 the register changed the same day: %+v", changed)
 	}
-	if got := read(first.Files[0]); !bytes.Equal(got, register.ExportJSON(all)) {
+	if got := read(first.Files[0]); !bytes.Equal(got, register.ExportJSON(all, runAt)) {
 		t.Fatal("the day's export was replaced")
 	}
 }

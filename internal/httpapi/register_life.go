@@ -21,7 +21,7 @@ import (
 // RegisterService is what these routes need of the register (*register.Service).
 type RegisterService interface {
 	Number(year, seq string) (string, error)
-	List(ctx context.Context, actor identity.Actor, q register.CertificateQuery, limit int, cursor string) ([]register.Entry, string, error)
+	List(ctx context.Context, actor identity.Actor, q register.CertificateQuery, limit int, cursor string, now time.Time) ([]register.Entry, string, error)
 	NotifyMonitoring(ctx context.Context, actor identity.Actor, number string, now time.Time) (register.Entry, error)
 	NotifyChange(ctx context.Context, actor identity.Actor, number string, in register.ChangeInput, now time.Time) (register.Entry, register.ChangeNotice, error)
 	DecideChange(ctx context.Context, actor identity.Actor, number, changeID string, in register.ChangeDecision, now time.Time) (register.Entry, register.ChangeNotice, error)
@@ -265,7 +265,7 @@ func (h *Handler) listCertificates(ctx context.Context, r *request) (int, any, e
 	if err != nil {
 		return 0, nil, err
 	}
-	list, next, err := h.register.List(ctx, r.actor, q, limit, cursor)
+	list, next, err := h.register.List(ctx, r.actor, q, limit, cursor, r.now)
 	if err != nil {
 		return 0, nil, registerError(err)
 	}

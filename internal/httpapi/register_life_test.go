@@ -94,7 +94,7 @@ func (s *lifeStore) ListEntries(_ context.Context, q register.CertificateQuery, 
 		return nil, "", attestation.ErrBadCursor
 	}
 	return s.all(func(e register.Entry) bool {
-		return (q.OwnerBIN == "" || e.OwnerBIN == q.OwnerBIN) && (q.Status == "" || e.Status == q.Status)
+		return (q.OwnerBIN == "" || e.OwnerBIN == q.OwnerBIN) && (len(q.StoredStatuses()) == 0 || slices.Contains(q.StoredStatuses(), e.Status))
 	}), "", nil
 }
 

@@ -171,9 +171,10 @@ func certifies(e register.Entry, o objects.Object) bool {
 }
 
 // validAt reports whether the certificate is in force at now: valid in the register, and its
-// term (§40: the platform's year; none for the period of industrial operation) not passed.
+// term (§40: the platform's year; none for the period of industrial operation) not passed, as
+// the register decides an entry's status at a moment.
 func validAt(e register.Entry, now time.Time) bool {
-	return e.Status == register.Valid && (e.ValidUntil == nil || !now.After(*e.ValidUntil))
+	return e.StatusAt(now) == register.Valid
 }
 
 // reasonOf is why a certificate that is not valid is not, and since when (when the entry says).

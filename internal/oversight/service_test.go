@@ -214,7 +214,7 @@ func TestPar4OperationWithoutCertificate(t *testing.T) {
 	})
 	t.Run("§40 a certificate whose term has not passed at the moment of the report is valid", func(t *testing.T) {
 		o := object("O-0000000000000008", binA, "E-government platform", "egov_platform", true)
-		until := now // the last moment of its term
+		until := now.Add(time.Second) // a second before its term ends (at ValidUntil itself it is expired, as the register reads it)
 		e := entry("2025/00008", binA, o.ID, o.Name)
 		e.ValidUntil = &until
 		if rows := report(t, &memStore{objects: []objects.Object{o}, entries: []register.Entry{e}}); len(rows) != 0 {

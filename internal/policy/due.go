@@ -62,7 +62,7 @@ func (e *Edition) Due(cal Calendar, step string, start time.Time) (Due, error) {
 	from := start.In(loc)
 	if p.OfficeReceipt {
 		if from, err = e.ReceivedAt(cal, start); err != nil {
-			return Due{}, fmt.Errorf("policy %s: due of %s: %w", e.id, step, err)
+			return Due{}, fmt.Errorf("policy %s: due of %s: %w", e.id, step, err) // ReceivedAt names an uncountable date
 		}
 	}
 	n := p.Amount
@@ -88,7 +88,8 @@ func (e *Edition) Due(cal Calendar, step string, start time.Time) (Due, error) {
 		err = fmt.Errorf("unit %q", p.Unit)
 	}
 	if err != nil {
-		return Due{}, fmt.Errorf("policy %s: due of %s (%s from %s): %w", e.id, step, p.Paragraph, from.Format(time.DateTime), err)
+		return Due{}, uncountable(fmt.Errorf("policy %s: due of %s (%s from %s): %w", e.id, step, p.Paragraph, from.Format(time.DateTime), err),
+			fmt.Sprintf("the period of %s (%s, %s from %s)", p.Paragraph, step, limitOf(p, n), from.Format(time.DateOnly)))
 	}
 	first := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
 	if p.Unit == CalendarDate {
@@ -102,6 +103,17 @@ func (e *Edition) Due(cal Calendar, step string, start time.Time) (Due, error) {
 		Provisional: provisional(cal, first, at),
 		Period:      p,
 	}, nil
+}
+
+// limitOf is the period's length as counted: n units (an extended period counts both amounts),
+// or the date of the year.
+func limitOf(p Period, n int) string {
+	if p.Unit == CalendarDate || p.Unit == "" {
+		return p.Limit()
+	}
+	q := p
+	q.Amount = n
+	return q.Limit()
 }
 
 // sameDate is year-month-day at 00:00 in loc; a day past the month's end (February 29 in a
@@ -158,7 +170,8 @@ func (e *Edition) CallbackTimeout(cal Calendar, step string, start time.Time) (i
 		err = fmt.Errorf("margin unit %q", e.margin.Unit)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("policy %s: callback timeout of %s: %w", e.id, step, err)
+		return 0, uncountable(fmt.Errorf("policy %s: callback timeout of %s: %w", e.id, step, err),
+			fmt.Sprintf("the safety margin after the period of %s (%s, due %s)", d.Paragraph, step, d.At.Format(time.DateOnly)))
 	}
 	span := end.Sub(start)
 	secs := int64(span / time.Second)
@@ -182,7 +195,8 @@ func (e *Edition) ReceivedAt(cal Calendar, filed time.Time) (time.Time, error) {
 		y, m, d := t.Date()
 		ok, err := cal.IsWorkingDay(t)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("policy %s: receipt of a filing at %s: %w", e.id, filed.Format(time.RFC3339), err)
+			return time.Time{}, uncountable(fmt.Errorf("policy %s: receipt of a filing at %s: %w", e.id, filed.Format(time.RFC3339), err),
+				"the day the authority's office receives it (standard §8)")
 		}
 		if ok {
 			for _, w := range e.office.AcceptanceHours {
@@ -197,7 +211,8 @@ func (e *Edition) ReceivedAt(cal Calendar, filed time.Time) (time.Time, error) {
 			}
 		}
 		if t, err = cal.NextWorkingDay(time.Date(y, m, d+1, 0, 0, 0, 0, loc)); err != nil {
-			return time.Time{}, fmt.Errorf("policy %s: receipt of a filing at %s: %w", e.id, filed.Format(time.RFC3339), err)
+			return time.Time{}, uncountable(fmt.Errorf("policy %s: receipt of a filing at %s: %w", e.id, filed.Format(time.RFC3339), err),
+				"the day the authority's office receives it (standard §8)")
 		}
 		t = t.In(loc)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"attestation/internal/apperr"
 	"attestation/internal/identity"
@@ -39,9 +40,10 @@ func (s *Service) Number(year, seq string) (string, error) {
 	return number, nil
 }
 
-// Get reads an entry in full: an applicant its own organisation's (another's is
-// ErrCertificateNotFound, like a missing one), staff any.
-func (s *Service) Get(ctx context.Context, actor identity.Actor, number string) (Entry, error) {
+// Get reads an entry in full, as it stands at now (AsOf: a certificate past its term is expired,
+// §40): an applicant its own organisation's (another's is ErrCertificateNotFound, like a missing
+// one), staff any.
+func (s *Service) Get(ctx context.Context, actor identity.Actor, number string, now time.Time) (Entry, error) {
 	if actor.Role != identity.Applicant && actor.Role != identity.Authority && actor.Role != identity.STS {
 		return Entry{}, apperr.Errorf(apperr.Forbidden, "", "certificate %s: the %s reads no certificates", number, actor.Role)
 	}
@@ -52,7 +54,7 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, number string) 
 	if actor.Role == identity.Applicant && !owns(actor, e) {
 		return Entry{}, fmt.Errorf("certificate %s: %w", number, ErrCertificateNotFound)
 	}
-	return e, nil
+	return e.AsOf(now), nil
 }
 
 // History is an entry's signed revisions, oldest first.
@@ -64,10 +66,12 @@ func (s *Service) History(ctx context.Context, number string) ([]Revision, error
 	return revs, err
 }
 
-// List answers a page of certificates, newest number first: an applicant its own
-// organisation's (naming another is ErrForbidden), the authority any organisation's or the
-// whole register, of one status or all.
-func (s *Service) List(ctx context.Context, actor identity.Actor, q CertificateQuery, limit int, cursor string) ([]Entry, string, error) {
+// List answers a page of certificates as they stand at now, newest number first: an applicant
+// its own organisation's (naming another is ErrForbidden), the authority any organisation's or
+// the whole register, of one status at now or all (a certificate past its term is expired, not
+// valid, whether or not the deadline check has marked it: §40). A page may be short while its
+// cursor says more remains.
+func (s *Service) List(ctx context.Context, actor identity.Actor, q CertificateQuery, limit int, cursor string, now time.Time) ([]Entry, string, error) {
 	switch actor.Role {
 	case identity.Applicant:
 		if q.OwnerBIN != "" && q.OwnerBIN != actor.BIN {
@@ -88,5 +92,11 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, q CertificateQ
 	if err != nil {
 		return nil, "", fmt.Errorf("list certificates: %w", err)
 	}
-	return list, next, nil
+	out := make([]Entry, 0, len(list))
+	for _, e := range list {
+		if e = e.AsOf(now); q.Status == "" || e.Status == q.Status {
+			out = append(out, e)
+		}
+	}
+	return out, next, nil
 }

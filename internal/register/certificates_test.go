@@ -32,7 +32,7 @@ func TestAnotherOrganisationsCertificateIsNotFound(t *testing.T) {
 			_, err := f.svc.NotifyCessation(ctx, a, n, CessationNotice{CeasedOn: "2026-11-01"}, when)
 			return err
 		},
-		"get": func(a identity.Actor, n string) error { _, err := f.svc.Get(ctx, a, n); return err },
+		"get": func(a identity.Actor, n string) error { _, err := f.svc.Get(ctx, a, n, when); return err },
 	} {
 		t.Run(name, func(t *testing.T) {
 			foreign, missing := call(stranger, e.Number), call(stranger, "2026/09999")
@@ -43,17 +43,17 @@ func TestAnotherOrganisationsCertificateIsNotFound(t *testing.T) {
 			}
 		})
 	}
-	list, _, err := f.svc.List(ctx, stranger, CertificateQuery{}, 10, "")
+	list, _, err := f.svc.List(ctx, stranger, CertificateQuery{}, 10, "", when)
 	if err != nil || len(list) != 0 {
 		t.Fatalf("a stranger lists %d certificates, %v", len(list), err)
 	}
-	_, _, err = f.svc.List(ctx, stranger, CertificateQuery{OwnerBIN: ownerBIN}, 10, "")
+	_, _, err = f.svc.List(ctx, stranger, CertificateQuery{OwnerBIN: ownerBIN}, 10, "", when)
 	mustErr(t, err, attestation.ErrForbidden)
-	mine, _, err := f.svc.List(ctx, owner, CertificateQuery{}, 10, "")
+	mine, _, err := f.svc.List(ctx, owner, CertificateQuery{}, 10, "", when)
 	if err != nil || len(mine) != 1 || mine[0].Number != e.Number {
 		t.Fatalf("%v %v", mine, err)
 	}
-	_, _, err = f.svc.List(ctx, sts, CertificateQuery{}, 10, "")
+	_, _, err = f.svc.List(ctx, sts, CertificateQuery{}, 10, "", when)
 	mustErr(t, err, attestation.ErrForbidden)
 	// An applicant reads the obligations of its own organisation's certificates only.
 	obs, _, err := f.svc.Obligations(ctx, owner, false, 10, "", when)
@@ -80,13 +80,14 @@ func TestListAndObligationsPage(t *testing.T) {
 		numbers = append(numbers, f.issue(t, "state_is", issuedAt).Number)
 	}
 	platform := f.issue(t, "egov_platform", issuedAt) // watched for its term, no obligation
+	when := at(2026, 11, 2, 10, 0)
 	if _, err := f.svc.Recall(ctx, authority, numbers[0], recall("owner_application"), at(2026, 11, 2, 10, 0)); err != nil {
 		t.Fatal(err)
 	}
 	var all []string
 	cursor := ""
 	for {
-		list, next, err := f.svc.List(ctx, authority, CertificateQuery{}, 4, cursor)
+		list, next, err := f.svc.List(ctx, authority, CertificateQuery{}, 4, cursor, when)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,11 +101,11 @@ func TestListAndObligationsPage(t *testing.T) {
 	if len(all) != 6 || all[0] != platform.Number || all[5] != numbers[0] {
 		t.Fatalf("listed %v", all)
 	}
-	recalled, _, _ := f.svc.List(ctx, authority, CertificateQuery{Status: Recalled}, 10, "")
+	recalled, _, _ := f.svc.List(ctx, authority, CertificateQuery{Status: Recalled}, 10, "", when)
 	if len(recalled) != 1 || recalled[0].Number != numbers[0] {
 		t.Fatalf("recalled: %v", recalled)
 	}
-	_, _, err := f.svc.List(ctx, authority, CertificateQuery{Status: "lost"}, 10, "")
+	_, _, err := f.svc.List(ctx, authority, CertificateQuery{Status: "lost"}, 10, "", when)
 	mustErr(t, err, attestation.ErrInvalid)
 
 	// Five certificates with obligations (four monitoring connections, one return), a page of two.

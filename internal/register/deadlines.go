@@ -80,7 +80,7 @@ func (s *Service) Check(ctx context.Context, now time.Time) (any, error) {
 func (s *Service) flag(ctx context.Context, number string, now time.Time) ([]CheckFlag, error) {
 	var out []CheckFlag
 	scheduler := identity.Actor{Subject: "deadline-check", Role: identity.Scheduler}
-	_, err := s.change(ctx, scheduler, number, now, anyCertificate, func(e *Entry, ed *policy.Edition) (string, string, error) {
+	_, err := s.revise(ctx, scheduler, number, now, false, anyCertificate, func(e *Entry, ed *policy.Edition) (string, string, error) {
 		out = out[:0]
 		var whats, paragraphs []string
 		for _, f := range e.flagDue(now) {
@@ -167,7 +167,7 @@ func (s *Service) Obligations(ctx context.Context, actor identity.Actor, overdue
 			return nil, "", fmt.Errorf("obligations: %w", err)
 		}
 		for _, e := range list {
-			obs, err := s.obligationsOf(ctx, e, overdueOnly, now)
+			obs, err := s.obligationsOf(ctx, e.AsOf(now), overdueOnly, now)
 			if err != nil {
 				return nil, "", err
 			}
@@ -212,7 +212,7 @@ func (s *Service) obligationsOf(ctx context.Context, e Entry, overdueOnly bool, 
 		case WatchRecall:
 			o.Paragraph = groundOf(ed, it.ground).Paragraph
 			if it.ground == GroundNotReattested {
-				again, err := s.attestedAgain(ctx, e)
+				again, err := s.attestedAgain(ctx, e, now)
 				if err != nil {
 					return nil, err
 				}

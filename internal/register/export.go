@@ -18,12 +18,16 @@ import (
 )
 
 // The daily open-data export of the register (§29): every entry's public view with its seal as
-// JSON, and one row per entry as CSV. The same entries always give the same bytes: entries are
-// ordered by number, and nothing in the files depends on the moment of the export.
+// JSON, and one row per entry as CSV. The same entries at the same moment always give the same
+// bytes: entries are ordered by number, and nothing in the files depends on the moment of the
+// export but each entry's status at it (a certificate past its term is expired, §40, whether or
+// not the deadline check has marked it).
 
-// Exported is one entry in the JSON export: its public view as signed, the signed bytes and the
-// signature, so that anyone can verify each entry of the file with the published key.
+// Exported is one entry in the JSON export: its status at the moment of the export, its public
+// view as signed, the signed bytes and the signature, so that anyone can verify each entry of
+// the file with the published key.
 type Exported struct {
+	Status    Status            `json:"status"`
 	Entry     Public            `json:"entry"`
 	Payload   []byte            `json:"payload"`
 	Signature signing.Signature `json:"signature"`
@@ -43,11 +47,12 @@ func byNumber(entries []Entry) []Entry {
 	return out
 }
 
-// ExportJSON renders the entries' public views with their seals, ordered by number.
-func ExportJSON(entries []Entry) []byte {
+// ExportJSON renders the entries' public views with their seals and their statuses at now,
+// ordered by number.
+func ExportJSON(entries []Entry, now time.Time) []byte {
 	doc := Export{Register: "register of certificates (§29)", PublicKeyURL: PublicKeyPath, Entries: []Exported{}}
 	for _, e := range byNumber(entries) {
-		doc.Entries = append(doc.Entries, Exported{Entry: e.PublicView(), Payload: e.Seal.Payload, Signature: e.Seal.Signature})
+		doc.Entries = append(doc.Entries, Exported{Status: e.StatusAt(now), Entry: e.PublicView(), Payload: e.Seal.Payload, Signature: e.Seal.Signature})
 	}
 	doc.Count = len(doc.Entries)
 	b, err := json.MarshalIndent(doc, "", " ")
@@ -72,15 +77,15 @@ var CSVHeader = []string{
 	"revision", "updatedAt", "payloadSha256", "signatureKeyId",
 }
 
-// ExportCSV renders one row per entry (its public view), ordered by number: RFC 4180 (CRLF line
-// ends, quoted fields where needed), UTF-8, times in RFC 3339 UTC.
-func ExportCSV(entries []Entry) []byte {
+// ExportCSV renders one row per entry (its public view, its status and expiry at now), ordered
+// by number: RFC 4180 (CRLF line ends, quoted fields where needed), UTF-8, times in RFC 3339 UTC.
+func ExportCSV(entries []Entry, now time.Time) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	rows := [][]string{CSVHeader}
 	for _, e := range byNumber(entries) {
-		rows = append(rows, csvRow(e))
+		rows = append(rows, csvRow(e, now))
 	}
 	if err := w.WriteAll(rows); err != nil {
 		panic(fmt.Sprintf("register export: %v", err)) // a bytes.Buffer does not fail
@@ -88,8 +93,8 @@ func ExportCSV(entries []Entry) []byte {
 	return buf.Bytes()
 }
 
-func csvRow(e Entry) []string {
-	p := e.PublicView()
+func csvRow(e Entry, now time.Time) []string {
+	p := e.AsOf(now).PublicView() // the status and expiry at now; the seal columns are the stored revision's
 	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	opt := func(t *time.Time) string {
 		if t == nil {
@@ -170,8 +175,8 @@ func (o *OpenData) Check(ctx context.Context, now time.Time) (any, error) {
 		name, contentType string
 		body              []byte
 	}{
-		{"register.json", "application/json", ExportJSON(entries)},
-		{"register.csv", "text/csv; charset=utf-8; header=present", ExportCSV(entries)},
+		{"register.json", "application/json", ExportJSON(entries, now)},
+		{"register.csv", "text/csv; charset=utf-8; header=present", ExportCSV(entries, now)},
 	} {
 		key := "open-data/" + day + "/" + f.name
 		d, err := o.records.Put(ctx, key, f.contentType, f.body)

@@ -50,18 +50,18 @@ func TestExportPar29(t *testing.T) {
 	shuffled := []register.Entry{entries[2], entries[0], entries[1]}
 
 	t.Run("§29 the same entries give the same bytes, in any order", func(t *testing.T) {
-		if !bytes.Equal(register.ExportJSON(entries), register.ExportJSON(shuffled)) || !bytes.Equal(register.ExportCSV(entries), register.ExportCSV(shuffled)) {
+		if !bytes.Equal(register.ExportJSON(entries, issued), register.ExportJSON(shuffled, issued)) || !bytes.Equal(register.ExportCSV(entries, issued), register.ExportCSV(shuffled, issued)) {
 			t.Fatal("the export depends on the order of the entries")
 		}
 		changed := append([]register.Entry(nil), entries...)
 		changed[0] = revise(t, s, entries[0], entries[0], issued.Add(time.Hour))
-		if bytes.Equal(register.ExportCSV(entries), register.ExportCSV(changed)) {
+		if bytes.Equal(register.ExportCSV(entries, issued), register.ExportCSV(changed, issued)) {
 			t.Fatal("a new revision does not change the CSV")
 		}
 	})
 	t.Run("§29 the JSON holds every public view with its seal, which verifies", func(t *testing.T) {
 		var doc register.Export
-		if err := json.Unmarshal(register.ExportJSON(shuffled), &doc); err != nil {
+		if err := json.Unmarshal(register.ExportJSON(shuffled, issued), &doc); err != nil {
 			t.Fatal(err)
 		}
 		if doc.Count != 3 || len(doc.Entries) != 3 || doc.PublicKeyURL != register.PublicKeyPath {
@@ -80,12 +80,12 @@ func TestExportPar29(t *testing.T) {
 				t.Fatalf("%s: %v", x.Entry.Number, err)
 			}
 		}
-		if bytes.Contains(register.ExportJSON(entries), []byte("880101300123")) {
+		if bytes.Contains(register.ExportJSON(entries, issued), []byte("880101300123")) {
 			t.Fatal("an individual's IIN is in the JSON export")
 		}
 	})
 	t.Run("§29 the CSV: RFC 4180, one row per entry with the §29 columns, UTF-8 with the Kazakh letters intact", func(t *testing.T) {
-		raw := register.ExportCSV(shuffled)
+		raw := register.ExportCSV(shuffled, issued)
 		if !bytes.HasSuffix(raw, []byte("\r\n")) || !bytes.Contains(raw, []byte("ңөұүһі")) {
 			t.Fatalf("%s", raw)
 		}
@@ -158,7 +158,7 @@ func TestOpenDataExportPar29(t *testing.T) {
 		rep.Files[1].Key != "open-data/2026-10-21/register.csv" || rep.Files[0].Stands || rep.Files[0].VersionID == "" {
 		t.Fatalf("%+v", rep)
 	}
-	if !bytes.Equal(recs.objects[rep.Files[0].Key], register.ExportJSON(entries)) || !bytes.Equal(recs.objects[rep.Files[1].Key], register.ExportCSV(entries)) {
+	if !bytes.Equal(recs.objects[rep.Files[0].Key], register.ExportJSON(entries, at)) || !bytes.Equal(recs.objects[rep.Files[1].Key], register.ExportCSV(entries, at)) {
 		t.Fatal("the files are not the export")
 	}
 	t.Run("§29 a second run the same day, the register unchanged, answers the same files", func(t *testing.T) {
@@ -177,7 +177,7 @@ func TestOpenDataExportPar29(t *testing.T) {
 		if !r.Files[0].Stands || !r.Files[1].Stands || r.Entries != 2 {
 			t.Fatalf("%+v", r)
 		}
-		if !bytes.Equal(recs.objects[rep.Files[0].Key], register.ExportJSON(entries)) {
+		if !bytes.Equal(recs.objects[rep.Files[0].Key], register.ExportJSON(entries, at)) {
 			t.Fatal("the day's export was replaced")
 		}
 	})
@@ -187,7 +187,7 @@ func TestOpenDataExportPar29(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := next.(register.OpenDataReport)
-		if r.Day != "2026-10-22" || r.Files[0].Stands || !bytes.Equal(recs.objects["open-data/2026-10-22/register.json"], register.ExportJSON(entries[:2])) {
+		if r.Day != "2026-10-22" || r.Files[0].Stands || !bytes.Equal(recs.objects["open-data/2026-10-22/register.json"], register.ExportJSON(entries[:2], at.Add(24*time.Hour))) {
 			t.Fatalf("%+v", r)
 		}
 	})

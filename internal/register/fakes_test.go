@@ -134,7 +134,7 @@ func (m *memStore) WatchedEntries(_ context.Context, limit int, cursor string) (
 func (m *memStore) ListEntries(_ context.Context, q CertificateQuery, limit int, cursor string) ([]Entry, string, error) {
 	desc := func(e Entry) string { return strings.Map(func(r rune) rune { return '9' - r + '0' }, e.Number) }
 	list, next := page(m.sorted(func(e Entry) bool {
-		return (q.OwnerBIN == "" || e.OwnerBIN == q.OwnerBIN) && (q.Status == "" || e.Status == q.Status)
+		return (q.OwnerBIN == "" || e.OwnerBIN == q.OwnerBIN) && (len(q.StoredStatuses()) == 0 || slices.Contains(q.StoredStatuses(), e.Status))
 	}, desc), desc, limit, cursor)
 	return list, next, nil
 }

@@ -82,7 +82,7 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 			}
 			return "", "", apperr.Errorf(apperr.Conflict, "", "%s: certificate %s was recalled on %s at %s", r.Paragraph, e.Number, r.Ground, r.DecidedAt.Format(time.RFC3339))
 		}
-		g, err := s.ground(ctx, e, ed, in)
+		g, err := s.ground(ctx, e, ed, in, now)
 		if err != nil {
 			return "", "", err
 		}
@@ -110,8 +110,8 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 	})
 }
 
-// ground checks that in's ground applies to e now and returns it.
-func (s *Service) ground(ctx context.Context, e *Entry, ed *policy.Edition, in RecallInput) (policy.RecallGround, error) {
+// ground checks that in's ground applies to e (as it stands at now) and returns it.
+func (s *Service) ground(ctx context.Context, e *Entry, ed *policy.Edition, in RecallInput, now time.Time) (policy.RecallGround, error) {
 	var g policy.RecallGround
 	var known []string
 	for _, x := range ed.RecallGrounds() {
@@ -138,7 +138,7 @@ func (s *Service) ground(ctx context.Context, e *Entry, ed *policy.Edition, in R
 		if e.Status != Expired {
 			return g, apperr.Errorf(apperr.Rule, "", "%s: a certificate is recalled for not being attested again only after it expired (§41); certificate %s is %s", g.Paragraph, e.Number, e.Status)
 		}
-		again, err := s.attestedAgain(ctx, *e)
+		again, err := s.attestedAgain(ctx, *e, now)
 		if err != nil {
 			return g, err
 		}
@@ -171,9 +171,9 @@ func (s *Service) ground(ctx context.Context, e *Entry, ed *policy.Edition, in R
 	return g, nil
 }
 
-// attestedAgain is the number of a certificate in force issued for e's object after e, or "".
-// The object is the same when both name its ID, else when kind and name agree.
-func (s *Service) attestedAgain(ctx context.Context, e Entry) (string, error) {
+// attestedAgain is the number of a certificate in force at now issued for e's object after e, or
+// "". The object is the same when both name its ID, else when kind and name agree.
+func (s *Service) attestedAgain(ctx context.Context, e Entry, now time.Time) (string, error) {
 	cursor := ""
 	for range reattestedPages {
 		list, next, err := s.store.ListEntries(ctx, CertificateQuery{OwnerBIN: e.OwnerBIN, Status: Valid}, MaxListPage, cursor)
@@ -185,7 +185,7 @@ func (s *Service) attestedAgain(ctx context.Context, e Entry) (string, error) {
 			if x.ObjectID == "" || e.ObjectID == "" {
 				same = x.ObjectKind == e.ObjectKind && strings.EqualFold(strings.TrimSpace(x.ObjectName), strings.TrimSpace(e.ObjectName))
 			}
-			if same && x.Number != e.Number && x.IssuedAt.After(e.IssuedAt) {
+			if same && x.Number != e.Number && x.IssuedAt.After(e.IssuedAt) && x.StatusAt(now) == Valid {
 				return x.Number, nil
 			}
 		}

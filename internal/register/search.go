@@ -110,15 +110,7 @@ type Filter struct {
 // filter is the store's part of q: a valid entry may have expired since it was stored (§40), so
 // a search for expired entries reads the valid ones too.
 func (q Query) filter() Filter {
-	f := Filter{Number: q.Number, ObjectName: strings.ToLower(q.ObjectName), OwnerBIN: q.OwnerBIN}
-	switch q.Status {
-	case "":
-	case Expired:
-		f.Statuses = []Status{Valid, Expired}
-	default:
-		f.Statuses = []Status{q.Status}
-	}
-	return f
+	return Filter{Number: q.Number, ObjectName: strings.ToLower(q.ObjectName), OwnerBIN: q.OwnerBIN, Statuses: storedStatuses(q.Status)}
 }
 
 // Matches reports whether e answers q at now.

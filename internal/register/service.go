@@ -75,8 +75,9 @@ type LifeStore interface {
 	// WatchedEntries answers a page of the entries that are Watched, earliest NextCheck first
 	// and then those with nothing left to flag.
 	WatchedEntries(ctx context.Context, limit int, cursor string) ([]Entry, string, error)
-	// ListEntries answers a page of the certificates q selects, newest number first. A cursor it
-	// did not issue is apperr.ErrBadCursor.
+	// ListEntries answers a page of the certificates q selects (of q.OwnerBIN; stored with one
+	// of q.StoredStatuses()), newest number first. A cursor it did not issue is
+	// apperr.ErrBadCursor.
 	ListEntries(ctx context.Context, q CertificateQuery, limit int, cursor string) ([]Entry, string, error)
 }
 
@@ -139,8 +140,18 @@ func NewService(d Deps) (*Service, error) {
 // change reads the entry, checks who acts (may), lets act change it, and writes the change as
 // the next signed revision, conditional on the revision read. act answers what changed and the
 // paragraph, or "" when the request repeats one already applied (nothing is written and the entry
-// is answered as it stands). A write that lost to another writer is read and applied again.
+// is answered as it stands at now). A write that lost to another writer is read and applied
+// again. act sees the entry as it stands at now (AsOf): a certificate whose term ended is expired
+// even before the deadline check marks it (§40-§41), and a revision written on it records the
+// expiry too.
 func (s *Service) change(ctx context.Context, actor identity.Actor, number string, now time.Time,
+	may func(identity.Actor, Entry) error, act func(e *Entry, ed *policy.Edition) (what, paragraph string, err error)) (Entry, error) {
+	return s.revise(ctx, actor, number, now, true, may, act)
+}
+
+// revise is change; asOf false leaves the expiry to act (the deadline check's own flagging,
+// which flags the obligations of the certificate in force before it marks the expiry).
+func (s *Service) revise(ctx context.Context, actor identity.Actor, number string, now time.Time, asOf bool,
 	may func(identity.Actor, Entry) error, act func(e *Entry, ed *policy.Edition) (what, paragraph string, err error)) (Entry, error) {
 	for attempt := 1; ; attempt++ {
 		prev, err := s.read(ctx, number)
@@ -155,12 +166,21 @@ func (s *Service) change(ctx context.Context, actor identity.Actor, number strin
 			return Entry{}, fmt.Errorf("certificate %s: %w", number, err)
 		}
 		e := prev.clone()
+		expired := asOf && e.expiredSince(now)
+		if expired {
+			e = e.AsOf(now)
+		}
 		what, paragraph, err := act(&e, ed)
 		if err != nil {
 			return Entry{}, fmt.Errorf("certificate %s: %w", number, err)
 		}
 		if what == "" {
-			return prev, nil
+			return prev.AsOf(now), nil
+		}
+		if expired {
+			// §40-§41: the expiry the deadline check has not marked yet goes into this revision.
+			what = fmt.Sprintf("the certificate expired at the end of its term (%s); %s", prev.ValidUntil.UTC().Format(time.RFC3339), what)
+			paragraph = ed.CertificateValidity().Paragraph + ", " + paragraph
 		}
 		next, err := Next(ctx, s.signer, prev, e, now)
 		if err != nil {

@@ -22,16 +22,6 @@ const PublicKeyPath = "/register/public-key"
 // DocumentLinkExpiry is how long a presigned GET of a certificate's PDF works.
 const DocumentLinkExpiry = 15 * time.Minute
 
-// StatusAt is where the entry stands at now: its stored status, except that a valid entry whose
-// term has ended (ValidUntil at or before now, §40-§41) is expired even before the deadline check
-// marks it so.
-func (e Entry) StatusAt(now time.Time) Status {
-	if e.Status == Valid && e.ValidUntil != nil && !now.Before(*e.ValidUntil) {
-		return Expired
-	}
-	return e.Status
-}
-
 // Owner is the possessor (owner) of the object as the register publishes it (§29(2)): its name,
 // and its BIN when it is a legal entity (an individual's IIN is personal data, never published).
 type Owner struct {
@@ -90,7 +80,7 @@ func Verified(e Entry, publicKeyPEM []byte, now time.Time, publicKeyURL string) 
 	p := e.PublicView()
 	v = Verification{Number: e.Number, Status: e.StatusAt(now), Object: Object{Name: p.ObjectName, Kind: p.ObjectKind},
 		Owner: Owner{Name: p.OwnerName, BIN: p.OwnerBIN}, Developer: p.Developer, Act: p.Act, AdditionalAct: p.AdditionalAct,
-		IssuedAt: p.IssuedAt, ValidUntil: p.ValidUntil, ExpiredAt: p.ExpiredAt, Recall: p.Recall, TerminatedAt: p.TerminatedAt,
+		IssuedAt: p.IssuedAt, ValidUntil: p.ValidUntil, ExpiredAt: utcPtr(e.AsOf(now).ExpiredAt), Recall: p.Recall, TerminatedAt: p.TerminatedAt,
 		CertificateSHA256: p.CertificateHash, Duplicates: p.Duplicates, Revision: p.Revision, UpdatedAt: p.UpdatedAt,
 		CheckedAt: now.UTC(), Entry: p, Payload: e.Seal.Payload, Signature: e.Seal.Signature, PublicKeyURL: publicKeyURL}
 	if v.Status == Recalled && p.Recall != nil {

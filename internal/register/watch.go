@@ -142,10 +142,9 @@ func (e *Entry) flagDue(now time.Time) []flagged {
 		}
 		// §40-§41: the term ends at ValidUntil (the moment itself is past the term, as StatusAt
 		// reads it). Expiry comes last: the flags above belong to the certificate in force.
-		if e.ValidUntil != nil && !now.Before(*e.ValidUntil) {
-			at := e.ValidUntil.UTC()
-			e.Status, e.ExpiredAt = Expired, &at
-			out = append(out, flagged{what: WatchExpiry, due: at})
+		if e.expiredSince(now) {
+			*e = e.AsOf(now)
+			out = append(out, flagged{what: WatchExpiry, due: *e.ExpiredAt})
 		}
 	}
 	if r := e.Recall; r != nil && r.ReturnedAt == nil && !r.ReturnOverdue && now.After(r.ReturnDueAt) {
