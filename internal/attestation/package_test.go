@@ -389,7 +389,17 @@ func TestPackageAnnex2ApplicantAndObject(t *testing.T) {
 			p.Applicant = attestation.Applicant{Name: "A", IdentityNumber: "120660000173", Type: attestation.ApplicantIndividual}
 			p.Documents["identity_document"] = storedRef("identity_document")
 		}, nil},
-		{"Annex 2 a legal entity's number is not second-guessed", func(p *attestation.Package) { p.Applicant.IdentityNumber = "950400001239" }, nil},
+		{"Annex 2 a legal entity with a non-resident legal entity's BIN", func(p *attestation.Package) { p.Applicant.IdentityNumber = "050550001237" }, nil},
+		{"Annex 2 a legal entity files with a BIN, never an individual's IIN", func(p *attestation.Package) { p.Applicant.IdentityNumber = "880101300123" },
+			[]wantProblem{{"applicant.identityNumber", rule, "the applicant is declared a legal entity, but the number is not the BIN of a legal entity: the 5th digit 0 marks an individual's IIN"}}},
+		{"Annex 2 individual entrepreneurs in joint entrepreneurship are not a legal entity", func(p *attestation.Package) { p.Applicant.IdentityNumber = "120660000173" },
+			[]wantProblem{{"applicant.identityNumber", rule, "the 5th digit 6 marks the BIN of individual entrepreneurs in joint entrepreneurship"}}},
+		{"Annex 2 an individual files with an IIN", func(p *attestation.Package) {
+			p.Applicant = attestation.Applicant{Name: "Aigerim Seitkali", IdentityNumber: "880101300123", Type: attestation.ApplicantIndividual}
+			p.Documents["identity_document"] = storedRef("identity_document")
+		}, nil},
+		{"Annex 2 a number neither an IIN nor a BIN", func(p *attestation.Package) { p.Applicant.IdentityNumber = "000000000000" },
+			[]wantProblem{{"applicant.identityNumber", rule, "BIN/IIN structure is wrong"}}},
 		{"Annex 2 the object's name is required", func(p *attestation.Package) { p.Object.Name = "" },
 			[]wantProblem{{"object.name", rule, "the object's name is missing"}}},
 		{"Annex 2 the object's name is limited", func(p *attestation.Package) { p.Object.Name = strings.Repeat("я", attestation.MaxNameLength+1) },

@@ -150,9 +150,16 @@ func (v *validator) applicant(a Applicant) {
 	}
 	switch a.Type {
 	case ApplicantLegalEntity:
+		// A legal entity files with its BIN: an individual's IIN is personal data the register
+		// would publish as an organisation's number.
+		if err := ValidLegalEntityBIN(a.IdentityNumber); numberOK && err != nil {
+			v.add("applicant.identityNumber", ruleAnnex2, "the applicant is declared a legal entity, but the number is %v; an individual declares the type %q", err, ApplicantIndividual)
+		}
 	case ApplicantIndividual:
-		// An individual files with an IIN; a 5th digit 4 or 5 marks a legal entity's BIN.
-		if d, ok := legalEntityNumber(a.IdentityNumber); numberOK && ok {
+		// An individual files with an IIN, or with the BIN of its joint entrepreneurship (5th
+		// digit 6); a 5th digit 4 or 5 marks a legal entity's BIN.
+		if k, ok := NumberKindOf(a.IdentityNumber); ok && k == NumberLegalEntityBIN {
+			d := a.IdentityNumber[4]
 			v.add("applicant.type", ruleAnnex2, "the applicant is declared an individual, but the 5th digit %c of the number marks the BIN of a %s legal entity: an individual files with an IIN", d, map[byte]string{'4': "resident", '5': "non-resident"}[d])
 		}
 	case "":

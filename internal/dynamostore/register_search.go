@@ -145,7 +145,7 @@ func (s *Store) searchNumber(ctx context.Context, f register.Filter) ([]register
 		return nil, "", fmt.Errorf("search the register: %w", err)
 	}
 	if f.ObjectName != "" && !strings.Contains(strings.ToLower(e.ObjectName), strings.ToLower(f.ObjectName)) ||
-		f.OwnerBIN != "" && (e.OwnerIndividual || e.OwnerBIN != f.OwnerBIN) {
+		f.OwnerBIN != "" && e.PublishedOwnerBIN() != f.OwnerBIN {
 		return nil, "", nil
 	}
 	if len(f.Statuses) > 0 {

@@ -364,6 +364,7 @@ func TestTokenFailuresAreUnauthorized(t *testing.T) {
 		{Subject: "admin", Role: "admin"},
 		{Subject: "applicant-without-bin", Role: "applicant"},
 		{Subject: "applicant-bad-bin", Role: "applicant", BIN: "12345"},
+		{Subject: "applicant-bin-neither-iin-nor-bin", Role: "applicant", BIN: "000000000000"},
 		{Subject: "", Role: "authority"},
 	} {
 		t.Run("claims "+u.Subject+"/"+string(u.Role), func(t *testing.T) {
@@ -642,6 +643,7 @@ func badInputs(t *testing.T) []badInput {
 		get("certificate document copy unknown", "/certificates/2026/00001/document?copy=scan", app, "copy", "recall_decision"),
 		get("register status unknown", "/register?status=revoked", app, "status"),
 		get("register ownerBin check digit", "/register?ownerBin=120540001239", app, "ownerBin"),
+		get("register ownerBin neither an IIN nor a BIN", "/register?ownerBin=000000000000", app, "ownerBin", "structure"),
 		get("register number malformed", "/register?number=2026-1", app, "number"),
 		get("register objectName blank", "/register?objectName=%20", app, "objectName"),
 		get("register limit zero", "/register?limit=0", app, "limit"),

@@ -26,8 +26,8 @@ import (
 
 var objectIDPattern = regexp.MustCompile(`^O-[0-9a-f]{16}$`)
 
-// newOrganisation is an applicant of an organisation no other run uses: a random BIN with its
-// check digit.
+// newOrganisation is an applicant of an organisation no other run uses: a random legal entity's
+// BIN (its structure and its check digit).
 func newOrganisation(t testing.TB) localstack.User {
 	t.Helper()
 	for {
@@ -38,7 +38,7 @@ func newOrganisation(t testing.TB) localstack.User {
 		for i := range b {
 			b[i] = '0' + b[i]%10
 		}
-		if bin := string(b); attestation.ValidIdentityNumber(bin) == nil {
+		if bin := string(b); attestation.IsLegalEntityBIN(bin) {
 			return localstack.User{Subject: "applicant-" + bin, Name: "Applicant " + bin, Role: identity.Applicant, BIN: bin}
 		}
 	}

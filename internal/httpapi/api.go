@@ -205,6 +205,9 @@ func (h *Handler) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest, 
 		}
 		fromClaims(rec, claims)
 		actor, err := identity.FromClaims(claims)
+		if err == nil {
+			err = tokenNumber(actor)
+		}
 		if err != nil {
 			return problem(apperr.Unauthorized, "unauthenticated", err.Error())
 		}

@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"time"
 
+	"attestation/internal/attestation"
+
 	"attestation/internal/signing"
 )
 
@@ -178,7 +180,7 @@ type Public struct {
 	ObjectName      string        `json:"objectName"`
 	ObjectKind      string        `json:"objectKind"`
 	OwnerName       string        `json:"ownerName"`
-	OwnerBIN        string        `json:"ownerBin,omitempty"` // omitted for an individual owner
+	OwnerBIN        string        `json:"ownerBin,omitempty"` // a legal entity's BIN only (PublishedOwnerBIN)
 	Developer       string        `json:"developer,omitempty"`
 	Act             PublicAct     `json:"act"`
 	AdditionalAct   *PublicAct    `json:"additionalAct,omitempty"`
@@ -216,6 +218,17 @@ type PublicCopy struct {
 	SHA256   string    `json:"sha256"`
 }
 
+// PublishedOwnerBIN is the owner's number as the public register shows it and is searched by: a
+// legal entity's BIN (§29(2)). It is "" for an individual owner, and for any number that is not
+// the BIN of a legal entity by its structure (attestation.IsLegalEntityBIN): an IIN is an
+// individual's personal data whatever the entry says of its owner.
+func (e Entry) PublishedOwnerBIN() string {
+	if e.OwnerIndividual || !attestation.IsLegalEntityBIN(e.OwnerBIN) {
+		return ""
+	}
+	return e.OwnerBIN
+}
+
 // PublicView returns the public part of the entry.
 func (e Entry) PublicView() Public {
 	p := Public{Number: e.Number, Status: e.Status, ObjectName: e.ObjectName, ObjectKind: e.ObjectKind,
@@ -224,9 +237,7 @@ func (e Entry) PublicView() Public {
 		IssuedAt: e.IssuedAt.UTC(), ValidUntil: utcPtr(e.ValidUntil), CertificateHash: e.Certificate.SHA256,
 		ExpiredAt: utcPtr(e.ExpiredAt), TerminatedAt: utcPtr(e.TerminatedAt),
 		Revision: e.Revision, UpdatedAt: e.UpdatedAt.UTC(), PreviousSHA256: e.PreviousSHA256}
-	if !e.OwnerIndividual {
-		p.OwnerBIN = e.OwnerBIN
-	}
+	p.OwnerBIN = e.PublishedOwnerBIN()
 	if a := e.AdditionalAct; a != nil {
 		p.AdditionalAct = &PublicAct{Number: a.Number, Date: a.Date.UTC(), SHA256: a.Document.SHA256}
 	}

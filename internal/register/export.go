@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"attestation/internal/apperr"
@@ -78,19 +79,41 @@ var CSVHeader = []string{
 }
 
 // ExportCSV renders one row per entry (its public view, its status and expiry at now), ordered
-// by number: RFC 4180 (CRLF line ends, quoted fields where needed), UTF-8, times in RFC 3339 UTC.
+// by number: RFC 4180 (CRLF line ends, quoted fields where needed), UTF-8, times in RFC 3339 UTC,
+// every cell safe to open in a spreadsheet (SpreadsheetSafe).
 func ExportCSV(entries []Entry, now time.Time) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	rows := [][]string{CSVHeader}
 	for _, e := range byNumber(entries) {
-		rows = append(rows, csvRow(e, now))
+		row := csvRow(e, now)
+		for i, cell := range row {
+			row[i] = SpreadsheetSafe(cell)
+		}
+		rows = append(rows, row)
 	}
 	if err := w.WriteAll(rows); err != nil {
 		panic(fmt.Sprintf("register export: %v", err)) // a bytes.Buffer does not fail
 	}
 	return buf.Bytes()
+}
+
+// formulaStarts are the first characters that make a spreadsheet read a cell as a formula (OWASP,
+// CSV Injection): equals, plus, minus, at, tab and carriage return; and NUL (OWASP ASVS 1.2.10).
+const formulaStarts = "=+-@\t\r\x00"
+
+// SpreadsheetSafe neutralises a CSV cell as OWASP's CSV Injection advice says: a cell that begins
+// with one of =, +, -, @, tab, carriage return (or NUL) gets a single quote in front, so that a
+// spreadsheet shows it as text and never evaluates it (an object named "=HYPERLINK(...)" stays
+// those characters). Every other cell is unchanged. A reader of the CSV who wants the exact text
+// drops a leading single quote followed by one of those characters; the JSON export holds every
+// value unchanged, as signed.
+func SpreadsheetSafe(cell string) string {
+	if cell != "" && strings.IndexByte(formulaStarts, cell[0]) >= 0 {
+		return "'" + cell
+	}
+	return cell
 }
 
 func csvRow(e Entry, now time.Time) []string {

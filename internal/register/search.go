@@ -22,9 +22,9 @@ const (
 )
 
 // Query is a search of the public register (§29): by certificate number (exact), by a part of the
-// object's name (case-insensitive), by the owner's BIN (a legal entity's: an individual owner's
-// IIN is personal data and finds nothing), by status at the moment of the search; every given
-// criterion must hold. Pages are by certificate number, continued by an opaque cursor.
+// object's name (case-insensitive), by the owner's BIN (a legal entity's only: an individual's
+// IIN is personal data and finds nothing, without the store being asked), by status at the
+// moment of the search; every given criterion must hold. Pages are by certificate number, continued by an opaque cursor.
 type Query struct {
 	Number     string
 	ObjectName string
@@ -120,7 +120,7 @@ func (q Query) Matches(e Entry, now time.Time) bool {
 		return false
 	case q.ObjectName != "" && !strings.Contains(strings.ToLower(e.ObjectName), strings.ToLower(q.ObjectName)):
 		return false
-	case q.OwnerBIN != "" && (e.OwnerIndividual || e.OwnerBIN != q.OwnerBIN):
+	case q.OwnerBIN != "" && e.PublishedOwnerBIN() != q.OwnerBIN:
 		return false
 	case q.Status != "" && e.StatusAt(now) != q.Status:
 		return false
@@ -150,6 +150,11 @@ type SearchPage struct {
 func Search(ctx context.Context, s Searcher, q Query, now time.Time) (SearchPage, error) {
 	if q.Limit < 1 || q.Limit > MaxSearchLimit {
 		return SearchPage{}, apperr.Errorf(apperr.Unprocessable, "", "search the register: limit %d outside 1..%d", q.Limit, MaxSearchLimit)
+	}
+	if q.OwnerBIN != "" && !attestation.IsLegalEntityBIN(q.OwnerBIN) {
+		// Only a legal entity's BIN is published (Entry.PublishedOwnerBIN), so only it finds
+		// anything: an individual's IIN is personal data (§29(2)).
+		return SearchPage{Entries: []Listing{}}, nil
 	}
 	entries, next, err := s.SearchEntries(ctx, q.filter(), q.Limit, q.Cursor)
 	if err != nil {
