@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -68,6 +69,21 @@ func draftContent(actor identity.Actor, pkg Package) []Problem {
 	return ps
 }
 
+// draftSize refuses a draft's data over MaxDraftBytes (its JSON, the documents left out), before
+// anything is written.
+func draftSize(pkg Package) error {
+	pkg.Documents = nil
+	b, err := json.Marshal(pkg)
+	if err != nil {
+		return fmt.Errorf("draft: encode its data: %w", err)
+	}
+	if len(b) > MaxDraftBytes {
+		return apperr.Errorf(apperr.TooLarge, "", "package: a draft's data (Annexes 2, 4-6) is at most %d bytes of JSON; this one is %d: file a larger package directly (POST /cases, up to %d bytes)",
+			MaxDraftBytes, len(b), MaxPackageBytes)
+	}
+	return nil
+}
+
 // CreateDraft starts a draft with the application's data; its documents come by upload.
 func (s *Service) CreateDraft(ctx context.Context, actor identity.Actor, pkg Package, now time.Time) (Draft, error) {
 	if err := s.requireFiles(); err != nil {
@@ -85,6 +101,9 @@ func (s *Service) CreateDraft(ctx context.Context, actor identity.Actor, pkg Pac
 	}
 	pkg.Documents = map[string]DocumentRef{}
 	pkg.normalize()
+	if err := draftSize(pkg); err != nil {
+		return Draft{}, err
+	}
 	d := Draft{ID: id, Organization: actor.BIN, Package: pkg, State: DraftOpen, Version: 1, CreatedBy: actor.Subject, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
 	if err := s.uploads.CreateDraft(ctx, d); err != nil {
 		return Draft{}, fmt.Errorf("create draft %s: %w", id, err)
@@ -141,6 +160,9 @@ func (s *Service) UpdateDraft(ctx context.Context, actor identity.Actor, id stri
 		}
 		pkg.Documents = d.Package.Documents
 		pkg.normalize()
+		if err := draftSize(pkg); err != nil {
+			return Draft{}, err
+		}
 		d.Package = pkg
 		d.Version++
 		d.UpdatedAt = now.UTC()

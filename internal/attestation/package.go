@@ -129,20 +129,25 @@ type Problem = apperr.Problem
 // validating a request takes bounded work and its answer has a bounded size. A list or text over
 // its limit is a problem; the rows of a list over its limit are not checked one by one.
 const (
-	MaxPackageBytes     = 4 << 20 // bytes of the JSON body ParsePackage accepts
-	MaxDocuments        = 64      // entries of Package.Documents
-	MaxHardwareItems    = 1000    // rows of Annex 5
-	MaxSoftwareItems    = 2000    // rows of Annex 6
-	MaxIntegratedItems  = 500     // rows of Annex 4
-	MaxIPAddresses      = 64      // addresses of one hardware row
-	MaxInstallPlaces    = 256     // hardware rows one software row is installed on
-	MaxNameLength       = 500     // characters of a name, number, version or type
-	MaxTextLength       = 2000    // characters of a purpose, protection or interaction description
-	MaxDocumentKeyBytes = 1024    // bytes of a stored object's key (the S3 limit)
-	MaxDocumentIDLength = 64      // characters of a document id
-	MaxSheets           = 100000  // sheets of one document
-	maxContentType      = 255     // characters of a media type (RFC 6838: 127 + "/" + 127)
-	maxIPText           = 64      // characters of one IP address as text; IPv6 needs at most 45
+	MaxPackageBytes = 4 << 20 // bytes of the JSON body ParsePackage accepts
+	// MaxDraftBytes bounds the JSON of a draft's data (the package without its documents, which
+	// come by upload): a draft is kept whole in one table item, which DynamoDB bounds at 400 KB.
+	// A larger package is filed directly (POST /cases, up to MaxPackageBytes: the filed package is
+	// kept in the documents bucket).
+	MaxDraftBytes       = 256 << 10
+	MaxDocuments        = 64     // entries of Package.Documents
+	MaxHardwareItems    = 1000   // rows of Annex 5
+	MaxSoftwareItems    = 2000   // rows of Annex 6
+	MaxIntegratedItems  = 500    // rows of Annex 4
+	MaxIPAddresses      = 64     // addresses of one hardware row
+	MaxInstallPlaces    = 256    // hardware rows one software row is installed on
+	MaxNameLength       = 500    // characters of a name, number, version or type
+	MaxTextLength       = 2000   // characters of a purpose, protection or interaction description
+	MaxDocumentKeyBytes = 1024   // bytes of a stored object's key (the S3 limit)
+	MaxDocumentIDLength = 64     // characters of a document id
+	MaxSheets           = 100000 // sheets of one document
+	maxContentType      = 255    // characters of a media type (RFC 6838: 127 + "/" + 127)
+	maxIPText           = 64     // characters of one IP address as text; IPv6 needs at most 45
 )
 
 // The edition's documents whose rows Package carries, and the exclusion Package.StateSecret claims.

@@ -130,10 +130,24 @@ func goldenEntry() register.Entry {
 			DecidedAt: goldenAtPtr(21, 3)}},
 		Duplicates: []register.DuplicateRequest{{ID: "DUP-1", Reason: "lost", ReceivedAt: goldenAt(20, 4), DueAt: goldenAt(27, 18), Overdue: true,
 			IssuedAt: goldenAtPtr(23, 5), Document: &dup}},
-		Cessation: &register.Cessation{CeasedOn: "2026-03-21", NotifiedAt: goldenAt(21, 2)},
-		Revision:  6, UpdatedAt: goldenAt(24, 9), PreviousSHA256: "c5f3e1a2d9f46e7c0a8b2f3d4e5c6a7182930415c6d7e8f90a1b2c3d4e5f6a7b",
+		Cessation:     &register.Cessation{CeasedOn: "2026-03-21", NotifiedAt: goldenAt(21, 2)},
+		InlineChanges: true,
+		Revision:      6, UpdatedAt: goldenAt(24, 9), PreviousSHA256: "c5f3e1a2d9f46e7c0a8b2f3d4e5c6a7182930415c6d7e8f90a1b2c3d4e5f6a7b",
 		Seal: goldenSeal()}
 }
+
+// goldenEntryApart is goldenEntry as the entry item holds it since each change notice has an item
+// of its own: the notices as summaries, without their words (goldenChange holds them).
+func goldenEntryApart() register.Entry {
+	e := goldenEntry()
+	e.InlineChanges = false
+	e.Changes = []register.ChangeNotice{goldenChange()}
+	e.Changes[0].Description, e.Changes[0].Reasons = "", nil
+	return e
+}
+
+// goldenChange is goldenEntry's change notice, whole, as its own item holds it.
+func goldenChange() register.ChangeNotice { return goldenEntry().Changes[0] }
 
 // goldenMinimalEntry is an entry as first issued: valid, nothing open after it.
 func goldenMinimalEntry() register.Entry {

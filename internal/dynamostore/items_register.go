@@ -1,6 +1,7 @@
 package dynamostore
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -60,19 +61,25 @@ type storedEntry struct {
 	Seal            storedSeal        `dynamodbav:"Seal"`
 }
 
+// toStoredEntry is e as the entry item holds it: each change notice as its summary (apart, without
+// its description and reasons, which its own item holds: changeItem).
 func toStoredEntry(e register.Entry) storedEntry {
 	return storedEntry{Number: e.Number, Year: e.Year, Seq: e.Seq, CaseID: e.CaseID, Edition: e.Edition, ObjectID: e.ObjectID,
 		ObjectName: e.ObjectName, ObjectKind: e.ObjectKind, Mandatory: e.Mandatory, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
 		OwnerIndividual: e.OwnerIndividual, Developer: e.Developer, Act: toStoredAct(e.Act), AdditionalAct: mapPtr(e.AdditionalAct, toStoredAct),
 		IssuedAt: e.IssuedAt, ValidUntil: e.ValidUntil, Certificate: toStoredFile(e.Certificate), Data: toStoredFile(e.Data),
 		Status: string(e.Status), ExpiredAt: e.ExpiredAt, Recall: mapPtr(e.Recall, toStoredRecall), TerminatedAt: e.TerminatedAt,
-		Monitoring: mapPtr(e.Monitoring, toStoredMonitoring), Changes: mapSlice(e.Changes, toStoredChange),
+		Monitoring: mapPtr(e.Monitoring, toStoredMonitoring), Changes: mapSlice(e.Changes, toChangeSummary),
 		Duplicates: mapSlice(e.Duplicates, toStoredDuplicate), Cessation: mapPtr(e.Cessation, toStoredCessation),
 		Revision: e.Revision, UpdatedAt: e.UpdatedAt, PreviousSHA256: e.PreviousSHA256, Seal: toStoredSeal(e.Seal)}
 }
 
+// domain is the entry as the entry item holds it: the change notices held apart have no
+// description nor reasons until joined with their items (joinChanges); InlineChanges says the
+// item holds them whole, as entries did before each notice got an item of its own.
 func (s storedEntry) domain() register.Entry {
-	return register.Entry{Number: s.Number, Year: s.Year, Seq: s.Seq, CaseID: s.CaseID, Edition: s.Edition, ObjectID: s.ObjectID,
+	return register.Entry{InlineChanges: slices.ContainsFunc(s.Changes, func(c storedChange) bool { return !c.Apart }),
+		Number: s.Number, Year: s.Year, Seq: s.Seq, CaseID: s.CaseID, Edition: s.Edition, ObjectID: s.ObjectID,
 		ObjectName: s.ObjectName, ObjectKind: s.ObjectKind, Mandatory: s.Mandatory, OwnerName: s.OwnerName, OwnerBIN: s.OwnerBIN,
 		OwnerIndividual: s.OwnerIndividual, Developer: s.Developer, Act: s.Act.domain(), AdditionalAct: mapPtr(s.AdditionalAct, storedAct.domain),
 		IssuedAt: s.IssuedAt, ValidUntil: s.ValidUntil, Certificate: s.Certificate.domain(), Data: s.Data.domain(),
@@ -167,7 +174,10 @@ func (s storedMonitoring) domain() register.Monitoring {
 	return register.Monitoring{DueAt: s.DueAt, ConnectedAt: s.ConnectedAt, Overdue: s.Overdue}
 }
 
-// storedChange is a notice of changes and its decision (register.ChangeNotice, §43-§44).
+// storedChange is a notice of changes and its decision (register.ChangeNotice, §43-§44): whole in
+// its own item (changeItem), and as a summary on the entry (Apart, with an empty Description and
+// NULL Reasons). An entry written before the notices got their own items holds them whole
+// (Apart absent, read as false).
 type storedChange struct {
 	ID                  string     `dynamodbav:"ID"`
 	Description         string     `dynamodbav:"Description"`
@@ -178,6 +188,14 @@ type storedChange struct {
 	Decision            string     `dynamodbav:"Decision"`
 	Reasons             []string   `dynamodbav:"Reasons"`
 	DecidedAt           *time.Time `dynamodbav:"DecidedAt"`
+	Apart               bool       `dynamodbav:"Apart,omitempty"` // the description and reasons are in the notice's own item
+}
+
+// toChangeSummary is c as the entry keeps it: without its free text, which its own item holds.
+func toChangeSummary(c register.ChangeNotice) storedChange {
+	s := toStoredChange(c)
+	s.Description, s.Reasons, s.Apart = "", nil, true
+	return s
 }
 
 func toStoredChange(c register.ChangeNotice) storedChange {
@@ -189,6 +207,21 @@ func (s storedChange) domain() register.ChangeNotice {
 	return register.ChangeNotice{ID: s.ID, Description: s.Description, ServiceSoftwareOnly: s.ServiceSoftwareOnly, ReceivedAt: s.ReceivedAt,
 		DueAt: s.DueAt, Overdue: s.Overdue, Decision: s.Decision, Reasons: s.Reasons, DecidedAt: s.DecidedAt}
 }
+
+// changeItem is one change notice of a certificate, whole (pk CERT#<number>, sk CHANGE#<id>).
+type changeItem struct {
+	keys
+	Type   string       `dynamodbav:"type"` // "certificate-change"
+	Number string       `dynamodbav:"number"`
+	Change storedChange `dynamodbav:"change"`
+}
+
+func toChangeItem(number string, c register.ChangeNotice) changeItem {
+	return changeItem{keys: keys{PK: registerPK + number, SK: changeSK + c.ID}, Type: "certificate-change", Number: number,
+		Change: toStoredChange(c)}
+}
+
+func (it changeItem) domain() register.ChangeNotice { return it.Change.domain() }
 
 // storedDuplicate is a request for a duplicate and the duplicate issued (register.DuplicateRequest, §48).
 type storedDuplicate struct {

@@ -2,7 +2,9 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +23,8 @@ import (
 //	                            gsi1 ORG#<bin> / CERT#<number>   the owner's certificates
 //	                            gsi3 REGISTER / <number>         the whole register, by number
 //	revision  pk CERT#<number>  sk REV#<000001>   every revision, signed: the entry's full history
+//	change    pk CERT#<number>  sk CHANGE#<id>    a change notice whole (§43-§44); the entry keeps
+//	                                              its summary, without the free text
 //
 // The entry item carries lower-cased copies of what the public search filters on (objectSearch,
 // status, ownerBin), so a search is one Query of the REGISTER partition with a filter.
@@ -28,6 +32,7 @@ const (
 	registerPK  = "CERT#"
 	entrySK     = "ENTRY"
 	revisionSK  = "REV#"
+	changeSK    = "CHANGE#"
 	registerAll = "REGISTER"
 )
 
@@ -65,10 +70,56 @@ func (s *Store) entryWrites(e register.Entry, rev register.Revision) ([]types.Tr
 	if err != nil {
 		return nil, fmt.Errorf("encode register entry %s revision %d: %w", e.Number, rev.Number, err)
 	}
-	return []types.TransactWriteItem{
+	items := []types.TransactWriteItem{
 		{Put: put},
 		{Put: &types.Put{TableName: &s.table, Item: rav, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-	}, nil
+	}
+	// The notices this revision added or changed, whole, in their own items: written with the
+	// entry or not at all.
+	for _, c := range e.Changes {
+		if !slices.Contains(e.ChangedNotices, c.ID) {
+			continue
+		}
+		cav, err := attributevalue.MarshalMap(toChangeItem(e.Number, c))
+		if err != nil {
+			return nil, fmt.Errorf("encode register entry %s change notice %s: %w", e.Number, c.ID, err)
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: cav}})
+	}
+	if len(items) > maxTransactItems {
+		return nil, fmt.Errorf("register entry %s revision %d: %d change notices changed at once, more than one transaction holds", e.Number, e.Revision, len(items)-2)
+	}
+	return items, nil
+}
+
+// maxTransactItems is the most actions one TransactWriteItems takes.
+const maxTransactItems = 100
+
+// moveInlineChanges gives each change notice an entry held whole (written before the notices got
+// their own items) its own item, before the entry is written as summaries. Each is created only
+// if it has none yet: a notice that a revision changed was written by that revision, and an
+// unchanged one holds the same words whoever copies it, so a writer that then loses the entry's
+// condition leaves nothing wrong behind. The notices this revision changed are written with the
+// entry (entryWrites).
+func (s *Store) moveInlineChanges(ctx context.Context, e register.Entry) error {
+	if !e.InlineChanges {
+		return nil
+	}
+	for _, c := range e.Changes {
+		if slices.Contains(e.ChangedNotices, c.ID) {
+			continue
+		}
+		av, err := attributevalue.MarshalMap(toChangeItem(e.Number, c))
+		if err != nil {
+			return fmt.Errorf("encode register entry %s change notice %s: %w", e.Number, c.ID, err)
+		}
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")})
+		var ccf *types.ConditionalCheckFailedException
+		if err != nil && !errors.As(err, &ccf) {
+			return fmt.Errorf("move change notice %s of register entry %s into its own item: %w", c.ID, e.Number, err)
+		}
+	}
+	return nil
 }
 
 // PutEntry stores e as revision rev in one transaction: the first revision only if the number is
@@ -77,6 +128,9 @@ func (s *Store) entryWrites(e register.Entry, rev register.Revision) ([]types.Tr
 func (s *Store) PutEntry(ctx context.Context, e register.Entry, rev register.Revision) error {
 	items, err := s.entryWrites(e, rev)
 	if err != nil {
+		return err
+	}
+	if err := s.moveInlineChanges(ctx, e); err != nil {
 		return err
 	}
 	return s.transact(ctx, fmt.Sprintf("write register entry %s revision %d", e.Number, e.Revision), items)
@@ -96,7 +150,47 @@ func (s *Store) Entry(ctx context.Context, number string) (register.Entry, error
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return register.Entry{}, fmt.Errorf("decode register entry %s: %w", number, err)
 	}
-	return it.Entry.domain(), nil
+	e := it.Entry.domain()
+	if _, err := s.joinChanges(ctx, &e, it.Entry.Changes); err != nil {
+		return register.Entry{}, err
+	}
+	return e, nil
+}
+
+// joinChanges fills in the description and reasons of each change notice of e that its entry item
+// holds as a summary (stored), from the notices' own items: one strongly consistent Query of the
+// entry's CHANGE# items, in pages. It answers the bytes of free text it joined.
+func (s *Store) joinChanges(ctx context.Context, e *register.Entry, stored []storedChange) (int, error) {
+	if !slices.ContainsFunc(stored, func(c storedChange) bool { return c.Apart }) {
+		return 0, nil
+	}
+	whole := map[string]register.ChangeNotice{}
+	err := queryAll(ctx, s.db, "change notices of register entry "+e.Number, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :change)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":     &types.AttributeValueMemberS{Value: registerPK + e.Number},
+			":change": &types.AttributeValueMemberS{Value: changeSK}}},
+		func(it changeItem) bool { whole[it.Change.ID] = it.domain(); return true })
+	if err != nil {
+		return 0, err
+	}
+	size := 0
+	for i, c := range stored {
+		if !c.Apart {
+			continue
+		}
+		w, ok := whole[c.ID]
+		if !ok {
+			return 0, fmt.Errorf("register entry %s: change notice %s has no item of its own", e.Number, c.ID)
+		}
+		// The summary is the entry's revision of the notice; the item adds its words.
+		e.Changes[i].Description, e.Changes[i].Reasons = w.Description, w.Reasons
+		size += len(w.Description)
+		for _, r := range w.Reasons {
+			size += len(r)
+		}
+	}
+	return size, nil
 }
 
 // Revisions returns an entry's history, oldest first.

@@ -49,6 +49,12 @@ func watchKeys(e register.Entry) (pk, sk string) {
 // lifeRounds bounds the Query requests of one page of a filtered list.
 const lifeRounds = 4
 
+// listWordsBudget bounds the free text of change notices (descriptions and reasons) one page of
+// certificates carries: a page ends after the certificate that reaches it, and its cursor goes on
+// from there, so that a page stays under a function's 6 MB answer however many notices each
+// certificate holds (one certificate's notices are at most about 3 MB: register.MaxChanges).
+const listWordsBudget = 2 << 20
+
 // DueEntries answers up to limit entries whose next check is at or before before, earliest
 // first: one query of the CERT-WATCH partition up to that moment.
 func (s *Store) DueEntries(ctx context.Context, before time.Time, limit int) ([]register.Entry, error) {
@@ -144,6 +150,7 @@ func (s *Store) ListEntries(ctx context.Context, q register.CertificateQuery, li
 		in.ExclusiveStartKey = stringKey(start)
 	}
 	var out []register.Entry
+	words := 0 // bytes of the change notices' free text on the page
 	for range lifeRounds {
 		page, err := s.db.Query(ctx, in)
 		if err != nil {
@@ -157,8 +164,14 @@ func (s *Store) ListEntries(ctx context.Context, q register.CertificateQuery, li
 			if it.Entry.Number == "" {
 				continue
 			}
-			out = append(out, it.Entry.domain())
-			if len(out) == limit {
+			e := it.Entry.domain()
+			size, err := s.joinChanges(ctx, &e, it.Entry.Changes)
+			if err != nil {
+				return nil, "", fmt.Errorf("list certificates: %w", err)
+			}
+			out = append(out, e)
+			words += size
+			if len(out) == limit || words >= listWordsBudget {
 				// Full: continue after this entry, from its own keys.
 				n := it.Entry.Number
 				k := map[string]string{"pk": registerPK + n, "sk": entrySK, index + "pk": pk, index + "sk": n}

@@ -231,7 +231,13 @@ func (h *Handler) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest, 
 
 // run does a route's work and turns its result into the response.
 func (h *Handler) run(ctx context.Context, log *slog.Logger, r *request, rt route) events.APIGatewayV2HTTPResponse {
-	status, body, err := rt.handle(ctx, r)
+	// The documented limits of the body, before any work (limits.go).
+	err := checkLimits(r)
+	var status int
+	var body any
+	if err == nil {
+		status, body, err = rt.handle(ctx, r)
+	}
 	if err != nil {
 		resp := fromError(err)
 		if resp.StatusCode >= 500 {

@@ -59,6 +59,9 @@ func (s *Service) NotifyChange(ctx context.Context, actor identity.Actor, number
 		if err := inForce(e, "§43", "a change is notified"); err != nil {
 			return "", "", err
 		}
+		if len(e.Changes) >= MaxChanges {
+			return "", "", refused("changes", "§43", fmt.Sprintf("a certificate holds at most %d change notices; this one holds %d (the authority may require re-attestation, §44)", MaxChanges, len(e.Changes)))
+		}
 		due, err := ed.Due(s.cal, policy.StepChangeDecision, now)
 		if err != nil {
 			return "", "", fmt.Errorf("due moment of the decision on changes: %w", err)
@@ -94,7 +97,7 @@ func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number
 		problems = append(problems, apperr.Problem{Field: "decision", Rule: "§44",
 			Message: fmt.Sprintf("%q: want %s or %s", in.Decision, ReattestationRequired, ReattestationNotRequired)})
 	}
-	reasons, ps := checkReasons(in.Reasons, "§44")
+	reasons, ps := checkReasons(in.Reasons, maxChangeReasons, "§44")
 	if problems = append(problems, ps...); len(problems) > 0 {
 		return Entry{}, ChangeNotice{}, &attestation.SubmissionRefused{Problems: problems}
 	}

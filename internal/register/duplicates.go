@@ -49,6 +49,9 @@ func (s *Service) RequestDuplicate(ctx context.Context, actor identity.Actor, nu
 		if err := inForce(e, paragraph, "a duplicate is issued"); err != nil {
 			return "", "", err
 		}
+		if len(e.Duplicates) >= MaxDuplicates {
+			return "", "", refused("duplicates", paragraph, fmt.Sprintf("a certificate holds at most %d requests for a duplicate; this one holds %d", MaxDuplicates, len(e.Duplicates)))
+		}
 		due, err := ed.Due(s.cal, policy.StepDuplicate, now)
 		if err != nil {
 			return "", "", fmt.Errorf("due moment of the duplicate: %w", err)

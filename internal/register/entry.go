@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"attestation/internal/attestation"
@@ -144,6 +145,14 @@ type Entry struct {
 	Duplicates   []DuplicateRequest `json:"duplicates,omitempty"`
 	Cessation    *Cessation         `json:"cessation,omitempty"` // the owner's notice that operation ceased (service.go)
 
+	// InlineChanges: the stored entry holds its change notices inline, in the shape from before
+	// each notice got an item of its own; the store sets it when it reads such an entry, and moves
+	// the notices into their own items on the next write. Never published nor signed.
+	InlineChanges bool `json:"-"`
+	// ChangedNotices are the IDs of the change notices this revision added or changed (Next sets
+	// them): the store writes their items with the entry, in one transaction.
+	ChangedNotices []string `json:"-"`
+
 	// Revision counts the entry's versions from 1; every write is conditional on it. Seal is the
 	// signature over the public view of this revision.
 	Revision  int       `json:"revision"`
@@ -253,6 +262,35 @@ func (e Entry) PublicView() Public {
 	return p
 }
 
+// changedNotices are the IDs of the change notices of e that prev lacks or holds otherwise.
+func changedNotices(prev, e Entry) []string {
+	before := make(map[string]ChangeNotice, len(prev.Changes))
+	for _, c := range prev.Changes {
+		before[c.ID] = c
+	}
+	var out []string
+	for _, c := range e.Changes {
+		if b, ok := before[c.ID]; !ok || !sameNotice(b, c) {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+// sameNotice reports whether a and b hold the same notice and decision.
+func sameNotice(a, b ChangeNotice) bool {
+	return a.ID == b.ID && a.Description == b.Description && a.ServiceSoftwareOnly == b.ServiceSoftwareOnly &&
+		a.ReceivedAt.Equal(b.ReceivedAt) && a.DueAt.Equal(b.DueAt) && a.Overdue == b.Overdue && a.Decision == b.Decision &&
+		slices.Equal(a.Reasons, b.Reasons) && sameTime(a.DecidedAt, b.DecidedAt)
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -293,6 +331,7 @@ func Next(ctx context.Context, signer Signer, prev, e Entry, at time.Time) (Entr
 		e.PreviousSHA256 = PayloadSHA256(prev.Seal.Payload)
 	}
 	e.UpdatedAt = at.UTC()
+	e.ChangedNotices = changedNotices(prev, e)
 	payload, err := e.Payload()
 	if err != nil {
 		return Entry{}, err

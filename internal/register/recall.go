@@ -67,7 +67,7 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 	if strings.TrimSpace(in.Ground) == "" {
 		problems = append(problems, apperr.Problem{Field: "ground", Rule: "§45", Message: "required: a recall ground of §45"})
 	}
-	reasons, ps := checkReasons(in.Reasons, "§45")
+	reasons, ps := checkReasons(in.Reasons, maxReasons, "§45")
 	problems = append(problems, ps...)
 	if in.ChangeID != "" && !wellFormedID(in.ChangeID, 'c') {
 		problems = append(problems, apperr.Problem{Field: "changeId", Rule: "§45(4)", Message: fmt.Sprintf("%q is not a change notice's ID (c1, c2, ...)", in.ChangeID)})

@@ -24,16 +24,28 @@ import (
 
 // Limits of what a notice or a decision carries.
 const (
-	MaxListPage       = 100   // the most certificates, or certificates with obligations, one page holds
-	maxReasons        = 50    // reasons of a decision
-	maxReasonLength   = 4000  // bytes of one reason
-	maxDescription    = 20000 // bytes of a description of changes (§43)
-	maxIDLength       = 16    // a change notice's or duplicate request's ID
-	writeAttempts     = 8     // re-reads of an entry that another writer moved
-	checkBatch        = 100   // entries the deadline check reads at a time
-	checkRounds       = 50    // batches the deadline check reads in one run at most
-	obligationPages   = 10    // store pages one page of obligations reads at most
-	reattestedPages   = 5     // pages of the owner's certificates read to find a new certificate of an expired one's object
+	MaxListPage     = 100   // the most certificates, or certificates with obligations, one page holds
+	maxReasons      = 50    // reasons of a decision
+	maxReasonLength = 4000  // bytes of one reason
+	maxDescription  = 20000 // bytes of a description of changes (§43)
+	// MaxChanges is the most change notices one certificate holds (§43): each lives in an item of
+	// its own, the entry keeps a summary of each, and an owner's or the authority's view of the
+	// certificate shows them all, so the count bounds both the entry and the view.
+	MaxChanges = 50
+	// maxChangeReasons is the most reasons of a decision on a change notice (§44): with
+	// MaxChanges and maxDescription it bounds a certificate's view (50 × (20,000 + 10 × 4,000)
+	// bytes, about 3 MB, under a function's 6 MB answer).
+	maxChangeReasons = 10
+	// MaxDuplicates is the most requests for a duplicate one certificate holds (§48); each is a
+	// fixed-size record (no free text) kept on the entry, and each issued duplicate is listed in
+	// every signed revision of the entry.
+	MaxDuplicates     = 20
+	maxIDLength       = 16  // a change notice's or duplicate request's ID
+	writeAttempts     = 8   // re-reads of an entry that another writer moved
+	checkBatch        = 100 // entries the deadline check reads at a time
+	checkRounds       = 50  // batches the deadline check reads in one run at most
+	obligationPages   = 10  // store pages one page of obligations reads at most
+	reattestedPages   = 5   // pages of the owner's certificates read to find a new certificate of an expired one's object
 	decisionKeyPrefix = "register/"
 )
 
@@ -253,16 +265,17 @@ func refused(field, rule, message string) error {
 	return &attestation.SubmissionRefused{Problems: []apperr.Problem{{Field: field, Rule: rule, Message: message}}}
 }
 
-// checkReasons cleans the reasons of a decision: at least one, at most maxReasons, none blank,
-// longer than maxReasonLength, or holding a control character other than white space.
-func checkReasons(in []string, rule string) ([]string, []apperr.Problem) {
+// checkReasons cleans the reasons of a decision: at least one, at most most (maxReasons or
+// maxChangeReasons), none blank, longer than maxReasonLength, or holding a control character
+// other than white space.
+func checkReasons(in []string, most int, rule string) ([]string, []apperr.Problem) {
 	var out []string
 	var problems []apperr.Problem
 	switch {
 	case len(in) == 0:
 		return nil, []apperr.Problem{{Field: "reasons", Rule: rule, Message: "a decision states its reasons: at least one"}}
-	case len(in) > maxReasons:
-		return nil, []apperr.Problem{{Field: "reasons", Rule: rule, Message: fmt.Sprintf("at most %d reasons", maxReasons)}}
+	case len(in) > most:
+		return nil, []apperr.Problem{{Field: "reasons", Rule: rule, Message: fmt.Sprintf("at most %d reasons", most)}}
 	}
 	for i, r := range in {
 		r = strings.TrimSpace(r)
