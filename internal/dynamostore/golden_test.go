@@ -56,6 +56,10 @@ func goldenItems() []goldenItem {
 			return attributevalue.MarshalMap(toItem(goldenCase()))
 		},
 			decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_attention", goldenAttentionCase(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenAttentionCase()))
+		},
+			decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"case_minimal", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenMinimalCase()))
 		},
@@ -175,7 +179,8 @@ func writeGolden(t *testing.T, path string, g goldenItem) []byte {
 func TestGoldenFixturesAreFull(t *testing.T) {
 	// Complaint.History is filled by Get and never stored on the complaint.
 	unset := map[string]bool{"Complaint.History": true}
-	for _, v := range []any{goldenCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
+	// goldenAttentionCase is goldenCase with the one member added after case.json was stored.
+	for _, v := range []any{goldenAttentionCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
 		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenDraft()} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {

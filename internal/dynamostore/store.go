@@ -84,6 +84,12 @@ func toItem(c attestation.Case) caseItem {
 		Type: "case", Version: c.Version, Case: toStoredCase(c),
 	}
 	it.GSI4PK, it.GSI4SK = filedKeys(c)
+	if a := c.Attention; a != nil && !c.Stage.Ended() {
+		// The workflow stopped moving the case: the authority's queue lists it from the moment
+		// that was noticed; no due step is checked on it any more.
+		it.GSI3PK, it.GSI3SK = "QUEUE#"+string(identity.Authority), sortTime(a.At)+"#"+c.ID
+		return it
+	}
 	if st := c.OpenStep; st != nil {
 		due := sortTime(st.DueAt) + "#" + c.ID
 		if !st.Overdue {
