@@ -89,6 +89,15 @@ func goldenAttentionCase() attestation.Case {
 	return c
 }
 
+// goldenIdleCase is a case between two tasks of the workflow: decided, the next step not yet
+// open, so it waits on the workflow (the idle partition of the due index, from its decision).
+func goldenIdleCase() attestation.Case {
+	c := goldenCase()
+	c.ID = "C-0004"
+	c.OpenStep = nil
+	return c
+}
+
 // goldenMinimalCase is a case as filed: no open step, no decision, nothing optional.
 func goldenMinimalCase() attestation.Case {
 	return attestation.Case{ID: "C-0002", OrganizationBIN: "120540001238", ObjectName: "Registry", ObjectKind: "state_is",
