@@ -68,7 +68,7 @@ func (s *Service) NeedsAttention(ctx context.Context, in AttentionInput, source 
 		c.Attention = &a
 		c.Version++
 		c.Events++
-		ev := Event{Seq: c.Events, At: a.At, Actor: "system", Role: identity.Scheduler, Step: string(c.Stage),
+		ev := Event{Seq: c.Events, At: a.At, Actor: "system", Role: identity.Scheduler,
 			What: "the workflow stopped (" + a.Error + "): the case needs the authority's attention"}
 		err = s.store.Update(ctx, c, ev)
 		if errors.Is(err, ErrConflict) && attempt < maxRetries {
