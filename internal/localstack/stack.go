@@ -40,6 +40,9 @@ type Options struct {
 	AccessLog  io.Writer    // the API access log (JSON lines); default: discard
 	MotoLog    io.Writer    // moto's output; default: discard (its last lines are kept for errors)
 	Faults     string       // the fault switch at start: "issue-certificate=3,open-step=1" (faults.go)
+	// IntegrationTimeout is how long the API gateway waits for a function (default: API Gateway's
+	// 30 s; tests shorten it).
+	IntegrationTimeout time.Duration
 }
 
 // Stack is a running local stack.
@@ -170,6 +173,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	accessLog := slog.New(slog.NewJSONHandler(o.AccessLog, nil)).With("log", "api-access")
 	gw := newAPIGateway(s.Template, s.invoker, s.Issuer, o.Clock, accessLog, s.controlRoutes(), gatewayCalls(s.Template, s.Clients.DynamoDB))
+	gw.integrationTimeout = o.IntegrationTimeout
 	s.serve(lambdaLn, s.invoker)
 	s.serve(apiLn, gw)
 	return s, nil
