@@ -38,6 +38,7 @@ func run() error {
 		clockFlag  = flag.String("clock", os.Getenv("LOCAL_CLOCK"), "the system's now: an RFC 3339 moment to freeze it at, or a signed offset such as -720h (env LOCAL_CLOCK)")
 		tick       = flag.Duration("deadline-every", envDuration("DEADLINE_EVERY", time.Minute), "how often the deadline check runs (env DEADLINE_EVERY; 0 turns the timer off)")
 		verbose    = flag.Bool("v", os.Getenv("LOCAL_VERBOSE") != "", "also print moto's own log (env LOCAL_VERBOSE)")
+		faults     = flag.String("faults", os.Getenv("LOCAL_FAULTS"), "make functions fail with a transient error, e.g. issue-certificate=3,open-step=1 (env LOCAL_FAULTS; also POST /_local/faults)")
 	)
 	flag.Parse()
 	if err := prerequisites(); err != nil {
@@ -60,7 +61,7 @@ func run() error {
 	defer stop()
 	started := time.Now()
 	stack, err := localstack.Start(ctx, localstack.Options{Root: root, APIPort: *apiPort, LambdaPort: *lambdaPort, MotoPort: *motoPort,
-		Clock: clock, Log: log, AccessLog: os.Stderr, MotoLog: motoLog})
+		Clock: clock, Log: log, AccessLog: os.Stderr, MotoLog: motoLog, Faults: *faults})
 	if err != nil {
 		return err
 	}

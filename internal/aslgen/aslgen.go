@@ -5,7 +5,8 @@
 // The source is a YAML mapping with four keys:
 //   - retry: named retry policies, each a list of ASL retriers;
 //   - catchers: named ASL catchers; one without a Next goes back to the task it is on;
-//   - catchOnEveryTask: named catchers every Task state has after its own, in order;
+//   - catchOnEveryTask: named catchers every Task state has after its own, in order (but the
+//     state a catcher leads to, which does not catch into itself);
 //   - definition: the ASL definition, where a Task's Retry is a policy name and its Catch a list of
 //     catcher names.
 //
@@ -178,6 +179,9 @@ func (s *source) expandState(name string, st *yaml.Node) error {
 				block.Content = append(block.Content, c)
 			}
 			for _, c := range s.everyTask {
+				if next(c) == name {
+					continue // a catcher every task has is left off the state it leads to (no loop)
+				}
 				block.Content = append(block.Content, clone(c))
 			}
 			*f.value = *block
@@ -235,6 +239,16 @@ func named(m *yaml.Node, where string, kind yaml.Kind) (map[string]*yaml.Node, e
 		out[p.key] = p.value
 	}
 	return out, nil
+}
+
+// next is a catcher's Next ("" without one).
+func next(m *yaml.Node) string {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "Next" {
+			return m.Content[i+1].Value
+		}
+	}
+	return ""
 }
 
 func hasKey(m *yaml.Node, key string) bool {

@@ -227,3 +227,45 @@ func TestOneLineAddsACatcherToEveryTask(t *testing.T) {
 		t.Error("no Task state in the generated definition")
 	}
 }
+
+// TestACatcherOfEveryTaskIsLeftOffTheStateItLeadsTo: the catch-all's own task does not catch
+// into itself (a loop), while every other task gets it last.
+func TestACatcherOfEveryTaskIsLeftOffTheStateItLeadsTo(t *testing.T) {
+	src := `
+retry:
+  transient:
+    - {ErrorEquals: [TransientError], MaxAttempts: 2}
+catchOnEveryTask:
+  closed: {ErrorEquals: [CaseClosed], Next: Closed}
+  all: {ErrorEquals: [States.ALL], ResultPath: $.failure, Next: Attention}
+definition:
+  StartAt: Work
+  States:
+    Work: {Type: Task, Resource: "arn:x", Retry: transient, Catch: [], Next: Closed}
+    Attention: {Type: Task, Resource: "arn:y", Retry: transient, Catch: [], Next: Closed}
+    Closed: {Type: Succeed}
+`
+	out, err := Generate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var def struct {
+		States map[string]struct{ Catch []struct{ Next string } }
+	}
+	if err := json.Unmarshal(out, &def); err != nil {
+		t.Fatal(err)
+	}
+	next := func(state string) []string {
+		var n []string
+		for _, c := range def.States[state].Catch {
+			n = append(n, c.Next)
+		}
+		return n
+	}
+	if got := strings.Join(next("Work"), ","); got != "Closed,Attention" {
+		t.Errorf("Work catches into %s, want Closed,Attention", got)
+	}
+	if got := strings.Join(next("Attention"), ","); got != "Closed" {
+		t.Errorf("Attention catches into %s, want Closed only", got)
+	}
+}

@@ -73,6 +73,8 @@ type Case struct {
 	// ApplicantIndividual: the applicant is an individual; its IIN is personal data.
 	ApplicantIndividual bool `json:",omitempty"`
 	Events              int  // number of history events written so far
+	// Attention: the workflow stopped moving the case (attention.go); the authority's queue lists it.
+	Attention *Attention `json:",omitempty"`
 }
 
 // Step is a human step the case waits on: a Step Functions task token, who acts and by when.

@@ -264,6 +264,12 @@ func (s *memStore) Queue(ctx context.Context, role identity.Role, limit int, cur
 	}
 	var all []item
 	for id, c := range s.cases {
+		if a := c.Attention; a != nil && !c.Stage.Ended() {
+			if k := sortTime(a.At) + "#" + id; role == identity.Authority && k > cursor {
+				all = append(all, item{key: k, c: c})
+			}
+			continue
+		}
 		if st := c.OpenStep; st != nil && st.Role == role {
 			if k := sortTime(st.DueAt) + "#" + id; k > cursor {
 				all = append(all, item{key: k, c: c})

@@ -541,6 +541,21 @@ type QueueItem struct {
 	DueAt      time.Time     `json:"dueAt"`
 	Paragraph  string        `json:"paragraph"`
 	Overdue    bool          `json:"overdue"` // past its due moment at the request's time
+	// Attention: the workflow stopped moving the case (Step is QueueNeedsAttention); the error,
+	// its cause, when, and the stage the case is at.
+	Attention *QueueAttention `json:"attention,omitempty"`
+}
+
+// QueueNeedsAttention is the step of a queue item for a case the workflow stopped moving.
+const QueueNeedsAttention = "case_needs_attention"
+
+// QueueAttention is why a queued case needs the authority's attention.
+type QueueAttention struct {
+	Error  string    `json:"error"`
+	Cause  string    `json:"cause"`
+	At     time.Time `json:"at"`
+	Stage  Stage     `json:"stage"`
+	Source string    `json:"source"`
 }
 
 // MaxQueuePage caps a page of the work queue.
@@ -552,7 +567,7 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 	if actor.Role != identity.Authority && actor.Role != identity.STS {
 		return nil, "", apperr.Errorf(apperr.Forbidden, "", "queue: the %s has no work queue", actor.Role)
 	}
-	if step != "" {
+	if step != "" && (step != QueueNeedsAttention || actor.Role != identity.Authority) {
 		if r, ok := Procedure[Stage(step)]; !ok || r.Role != actor.Role {
 			return nil, "", apperr.Errorf(apperr.Unprocessable, "", "queue: %q is not a step the %s acts on", step, actor.Role)
 		}
@@ -566,6 +581,16 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 	}
 	items := []QueueItem{}
 	for _, c := range cases {
+		if a := c.Attention; a != nil {
+			// Listed from the moment it was noticed, and always overdue: nothing moves it until
+			// someone acts.
+			if step == "" || step == QueueNeedsAttention {
+				items = append(items, QueueItem{CaseID: c.ID, ObjectName: c.ObjectName, Step: QueueNeedsAttention, Role: identity.Authority,
+					OpenedAt: a.At, DueAt: a.At, Overdue: true,
+					Attention: &QueueAttention{Error: a.Error, Cause: a.Cause, At: a.At, Stage: a.Stage, Source: a.Source}})
+			}
+			continue
+		}
 		st := c.OpenStep
 		if st == nil || (step != "" && st.Name != step) {
 			continue

@@ -2,7 +2,7 @@
 // scheduled time, carried in the event; it never reads the wall clock.
 //
 // One run checks the open steps of every case (the attestation service) and then each further
-// watch: the register's obligations after the certificate (§40-§48), complaints (standard §11),
+// watch: the executions of cases that wait on the workflow (executions.go), the register's obligations after the certificate (§40-§48), complaints (standard §11),
 // the daily open-data export of the register. Every checker runs even when one before it failed;
 // the run fails, so the scheduler retries it, if any did. Each checker is idempotent for a moment.
 package deadline

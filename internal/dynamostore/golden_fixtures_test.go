@@ -79,6 +79,25 @@ func goldenCase() attestation.Case {
 		Terms: goldenTerms(), ObjectID: "O-00112233aabbccdd", ApplicantIndividual: true, Events: 12}
 }
 
+// goldenAttentionCase is goldenCase after the workflow stopped moving it: the failure recorded
+// (attestation.Attention) and the case in the authority's queue from that moment.
+func goldenAttentionCase() attestation.Case {
+	c := goldenCase()
+	c.ID = "C-0003"
+	c.Attention = &attestation.Attention{Error: "TransientError", Cause: `{"errorMessage":"sign entry: kms unavailable","errorType":"TransientError"}`,
+		At: goldenAt(19, 7), Stage: attestation.StageSendDocuments, Source: attestation.AttentionFromWorkflow}
+	return c
+}
+
+// goldenIdleCase is a case between two tasks of the workflow: decided, the next step not yet
+// open, so it waits on the workflow (the idle partition of the due index, from its decision).
+func goldenIdleCase() attestation.Case {
+	c := goldenCase()
+	c.ID = "C-0004"
+	c.OpenStep = nil
+	return c
+}
+
 // goldenMinimalCase is a case as filed: no open step, no decision, nothing optional.
 func goldenMinimalCase() attestation.Case {
 	return attestation.Case{ID: "C-0002", OrganizationBIN: "120540001238", ObjectName: "Registry", ObjectKind: "state_is",

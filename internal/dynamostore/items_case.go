@@ -52,6 +52,7 @@ type storedCase struct {
 	ObjectID             string            `dynamodbav:"ObjectID"`
 	ApplicantIndividual  bool              `dynamodbav:"ApplicantIndividual"`
 	Events               int               `dynamodbav:"Events"`
+	Attention            *storedAttention  `dynamodbav:"Attention,omitempty"`
 }
 
 func toStoredCase(c attestation.Case) storedCase {
@@ -63,7 +64,8 @@ func toStoredCase(c attestation.Case) storedCase {
 		Decision: string(c.Decision), RectificationOrdered: c.RectificationOrdered, ContractInForce: c.ContractInForce,
 		Documents: mapSlice(c.Documents, toStoredDocument), Certificate: c.Certificate,
 		SurveyAct: mapPtr(c.SurveyAct, toStoredActDetails), AdditionalSurveyAct: mapPtr(c.AdditionalSurveyAct, toStoredActDetails),
-		Terms: mapPtr(c.Terms, toStoredTerms), ObjectID: c.ObjectID, ApplicantIndividual: c.ApplicantIndividual, Events: c.Events}
+		Terms: mapPtr(c.Terms, toStoredTerms), ObjectID: c.ObjectID, ApplicantIndividual: c.ApplicantIndividual, Events: c.Events,
+		Attention: mapPtr(c.Attention, toStoredAttention)}
 }
 
 func (s storedCase) domain() attestation.Case {
@@ -75,7 +77,8 @@ func (s storedCase) domain() attestation.Case {
 		Decision: attestation.Outcome(s.Decision), RectificationOrdered: s.RectificationOrdered, ContractInForce: s.ContractInForce,
 		Documents: mapSlice(s.Documents, storedDocument.domain), Certificate: s.Certificate,
 		SurveyAct: mapPtr(s.SurveyAct, storedActDetails.domain), AdditionalSurveyAct: mapPtr(s.AdditionalSurveyAct, storedActDetails.domain),
-		Terms: mapPtr(s.Terms, storedTerms.domain), ObjectID: s.ObjectID, ApplicantIndividual: s.ApplicantIndividual, Events: s.Events}
+		Terms: mapPtr(s.Terms, storedTerms.domain), ObjectID: s.ObjectID, ApplicantIndividual: s.ApplicantIndividual, Events: s.Events,
+		Attention: mapPtr(s.Attention, storedAttention.domain)}
 }
 
 // storedFlags are the facts of the package (attestation.ObjectFlags), in the case and in a
@@ -95,6 +98,24 @@ func toStoredFlags(f attestation.ObjectFlags) storedFlags {
 func (s storedFlags) domain() attestation.ObjectFlags {
 	return attestation.ObjectFlags{UsesCryptography: s.UsesCryptography, UsesICTServices: s.UsesICTServices,
 		HasIntegratedObjects: s.HasIntegratedObjects, GeographicallyDistributed: s.GeographicallyDistributed}
+}
+
+// storedAttention is why the workflow stopped moving the case (attestation.Attention); absent
+// on a case that never needed attention.
+type storedAttention struct {
+	Error  string    `dynamodbav:"Error"`
+	Cause  string    `dynamodbav:"Cause"`
+	At     time.Time `dynamodbav:"At"`
+	Stage  string    `dynamodbav:"Stage"`
+	Source string    `dynamodbav:"Source"`
+}
+
+func toStoredAttention(a attestation.Attention) storedAttention {
+	return storedAttention{Error: a.Error, Cause: a.Cause, At: a.At, Stage: string(a.Stage), Source: a.Source}
+}
+
+func (s storedAttention) domain() attestation.Attention {
+	return attestation.Attention{Error: s.Error, Cause: s.Cause, At: s.At, Stage: attestation.Stage(s.Stage), Source: s.Source}
 }
 
 // storedStep is the open human step (attestation.Step): its task token, who acts, by when.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,6 +78,10 @@ func DueShardOf(id string) string {
 	return "DUE#" + strconv.Itoa(int(h.Sum32()%DueShards))
 }
 
+// IdleShardOf is the partition of the due index a case waiting on the workflow goes to (the
+// same shard as its due steps, in its own partition).
+func IdleShardOf(id string) string { return "IDLE#" + strings.TrimPrefix(DueShardOf(id), "DUE#") }
+
 func toItem(c attestation.Case) caseItem {
 	it := caseItem{
 		keys: keys{PK: casePK(c.ID), SK: "CASE",
@@ -84,6 +89,17 @@ func toItem(c attestation.Case) caseItem {
 		Type: "case", Version: c.Version, Case: toStoredCase(c),
 	}
 	it.GSI4PK, it.GSI4SK = filedKeys(c)
+	if a := c.Attention; a != nil && !c.Stage.Ended() {
+		// The workflow stopped moving the case: the authority's queue lists it from the moment
+		// that was noticed; no due step is checked on it any more.
+		it.GSI3PK, it.GSI3SK = "QUEUE#"+string(identity.Authority), sortTime(a.At)+"#"+c.ID
+		return it
+	}
+	if c.WaitsOnEngine() {
+		// No step open, not ended: the workflow owes the case its next task. The deadline check
+		// asks the engine about those idle past a grace period (WaitingOnEngine).
+		it.GSI2PK, it.GSI2SK = IdleShardOf(c.ID), sortTime(c.LastMoment())+"#"+c.ID
+	}
 	if st := c.OpenStep; st != nil {
 		due := sortTime(st.DueAt) + "#" + c.ID
 		if !st.Overdue {
@@ -219,6 +235,36 @@ func (s *Store) DueSteps(ctx context.Context, t time.Time, limit int) ([]attesta
 					return nil, fmt.Errorf("decode due step: %w", err)
 				}
 				out = append(out, fromItem(it))
+			}
+		}
+	}
+	return out, nil
+}
+
+// WaitingOnEngine queries every shard of the due index for cases that wait on the workflow (no
+// step open, not ended, not marked as needing attention) and have not changed since before,
+// at most limit of them, the longest idle of each shard first.
+func (s *Store) WaitingOnEngine(ctx context.Context, before time.Time, limit int) ([]attestation.Case, error) {
+	var out []attestation.Case
+	for shard := 0; shard < DueShards && len(out) < limit; shard++ {
+		p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByDue),
+			KeyConditionExpression: aws.String("gsi2pk = :pk AND gsi2sk <= :t"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: "IDLE#" + strconv.Itoa(shard)},
+				":t":  &types.AttributeValueMemberS{Value: sortTime(before) + "#~"}}})
+		for p.HasMorePages() && len(out) < limit {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("cases waiting on the workflow, shard %d: %w", shard, err)
+			}
+			for _, av := range page.Items {
+				var it caseItem
+				if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+					return nil, fmt.Errorf("decode a case waiting on the workflow: %w", err)
+				}
+				if len(out) < limit {
+					out = append(out, fromItem(it))
+				}
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,7 +55,8 @@ type apiRoute struct {
 // authorizer makes, and the function's response becomes the HTTP response.
 //
 // A call the gateway answers itself never reaches the function: a token the authorizer refuses,
-// a path no route matches, a body over the limit, a failed integration. In AWS such a call is
+// a path no route matches, a body over the limit, a failed integration (a function that outlives
+// the integration timeout records its call itself). In AWS such a call is
 // in the API's access log only; here it is also written, as a call record with the gateway's
 // reason (the authorizer's error), into the audit store the function records its calls in.
 type apiGateway struct {
@@ -66,6 +68,8 @@ type apiGateway struct {
 	control   http.Handler
 	calls     audit.Recorder // nil: the gateway keeps no call records
 	seq       atomic.Int64
+	// integrationTimeout: how long the gateway waits for the function (IntegrationTimeout if 0).
+	integrationTimeout time.Duration
 }
 
 func newAPIGateway(t *samtemplate.Template, inv *invoker, issuer *Issuer, clock *Clock, accessLog *slog.Logger, control http.Handler, calls audit.Recorder) *apiGateway {
@@ -205,7 +209,14 @@ func (g *apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
-	out, fnErr, err := g.invoker.invoke(r.Context(), route.function, payload)
+	out, fnErr, err := g.invokeWithin(r.Context(), route.function, payload)
+	if errors.Is(err, errIntegrationTimeout) {
+		// As API Gateway: 503 at the integration timeout. The function runs on and records the call.
+		rec.Status, rec.IntegrationError = http.StatusServiceUnavailable, errIntegrationTimeout.Error()
+		answered = false
+		writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
 	if err != nil || fnErr != nil {
 		rec.Status, rec.IntegrationError = http.StatusInternalServerError, "invocation failed"
 		if fnErr != nil {

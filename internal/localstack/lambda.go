@@ -24,6 +24,7 @@ type invoker struct {
 	log      *slog.Logger
 	seq      atomic.Int64
 	reqs     *Requests // times each invocation
+	faults   *Faults   // the local fault switch (faults.go)
 }
 
 // invoke runs a function's handler on payload as the Lambda runtime would: a panic becomes
@@ -32,6 +33,10 @@ func (v *invoker) invoke(ctx context.Context, name string, payload []byte) ([]by
 	h, ok := v.handlers[name]
 	if !ok {
 		return nil, nil, fmt.Errorf("function not found: %s", name)
+	}
+	if left, ok := v.faults.take(name); ok {
+		v.log.Warn("function failed by the fault switch", "function", name, "left", left)
+		return nil, fault(name, left), nil
 	}
 	start := time.Now()
 	out, err := safeInvoke(ctx, h, payload)

@@ -39,6 +39,10 @@ type Options struct {
 	Log        *slog.Logger // the stack's own messages and the functions' logs; default: discard
 	AccessLog  io.Writer    // the API access log (JSON lines); default: discard
 	MotoLog    io.Writer    // moto's output; default: discard (its last lines are kept for errors)
+	Faults     string       // the fault switch at start: "issue-certificate=3,open-step=1" (faults.go)
+	// IntegrationTimeout is how long the API gateway waits for a function (default: API Gateway's
+	// 30 s; tests shorten it).
+	IntegrationTimeout time.Duration
 }
 
 // Stack is a running local stack.
@@ -56,6 +60,7 @@ type Stack struct {
 	listeners []net.Listener // closed by Close, served or not
 	servers   []*http.Server
 	invoker   *invoker
+	faults    *Faults
 	log       *slog.Logger
 }
 
@@ -141,7 +146,11 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err := provision(ctx, s.Clients, s.Template, o.Root); err != nil {
 		return nil, fmt.Errorf("create resources from template.yaml: %w", err)
 	}
-	s.invoker = &invoker{handlers: map[string]lambda.Handler{}, log: o.Log, reqs: s.Requests}
+	s.faults = &Faults{}
+	s.invoker = &invoker{handlers: map[string]lambda.Handler{}, log: o.Log, reqs: s.Requests, faults: s.faults}
+	if err := s.injectFaults(o.Faults); err != nil {
+		return nil, err
+	}
 	for _, f := range s.Template.Functions {
 		ctor, ok := roots.Functions[f.Dir()]
 		if !ok {
@@ -164,6 +173,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	accessLog := slog.New(slog.NewJSONHandler(o.AccessLog, nil)).With("log", "api-access")
 	gw := newAPIGateway(s.Template, s.invoker, s.Issuer, o.Clock, accessLog, s.controlRoutes(), gatewayCalls(s.Template, s.Clients.DynamoDB))
+	gw.integrationTimeout = o.IntegrationTimeout
 	s.serve(lambdaLn, s.invoker)
 	s.serve(apiLn, gw)
 	return s, nil
@@ -252,7 +262,7 @@ func (s *Stack) RunScheduled(ctx context.Context) (map[string]json.RawMessage, e
 }
 
 // controlRoutes are the local stack's own routes on the API port, for tests and walkthroughs:
-// the clock, the deadline check on demand, fresh tokens, and the issuer's public key.
+// the clock, the deadline check on demand, the fault switch, fresh tokens, and the issuer's public key.
 func (s *Stack) controlRoutes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_local/clock", func(w http.ResponseWriter, r *http.Request) {
@@ -293,6 +303,23 @@ func (s *Stack) controlRoutes() http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("POST /_local/faults", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Function string `json:"function"`
+			Failures int    `json:"failures"`
+		}
+		dec := json.NewDecoder(io.LimitReader(r.Body, 4096))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil || in.Function == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `send {"function":"issue-certificate","failures":3}`})
+			return
+		}
+		if err := s.InjectFault(in.Function, in.Failures); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"function": in.Function, "failures": s.FaultsLeft(in.Function)})
 	})
 	mux.HandleFunc("GET /_local/token", func(w http.ResponseWriter, r *http.Request) {
 		u, err := userFromQuery(r)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -19,6 +20,7 @@ type API interface {
 	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, opts ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
 	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, opts ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
 	SendTaskFailure(ctx context.Context, in *sfn.SendTaskFailureInput, opts ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error)
+	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, opts ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
 }
 
 // Workflow is the Step Functions Workflow of one state machine.
@@ -73,4 +75,37 @@ func closed(what string, err error) error {
 		return fmt.Errorf("%s: %w: %v", what, attestation.ErrStepClosed, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// ExecutionMissing is the status Execution reports for a case that has no execution (its start
+// failed, or the execution's history has expired).
+const ExecutionMissing = "MISSING"
+
+// Execution is what the engine says of a case's execution: its status (RUNNING, SUCCEEDED,
+// FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE, or ExecutionMissing) and, once it failed, its
+// error and cause.
+type Execution struct {
+	Status string
+	Error  string
+	Cause  string
+}
+
+// Execution describes the execution named caseID (DescribeExecution on its ARN).
+func (w *Workflow) Execution(ctx context.Context, caseID string) (Execution, error) {
+	arn := w.ExecutionARN(caseID)
+	out, err := w.sfn.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &arn})
+	var missing *types.ExecutionDoesNotExist
+	if errors.As(err, &missing) {
+		return Execution{Status: ExecutionMissing}, nil
+	}
+	if err != nil {
+		return Execution{}, fmt.Errorf("describe execution %s: %w", caseID, err)
+	}
+	return Execution{Status: string(out.Status), Error: aws.ToString(out.Error), Cause: aws.ToString(out.Cause)}, nil
+}
+
+// ExecutionARN is the ARN of the execution named caseID of the state machine
+// (arn:…:stateMachine:<name> → arn:…:execution:<name>:<caseID>).
+func (w *Workflow) ExecutionARN(caseID string) string {
+	return strings.Replace(w.stateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + caseID
 }

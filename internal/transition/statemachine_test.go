@@ -79,7 +79,7 @@ func TestDefinitionFollowsTheProcedure(t *testing.T) {
 	states, raw := definition(t)
 	transient := []string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "TransientError"}
 	known := append(slices.Clone(transient), "States.Timeout", "CaseNotFound", "InvalidTaskInput", "StepConflict", "CaseClosed",
-		attestation.ErrorWithdrawn, attestation.ErrorContractNotSigned, attestation.ErrorRectificationLapsed)
+		attestation.ErrorWithdrawn, attestation.ErrorContractNotSigned, attestation.ErrorRectificationLapsed, "States.ALL")
 	seen := map[attestation.Stage]bool{}
 	for name, st := range states {
 		if st.Type != "Task" {
@@ -147,9 +147,61 @@ func TestDefinitionFollowsTheProcedure(t *testing.T) {
 			t.Errorf("the Procedure's step %s has no callback state", stage)
 		}
 	}
-	if strings.Contains(raw, "States.TaskFailed") || strings.Contains(raw, `"States.ALL"`) {
-		t.Error("no blanket States.TaskFailed or States.ALL handling")
+	if strings.Contains(raw, "States.TaskFailed") {
+		t.Error("no blanket States.TaskFailed handling")
 	}
+	if n, tasks := strings.Count(raw, `"States.ALL"`), countTasks(states); n != tasks-1 {
+		t.Errorf("States.ALL appears %d times; want once per task but the catch-all's own (%d)", n, tasks-1)
+	}
+}
+
+// TestEveryTaskEndsInTheOneCatchAll: States.ALL is allowed exactly once per task, alone, as its
+// last catcher, leading to CaseNeedsAttention (which records the failure on the case and puts it
+// in the authority's queue); that state itself has no catch-all (it would catch into itself), and
+// ends the execution failed.
+func TestEveryTaskEndsInTheOneCatchAll(t *testing.T) {
+	states, _ := definition(t)
+	const attention = "CaseNeedsAttention"
+	at, ok := states[attention]
+	if !ok || at.Type != "Task" {
+		t.Fatalf("no Task state %s", attention)
+	}
+	if end, ok := states[at.Next]; !ok || end.Type != "Fail" {
+		t.Errorf("%s → %q, want a Fail state (the execution ends failed, the case waits in the queue)", attention, at.Next)
+	}
+	for name, st := range states {
+		if st.Type != "Task" {
+			continue
+		}
+		for i, c := range st.Catch {
+			if !slices.Contains(c.ErrorEquals, "States.ALL") {
+				continue
+			}
+			if name == attention {
+				t.Errorf("%s catches States.ALL: it would catch into itself", name)
+			}
+			if i != len(st.Catch)-1 || len(c.ErrorEquals) != 1 || c.Next != attention {
+				t.Errorf("%s: States.ALL must be alone in the last catcher, leading to %s; got catcher %d of %d %v → %s",
+					name, attention, i+1, len(st.Catch), c.ErrorEquals, c.Next)
+			}
+		}
+		if name == attention {
+			continue
+		}
+		if n := len(st.Catch); n == 0 || !slices.Equal(st.Catch[n-1].ErrorEquals, []string{"States.ALL"}) {
+			t.Errorf("%s has no catch-all as its last catcher", name)
+		}
+	}
+}
+
+func countTasks(states map[string]state) int {
+	n := 0
+	for _, st := range states {
+		if st.Type == "Task" {
+			n++
+		}
+	}
+	return n
 }
 
 // TestEveryKindReachesTheEngineByItsTableName walks every apperr kind through the Step Functions

@@ -151,3 +151,35 @@ func (t *IssueTask) IssueCertificate(ctx context.Context, in IssueInput) (attest
 	out, err := t.issuer.Issue(ctx, in.CaseID, in.At)
 	return out, Named(err)
 }
+
+// AttentionResult is the output of the catch-all's task.
+type AttentionResult struct {
+	CaseID string            `json:"caseId"`
+	Stage  attestation.Stage `json:"stage"`
+}
+
+// AttentionInput is the payload of the catch-all's task: the case, the engine's error output as
+// the catcher kept it (its Cause may be absent), and the moment the engine entered the state.
+type AttentionInput struct {
+	CaseID  string `json:"caseId"`
+	Failure struct {
+		Error string `json:"Error"`
+		Cause string `json:"Cause"`
+	} `json:"failure"`
+	At time.Time `json:"at"`
+}
+
+// NeedsAttention serves the definition's catch-all (CaseNeedsAttention): a task kept failing
+// after its retries, so the failure (the engine's error and cause, and when) is recorded on the
+// case and the case goes to the authority's queue.
+func (h *Handlers) NeedsAttention(ctx context.Context, in AttentionInput) (AttentionResult, error) {
+	if in.CaseID == "" || in.At.IsZero() {
+		return AttentionResult{}, &InvalidTaskInput{Err: errors.New("case needs attention: caseId and at are required")}
+	}
+	c, err := h.svc.NeedsAttention(ctx, attestation.AttentionInput{CaseID: in.CaseID, Error: in.Failure.Error,
+		Cause: in.Failure.Cause, At: in.At}, attestation.AttentionFromWorkflow)
+	if err != nil {
+		return AttentionResult{}, Named(err)
+	}
+	return AttentionResult{CaseID: c.ID, Stage: c.Stage}, nil
+}

@@ -1,6 +1,7 @@
 // Package deadlinecheck is the composition root of the scheduled deadline check: the cases'
-// open steps, the register's watch (§40-§48), complaints (standard §11) and the daily open-data
-// export of the register (§29).
+// open steps, the reconciliation of executions that stopped while their case had not, the
+// register's watch (§40-§48), complaints (standard §11) and the daily open-data export of the
+// register (§29).
 package deadlinecheck
 
 import (
@@ -11,12 +12,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"attestation/internal/calendar"
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
 	"attestation/internal/register"
 	"attestation/internal/s3store"
+	"attestation/internal/sfnflow"
 	"attestation/internal/wiring"
 	"attestation/internal/wiring/complaintsvc"
 	"attestation/internal/wiring/kmskey"
@@ -40,12 +43,26 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
+	execs, err := deadline.NewExecutions(deadline.ExecutionsDeps{Waiting: dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		Engine: engine{sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN)}, Marker: svc})
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
+		{Name: "executions", Checker: execs},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports}}})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
 	return h.Handle, nil
+}
+
+// engine is the Step Functions workflow as the reconciliation of executions asks it.
+type engine struct{ wf *sfnflow.Workflow }
+
+func (e engine) Execution(ctx context.Context, caseID string) (deadline.Execution, error) {
+	ex, err := e.wf.Execution(ctx, caseID)
+	return deadline.Execution{Status: ex.Status, Error: ex.Error, Cause: ex.Cause}, err
 }
 
 // registerWatch builds the register's watch (§40-§48): entries on the table, every revision

@@ -16,6 +16,7 @@ var Functions = map[string]wiring.Constructor{
 	"register-application": tasks.RegisterApplication,
 	"open-step":            tasks.OpenStep,
 	"close-case":           tasks.CloseCase,
+	"case-needs-attention": tasks.NeedsAttention,
 	"issue-certificate":    issuecert.New,
 	"deadline-check":       deadlinecheck.New,
 }

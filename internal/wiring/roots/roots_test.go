@@ -20,6 +20,7 @@ var inputs = map[string]func() any{
 	"register-application": func() any { return &attestation.ExecutionInput{} },
 	"open-step":            func() any { return &attestation.OpenStepInput{} },
 	"close-case":           func() any { return &attestation.CloseInput{} },
+	"case-needs-attention": func() any { return &transition.AttentionInput{} },
 	"issue-certificate":    func() any { return &transition.IssueInput{} },
 	"deadline-check":       func() any { return &deadline.Event{} },
 }

@@ -1,5 +1,5 @@
 // Package tasks is the composition root of the state machine's tasks on a case that need only
-// the attestation service: register-application, open-step and close-case.
+// the attestation service: register-application, open-step, close-case and case-needs-attention.
 package tasks
 
 import (
@@ -47,4 +47,14 @@ func CloseCase(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *s
 		return nil, err
 	}
 	return h.CloseCase, nil
+}
+
+// NeedsAttention builds the handler of the definition's catch-all, CaseNeedsAttention
+// (wiring.Constructor).
+func NeedsAttention(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (any, error) {
+	h, err := handlers(awsCfg, cfg, log, "case-needs-attention")
+	if err != nil {
+		return nil, err
+	}
+	return h.NeedsAttention, nil
 }
