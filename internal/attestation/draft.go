@@ -65,7 +65,9 @@ func draftContent(actor identity.Actor, pkg Package) []Problem {
 		ps = append(ps, Problem{Field: "applicant.identityNumber", Rule: ruleAnnex2,
 			Message: "an applicant files for its own organisation: the number must be the one of the signed-in organisation"})
 	}
-	return ps
+	// Text nobody may read safely is refused when it is written, not only when the draft is
+	// checked or filed.
+	return append(ps, UnsafeTexts("", pkg)...)
 }
 
 // CreateDraft starts a draft with the application's data; its documents come by upload.

@@ -2,6 +2,7 @@ package attestation
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -115,4 +116,52 @@ func invisible(r rune) bool {
 	return unicode.IsSpace(r) || unicode.IsControl(r) || r == 0x2800 ||
 		unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point, unicode.Mn, unicode.Me) ||
 		r == 0x3164 || r == 0xFFA0 || r == 0x115F || r == 0x1160
+}
+
+// ruleText is the rule a problem of UnsafeTextProblem names: not a paragraph of the regulation,
+// the service's rule for any text a person reads.
+const ruleText = "text"
+
+// UnsafeTexts is a problem for every string of v (a struct, walked through its fields, slices
+// and pointers, each named by its JSON path under prefix) that UnsafeTextProblem refuses: a
+// draft's package is checked this way when it is written, whatever else it still lacks.
+func UnsafeTexts(prefix string, v any) []Problem {
+	var ps []Problem
+	walkStrings(prefix, reflect.ValueOf(v), func(path, s string) {
+		if m := UnsafeTextProblem(strings.TrimSpace(s)); m != "" {
+			ps = append(ps, Problem{Field: path, Rule: ruleText, Message: m})
+		}
+	})
+	return ps
+}
+
+func walkStrings(path string, v reflect.Value, visit func(path, s string)) {
+	switch v.Kind() {
+	case reflect.String:
+		visit(path, v.String())
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			walkStrings(path, v.Elem(), visit)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			walkStrings(fmt.Sprintf("%s[%d]", path, i), v.Index(i), visit)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if path != "" {
+				name = path + "." + name
+			}
+			walkStrings(name, v.Field(i), visit)
+		}
+	}
 }
