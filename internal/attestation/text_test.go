@@ -71,10 +71,10 @@ func TestUnsafeTextProblem(t *testing.T) {
 // TestTextProblemIncludesUnsafeText: a required text field refuses what UnsafeTextProblem does.
 func TestTextProblemIncludesUnsafeText(t *testing.T) {
 	for s, want := range map[string]string{
-		"\u200B\u200B":     "invisible",
-		"name\u202Etxt":    "bidirectional",
-		"Lat\u200Ein":      "directional mark",
-		"ok name":          "",
+		"\u200B\u200B":    "invisible",
+		"name\u202Etxt":   "bidirectional",
+		"Lat\u200Ein":     "directional mark",
+		"ok name":         "",
 		" \u00A0 \u3164 ": "invisible",
 	} {
 		got := TextProblem(s, 100, true)
