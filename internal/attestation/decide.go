@@ -159,6 +159,9 @@ func cleanReasons(in []string) ([]string, error) {
 		if len(r) > maxReasonLength {
 			return nil, fmt.Errorf("reasons[%d]: longer than %d bytes", i, maxReasonLength)
 		}
+		if m := UnsafeTextProblem(r); m != "" {
+			return nil, fmt.Errorf("reasons[%d]: %s", i, m)
+		}
 		out = append(out, r)
 	}
 	return out, nil

@@ -66,7 +66,9 @@ func draftContent(actor identity.Actor, pkg Package) []Problem {
 		ps = append(ps, Problem{Field: "applicant.identityNumber", Rule: ruleAnnex2,
 			Message: "an applicant files for its own organisation: the number must be the one of the signed-in organisation"})
 	}
-	return ps
+	// Text nobody may read safely is refused when it is written, not only when the draft is
+	// checked or filed.
+	return append(ps, UnsafeTexts("", pkg)...)
 }
 
 // draftSize refuses a draft's data over MaxDraftBytes (its JSON, the documents left out), before

@@ -146,6 +146,10 @@ func (v *validator) places(col at, rule string, places []string, hw map[string]i
 			v.add(col.index(j), rule, "place of installation is empty: give the serial/inventory number of a row of the list of hardware")
 			continue
 		}
+		if m := UnsafeTextProblem(sn); m != "" {
+			v.add(col.index(j), rule, "place of installation %s", m)
+			continue
+		}
 		if k, dup := v.seenPlace[sn]; dup {
 			v.add(col.index(j), rule, "hardware %q is listed twice: it is also %s[%d]", clip(sn), col, k)
 			continue

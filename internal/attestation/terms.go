@@ -149,5 +149,8 @@ func checkLine(field, s string, limit int) error {
 			return fmt.Errorf("%s: control characters are not allowed", field)
 		}
 	}
+	if m := UnsafeTextProblem(s); m != "" {
+		return fmt.Errorf("%s: %s", field, m)
+	}
 	return nil
 }

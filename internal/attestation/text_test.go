@@ -36,3 +36,50 @@ func TestTextProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsafeTextProblem is a table per rule of UnsafeTextProblem: what each refuses, and what it
+// lets through beside it.
+func TestUnsafeTextProblem(t *testing.T) {
+	rules := []struct {
+		rule string
+		want string // in the problem; "" for a text that passes
+		in   []string
+	}{
+		{"valid UTF-8", "UTF-8", []string{"\xff", "ab\xc3", "\xed\xa0\x80"}},
+		{"no replacement character", "U+FFFD", []string{"Serv\uFFFDr", "\uFFFD"}},
+		{"no bidirectional override or isolate", "bidirectional", []string{
+			"a\u202Ab", "a\u202Bb", "a\u202Cb", "a\u202Db", "invoice\u202Efdp.exe", "a\u2066b", "a\u2067b", "a\u2068b", "a\u2069b"}},
+		{"no directional mark without right-to-left text", "directional mark", []string{"abc\u200E", "\u200Fabc", "Алматы\u061C"}},
+		{"not invisible only", "invisible", []string{
+			"\u200B", "\u200B\u200C\u200D", "\u2060", "\uFEFF", " \u00A0\u2003 ", "\u3164", "\u115F\u1160", "\uFFA0",
+			"\u2800", "\uFE0F", "\u0301\u0301", "\u180E", "\t", "\u200E"}},
+		{"passes", "", []string{"", "Server", "E-licensing информационная система", "Ақпараттық жүйе", "Zoë", "Zoe\u0308",
+			"שלום\u200F", "مرحبا\u061C", "a\u200Db", "👩\u200D💻", "line\nbreak"}},
+	}
+	for _, r := range rules {
+		t.Run(r.rule, func(t *testing.T) {
+			for _, s := range r.in {
+				got := UnsafeTextProblem(s)
+				if (r.want == "") != (got == "") || !strings.Contains(got, r.want) {
+					t.Errorf("%+q: %q, want %q", s, got, r.want)
+				}
+			}
+		})
+	}
+}
+
+// TestTextProblemIncludesUnsafeText: a required text field refuses what UnsafeTextProblem does.
+func TestTextProblemIncludesUnsafeText(t *testing.T) {
+	for s, want := range map[string]string{
+		"\u200B\u200B":    "invisible",
+		"name\u202Etxt":   "bidirectional",
+		"Lat\u200Ein":     "directional mark",
+		"ok name":         "",
+		" \u00A0 \u3164 ": "invisible",
+	} {
+		got := TextProblem(s, 100, true)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("%+q: %q, want %q", s, got, want)
+		}
+	}
+}

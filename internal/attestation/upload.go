@@ -15,6 +15,7 @@ import (
 
 	"attestation/internal/apperr"
 	"attestation/internal/identity"
+	"attestation/internal/policy"
 )
 
 // Documents reach the system without passing through the API's body: the caller declares a file
@@ -32,7 +33,17 @@ const (
 	UploadURLExpiry  = 15 * time.Minute // how long a presigned URL works
 	QuarantinePrefix = "quarantine/"    // where presigned PUTs land (the bucket expires it after a day)
 	DocumentPrefix   = "documents/"     // where confirmed uploads live
+	// MaxDraftUploads is how many uploads may be declared to one draft, pending and confirmed
+	// alike (an expired pending declaration still counts): every document of a package
+	// (MaxDocuments) uploaded about three times over.
+	MaxDraftUploads = 200
+	// MaxCaseUploads is how many uploads may be declared to one case, pending and confirmed alike.
+	MaxCaseUploads = 200
 )
+
+// ErrTooManyUploads: a draft or a case has had its maximum number of uploads declared
+// (MaxDraftUploads, MaxCaseUploads).
+var ErrTooManyUploads = errors.New("too many uploads declared")
 
 // ContentTypes are the media types a document may have, each with the first bytes a file of
 // that type starts with (a declared type the bytes contradict is refused at confirm).
@@ -125,8 +136,10 @@ type Presigned struct {
 
 // UploadStore keeps uploads and drafts (DynamoDB in AWS).
 type UploadStore interface {
-	// CreateUpload stores a new pending upload.
-	CreateUpload(ctx context.Context, u Upload) error
+	// CreateUpload stores a new pending upload and counts it against the declarations of its
+	// draft or case, in one write: ErrTooManyUploads (and nothing stored) if max are declared
+	// there already; ErrConflict if the ID is taken.
+	CreateUpload(ctx context.Context, u Upload, max int) error
 	// GetUpload returns an upload; ErrNotFound if there is none.
 	GetUpload(ctx context.Context, id string) (Upload, error)
 	// Uploads returns the uploads of ids that exist, by ID (one batch read).
@@ -155,8 +168,10 @@ type Files interface {
 	PresignGet(ctx context.Context, key, versionID string, expiry time.Duration) (Presigned, error)
 	// Open reads the current version of key; ErrNotFound if there is no object.
 	Open(ctx context.Context, key string) (StoredFile, error)
-	// Promote copies from to to and deletes from; it returns the new version of to.
-	Promote(ctx context.Context, from, to string) (string, error)
+	// Promote copies version of from (that version exactly, not whatever is current by then) to
+	// to and deletes from; it returns the new version of to. ErrNotFound if that version of from
+	// is gone.
+	Promote(ctx context.Context, from, version, to string) (string, error)
 	// Delete removes key (no error if it is gone).
 	Delete(ctx context.Context, key string) error
 }
@@ -260,12 +275,45 @@ func (s *Service) RequestCaseUpload(ctx context.Context, actor identity.Actor, c
 	if c.Stage.Ended() {
 		return Upload{}, Presigned{}, apperr.Errorf(apperr.Closed, "", "upload to case %s: the case has ended", caseID)
 	}
-	return s.requestUpload(ctx, actor, ScopeCase, c.ID, c.OrganizationBIN, in, now)
+	ed, err := s.rules.edition(c.Edition)
+	if err != nil {
+		return Upload{}, Presigned{}, err
+	}
+	var kind []Problem
+	if kinds := caseDocumentKinds(ed); in.Document != "" && len(in.Document) <= MaxDocumentIDLength && !slices.Contains(kinds, in.Document) {
+		kind = []Problem{{Field: "document", Rule: ruleUpload,
+			Message: fmt.Sprintf("%q is not a kind of document a step of this case takes (policy edition %s); one of %s", clip(in.Document), ed.ID(), strings.Join(kinds, ", "))}}
+	}
+	return s.requestUpload(ctx, actor, ScopeCase, c.ID, c.OrganizationBIN, in, now, kind...)
 }
 
-func (s *Service) requestUpload(ctx context.Context, actor identity.Actor, scope UploadScope, scopeID, org string, in UploadRequest, now time.Time) (Upload, Presigned, error) {
+// caseDocumentKinds are the kinds of document a case filed under ed can have attached at a
+// step, sorted: those the procedure's outcomes take (the contract, the act, ...), and those the
+// edition's periods say a step is taken on that are the edition's case documents (Art. 51's
+// commission protocol).
+func caseDocumentKinds(ed *policy.Edition) []string {
+	var kinds []string
+	for _, r := range Procedure {
+		for _, or := range r.Outcomes {
+			kinds = append(kinds, or.Documents...)
+		}
+		if p, err := ed.Period(r.Step); err == nil {
+			for _, k := range p.Requires {
+				if d, ok := ed.Document(k); ok && d.Group == policy.GroupCase {
+					kinds = append(kinds, k)
+				}
+			}
+		}
+	}
+	slices.Sort(kinds)
+	return slices.Compact(kinds)
+}
+
+// requestUpload declares an upload after checking in; more are problems the caller found (the
+// kind of a case's document).
+func (s *Service) requestUpload(ctx context.Context, actor identity.Actor, scope UploadScope, scopeID, org string, in UploadRequest, now time.Time, more ...Problem) (Upload, Presigned, error) {
 	in.SHA256 = strings.ToLower(in.SHA256)
-	if ps := checkUploadRequest(in); len(ps) > 0 {
+	if ps := append(checkUploadRequest(in), more...); len(ps) > 0 {
 		return Upload{}, Presigned{}, &UploadRefused{Problems: ps}
 	}
 	id, err := newUploadID()
@@ -274,7 +322,15 @@ func (s *Service) requestUpload(ctx context.Context, actor identity.Actor, scope
 	}
 	u := Upload{ID: id, Organization: org, Scope: scope, ScopeID: scopeID, Document: in.Document, ContentType: in.ContentType,
 		Size: in.Size, SHA256: in.SHA256, Sheets: in.Sheets, State: UploadPending, CreatedBy: actor.Subject, Role: actor.Role, CreatedAt: now.UTC()}
-	if err := s.uploads.CreateUpload(ctx, u); err != nil {
+	limit := MaxDraftUploads
+	if scope == ScopeCase {
+		limit = MaxCaseUploads
+	}
+	if err := s.uploads.CreateUpload(ctx, u, limit); err != nil {
+		if errors.Is(err, ErrTooManyUploads) {
+			return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{{Field: "uploads", Rule: ruleUpload,
+				Message: fmt.Sprintf("this %s has had %d uploads declared, the most one %s takes (pending and confirmed alike); attach the documents already confirmed", scope, limit, scope)}}}
+		}
 		return Upload{}, Presigned{}, fmt.Errorf("upload %s: %w", id, err)
 	}
 	p, err := s.files.PresignPut(ctx, u.QuarantineKey(), u.ContentType, u.SHA256, u.Size, UploadURLExpiry)
@@ -319,7 +375,9 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	// version it read there.
 	u.VersionID = version
 	if key == u.QuarantineKey() {
-		u.VersionID, err = s.files.Promote(ctx, key, u.DocumentKey())
+		// The version checked is the version moved: bytes PUT to the same URL after the check
+		// (a second PUT racing this confirm) stay in quarantine and are never attached.
+		u.VersionID, err = s.files.Promote(ctx, key, version, u.DocumentKey())
 		if err != nil {
 			// Another delivery of this confirm may have moved the bytes first: answer its result.
 			if again, gerr := s.uploads.GetUpload(ctx, id); gerr == nil && again.State == UploadConfirmed {

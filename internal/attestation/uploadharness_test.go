@@ -65,11 +65,20 @@ func newMemUploads(cases *memStore) *memUploads {
 	return &memUploads{cases: cases, uploads: map[string]Upload{}, drafts: map[string]Draft{}}
 }
 
-func (m *memUploads) CreateUpload(ctx context.Context, u Upload) error {
+func (m *memUploads) CreateUpload(ctx context.Context, u Upload, max int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.uploads[u.ID]; ok {
 		return fmt.Errorf("create upload %s: %w", u.ID, ErrConflict)
+	}
+	n := 0
+	for _, x := range m.uploads {
+		if x.Scope == u.Scope && x.ScopeID == u.ScopeID {
+			n++
+		}
+	}
+	if n >= max {
+		return fmt.Errorf("create upload %s: %w", u.ID, ErrTooManyUploads)
 	}
 	m.uploads[u.ID] = copyUpload(u)
 	return nil
@@ -206,6 +215,7 @@ type memObject struct {
 type memFiles struct {
 	mu       sync.Mutex
 	objects  map[string]memObject
+	history  map[string]memObject // every version ever put or copied, by version
 	versions int
 	presigns []Presigned // PUTs presigned, in order
 	promotes int
@@ -214,11 +224,16 @@ type memFiles struct {
 	// openDelay, when set, holds every Open after its read: confirms side by side then all read
 	// the quarantine object before any of them moves it.
 	openDelay time.Duration
+	// beforePromote, when set, runs (once) as the next Promote begins: a PUT that lands between
+	// the check and the move.
+	beforePromote func()
 }
 
 var _ Files = (*memFiles)(nil)
 
-func newMemFiles() *memFiles { return &memFiles{objects: map[string]memObject{}} }
+func newMemFiles() *memFiles {
+	return &memFiles{objects: map[string]memObject{}, history: map[string]memObject{}}
+}
 
 func (f *memFiles) PresignPut(ctx context.Context, key, contentType, sha256Hex string, size int64, expiry time.Duration) (Presigned, error) {
 	sum, err := hex.DecodeString(sha256Hex)
@@ -243,7 +258,8 @@ func (f *memFiles) put(key, contentType string, body []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.versions++
-	f.objects[key] = memObject{body: slices.Clone(body), contentType: contentType, version: fmt.Sprintf("v%d", f.versions)}
+	o := memObject{body: slices.Clone(body), contentType: contentType, version: fmt.Sprintf("v%d", f.versions)}
+	f.objects[key], f.history[o.version] = o, o
 }
 
 func (f *memFiles) Open(ctx context.Context, key string) (StoredFile, error) {
@@ -260,16 +276,22 @@ func (f *memFiles) Open(ctx context.Context, key string) (StoredFile, error) {
 	return StoredFile{Body: io.NopCloser(bytes.NewReader(slices.Clone(o.body))), Size: int64(len(o.body)), ContentType: o.contentType, VersionID: o.version}, nil
 }
 
-func (f *memFiles) Promote(ctx context.Context, from, to string) (string, error) {
+func (f *memFiles) Promote(ctx context.Context, from, version, to string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	o, ok := f.objects[from]
-	if !ok {
-		return "", fmt.Errorf("copy %s: %w", from, ErrNotFound)
+	if f.beforePromote != nil {
+		f.mu.Unlock()
+		f.beforePromote()
+		f.beforePromote = nil
+		f.mu.Lock()
+	}
+	o, ok := f.history[version]
+	if _, current := f.objects[from]; !ok || !current {
+		return "", fmt.Errorf("copy %s version %s: %w", from, version, ErrNotFound)
 	}
 	f.versions++
 	o.version = fmt.Sprintf("v%d", f.versions)
-	f.objects[to] = o
+	f.objects[to], f.history[o.version] = o, o
 	delete(f.objects, from)
 	f.promotes++
 	return o.version, nil

@@ -131,6 +131,8 @@ func (v *validator) text(f at, rule, label, s string, required bool, max int) {
 		v.add(f.String(), rule, "%s is not valid UTF-8 text", label)
 	case required && strings.TrimSpace(s) == "":
 		v.add(f.String(), rule, "%s is missing", label)
+	case strings.TrimSpace(s) != "" && UnsafeTextProblem(s) != "":
+		v.add(f.String(), rule, "%s %s", label, UnsafeTextProblem(s))
 	}
 }
 

@@ -27,6 +27,7 @@ type UploadsAPI interface {
 //
 //	UPLOAD#<id> / UPLOAD   an upload; a pending one expires (TTL) a day after it was declared
 //	DRAFT#<id>  / DRAFT    a draft; gsi1 ORG#<bin> / DRAFT#<updatedAt>#<id>; expires DraftTTL after its last change
+//	UPLOADS#<scope>#<id> / UPLOADS   how many uploads were declared to a draft or a case (a draft's expires with it)
 type Uploads struct {
 	db    UploadsAPI
 	table string
@@ -51,13 +52,47 @@ func draftKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "DRAFT#" + id}, "sk": &types.AttributeValueMemberS{Value: "DRAFT"}}
 }
 
-// CreateUpload stores a new pending upload.
-func (s *Uploads) CreateUpload(ctx context.Context, u attestation.Upload) error {
+// CreateUpload stores a new pending upload and counts it on its draft's or case's count of
+// declared uploads, in one transaction: the count's condition keeps it at most max.
+func (s *Uploads) CreateUpload(ctx context.Context, u attestation.Upload, max int) error {
 	av, err := toUploadItem(u)
 	if err != nil {
 		return err
 	}
-	return s.put(ctx, "create upload "+u.ID, av, "attribute_not_exists(pk)", nil, nil)
+	what := "create upload " + u.ID
+	set := "SET #t = :type"
+	vals := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"},
+		":max": &types.AttributeValueMemberN{Value: strconv.Itoa(max)}, ":type": &types.AttributeValueMemberS{Value: "upload_count"}}
+	names := map[string]string{"#n": "declared", "#t": "type"}
+	if u.Scope == attestation.ScopeDraft {
+		set += ", #exp = :exp"
+		names["#exp"] = "expiresAt"
+		vals[":exp"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(u.CreatedAt.Add(attestation.DraftTTL).Unix(), 10)}
+	}
+	items := []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Update: &types.Update{TableName: &s.table, Key: uploadCountKey(u.Scope, u.ScopeID),
+			UpdateExpression: aws.String(set + " ADD #n :one"), ConditionExpression: aws.String("attribute_not_exists(#n) OR #n < :max"),
+			ExpressionAttributeNames: names, ExpressionAttributeValues: vals}},
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		if len(tce.CancellationReasons) == 2 && aws.ToString(tce.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
+			return fmt.Errorf("%s: %d uploads declared to %s %s: %w", what, max, u.Scope, u.ScopeID, attestation.ErrTooManyUploads)
+		}
+		return apperr.Hidden(apperr.Conflict, "", "%s", what)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// uploadCountKey is the key of the count of uploads declared to a draft or a case.
+func uploadCountKey(scope attestation.UploadScope, id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "UPLOADS#" + string(scope) + "#" + id},
+		"sk": &types.AttributeValueMemberS{Value: "UPLOADS"}}
 }
 
 func (s *Uploads) put(ctx context.Context, what string, av map[string]types.AttributeValue, cond string, names map[string]string, vals map[string]types.AttributeValue) error {

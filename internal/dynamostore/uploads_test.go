@@ -65,7 +65,7 @@ func openDraft(t *testing.T) attestation.Draft {
 
 func createUpload(t *testing.T, s *dynamostore.Uploads, u attestation.Upload) {
 	t.Helper()
-	if err := s.CreateUpload(context.Background(), u); err != nil {
+	if err := s.CreateUpload(context.Background(), u, attestation.MaxCaseUploads); err != nil {
 		t.Fatalf("create upload %s: %v", u.ID, err)
 	}
 }
@@ -100,7 +100,7 @@ func TestUploadCreateAndGet(t *testing.T) {
 	s := uploadsStore()
 	u := pendingUpload(t, attestation.ScopeCase, "A-20261005-"+randomHex(t, 16), attestation.DocSignedContract)
 	createUpload(t, s, u)
-	if err := s.CreateUpload(ctx, u); !errors.Is(err, attestation.ErrConflict) {
+	if err := s.CreateUpload(ctx, u, attestation.MaxCaseUploads); !errors.Is(err, attestation.ErrConflict) {
 		t.Fatalf("a second create of %s: %v, want ErrConflict", u.ID, err)
 	}
 	got := getUpload(t, s, u.ID)
@@ -393,4 +393,36 @@ func TestSubmitDraftWritesTheCaseAndTheDraftOnce(t *testing.T) {
 			t.Fatalf("draft %+v", got)
 		}
 	})
+}
+
+// TestUploadDeclarationsAreBoundedPerDraftAndCase: a draft's or a case's count of declared
+// uploads stops at the limit, in the same write as the upload (nothing is stored past it), and
+// one scope's count is not another's.
+func TestUploadDeclarationsAreBoundedPerDraftAndCase(t *testing.T) {
+	ctx := context.Background()
+	s := uploadsStore()
+	for _, scope := range []attestation.UploadScope{attestation.ScopeDraft, attestation.ScopeCase} {
+		t.Run(string(scope), func(t *testing.T) {
+			id, other := "D-"+randomHex(t, 32), "D-"+randomHex(t, 32)
+			if scope == attestation.ScopeCase {
+				id, other = "A-20261005-"+randomHex(t, 16), "A-20261005-"+randomHex(t, 16)
+			}
+			const limit = 3
+			for i := 0; i < limit; i++ {
+				if err := s.CreateUpload(ctx, pendingUpload(t, scope, id, "contract"), limit); err != nil {
+					t.Fatalf("declaration %d: %v", i+1, err)
+				}
+			}
+			over := pendingUpload(t, scope, id, "contract")
+			if err := s.CreateUpload(ctx, over, limit); !errors.Is(err, attestation.ErrTooManyUploads) {
+				t.Fatalf("declaration %d: %v, want ErrTooManyUploads", limit+1, err)
+			}
+			if _, err := s.GetUpload(ctx, over.ID); !errors.Is(err, attestation.ErrNotFound) {
+				t.Fatalf("the refused declaration was stored: %v", err)
+			}
+			if err := s.CreateUpload(ctx, pendingUpload(t, scope, other, "contract"), limit); err != nil {
+				t.Fatalf("another %s: %v", scope, err)
+			}
+		})
+	}
 }

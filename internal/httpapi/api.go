@@ -278,12 +278,18 @@ func rawBody(r *request) ([]byte, error) {
 	return body, nil
 }
 
-// decode reads a JSON body into v, rejecting unknown fields, trailing data and oversized bodies.
+// decode reads a JSON body into v, rejecting unknown fields, trailing data, oversized bodies, a
+// content type that is not JSON and text that is not UTF-8 (jsonBody).
 func decode(r *request, v any) error {
-	body, err := rawBody(r)
+	body, err := jsonBody(r)
 	if err != nil {
 		return err
 	}
+	return decodeJSON(body, v)
+}
+
+// decodeJSON reads body into v, rejecting unknown fields and trailing data.
+func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -55,7 +55,7 @@ func (h *Handler) files() FileService { return h.svc }
 
 // parsePackage reads a body that is a package (the draft's content).
 func parsePackage(r *request) (attestation.Package, error) {
-	body, err := rawBody(r)
+	body, err := jsonBody(r)
 	if err != nil {
 		return attestation.Package{}, err
 	}

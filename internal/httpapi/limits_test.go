@@ -172,7 +172,7 @@ func TestEveryRequestLimitIsDeclaredAndRefused(t *testing.T) {
 			}
 			params := map[string]string{}
 			for _, m := range limitPathParam.FindAllStringSubmatch(p, -1) {
-				params[m[1]] = wellFormedParam[m[1]]
+				params[m[1]] = wellFormedParams[m[1]]
 			}
 			body, err := json.Marshal(l.body())
 			if err != nil {
@@ -198,10 +198,3 @@ func TestEveryRequestLimitIsDeclaredAndRefused(t *testing.T) {
 	}
 }
 
-// wellFormedParam is a value of each path parameter's shape (pathShapes), so that a request
-// reaches the body's limits.
-var wellFormedParam = map[string]string{
-	"caseId": "A-20261015-0123456789abcdef", "draftId": "D-0123456789abcdef01234567", "uploadId": "U-0123456789abcdef0123456789abcdef",
-	"day": "2026-10-15", "objectId": "O-0123456789abcdef", "complaintId": "C-0123456789abcdef01234567", "year": "2026", "seq": "1",
-	"changeId": "c1", "requestId": "d1",
-}

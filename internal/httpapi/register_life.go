@@ -152,7 +152,9 @@ func (h *Handler) certificate(r *request) (RegisterService, string, error) {
 	return h.register, number, nil
 }
 
-// decodeOptional reads a JSON body into v like decode, and takes an empty body as no fields.
+// decodeOptional reads the body of a route that takes none into v (a struct without fields): an
+// empty body, or an empty JSON object whatever its content type; any member is refused (400),
+// and so is text that is not UTF-8 (bodyText).
 func decodeOptional(r *request, v any) error {
 	body, err := rawBody(r)
 	if err != nil {
@@ -161,7 +163,10 @@ func decodeOptional(r *request, v any) error {
 	if len(body) == 0 {
 		return nil
 	}
-	return decode(r, v)
+	if err := bodyText(body); err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
 }
 
 // onCertificate is the shape of every notice and decision on a certificate: the number from the

@@ -47,6 +47,8 @@ func (s *Service) NotifyChange(ctx context.Context, actor identity.Actor, number
 		return Entry{}, ChangeNotice{}, refused("description", "§43", "the notice describes all changes made; it is empty")
 	case len(desc) > maxDescription:
 		return Entry{}, ChangeNotice{}, refused("description", "§43", fmt.Sprintf("longer than %d bytes", maxDescription))
+	case attestation.UnsafeTextProblem(desc) != "":
+		return Entry{}, ChangeNotice{}, refused("description", "§43", attestation.UnsafeTextProblem(desc))
 	}
 	var notice ChangeNotice
 	e, err := s.change(ctx, actor, number, now, ownerOf, func(e *Entry, ed *policy.Edition) (string, string, error) {

@@ -66,6 +66,8 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 	var problems []apperr.Problem
 	if strings.TrimSpace(in.Ground) == "" {
 		problems = append(problems, apperr.Problem{Field: "ground", Rule: "§45", Message: "required: a recall ground of §45"})
+	} else if m := attestation.UnsafeTextProblem(in.Ground); m != "" {
+		problems = append(problems, apperr.Problem{Field: "ground", Rule: "§45", Message: "not a recall ground of §45: it " + m})
 	}
 	reasons, ps := checkReasons(in.Reasons, maxReasons, "§45")
 	problems = append(problems, ps...)

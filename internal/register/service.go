@@ -287,6 +287,8 @@ func checkReasons(in []string, most int, rule string) ([]string, []apperr.Proble
 		case strings.ContainsFunc(r, func(c rune) bool { return unicode.IsControl(c) && !unicode.IsSpace(c) }):
 			// The copy of a decision sent to the owner prints its reasons (§46).
 			problems = append(problems, apperr.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: "contains a control character that cannot be printed"})
+		case attestation.UnsafeTextProblem(r) != "":
+			problems = append(problems, apperr.Problem{Field: fmt.Sprintf("reasons[%d]", i), Rule: rule, Message: attestation.UnsafeTextProblem(r)})
 		}
 		out = append(out, r)
 	}

@@ -308,3 +308,16 @@ func TestNewServiceNamesAMissingPort(t *testing.T) {
 		t.Fatalf("watcher without a signer: %v", err)
 	}
 }
+
+// TestReasonsRefuseUnsafeText: a decision's reasons pass attestation.UnsafeTextProblem (§44,
+// §45: the owner's copy prints them).
+func TestReasonsRefuseUnsafeText(t *testing.T) {
+	for _, r := range []string{"a\u202Eb", "\u200B\u200B", "x\u200F"} {
+		if _, ps := checkReasons([]string{"ok", r}, maxReasons, "§45"); len(ps) != 1 || ps[0].Field != "reasons[1]" {
+			t.Errorf("%+q: %v", r, ps)
+		}
+	}
+	if _, ps := checkReasons([]string{"Иесінің жазбаша өтініші"}, maxReasons, "§45"); len(ps) != 0 {
+		t.Errorf("%v", ps)
+	}
+}

@@ -112,10 +112,17 @@ func (f *Files) Open(ctx context.Context, key string) (attestation.StoredFile, e
 		VersionID: aws.ToString(out.VersionId)}, nil
 }
 
-// Promote copies from to to, then deletes from; it returns the version of to.
-func (f *Files) Promote(ctx context.Context, from, to string) (string, error) {
+// Promote copies version of from to to, then deletes from; it returns the version of to. The
+// copy names the version (CopySource's versionId), so an object PUT to from after that version
+// was read and checked is never what is copied. An empty version copies the current one (a
+// bucket without versioning).
+func (f *Files) Promote(ctx context.Context, from, version, to string) (string, error) {
+	source := f.bucket + "/" + url.PathEscape(from)
+	if version != "" {
+		source += "?versionId=" + url.QueryEscape(version)
+	}
 	out, err := f.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &f.bucket, Key: &to,
-		CopySource: aws.String(f.bucket + "/" + url.PathEscape(from)), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})
+		CopySource: aws.String(source), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})
 	if isNotFound(err) {
 		return "", apperr.Hidden(apperr.NotFound, "document", "copy s3://%s/%s", f.bucket, from)
 	}
@@ -144,5 +151,5 @@ func isNotFound(err error) bool {
 		return true
 	}
 	var api smithy.APIError
-	return errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound")
+	return errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchVersion")
 }

@@ -145,7 +145,7 @@ func TestFilesUploadFlow(t *testing.T) {
 		t.Fatalf("open: %q %+v %v", got, opened, err)
 	}
 
-	version, err := f.Promote(ctx, quarantine, document)
+	version, err := f.Promote(ctx, quarantine, opened.VersionID, document)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestFilesMissingKeys(t *testing.T) {
 	if _, err := f.Open(ctx, missing); !errors.Is(err, attestation.ErrNotFound) {
 		t.Fatalf("open of a missing key: %v, want ErrNotFound", err)
 	}
-	if _, err := f.Promote(ctx, missing, attestation.DocumentPrefix+uploadID(t)); err == nil {
+	if _, err := f.Promote(ctx, missing, "", attestation.DocumentPrefix+uploadID(t)); err == nil {
 		t.Fatal("a promote of a missing key succeeded")
 	}
 }
@@ -219,5 +219,46 @@ func TestFilesDeleteRemovesTheObject(t *testing.T) {
 	}
 	if err := f.Delete(ctx, key); err != nil {
 		t.Fatalf("a second delete: %v", err)
+	}
+}
+
+// TestPromoteMovesTheVersionChecked: bytes PUT to the quarantine key after a version was read
+// (a second PUT to the same presigned URL) are not what Promote moves: the document is the
+// version named.
+func TestPromoteMovesTheVersionChecked(t *testing.T) {
+	ctx := context.Background()
+	f, bucket := filesStore(t)
+	quarantine, document := attestation.QuarantinePrefix+uploadID(t), attestation.DocumentPrefix+uploadID(t)
+	checked, swapped := []byte("%PDF-1.4 the checked bytes"), []byte("%PDF-1.4 bytes swapped in later")
+	for _, b := range [][]byte{checked} {
+		if _, err := stack.Clients.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &quarantine, Body: bytes.NewReader(b),
+			ContentType: aws.String("application/pdf")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opened, err := f.Open(ctx, quarantine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened.Body.Close()
+	if _, err := stack.Clients.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &quarantine, Body: bytes.NewReader(swapped),
+		ContentType: aws.String("application/pdf")}); err != nil {
+		t.Fatal(err)
+	}
+	version, err := f.Promote(ctx, quarantine, opened.VersionID, document)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := stack.Clients.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &document, VersionId: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	if !bytes.Equal(got, checked) {
+		t.Fatalf("the document holds %q, want the checked %q", got, checked)
+	}
+	if _, err := f.Promote(ctx, attestation.QuarantinePrefix+uploadID(t), opened.VersionID, attestation.DocumentPrefix+uploadID(t)); !errors.Is(err, attestation.ErrNotFound) {
+		t.Fatalf("a promote of a version of another key: %v, want ErrNotFound", err)
 	}
 }
