@@ -87,17 +87,17 @@ func (rs *requestSchemas) check(s schemaNode, v any, field string, problems *[]a
 	if s == nil {
 		return
 	}
-	over := func(format string, n int) {
-		*problems = append(*problems, apperr.Problem{Field: field, Rule: "limit", Message: fmt.Sprintf(format, n)})
+	over := func(format string, args ...any) {
+		*problems = append(*problems, apperr.Problem{Field: field, Rule: "limit", Message: fmt.Sprintf(format, args...)})
 	}
 	switch x := v.(type) {
 	case string:
 		if n := limitOf(s, "maxLength"); n >= 0 && utf8.RuneCountInString(x) > n {
-			over("longer than %d characters", n)
+			over("at most %d characters; this one has %d", n, utf8.RuneCountInString(x))
 		}
 	case []any:
 		if n := limitOf(s, "maxItems"); n >= 0 && len(x) > n {
-			over("more than %d items", n)
+			over("at most %d items; this list has %d", n, len(x))
 			return
 		}
 		items, _ := s["items"].(schemaNode)
@@ -106,7 +106,7 @@ func (rs *requestSchemas) check(s schemaNode, v any, field string, problems *[]a
 		}
 	case map[string]any:
 		if n := limitOf(s, "maxProperties"); n >= 0 && len(x) > n {
-			over("more than %d members", n)
+			over("at most %d members; this one has %d", n, len(x))
 			return
 		}
 		props, _ := s["properties"].(schemaNode)
