@@ -197,4 +197,3 @@ func TestEveryRequestLimitIsDeclaredAndRefused(t *testing.T) {
 		})
 	}
 }
-
