@@ -53,6 +53,10 @@ $(ASL_VALIDATOR): infra/package.json infra/package-lock.json
 
 asl: ; @$(GO) run ./infra/aslgen ## write statemachine/attestation.asl.json from statemachine/attestation.src.yaml
 
+.PHONY: diagram
+diagram: ## write docs/statemachine.md (the state machine as a Mermaid flowchart) from the ASL definition
+	@$(GO) run ./infra/aslgen -diagram docs/statemachine.md
+
 lint-asl: $(ASL_VALIDATOR) ## asl-validator on the state machine definition
 	$(ASL_VALIDATOR) --json-path $(ASL)
 

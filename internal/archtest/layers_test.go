@@ -61,7 +61,7 @@ var layers = []struct {
 	{"infra/...", harness},            // the local stack's command
 	{"internal/e2e", harness},         // end-to-end tests against the local stack
 	{"internal/samtemplate", support}, // reads template.yaml for the local stack and the tests
-	{"internal/aslgen", support},      // writes statemachine/attestation.asl.json from its source (make asl)
+	{"internal/aslgen", support},      // writes statemachine/attestation.asl.json from its source (make asl), and its diagram (make diagram)
 	{"internal/archtest", support},    // this test
 }
 

@@ -11,6 +11,8 @@
 //     catcher names.
 //
 // The output keeps the key order of the source, indented by two spaces like json.MarshalIndent.
+//
+// Diagram draws the definition as a Mermaid flowchart page (docs/statemachine.md, `make diagram`).
 package aslgen
 
 import (
