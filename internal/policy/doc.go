@@ -18,6 +18,9 @@
 // docs/policy.md is generated from the default edition; regenerate it with
 //
 //	go test ./internal/policy/ -run TestDocDrift -update
+//
+// docs/domain.md, the procedure in prose, has a table of periods written by hand;
+// TestDomainDocPeriodsAgreeWithPolicy checks each of its figures against the editions.
 package policy
 
 //go:generate go test . -run TestDocDrift -update
