@@ -292,7 +292,7 @@ func TestRepublicDayOffFrom2022(t *testing.T) {
 	mustWorking(t, c, "2026-10-26", false) // Sunday Oct 25 carried
 }
 
-// TestEveryTransferInDomainFacts checks each transfer of DOMAIN.md: the day off is
+// TestEveryTransferInDomainFacts checks each transfer docs/domain.md lists: the day off is
 // off and the working day is worked.
 func TestEveryTransferInDomainFacts(t *testing.T) {
 	c := kz(t)
@@ -319,7 +319,7 @@ func TestEveryTransferInDomainFacts(t *testing.T) {
 		})
 	}
 	if len(c.transfers) != 19 {
-		t.Errorf("the data holds %d transfers, DOMAIN.md lists 19", len(c.transfers))
+		t.Errorf("the data holds %d transfers, docs/domain.md lists 19", len(c.transfers))
 	}
 }
 
