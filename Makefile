@@ -25,6 +25,10 @@ run: prereq ## run the whole system locally (HTTP API :3000, Lambda :3001, moto 
 	@$(GO) build -o build/local ./infra/local
 	@exec ./build/local $(RUN_ARGS)
 
+.PHONY: demo
+demo: ## with 'make run' running (second terminal): a case from an empty system to a certificate and a recall, one line per step, files in build/demo/; about 10 seconds (DEMO_ARGS=-api http://127.0.0.1:PORT)
+	@$(GO) run ./infra/demo $(DEMO_ARGS)
+
 test: tidy vet staticcheck lint unit ## everything CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit and end-to-end tests
 
 tidy: ## fail if go mod tidy would change go.mod or go.sum (prints the diff)
