@@ -192,7 +192,11 @@ func Load(path string, names Names, params map[string]any) (*Template, error) {
 		return nil, fmt.Errorf("template %s: %w", path, err)
 	}
 	r := resolver{names: names, types: types}
-	js, err := intrinsics.ProcessYAML(src, &intrinsics.ProcessorOptions{
+	conditioned, err := withConditions(src, params)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", path, err)
+	}
+	js, err := intrinsics.ProcessJSON(conditioned, &intrinsics.ProcessorOptions{
 		ParameterOverrides: params,
 		IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{
 			"Ref":        r.ref,
@@ -306,6 +310,10 @@ func (r resolver) ref(name string, input any, template any) any {
 		return r.names.AccountID
 	case "AWS::StackName":
 		return strings.TrimSuffix(r.names.Prefix, "-")
+	case "AWS::Partition":
+		return "aws"
+	case "AWS::URLSuffix":
+		return "amazonaws.com"
 	}
 	if typ, ok := r.types[id]; ok {
 		switch typ {
