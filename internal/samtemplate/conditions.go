@@ -159,7 +159,7 @@ func (e condEvaluator) scalar(v any) (string, error) {
 		}
 		p, ok := e.params[name]
 		if !ok {
-			return "", fmt.Errorf("Ref %s is not a parameter", name)
+			return "", fmt.Errorf("the Ref of %s is not a parameter", name)
 		}
 		v = p
 	}

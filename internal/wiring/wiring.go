@@ -38,7 +38,7 @@ type Config struct {
 	// PUBLIC_BASE_URL_PARAMETER: the SSM parameter holding that address when PUBLIC_BASE_URL is unset
 	// (PublicBaseURL reads it).
 	PublicBaseURLParameter string
-	SigningKeyID    string // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
+	SigningKeyID           string // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
 }
 
 // LoadConfig reads the configuration through lookup (the process environment, in a bootstrap main).
