@@ -4,7 +4,6 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 GO        ?= go
-FUNCTIONS := $(notdir $(wildcard functions/*))
 BUILD_DIR := .aws-sam/build
 ASL       := statemachine/attestation.asl.json
 ASL_VALIDATOR := infra/node_modules/.bin/asl-validator
@@ -64,12 +63,22 @@ diagram: ## write docs/statemachine.md (the state machine as a Mermaid flowchart
 lint-asl: $(ASL_VALIDATOR) ## asl-validator on the state machine definition
 	$(ASL_VALIDATOR) --json-path $(ASL)
 
-build: ## build every function's arm64 bootstrap as sam build would (.aws-sam/build/<dir>/bootstrap)
-	@for f in $(FUNCTIONS); do \
-	  echo "build $$f"; \
-	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
-	    -o $(BUILD_DIR)/$$f/bootstrap ./functions/$$f; \
-	done
+# The functions by their template.yaml logical ID and their directory under functions/. sam build
+# (Metadata BuildMethod: makefile) runs build-<LogicalId> with ARTIFACTS_DIR set; make build runs the
+# same targets into .aws-sam/build/<LogicalId>/, so both build the same binaries (internal/samtemplate
+# tests check the targets against the template with make -n).
+LAMBDAS := ApiFunction=api RegisterApplicationFunction=register-application OpenStepFunction=open-step \
+  CloseCaseFunction=close-case CaseNeedsAttentionFunction=case-needs-attention \
+  IssueCertificateFunction=issue-certificate DeadlineCheckFunction=deadline-check
+LAMBDA_IDS := $(foreach l,$(LAMBDAS),$(firstword $(subst =, ,$(l))))
+lambda_dir = $(lastword $(subst =, ,$(filter $(1)=%,$(LAMBDAS))))
+.PHONY: $(addprefix build-,$(LAMBDA_IDS))
+
+build: $(addprefix build-,$(LAMBDA_IDS)) ## build every function's arm64 bootstrap as sam build does (.aws-sam/build/<LogicalId>/bootstrap)
+
+$(addprefix build-,$(LAMBDA_IDS)): build-%:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+	  -o $(or $(ARTIFACTS_DIR),$(BUILD_DIR)/$*)/bootstrap ./functions/$(call lambda_dir,$*)
 
 bench: ## benchmarks (speed and memory are measured here, never asserted in tests)
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -192,11 +193,16 @@ func Load(path string, names Names, params map[string]any) (*Template, error) {
 		return nil, fmt.Errorf("template %s: %w", path, err)
 	}
 	r := resolver{names: names, types: types}
-	js, err := intrinsics.ProcessYAML(src, &intrinsics.ProcessorOptions{
+	conditioned, err := withConditions(src, params)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", path, err)
+	}
+	js, err := intrinsics.ProcessJSON(conditioned, &intrinsics.ProcessorOptions{
 		ParameterOverrides: params,
 		IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{
 			"Ref":        r.ref,
 			"Fn::GetAtt": r.getAtt,
+			"Fn::Sub":    r.sub,
 		},
 	})
 	if err != nil {
@@ -306,6 +312,10 @@ func (r resolver) ref(name string, input any, template any) any {
 		return r.names.AccountID
 	case "AWS::StackName":
 		return strings.TrimSuffix(r.names.Prefix, "-")
+	case "AWS::Partition":
+		return "aws"
+	case "AWS::URLSuffix":
+		return "amazonaws.com"
 	}
 	if typ, ok := r.types[id]; ok {
 		switch typ {
@@ -343,6 +353,42 @@ func (r resolver) getAtt(name string, input any, template any) any {
 		return r.physical(id)
 	}
 	return nil
+}
+
+var subVariable = regexp.MustCompile(`\$\{([^}!]+)\}`)
+
+// sub resolves Fn::Sub as CloudFormation does: each ${Name} a variable of its own map, a
+// parameter, a pseudo parameter or a resource's Ref, each ${Name.Attr} a GetAtt.
+func (r resolver) sub(name string, input any, template any) any {
+	var text string
+	vars := map[string]any{}
+	switch v := input.(type) {
+	case string:
+		text = v
+	case []any:
+		if len(v) != 2 {
+			return nil
+		}
+		text, _ = v[0].(string)
+		vars, _ = v[1].(map[string]any)
+	default:
+		return nil
+	}
+	return subVariable.ReplaceAllStringFunc(text, func(m string) string {
+		key := m[2 : len(m)-1]
+		var val any
+		if v, ok := vars[key]; ok {
+			val = v
+		} else if strings.Contains(key, ".") {
+			val = r.getAtt("Fn::GetAtt", key, template)
+		} else {
+			val = r.ref("Ref", key, template)
+		}
+		if val == nil {
+			return ""
+		}
+		return fmt.Sprint(val)
+	})
 }
 
 func stringMap(m map[string]any) map[string]string {

@@ -35,7 +35,10 @@ type Config struct {
 	StateMachineARN string // STATE_MACHINE_ARN: only for functions that start or call back executions
 	S3PathStyle     bool   // S3_PATH_STYLE: path-style S3 addressing (the local stack needs it)
 	PublicBaseURL   string // PUBLIC_BASE_URL: the API's public address, printed in certificates' QR codes
-	SigningKeyID    string // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
+	// PUBLIC_BASE_URL_PARAMETER: the SSM parameter holding that address when PUBLIC_BASE_URL is unset
+	// (PublicBaseURL reads it).
+	PublicBaseURLParameter string
+	SigningKeyID           string // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
 }
 
 // LoadConfig reads the configuration through lookup (the process environment, in a bootstrap main).
@@ -56,6 +59,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.StateMachineARN, _ = lookup("STATE_MACHINE_ARN")
 	c.SigningKeyID, _ = lookup("SIGNING_KEY_ID")
 	c.PublicBaseURL, _ = lookup("PUBLIC_BASE_URL")
+	c.PublicBaseURLParameter, _ = lookup("PUBLIC_BASE_URL_PARAMETER")
 	if v, ok := lookup("S3_PATH_STYLE"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

@@ -98,7 +98,8 @@ func registerLife(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger, cases 
 	if err != nil {
 		return nil, fmt.Errorf("register: calendar: %w", err)
 	}
-	issuer, err := issuecert.NewIssuer(awsCfg, cfg, cases, signer, log)
+	// Built at cold start, before any request: no request context exists yet.
+	issuer, err := issuecert.NewIssuer(context.Background(), awsCfg, cfg, cases, signer, log)
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}

@@ -32,7 +32,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("issue-certificate: %w", err)
 	}
-	issuer, err := NewIssuer(awsCfg, cfg, svc, signer, log)
+	issuer, err := NewIssuer(ctx, awsCfg, cfg, svc, signer, log)
 	if err != nil {
 		return nil, fmt.Errorf("issue-certificate: %w", err)
 	}
@@ -45,11 +45,12 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 
 // NewIssuer builds the issuing service (§28, §38, §48): the case store and the register on the
 // table, the documents bucket it reads the package and acts from, the Object Lock bucket it keeps
-// certificates in, and the register's signer. It needs PUBLIC_BASE_URL, the address the
-// certificate's QR code opens.
-func NewIssuer(awsCfg aws.Config, cfg wiring.Config, cases *attestation.Service, signer register.Signer, log *slog.Logger) (*issuing.Service, error) {
-	if cfg.PublicBaseURL == "" {
-		return nil, fmt.Errorf("issuer: PUBLIC_BASE_URL is not set (the address the certificate's QR code opens)")
+// certificates in, and the register's signer. It needs the address the certificate's QR code
+// opens: PUBLIC_BASE_URL, or the parameter PUBLIC_BASE_URL_PARAMETER names (wiring.PublicBaseURL).
+func NewIssuer(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, cases *attestation.Service, signer register.Signer, log *slog.Logger) (*issuing.Service, error) {
+	baseURL, err := wiring.PublicBaseURL(ctx, cfg, wiring.SSM(awsCfg))
+	if err != nil {
+		return nil, fmt.Errorf("issuer: %w", err)
 	}
 	cal, err := calendar.Kazakhstan()
 	if err != nil {
@@ -58,5 +59,5 @@ func NewIssuer(awsCfg aws.Config, cfg wiring.Config, cases *attestation.Service,
 	store := dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	s3c := wiring.NewS3(awsCfg, cfg)
 	return issuing.New(cases, store, store, s3store.NewRecords(s3c, cfg.DocumentsBucket), s3store.NewRecords(s3c, cfg.RecordsBucket),
-		signer, cal, cfg.PublicBaseURL, log), nil
+		signer, cal, baseURL, log), nil
 }
