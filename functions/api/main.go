@@ -13,10 +13,11 @@ import (
 
 	"attestation/internal/wiring"
 	"attestation/internal/wiring/api"
+	"attestation/internal/wiring/logs"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "api")
+	log := logs.New(os.Stdout, "api")
 	if err := run(log); err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)

@@ -12,11 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/logs"
 	"attestation/internal/wiring/tasks"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "open-step")
+	log := logs.New(os.Stdout, "open-step")
 	if err := run(log); err != nil {
 		log.Error("cold start failed", "error", err)
 		os.Exit(1)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -23,6 +24,7 @@ import (
 	"attestation/internal/wiring"
 	"attestation/internal/wiring/complaintsvc"
 	"attestation/internal/wiring/kmskey"
+	"attestation/internal/wiring/metrics"
 )
 
 // New builds the scheduled deadline check's handler (wiring.Constructor).
@@ -54,7 +56,38 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	return h.Handle, nil
+	return counted(h.Handle, metrics.New(log, lambdacontext.FunctionName, nil)), nil
+}
+
+// counted wraps the run so that it reports its outcome as metrics (template.yaml's alarms):
+// DeadlineCheckSucceeded (1 when the run ended without error, else 0; the alarm
+// DeadlineCheckNotSucceededAlarm fires after 26 hours without a 1), the steps it marked overdue
+// and lapsed, and the cases whose stopped execution it put in the authority's queue
+// (checks.executions.needsAttention of the report).
+func counted(run func(context.Context, deadline.Event) (deadline.Report, error), emf *metrics.Emitter) func(context.Context, deadline.Event) (deadline.Report, error) {
+	return func(ctx context.Context, ev deadline.Event) (deadline.Report, error) {
+		rep, err := run(ctx, ev)
+		emf.Emit(ctx, Figures(rep, err)...)
+		return rep, err
+	}
+}
+
+// Figures are the metrics of one run with report rep and error err.
+func Figures(rep deadline.Report, err error) []metrics.Value {
+	ok := 1.0
+	if err != nil {
+		ok = 0
+	}
+	attention := 0
+	if ex, found := rep.Checks["executions"].(deadline.ExecutionsReport); found {
+		attention = len(ex.NeedsAttention)
+	}
+	return []metrics.Value{
+		{Name: metrics.DeadlineCheckSucceeded, Unit: metrics.Count, Value: ok},
+		{Name: metrics.StepsOverdue, Unit: metrics.Count, Value: float64(len(rep.Overdue))},
+		{Name: metrics.StepsLapsed, Unit: metrics.Count, Value: float64(len(rep.Lapsed))},
+		{Name: metrics.CasesNeedingAttention, Unit: metrics.Count, Value: float64(attention)},
+	}
 }
 
 // engine is the Step Functions workflow as the reconciliation of executions asks it.

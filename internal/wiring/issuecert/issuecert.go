@@ -20,6 +20,7 @@ import (
 	"attestation/internal/transition"
 	"attestation/internal/wiring"
 	"attestation/internal/wiring/kmskey"
+	"attestation/internal/wiring/logs"
 )
 
 // New builds the handler of the certificate-issuing task (wiring.Constructor).
@@ -40,7 +41,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("issue-certificate: %w", err)
 	}
-	return task.IssueCertificate, nil
+	return logs.PerCase(log, func(in transition.IssueInput) string { return in.CaseID }, task.IssueCertificate), nil
 }
 
 // NewIssuer builds the issuing service (§28, §38, §48): the case store and the register on the

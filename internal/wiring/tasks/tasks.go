@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"attestation/internal/attestation"
 	"attestation/internal/transition"
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/logs"
+	"attestation/internal/wiring/metrics"
 )
 
 // handlers builds the task handlers over the attestation service, for the function name.
@@ -28,7 +32,7 @@ func RegisterApplication(ctx context.Context, awsCfg aws.Config, cfg wiring.Conf
 	if err != nil {
 		return nil, err
 	}
-	return h.RegisterApplication, nil
+	return logs.PerCase(log, func(in attestation.ExecutionInput) string { return in.CaseID }, h.RegisterApplication), nil
 }
 
 // OpenStep builds the handler every human step's callback state invokes (wiring.Constructor).
@@ -37,7 +41,7 @@ func OpenStep(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *sl
 	if err != nil {
 		return nil, err
 	}
-	return h.OpenStep, nil
+	return logs.PerCase(log, func(in attestation.OpenStepInput) string { return in.CaseID }, h.OpenStep), nil
 }
 
 // CloseCase builds the handler of the closing tasks (wiring.Constructor).
@@ -46,7 +50,7 @@ func CloseCase(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *s
 	if err != nil {
 		return nil, err
 	}
-	return h.CloseCase, nil
+	return logs.PerCase(log, func(in attestation.CloseInput) string { return in.CaseID }, h.CloseCase), nil
 }
 
 // NeedsAttention builds the handler of the definition's catch-all, CaseNeedsAttention
@@ -56,5 +60,15 @@ func NeedsAttention(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, l
 	if err != nil {
 		return nil, err
 	}
-	return h.NeedsAttention, nil
+	emf := metrics.New(log, lambdacontext.FunctionName, nil)
+	// Each case put in the authority's queue counts once in CasesNeedingAttention (the alarm
+	// CasesNeedingAttentionAlarm in template.yaml).
+	counted := func(ctx context.Context, in transition.AttentionInput) (transition.AttentionResult, error) {
+		out, err := h.NeedsAttention(ctx, in)
+		if err == nil {
+			emf.Emit(ctx, metrics.Value{Name: metrics.CasesNeedingAttention, Unit: metrics.Count, Value: 1})
+		}
+		return out, err
+	}
+	return logs.PerCase(log, func(in transition.AttentionInput) string { return in.CaseID }, counted), nil
 }
