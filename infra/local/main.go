@@ -126,6 +126,7 @@ func printReady(s *localstack.Stack, took time.Duration) error {
 		}
 		fmt.Fprintf(&b, "  # %s (%s)\n  export %s_TOKEN=%s\n\n", u.user.Name, who, u.env, tok)
 	}
+	b.WriteString(freshTokens(s.APIURL))
 	fmt.Fprintf(&b, "Try: curl -s %s/register/public-key, or the README's walkthrough from an empty system to a certificate\n", s.APIURL)
 	fmt.Fprintf(&b, "Ctrl-C stops everything.\n")
 	_, err := fmt.Fprint(os.Stdout, b.String())
@@ -149,4 +150,17 @@ func envDuration(name string, def time.Duration) time.Duration {
 		}
 	}
 	return def
+}
+
+// freshTokens tells how to fetch fresh tokens after the clock moves: the printed ones live 24 hours
+// of the local clock, and the authorizer refuses them after that, as API Gateway's would.
+func freshTokens(apiURL string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "These tokens live 24 hours of the local clock. After every clock move (POST %s/_local/clock),\n", apiURL)
+	b.WriteString("fetch fresh ones, or every call answers 401 (the reason is in the www-authenticate header):\n")
+	for _, r := range []string{"applicant", "authority", "sts", "quality_authority"} {
+		fmt.Fprintf(&b, "  export %s_TOKEN=$(curl -s '%s/_local/token?role=%s&format=text')\n", strings.ToUpper(r), apiURL, r)
+	}
+	b.WriteString("\n")
+	return b.String()
 }

@@ -332,6 +332,11 @@ func (s *Stack) controlRoutes() http.Handler {
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 			return
 		}
+		if r.URL.Query().Get("format") == "text" { // for export APPLICANT_TOKEN=$(curl -s ...)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprintln(w, tok)
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"token": tok})
 	})
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
