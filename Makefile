@@ -28,7 +28,7 @@ run: prereq-run ## the whole system locally (HTTP API :3000, Lambda :3001, moto 
 
 test: prereq tidy vet staticcheck lint unit ## every check CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit and end-to-end tests with -race, about 6 minutes
 
-quick: prereq-run ## the unit tests without the end-to-end suite and without -race, about 1 minute (make test runs everything)
+quick: prereq-run ## the unit tests without the end-to-end suite and without -race, about 1.5 minutes (make test runs everything)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/e2e$$')
 
 tidy: ## fail if go mod tidy would change go.mod or go.sum, printing the diff (a few seconds)
