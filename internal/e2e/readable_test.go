@@ -32,7 +32,7 @@ func TestAnswersAreReadable(t *testing.T) {
 		return s
 	}
 	open := file(t, day(10, 16, 10), application(t, "Readable answers open step", false)) // its step due in Almaty
-	applicant, authority := tok(p.applicant.user), tok(p.authority.user) // minted on the clock as it is now
+	applicant, authority := tok(p.applicant.user), tok(p.authority.user)                  // minted on the clock as it is now
 	owner := as(t, newOrganisation(t))
 	objectID := registerObject(t, owner, "Readable answers object")
 	ownerToken := tok(owner.user)
