@@ -21,7 +21,7 @@ prereq: ## check every tool the tests use, naming what to install on Debian/Ubun
 prereq-run: ## check only what make run needs: Go and python3 with moto 5.2.1 (a few seconds)
 	@GO=$(GO) infra/prereq.sh run
 
-run: prereq-run ## the whole system locally (HTTP API :3000, Lambda :3001, moto :3002), ready in about 20 seconds; Ctrl-C stops it
+run: prereq-run ## the whole system locally (HTTP API :3000, Lambda :3001, moto :3002), ready in seconds once built (the first build about a minute); Ctrl-C stops it
 	@mkdir -p build
 	@$(GO) build -o build/local ./infra/local
 	@exec ./build/local $(RUN_ARGS)
