@@ -8,18 +8,19 @@ BUILD_DIR := .aws-sam/build
 ASL       := statemachine/attestation.asl.json
 ASL_VALIDATOR := infra/node_modules/.bin/asl-validator
 
-.PHONY: help run test unit vet tidy staticcheck lint lint-template lint-asl build bench prereq clean
+.PHONY: help run test quick unit vet tidy staticcheck lint lint-template lint-asl asl build bench prereq prereq-run clean
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+# Every target has a "## what it does, what it costs" comment: make help lists them all.
+help: ## list every target with what it costs (instant)
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)$$/make \1: \2/'
 
-prereq: ## check the tools the project needs, naming what to install
-	@command -v $(GO) >/dev/null || { echo "missing: Go 1.26 (https://go.dev/dl)"; exit 1; }
-	@command -v python3 >/dev/null || { echo "missing: python3 with moto[server]==5.2.1 and cfn-lint"; exit 1; }
-	@v=$$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null) || { echo "missing: moto for $$(command -v python3): install moto[server]==5.2.1"; exit 1; }; \
-	  [ "$$v" = "5.2.1" ] || { echo "moto $$v found: install moto[server]==5.2.1 (the launcher patches that version exactly)"; exit 1; }
+prereq: ## check every tool the tests use, naming what to install on Debian/Ubuntu and macOS (a few seconds)
+	@GO=$(GO) infra/prereq.sh test
 
-run: prereq ## run the whole system locally (HTTP API :3000, Lambda :3001, moto :5000); Ctrl-C stops it
+prereq-run: ## check only what make run needs: Go and python3 with moto 5.2.1 (a few seconds)
+	@GO=$(GO) infra/prereq.sh run
+
+run: prereq-run ## the whole system locally (HTTP API :3000, Lambda :3001, moto :3002), ready in seconds once built (the first build about a minute); Ctrl-C stops it
 	@mkdir -p build
 	@$(GO) build -o build/local ./infra/local
 	@exec ./build/local $(RUN_ARGS)
@@ -28,24 +29,27 @@ run: prereq ## run the whole system locally (HTTP API :3000, Lambda :3001, moto 
 demo: ## with 'make run' running (second terminal): a case from an empty system to a certificate and a recall, one line per step, files in build/demo/; about 10 seconds (DEMO_ARGS=-api http://127.0.0.1:PORT)
 	@$(GO) run ./infra/demo $(DEMO_ARGS)
 
-test: tidy vet staticcheck lint unit ## everything CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit and end-to-end tests
+test: prereq tidy vet staticcheck lint unit ## every check CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit and end-to-end tests with -race, about 8 minutes
 
-tidy: ## fail if go mod tidy would change go.mod or go.sum (prints the diff)
+quick: prereq-run ## the unit tests without the end-to-end suite and without -race, about 1.5 minutes (make test runs everything)
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/e2e$$')
+
+tidy: ## fail if go mod tidy would change go.mod or go.sum, printing the diff (a few seconds)
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; exit 1; }
 
-staticcheck: ## staticcheck, pinned as a tool in go.mod
+staticcheck: ## staticcheck, pinned as a tool in go.mod (about 1 minute the first time, seconds after)
 	$(GO) tool staticcheck ./...
 
-vet: ## go vet and gofmt
+vet: ## go vet and gofmt (about 30 seconds)
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
 
-unit: prereq ## Go tests, with the race detector (the end-to-end tests start their own local stack)
+unit: prereq ## every Go test with the race detector, end-to-end included (each e2e package starts its own local stack), about 5 minutes
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-lint: lint-template lint-asl
+lint: lint-template lint-asl ## cfn-lint and asl-validator (about 20 seconds; the first asl-validator install longer)
 
-lint-template: ## cfn-lint on template.yaml
+lint-template: ## cfn-lint on template.yaml (about 10 seconds)
 	@command -v cfn-lint >/dev/null || { echo "missing: cfn-lint (pip install cfn-lint)"; exit 1; }
 	cfn-lint template.yaml
 
@@ -54,13 +58,14 @@ $(ASL_VALIDATOR): infra/package.json infra/package-lock.json
 	npm ci --prefix infra --no-audit --no-fund --loglevel=error
 	@touch $@
 
-asl: ; @$(GO) run ./infra/aslgen ## write statemachine/attestation.asl.json from statemachine/attestation.src.yaml
+asl: ## write statemachine/attestation.asl.json from statemachine/attestation.src.yaml (seconds)
+	@$(GO) run ./infra/aslgen
 
 .PHONY: diagram
-diagram: ## write docs/statemachine.md (the state machine as a Mermaid flowchart) from the ASL definition
+diagram: ## write docs/statemachine.md (the state machine as a Mermaid flowchart) from the ASL definition (seconds)
 	@$(GO) run ./infra/aslgen -diagram docs/statemachine.md
 
-lint-asl: $(ASL_VALIDATOR) ## asl-validator on the state machine definition
+lint-asl: $(ASL_VALIDATOR) ## asl-validator on the state machine definition (seconds; npm ci the first time)
 	$(ASL_VALIDATOR) --json-path $(ASL)
 
 # The functions by their template.yaml logical ID and their directory under functions/. sam build
@@ -74,14 +79,14 @@ LAMBDA_IDS := $(foreach l,$(LAMBDAS),$(firstword $(subst =, ,$(l))))
 lambda_dir = $(lastword $(subst =, ,$(filter $(1)=%,$(LAMBDAS))))
 .PHONY: $(addprefix build-,$(LAMBDA_IDS))
 
-build: $(addprefix build-,$(LAMBDA_IDS)) ## build every function's arm64 bootstrap as sam build does (.aws-sam/build/<LogicalId>/bootstrap)
+build: $(addprefix build-,$(LAMBDA_IDS)) ## build every function's arm64 bootstrap as sam build does, into .aws-sam/build/<LogicalId>/bootstrap (about 1 minute)
 
 $(addprefix build-,$(LAMBDA_IDS)): build-%:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
 	  -o $(or $(ARTIFACTS_DIR),$(BUILD_DIR)/$*)/bootstrap ./functions/$(call lambda_dir,$*)
 
-bench: ## benchmarks (speed and memory are measured here, never asserted in tests)
+bench: ## benchmarks: speed and memory are measured here, never asserted in tests (a few minutes)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-clean:
+clean: ## remove build/, .aws-sam/build and infra/node_modules (instant)
 	rm -rf build $(BUILD_DIR) infra/node_modules

@@ -3,7 +3,7 @@
 // process through the Lambda Invoke API, the HTTP routes of template.yaml with the JWT check, and
 // the deadline check on a timer. Ctrl-C stops everything it started.
 //
-//	go run ./infra/local -api-port 3000 -lambda-port 3001 -moto-port 5000 -clock 2026-10-15T10:00:00+05:00
+//	go run ./infra/local -api-port 3000 -lambda-port 3001 -moto-port 3002 -clock 2026-10-15T10:00:00+05:00
 package main
 
 import (
@@ -30,11 +30,16 @@ func main() {
 	}
 }
 
+// defaultMotoPort is moto's port unless -moto-port or MOTO_SERVER_PORT says otherwise: next to the
+// API's 3000 and the Lambda Invoke API's 3001, and a port no common system service listens on
+// (moto's own default, 5000, is macOS's AirPlay receiver).
+const defaultMotoPort = 3002
+
 func run() error {
 	var (
 		apiPort    = flag.Int("api-port", envInt("API_PORT", 3000), "port of the HTTP API (env API_PORT)")
 		lambdaPort = flag.Int("lambda-port", envInt("LAMBDA_PORT", 3001), "port of the Lambda Invoke API (env LAMBDA_PORT)")
-		motoPort   = flag.Int("moto-port", envInt("MOTO_SERVER_PORT", 5000), "port of moto (env MOTO_SERVER_PORT)")
+		motoPort   = flag.Int("moto-port", envInt("MOTO_SERVER_PORT", defaultMotoPort), "port of moto (env MOTO_SERVER_PORT)")
 		clockFlag  = flag.String("clock", os.Getenv("LOCAL_CLOCK"), "the system's now: an RFC 3339 moment to freeze it at, or a signed offset such as -720h (env LOCAL_CLOCK)")
 		tick       = flag.Duration("deadline-every", envDuration("DEADLINE_EVERY", time.Minute), "how often the deadline check runs (env DEADLINE_EVERY; 0 turns the timer off)")
 		verbose    = flag.Bool("v", os.Getenv("LOCAL_VERBOSE") != "", "also print moto's own log (env LOCAL_VERBOSE)")
@@ -126,6 +131,7 @@ func printReady(s *localstack.Stack, took time.Duration) error {
 		}
 		fmt.Fprintf(&b, "  # %s (%s)\n  export %s_TOKEN=%s\n\n", u.user.Name, who, u.env, tok)
 	}
+	b.WriteString(freshTokens(s.APIURL))
 	fmt.Fprintf(&b, "Try: curl -s %s/register/public-key, or the README's walkthrough from an empty system to a certificate\n", s.APIURL)
 	fmt.Fprintf(&b, "Ctrl-C stops everything.\n")
 	_, err := fmt.Fprint(os.Stdout, b.String())
@@ -149,4 +155,17 @@ func envDuration(name string, def time.Duration) time.Duration {
 		}
 	}
 	return def
+}
+
+// freshTokens tells how to fetch fresh tokens after the clock moves: the printed ones live 24 hours
+// of the local clock, and the authorizer refuses them after that, as API Gateway's would.
+func freshTokens(apiURL string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "These tokens live 24 hours of the local clock. After every clock move (POST %s/_local/clock),\n", apiURL)
+	b.WriteString("fetch fresh ones, or every call answers 401 (the reason is in the www-authenticate header):\n")
+	for _, r := range []string{"applicant", "authority", "sts", "quality_authority"} {
+		fmt.Fprintf(&b, "  export %s_TOKEN=$(curl -s '%s/_local/token?role=%s&format=text')\n", strings.ToUpper(r), apiURL, r)
+	}
+	b.WriteString("\n")
+	return b.String()
 }

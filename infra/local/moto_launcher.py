@@ -1,6 +1,6 @@
 """moto_server for the attestation system's local stack (see ../../README.md, "How the local stack maps to AWS").
 
-    LAMBDA_ENDPOINT=http://127.0.0.1:3001 python3 moto_launcher.py -H 127.0.0.1 -p 5000
+    LAMBDA_ENDPOINT=http://127.0.0.1:3001 python3 moto_launcher.py -H 127.0.0.1 -p 3002
 
 Stock moto_server cannot run the workflow; this launcher patches moto 5.2.1 (and refuses any other
 version, because the patches reach into private functions):

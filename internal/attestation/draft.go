@@ -94,7 +94,12 @@ func (s *Service) CreateDraft(ctx context.Context, actor identity.Actor, pkg Pac
 	if actor.Role != identity.Applicant {
 		return Draft{}, apperr.Errorf(apperr.Forbidden, "", "create draft: role %s may not file applications", actor.Role)
 	}
-	if ps := draftContent(actor, pkg); len(ps) > 0 {
+	ps := draftContent(actor, pkg)
+	named, err := s.namedObject(ctx, actor, &pkg, false)
+	if err != nil {
+		return Draft{}, fmt.Errorf("create draft: %w", err)
+	}
+	if ps = append(ps, named...); len(ps) > 0 {
 		return Draft{}, &SubmissionRefused{Problems: ps}
 	}
 	id, err := newDraftID()
@@ -149,7 +154,12 @@ func (s *Service) ownDraft(ctx context.Context, actor identity.Actor, id string)
 
 // UpdateDraft replaces the draft's data; the documents uploaded into it stay.
 func (s *Service) UpdateDraft(ctx context.Context, actor identity.Actor, id string, pkg Package, now time.Time) (Draft, error) {
-	if ps := draftContent(actor, pkg); len(ps) > 0 {
+	ps := draftContent(actor, pkg)
+	named, err := s.namedObject(ctx, actor, &pkg, false)
+	if err != nil {
+		return Draft{}, fmt.Errorf("update draft %s: %w", id, err)
+	}
+	if ps = append(ps, named...); len(ps) > 0 {
 		return Draft{}, &SubmissionRefused{Problems: ps}
 	}
 	for attempt := 0; ; attempt++ {

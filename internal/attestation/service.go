@@ -76,10 +76,17 @@ func NewService(d Deps) (*Service, error) {
 		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, log: d.Log}, nil
 }
 
-// ObjectOwners tells who registered an object of informatization (POST /objects).
+// ObjectOwners tells who registered an object of informatization (POST /objects), and as what.
 type ObjectOwners interface {
-	// ObjectOwner returns the BIN of the object's owner; ErrNotFound if there is no such object.
-	ObjectOwner(ctx context.Context, id string) (string, error)
+	// RegisteredObject returns the object as registered; ErrNotFound if there is no such object.
+	RegisteredObject(ctx context.Context, id string) (RegisteredObject, error)
+}
+
+// RegisteredObject is what a filing that names a registered object must agree with (§11, Annex 2).
+type RegisteredObject struct {
+	Owner string // the BIN of the owner or holder
+	Name  string
+	Kind  string
 }
 
 // SubmissionRefused lists every reason a filing is refused before any case starts: a
@@ -179,15 +186,12 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 	if err != nil {
 		return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 	}
-	if id := pkg.Object.ID; id != "" && len(problems) == 0 {
-		owner, err := s.owners.ObjectOwner(ctx, id)
-		switch {
-		case errors.Is(err, ErrNotFound) || err == nil && owner != actor.BIN:
-			problems = append(problems, Problem{Field: "object.id", Rule: "§11, Annex 1",
-				Message: fmt.Sprintf("no object %s is registered to your organisation: register it with POST /objects, or leave object.id out", id)})
-		case err != nil:
-			return Case{}, Event{}, fmt.Errorf("submit: object %s: %w", id, err)
+	if pkg.Object.ID != "" && len(problems) == 0 {
+		ps, err := s.namedObject(ctx, actor, &pkg, true)
+		if err != nil {
+			return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 		}
+		problems = append(problems, ps...)
 	}
 	if len(problems) > 0 {
 		return Case{}, Event{}, &SubmissionRefused{Problems: problems}

@@ -116,14 +116,17 @@ func TestCertificateTermsAnnex7(t *testing.T) {
 	})
 }
 
+// owners maps an object's ID to its owner's BIN; every object is registered under the name and
+// kind of draftPackage's object.
 type owners map[string]string
 
-func (o owners) ObjectOwner(_ context.Context, id string) (string, error) {
+func (o owners) RegisteredObject(_ context.Context, id string) (RegisteredObject, error) {
 	bin, ok := o[id]
 	if !ok {
-		return "", ErrNotFound
+		return RegisteredObject{}, ErrNotFound
 	}
-	return bin, nil
+	obj := draftPackage().Object
+	return RegisteredObject{Owner: bin, Name: obj.Name, Kind: obj.Kind}, nil
 }
 
 // TestFilingNamesItsObjectPar11: a filing may name the applicant's registered object (Annex 1,

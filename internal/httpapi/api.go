@@ -430,12 +430,14 @@ func caseView(c attestation.Case, hist []attestation.Event) CaseView {
 	return v
 }
 
+// jsonResponse answers body as JSON. Every JSON body ends with a newline, so answers printed one
+// after another (curl in a shell) stay on lines of their own.
 func jsonResponse(status int, body any) events.APIGatewayV2HTTPResponse {
-	b, err := json.Marshal(body)
+	b, err := json.Marshal(inUTC(body))
 	if err != nil {
 		return problem(apperr.Internal, "internal error", "the response could not be encoded")
 	}
-	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b),
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b) + "\n",
 		Headers: map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}}
 }
 
@@ -457,7 +459,7 @@ func problem(kind apperr.Kind, title, detail string) events.APIGatewayV2HTTPResp
 func problemBody(p Problem) events.APIGatewayV2HTTPResponse {
 	b, _ := json.Marshal(p)
 	status := p.Status
-	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b),
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b) + "\n",
 		Headers: map[string]string{"Content-Type": "application/problem+json", "Cache-Control": "no-store"}}
 }
 

@@ -83,11 +83,11 @@ func (r rawResponse) response(status int) events.APIGatewayV2HTTPResponse {
 
 // negotiatedJSON is a JSON answer of a route that also answers another type.
 func negotiatedJSON(v any) (rawResponse, error) {
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(inUTC(v))
 	if err != nil {
 		return rawResponse{}, fmt.Errorf("encode answer: %w", err)
 	}
-	return rawResponse{contentType: "application/json", body: b}, nil
+	return rawResponse{contentType: "application/json", body: append(b, '\n')}, nil
 }
 
 // acceptQuality is the quality the Accept header gives the media type want (type/subtype), from

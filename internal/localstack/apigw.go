@@ -189,7 +189,11 @@ func (g *apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c, err := g.issuer.Verify(r.Header.Get("Authorization"))
 		if err != nil {
 			rec.Status, rec.AuthorizerError = http.StatusUnauthorized, err.Error()
-			w.Header().Set("Www-Authenticate", `Bearer error="invalid_token"`)
+			challenge := `Bearer scope="" error="invalid_token"`
+			if tr, ok := errors.AsType[*TokenRefusal](err); ok {
+				challenge = tr.Challenge()
+			}
+			w.Header().Set("Www-Authenticate", challenge)
 			writeMessage(w, http.StatusUnauthorized, "Unauthorized")
 			return
 		}
@@ -368,7 +372,7 @@ func clientIP(r *http.Request) string {
 func writeMessage(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"message":%q}`, msg)
+	fmt.Fprintf(w, "{\"message\":%q}\n", msg)
 }
 
 // accessRecord is one line of the access log, in the fields of template.yaml's AccessLogSettings.

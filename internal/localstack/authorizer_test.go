@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"attestation/internal/audit"
+	"attestation/internal/samtemplate"
 )
 
 // TestVerifyRefusesIatInTheFutureAndUnknownCrit: API Gateway's JWT authorizer refuses a token
@@ -155,7 +156,7 @@ func TestRequestLineAndHeadersAreLimited(t *testing.T) {
 				t.Fatalf("call records %+v, want one with status %d", calls.recs, tc.status)
 			}
 			if tc.status == http.StatusRequestHeaderFieldsTooLarge {
-				if w.Body.String() != `{"message":"Request Header Fields Too Large"}` {
+				if w.Body.String() != "{\"message\":\"Request Header Fields Too Large\"}\n" {
 					t.Fatalf("body %s", w.Body)
 				}
 				if !strings.Contains(calls.recs[0].Reason, "10240 bytes") {
@@ -163,5 +164,119 @@ func TestRequestLineAndHeadersAreLimited(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRefusedTokenSaysWhy: a token the authorizer refuses is answered as API Gateway answers it,
+// 401 {"message":"Unauthorized"}, with the reason in the www-authenticate header's
+// error_description and in the access log's authorizerError; expiry is exact (valid the second
+// before exp, refused at exp), and a token fetched after moving the clock is accepted again.
+func TestRefusedTokenSaysWhy(t *testing.T) {
+	clock, _ := ParseClock("2026-10-15T10:00:00+05:00")
+	iss, err := NewIssuer("http://local/issuer", []string{"aud-1"}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	calls := &recorded{}
+	g := &apiGateway{clock: clock, issuer: iss, accessLog: slog.New(slog.NewJSONHandler(&log, nil)), calls: calls,
+		routes: []apiRoute{{route: samtemplate.Route{Method: "GET", Path: "/cases"}, function: "api", segments: []string{"cases"}}}}
+	serve := func(token string) *httptest.ResponseRecorder {
+		log.Reset()
+		calls.recs = nil
+		r := httptest.NewRequest("GET", "/cases", nil)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		return w
+	}
+	tok, err := iss.Token(DemoApplicant, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherAudience, _ := (&Issuer{key: iss.key, kid: iss.kid, issuer: iss.issuer, audience: []string{"aud-2"}, clock: clock}).Token(DemoApplicant, 48*time.Hour)
+
+	t.Run("valid the second before exp", func(t *testing.T) {
+		clock.Advance(24*time.Hour - time.Second)
+		if _, err := iss.Verify(tok); err != nil {
+			t.Fatalf("refused a second before exp: %v", err)
+		}
+	})
+	for _, tc := range []struct {
+		name, token, description, logged string
+	}{
+		{"expired at exp", tok, "the token has expired", "exp 2026-10-16T05:00:00Z, the local clock reads 2026-10-16T05:00:00Z: fetch a fresh token from GET /_local/token"},
+		{"another audience", otherAudience, "the token does not have a valid audience", ""},
+		{"not a JWT", "not-a-jwt", "the token is malformed", ""},
+		{"no token", "", "no token", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "expired at exp" {
+				clock.Advance(time.Second)
+			}
+			w := serve(tc.token)
+			if w.Code != http.StatusUnauthorized || w.Body.String() != "{\"message\":\"Unauthorized\"}\n" {
+				t.Fatalf("%d %q, want 401 {\"message\":\"Unauthorized\"}", w.Code, w.Body)
+			}
+			want := `Bearer scope="" error="invalid_token" error_description="` + tc.description + `"`
+			if got := w.Header().Get("Www-Authenticate"); got != want {
+				t.Fatalf("www-authenticate %q, want %q", got, want)
+			}
+			var line struct {
+				Record accessRecord `json:"record"`
+			}
+			if err := json.Unmarshal([]byte(log.String()), &line); err != nil {
+				t.Fatalf("access log %q: %v", log.String(), err)
+			}
+			if !strings.HasPrefix(line.Record.AuthorizerError, tc.description) || !strings.Contains(line.Record.AuthorizerError, tc.logged) {
+				t.Fatalf("access log authorizerError %q, want %q with %q", line.Record.AuthorizerError, tc.description, tc.logged)
+			}
+			if len(calls.recs) != 1 || !strings.HasPrefix(calls.recs[0].Reason, "authorizer: "+tc.description) {
+				t.Fatalf("call records %+v", calls.recs)
+			}
+		})
+	}
+	t.Run("a fresh token after the clock moved", func(t *testing.T) {
+		clock.Advance(240 * time.Hour)
+		fresh, err := iss.Token(DemoApplicant, 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := iss.Verify(fresh); err != nil {
+			t.Fatalf("a token fetched after the move is refused: %v", err)
+		}
+	})
+}
+
+// TestTokenRouteGivesTheTokenAloneAsText: GET /_local/token?format=text answers the token and a
+// newline, so `export APPLICANT_TOKEN=$(curl -s ...)` fetches a fresh one after a clock move.
+func TestTokenRouteGivesTheTokenAloneAsText(t *testing.T) {
+	clock, _ := ParseClock("2026-10-15T10:00:00+05:00")
+	iss, err := NewIssuer("http://local/issuer", []string{"aud-1"}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := (&Stack{Issuer: iss, Clock: clock}).controlRoutes()
+	clock.Advance(240 * time.Hour)
+	for _, format := range []string{"text", ""} {
+		w := httptest.NewRecorder()
+		routes.ServeHTTP(w, httptest.NewRequest("GET", "/_local/token?role=applicant&format="+format, nil))
+		body := w.Body.String()
+		if w.Code != http.StatusOK || !strings.HasSuffix(body, "\n") {
+			t.Fatalf("format %q: %d %q", format, w.Code, body)
+		}
+		tok := strings.TrimSpace(body)
+		if format == "" {
+			var v struct{ Token string }
+			if err := json.Unmarshal([]byte(body), &v); err != nil {
+				t.Fatal(err)
+			}
+			tok = v.Token
+		}
+		if _, err := iss.Verify(tok); err != nil {
+			t.Fatalf("format %q: the fresh token is refused after the clock moved: %v", format, err)
+		}
 	}
 }

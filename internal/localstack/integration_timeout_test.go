@@ -42,7 +42,7 @@ func TestGatewayCutsTheIntegrationOffAtItsTimeout(t *testing.T) {
 		status int
 		body   string
 	}{
-		{"/slow", http.StatusServiceUnavailable, `{"message":"Service Unavailable"}`},
+		{"/slow", http.StatusServiceUnavailable, "{\"message\":\"Service Unavailable\"}\n"},
 		{"/fast", http.StatusOK, `{"ok":true}`},
 	} {
 		t.Run(tc.path, func(t *testing.T) {

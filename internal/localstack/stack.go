@@ -266,7 +266,7 @@ func (s *Stack) RunScheduled(ctx context.Context) (map[string]json.RawMessage, e
 func (s *Stack) controlRoutes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_local/clock", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"now": s.Clock.Now().Format(time.RFC3339), "clock": s.Clock.String()})
+		writeJSON(w, http.StatusOK, map[string]string{"now": s.Clock.Now().UTC().Format(time.RFC3339), "clock": s.Clock.String()})
 	})
 	mux.HandleFunc("POST /_local/clock", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
@@ -294,7 +294,7 @@ func (s *Stack) controlRoutes() http.Handler {
 			}
 			s.Clock.Advance(d)
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"now": s.Clock.Now().Format(time.RFC3339), "clock": s.Clock.String()})
+		writeJSON(w, http.StatusOK, map[string]string{"now": s.Clock.Now().UTC().Format(time.RFC3339), "clock": s.Clock.String()})
 	})
 	mux.HandleFunc("POST /_local/deadline-check", func(w http.ResponseWriter, r *http.Request) {
 		out, err := s.RunScheduled(r.Context())
@@ -332,11 +332,16 @@ func (s *Stack) controlRoutes() http.Handler {
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 			return
 		}
+		if r.URL.Query().Get("format") == "text" { // for export APPLICANT_TOKEN=$(curl -s ...)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprintln(w, tok)
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"token": tok})
 	})
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(s.Issuer.JWKS())
+		w.Write(append(s.Issuer.JWKS(), '\n'))
 	})
 	return mux
 }

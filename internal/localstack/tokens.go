@@ -80,14 +80,15 @@ func (i *Issuer) Token(u User, ttl time.Duration) (string, error) {
 // Verify checks a bearer token as the JWT authorizer does (RS256 with the issuer's key named by
 // kid, iss, aud, exp, nbf, iat not in the future, no critical header parameter it does not
 // understand, and it understands none) and returns the claims as API Gateway hands them to a
-// function (see renderClaims).
+// function (see renderClaims). A refused token is a *TokenRefusal. Expiry is exact, as API
+// Gateway's: a token is valid up to the second before its exp, with no leeway.
 func (i *Issuer) Verify(raw string) (map[string]string, error) {
 	raw = strings.TrimSpace(raw)
 	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
 		raw = strings.TrimSpace(raw[7:])
 	}
 	if raw == "" {
-		return nil, errors.New("no token")
+		return nil, &TokenRefusal{Description: "no token"}
 	}
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
@@ -101,9 +102,78 @@ func (i *Issuer) Verify(raw string) (map[string]string, error) {
 	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(i.issuer), jwt.WithAudience(i.audience...),
 		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithJSONNumber(), jwt.WithTimeFunc(i.clock.Now))
 	if err != nil {
-		return nil, err
+		return nil, refusal(err, claims, i.clock.Now())
 	}
 	return renderClaims(claims), nil
+}
+
+// TokenRefusal is why the authorizer refused a token. Description is what API Gateway's JWT
+// authorizer puts in the 401's www-authenticate header (error_description) and in
+// $context.authorizer.error of the access log; Detail adds what the local stack knows besides
+// (the token's exp and the clock's reading, for an expired token), for the access log only.
+type TokenRefusal struct {
+	Description string
+	Detail      string
+	err         error
+}
+
+func (r *TokenRefusal) Error() string {
+	if r.Detail == "" {
+		return r.Description
+	}
+	return r.Description + " (" + r.Detail + ")"
+}
+
+func (r *TokenRefusal) Unwrap() error { return r.err }
+
+// Challenge is the www-authenticate header of the 401, as API Gateway writes it:
+// Bearer scope="" error="invalid_token" error_description="the token has expired".
+func (r *TokenRefusal) Challenge() string {
+	return `Bearer scope="" error="invalid_token" error_description="` + strings.ReplaceAll(r.Description, `"`, `'`) + `"`
+}
+
+// refusal words a verification error in API Gateway's terms.
+func refusal(err error, claims jwt.MapClaims, now time.Time) *TokenRefusal {
+	r := &TokenRefusal{err: err}
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		r.Description = "the token is malformed"
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		r.Description = "the token cannot be verified: " + lastCause(err)
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		r.Description = "the token's signature does not verify"
+		if c := lastCause(err); strings.HasPrefix(c, "signing method") {
+			r.Description = c // "signing method HS256 is invalid"
+		}
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		r.Description = "the token has no exp claim"
+	case errors.Is(err, jwt.ErrTokenExpired):
+		r.Description = "the token has expired"
+		if exp, e := claims.GetExpirationTime(); e == nil && exp != nil {
+			r.Detail = fmt.Sprintf("exp %s, the local clock reads %s: fetch a fresh token from GET /_local/token after moving the clock",
+				exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		}
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		r.Description = "the token is not valid yet"
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		r.Description = "the token was issued in the future"
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		r.Description = "the token does not have a valid audience"
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		r.Description = "the token does not have a valid issuer"
+	default:
+		r.Description = "the token is invalid"
+	}
+	return r
+}
+
+// lastCause is the innermost words of a jwt error ("signing method HS256 is invalid").
+func lastCause(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
 }
 
 // renderClaims renders claims as API Gateway's JWT authorizer puts them in a payload-v2 event's

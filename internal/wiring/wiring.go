@@ -103,12 +103,12 @@ func Cases(awsCfg aws.Config, cfg Config, log *slog.Logger) (*attestation.Servic
 // objectOwners tells the attestation service who registered an object (§11).
 type objectOwners struct{ objects *dynamostore.Objects }
 
-func (o objectOwners) ObjectOwner(ctx context.Context, id string) (string, error) {
+func (o objectOwners) RegisteredObject(ctx context.Context, id string) (attestation.RegisteredObject, error) {
 	obj, err := o.objects.Object(ctx, id)
 	if err != nil {
-		return "", fmt.Errorf("owner of object %s: %w", id, err)
+		return attestation.RegisteredObject{}, fmt.Errorf("registered object %s: %w", id, err)
 	}
-	return obj.OrganizationBIN, nil
+	return attestation.RegisteredObject{Owner: obj.OrganizationBIN, Name: obj.Name, Kind: obj.Kind}, nil
 }
 
 // NewS3 is the S3 client of a function: path-style addressing where the local stack needs it.
