@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -68,6 +69,11 @@ func (s *Objects) CreateObject(ctx context.Context, o objects.Object) error {
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
+		// The SDK repeats a request whose answer it lost; a repeat of a put that was written finds
+		// this very item, which is no conflict.
+		if same, rerr := s.holds(ctx, av); rerr == nil && same {
+			return nil
+		}
 		return apperr.Hidden(apperr.Conflict, "", "create object %s", o.ID)
 	}
 	if err != nil {
@@ -255,4 +261,14 @@ func (s *Objects) PutPlan(ctx context.Context, p objects.Plan) error {
 		return fmt.Errorf("put plan %d revision %d: %w", p.Year, p.Revision, err)
 	}
 	return nil
+}
+
+// holds reports whether the table holds exactly the item av (read strongly consistent).
+func (s *Objects) holds(ctx context.Context, av map[string]types.AttributeValue) (bool, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": av["pk"], "sk": av["sk"]}})
+	if err != nil {
+		return false, err
+	}
+	return out.Item != nil && reflect.DeepEqual(av, out.Item), nil
 }

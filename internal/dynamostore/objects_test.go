@@ -387,3 +387,16 @@ func validBIN(t *testing.T) string {
 func applicantOf(bin string) identity.Actor {
 	return identity.Actor{Subject: "u-" + bin, Role: identity.Applicant, BIN: bin}
 }
+
+// TestARepeatedCreateOfTheSameObjectIsNoConflict: the SDK repeats a PutItem whose answer it lost;
+// the repeat finds the very item it wrote, which is no conflict (another object under the ID is).
+func TestARepeatedCreateOfTheSameObjectIsNoConflict(t *testing.T) {
+	ctx := context.Background()
+	s := objectsStore()
+	o := newObject(t, uniqueBIN(t), time.Date(2026, 1, 15, 5, 0, 0, 0, time.UTC))
+	for i := 0; i < 2; i++ {
+		if err := s.CreateObject(ctx, o); err != nil {
+			t.Fatalf("create %d: %v", i+1, err)
+		}
+	}
+}

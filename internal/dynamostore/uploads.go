@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -75,18 +76,62 @@ func (s *Uploads) CreateUpload(ctx context.Context, u attestation.Upload, max in
 			UpdateExpression: aws.String(set + " ADD #n :one"), ConditionExpression: aws.String("attribute_not_exists(#n) OR #n < :max"),
 			ExpressionAttributeNames: names, ExpressionAttributeValues: vals}},
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) {
-		if len(tce.CancellationReasons) == 2 && aws.ToString(tce.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
-			return fmt.Errorf("%s: %d uploads declared to %s %s: %w", what, max, u.Scope, u.ScopeID, attestation.ErrTooManyUploads)
+	// Uploads declared side by side to one draft or case update its one count item in their
+	// transactions, and DynamoDB cancels all but one of them (TransactionConflict): nothing of a
+	// cancelled transaction was written, so it is tried again, a few times, after a short pause.
+	for attempt := 1; ; attempt++ {
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		var tce *types.TransactionCanceledException
+		if errors.As(err, &tce) {
+			if len(tce.CancellationReasons) == 2 && aws.ToString(tce.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
+				return fmt.Errorf("%s: %d uploads declared to %s %s: %w", what, max, u.Scope, u.ScopeID, attestation.ErrTooManyUploads)
+			}
+			if transactionConflict(tce) && attempt < maxConflictAttempts {
+				if err := pause(ctx, attempt); err != nil {
+					return fmt.Errorf("%s: %w", what, err)
+				}
+				continue
+			}
+			return apperr.Hidden(apperr.Conflict, "", "%s", what)
 		}
-		return apperr.Hidden(apperr.Conflict, "", "%s", what)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+}
+
+// maxConflictAttempts is how often a transaction cancelled only by another one on the same item
+// is tried in all.
+const maxConflictAttempts = 6
+
+// transactionConflict reports whether a transaction was cancelled only because another
+// transaction held one of its items (no condition of its own failed).
+func transactionConflict(tce *types.TransactionCanceledException) bool {
+	conflict := false
+	for _, r := range tce.CancellationReasons {
+		switch aws.ToString(r.Code) {
+		case "", "None":
+		case "TransactionConflict":
+			conflict = true
+		default:
+			return false
+		}
 	}
-	return nil
+	return conflict
+}
+
+// pause waits before the next attempt: a few milliseconds, growing with the attempt, jittered.
+func pause(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt*attempt)*5*time.Millisecond + time.Duration(rand.Int64N(int64(5*time.Millisecond)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // uploadCountKey is the key of the count of uploads declared to a draft or a case.
