@@ -231,23 +231,13 @@ func contains(list []string, s string) bool {
 // copyOperations copies what checkOperations reads, applying edit to the template.
 func copyOperations(t *testing.T, edit func(string) string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, rel := range []string{"template.yaml", filepath.Join("internal", "wiring", "metrics", "metrics.go")} {
-		b, err := os.ReadFile(filepath.Join(root, rel))
-		if err != nil {
-			t.Fatal(err)
-		}
+	files := []string{"template.yaml", filepath.Join("internal", "wiring", "metrics", "metrics.go")}
+	return copyFiles(t, files, func(rel string, b []byte) []byte {
 		if rel == "template.yaml" {
-			b = []byte(edit(string(b)))
+			return []byte(edit(string(b)))
 		}
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, rel), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+		return b
+	})
 }
 
 func TestEveryFunctionQueueAndExecutionIsWatched(t *testing.T) {

@@ -114,7 +114,6 @@ func TestTemplateFunctionsAndSubstitutions(t *testing.T) {
 // directory, applying edit to one file, so the checks can be shown to fail.
 func copyProject(t *testing.T, edit func(path string, b []byte) []byte) string {
 	t.Helper()
-	dir := t.TempDir()
 	var files []string
 	files = append(files, "template.yaml")
 	aslFiles, _ := filepath.Glob(filepath.Join(root, "statemachine", "*.json"))
@@ -123,6 +122,14 @@ func copyProject(t *testing.T, edit func(path string, b []byte) []byte) string {
 		rel, _ := filepath.Rel(root, f)
 		files = append(files, rel)
 	}
+	return copyFiles(t, files, edit)
+}
+
+// copyFiles copies the files named relative to the repository root into a temporary directory,
+// each as edit returns it (a nil result leaves the file out), and returns the directory.
+func copyFiles(t *testing.T, files []string, edit func(rel string, b []byte) []byte) string {
+	t.Helper()
+	dir := t.TempDir()
 	for _, rel := range files {
 		b, err := os.ReadFile(filepath.Join(root, rel))
 		if err != nil {
