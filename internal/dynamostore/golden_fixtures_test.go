@@ -177,6 +177,19 @@ func goldenMinimalEntry() register.Entry {
 		Status: register.Valid, Revision: 1, UpdatedAt: goldenAt(19, 7), Seal: goldenSeal()}
 }
 
+// goldenEntryActDay is goldenEntryApart with the member added after entry_apart.json was stored:
+// its acts name the day written on them (§29(4)).
+func goldenEntryActDay() register.Entry { return withActDays(goldenEntryApart()) }
+
+// withActDays gives e's acts the days written on them.
+func withActDays(e register.Entry) register.Entry {
+	e.Act.Day = "2026-03-10"
+	add := *e.AdditionalAct
+	add.Day = "2026-03-12"
+	e.AdditionalAct = &add
+	return e
+}
+
 func goldenRevision() register.Revision {
 	return register.Revision{Number: 6, At: goldenAt(24, 9), Actor: "user-1", Role: "authority", What: "returned", Paragraph: "§46",
 		Seal: goldenSeal()}

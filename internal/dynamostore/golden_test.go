@@ -95,6 +95,9 @@ func goldenItems() []goldenItem {
 		{"entry_minimal", goldenMinimalEntry(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toEntryItem(goldenMinimalEntry()))
 		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"entry_act_day", goldenEntryActDay(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(goldenEntryActDay(), goldenRevision()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"revision", goldenRevision(), func() (map[string]types.AttributeValue, error) {
 			items, err := cases.entryWrites(goldenEntry(), goldenRevision())
 			if err != nil {
@@ -211,8 +214,9 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	// Complaint.History is filled by Get and never stored on the complaint.
 	// Entry.ChangedNotices is set by register.Next for the write and never stored.
 	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true}
-	// goldenAttentionCase is goldenCase with the one member added after case.json was stored.
-	for _, v := range []any{goldenAttentionCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
+	// goldenAttentionCase is goldenCase with the one member added after case.json was stored;
+	// The entry is goldenEntry with the act days added after entry.json was stored (entry_act_day).
+	for _, v := range []any{goldenAttentionCase(), goldenEvent(), goldenCertificate(), withActDays(goldenEntry()), goldenRevision(), goldenObject(),
 		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenDraft()} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {

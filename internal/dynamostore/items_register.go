@@ -121,15 +121,16 @@ func (s storedFile) domain() register.Document {
 type storedAct struct {
 	Number   string     `dynamodbav:"Number"`
 	Date     time.Time  `dynamodbav:"Date"`
+	Day      string     `dynamodbav:"Day,omitempty"` // absent on acts recorded before it existed
 	Document storedFile `dynamodbav:"Document"`
 }
 
 func toStoredAct(a register.Act) storedAct {
-	return storedAct{Number: a.Number, Date: a.Date, Document: toStoredFile(a.Document)}
+	return storedAct{Number: a.Number, Date: a.Date, Day: a.Day, Document: toStoredFile(a.Document)}
 }
 
 func (s storedAct) domain() register.Act {
-	return register.Act{Number: s.Number, Date: s.Date, Document: s.Document.domain()}
+	return register.Act{Number: s.Number, Date: s.Date, Day: s.Day, Document: s.Document.domain()}
 }
 
 // storedRecall is the recall of the certificate and its return (register.Recall, §45-§46).

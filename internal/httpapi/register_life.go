@@ -86,7 +86,8 @@ type CertificateView struct {
 // CertificateActView is an act's details: number, date and the SHA-256 of the stored act.
 type CertificateActView struct {
 	Number string    `json:"number"`
-	Date   time.Time `json:"date"`
+	Date   time.Time `json:"date"` // the instant the act's day begins in Kazakhstan
+	Day    string    `json:"day"`  // the act's date as written on it (YYYY-MM-DD, Kazakhstan)
 	SHA256 string    `json:"sha256"`
 }
 
@@ -113,12 +114,12 @@ type ObligationPage struct {
 func certificateView(e register.Entry) CertificateView {
 	v := CertificateView{Number: e.Number, Status: e.Status, CaseID: e.CaseID, Edition: e.Edition, ObjectID: e.ObjectID,
 		ObjectName: e.ObjectName, ObjectKind: e.ObjectKind, Mandatory: e.Mandatory, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
-		Developer: e.Developer, Act: CertificateActView{Number: e.Act.Number, Date: e.Act.Date, SHA256: e.Act.Document.SHA256},
+		Developer: e.Developer, Act: CertificateActView{Number: e.Act.Number, Date: e.Act.Date, Day: register.ActDay(e.Act.Date), SHA256: e.Act.Document.SHA256},
 		IssuedAt: e.IssuedAt, ValidUntil: e.ValidUntil, CertificateSHA256: e.Certificate.SHA256, ExpiredAt: e.ExpiredAt,
 		Recall: e.Recall, TerminatedAt: e.TerminatedAt, Monitoring: e.Monitoring, Changes: e.Changes, Duplicates: e.Duplicates,
 		Cessation: e.Cessation, Revision: e.Revision, UpdatedAt: e.UpdatedAt}
 	if a := e.AdditionalAct; a != nil {
-		v.AdditionalAct = &CertificateActView{Number: a.Number, Date: a.Date, SHA256: a.Document.SHA256}
+		v.AdditionalAct = &CertificateActView{Number: a.Number, Date: a.Date, Day: register.ActDay(a.Date), SHA256: a.Document.SHA256}
 	}
 	if v.Changes == nil {
 		v.Changes = []register.ChangeNotice{}

@@ -156,7 +156,7 @@ func (s *Service) entry(ctx context.Context, c attestation.Case, number string, 
 		if err != nil {
 			return register.Entry{}, fmt.Errorf("%s date: %w", a.kind, err)
 		}
-		act := register.Act{Number: a.details.Number, Date: date.UTC(), Document: doc}
+		act := register.Act{Number: a.details.Number, Date: date.UTC(), Day: register.ActDay(date), Document: doc}
 		if a.dst != nil {
 			*a.dst = act
 		} else {

@@ -46,9 +46,32 @@ type Document struct {
 
 // Act is the details of an act of the STS (§24, §35) as the register keeps them.
 type Act struct {
-	Number   string    `json:"number"`
-	Date     time.Time `json:"date"`
-	Document Document  `json:"document"` // the act as stored beside the certificate, under Object Lock
+	Number string `json:"number"`
+	// Date is the instant the act's day begins in Kazakhstan (Asia/Almaty midnight, kept in UTC:
+	// an act dated 16 November 2026 has 2026-11-15T19:00:00Z).
+	Date time.Time `json:"date"`
+	// Day is the act's date as written on it, a Kazakhstan calendar day (2026-11-16). Entries
+	// signed before it existed lack it (their signed payload has no "day"); Next gives it to
+	// their next revision.
+	Day      string   `json:"day,omitempty"`
+	Document Document `json:"document"` // the act as stored beside the certificate, under Object Lock
+}
+
+// ActDay is the Kazakhstan calendar day (YYYY-MM-DD) of an instant: the day an act is dated.
+func ActDay(at time.Time) string {
+	loc, err := time.LoadLocation("Asia/Almaty")
+	if err != nil { // the zone database is embedded (time/tzdata) in every binary
+		loc = time.FixedZone("Asia/Almaty", 5*60*60)
+	}
+	return at.In(loc).Format(time.DateOnly)
+}
+
+// withDay gives an act recorded before Act.Day existed its day.
+func (a Act) withDay() Act {
+	if a.Day == "" && !a.Date.IsZero() {
+		a.Day = ActDay(a.Date)
+	}
+	return a
 }
 
 // Recall is the authority's decision to recall a certificate (§45) and the certificate's return
@@ -208,8 +231,18 @@ type Public struct {
 // PublicAct is an act's details as published: number, date and the SHA-256 of the stored act.
 type PublicAct struct {
 	Number string    `json:"number"`
-	Date   time.Time `json:"date"`
+	Date   time.Time `json:"date"`          // the instant the act's day begins in Kazakhstan, in UTC
+	Day    string    `json:"day,omitempty"` // the act's date as written on it (absent in entries signed before it existed)
 	SHA256 string    `json:"sha256"`
+}
+
+// day is the act's date as written on it: the signed day, or for an entry signed before it
+// existed, the Kazakhstan day its instant begins.
+func (a PublicAct) day() string {
+	if a.Day != "" {
+		return a.Day
+	}
+	return ActDay(a.Date)
 }
 
 // PublicRecall is a recall as published (§29: recall and return).
@@ -242,13 +275,13 @@ func (e Entry) PublishedOwnerBIN() string {
 func (e Entry) PublicView() Public {
 	p := Public{Number: e.Number, Status: e.Status, ObjectName: e.ObjectName, ObjectKind: e.ObjectKind,
 		OwnerName: e.OwnerName, Developer: e.Developer,
-		Act:      PublicAct{Number: e.Act.Number, Date: e.Act.Date.UTC(), SHA256: e.Act.Document.SHA256},
+		Act:      PublicAct{Number: e.Act.Number, Date: e.Act.Date.UTC(), Day: e.Act.Day, SHA256: e.Act.Document.SHA256},
 		IssuedAt: e.IssuedAt.UTC(), ValidUntil: utcPtr(e.ValidUntil), CertificateHash: e.Certificate.SHA256,
 		ExpiredAt: utcPtr(e.ExpiredAt), TerminatedAt: utcPtr(e.TerminatedAt),
 		Revision: e.Revision, UpdatedAt: e.UpdatedAt.UTC(), PreviousSHA256: e.PreviousSHA256}
 	p.OwnerBIN = e.PublishedOwnerBIN()
 	if a := e.AdditionalAct; a != nil {
-		p.AdditionalAct = &PublicAct{Number: a.Number, Date: a.Date.UTC(), SHA256: a.Document.SHA256}
+		p.AdditionalAct = &PublicAct{Number: a.Number, Date: a.Date.UTC(), Day: a.Day, SHA256: a.Document.SHA256}
 	}
 	if r := e.Recall; r != nil {
 		p.Recall = &PublicRecall{Ground: r.Ground, Paragraph: r.Paragraph, DecidedAt: r.DecidedAt.UTC(),
@@ -332,6 +365,13 @@ func Next(ctx context.Context, signer Signer, prev, e Entry, at time.Time) (Entr
 	}
 	e.UpdatedAt = at.UTC()
 	e.ChangedNotices = changedNotices(prev, e)
+	// Every revision signed from now on names its acts' days (an entry first signed without them
+	// gains them here; its earlier revisions keep the payloads they were signed with).
+	e.Act = e.Act.withDay()
+	if e.AdditionalAct != nil {
+		a := e.AdditionalAct.withDay()
+		e.AdditionalAct = &a
+	}
 	payload, err := e.Payload()
 	if err != nil {
 		return Entry{}, err

@@ -126,9 +126,9 @@ func csvRow(e Entry, now time.Time) []string {
 		return ts(*t)
 	}
 	row := []string{p.Number, string(p.Status), p.ObjectName, p.ObjectKind, p.OwnerName, p.OwnerBIN, p.Developer,
-		p.Act.Number, ts(p.Act.Date), p.Act.SHA256}
+		p.Act.Number, p.Act.day(), p.Act.SHA256}
 	if a := p.AdditionalAct; a != nil {
-		row = append(row, a.Number, ts(a.Date), a.SHA256)
+		row = append(row, a.Number, a.day(), a.SHA256)
 	} else {
 		row = append(row, "", "", "")
 	}
