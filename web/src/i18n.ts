@@ -44,6 +44,7 @@ export function useLang(): Lang {
   const [l, setL] = useState(current);
   useEffect(() => {
     listeners.add(setL);
+    setL(current); // a switch between the first render and this effect
     return () => void listeners.delete(setL);
   }, []);
   return l;
@@ -59,6 +60,7 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
 export function label(prefix: "step" | "stage" | "outcome" | "role" | "doc" | "lifecycle" | "kind", value: string): string {
   const key = `${prefix}.${value}` as Key;
   if (key in en) return t(key);
+  if (prefix === "stage" && `step.${value}` in en) return t(`step.${value}` as Key); // a case waiting on a step stands at it
   const annex3 = /^annex3_(\d+)$/.exec(value);
   if (prefix === "doc" && annex3) return t("doc.annex3", { n: Number(annex3[1]) });
   return value;

@@ -26,7 +26,10 @@ const nav: Record<Role, [Key, string][]> = {
 
 function useSession() {
   const [s, setS] = useState(session());
-  useEffect(() => subscribe(() => setS(session())), []);
+  useEffect(() => {
+    setS(session());
+    return subscribe(() => setS(session()));
+  }, []);
   return s;
 }
 

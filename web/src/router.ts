@@ -11,6 +11,7 @@ export function usePath(): string[] {
   useEffect(() => {
     const on = () => setP(path());
     addEventListener("hashchange", on);
+    on(); // a change between the first render and this effect
     return () => removeEventListener("hashchange", on);
   }, []);
   return p;
