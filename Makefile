@@ -20,8 +20,9 @@ prereq: ## check every tool the tests use, naming what to install on Debian/Ubun
 prereq-run: ## check only what make run needs: Go and python3 with moto 5.2.1 (a few seconds)
 	@GO=$(GO) infra/prereq.sh run
 
-run: prereq-run ## the whole system locally (HTTP API :3000, Lambda :3001, moto :3002), ready in seconds once built (the first build about a minute); Ctrl-C stops it
+run: prereq-run ## the whole system locally (HTTP API :3000 with the web portal at :3000/app/, Lambda :3001, moto :3002), ready in seconds once built (the first build about a minute); Ctrl-C stops it
 	@mkdir -p build
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory web; else echo "npm is not on PATH: the web portal is not built (the API runs without it)"; fi
 	@$(GO) build -o build/local ./infra/local
 	@exec ./build/local $(RUN_ARGS)
 
@@ -31,8 +32,8 @@ demo: ## with 'make run' running (second terminal): a case from an empty system 
 
 test: prereq tidy vet staticcheck lint unit ## every check CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit and end-to-end tests with -race, about 8 minutes
 
-quick: prereq-run ## the unit tests without the end-to-end suite and without -race, about 1.5 minutes (make test runs everything)
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/e2e$$')
+quick: prereq-run ## the unit tests without the end-to-end suites (API and browser) and without -race, about 1.5 minutes (make test runs everything)
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/e2e\(/.*\)\?$$')
 
 tidy: ## fail if go mod tidy would change go.mod or go.sum, printing the diff (a few seconds)
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; exit 1; }
@@ -44,7 +45,7 @@ vet: ## go vet and gofmt (about 30 seconds)
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
 
-unit: prereq ## every Go test with the race detector, end-to-end included (each e2e package starts its own local stack), about 5 minutes
+unit: prereq web ## every Go test with the race detector, end-to-end included (each e2e package starts its own local stack; the browser tests use the built portal), about 5 minutes
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 lint: lint-template lint-asl ## cfn-lint and asl-validator (about 20 seconds; the first asl-validator install longer)
@@ -88,5 +89,28 @@ $(addprefix build-,$(LAMBDA_IDS)): build-%:
 bench: ## benchmarks: speed and memory are measured here, never asserted in tests (a few minutes)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-clean: ## remove build/, .aws-sam/build and infra/node_modules (instant)
-	rm -rf build $(BUILD_DIR) infra/node_modules
+# The web portal (web/): npm ci from web/package-lock.json, then the build (the API types checked
+# against openapi.yaml, strict TypeScript, esbuild) into build/web, which the local stack serves at /app/.
+.PHONY: web web-types web-deploy
+WEB_OUT := build/web
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/build.mjs web/tsconfig.json internal/httpapi/openapi.yaml
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "missing: Node.js 20 with npm"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_OUT)/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && OUT_DIR=../$(WEB_OUT) npm run --silent build
+
+web: $(WEB_OUT)/index.html ## the web portal into build/web: npm ci the first time, API types checked against openapi.yaml, type-check, bundle (about 20 seconds; nothing when unchanged)
+
+web-types: web/node_modules/.package-lock.json ## regenerate web/src/api/schema.d.ts from openapi.yaml and web/src/generated/calendar.json from internal/calendar (seconds)
+	npm --prefix web run --silent gen
+	$(GO) run ./infra/webcal
+
+web-deploy: web ## upload build/web and its config.json to a deployed stack's portal bucket and refresh CloudFront (STACK=name; needs the aws CLI; seconds)
+	infra/web-deploy.sh $(or $(STACK),attestation) $(WEB_OUT)
+
+clean: ## remove build/, .aws-sam/build, infra/node_modules and web/node_modules (instant)
+	rm -rf build $(BUILD_DIR) infra/node_modules web/node_modules

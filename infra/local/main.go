@@ -112,6 +112,7 @@ func printReady(s *localstack.Stack, took time.Duration) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nThe attestation system is running locally (ready in %s).\n\n", took.Round(time.Millisecond))
 	fmt.Fprintf(&b, "  HTTP API            %s        (health: %s/health)\n", s.APIURL, s.APIURL)
+	fmt.Fprintf(&b, "  web portal          %s%s   (sign in as a demo applicant, authority or STS)\n", s.APIURL, localstack.PortalPath)
 	fmt.Fprintf(&b, "  Lambda Invoke API   %s\n", s.LambdaURL)
 	fmt.Fprintf(&b, "  moto (AWS)          %s        (AWS_ENDPOINT_URL for the aws CLI)\n", s.MotoURL)
 	fmt.Fprintf(&b, "  state machine       %s\n", s.StateMachineARN())

@@ -60,6 +60,7 @@ var layers = []struct {
 	{"internal/localstack", harness},  // the whole system on one machine: moto, the Lambda Invoke API, the routes
 	{"infra/...", harness},            // the local stack's command
 	{"internal/e2e", harness},         // end-to-end tests against the local stack
+	{"internal/e2e/portal", harness},  // the web portal driven in headless Chromium against its own local stack
 	{"internal/demo", harness},        // the README's story against a running local stack (make demo)
 	{"internal/samtemplate", support}, // reads template.yaml for the local stack and the tests
 	{"internal/aslgen", support},      // writes statemachine/attestation.asl.json from its source (make asl), and its diagram (make diagram)

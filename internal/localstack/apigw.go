@@ -154,7 +154,7 @@ func matchSegments(tmpl, segs []string) (map[string]string, bool) {
 }
 
 func (g *apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_local/") || r.URL.Path == "/.well-known/jwks.json" {
+	if strings.HasPrefix(r.URL.Path, "/_local/") || r.URL.Path == "/.well-known/jwks.json" || strings.HasPrefix(r.URL.Path+"/", PortalPath) {
 		g.control.ServeHTTP(w, r)
 		return
 	}

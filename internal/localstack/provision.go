@@ -117,6 +117,16 @@ func createBucket(ctx context.Context, c *s3.Client, b samtemplate.Bucket) error
 			return fmt.Errorf("public access block: %w", err)
 		}
 	}
+	if len(b.CORS) > 0 {
+		var rules []s3types.CORSRule
+		for _, c := range b.CORS {
+			rules = append(rules, s3types.CORSRule{AllowedOrigins: c.AllowedOrigins, AllowedMethods: c.AllowedMethods,
+				AllowedHeaders: c.AllowedHeaders, ExposeHeaders: c.ExposedHeaders, MaxAgeSeconds: aws.Int32(c.MaxAge)})
+		}
+		if _, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &b.Name, CORSConfiguration: &s3types.CORSConfiguration{CORSRules: rules}}); err != nil {
+			return fmt.Errorf("CORS: %w", err)
+		}
+	}
 	if b.ObjectLock && b.LockMode != "" {
 		if _, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: &b.Name,
 			ObjectLockConfiguration: &s3types.ObjectLockConfiguration{ObjectLockEnabled: s3types.ObjectLockEnabledEnabled,

@@ -62,6 +62,7 @@ type Stack struct {
 	invoker   *invoker
 	faults    *Faults
 	log       *slog.Logger
+	portalDir string // the web portal's build, served under PortalPath
 }
 
 // FindRoot walks up from dir to the directory holding go.mod and template.yaml.
@@ -99,7 +100,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.AccessLog == nil {
 		o.AccessLog = io.Discard
 	}
-	s = &Stack{Clock: o.Clock, log: o.Log}
+	s = &Stack{Clock: o.Clock, log: o.Log, portalDir: PortalDir(o.Root)}
 	started := s // the results are nil on error, so keep what to stop
 	defer func() {
 		if err != nil {
@@ -131,7 +132,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 
 	s.Template, err = samtemplate.Load(filepath.Join(o.Root, "template.yaml"),
 		samtemplate.Names{Region: Region, AccountID: AccountID, Prefix: "attestation-"},
-		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local", "PublicBaseUrl": s.APIURL})
+		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local", "PublicBaseUrl": s.APIURL, "PortalUrl": s.APIURL})
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +263,8 @@ func (s *Stack) RunScheduled(ctx context.Context) (map[string]json.RawMessage, e
 }
 
 // controlRoutes are the local stack's own routes on the API port, for tests and walkthroughs:
-// the clock, the deadline check on demand, the fault switch, fresh tokens, and the issuer's public key.
+// the clock, the deadline check on demand, the fault switch, fresh tokens, the issuer's public key,
+// and the web portal (portal.go).
 func (s *Stack) controlRoutes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_local/clock", func(w http.ResponseWriter, r *http.Request) {
@@ -339,6 +341,8 @@ func (s *Stack) controlRoutes() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"token": tok})
 	})
+	mux.Handle(PortalPath, portal{dir: s.portalDir, motoURL: s.MotoURL})
+	mux.Handle(strings.TrimSuffix(PortalPath, "/"), portal{dir: s.portalDir, motoURL: s.MotoURL})
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(append(s.Issuer.JWKS(), '\n'))

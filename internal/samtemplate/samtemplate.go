@@ -118,6 +118,13 @@ type Bucket struct {
 	ObjectLock        bool
 	LockMode          string
 	LockRetentionDays int
+	CORS              []CORSRule // the bucket's CORS rules (the web portal's presigned PUTs and GETs)
+}
+
+// CORSRule is one rule of a bucket's CorsConfiguration.
+type CORSRule struct {
+	AllowedOrigins, AllowedMethods, AllowedHeaders, ExposedHeaders []string
+	MaxAge                                                         int32
 }
 
 // Key is an AWS::KMS::Key. KMS picks a key's ID when it creates the key, so until then Ref
@@ -495,6 +502,12 @@ func (t *Template) addBucket(id string, props json.RawMessage, r resolver) error
 		PublicAccessBlockConfiguration struct {
 			BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls, RestrictPublicBuckets bool
 		}
+		CorsConfiguration struct {
+			CorsRules []struct {
+				AllowedOrigins, AllowedMethods, AllowedHeaders, ExposedHeaders []string
+				MaxAge                                                         int32
+			}
+		}
 		ObjectLockEnabled       bool
 		ObjectLockConfiguration struct {
 			Rule struct {
@@ -521,6 +534,9 @@ func (t *Template) addBucket(id string, props json.RawMessage, r resolver) error
 			return fmt.Errorf("ObjectLockConfiguration.Rule.DefaultRetention.Days: %w", err)
 		}
 		b.LockRetentionDays = int(n)
+	}
+	for _, c := range p.CorsConfiguration.CorsRules {
+		b.CORS = append(b.CORS, CORSRule(c))
 	}
 	t.Buckets = append(t.Buckets, b)
 	return nil

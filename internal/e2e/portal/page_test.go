@@ -1,0 +1,205 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+func findChromium() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("chromium is not installed (CI installs Debian's chromium package)")
+}
+
+// helpers find controls the way a person does: by the text of their label, button or link.
+const helpers = `
+const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+const control = (label) => {
+  const l = [...document.querySelectorAll("label")].find((x) => norm(x.textContent) === label);
+  if (!l) return null;
+  return l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector("input,select,textarea");
+};
+const fill = (label, value) => {
+  const el = control(label);
+  if (!el) return false;
+  const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  Object.getOwnPropertyDescriptor(proto, "value").set.call(el, value);
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+  el.dispatchEvent(new Event("change", { bubbles: true }));
+  return true;
+};
+const press = (text, within) => {
+  const scope = within ? [...document.querySelectorAll("li,section,form,article")].find((x) => x.querySelector("h2") && norm(x.querySelector("h2").textContent) === within) : document;
+  if (!scope) return false;
+  const el = [...scope.querySelectorAll("button,a,label")].find((x) => norm(x.textContent) === text && !x.disabled);
+  if (!el) return false;
+  el.click();
+  return true;
+};
+`
+
+// page is one person's browser tab on the portal, in one language.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+	l   labels
+}
+
+func js(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// eval runs expr with the helpers in scope and answers its value.
+func eval[T any](p *page, expr string) T {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[T]("(() => {"+helpers+"return ("+expr+");})()"))
+	if err != nil {
+		p.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// until polls cond (a JavaScript expression) until it holds, or fails naming what it waited for.
+func (p *page) until(what, cond string) {
+	p.t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for !eval[bool](p, cond) {
+		if time.Now().After(deadline) {
+			body := eval[string](p, "document.body.innerText")
+			p.t.Fatalf("waited 45 s for %s; the page reads:\n%s", what, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// see waits until the page shows text.
+func (p *page) see(text string) {
+	p.t.Helper()
+	p.until(fmt.Sprintf("%q on the page", text), "norm(document.body.innerText).includes("+js(text)+")")
+}
+
+// press clicks the enabled button, link or label reading text, once it is there.
+func (p *page) press(text string) {
+	p.t.Helper()
+	p.until(fmt.Sprintf("a button or link %q", text), "press("+js(text)+")")
+}
+
+// pressIn clicks text inside the card headed heading.
+func (p *page) pressIn(heading, text string) {
+	p.t.Helper()
+	p.until(fmt.Sprintf("%q under %q", text, heading), "press("+js(text)+", "+js(heading)+")")
+}
+
+// fill types value into the field labelled label.
+func (p *page) fill(label, value string) {
+	p.t.Helper()
+	p.until(fmt.Sprintf("a field labelled %q", label), "fill("+js(label)+", "+js(value)+")")
+}
+
+// attach chooses file in the file input labelled label.
+func (p *page) attach(label, file string) {
+	p.t.Helper()
+	p.see(label)
+	sel := chromedp.Search(fmt.Sprintf(`//input[@id=//label[normalize-space(.)=%s]/@for]`, xpathString(label)))
+	if err := chromedp.Do(p.ctx, chromedp.SetUploadFiles(sel, []string{file})); err != nil {
+		p.t.Fatalf("attach %s to %q: %v", file, label, err)
+	}
+}
+
+func xpathString(s string) string {
+	if !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + s + "'"
+}
+
+// signIn opens the portal, switches to the page's language and signs in as role.
+func (p *page) signIn(role string) {
+	p.t.Helper()
+	p.press(p.l.L("role." + role))
+	p.press(p.l.L("signin.button"))
+	p.see(p.l.L("signout"))
+}
+
+func (p *page) signOut() {
+	p.t.Helper()
+	p.press(p.l.L("signout"))
+	p.see(p.l.L("signin.title"))
+}
+
+// pdf writes a small PDF named name into dir.
+func pdf(t *testing.T, dir, name string) string {
+	t.Helper()
+	f := filepath.Join(dir, name+".pdf")
+	if err := os.WriteFile(f, fmt.Appendf(nil, "%%PDF-1.4\n%% %s %d\n%%%%EOF\n", name, time.Now().UnixNano()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// violation is one rule axe-core found broken.
+type violation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// axeRun runs axe-core (web/node_modules, pinned by web/package-lock.json) on the page against
+// WCAG 2.1 A and AA and answers its violations.
+func (p *page) axeRun(where string) []violation {
+	p.t.Helper()
+	src, err := os.ReadFile(filepath.Join(root, "web", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		p.t.Fatalf("axe-core is not installed (make web installs it): %v", err)
+	}
+	if _, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](string(src)+";true")); err != nil {
+		p.t.Fatalf("load axe-core: %v", err)
+	}
+	vs, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]violation](
+		`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}).then((r) => r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({target: n.target}))})))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("axe on %s: %v", where, err)
+	}
+	return vs
+}
+
+// axe fails on any violation of serious or critical impact on the page.
+func (p *page) axe(where string) {
+	p.t.Helper()
+	vs := p.axeRun(where)
+	p.t.Logf("axe, %s: %d violations of minor or moderate impact at most", where, len(vs))
+	for _, v := range vs {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			p.t.Errorf("axe, %s: %s (%s): %s at %v", where, v.ID, v.Impact, v.Help, v.Nodes)
+		}
+	}
+}
+
+// screenshot writes the page as PNG to docs/<name> when UPDATE_SCREENSHOTS is set.
+func (p *page) screenshot(name string) {
+	p.t.Helper()
+	if os.Getenv("UPDATE_SCREENSHOTS") == "" {
+		return
+	}
+	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "docs", name), png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}

@@ -1,0 +1,83 @@
+// The staff's work queue (GET /queue): the open steps the signed-in role acts on, earliest due
+// first, with their due moments and overdue flags, filtered by step and by overdue.
+import { useState } from "preact/hooks";
+import { api, must, type Schemas } from "../api";
+import { label, t, useLang } from "../i18n";
+import { href } from "../router";
+import type { Role } from "../session";
+import { Due, Field, Loading, useLoad } from "../ui";
+
+const steps: Record<string, Schemas["QueueStep"][]> = {
+  authority: ["completeness_check", "decision", "send_documents", "lapse_decision", "inform_sts", "second_decision", "second_send_documents", "case_needs_attention"],
+  sts: ["send_contract", "survey", "additional_survey"],
+};
+
+export function Queue({ role }: { role: Role }) {
+  useLang();
+  const [step, setStep] = useState<Schemas["QueueStep"] | "">("");
+  const [overdue, setOverdue] = useState(false);
+  const queue = useLoad(async () => {
+    const query: { step?: Schemas["QueueStep"]; overdue?: "true" } = {};
+    if (step) query.step = step;
+    if (overdue) query.overdue = "true";
+    return must(await api().GET("/queue", { params: { query } })).items;
+  }, [step, overdue]);
+  return (
+    <>
+      <h1>{t("queue.title")}</h1>
+      <div class="filters">
+        <Field id="queue-step" label={t("queue.step")}>
+          <select id="queue-step" value={step} onChange={(e) => setStep(e.currentTarget.value as Schemas["QueueStep"])}>
+            <option value="">{t("queue.allSteps")}</option>
+            {(steps[role] ?? []).map((s) => (
+              <option key={s} value={s}>
+                {label("step", s)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <label class="choice">
+          <input type="checkbox" checked={overdue} onChange={(e) => setOverdue(e.currentTarget.checked)} /> {t("queue.overdueOnly")}
+        </label>
+        <button type="button" onClick={queue.reload}>
+          {t("queue.refresh")}
+        </button>
+      </div>
+      {!queue.data ? (
+        <Loading what={queue} />
+      ) : queue.data.length === 0 ? (
+        <p class="muted">{t("queue.empty")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("cases.object")}</th>
+                <th scope="col">{t("queue.step")}</th>
+                <th scope="col">{t("case.dueAt")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {queue.data.map((q) => (
+                <tr key={q.caseId + q.step} class={q.overdue ? "overdue" : ""}>
+                  <td>
+                    <a href={href("cases", q.caseId)}>{q.objectName}</a>
+                    <div class="muted">
+                      <code>{q.caseId}</code>
+                    </div>
+                  </td>
+                  <td>
+                    {label("step", q.step)} <span class="rule">{q.paragraph}</span>
+                  </td>
+                  <td>
+                    <Due at={q.dueAt} overdue={q.overdue} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,52 @@
+// Dates as people in Kazakhstan read them: every moment in Almaty time, formatted for the
+// portal's language; working days counted with the calendar of internal/calendar
+// (generated/calendar.json, kept equal to it by infra/webcal's test).
+import calendar from "./generated/calendar.json";
+import { locale, type Lang } from "./i18n";
+
+const zone = "Asia/Almaty";
+
+export function formatMoment(iso: string | undefined, lang: Lang): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale(lang), { timeZone: zone, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+export function formatDate(iso: string | undefined, lang: Lang): string {
+  if (!iso) return "";
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(iso + "T12:00:00+05:00") : new Date(iso);
+  return new Intl.DateTimeFormat(locale(lang), { timeZone: zone, dateStyle: "long" }).format(d);
+}
+
+/** The civil date of t in Almaty as [year, day of the year from 0]. */
+function civil(t: Date): [number, number] {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(t);
+  const [y, m, d] = parts.split("-").map(Number) as [number, number, number];
+  return [y, Math.round((Date.UTC(y, m - 1, d) - Date.UTC(y, 0, 1)) / 86400000)];
+}
+
+const working = calendar.working as Record<string, string>;
+
+/**
+ * The working days after from's date up to and including to's date, in Almaty (as the
+ * regulation counts a period, internal/calendar WorkingDaysBetween); 0 when to is not after
+ * from; undefined past the calendar's years.
+ */
+export function workingDaysBetween(from: Date, to: Date): number | undefined {
+  let [y, d] = civil(from);
+  const [ty, td] = civil(to);
+  if (ty < y || (ty === y && td <= d)) return 0;
+  let n = 0;
+  for (;;) {
+    d++;
+    let days = working[String(y)];
+    if (days === undefined) return undefined;
+    if (d >= days.length) {
+      y++;
+      d = 0;
+      days = working[String(y)];
+      if (days === undefined) return undefined;
+    }
+    if (days[d] === "1") n++;
+    if (y === ty && d === td) return n;
+  }
+}
