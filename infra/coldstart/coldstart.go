@@ -368,5 +368,3 @@ func report(rows []row, rounds int) string {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
-
-
