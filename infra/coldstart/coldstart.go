@@ -63,8 +63,22 @@ func floorSource(services []string) string {
 	return b.String()
 }
 
-// sdkServices are the AWS SDK service clients pkg links (go list -deps).
+// sdkServices are the AWS SDK service clients pkg links (go list -deps), but those the SDK's
+// config package links itself for its credential providers (sso, sts, ...): every bootstrap,
+// the floor's included, links those, and none builds them at start.
 func sdkServices(pkg string) ([]string, error) {
+	all, err := servicesLinked(pkg)
+	if err != nil {
+		return nil, err
+	}
+	byConfig, err := servicesLinked("github.com/aws/aws-sdk-go-v2/config")
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(s string) bool { return slices.Contains(byConfig, s) }), nil
+}
+
+func servicesLinked(pkg string) ([]string, error) {
 	out, err := exec.Command("go", "list", "-deps", pkg).Output()
 	if err != nil {
 		return nil, fmt.Errorf("go list -deps %s: %w", pkg, err)
