@@ -91,8 +91,11 @@ $(addprefix build-,$(LAMBDA_IDS)): build-%:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
 	  -o $(or $(ARTIFACTS_DIR),$(BUILD_DIR)/$*)/bootstrap ./functions/$(call lambda_dir,$*)
 
-bench: ## benchmarks: speed and memory are measured here, never asserted in tests (a few minutes)
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: ## benchmarks and cold starts, written to docs/benchmarks.md: speed and memory are measured here, never asserted in tests (about 10 minutes)
+	@mkdir -p build
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./... | tee build/bench.txt
+	$(GO) run ./infra/coldstart -markdown build/coldstart.md
+	$(GO) run ./infra/benchdoc build/bench.txt build/coldstart.md docs/benchmarks.md
 
 clean: ## remove build/, .aws-sam/build and infra/node_modules (instant)
 	rm -rf build $(BUILD_DIR) infra/node_modules
