@@ -8,7 +8,7 @@ BUILD_DIR := .aws-sam/build
 ASL       := statemachine/attestation.asl.json
 ASL_VALIDATOR := infra/node_modules/.bin/asl-validator
 
-.PHONY: help run test quick unit vet tidy staticcheck lint lint-template lint-asl asl build bench prereq prereq-run clean
+.PHONY: help run test check quick unit vet tidy staticcheck lint lint-template lint-asl asl build bench prereq prereq-run clean
 
 # Every target has a "## what it does, what it costs" comment: make help lists them all.
 help: ## list every target with what it costs (instant)
@@ -32,6 +32,12 @@ demo: ## with 'make run' running (second terminal): a case from an empty system 
 
 test: prereq tidy vet staticcheck lint unit ## every check CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit and end-to-end tests with -race, about 8 minutes
 
+check: ## the quick loop: vet, gofmt, staticcheck and the unit tests without the end-to-end suites (API and browser) and without -race; packages unchanged since their last pass come from Go's test cache (seconds warm, about 2 minutes cold)
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
+	$(GO) tool staticcheck ./...
+	$(GO) test $$($(GO) list ./... | grep -v '/internal/e2e\(/.*\)\?$$')
+
 quick: prereq-run ## the unit tests without the end-to-end suites (API and browser) and without -race, about 1.5 minutes (make test runs everything)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/e2e\(/.*\)\?$$')
 
@@ -45,8 +51,8 @@ vet: ## go vet and gofmt (about 30 seconds)
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
 
-unit: prereq web ## every Go test with the race detector, end-to-end included (each e2e package starts its own local stack; the browser tests use the built portal), about 5 minutes
-	$(GO) test -race -count=1 -timeout 30m ./...
+unit: prereq web ## every Go test with the race detector, end-to-end included (each e2e package starts its own local stack; the browser tests use the built portal), and every benchmark run once as a smoke test in the same process (its figures are not asserted), about 5 minutes
+	$(GO) test -race -count=1 -timeout 30m -bench . -benchtime=1x ./...
 
 lint: lint-template lint-asl ## cfn-lint and asl-validator (about 20 seconds; the first asl-validator install longer)
 
@@ -86,8 +92,11 @@ $(addprefix build-,$(LAMBDA_IDS)): build-%:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
 	  -o $(or $(ARTIFACTS_DIR),$(BUILD_DIR)/$*)/bootstrap ./functions/$(call lambda_dir,$*)
 
-bench: ## benchmarks: speed and memory are measured here, never asserted in tests (a few minutes)
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: ## benchmarks and cold starts, written to docs/benchmarks.md: speed and memory are measured here, never asserted in tests (about 10 minutes)
+	@mkdir -p build
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./... | tee build/bench.txt
+	$(GO) run ./infra/coldstart -markdown build/coldstart.md
+	$(GO) run ./infra/benchdoc build/bench.txt build/coldstart.md docs/benchmarks.md
 
 # The web portal (web/): npm ci from web/package-lock.json, then the build (the API types checked
 # against openapi.yaml, strict TypeScript, esbuild) into build/web, which the local stack serves at /app/.

@@ -123,8 +123,7 @@ func newRenderer(c Certificate, modules [][]bool) *renderer {
 	pdf.SetAuthor(label(Kazakh, labelAuthority)+" / "+label(Russian, labelAuthority)+" / "+label(English, labelAuthority), true)
 	pdf.SetLang("kk")
 	pdf.AliasNbPages("")
-	pdf.AddUTF8FontFromBytes(fontFamily, "", fontRegular)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", fontBold)
+	addFonts(pdf) // parsed once per process (fonts.go)
 	pdf.SetFooterFunc(r.footer)
 	return r
 }

@@ -59,13 +59,17 @@ func BenchmarkPath(b *testing.B) {
 		run  func(testing.TB) *path
 	}{{"issued", happyPath}, {"rectified-then-issued", longestPath}} {
 		b.Run(pc.name, func(b *testing.B) {
-			var trans, reads, txWrites, otherWrites, sfnCalls int
+			var trans, reads, txWrites, otherWrites, sfnCalls, requests, invocations int
 			for i := 0; i < b.N; i++ {
 				stack.Requests.Reset()
 				p := pc.run(b)
 				trans += transitions(b, p.id)
+				for _, f := range stack.Template.Functions {
+					invocations += stack.Requests.Invocations(f.Name).N
+				}
 				for _, ops := range stack.Requests.Snapshot() {
 					for op, n := range ops {
+						requests += n
 						switch op {
 						case "DynamoDB.GetItem", "DynamoDB.Query":
 							reads += n
@@ -86,6 +90,8 @@ func BenchmarkPath(b *testing.B) {
 			b.ReportMetric(float64(txWrites)/t, "txwrites/transition")
 			b.ReportMetric(float64(otherWrites)/t, "writes/transition")
 			b.ReportMetric(float64(sfnCalls)/float64(b.N), "sfn-calls/case")
+			b.ReportMetric(float64(invocations)/float64(b.N), "invocations/case")
+			b.ReportMetric(float64(requests)/float64(b.N), "aws-requests/case")
 		})
 	}
 }

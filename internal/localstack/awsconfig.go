@@ -166,6 +166,30 @@ func (r *Requests) invoked(name string, d time.Duration) {
 	r.calls[name] = c
 }
 
+// classifyDynamoDB names a DynamoDB request (op is "DynamoDB.<operation>") by its operation
+// and the keys of its body: a write of a call record (seed 003 §8; partition AUDIT#<day>) is
+// "DynamoDB.<op> (call record)", any request on an Idempotency-Key claim (IDEMP#) "DynamoDB.<op>
+// (idempotency)". A read of the call records (GET /audit/days/{day} queries AUDIT#<day>) is the
+// route's work, not a call record, and keeps its plain name.
+func classifyDynamoDB(op string, body []byte) string {
+	switch {
+	case bytes.Contains(body, []byte(`"S":"IDEMP#`)):
+		return op + " (idempotency)"
+	case bytes.Contains(body, []byte(`"S":"AUDIT#`)) && dynamoDBWrite(op):
+		return op + " (call record)"
+	}
+	return op
+}
+
+// dynamoDBWrite reports whether op ("DynamoDB.<operation>") writes items.
+func dynamoDBWrite(op string) bool {
+	switch strings.TrimPrefix(op, "DynamoDB.") {
+	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems":
+		return true
+	}
+	return false
+}
+
 type counting struct {
 	fn   string
 	reqs *Requests
@@ -186,12 +210,7 @@ func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
 			}
 			r = r.Clone(r.Context())
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			switch {
-			case bytes.Contains(body, []byte(`"S":"AUDIT#`)):
-				op += " (call record)"
-			case bytes.Contains(body, []byte(`"S":"IDEMP#`)):
-				op += " (idempotency)"
-			}
+			op = classifyDynamoDB(op, body)
 		}
 	case strings.HasPrefix(op, "AWSStepFunctions."):
 		op = "SFN." + strings.TrimPrefix(op, "AWSStepFunctions.")

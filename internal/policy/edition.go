@@ -237,23 +237,24 @@ type RecallGround struct {
 	Kinds         []string // if not empty, applies to these kinds only
 }
 
-var registry = sync.OnceValues(func() (map[string]*Edition, error) {
+// embedded are the embedded editions by id, each parsed and checked on its first Load only: a
+// function pays at cold start for the edition it serves, not for every edition embedded.
+var embedded = sync.OnceValues(func() (map[string]func() (*Edition, error), error) {
 	names, err := editionFiles.ReadDir("editions")
 	if err != nil {
 		return nil, fmt.Errorf("read embedded editions: %w", err)
 	}
-	out := map[string]*Edition{}
+	out := map[string]func() (*Edition, error){}
 	for _, n := range names {
 		id := strings.TrimSuffix(n.Name(), ".yaml")
-		data, err := editionFiles.ReadFile(path.Join("editions", n.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read embedded edition %s: %w", id, err)
-		}
-		e, err := Parse(id, data)
-		if err != nil {
-			return nil, err
-		}
-		out[id] = e
+		file := path.Join("editions", n.Name())
+		out[id] = sync.OnceValues(func() (*Edition, error) {
+			data, err := editionFiles.ReadFile(file)
+			if err != nil {
+				return nil, fmt.Errorf("read embedded edition %s: %w", id, err)
+			}
+			return Parse(id, data)
+		})
 	}
 	if _, ok := out[defaultEdition]; !ok {
 		return nil, fmt.Errorf("policy: default edition %s is not embedded", defaultEdition)
@@ -261,9 +262,10 @@ var registry = sync.OnceValues(func() (map[string]*Edition, error) {
 	return out, nil
 })
 
-// Load returns the embedded edition with the given id. Editions are parsed once; Load is a map look-up.
+// Load returns the embedded edition with the given id. Each edition is parsed once, on its first
+// Load; later calls are a map look-up.
 func Load(id string) (*Edition, error) {
-	all, err := registry()
+	all, err := embedded()
 	if err != nil {
 		return nil, err
 	}
@@ -271,18 +273,23 @@ func Load(id string) (*Edition, error) {
 	if !ok {
 		return nil, fmt.Errorf("policy: unknown edition %q (known: %s)", id, strings.Join(sortedKeys(all), ", "))
 	}
-	return e, nil
+	return e()
 }
 
 // Default returns the id of the edition new filings fall under unless configuration names another.
 func Default() string { return defaultEdition }
 
 // Editions returns the ids of the embedded editions, sorted. It is empty if an embedded edition
-// fails its check; Load then reports the problems.
+// fails its check; Load then reports the problems. It parses every edition.
 func Editions() []string {
-	all, err := registry()
+	all, err := embedded()
 	if err != nil {
 		return nil
+	}
+	for _, e := range all {
+		if _, err := e(); err != nil {
+			return nil
+		}
 	}
 	return sortedKeys(all)
 }

@@ -27,10 +27,16 @@ func Parse(name string, data []byte) (*Edition, error) {
 	lines := &lineIndex{path: map[int]string{}, scalar: map[int]bool{}}
 	checkKeys(c, docRoot(&root), reflect.TypeFor[specFile](), "", lines)
 
+	// The spec is decoded from the tree already parsed (checkKeys has reported unknown keys);
+	// only an empty document goes through the decoder again, for its error.
 	var spec specFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&spec); err != nil {
+	decode := func() error { return docRoot(&root).Decode(&spec) }
+	if root.Kind == 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		decode = func() error { return dec.Decode(&spec) }
+	}
+	if err := decode(); err != nil {
 		addDecodeError(c, err, lines)
 		// Unknown keys are already reported with their path; the decoder's own message adds nothing.
 		return nil, &EditionError{Edition: name, Problems: c.problems}

@@ -47,9 +47,9 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 // NewIssuer builds the issuing service (§28, §38, §48): the case store and the register on the
 // table, the documents bucket it reads the package and acts from, the Object Lock bucket it keeps
 // certificates in, and the register's signer. It needs the address the certificate's QR code
-// opens: PUBLIC_BASE_URL, or the parameter PUBLIC_BASE_URL_PARAMETER names (wiring.PublicBaseURL).
+// opens: PUBLIC_BASE_URL, or the parameter PUBLIC_BASE_URL_PARAMETER names (PublicBaseURL).
 func NewIssuer(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, cases *attestation.Service, signer register.Signer, log *slog.Logger) (*issuing.Service, error) {
-	baseURL, err := wiring.PublicBaseURL(ctx, cfg, wiring.SSM(awsCfg))
+	baseURL, err := PublicBaseURL(ctx, cfg, SSM(awsCfg))
 	if err != nil {
 		return nil, fmt.Errorf("issuer: %w", err)
 	}

@@ -1,4 +1,4 @@
-package wiring
+package issuecert
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"attestation/internal/wiring"
 )
 
 // ParameterReader reads one Systems Manager parameter (ssm.Client).
@@ -18,7 +20,7 @@ type ParameterReader interface {
 // PUBLIC_BASE_URL_PARAMETER names, which the stack writes with the API's own address (a function
 // cannot name its own API in its environment: the API's routes reference the function). ssmc
 // builds the reader only when the parameter must be read.
-func PublicBaseURL(ctx context.Context, cfg Config, ssmc func() ParameterReader) (string, error) {
+func PublicBaseURL(ctx context.Context, cfg wiring.Config, ssmc func() ParameterReader) (string, error) {
 	if cfg.PublicBaseURL != "" {
 		return cfg.PublicBaseURL, nil
 	}

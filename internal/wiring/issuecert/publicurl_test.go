@@ -1,4 +1,4 @@
-package wiring
+package issuecert
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"attestation/internal/wiring"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
@@ -32,15 +34,15 @@ func TestPublicBaseURL(t *testing.T) {
 	reader := func() ParameterReader { return params }
 	for _, tc := range []struct {
 		name      string
-		cfg       Config
+		cfg       wiring.Config
 		want      string
 		wantErr   string
 		wantReads int
 	}{
-		{"custom domain", Config{PublicBaseURL: "https://attestation.gov.kz", PublicBaseURLParameter: "/stack/public-base-url"}, "https://attestation.gov.kz", "", 0},
-		{"the API's own address", Config{PublicBaseURLParameter: "/stack/public-base-url"}, "https://abc123.execute-api.eu-central-1.amazonaws.com", "", 1},
-		{"parameter missing", Config{PublicBaseURLParameter: "/other/public-base-url"}, "", "read parameter /other/public-base-url", 1},
-		{"nothing set", Config{}, "", "neither PUBLIC_BASE_URL nor PUBLIC_BASE_URL_PARAMETER", 0},
+		{"custom domain", wiring.Config{PublicBaseURL: "https://attestation.gov.kz", PublicBaseURLParameter: "/stack/public-base-url"}, "https://attestation.gov.kz", "", 0},
+		{"the API's own address", wiring.Config{PublicBaseURLParameter: "/stack/public-base-url"}, "https://abc123.execute-api.eu-central-1.amazonaws.com", "", 1},
+		{"parameter missing", wiring.Config{PublicBaseURLParameter: "/other/public-base-url"}, "", "read parameter /other/public-base-url", 1},
+		{"nothing set", wiring.Config{}, "", "neither PUBLIC_BASE_URL nor PUBLIC_BASE_URL_PARAMETER", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			params.reads = 0

@@ -1,0 +1,161 @@
+// Command benchdoc writes docs/benchmarks.md (make bench) from the output of
+// `go test -bench . -benchmem ./...` and the cold-start table infra/coldstart writes: per route
+// of the API its reads, writes, round trips and the ratio of its time to them; per path of a case
+// its transitions, invocations, AWS requests and Step Functions cost; the filing's requests when a
+// BenchmarkFiling reports them; the cold start per function; and every other benchmark's time and
+// memory.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// transitionPrice is Step Functions Standard's price per state transition: $0.025 per 1,000.
+const transitionPrice = 0.025 / 1000
+
+// result is one benchmark line: its name (without -GOMAXPROCS) and its metrics by unit.
+type result struct {
+	name    string
+	metrics map[string]float64
+}
+
+func parse(path string) ([]result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []result
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		name := fields[0]
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		r := result{name: name, metrics: map[string]float64{}}
+		for i := 2; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err == nil {
+				r.metrics[fields[i+1]] = v
+			}
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err()
+}
+
+func main() {
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: benchdoc BENCH_OUTPUT COLDSTART_MARKDOWN OUT.md")
+		os.Exit(2)
+	}
+	results, err := parse(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchdoc:", err)
+		os.Exit(1)
+	}
+	cold, err := os.ReadFile(os.Args[2])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchdoc:", err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(os.Args[3], []byte(render(results, string(cold))), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "benchdoc:", err)
+		os.Exit(1)
+	}
+}
+
+func render(results []result, cold string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` on %s (do not edit: run it again). The figures are measured, never "+
+		"asserted; `make test` runs every benchmark once as a smoke test. Routes and paths run through the local stack "+
+		"(moto), so their times are the local stack's, their request counts those of AWS.\n\n", time.Now().UTC().Format("2006-01-02"))
+
+	b.WriteString("## Routes (BenchmarkRoutes, internal/e2e)\n\nPer call of the route: the API function's DynamoDB reads (GetItem, Query, BatchGetItem) and writes " +
+		"(transactional and other) doing the work, the call record and Idempotency-Key requests apart; the function's time, the round trips " +
+		"of its own AWS requests, and their ratio (target 1.2).\n\n")
+	b.WriteString("| route | reads | tx writes | other writes | call records | claims | function ms | round trips ms | ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range results {
+		route, ok := strings.CutPrefix(r.name, "BenchmarkRoutes/")
+		if !ok {
+			continue
+		}
+		m := r.metrics
+		fmt.Fprintf(&b, "| %s | %g | %g | %g | %g | %g | %.1f | %.1f | %.2f |\n", routeName(route), m["reads/call"], m["txwrites/call"],
+			m["writes/call"], m["records/call"], m["claims/call"], m["fn-ms/call"], m["roundtrip-ms/call"], m["x-roundtrips"])
+	}
+
+	b.WriteString("\n## Paths of a case (BenchmarkPath, internal/e2e)\n\nPer case: the state transitions of its execution, the functions' invocations, " +
+		"their AWS requests, and the Step Functions cost at $0.025 per 1,000 transitions.\n\n")
+	b.WriteString("| path | transitions | invocations | AWS requests | reads / transition | tx writes / transition | cost per case | cost per 1,000 cases |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range results {
+		path, ok := strings.CutPrefix(r.name, "BenchmarkPath/")
+		if !ok {
+			continue
+		}
+		m := r.metrics
+		t := m["transitions/case"]
+		fmt.Fprintf(&b, "| %s | %g | %g | %g | %.2f | %.2f | $%.6f | $%.3f |\n", path, t, m["invocations/case"], m["aws-requests/case"],
+			m["reads/transition"], m["txwrites/transition"], t*transitionPrice, t*transitionPrice*1000)
+	}
+
+	b.WriteString("\n## A filing\n\n")
+	filing := false
+	for _, r := range results {
+		if strings.HasPrefix(r.name, "BenchmarkFiling") {
+			filing = true
+			fmt.Fprintf(&b, "- %s:", strings.TrimPrefix(r.name, "Benchmark"))
+			for _, unit := range sortedKeys(r.metrics) {
+				if unit != "ns/op" {
+					fmt.Fprintf(&b, " %g %s;", r.metrics[unit], unit)
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	if !filing {
+		b.WriteString("No BenchmarkFiling ran (the filing's HTTP calls and AWS requests are measured there once it exists).\n")
+	}
+
+	b.WriteString("\n## Cold start per function (infra/coldstart)\n\n")
+	b.WriteString(cold)
+
+	b.WriteString("\n## Other benchmarks\n\n| benchmark | ms/op | MB allocated/op | allocs/op |\n|---|---:|---:|---:|\n")
+	for _, r := range results {
+		if strings.HasPrefix(r.name, "BenchmarkRoutes/") || strings.HasPrefix(r.name, "BenchmarkPath/") || strings.HasPrefix(r.name, "BenchmarkFiling") {
+			continue
+		}
+		m := r.metrics
+		fmt.Fprintf(&b, "| %s | %.3f | %.2f | %g |\n", strings.TrimPrefix(r.name, "Benchmark"), m["ns/op"]/1e6, m["B/op"]/(1<<20), m["allocs/op"])
+	}
+	return b.String()
+}
+
+// routeName turns a sub-benchmark's name (GET__cases_caseId) back into the route's key as far as
+// the name keeps it (GET /cases/caseId).
+func routeName(s string) string {
+	method, rest, _ := strings.Cut(s, "__")
+	return method + " /" + strings.ReplaceAll(rest, "_", "/")
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
