@@ -203,10 +203,10 @@ func (s *Service) handBack(ctx context.Context, actor identity.Actor, caseID, ou
 	}
 	reasons, err := cleanReasons(reasons)
 	if err != nil {
-		return Case{}, apperr.Errorf(apperr.Unprocessable, "reasons", "case %s: %v", caseID, err)
+		return Case{}, apperr.Errorf(apperr.Unprocessable, "", "case %s: %v", caseID, err)
 	}
 	if outcome == HandbackClose && len(reasons) == 0 {
-		return Case{}, apperr.Errorf(apperr.Unprocessable, "reasons", "case %s: closing a case as unrecoverable requires its reasons", caseID)
+		return Case{}, apperr.Errorf(apperr.Unprocessable, "", "case %s: reasons: closing a case as unrecoverable requires its reasons", caseID)
 	}
 	for attempt := 0; ; attempt++ {
 		c, err := s.store.Get(ctx, caseID)
