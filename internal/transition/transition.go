@@ -165,7 +165,7 @@ type AttentionInput struct {
 	TaskToken string `json:"taskToken"`
 	Task      string `json:"task"`
 	CaseID    string `json:"caseId"`
-	Failure struct {
+	Failure   struct {
 		Error string `json:"Error"`
 		Cause string `json:"Cause"`
 	} `json:"failure"`
