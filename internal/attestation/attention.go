@@ -216,7 +216,7 @@ func (s *Service) handBack(ctx context.Context, actor identity.Actor, caseID, ou
 		if a := c.Attention; a != nil && a.Handback != nil && a.Handback.Outcome == outcome {
 			// A repeat: the first request wrote it and told the engine (or is telling it).
 			if h := a.Handback; h.Callback == CallbackPending && now.Sub(h.At) >= redeliverAfter {
-				return c, s.deliverHandback(ctx, c)
+				return s.deliverHandback(ctx, c)
 			}
 			return c, nil
 		}
@@ -249,21 +249,22 @@ func (s *Service) handBack(ctx context.Context, actor identity.Actor, caseID, ou
 			return Case{}, fmt.Errorf("hand back %s: %w", caseID, err)
 		}
 		s.log.InfoContext(ctx, "case handed back", "caseId", c.ID, "outcome", outcome, "task", a.Task, "actor", actor)
-		return c, s.deliverHandback(ctx, c)
+		return s.deliverHandback(ctx, c)
 	}
 }
 
-// deliverHandback tells the waiting attention state about the authority's hand-back, and records
-// that it did. Without a token (the execution had ended) there is no one to tell.
-func (s *Service) deliverHandback(ctx context.Context, c Case) error {
-	a := c.Attention
-	h := a.Handback
+// deliverHandback tells the waiting attention state about the authority's hand-back, records
+// that it did, and returns the case as recorded. Without a token (the execution had ended) there
+// is no one to tell.
+func (s *Service) deliverHandback(ctx context.Context, c Case) (Case, error) {
+	a := *c.Attention
+	h := *a.Handback
 	if a.Token == "" {
-		return nil
+		return c, nil
 	}
 	out, err := json.Marshal(StepOutput{Step: QueueNeedsAttention, Outcome: Outcome(h.Outcome), At: h.At})
 	if err != nil {
-		return fmt.Errorf("encode the hand-back of %s: %w", c.ID, err)
+		return c, fmt.Errorf("encode the hand-back of %s: %w", c.ID, err)
 	}
 	if h.Outcome == HandbackClose {
 		err = s.workflow.Fail(ctx, a.Token, ErrorDiscontinued, string(out))
@@ -278,10 +279,13 @@ func (s *Service) deliverHandback(ctx context.Context, c Case) error {
 		state = CallbackUndelivered
 		s.log.WarnContext(ctx, "hand-back not taken: the execution no longer waits", "caseId", c.ID, "outcome", h.Outcome)
 	case err != nil:
-		return fmt.Errorf("send the hand-back of %s: %w", c.ID, err)
+		return c, fmt.Errorf("send the hand-back of %s: %w", c.ID, err)
 	}
 	if err := s.store.MarkHandback(ctx, c.ID, a.Token, state); err != nil && !errors.Is(err, ErrConflict) {
-		return fmt.Errorf("record the hand-back of %s: %w", c.ID, err)
+		return c, fmt.Errorf("record the hand-back of %s: %w", c.ID, err)
 	}
-	return nil
+	h.Callback = state
+	a.Handback = &h
+	c.Attention = &a
+	return c, nil
 }
