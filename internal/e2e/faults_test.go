@@ -268,3 +268,33 @@ func executionsReport(t testing.TB) map[string]any {
 	t.Fatalf("no executions report in %s", out)
 	return nil
 }
+
+// TestDeadlineCheckCountsOpenCasesByStage: the deadline check's census reads the indexes through
+// the real SDK and counts a filed case at its open step (the dashboard's "cases by stage").
+func TestDeadlineCheckCountsOpenCasesByStage(t *testing.T) {
+	file(t, day(10, 19, 10), application(t, "Census", false))
+	out, err := stack.RunScheduled(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range out {
+		var rep struct {
+			Checks struct {
+				Census *struct {
+					Open map[string]int `json:"open"`
+					Read int            `json:"read"`
+				} `json:"census"`
+			} `json:"checks"`
+		}
+		if err := json.Unmarshal(raw, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if c := rep.Checks.Census; c != nil {
+			if c.Open["completeness_check"] < 1 || c.Read < 1 || len(c.Open) < len(attestation.Procedure)+2 {
+				t.Fatalf("census: %+v", c)
+			}
+			return
+		}
+	}
+	t.Fatalf("no census in %s", out)
+}
