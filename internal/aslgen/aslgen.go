@@ -2,11 +2,14 @@
 // (statemachine/attestation.asl.json) from its compact source (statemachine/attestation.src.yaml),
 // where each Task state names its retry policy and its catchers instead of repeating them.
 //
-// The source is a YAML mapping with four keys:
+// The source is a YAML mapping with these keys:
 //   - retry: named retry policies, each a list of ASL retriers;
 //   - catchers: named ASL catchers; one without a Next goes back to the task it is on;
 //   - catchOnEveryTask: named catchers every Task state has after its own, in order (but the
 //     state a catcher leads to, which does not catch into itself);
+//   - perTask (optional): states every Task state gets its own copy of, written right after it, with
+//     {task} in the copy's name and strings (and in a catcher of catchOnEveryTask) standing for the
+//     task's name; a copy has no catcher that leads to a copy;
 //   - definition: the ASL definition, where a Task's Retry is a policy name and its Catch a list of
 //     catcher names.
 //
@@ -33,6 +36,7 @@ type source struct {
 	retry      map[string]*yaml.Node // policy name → sequence of retriers
 	catchers   map[string]*yaml.Node // catcher name → catcher mapping
 	everyTask  []*yaml.Node          // catcher mappings, in order
+	perTask    []pair                // state name with {task} → state mapping, in order
 	definition *yaml.Node            // the ASL definition, a mapping
 }
 
@@ -90,13 +94,22 @@ func parse(src []byte) (*source, error) {
 				everyNames = append(everyNames, name)
 				s.everyTask = append(s.everyTask, every[name])
 			}
+		case "perTask":
+			if s.perTask, err = pairs(p.value, "perTask"); err != nil {
+				return nil, err
+			}
+			for _, pt := range s.perTask {
+				if !strings.Contains(pt.key, taskPlaceholder) || pt.value.Kind != yaml.MappingNode {
+					return nil, fmt.Errorf("perTask: %s must be a state whose name holds %s", pt.key, taskPlaceholder)
+				}
+			}
 		case "definition":
 			if p.value.Kind != yaml.MappingNode {
 				return nil, errors.New("definition: must be a mapping")
 			}
 			s.definition = p.value
 		default:
-			return nil, fmt.Errorf("the source: unknown key %q (want retry, catchers, catchOnEveryTask, definition)", p.key)
+			return nil, fmt.Errorf("the source: unknown key %q (want retry, catchers, catchOnEveryTask, perTask, definition)", p.key)
 		}
 	}
 	if s.definition == nil {
@@ -129,15 +142,62 @@ func (s *source) expand() error {
 	if err != nil {
 		return err
 	}
+	names := map[string]bool{}
 	for _, st := range list {
-		if err := s.expandState(st.key, st.value); err != nil {
+		names[st.key] = true
+	}
+	out := make([]*yaml.Node, 0, len(states.Content))
+	for i, st := range list {
+		if err := s.expandState(st.key, st.value, false); err != nil {
 			return fmt.Errorf("state %s: %w", st.key, err)
 		}
+		out = append(out, states.Content[2*i], st.value)
+		if !isTask(st.value) {
+			continue
+		}
+		// The task's own copies of the perTask states, right after it.
+		for _, pt := range s.perTask {
+			name := strings.ReplaceAll(pt.key, taskPlaceholder, st.key)
+			if names[name] {
+				return fmt.Errorf("perTask %s: the state %s exists already", pt.key, name)
+			}
+			names[name] = true
+			c := forTask(clone(pt.value), st.key)
+			if err := s.expandState(name, c, true); err != nil {
+				return fmt.Errorf("state %s: %w", name, err)
+			}
+			out = append(out, scalar(name), c)
+		}
 	}
+	states.Content = out
 	return nil
 }
 
-func (s *source) expandState(name string, st *yaml.Node) error {
+// taskPlaceholder stands for a task's name in perTask and in catchOnEveryTask.
+const taskPlaceholder = "{task}"
+
+// forTask puts task for every {task} in n's strings (keys and values), and returns n.
+func forTask(n *yaml.Node, task string) *yaml.Node {
+	if n.Kind == yaml.ScalarNode {
+		n.Value = strings.ReplaceAll(n.Value, taskPlaceholder, task)
+	}
+	for _, c := range n.Content {
+		forTask(c, task)
+	}
+	return n
+}
+
+func isTask(st *yaml.Node) bool {
+	for i := 0; i+1 < len(st.Content); i += 2 {
+		if st.Content[i].Value == "Type" && st.Content[i+1].Value == "Task" {
+			return true
+		}
+	}
+	return false
+}
+
+// expandState expands one state; perTask says it is a copy of a perTask state.
+func (s *source) expandState(name string, st *yaml.Node, perTask bool) error {
 	fields, err := pairs(st, "the state")
 	if err != nil {
 		return err
@@ -181,10 +241,14 @@ func (s *source) expandState(name string, st *yaml.Node) error {
 				block.Content = append(block.Content, c)
 			}
 			for _, c := range s.everyTask {
+				if perTask && strings.Contains(next(c), taskPlaceholder) {
+					continue // a copy does not catch into another copy
+				}
+				c = forTask(clone(c), name)
 				if next(c) == name {
 					continue // a catcher every task has is left off the state it leads to (no loop)
 				}
-				block.Content = append(block.Content, clone(c))
+				block.Content = append(block.Content, c)
 			}
 			*f.value = *block
 			catch = true

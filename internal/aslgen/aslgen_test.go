@@ -269,3 +269,78 @@ definition:
 		t.Errorf("Attention catches into %s, want Closed only", got)
 	}
 }
+
+// TestEveryTaskGetsItsOwnCopyOfAPerTaskState: a perTask state is written right after each Task
+// state with {task} as the task's name (name, strings, and the catcher of catchOnEveryTask that
+// leads to it); the copy keeps its own catchers and those of every task, but none that leads to a
+// copy; a copy whose name is taken is refused.
+func TestEveryTaskGetsItsOwnCopyOfAPerTaskState(t *testing.T) {
+	src := `
+retry:
+  transient:
+    - {ErrorEquals: [TransientError], MaxAttempts: 2}
+catchers:
+  gone: {ErrorEquals: [Gone], Next: Closed}
+catchOnEveryTask:
+  closed: {ErrorEquals: [CaseClosed], Next: Closed}
+  all: {ErrorEquals: [States.ALL], ResultPath: $.failure, Next: "{task}Waits"}
+perTask:
+  "{task}Waits":
+    Comment: "{task} failed."
+    Type: Task
+    Resource: "arn:y"
+    Parameters: {task: "{task}"}
+    Retry: transient
+    Catch: [gone]
+    Next: "{task}"
+definition:
+  StartAt: Work
+  States:
+    Work: {Type: Task, Resource: "arn:x", Retry: transient, Catch: [], Next: More}
+    More: {Type: Task, Resource: "arn:x", Retry: transient, Catch: [], Next: Closed}
+    Closed: {Type: Succeed}
+`
+	out, err := Generate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"StartAt": "Work", "States": {
+  "Work": {"Type": "Task", "Resource": "arn:x", "Retry": [{"ErrorEquals": ["TransientError"], "MaxAttempts": 2}],
+    "Catch": [{"ErrorEquals": ["CaseClosed"], "Next": "Closed"}, {"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "WorkWaits"}],
+    "Next": "More"},
+  "WorkWaits": {"Comment": "Work failed.", "Type": "Task", "Resource": "arn:y", "Parameters": {"task": "Work"},
+    "Retry": [{"ErrorEquals": ["TransientError"], "MaxAttempts": 2}],
+    "Catch": [{"ErrorEquals": ["Gone"], "Next": "Closed"}, {"ErrorEquals": ["CaseClosed"], "Next": "Closed"}],
+    "Next": "Work"},
+  "More": {"Type": "Task", "Resource": "arn:x", "Retry": [{"ErrorEquals": ["TransientError"], "MaxAttempts": 2}],
+    "Catch": [{"ErrorEquals": ["CaseClosed"], "Next": "Closed"}, {"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "MoreWaits"}],
+    "Next": "Closed"},
+  "MoreWaits": {"Comment": "More failed.", "Type": "Task", "Resource": "arn:y", "Parameters": {"task": "More"},
+    "Retry": [{"ErrorEquals": ["TransientError"], "MaxAttempts": 2}],
+    "Catch": [{"ErrorEquals": ["Gone"], "Next": "Closed"}, {"ErrorEquals": ["CaseClosed"], "Next": "Closed"}],
+    "Next": "More"},
+  "Closed": {"Type": "Succeed"}}}`
+	var got, exp any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(want), &exp); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := json.Marshal(got)
+	e, _ := json.Marshal(exp)
+	if !bytes.Equal(g, e) {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	// Written right after its task, in the file's order.
+	if i, j, k := bytes.Index(out, []byte(`"Work":`)), bytes.Index(out, []byte(`"WorkWaits":`)), bytes.Index(out, []byte(`"More":`)); !(i < j && j < k) {
+		t.Errorf("WorkWaits is not right after Work:\n%s", out)
+	}
+	taken := strings.Replace(src, "    Closed: {Type: Succeed}", "    Closed: {Type: Succeed}\n    MoreWaits: {Type: Succeed}", 1)
+	if _, err := Generate([]byte(taken)); err == nil || !strings.Contains(err.Error(), "MoreWaits exists already") {
+		t.Errorf("a copy over an existing state: %v", err)
+	}
+	if _, err := Generate([]byte(strings.Replace(src, `"{task}Waits":`, `"Waits":`, 1))); err == nil {
+		t.Error("a perTask state whose name has no {task} was accepted")
+	}
+}

@@ -58,8 +58,10 @@ func (s state) human() bool {
 // flowchart of its states and transitions, and a table of its states. A catcher that every Task
 // state has (but the one it leads to) is drawn once, from a node standing for every task; one that
 // every callback task has, from a node standing for every human step; a catcher back to its own
-// state is drawn as a loop on that node. The page ends in a newline; the same input gives the same
-// bytes.
+// state is drawn as a loop on that node. A family of per-task states (each task's own copy, named
+// after it, which its task catches into and which leads back to it: the generator's perTask) is
+// drawn as one node and one row of the table. The page ends in a newline; the same input gives the
+// same bytes.
 func Diagram(asl []byte) ([]byte, error) {
 	comment, states, err := readStates(asl)
 	if err != nil {
@@ -173,15 +175,77 @@ const (
 	everyStepNode = "everyHumanStep"
 )
 
+// taskName stands for a task's name in a family's label.
+const taskName = "‹task›"
+
+// family is the per-task states of one kind: each task's own copy.
+type family struct {
+	id      string  // the node id standing for them all: eachTask + suffix
+	suffix  string  // what follows the task's name in each one's name
+	members []state // in the file's order
+}
+
+// families finds the per-task states: a Task state named after a task T (T's name and a suffix)
+// whose Next is T, and which T catches into. Two or more with one suffix are a family; it returns
+// them in order, and the family of each member.
+func families(states []state) ([]*family, map[string]*family) {
+	byName := map[string]state{}
+	for _, s := range states {
+		byName[s.Name] = s
+	}
+	var order []*family
+	bySuffix := map[string]*family{}
+	for _, s := range states {
+		t, ok := byName[s.Next]
+		if s.Type != "Task" || !ok || t.Type != "Task" || !strings.HasPrefix(s.Name, t.Name) || s.Name == t.Name ||
+			!slices.ContainsFunc(t.Catch, func(c catcher) bool { return c.Next == s.Name }) {
+			continue
+		}
+		suffix := strings.TrimPrefix(s.Name, t.Name)
+		f := bySuffix[suffix]
+		if f == nil {
+			f = &family{id: "eachTask" + suffix, suffix: suffix}
+			bySuffix[suffix] = f
+			order = append(order, f)
+		}
+		f.members = append(f.members, s)
+	}
+	of := map[string]*family{}
+	var out []*family
+	for _, f := range order {
+		if len(f.members) < 2 {
+			continue
+		}
+		out = append(out, f)
+		for _, m := range f.members {
+			of[m.Name] = f
+		}
+	}
+	return out, of
+}
+
+// text is a member's text (its Comment) with its task's name as ‹task›.
+func (f *family) text(s string) string { return strings.ReplaceAll(s, f.members[0].Next, taskName) }
+
 // flowchart writes the Mermaid flowchart of states.
 func flowchart(b *bytes.Buffer, states []state) error {
 	b.WriteString("flowchart TD\n")
 	fmt.Fprintf(b, "  %s((start))\n", startNode)
+	fams, of := families(states)
 	for _, s := range states {
+		if f := of[s.Name]; f != nil {
+			if f.members[0].Name == s.Name {
+				fmt.Fprintf(b, "  %s([%s])\n", f.id, label(taskName+f.suffix+", one per task"))
+			}
+			continue
+		}
 		fmt.Fprintf(b, "  %s\n", node(s))
 	}
 	fmt.Fprintf(b, "  %s --> %s\n", startNode, states[0].Name)
 	for _, s := range states {
+		if of[s.Name] != nil {
+			continue
+		}
 		if s.Next != "" {
 			fmt.Fprintf(b, "  %s --> %s\n", s.Name, s.Next)
 		}
@@ -192,13 +256,20 @@ func flowchart(b *bytes.Buffer, states []state) error {
 			fmt.Fprintf(b, "  %s -->|otherwise| %s\n", s.Name, s.Default)
 		}
 	}
-	catchers(b, states)
+	catchers(b, states, of)
+	for _, f := range fams {
+		fmt.Fprintf(b, "  %s -->|%s| %s\n", f.id, label("back to its task"), everyTaskNode)
+	}
 	b.WriteString("  classDef human fill:#fff3c4,stroke:#b8860b\n")
 	b.WriteString("  classDef auto fill:#e3f0ff,stroke:#3a6ea5\n")
 	b.WriteString("  classDef group fill:#f4f4f4,stroke:#888,stroke-dasharray:4\n")
 	var human, auto []string
 	for _, s := range states {
-		switch {
+		switch f := of[s.Name]; {
+		case f != nil:
+			if f.members[0].Name == s.Name {
+				human = append(human, f.id)
+			}
 		case s.human():
 			human = append(human, s.Name)
 		case s.Type == "Task":
@@ -286,8 +357,9 @@ type catchKey struct {
 	next   string
 }
 
-// catchers writes the dotted edges of every Catch, grouping those every task or every human step has.
-func catchers(b *bytes.Buffer, states []state) {
+// catchers writes the dotted edges of every Catch, grouping those every task or every human step
+// has; a family's members catch and are caught as their family's node.
+func catchers(b *bytes.Buffer, states []state, of map[string]*family) {
 	var tasks, steps []string
 	carriers := map[catchKey][]string{}
 	var order []catchKey
@@ -295,19 +367,30 @@ func catchers(b *bytes.Buffer, states []state) {
 		if s.Type != "Task" {
 			continue
 		}
-		tasks = append(tasks, s.Name)
-		if s.human() {
-			steps = append(steps, s.Name)
+		name := s.Name
+		if f := of[s.Name]; f != nil {
+			if f.members[0].Name != s.Name {
+				continue // the family's first member speaks for it
+			}
+			name = f.id
+		} else {
+			tasks = append(tasks, s.Name)
+			if s.human() {
+				steps = append(steps, s.Name)
+			}
 		}
 		for _, c := range s.Catch {
 			k := catchKey{errors: strings.Join(c.ErrorEquals, ", "), next: c.Next}
+			if f := of[c.Next]; f != nil {
+				k.next = f.id
+			}
 			if c.Next == s.Name {
 				k.next = ""
 			}
 			if _, ok := carriers[k]; !ok {
 				order = append(order, k)
 			}
-			carriers[k] = append(carriers[k], s.Name)
+			carriers[k] = append(carriers[k], name)
 		}
 	}
 	// covers reports whether from holds every one of want but the state the catcher leads to.
@@ -350,7 +433,16 @@ func catchers(b *bytes.Buffer, states []state) {
 // function it invokes.
 func table(b *bytes.Buffer, states []state) {
 	b.WriteString("| state | type | policy step | function | what happens |\n|---|---|---|---|---|\n")
+	_, of := families(states)
 	for _, s := range states {
+		f := of[s.Name]
+		if f != nil && f.members[0].Name != s.Name {
+			continue
+		}
+		name := "`" + s.Name + "`"
+		if f != nil {
+			name = fmt.Sprintf("`%s%s` (one per task, %d states)", taskName, f.suffix, len(f.members))
+		}
 		kind := s.Type
 		switch {
 		case s.human():
@@ -372,6 +464,9 @@ func table(b *bytes.Buffer, states []state) {
 		if what == "" {
 			what = "—"
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", s.Name, kind, step, fn, strings.ReplaceAll(what, "|", `\|`))
+		if f != nil {
+			kind, what = "callback task", f.text(what)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", name, kind, step, fn, strings.ReplaceAll(what, "|", `\|`))
 	}
 }

@@ -49,7 +49,20 @@ func TestDiagramEveryStateAndEdge(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(page)
+	_, of := families(states)
+	if len(of) == 0 {
+		t.Error("no family of per-task states found (each task's NeedsAttention state)")
+	}
 	for _, s := range states {
+		if f := of[s.Name]; f != nil {
+			// A family's member is drawn as its family's node, leading back to every task, and is
+			// one row of the table.
+			if !strings.Contains(text, "\n  "+f.id+"([") || !strings.Contains(text, "\n  "+f.id+" -->|"+label("back to its task")+"| "+everyTaskNode+"\n") ||
+				!strings.Contains(text, "| `"+taskName+f.suffix+"` (one per task") {
+				t.Errorf("state %s: its family %s is not drawn", s.Name, f.id)
+			}
+			continue
+		}
 		if !strings.Contains(text, "\n  "+node(s)+"\n") {
 			t.Errorf("state %s is not a node of the diagram", s.Name)
 		}

@@ -23,13 +23,16 @@ const (
 	StageReturned          Stage = "returned"           // §15, standard §10: application returned with reasons
 	StageCancelled         Stage = "cancelled"          // §17: contract not signed in time
 	StageWithdrawn         Stage = "withdrawn"          // by the applicant while the case is open
+	// StageDiscontinued: a task kept failing and the authority closed the case as unrecoverable
+	// (attention.go); not a decision of the Rules: the applicant may apply again.
+	StageDiscontinued Stage = "discontinued"
 )
 
 // Ended reports whether s is an end stage. After a refusal the applicant may apply again (§30,
 // §39): nothing in a refused case blocks a new one.
 func (s Stage) Ended() bool {
 	switch s {
-	case StageIssued, StageRefused, StageReturned, StageCancelled, StageWithdrawn:
+	case StageIssued, StageRefused, StageReturned, StageCancelled, StageWithdrawn, StageDiscontinued:
 		return true
 	}
 	return false

@@ -166,6 +166,22 @@ func (s *memStore) MarkCallback(ctx context.Context, id, token, state string) er
 	return nil
 }
 
+func (s *memStore) MarkHandback(ctx context.Context, id, token, state string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.cases[id]
+	if !ok || cur.Attention == nil || cur.Attention.Token != token || cur.Attention.Handback == nil {
+		return s.conflict("mark hand-back of %s", id)
+	}
+	a := *cur.Attention
+	h := *a.Handback
+	h.Callback = state
+	a.Handback = &h
+	cur.Attention = &a
+	s.cases[id] = cur
+	return nil
+}
+
 func (s *memStore) CertificateSeq(ctx context.Context, year int) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -264,7 +280,7 @@ func (s *memStore) Queue(ctx context.Context, role identity.Role, limit int, cur
 	}
 	var all []item
 	for id, c := range s.cases {
-		if a := c.Attention; a != nil && !c.Stage.Ended() {
+		if a := c.Attention; c.NeedsAttention() {
 			if k := sortTime(a.At) + "#" + id; role == identity.Authority && k > cursor {
 				all = append(all, item{key: k, c: c})
 			}

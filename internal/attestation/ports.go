@@ -40,6 +40,9 @@ type CaseStore interface {
 	Update(ctx context.Context, c Case, events ...Event) error
 	// MarkCallback records the callback state of the last decision if its token is still token.
 	MarkCallback(ctx context.Context, id, token, state string) error
+	// MarkHandback records the callback state of the hand-back of the case's attention if its
+	// token is still token.
+	MarkHandback(ctx context.Context, id, token, state string) error
 	// CertificateSeq returns the last certificate sequence given in year (0 if none).
 	CertificateSeq(ctx context.Context, year int) (int, error)
 	// IssueCertificate stores the certificate's register entry, takes its sequence number

@@ -41,6 +41,9 @@ const (
 	ErrorContractNotSigned   = "ContractNotSigned"   // §17: no signature in 5 working days
 	ErrorRectificationLapsed = "RectificationLapsed" // §31-§32: no notice in 20 working days
 	ErrorWithdrawn           = "Withdrawn"           // the applicant withdrew the application
+	// ErrorDiscontinued: the authority closed a case that needed attention as unrecoverable
+	// (attention.go); sent to the waiting attention state.
+	ErrorDiscontinued = "CaseDiscontinued"
 )
 
 // StepRule says who acts at a step, what they may decide, and what a lapse means.

@@ -560,6 +560,10 @@ type QueueAttention struct {
 	At     time.Time `json:"at"`
 	Stage  Stage     `json:"stage"`
 	Source string    `json:"source"`
+	// Task: the state that kept failing; Waiting: its execution waits on the authority's
+	// hand-back (POST /cases/{caseId}/attention/resume or .../close).
+	Task    string `json:"task,omitempty"`
+	Waiting bool   `json:"waiting"`
 }
 
 // MaxQueuePage caps a page of the work queue.
@@ -585,13 +589,14 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 	}
 	items := []QueueItem{}
 	for _, c := range cases {
-		if a := c.Attention; a != nil {
+		if a := c.Attention; c.NeedsAttention() {
 			// Listed from the moment it was noticed, and always overdue: nothing moves it until
 			// someone acts.
 			if step == "" || step == QueueNeedsAttention {
 				items = append(items, QueueItem{CaseID: c.ID, ObjectName: c.ObjectName, Step: QueueNeedsAttention, Role: identity.Authority,
 					OpenedAt: a.At, DueAt: a.At, Overdue: true,
-					Attention: &QueueAttention{Error: a.Error, Cause: a.Cause, At: a.At, Stage: a.Stage, Source: a.Source}})
+					Attention: &QueueAttention{Error: a.Error, Cause: a.Cause, At: a.At, Stage: a.Stage, Source: a.Source, Task: a.Task,
+						Waiting: a.Token != ""}})
 			}
 			continue
 		}

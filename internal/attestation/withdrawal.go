@@ -44,6 +44,11 @@ func (s *Service) Withdraw(ctx context.Context, actor identity.Actor, caseID str
 			dec = &Decision{Step: st.Name, Token: st.Token, Outcome: "withdrawn", Actor: actor.Subject, Role: actor.Role,
 				At: now.UTC(), Next: &NextStep{Stage: StageWithdrawn, OpensAt: now.UTC()}, Callback: CallbackPending, Error: ErrorWithdrawn}
 			nc.LastDecision = dec
+		} else if a := c.Attention; c.NeedsAttention() && a.Token != "" {
+			// The execution waits in an attention state: it is failed with Withdrawn as a step is.
+			dec = &Decision{Step: QueueNeedsAttention, Token: a.Token, Outcome: "withdrawn", Actor: actor.Subject, Role: actor.Role,
+				At: now.UTC(), Next: &NextStep{Stage: StageWithdrawn, OpensAt: now.UTC()}, Callback: CallbackPending, Error: ErrorWithdrawn}
+			nc.LastDecision = dec
 		}
 		nc.Version++
 		nc.Events++

@@ -13,7 +13,10 @@ import (
 // for longer than a grace period is asked about at the engine; if its execution is no longer
 // running, nothing will ever move it, so it is marked as needing attention and goes to the
 // authority's queue. Only cases past the grace period are read (an index of cases waiting on the
-// workflow, never a Scan), and only those are described.
+// workflow, never a Scan), and only those are described. A case waiting on the authority's
+// attention is not among them (its execution waits, running, in the task's attention state); one
+// the authority handed back is again, from the hand-back's moment: if no execution took the
+// hand-back, the next run past the grace period marks it again.
 
 // DefaultGrace is how long a case may wait on the workflow before the engine is asked about it:
 // far beyond a task's retries (seconds), short enough to be noticed the same day.
@@ -94,7 +97,7 @@ type StoppedCase struct {
 // ExecutionsReport is what one reconciliation did.
 type ExecutionsReport struct {
 	Described      int           `json:"described"` // cases past the grace period, asked about at the engine
-	Running        int           `json:"running"`   // of those, still running (e.g. a callback no longer waited on, to be re-opened)
+	Running        int           `json:"running"`   // of those, still running (e.g. a callback no longer waited on, to be re-opened, or a task being retried)
 	NeedsAttention []StoppedCase `json:"needsAttention,omitempty"`
 	More           bool          `json:"more,omitempty"` // the limit was reached; the next run goes on
 	Failed         []string      `json:"failed,omitempty"`

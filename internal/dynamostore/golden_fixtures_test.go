@@ -89,6 +89,20 @@ func goldenAttentionCase() attestation.Case {
 	return c
 }
 
+// goldenHandedBackCase is goldenAttentionCase recorded by the task's attention state (the task
+// and the state's token) and handed back by the authority: out of the authority's queue, its open
+// step as before.
+func goldenHandedBackCase() attestation.Case {
+	c := goldenAttentionCase()
+	c.ID = "C-0005"
+	a := *c.Attention
+	a.Task, a.Token = "AuthoritySendsActAndCertificate", "token-attention-1"
+	a.Handback = &attestation.Handback{Outcome: attestation.HandbackResume, Reasons: []string{"KMS is back"}, Actor: "user-2",
+		Role: identity.Authority, At: goldenAt(19, 9), Callback: attestation.CallbackSent}
+	c.Attention = &a
+	return c
+}
+
 // goldenIdleCase is a case between two tasks of the workflow: decided, the next step not yet
 // open, so it waits on the workflow (the idle partition of the due index, from its decision).
 func goldenIdleCase() attestation.Case {

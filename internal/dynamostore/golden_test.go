@@ -69,6 +69,10 @@ func goldenItems() []goldenItem {
 			return attributevalue.MarshalMap(toItem(goldenAttentionCase()))
 		},
 			decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_handed_back", goldenHandedBackCase(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenHandedBackCase()))
+		},
+			decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"case_minimal", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenMinimalCase()))
 		},
@@ -214,9 +218,10 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	// Complaint.History is filled by Get and never stored on the complaint.
 	// Entry.ChangedNotices is set by register.Next for the write and never stored.
 	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true}
-	// goldenAttentionCase is goldenCase with the one member added after case.json was stored;
+	// goldenHandedBackCase is goldenCase with the one member added after case.json was stored
+	// (Attention), full (the hand-back's members came after case_attention.json was stored).
 	// The entry is goldenEntry with the act days added after entry.json was stored (entry_act_day).
-	for _, v := range []any{goldenAttentionCase(), goldenEvent(), goldenCertificate(), withActDays(goldenEntry()), goldenRevision(), goldenObject(),
+	for _, v := range []any{goldenHandedBackCase(), goldenEvent(), goldenCertificate(), withActDays(goldenEntry()), goldenRevision(), goldenObject(),
 		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenDraft()} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {

@@ -108,14 +108,34 @@ type storedAttention struct {
 	At     time.Time `dynamodbav:"At"`
 	Stage  string    `dynamodbav:"Stage"`
 	Source string    `dynamodbav:"Source"`
+	// Task, Token and Handback came with the hand-back (absent on older items, read as none).
+	Task     string          `dynamodbav:"Task,omitempty"`
+	Token    string          `dynamodbav:"Token,omitempty"`
+	Handback *storedHandback `dynamodbav:"Handback,omitempty"`
+}
+
+// storedHandback is the authority's act on a case that needed attention (attestation.Handback).
+type storedHandback struct {
+	Outcome  string    `dynamodbav:"Outcome"`
+	Reasons  []string  `dynamodbav:"Reasons,omitempty"`
+	Actor    string    `dynamodbav:"Actor"`
+	Role     string    `dynamodbav:"Role"`
+	At       time.Time `dynamodbav:"At"`
+	Callback string    `dynamodbav:"Callback,omitempty"`
 }
 
 func toStoredAttention(a attestation.Attention) storedAttention {
-	return storedAttention{Error: a.Error, Cause: a.Cause, At: a.At, Stage: string(a.Stage), Source: a.Source}
+	return storedAttention{Error: a.Error, Cause: a.Cause, At: a.At, Stage: string(a.Stage), Source: a.Source, Task: a.Task, Token: a.Token,
+		Handback: mapPtr(a.Handback, func(h attestation.Handback) storedHandback {
+			return storedHandback{Outcome: h.Outcome, Reasons: h.Reasons, Actor: h.Actor, Role: string(h.Role), At: h.At, Callback: h.Callback}
+		})}
 }
 
 func (s storedAttention) domain() attestation.Attention {
-	return attestation.Attention{Error: s.Error, Cause: s.Cause, At: s.At, Stage: attestation.Stage(s.Stage), Source: s.Source}
+	return attestation.Attention{Error: s.Error, Cause: s.Cause, At: s.At, Stage: attestation.Stage(s.Stage), Source: s.Source, Task: s.Task, Token: s.Token,
+		Handback: mapPtr(s.Handback, func(h storedHandback) attestation.Handback {
+			return attestation.Handback{Outcome: h.Outcome, Reasons: h.Reasons, Actor: h.Actor, Role: identity.Role(h.Role), At: h.At, Callback: h.Callback}
+		})}
 }
 
 // storedStep is the open human step (attestation.Step): its task token, who acts, by when.

@@ -89,7 +89,7 @@ func toItem(c attestation.Case) caseItem {
 		Type: "case", Version: c.Version, Case: toStoredCase(c),
 	}
 	it.GSI4PK, it.GSI4SK = filedKeys(c)
-	if a := c.Attention; a != nil && !c.Stage.Ended() {
+	if a := c.Attention; c.NeedsAttention() {
 		// The workflow stopped moving the case: the authority's queue lists it from the moment
 		// that was noticed; no due step is checked on it any more.
 		it.GSI3PK, it.GSI3SK = "QUEUE#"+string(identity.Authority), sortTime(a.At)+"#"+c.ID
@@ -211,6 +211,27 @@ func (s *Store) MarkCallback(ctx context.Context, id, token, state string) error
 	}
 	if err != nil {
 		return fmt.Errorf("mark callback of %s: %w", id, err)
+	}
+	return nil
+}
+
+// MarkHandback records the callback state of the hand-back of the case's attention, if its token
+// is token. Like MarkCallback it changes no version.
+func (s *Store) MarkHandback(ctx context.Context, id, token, state string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table,
+		Key:                      map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: casePK(id)}, "sk": &types.AttributeValueMemberS{Value: "CASE"}},
+		UpdateExpression:         aws.String("SET #c.#a.#h.#cb = :s"),
+		ConditionExpression:      aws.String("#c.#a.#t = :t AND attribute_exists(#c.#a.#h)"),
+		ExpressionAttributeNames: map[string]string{"#c": "case", "#a": "Attention", "#h": "Handback", "#cb": "Callback", "#t": "Token"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":s": &types.AttributeValueMemberS{Value: state}, ":t": &types.AttributeValueMemberS{Value: token}},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return apperr.Hidden(apperr.Conflict, "", "mark hand-back of %s", id)
+	}
+	if err != nil {
+		return fmt.Errorf("mark hand-back of %s: %w", id, err)
 	}
 	return nil
 }

@@ -139,6 +139,38 @@ func TestMarkCallbackIsConditionalOnTheToken(t *testing.T) {
 	}
 }
 
+// TestMarkHandbackIsConditionalOnTheToken: the hand-back's callback state is recorded only
+// while the case's attention holds that token and a hand-back, and changes no version.
+func TestMarkHandbackIsConditionalOnTheToken(t *testing.T) {
+	ctx := context.Background()
+	c := newCase(uniqueID(t, "S-handback"), time.Date(2026, 10, 20, 18, 59, 59, 0, time.UTC))
+	c.Stage, c.OpenStep = attestation.StageSubmitted, nil
+	c.Attention = &attestation.Attention{Error: "TransientError", At: c.SubmittedAt, Stage: c.Stage, Source: attestation.AttentionFromWorkflow,
+		Task: "RecordApplicationReceipt", Token: "tok-a"}
+	if err := store.Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MarkHandback(ctx, c.ID, "tok-a", attestation.CallbackSent); !errors.Is(err, attestation.ErrConflict) {
+		t.Fatalf("mark before a hand-back: %v, want ErrConflict", err)
+	}
+	a := *c.Attention
+	a.Handback = &attestation.Handback{Outcome: attestation.HandbackResume, Actor: "u", Role: identity.Authority, At: c.SubmittedAt, Callback: attestation.CallbackPending}
+	c.Attention, c.Version = &a, c.Version+1
+	if err := store.Update(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MarkHandback(ctx, c.ID, "tok-other", attestation.CallbackSent); !errors.Is(err, attestation.ErrConflict) {
+		t.Fatalf("mark with another token: %v, want ErrConflict", err)
+	}
+	if err := store.MarkHandback(ctx, c.ID, "tok-a", attestation.CallbackSent); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := store.Get(ctx, c.ID)
+	if got.Attention.Handback.Callback != attestation.CallbackSent || got.Version != c.Version {
+		t.Fatalf("callback %q version %d", got.Attention.Handback.Callback, got.Version)
+	}
+}
+
 func TestDueStepsQueriesEveryShardOfTheIndex(t *testing.T) {
 	ctx := context.Background()
 	base := time.Date(2030, 1, 10, 18, 59, 59, 0, time.UTC) // far from the other tests' due moments

@@ -137,6 +137,9 @@ func (h *Handler) routes() map[string]route {
 	for k, v := range h.registerPublicRoutes() {
 		rs[k] = v
 	}
+	for k, v := range h.attentionRoutes() {
+		rs[k] = v
+	}
 	return rs
 }
 

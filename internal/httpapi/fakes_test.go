@@ -109,6 +109,28 @@ func (f *fakeService) Withdraw(ctx context.Context, actor identity.Actor, caseID
 	return attestation.Case{ID: caseID, Stage: attestation.StageWithdrawn}, nil
 }
 
+// ResumeAfterAttention and CloseUnrecoverable answer as the service does for a case that needs
+// attention ("A-20261015-0123456789abcdef"), and with a conflict for any other.
+func (f *fakeService) ResumeAfterAttention(ctx context.Context, actor identity.Actor, caseID string, reasons []string, now time.Time) (attestation.Case, error) {
+	return fakeHandback(caseID, attestation.HandbackResume, reasons, now)
+}
+
+func (f *fakeService) CloseUnrecoverable(ctx context.Context, actor identity.Actor, caseID string, reasons []string, now time.Time) (attestation.Case, error) {
+	return fakeHandback(caseID, attestation.HandbackClose, reasons, now)
+}
+
+func fakeHandback(caseID, outcome string, reasons []string, now time.Time) (attestation.Case, error) {
+	if caseID != "A-20261015-0123456789abcdef" {
+		return attestation.Case{}, apperr.Errorf(apperr.Conflict, "case", "case %s does not need attention", caseID)
+	}
+	c := attestation.Case{ID: caseID, Stage: attestation.StageSubmitted, Attention: &attestation.Attention{Task: "RecordApplicationReceipt",
+		Token: "tok", Handback: &attestation.Handback{Outcome: outcome, Reasons: reasons, At: now, Callback: attestation.CallbackSent}}}
+	if outcome == attestation.HandbackClose {
+		c.Stage = attestation.StageDiscontinued
+	}
+	return c, nil
+}
+
 func (f *fakeService) List(ctx context.Context, actor identity.Actor, limit int, cursor string) ([]attestation.Case, string, error) {
 	if actor.Role != identity.Applicant {
 		return nil, "", attestation.ErrForbidden

@@ -288,7 +288,7 @@ func TestOpenAPIEnumsMatchTheDomain(t *testing.T) {
 			outcomes = append(outcomes, o)
 		}
 	}
-	ends := []attestation.Stage{attestation.StageIssued, attestation.StageRefused, attestation.StageReturned, attestation.StageCancelled, attestation.StageWithdrawn}
+	ends := []attestation.Stage{attestation.StageIssued, attestation.StageRefused, attestation.StageReturned, attestation.StageCancelled, attestation.StageWithdrawn, attestation.StageDiscontinued}
 	for _, s := range ends {
 		if !s.Ended() {
 			t.Fatalf("%s is not an end stage", s)

@@ -409,3 +409,61 @@ func TestUserPool(t *testing.T) {
 		t.Error("output SignInUrl without a created user pool")
 	}
 }
+
+// accountWideNames are the properties that name a resource uniquely in an account and region:
+// resource type (or "ScheduleV2" for a function's schedule event) -> property.
+var accountWideNames = map[string]string{
+	"ScheduleV2":                       "Name",
+	"AWS::KMS::Alias":                  "AliasName",
+	"AWS::CloudWatch::Dashboard":       "DashboardName",
+	"AWS::SSM::Parameter":              "Name",
+	"AWS::Cognito::UserPool":           "UserPoolName",
+	"AWS::Scheduler::Schedule":         "Name",
+	"AWS::Logs::LogGroup":              "LogGroupName",
+	"AWS::Serverless::StateMachine":    "Name",
+	"AWS::StepFunctions::StateMachine": "StateMachineName",
+}
+
+// TestTwoStacksInOneAccountDoNotClash: every name that is unique in an account and region (a
+// schedule, a KMS alias, a dashboard, a parameter, a log group...) is written or left to
+// CloudFormation, never a literal: each carries ${AWS::StackName} or a resource's generated name,
+// so that a dev and a prod stack can live in one account. In particular the deadline check's
+// schedule is named (SAM's default name, DeadlineCheckFunctionDaily, is the same in every stack).
+func TestTwoStacksInOneAccountDoNotClash(t *testing.T) {
+	raw := unprocessed(t)
+	scoped := func(v any) bool {
+		s := fmt.Sprint(v)
+		// !Sub with the stack's name or a resource's generated name (a ${LogicalId} of the template).
+		return strings.Contains(s, "Fn::Sub") && (strings.Contains(s, "${AWS::StackName}") || regexp.MustCompile(`\$\{[A-Z][A-Za-z]+\}`).MatchString(s))
+	}
+	checked := map[string]bool{}
+	resources := raw["Resources"].(map[string]any)
+	for _, id := range sortedKeys(resources) {
+		r := resource(t, raw, id)
+		typ := fmt.Sprint(r["Type"])
+		if prop, ok := accountWideNames[typ]; ok {
+			if v, set := props(r)[prop]; set {
+				checked[typ] = true
+				if !scoped(v) {
+					t.Errorf("%s (%s): %s %v is the same in every stack; put ${AWS::StackName} in it", id, typ, prop, v)
+				}
+			}
+		}
+		evs, _ := props(r)["Events"].(map[string]any)
+		for _, name := range sortedKeys(evs) {
+			ev, _ := evs[name].(map[string]any)
+			if ev["Type"] != "ScheduleV2" {
+				continue
+			}
+			checked["ScheduleV2"] = true
+			if v := props(ev)["Name"]; !strings.Contains(fmt.Sprint(v), "${AWS::StackName}") {
+				t.Errorf("%s event %s: Name %v; SAM's default (%s%s) is the same in every stack", id, name, v, id, name)
+			}
+		}
+	}
+	for _, want := range []string{"ScheduleV2", "AWS::KMS::Alias", "AWS::CloudWatch::Dashboard"} {
+		if !checked[want] {
+			t.Errorf("no %s name was checked: the test no longer sees the template's names", want)
+		}
+	}
+}

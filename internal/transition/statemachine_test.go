@@ -42,6 +42,7 @@ type state struct {
 	Parameters         map[string]any
 	TimeoutSeconds     *int
 	TimeoutSecondsPath string
+	ResultPath         string
 	Next               string
 	Default            string
 	Choices            []struct{ Variable, StringEquals, Next string }
@@ -79,7 +80,7 @@ func TestDefinitionFollowsTheProcedure(t *testing.T) {
 	states, raw := definition(t)
 	transient := []string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "TransientError"}
 	known := append(slices.Clone(transient), "States.Timeout", "CaseNotFound", "InvalidTaskInput", "StepConflict", "CaseClosed",
-		attestation.ErrorWithdrawn, attestation.ErrorContractNotSigned, attestation.ErrorRectificationLapsed, "States.ALL")
+		attestation.ErrorWithdrawn, attestation.ErrorContractNotSigned, attestation.ErrorRectificationLapsed, attestation.ErrorDiscontinued, "States.ALL")
 	seen := map[attestation.Stage]bool{}
 	for name, st := range states {
 		if st.Type != "Task" {
@@ -100,7 +101,7 @@ func TestDefinitionFollowsTheProcedure(t *testing.T) {
 				}
 			}
 		}
-		if !strings.HasSuffix(st.Resource, ".waitForTaskToken") {
+		if !strings.HasSuffix(st.Resource, ".waitForTaskToken") || isAttentionState(st) {
 			continue
 		}
 		payload, _ := st.Parameters["Payload"].(map[string]any)
@@ -150,47 +151,69 @@ func TestDefinitionFollowsTheProcedure(t *testing.T) {
 	if strings.Contains(raw, "States.TaskFailed") {
 		t.Error("no blanket States.TaskFailed handling")
 	}
-	if n, tasks := strings.Count(raw, `"States.ALL"`), countTasks(states); n != tasks-1 {
-		t.Errorf("States.ALL appears %d times; want once per task but the catch-all's own (%d)", n, tasks-1)
+	if n, tasks := strings.Count(raw, `"States.ALL"`), countTasks(states)/2; n != tasks {
+		t.Errorf("States.ALL appears %d times; want once per task but the attention states (%d)", n, tasks)
 	}
 }
 
-// TestEveryTaskEndsInTheOneCatchAll: States.ALL is allowed exactly once per task, alone, as its
-// last catcher, leading to CaseNeedsAttention (which records the failure on the case and puts it
-// in the authority's queue); that state itself has no catch-all (it would catch into itself), and
-// ends the execution failed.
-func TestEveryTaskEndsInTheOneCatchAll(t *testing.T) {
+// isAttentionState reports whether st is a task's attention state (it invokes case-needs-attention).
+func isAttentionState(st state) bool {
+	return st.Type == "Task" && st.Parameters["FunctionName"] == "${CaseNeedsAttentionFunctionArn}"
+}
+
+// TestEveryTaskEndsInItsOwnAttentionState: States.ALL is caught exactly once per task, alone, as
+// its last catcher, leading to the task's own attention state <Task>NeedsAttention: a callback on
+// case-needs-attention that passes the token, the case, the task's name and the failure, keeps
+// the task's input (its result goes to $.attention) and goes back to the task once the authority
+// hands the case back; it has no catch-all (it would catch into another), and the authority's
+// closing (CaseDiscontinued) and a withdrawal end the execution.
+func TestEveryTaskEndsInItsOwnAttentionState(t *testing.T) {
 	states, _ := definition(t)
-	const attention = "CaseNeedsAttention"
-	at, ok := states[attention]
-	if !ok || at.Type != "Task" {
-		t.Fatalf("no Task state %s", attention)
-	}
-	if end, ok := states[at.Next]; !ok || end.Type != "Fail" {
-		t.Errorf("%s → %q, want a Fail state (the execution ends failed, the case waits in the queue)", attention, at.Next)
-	}
+	tasks := 0
 	for name, st := range states {
-		if st.Type != "Task" {
+		if st.Type != "Task" || isAttentionState(st) {
 			continue
 		}
+		tasks++
+		attention := name + "NeedsAttention"
 		for i, c := range st.Catch {
-			if !slices.Contains(c.ErrorEquals, "States.ALL") {
-				continue
-			}
-			if name == attention {
-				t.Errorf("%s catches States.ALL: it would catch into itself", name)
-			}
-			if i != len(st.Catch)-1 || len(c.ErrorEquals) != 1 || c.Next != attention {
+			if slices.Contains(c.ErrorEquals, "States.ALL") && (i != len(st.Catch)-1 || len(c.ErrorEquals) != 1 || c.Next != attention) {
 				t.Errorf("%s: States.ALL must be alone in the last catcher, leading to %s; got catcher %d of %d %v → %s",
 					name, attention, i+1, len(st.Catch), c.ErrorEquals, c.Next)
 			}
 		}
-		if name == attention {
-			continue
-		}
 		if n := len(st.Catch); n == 0 || !slices.Equal(st.Catch[n-1].ErrorEquals, []string{"States.ALL"}) {
 			t.Errorf("%s has no catch-all as its last catcher", name)
 		}
+		at, ok := states[attention]
+		if !ok || !isAttentionState(at) || !strings.HasSuffix(at.Resource, ".waitForTaskToken") {
+			t.Errorf("%s: no attention state %s (a callback on case-needs-attention)", name, attention)
+			continue
+		}
+		payload, _ := at.Parameters["Payload"].(map[string]any)
+		if at.Next != name || payload["task"] != name || payload["taskToken.$"] != "$$.Task.Token" || payload["failure.$"] != "$.failure" ||
+			at.ResultPath != "$.attention" {
+			t.Errorf("%s: Next %q, payload %v, ResultPath %q; want back to %s with the token, the task and the failure, result in $.attention",
+				attention, at.Next, payload, at.ResultPath, name)
+		}
+		catches := map[string]string{}
+		for _, c := range at.Catch {
+			for _, e := range c.ErrorEquals {
+				catches[e] = c.Next
+			}
+		}
+		if _, all := catches["States.ALL"]; all {
+			t.Errorf("%s catches States.ALL", attention)
+		}
+		if end := states[catches[attestation.ErrorDiscontinued]]; end.Type != "Fail" {
+			t.Errorf("%s: %s → %q, want a Fail state", attention, attestation.ErrorDiscontinued, catches[attestation.ErrorDiscontinued])
+		}
+		if catches[attestation.ErrorWithdrawn] == "" || catches["CaseClosed"] == "" {
+			t.Errorf("%s: a withdrawal or a closed case is not routed: %v", attention, catches)
+		}
+	}
+	if tasks == 0 || countTasks(states) != 2*tasks {
+		t.Errorf("%d tasks, %d Task states: want one attention state per task", tasks, countTasks(states))
 	}
 }
 

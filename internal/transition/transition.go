@@ -158,26 +158,30 @@ type AttentionResult struct {
 	Stage  attestation.Stage `json:"stage"`
 }
 
-// AttentionInput is the payload of the catch-all's task: the case, the engine's error output as
-// the catcher kept it (its Cause may be absent), and the moment the engine entered the state.
+// AttentionInput is the payload of a task's attention state: its token, the case, the task that
+// kept failing, the engine's error output as the catcher kept it (its Cause may be absent), and the
+// moment the engine entered the state.
 type AttentionInput struct {
-	CaseID  string `json:"caseId"`
-	Failure struct {
+	TaskToken string `json:"taskToken"`
+	Task      string `json:"task"`
+	CaseID    string `json:"caseId"`
+	Failure   struct {
 		Error string `json:"Error"`
 		Cause string `json:"Cause"`
 	} `json:"failure"`
 	At time.Time `json:"at"`
 }
 
-// NeedsAttention serves the definition's catch-all (CaseNeedsAttention): a task kept failing
-// after its retries, so the failure (the engine's error and cause, and when) is recorded on the
-// case and the case goes to the authority's queue.
+// NeedsAttention serves each task's attention state (<Task>NeedsAttention, the catch-all's
+// target): a task kept failing after its retries, so the failure (the engine's error and cause,
+// and when) is recorded on the case with the state's token, and the case goes to the authority's
+// queue; the execution waits until the authority hands it back (attestation.ResumeAfterAttention).
 func (h *Handlers) NeedsAttention(ctx context.Context, in AttentionInput) (AttentionResult, error) {
-	if in.CaseID == "" || in.At.IsZero() {
-		return AttentionResult{}, &InvalidTaskInput{Err: errors.New("case needs attention: caseId and at are required")}
+	if in.CaseID == "" || in.At.IsZero() || in.TaskToken == "" {
+		return AttentionResult{}, &InvalidTaskInput{Err: errors.New("case needs attention: taskToken, caseId and at are required")}
 	}
 	c, err := h.svc.NeedsAttention(ctx, attestation.AttentionInput{CaseID: in.CaseID, Error: in.Failure.Error,
-		Cause: in.Failure.Cause, At: in.At}, attestation.AttentionFromWorkflow)
+		Cause: in.Failure.Cause, At: in.At, TaskToken: in.TaskToken, Task: in.Task}, attestation.AttentionFromWorkflow)
 	if err != nil {
 		return AttentionResult{}, Named(err)
 	}

@@ -50,8 +50,12 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
+	census, err := deadline.NewCensus(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName), 0)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
-		{Name: "executions", Checker: execs},
+		{Name: "executions", Checker: execs}, {Name: "census", Checker: census},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports}}})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
@@ -68,6 +72,9 @@ func counted(run func(context.Context, deadline.Event) (deadline.Report, error),
 	return func(ctx context.Context, ev deadline.Event) (deadline.Report, error) {
 		rep, err := run(ctx, ev)
 		emf.Emit(ctx, Figures(rep, err)...)
+		for _, g := range Gauges(rep) {
+			emf.EmitWith(ctx, metrics.DimensionStage, g.Stage, g.Value)
+		}
 		return rep, err
 	}
 }
@@ -82,12 +89,37 @@ func Figures(rep deadline.Report, err error) []metrics.Value {
 	if ex, found := rep.Checks["executions"].(deadline.ExecutionsReport); found {
 		attention = len(ex.NeedsAttention)
 	}
-	return []metrics.Value{
+	out := []metrics.Value{
 		{Name: metrics.DeadlineCheckSucceeded, Unit: metrics.Count, Value: ok},
 		{Name: metrics.StepsOverdue, Unit: metrics.Count, Value: float64(len(rep.Overdue))},
 		{Name: metrics.StepsLapsed, Unit: metrics.Count, Value: float64(len(rep.Lapsed))},
 		{Name: metrics.CasesNeedingAttention, Unit: metrics.Count, Value: float64(attention)},
 	}
+	if c, found := rep.Checks["census"].(deadline.CensusReport); found {
+		out = append(out, metrics.Value{Name: metrics.StepsPastDue, Unit: metrics.Count, Value: float64(c.Overdue)})
+	}
+	return out
+}
+
+// Gauge is one stage's figure of the census.
+type Gauge struct {
+	Stage string
+	Value metrics.Value
+}
+
+// Gauges are the census's figures of one run (the dashboard's "cases by stage"): CasesOpen for
+// every stage the census names, in its order; none when the census did not report. The census's
+// overdue count goes out with Figures (StepsPastDue).
+func Gauges(rep deadline.Report) []Gauge {
+	c, ok := rep.Checks["census"].(deadline.CensusReport)
+	if !ok {
+		return nil
+	}
+	var out []Gauge
+	for _, s := range deadline.CensusStages() {
+		out = append(out, Gauge{Stage: s, Value: metrics.Value{Name: metrics.CasesOpen, Unit: metrics.Count, Value: float64(c.Open[s])}})
+	}
+	return out
 }
 
 // engine is the Step Functions workflow as the reconciliation of executions asks it.

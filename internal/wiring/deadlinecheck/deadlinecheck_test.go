@@ -39,3 +39,32 @@ func TestFiguresOfARun(t *testing.T) {
 		})
 	}
 }
+
+// TestGaugesOfTheCensus: a run with a census gives one CasesOpen per stage the census names (zero
+// included) and StepsPastDue among its figures; a run without one gives neither.
+func TestGaugesOfTheCensus(t *testing.T) {
+	rep := deadline.Report{Checks: map[string]any{"census": deadline.CensusReport{Open: map[string]int{"survey": 4}, Overdue: 2}}}
+	gs := Gauges(rep)
+	if len(gs) != len(deadline.CensusStages()) {
+		t.Fatalf("%d gauges, want %d", len(gs), len(deadline.CensusStages()))
+	}
+	for _, g := range gs {
+		want := 0.0
+		if g.Stage == "survey" {
+			want = 4
+		}
+		if g.Value.Name != metrics.CasesOpen || g.Value.Value != want {
+			t.Errorf("%s: %+v", g.Stage, g.Value)
+		}
+	}
+	found := false
+	for _, v := range Figures(rep, nil) {
+		found = found || (v.Name == metrics.StepsPastDue && v.Value == 2)
+	}
+	if !found {
+		t.Error("no StepsPastDue among the figures")
+	}
+	if len(Gauges(deadline.Report{})) != 0 {
+		t.Error("gauges without a census")
+	}
+}

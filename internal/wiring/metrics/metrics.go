@@ -30,7 +30,15 @@ const (
 	StepsOverdue           = "StepsOverdue"           // steps the run marked overdue
 	StepsLapsed            = "StepsLapsed"            // applicants' steps whose lapse the run applied
 	CasesNeedingAttention  = "CasesNeedingAttention"  // cases put in the authority's queue (case_needs_attention)
+	// CasesOpen is a gauge: the open cases at one stage (dimension Stage) when the deadline check
+	// counted them (its census, from the indexes), one value per stage per run.
+	CasesOpen = "CasesOpen"
+	// StepsPastDue is a gauge: the open steps past their due moment at the run's time.
+	StepsPastDue = "StepsPastDue"
 )
+
+// DimensionStage is the second dimension of CasesOpen: the stage counted.
+const DimensionStage = "Stage"
 
 // Unit is a CloudWatch unit the specification allows; the package uses these.
 type Unit string
@@ -97,13 +105,28 @@ func (e *Emitter) Emit(ctx context.Context, values ...Value) {
 	}
 }
 
-func (e *Emitter) emit(ctx context.Context, values []Value) {
-	d := directive{Namespace: Namespace, Dimensions: [][]string{{DimensionFunction}}}
-	attrs := make([]slog.Attr, 0, len(values)+2)
+// EmitWith writes one document with values (at most 100) under the dimensions FunctionName and
+// dimension, whose value is value (a gauge per stage: CasesOpen by DimensionStage).
+func (e *Emitter) EmitWith(ctx context.Context, dimension, value string, values ...Value) {
+	for len(values) > 0 {
+		n := min(len(values), maxMetrics)
+		e.emit(ctx, values[:n], slog.String(dimension, value))
+		values = values[n:]
+	}
+}
+
+func (e *Emitter) emit(ctx context.Context, values []Value, extra ...slog.Attr) {
+	dims := []string{DimensionFunction}
+	for _, a := range extra {
+		dims = append(dims, a.Key)
+	}
+	d := directive{Namespace: Namespace, Dimensions: [][]string{dims}}
+	attrs := make([]slog.Attr, 0, len(values)+2+len(extra))
 	for _, v := range values {
 		d.Metrics = append(d.Metrics, definition{Name: v.Name, Unit: v.Unit})
 		attrs = append(attrs, slog.Float64(v.Name, v.Value))
 	}
+	attrs = append(attrs, extra...)
 	attrs = append(attrs, slog.String(DimensionFunction, e.function),
 		slog.Any("_aws", metadata{Timestamp: e.now().UnixMilli(), CloudWatchMetrics: []directive{d}}))
 	e.log.LogAttrs(ctx, slog.LevelInfo, "metrics", attrs...)

@@ -183,3 +183,29 @@ func TestCheckDocumentRefusesWhatTheSpecificationRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestAGaugePerStageHasTheStageDimension: EmitWith writes a valid EMF document whose dimension
+// set is FunctionName and Stage, both at the root.
+func TestAGaugePerStageHasTheStageDimension(t *testing.T) {
+	var buf bytes.Buffer
+	New(logs.New(&buf, "deadline-check"), "stack-DeadlineCheckFunction-abc", nil).
+		EmitWith(context.Background(), DimensionStage, "survey", Value{CasesOpen, Count, 7})
+	line := bytes.TrimSpace(buf.Bytes())
+	if p := checkDocument(line); len(p) > 0 {
+		t.Fatalf("not an EMF document:\n  %s\n%s", strings.Join(p, "\n  "), line)
+	}
+	var doc struct {
+		Aws struct {
+			CloudWatchMetrics []struct{ Dimensions [][]string }
+		} `json:"_aws"`
+		FunctionName, Stage string
+		CasesOpen           float64
+	}
+	if err := json.Unmarshal(line, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if d := doc.Aws.CloudWatchMetrics[0].Dimensions; len(d) != 1 || strings.Join(d[0], ",") != DimensionFunction+","+DimensionStage ||
+		doc.Stage != "survey" || doc.CasesOpen != 7 || doc.FunctionName == "" {
+		t.Fatalf("document: %s", line)
+	}
+}
