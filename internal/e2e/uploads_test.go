@@ -38,6 +38,7 @@ func put(t testing.TB, pre map[string]any, body []byte) int {
 	for k, v := range pre["headers"].(map[string]any) {
 		req.Header.Set(k, v.(string))
 	}
+	httpCalls.Add(1)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +116,7 @@ func (c client) sendWith(method, path string, body any, headers map[string]strin
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
+	httpCalls.Add(1)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -139,6 +141,7 @@ func putErr(pre map[string]any, body []byte) (int, error) {
 	for k, v := range pre["headers"].(map[string]any) {
 		req.Header.Set(k, v.(string))
 	}
+	httpCalls.Add(1)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
