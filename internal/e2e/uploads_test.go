@@ -167,18 +167,42 @@ func (c client) draft(app map[string]any) string {
 	if o, ok := app["object"].(map[string]any); ok {
 		name = fmt.Sprint(o["name"])
 	}
-	// The documents go up side by side, as a browser would send them.
+	c.uploadAll(id, name, slices.Sorted(maps.Keys(docs)))
+	return id
+}
+
+// uploadAll uploads a PDF for each document of the draft as a client of the batch routes does:
+// one call declares them all, the bytes go straight to S3 side by side, one call confirms them all.
+func (c client) uploadAll(draftID, name string, documents []string) {
+	c.t.Helper()
+	if len(documents) == 0 {
+		return
+	}
+	contents := make([][]byte, len(documents))
+	decl := make([]map[string]any, len(documents))
+	for i, doc := range documents {
+		contents[i] = pdf(name + "/" + draftID + "/" + doc)
+		decl[i] = map[string]any{"document": doc, "contentType": "application/pdf", "size": len(contents[i]), "sha256": sha(contents[i])}
+	}
+	status, out := c.do("POST", "/drafts/"+draftID+"/uploads/batch", map[string]any{"uploads": decl})
+	if status != http.StatusCreated {
+		c.t.Fatalf("declare %d documents: %d %v", len(documents), status, out)
+	}
+	declared := out["uploads"].([]any)
+	ids := make([]string, len(declared))
 	var wg sync.WaitGroup
-	errs := make(chan error, len(docs))
+	errs := make(chan error, len(declared))
 	sem := make(chan struct{}, 8)
-	for _, doc := range slices.Sorted(maps.Keys(docs)) {
+	for i, d := range declared {
+		d := d.(map[string]any)
+		ids[i] = d["upload"].(map[string]any)["id"].(string)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if _, err := c.tryUpload("/drafts/"+id+"/uploads", doc, pdf(name+"/"+id+"/"+doc)); err != nil {
-				errs <- err
+			if s, err := putErr(d["put"].(map[string]any), contents[i]); err != nil || s != http.StatusOK {
+				errs <- fmt.Errorf("PUT %s: %d %v", documents[i], s, err)
 			}
 		}()
 	}
@@ -187,7 +211,15 @@ func (c client) draft(app map[string]any) string {
 	for err := range errs {
 		c.t.Fatal(err)
 	}
-	return id
+	status, out = c.do("POST", "/drafts/"+draftID+"/uploads/confirm", map[string]any{"uploads": ids})
+	if status != http.StatusOK {
+		c.t.Fatalf("confirm %d documents: %d %v", len(ids), status, out)
+	}
+	for i, r := range out["results"].([]any) {
+		if u, _ := r.(map[string]any)["upload"].(map[string]any); u == nil || u["state"] != "confirmed" {
+			c.t.Fatalf("confirm %s: %v", documents[i], r)
+		}
+	}
 }
 
 // file files app through a draft, as an applicant does: create the draft, upload and confirm
