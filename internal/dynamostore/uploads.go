@@ -327,23 +327,26 @@ func openAt(prev int) map[string]types.AttributeValue {
 // SubmitDraft stores the new case with its first events and the submitted draft in one
 // transaction, conditional on the draft being open at version d.Version-1.
 func (s *Uploads) SubmitDraft(ctx context.Context, d attestation.Draft, c attestation.Case, events ...attestation.Event) error {
-	cav, err := attributevalue.MarshalMap(toItem(c))
-	if err != nil {
-		return fmt.Errorf("encode case %s: %w", c.ID, err)
-	}
 	dav, err := toDraftItem(d)
 	if err != nil {
 		return err
 	}
-	items := []types.TransactWriteItem{
+	caseWrites, err := s.cases.caseWrites(c, "attribute_not_exists(pk)", nil)
+	if err != nil {
+		return err
+	}
+	items := append([]types.TransactWriteItem{
 		{Put: &types.Put{TableName: &s.table, Item: dav, ConditionExpression: aws.String("version = :prev AND #st = :open"),
 			ExpressionAttributeNames:  map[string]string{"#st": "state"},
 			ExpressionAttributeValues: openAt(d.Version - 1)}},
-		{Put: &types.Put{TableName: &s.table, Item: cav, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-	}
+	}, caseWrites...)
 	evs, err := s.cases.eventPuts(c.ID, events)
 	if err != nil {
 		return err
 	}
-	return s.cases.transact(ctx, "submit draft "+d.ID+" as case "+c.ID, append(items, evs...))
+	if err := s.cases.transact(ctx, "submit draft "+d.ID+" as case "+c.ID, append(items, evs...)); err != nil {
+		return err
+	}
+	s.cases.docs.wrote(c)
+	return nil
 }

@@ -84,6 +84,8 @@ func TestAFilingOf22DocumentsCosts(t *testing.T) {
 	t.Logf("a filing of 22 documents: %d HTTP calls, %d AWS requests, %d table items", calls, requests, items)
 	t.Logf("AWS requests by operation: %s", sortedCounts(byOp))
 	t.Logf("table items by key prefix: %s", sortedCounts(byKind))
+	size, sizes := caseItemSizes(t, p.id)
+	t.Logf("the case item: %d bytes; its largest attributes: %s", size, largest(sizes, 8))
 	if calls > 28 {
 		t.Errorf("%d HTTP calls, want at most 28", calls)
 	}
@@ -101,6 +103,71 @@ func sortedCounts(m map[string]int) string {
 	var parts []string
 	for _, k := range slices.Compact(keys) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// avSize is an attribute value's size as DynamoDB counts it (names and values in UTF-8 bytes,
+// a number about one byte per two digits, 3 bytes for a map or a list plus 1 per element).
+func avSize(v ddbtypes.AttributeValue) int {
+	switch v := v.(type) {
+	case *ddbtypes.AttributeValueMemberS:
+		return len(v.Value)
+	case *ddbtypes.AttributeValueMemberN:
+		return (len(strings.TrimLeft(v.Value, "-0"))+1)/2 + 1
+	case *ddbtypes.AttributeValueMemberBOOL, *ddbtypes.AttributeValueMemberNULL:
+		return 1
+	case *ddbtypes.AttributeValueMemberB:
+		return len(v.Value)
+	case *ddbtypes.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + avSize(e)
+		}
+		return n
+	case *ddbtypes.AttributeValueMemberM:
+		n := 3
+		for k, e := range v.Value {
+			n += 1 + len(k) + avSize(e)
+		}
+		return n
+	}
+	return 0
+}
+
+// caseItemSizes reads a case item and returns its size and the size of each of its attributes
+// (the case map's members as case.<name>).
+func caseItemSizes(t testing.TB, caseID string) (int, map[string]int) {
+	t.Helper()
+	out, err := stack.Clients.DynamoDB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(stack.Template.Tables[0].Name),
+		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "CASE#" + caseID}, "sk": &ddbtypes.AttributeValueMemberS{Value: "CASE"}}})
+	if err != nil || out.Item == nil {
+		t.Fatalf("case item %s: %v", caseID, err)
+	}
+	total, sizes := 0, map[string]int{}
+	for name, v := range out.Item {
+		total += len(name) + avSize(v)
+		if m, ok := v.(*ddbtypes.AttributeValueMemberM); ok && name == "case" {
+			for k, e := range m.Value {
+				sizes["case."+k] = len(k) + avSize(e)
+			}
+			continue
+		}
+		sizes[name] = len(name) + avSize(v)
+	}
+	return total, sizes
+}
+
+// largest lists the n largest of sizes, largest first.
+func largest(sizes map[string]int, n int) string {
+	keys := make([]string, 0, len(sizes))
+	for k := range sizes {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return sizes[keys[i]] > sizes[keys[j]] || sizes[keys[i]] == sizes[keys[j]] && keys[i] < keys[j] })
+	var parts []string
+	for _, k := range keys[:min(n, len(keys))] {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, sizes[k]))
 	}
 	return strings.Join(parts, " ")
 }
