@@ -30,7 +30,7 @@ import (
 
 // Limits of an upload. Not figures of the regulation: bounds of this service.
 const (
-	MaxUploadBytes   = 50 << 20         // bytes of one document
+	MaxUploadBytes  = 50 << 20         // bytes of one document
 	UploadURLExpiry = 15 * time.Minute // how long a presigned URL works
 	DocumentPrefix  = "documents/"     // where presigned PUTs land, pending until confirmed
 	// SniffBytes is how many first bytes of an upload confirm reads to check its media type.

@@ -33,7 +33,9 @@ func documentsDigest(docs []attestation.Document) [32]byte {
 }
 
 // read records the documents of c as stored at c.Version.
-func (d *documentsSeen) read(c attestation.Case) { d.set(c.ID, c.Version, documentsDigest(c.Documents)) }
+func (d *documentsSeen) read(c attestation.Case) {
+	d.set(c.ID, c.Version, documentsDigest(c.Documents))
+}
 
 // wrote records what a successful write of c left stored: its documents at c.Version, unless it
 // carried none (the stored ones were kept, and are not known here).

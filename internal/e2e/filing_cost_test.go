@@ -164,7 +164,9 @@ func largest(sizes map[string]int, n int) string {
 	for k := range sizes {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return sizes[keys[i]] > sizes[keys[j]] || sizes[keys[i]] == sizes[keys[j]] && keys[i] < keys[j] })
+	sort.Slice(keys, func(i, j int) bool {
+		return sizes[keys[i]] > sizes[keys[j]] || sizes[keys[i]] == sizes[keys[j]] && keys[i] < keys[j]
+	})
 	var parts []string
 	for _, k := range keys[:min(n, len(keys))] {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, sizes[k]))
