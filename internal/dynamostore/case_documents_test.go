@@ -58,7 +58,7 @@ func TestCaseDocumentsLiveApartAndAreKept(t *testing.T) {
 	ctx := context.Background()
 	api := &countingAPI{API: stack.Clients.DynamoDB}
 	st := dynamostore.New(api, stack.Template.Tables[0].Name)
-	id := uniqueID(t, "C-DOCS")
+	id := uniqueID(t, "A-DOCS")
 	c := newCase(id, time.Date(2026, 10, 20, 18, 0, 0, 0, time.UTC))
 	c.Documents = []attestation.Document{docOf("application"), docOf("annex3_01"), docOf("annex3_02")}
 	if err := st.Create(ctx, c, event(1, "filed")); err != nil {
@@ -115,7 +115,7 @@ func TestCaseDocumentsLiveApartAndAreKept(t *testing.T) {
 	}
 
 	t.Run("a case item of the earlier shape reads and moves its documents out on its next write", func(t *testing.T) {
-		id := uniqueID(t, "C-OLD")
+		id := uniqueID(t, "A-OLD")
 		c := newCase(id, time.Date(2026, 10, 20, 18, 0, 0, 0, time.UTC))
 		c.Documents = []attestation.Document{docOf("application")}
 		if err := st.Create(ctx, c); err != nil {
