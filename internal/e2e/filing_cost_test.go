@@ -86,6 +86,14 @@ func TestAFilingOf22DocumentsCosts(t *testing.T) {
 	t.Logf("table items by key prefix: %s", sortedCounts(byKind))
 	size, sizes := caseItemSizes(t, p.id)
 	t.Logf("the case item: %d bytes; its largest attributes: %s", size, largest(sizes, 8))
+	if docs, _ := stack.Clients.DynamoDB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(stack.Template.Tables[0].Name),
+		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "CASE#" + p.id}, "sk": &ddbtypes.AttributeValueMemberS{Value: "DOCS"}}}); docs != nil && docs.Item != nil {
+		n := 0
+		for k, v := range docs.Item {
+			n += len(k) + avSize(v)
+		}
+		t.Logf("its documents item: %d bytes", n)
+	}
 	if calls > 28 {
 		t.Errorf("%d HTTP calls, want at most 28", calls)
 	}
