@@ -32,7 +32,7 @@ func TestStepDocumentsAreConfirmedUploadsOfTheCase(t *testing.T) {
 	t.Run("a key that is not a confirmed upload of this case is refused", func(t *testing.T) {
 		refused(t, stepDoc(c.ID, DocContract), "documents[0].key", "not a document uploaded to this case")
 		refused(t, Document{Kind: DocContract, Key: DocumentPrefix + "U-" + strings.Repeat("0", 32)}, "documents[0].key", "not a document uploaded")
-		refused(t, Document{Kind: DocContract, Key: QuarantinePrefix + u.ID}, "documents[0].key", "not a document uploaded")
+		refused(t, Document{Kind: DocContract, Key: "quarantine/" + u.ID}, "documents[0].key", "not a document uploaded")
 	})
 	t.Run("an upload of another case is refused", func(t *testing.T) {
 		body := pdf("contract of " + other.ID)

@@ -102,7 +102,7 @@ func (s *Service) NeedsAttention(ctx context.Context, in AttentionInput, source 
 		in.Error = "Unknown"
 	}
 	for attempt := 0; ; attempt++ {
-		c, err := s.store.Get(ctx, in.CaseID)
+		c, err := s.getWithoutDocuments(ctx, in.CaseID)
 		if err != nil {
 			return Case{}, fmt.Errorf("case %s needs attention: %w", in.CaseID, err)
 		}

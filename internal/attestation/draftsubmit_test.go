@@ -154,7 +154,7 @@ func TestSubmitDraft(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.files.put(late.QuarantineKey(), late.ContentType, body)
+		h.files.put(late.DocumentKey(), late.ContentType, body)
 		_, err = h.svc.ConfirmUpload(h.ctx, applicant, late.ID, h.tick())
 		mustErr(t, err, ErrConflict)
 		if !strings.Contains(err.Error(), c.ID) {

@@ -97,22 +97,27 @@ func TestCaseUploadsAreOfTheKindsTheEditionTakes(t *testing.T) {
 }
 
 // TestConfirmAttachesTheVersionItChecked: bytes PUT to the upload's URL after confirm checked the
-// first ones (a second PUT racing the confirm) are not what is moved: the document and the
-// version the upload pins are the checked bytes, and the case attaches that version.
+// first ones (a second PUT racing the confirm) are not what is attached: the version the upload
+// pins is the checked bytes, and the case attaches that version. (Since the quarantine became a
+// state, the later bytes are the key's current version; nothing reads a document but by the
+// version its upload pins.)
 func TestConfirmAttachesTheVersionItChecked(t *testing.T) {
 	h := newUploadHarness(t)
 	id := h.newCase(caseSpec{})
 	good, swapped := pdf("the checked contract"), pdf("a contract swapped in after the check")
 	u := h.caseUpload(sts, id, DocContract, good)
-	h.files.put(u.QuarantineKey(), u.ContentType, good)
-	h.files.beforePromote = func() { h.files.put(u.QuarantineKey(), u.ContentType, swapped) }
+	h.files.put(u.DocumentKey(), u.ContentType, good)
+	h.files.afterStat = func() { h.files.put(u.DocumentKey(), u.ContentType, swapped) }
 	got, err := h.svc.ConfirmUpload(h.ctx, sts, u.ID, h.tick())
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, ok := h.files.object(got.DocumentKey())
-	if !ok || !bytes.Equal(doc.body, good) || doc.version != got.VersionID {
-		t.Fatalf("the document holds %q (version %s, the upload pins %s), want the checked bytes", doc.body, doc.version, got.VersionID)
+	doc, ok := h.files.version(got.VersionID)
+	if !ok || !bytes.Equal(doc.body, good) {
+		t.Fatalf("the version the upload pins (%s) holds %q, want the checked bytes", got.VersionID, doc.body)
+	}
+	if current, _ := h.files.object(got.DocumentKey()); !bytes.Equal(current.body, swapped) || current.version == got.VersionID {
+		t.Fatalf("the racing PUT did not land after the check: %q", current.body)
 	}
 	if stored := h.storedUpload(u.ID); stored.VersionID != got.VersionID || stored.SHA256 != u.SHA256 {
 		t.Fatalf("stored upload pins %s %s", stored.VersionID, stored.SHA256)

@@ -27,6 +27,13 @@ var (
 	ErrBadCursor = apperr.ErrBadCursor
 )
 
+// LeanCaseReader is a CaseStore that can also read a case without its documents, a smaller read
+// for the steps of the workflow that never touch them (registering the receipt, opening a step,
+// closing, marking for attention). Its Update of a case with no documents keeps the stored ones.
+type LeanCaseReader interface {
+	GetWithoutDocuments(ctx context.Context, id string) (Case, error)
+}
+
 // CaseStore keeps cases and their history (DynamoDB in AWS).
 type CaseStore interface {
 	// Create stores a new case with its first history events; ErrConflict if the ID is taken.

@@ -368,7 +368,7 @@ type Registration struct {
 // least once) returns the first result.
 func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration, error) {
 	for attempt := 0; ; attempt++ {
-		c, err := s.store.Get(ctx, in.CaseID)
+		c, err := s.getWithoutDocuments(ctx, in.CaseID)
 		if err != nil {
 			return Registration{}, fmt.Errorf("register %s: %w", in.CaseID, err)
 		}
@@ -434,7 +434,7 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 		return Step{}, apperr.Errorf(apperr.Unprocessable, "", "open step %q of %q: taskToken, caseId, openedAt and a known step are required", in.Step, in.CaseID)
 	}
 	for attempt := 0; ; attempt++ {
-		c, err := s.store.Get(ctx, in.CaseID)
+		c, err := s.getWithoutDocuments(ctx, in.CaseID)
 		if err != nil {
 			return Step{}, fmt.Errorf("open step %s of %s: %w", in.Step, in.CaseID, err)
 		}
@@ -509,7 +509,7 @@ func (s *Service) Close(ctx context.Context, in CloseInput) (Case, error) {
 		return Case{}, apperr.Errorf(apperr.Unprocessable, "", "close %s: %s is not an end stage", in.CaseID, in.Stage)
 	}
 	for attempt := 0; ; attempt++ {
-		c, err := s.store.Get(ctx, in.CaseID)
+		c, err := s.getWithoutDocuments(ctx, in.CaseID)
 		if err != nil {
 			return Case{}, fmt.Errorf("close %s: %w", in.CaseID, err)
 		}
@@ -633,4 +633,13 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cur
 		cases[i], _ = applicantView(cases[i], nil)
 	}
 	return cases, next, nil
+}
+
+// getWithoutDocuments reads a case for a step of the workflow that never touches its documents:
+// without them when the store can (LeanCaseReader), whole otherwise.
+func (s *Service) getWithoutDocuments(ctx context.Context, id string) (Case, error) {
+	if lean, ok := s.store.(LeanCaseReader); ok {
+		return lean.GetWithoutDocuments(ctx, id)
+	}
+	return s.store.Get(ctx, id)
 }

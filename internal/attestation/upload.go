@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -19,20 +17,24 @@ import (
 )
 
 // Documents reach the system without passing through the API's body: the caller declares a file
-// (its media type, size and SHA-256), gets a presigned S3 PUT for a key in a quarantine prefix
-// (the media type and the checksum are signed into it), uploads the bytes straight to S3, and
-// then asks the service to confirm the upload. Confirm reads the object itself and checks its
-// size, its media type (by its first bytes too) and its SHA-256 against the declaration: S3 in
-// the local stack does not verify checksums, and a presigned PUT cannot cap the size. Only a
-// confirmed upload leaves quarantine, and only a confirmed upload can be attached to a draft
-// (§13) or to a step of a case (the signed contract, the act, the rectification documents).
+// (its media type, size and SHA-256), gets a presigned S3 PUT for the document's key (the media
+// type, the length and the SHA-256 checksum are signed into it, so S3 itself refuses other
+// bytes), uploads the bytes straight to S3, and then asks the service to confirm the upload.
+// Confirm asks S3 what it holds (HeadObject with checksum mode: the size, the media type and the
+// SHA-256 S3 verified at the PUT, and the version) and reads only the first bytes of that version
+// (the media type by its content); it never reads the file through, copies or deletes it. An
+// upload is pending until confirmed; the bucket policy lets no one but the API function read an
+// object of documents/ (the service presigns a GET only of a confirmed upload's pinned version).
+// Only a confirmed upload can be attached to a draft (§13) or to a step of a case (the signed
+// contract, the act, the rectification documents), and always by the version confirm checked.
 
 // Limits of an upload. Not figures of the regulation: bounds of this service.
 const (
-	MaxUploadBytes   = 50 << 20         // bytes of one document
-	UploadURLExpiry  = 15 * time.Minute // how long a presigned URL works
-	QuarantinePrefix = "quarantine/"    // where presigned PUTs land (the bucket expires it after a day)
-	DocumentPrefix   = "documents/"     // where confirmed uploads live
+	MaxUploadBytes  = 50 << 20         // bytes of one document
+	UploadURLExpiry = 15 * time.Minute // how long a presigned URL works
+	DocumentPrefix  = "documents/"     // where presigned PUTs land, pending until confirmed
+	// SniffBytes is how many first bytes of an upload confirm reads to check its media type.
+	SniffBytes = 16
 	// MaxDraftUploads is how many uploads may be declared to one draft, pending and confirmed
 	// alike (an expired pending declaration still counts): every document of a package
 	// (MaxDocuments) uploaded about three times over.
@@ -81,8 +83,8 @@ type UploadState string
 
 // The states of an upload.
 const (
-	UploadPending   UploadState = "pending"   // declared; the bytes may or may not be in quarantine
-	UploadConfirmed UploadState = "confirmed" // checked and moved out of quarantine
+	UploadPending   UploadState = "pending"   // declared; the bytes may or may not be uploaded, none of them checked
+	UploadConfirmed UploadState = "confirmed" // checked: the version it pins may be attached
 )
 
 // Upload is a declared file and, once confirmed, the stored document.
@@ -105,10 +107,8 @@ type Upload struct {
 	ConfirmedAt  *time.Time    `json:"confirmedAt,omitempty"`
 }
 
-// QuarantineKey is where the upload's presigned PUT puts the bytes.
-func (u Upload) QuarantineKey() string { return QuarantinePrefix + u.ID }
-
-// DocumentKey is where the confirmed upload lives.
+// DocumentKey is where the upload's presigned PUT puts the bytes, and where the confirmed upload
+// lives (by the version confirm checked).
 func (u Upload) DocumentKey() string { return DocumentPrefix + u.ID }
 
 // UploadIDOfKey returns the upload ID of a confirmed upload's key, or "" if key is not one.
@@ -144,6 +144,13 @@ type UploadStore interface {
 	GetUpload(ctx context.Context, id string) (Upload, error)
 	// Uploads returns the uploads of ids that exist, by ID (one batch read).
 	Uploads(ctx context.Context, ids []string) (map[string]Upload, error)
+	// CreateUploads stores new pending uploads of one draft and counts them against its
+	// declarations, in one write: ErrTooManyUploads (and nothing stored) if that would pass max.
+	CreateUploads(ctx context.Context, us []Upload, max int) error
+	// ConfirmUploads stores uploads of one draft (confirmed, each of another document) if each
+	// stored one is still pending, and attaches each to the open draft as its document, in one
+	// write; ErrConflict (and nothing written) otherwise.
+	ConfirmUploads(ctx context.Context, us []Upload) error
 	// ConfirmUpload stores u (confirmed) if the stored one is still pending; an upload to a draft
 	// is attached to the draft, which must be open, as its document u.Document (replacing an
 	// earlier one), in the same transaction. ErrConflict otherwise. Uploads to one draft confirmed
@@ -162,25 +169,24 @@ type UploadStore interface {
 
 // Files is the documents bucket as the upload flow uses it (S3 in AWS).
 type Files interface {
-	// PresignPut returns a PUT of exactly this content type and SHA-256 to key.
+	// PresignPut returns a PUT of exactly this content type, size and SHA-256 to key: S3 refuses
+	// a PUT of other bytes (the checksum is signed into the URL).
 	PresignPut(ctx context.Context, key, contentType, sha256Hex string, size int64, expiry time.Duration) (Presigned, error)
 	// PresignGet returns a GET of one version of key.
 	PresignGet(ctx context.Context, key, versionID string, expiry time.Duration) (Presigned, error)
-	// Open reads the current version of key; ErrNotFound if there is no object.
-	Open(ctx context.Context, key string) (StoredFile, error)
-	// Promote copies version of from (that version exactly, not whatever is current by then) to
-	// to and deletes from; it returns the new version of to. ErrNotFound if that version of from
-	// is gone.
-	Promote(ctx context.Context, from, version, to string) (string, error)
-	// Delete removes key (no error if it is gone).
-	Delete(ctx context.Context, key string) error
+	// Stat says what S3 holds as the current version of key, without its bytes; ErrNotFound if
+	// there is no object.
+	Stat(ctx context.Context, key string) (ObjectFacts, error)
+	// ReadHead returns the first n bytes (fewer if the object is shorter) of one version of key;
+	// ErrNotFound if that version is gone.
+	ReadHead(ctx context.Context, key, versionID string, n int) ([]byte, error)
 }
 
-// StoredFile is one version of an object as Files.Open reads it. The caller closes Body.
-type StoredFile struct {
-	Body        io.ReadCloser
+// ObjectFacts are what S3 says of one version of an object (HeadObject with checksum mode).
+type ObjectFacts struct {
 	Size        int64
 	ContentType string
+	SHA256      string // hexadecimal; "" if the object was stored without a SHA-256 checksum
 	VersionID   string
 }
 
@@ -316,38 +322,60 @@ func (s *Service) requestUpload(ctx context.Context, actor identity.Actor, scope
 	if ps := append(checkUploadRequest(in), more...); len(ps) > 0 {
 		return Upload{}, Presigned{}, &UploadRefused{Problems: ps}
 	}
-	id, err := newUploadID()
+	u, err := newUpload(actor, scope, scopeID, org, in, now)
 	if err != nil {
 		return Upload{}, Presigned{}, err
 	}
-	u := Upload{ID: id, Organization: org, Scope: scope, ScopeID: scopeID, Document: in.Document, ContentType: in.ContentType,
-		Size: in.Size, SHA256: in.SHA256, Sheets: in.Sheets, State: UploadPending, CreatedBy: actor.Subject, Role: actor.Role, CreatedAt: now.UTC()}
 	limit := MaxDraftUploads
 	if scope == ScopeCase {
 		limit = MaxCaseUploads
 	}
 	if err := s.uploads.CreateUpload(ctx, u, limit); err != nil {
 		if errors.Is(err, ErrTooManyUploads) {
-			return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{{Field: "uploads", Rule: ruleUpload,
-				Message: fmt.Sprintf("this %s has had %d uploads declared, the most one %s takes (pending and confirmed alike); attach the documents already confirmed", scope, limit, scope)}}}
+			return Upload{}, Presigned{}, tooManyUploads(scope, limit)
 		}
-		return Upload{}, Presigned{}, fmt.Errorf("upload %s: %w", id, err)
+		return Upload{}, Presigned{}, fmt.Errorf("upload %s: %w", u.ID, err)
 	}
-	p, err := s.files.PresignPut(ctx, u.QuarantineKey(), u.ContentType, u.SHA256, u.Size, UploadURLExpiry)
+	p, err := s.presignPut(ctx, u, now)
 	if err != nil {
-		return Upload{}, Presigned{}, fmt.Errorf("upload %s: presign: %w", id, err)
-	}
-	if p.ExpiresAt.IsZero() {
-		p.ExpiresAt = now.Add(UploadURLExpiry).UTC()
+		return Upload{}, Presigned{}, err
 	}
 	return u, p, nil
 }
 
-// ConfirmUpload checks the bytes of an upload and, if they are what was declared, moves them
-// out of quarantine and marks the upload confirmed; an upload to a draft is attached to it in
-// the same write. Confirming a confirmed upload returns it again. Bytes that do not match are
-// deleted from quarantine and refused with what is wrong; the upload stays pending, so the right
-// file can be uploaded with the same URL and confirmed.
+// newUpload is a new pending upload of a checked declaration.
+func newUpload(actor identity.Actor, scope UploadScope, scopeID, org string, in UploadRequest, now time.Time) (Upload, error) {
+	id, err := newUploadID()
+	if err != nil {
+		return Upload{}, err
+	}
+	return Upload{ID: id, Organization: org, Scope: scope, ScopeID: scopeID, Document: in.Document, ContentType: in.ContentType,
+		Size: in.Size, SHA256: in.SHA256, Sheets: in.Sheets, State: UploadPending, CreatedBy: actor.Subject, Role: actor.Role, CreatedAt: now.UTC()}, nil
+}
+
+// tooManyUploads is the refusal of a declaration past the limit of a draft or a case.
+func tooManyUploads(scope UploadScope, limit int) error {
+	return &UploadRefused{Problems: []Problem{{Field: "uploads", Rule: ruleUpload,
+		Message: fmt.Sprintf("this %s has had %d uploads declared, the most one %s takes (pending and confirmed alike); attach the documents already confirmed", scope, limit, scope)}}}
+}
+
+// presignPut is the PUT of a declared upload's bytes.
+func (s *Service) presignPut(ctx context.Context, u Upload, now time.Time) (Presigned, error) {
+	p, err := s.files.PresignPut(ctx, u.DocumentKey(), u.ContentType, u.SHA256, u.Size, UploadURLExpiry)
+	if err != nil {
+		return Presigned{}, fmt.Errorf("upload %s: presign: %w", u.ID, err)
+	}
+	if p.ExpiresAt.IsZero() {
+		p.ExpiresAt = now.Add(UploadURLExpiry).UTC()
+	}
+	return p, nil
+}
+
+// ConfirmUpload checks what S3 holds for an upload and, if it is what was declared, marks the
+// upload confirmed, pinned to the version checked; an upload to a draft is attached to it in the
+// same write. Confirming a confirmed upload returns it again. What does not match is refused with
+// what is wrong; the upload stays pending, so the right file can be PUT with the same URL and
+// confirmed.
 func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id string, now time.Time) (Upload, error) {
 	if err := s.requireFiles(); err != nil {
 		return Upload{}, err
@@ -359,115 +387,113 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	if err != nil {
 		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, err)
 	}
-	// An applicant confirms its own organisation's uploads; staff only uploads to cases (a draft
-	// is the applicant's alone).
-	if (actor.Role == identity.Applicant && u.Organization != actor.BIN) || (actor.Role != identity.Applicant && u.Scope != ScopeCase) {
+	if !confirmable(actor, u) {
 		return Upload{}, apperr.Errorf(apperr.NotFound, "upload", "confirm upload %s", id)
 	}
 	if u.State == UploadConfirmed {
 		return u, nil
 	}
-	key, version, err := s.verify(ctx, u)
+	version, err := s.verify(ctx, u)
 	if err != nil {
 		return Upload{}, err
 	}
-	// An earlier confirm that did not finish may have moved the bytes already: they are the
-	// version it read there.
-	u.VersionID = version
-	if key == u.QuarantineKey() {
-		// The version checked is the version moved: bytes PUT to the same URL after the check
-		// (a second PUT racing this confirm) stay in quarantine and are never attached.
-		u.VersionID, err = s.files.Promote(ctx, key, version, u.DocumentKey())
-		if err != nil {
-			// Another delivery of this confirm may have moved the bytes first: answer its result.
-			if again, gerr := s.uploads.GetUpload(ctx, id); gerr == nil && again.State == UploadConfirmed {
-				return again, nil
-			}
-			if errors.Is(err, ErrNotFound) {
-				return Upload{}, apperr.Errorf(apperr.Conflict, "", "confirm upload %s: another request is confirming it; retry", id)
-			}
-			return Upload{}, fmt.Errorf("confirm upload %s: move out of quarantine: %w", id, err)
-		}
-	}
-	at := now.UTC()
-	u.State, u.Key, u.ConfirmedAt = UploadConfirmed, u.DocumentKey(), &at
-	if err := s.uploads.ConfirmUpload(ctx, u); err != nil {
-		if !errors.Is(err, ErrConflict) {
-			return Upload{}, fmt.Errorf("confirm upload %s: %w", id, err)
-		}
-		// Another delivery of this confirm, or a draft that is no longer open: answer from what
-		// is stored.
-		again, gerr := s.uploads.GetUpload(ctx, id)
-		if gerr == nil && again.State == UploadConfirmed {
-			return again, nil
-		}
-		if u.Scope == ScopeDraft {
-			if d, derr := s.uploads.GetDraft(ctx, u.ScopeID); derr == nil && d.State != DraftOpen {
-				return Upload{}, apperr.Errorf(apperr.Conflict, "", "confirm upload %s: the draft was submitted as case %s", id, d.CaseID)
-			}
-		}
-		return Upload{}, fmt.Errorf("confirm upload %s: %w", id, err)
+	checked := confirmed(u, version, now)
+	if err := s.uploads.ConfirmUpload(ctx, checked); err != nil {
+		return s.confirmConflict(ctx, checked, err)
 	}
 	s.log.InfoContext(ctx, "upload confirmed", "upload", id, "scope", string(u.Scope), "scopeId", u.ScopeID, "size", u.Size)
-	return u, nil
+	return checked, nil
 }
 
-// verify reads the upload's bytes (from quarantine, or from where an earlier confirm that did
-// not finish already moved them) and checks them against the declaration. It returns the key
-// and the version it read.
-func (s *Service) verify(ctx context.Context, u Upload) (string, string, error) {
-	key := u.QuarantineKey()
-	f, err := s.files.Open(ctx, key)
-	if errors.Is(err, ErrNotFound) {
-		key = u.DocumentKey()
-		f, err = s.files.Open(ctx, key)
+// confirmable: an applicant confirms its own organisation's uploads; staff only uploads to cases
+// (a draft is the applicant's alone).
+func confirmable(actor identity.Actor, u Upload) bool {
+	if actor.Role == identity.Applicant {
+		return u.Organization == actor.BIN
 	}
+	return u.Scope == ScopeCase
+}
+
+// confirmed is u confirmed at now, pinned to the version checked. The version checked is the
+// version attached: bytes PUT to the same URL after the check (a second PUT racing the confirm)
+// are a later version, never attached.
+func confirmed(u Upload, version string, now time.Time) Upload {
+	at := now.UTC()
+	u.State, u.Key, u.VersionID, u.ConfirmedAt = UploadConfirmed, u.DocumentKey(), version, &at
+	return u
+}
+
+// confirmConflict answers a confirm whose write failed: another delivery of this confirm, or a
+// draft that is no longer open, is answered from what is stored.
+func (s *Service) confirmConflict(ctx context.Context, u Upload, err error) (Upload, error) {
+	if !errors.Is(err, ErrConflict) {
+		return Upload{}, fmt.Errorf("confirm upload %s: %w", u.ID, err)
+	}
+	again, gerr := s.uploads.GetUpload(ctx, u.ID)
+	if gerr == nil && again.State == UploadConfirmed {
+		return again, nil
+	}
+	if u.Scope == ScopeDraft {
+		if d, derr := s.uploads.GetDraft(ctx, u.ScopeID); derr == nil && d.State != DraftOpen {
+			return Upload{}, apperr.Errorf(apperr.Conflict, "", "confirm upload %s: the draft was submitted as case %s", u.ID, d.CaseID)
+		}
+	}
+	return Upload{}, fmt.Errorf("confirm upload %s: %w", u.ID, err)
+}
+
+// verify checks what S3 holds for the upload against its declaration, without reading the file
+// through: the size, the media type and the SHA-256 as S3 reports them (S3 computed the checksum
+// at the PUT and refused bytes that did not match the one signed into the URL), then the first
+// bytes of that same version against the media type. It returns the version checked.
+func (s *Service) verify(ctx context.Context, u Upload) (string, error) {
+	key := u.DocumentKey()
+	f, err := s.files.Stat(ctx, key)
 	if errors.Is(err, ErrNotFound) {
-		return "", "", &UploadRefused{Problems: []Problem{{Field: "", Rule: ruleUpload,
+		return "", &UploadRefused{Problems: []Problem{{Field: "", Rule: ruleUpload,
 			Message: "nothing has been uploaded yet: PUT the file to the URL given when the upload was requested, with the headers given, then confirm"}}}
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("confirm upload %s: read: %w", u.ID, err)
+		return "", fmt.Errorf("confirm upload %s: %w", u.ID, err)
 	}
-	body, size, ct := f.Body, f.Size, f.ContentType
-	defer body.Close()
+	if ps := compareFacts(u, f); len(ps) > 0 {
+		return "", &UploadRefused{Problems: ps}
+	}
+	head, err := s.files.ReadHead(ctx, key, f.VersionID, SniffBytes)
+	if errors.Is(err, ErrNotFound) {
+		return "", apperr.Errorf(apperr.Conflict, "", "confirm upload %s: the version checked is gone; retry", u.ID)
+	}
+	if err != nil {
+		return "", fmt.Errorf("confirm upload %s: %w", u.ID, err)
+	}
+	if !sniff(u.ContentType, head) {
+		return "", &UploadRefused{Problems: []Problem{{Field: "contentType", Rule: ruleUpload,
+			Message: fmt.Sprintf("the file's content is not %s", u.ContentType)}}}
+	}
+	// A check that must read the bytes themselves (a signature that comes with the document)
+	// belongs here, reading version f.VersionID of key: the version attached.
+	return f.VersionID, nil
+}
+
+// compareFacts lists where what S3 holds differs from the declaration.
+func compareFacts(u Upload, f ObjectFacts) []Problem {
 	var ps []Problem
 	add := func(field, format string, args ...any) {
 		ps = append(ps, Problem{Field: field, Rule: ruleUpload, Message: fmt.Sprintf(format, args...)})
 	}
-	if size != u.Size {
-		add("size", "the uploaded file has %d bytes; %d were declared", size, u.Size)
+	if f.Size != u.Size {
+		add("size", "the uploaded file has %d bytes; %d were declared", f.Size, u.Size)
 	}
-	if ct != u.ContentType {
-		add("contentType", "the file was uploaded as %q; %q was declared", ct, u.ContentType)
+	if f.ContentType != u.ContentType {
+		add("contentType", "the file was uploaded as %q; %q was declared", f.ContentType, u.ContentType)
 	}
-	if len(ps) == 0 {
-		h := sha256.New()
-		head := make([]byte, 16)
-		n, _ := io.ReadFull(body, head)
-		head = head[:n]
-		h.Write(head)
-		read, err := io.Copy(h, io.LimitReader(body, MaxUploadBytes))
-		if err != nil {
-			return "", "", fmt.Errorf("confirm upload %s: read: %w", u.ID, err)
-		}
-		if int64(n)+read != u.Size {
-			add("size", "the uploaded file has %d bytes; %d were declared", int64(n)+read, u.Size)
-		} else if got := hex.EncodeToString(h.Sum(nil)); got != u.SHA256 {
-			add("sha256", "the uploaded file's SHA-256 is %s; %s was declared", got, u.SHA256)
-		} else if !sniff(u.ContentType, head) {
-			add("contentType", "the file's content is not %s", u.ContentType)
-		}
+	switch got := strings.ToLower(f.SHA256); {
+	case len(ps) > 0: // the file is not the one declared already; its checksum says nothing more
+	case got == "":
+		add("sha256", "the file was uploaded without its SHA-256 checksum: PUT it with exactly the headers given")
+	case got != u.SHA256:
+		add("sha256", "the uploaded file's SHA-256 is %s; %s was declared", got, u.SHA256)
 	}
-	if len(ps) > 0 {
-		if key == u.QuarantineKey() {
-			if err := s.files.Delete(ctx, key); err != nil {
-				s.log.WarnContext(ctx, "refused upload not deleted from quarantine", "upload", u.ID, "error", err)
-			}
-		}
-		return "", "", &UploadRefused{Problems: ps}
-	}
-	return key, f.VersionID, nil
+	return ps
 }
 
 // DocumentLink returns a presigned GET of one document of a case the actor may see: an

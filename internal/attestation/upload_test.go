@@ -10,10 +10,13 @@ import (
 	"time"
 )
 
-// The upload flow (declare, PUT to quarantine, confirm), drafts (§13) and the documents of a
-// step, on in-memory fakes of the uploads store and the documents bucket.
+// The upload flow (declare, PUT to the document's key, confirm), drafts (§13) and the documents
+// of a step, on in-memory fakes of the uploads store and the documents bucket.
 
-func TestConfirmUploadMovesTheRightBytesOutOfQuarantine(t *testing.T) {
+// TestConfirmUploadPinsTheRightBytes: the PUT goes to the document's own key; confirm asks S3 for
+// the object's facts and its first bytes (two requests, no read-through, no copy, no delete) and
+// pins the version it checked.
+func TestConfirmUploadPinsTheRightBytes(t *testing.T) {
 	h := newUploadHarness(t)
 	id := h.newCase(caseSpec{})
 	body := pdf("the signed contract")
@@ -27,7 +30,7 @@ func TestConfirmUploadMovesTheRightBytesOutOfQuarantine(t *testing.T) {
 		u.SHA256 != strings.ToLower(req.SHA256) || u.Key != "" || u.VersionID != "" || u.ConfirmedAt != nil {
 		t.Fatalf("declared upload %+v", u)
 	}
-	if p.Method != "PUT" || !strings.Contains(p.URL, u.QuarantineKey()) || p.Headers["Content-Type"] != "application/pdf" ||
+	if p.Method != "PUT" || !strings.Contains(p.URL, u.DocumentKey()) || p.Headers["Content-Type"] != "application/pdf" ||
 		p.ExpiresAt.IsZero() || !p.ExpiresAt.Equal(h.now.Add(UploadURLExpiry).UTC()) {
 		t.Fatalf("presigned %+v", p)
 	}
@@ -40,8 +43,8 @@ func TestConfirmUploadMovesTheRightBytesOutOfQuarantine(t *testing.T) {
 		got.ConfirmedAt == nil || !got.ConfirmedAt.Equal(h.now) || UploadIDOfKey(got.Key) != u.ID {
 		t.Fatalf("confirmed %+v", got)
 	}
-	if _, ok := h.files.object(u.QuarantineKey()); ok {
-		t.Fatal("the bytes are still in quarantine")
+	if stats, heads := h.files.requests(); stats != 1 || heads != 1 {
+		t.Fatalf("confirm asked S3 %d times for the facts and %d times for the first bytes, want once each", stats, heads)
 	}
 	o, ok := h.files.object(u.DocumentKey())
 	if !ok || !bytes.Equal(o.body, body) || o.version != got.VersionID || o.contentType != "application/pdf" {
@@ -70,22 +73,14 @@ func TestConfirmUploadRefusesBytesThatAreNotWhatWasDeclared(t *testing.T) {
 			h := newUploadHarness(t)
 			id := h.newCase(caseSpec{})
 			u := h.caseUpload(applicant, id, DocSignedContract, good)
-			h.files.put(u.QuarantineKey(), tc.ct, tc.body)
+			h.files.put(u.DocumentKey(), tc.ct, tc.body)
+			refused, _ := h.files.object(u.DocumentKey())
 			_, err := h.svc.ConfirmUpload(h.ctx, applicant, u.ID, h.tick())
 			ps := refusal(t, err)
 			if len(ps) != 1 || ps[0].Field != tc.field || ps[0].Rule != ruleUpload || !strings.Contains(ps[0].Message, tc.says) {
 				t.Fatalf("problems %v, want one of %s", ps, tc.field)
 			}
-			if _, ok := h.files.object(u.QuarantineKey()); ok {
-				t.Fatal("the refused bytes are still in quarantine")
-			}
-			if _, ok := h.files.object(u.DocumentKey()); ok {
-				t.Fatal("the refused bytes left quarantine")
-			}
-			if promotes, _ := h.files.counts(); promotes != 0 {
-				t.Fatalf("%d promotes", promotes)
-			}
-			if s := h.storedUpload(u.ID); s.State != UploadPending || s.Key != "" || s.ConfirmedAt != nil {
+			if s := h.storedUpload(u.ID); s.State != UploadPending || s.Key != "" || s.ConfirmedAt != nil || s.VersionID != "" {
 				t.Fatalf("after a refusal the upload is %+v", s)
 			}
 			// The right file PUT to the same URL is then confirmed.
@@ -93,7 +88,7 @@ func TestConfirmUploadRefusesBytesThatAreNotWhatWasDeclared(t *testing.T) {
 			if got.State != UploadConfirmed || got.VersionID == "" {
 				t.Fatalf("confirmed %+v", got)
 			}
-			if o, ok := h.files.object(u.DocumentKey()); !ok || !bytes.Equal(o.body, good) {
+			if o, ok := h.files.version(got.VersionID); !ok || !bytes.Equal(o.body, good) || got.VersionID == refused.version {
 				t.Fatal("the right bytes are not the document")
 			}
 		})
@@ -103,14 +98,11 @@ func TestConfirmUploadRefusesBytesThatAreNotWhatWasDeclared(t *testing.T) {
 		id := h.newCase(caseSpec{})
 		html := []byte("<html><body>not a contract</body></html>")
 		u := h.caseUpload(applicant, id, DocSignedContract, html) // the declaration matches the bytes
-		h.files.put(u.QuarantineKey(), "application/pdf", html)
+		h.files.put(u.DocumentKey(), "application/pdf", html)
 		_, err := h.svc.ConfirmUpload(h.ctx, applicant, u.ID, h.tick())
 		ps := refusal(t, err)
 		if len(ps) != 1 || ps[0].Field != "contentType" || !strings.Contains(ps[0].Message, "not application/pdf") {
 			t.Fatalf("problems %v", ps)
-		}
-		if _, ok := h.files.object(u.QuarantineKey()); ok {
-			t.Fatal("the refused bytes are still in quarantine")
 		}
 		if s := h.storedUpload(u.ID); s.State != UploadPending {
 			t.Fatalf("after a refusal the upload is %+v", s)
@@ -154,8 +146,8 @@ func TestConfirmUploadTwiceReturnsTheSameUpload(t *testing.T) {
 		again.ConfirmedAt == nil || !again.ConfirmedAt.Equal(*first.ConfirmedAt) {
 		t.Fatalf("second confirm %+v, first %+v", again, first)
 	}
-	if promotes, _ := h.files.counts(); promotes != 1 || h.ups.confirms != 1 {
-		t.Fatalf("%d promotes, %d confirms stored; want 1 and 1", promotes, h.ups.confirms)
+	if stats, _ := h.files.requests(); stats != 1 || h.ups.confirms != 1 {
+		t.Fatalf("%d checks with S3, %d confirms stored; want 1 and 1", stats, h.ups.confirms)
 	}
 }
 
@@ -164,8 +156,8 @@ func TestConfirmUploadSideBySideReturnsTheSameUpload(t *testing.T) {
 	id := h.newCase(caseSpec{})
 	body := pdf("contract")
 	u := h.caseUpload(applicant, id, DocSignedContract, body)
-	h.files.put(u.QuarantineKey(), u.ContentType, body)
-	h.files.openDelay = 20 * time.Millisecond // every confirm reads the quarantine object before any moves it
+	h.files.put(u.DocumentKey(), u.ContentType, body)
+	h.files.statDelay = 20 * time.Millisecond // every confirm checks the object before any writes
 	at := h.tick()
 	const n = 4
 	got := make([]Upload, n)
@@ -188,8 +180,7 @@ func TestConfirmUploadSideBySideReturnsTheSameUpload(t *testing.T) {
 			continue // "another request is confirming it; retry": a 409 the caller retries
 		}
 		if errs[i] != nil {
-			t.Fatalf("bug: confirm %d of %d side by side: %v (a repeated delivery of a confirm that another one is moving out of quarantine fails, "+
-				"wrapped as ErrNotFound, instead of answering the confirmed upload: see upload.go, ConfirmUpload, the Promote error)", i+1, n, errs[i])
+			t.Fatalf("bug: confirm %d of %d side by side: %v (a repeated delivery of a confirm fails instead of answering the confirmed upload)", i+1, n, errs[i])
 		}
 		if got[i].State != UploadConfirmed || got[i].VersionID != stored.VersionID {
 			t.Fatalf("confirm %d: %+v, stored %+v", i+1, got[i], stored)
@@ -202,13 +193,12 @@ func TestConfirmUploadAfterAnInterruptedConfirmKeepsTheVersion(t *testing.T) {
 	id := h.newCase(caseSpec{})
 	body := pdf("contract")
 	u := h.caseUpload(applicant, id, DocSignedContract, body)
-	h.files.put(u.QuarantineKey(), u.ContentType, body)
+	h.files.put(u.DocumentKey(), u.ContentType, body)
 	h.ups.failConfirm = errors.New("throttled")
 	if _, err := h.svc.ConfirmUpload(h.ctx, applicant, u.ID, h.tick()); err == nil {
 		t.Fatal("a confirm whose write failed succeeded")
 	}
-	// The bytes were moved out of quarantine before the write failed; a confirm again finds them
-	// there, checks them, and stores the upload confirmed.
+	// A confirm again checks the same version and stores the upload confirmed, pinned to it.
 	got, err := h.svc.ConfirmUpload(h.ctx, applicant, u.ID, h.tick())
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +208,7 @@ func TestConfirmUploadAfterAnInterruptedConfirmKeepsTheVersion(t *testing.T) {
 		t.Fatalf("confirmed %+v, document there %v", got, ok)
 	}
 	if got.VersionID != o.version || h.storedUpload(u.ID).VersionID != o.version {
-		t.Fatalf("a confirm that finds the bytes already moved out of quarantine stores the upload with version %q, answers %q; "+
+		t.Fatalf("a confirm after an interrupted one stores the upload with version %q, answers %q; "+
 			"the document's version is %q", h.storedUpload(u.ID).VersionID, got.VersionID, o.version)
 	}
 }
@@ -242,14 +232,14 @@ func TestUploadsOfAnotherOrganisationAreNotFound(t *testing.T) {
 	id := h.newCase(caseSpec{})
 	body := pdf("contract")
 	u := h.caseUpload(applicant, id, DocSignedContract, body)
-	h.files.put(u.QuarantineKey(), u.ContentType, body)
+	h.files.put(u.DocumentKey(), u.ContentType, body)
 	_, err := h.svc.ConfirmUpload(h.ctx, otherApplicant, u.ID, h.tick())
 	mustErr(t, err, ErrNotFound)
 	if s := h.storedUpload(u.ID); s.State != UploadPending {
 		t.Fatalf("another organisation's confirm changed the upload: %+v", s)
 	}
-	if _, ok := h.files.object(u.QuarantineKey()); !ok {
-		t.Fatal("another organisation's confirm touched the bytes")
+	if stats, heads := h.files.requests(); stats != 0 || heads != 0 {
+		t.Fatal("another organisation's confirm reached the bytes")
 	}
 	_, _, err = h.svc.RequestCaseUpload(h.ctx, otherApplicant, id, declaration(DocSignedContract, "application/pdf", body), h.tick())
 	mustErr(t, err, ErrNotFound)
@@ -311,7 +301,7 @@ func TestUploadIDOfKey(t *testing.T) {
 	id := "U-" + strings.Repeat("ab", 16)
 	for key, want := range map[string]string{
 		DocumentPrefix + id:                  id,
-		QuarantinePrefix + id:                "",
+		"quarantine/" + id:                   "",
 		id:                                   "",
 		DocumentPrefix + strings.ToUpper(id): "",
 		DocumentPrefix + id + "0":            "",

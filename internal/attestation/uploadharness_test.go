@@ -1,14 +1,12 @@
 package attestation
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sync"
 	"testing"
@@ -137,6 +135,57 @@ func (m *memUploads) ConfirmUpload(ctx context.Context, u Upload) error {
 	return nil
 }
 
+func (m *memUploads) CreateUploads(ctx context.Context, us []Upload, max int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, x := range m.uploads {
+		if x.Scope == us[0].Scope && x.ScopeID == us[0].ScopeID {
+			n++
+		}
+	}
+	if n+len(us) > max {
+		return fmt.Errorf("create %d uploads: %w", len(us), ErrTooManyUploads)
+	}
+	for _, u := range us {
+		if _, ok := m.uploads[u.ID]; ok {
+			return fmt.Errorf("create upload %s: %w", u.ID, ErrConflict)
+		}
+	}
+	for _, u := range us {
+		m.uploads[u.ID] = copyUpload(u)
+	}
+	return nil
+}
+
+func (m *memUploads) ConfirmUploads(ctx context.Context, us []Upload) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.drafts[us[0].ScopeID]
+	if !ok || d.State != DraftOpen {
+		return fmt.Errorf("confirm uploads: draft %s not open: %w", us[0].ScopeID, ErrConflict)
+	}
+	for _, u := range us {
+		if cur, ok := m.uploads[u.ID]; !ok || cur.State != UploadPending {
+			return fmt.Errorf("confirm upload %s: not pending: %w", u.ID, ErrConflict)
+		}
+	}
+	d = copyDraft(d)
+	if d.Package.Documents == nil {
+		d.Package.Documents = map[string]DocumentRef{}
+	}
+	for _, u := range us {
+		d.Package.Documents[u.Document] = DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256, ContentType: u.ContentType,
+			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID}
+		m.uploads[u.ID] = copyUpload(u)
+		m.confirms++
+	}
+	d.Version++
+	d.UpdatedAt = us[0].ConfirmedAt.UTC()
+	m.drafts[d.ID] = d
+	return nil
+}
+
 func (m *memUploads) CreateDraft(ctx context.Context, d Draft) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -207,26 +256,28 @@ type memObject struct {
 	body        []byte
 	contentType string
 	version     string
+	sha256      string // as S3 computes it at the PUT
 }
 
-// memFiles is an in-memory documents bucket (Files), versioned like the real one. Like S3 in the
-// local stack it does not check a PUT's bytes against the checksum signed into its URL: that is
-// what the service's confirm does. put stands for the caller's PUT to a presigned URL.
+// memFiles is an in-memory documents bucket (Files), versioned like the real one. put stands for
+// the caller's PUT to a presigned URL; unlike S3 it takes bytes that differ from the checksum
+// signed into the URL (and records their own SHA-256, as S3 reports it), so that the service's
+// own comparison is tested too.
 type memFiles struct {
 	mu       sync.Mutex
 	objects  map[string]memObject
-	history  map[string]memObject // every version ever put or copied, by version
+	history  map[string]memObject // every version ever put, by version
 	versions int
 	presigns []Presigned // PUTs presigned, in order
-	promotes int
-	deletes  int
+	stats    int
+	heads    int
 
-	// openDelay, when set, holds every Open after its read: confirms side by side then all read
-	// the quarantine object before any of them moves it.
-	openDelay time.Duration
-	// beforePromote, when set, runs (once) as the next Promote begins: a PUT that lands between
-	// the check and the move.
-	beforePromote func()
+	// statDelay, when set, holds every Stat after its read: confirms side by side then all
+	// check the object before any of them writes.
+	statDelay time.Duration
+	// afterStat, when set, runs (once) as the next Stat returns: a PUT that lands between the
+	// check of the object's facts and the rest of the confirm.
+	afterStat func()
 }
 
 var _ Files = (*memFiles)(nil)
@@ -258,54 +309,42 @@ func (f *memFiles) put(key, contentType string, body []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.versions++
-	o := memObject{body: slices.Clone(body), contentType: contentType, version: fmt.Sprintf("v%d", f.versions)}
+	sum := sha256.Sum256(body)
+	o := memObject{body: slices.Clone(body), contentType: contentType, version: fmt.Sprintf("v%d", f.versions), sha256: hex.EncodeToString(sum[:])}
 	f.objects[key], f.history[o.version] = o, o
 }
 
-func (f *memFiles) Open(ctx context.Context, key string) (StoredFile, error) {
+func (f *memFiles) Stat(ctx context.Context, key string) (ObjectFacts, error) {
 	f.mu.Lock()
 	o, ok := f.objects[key]
-	delay := f.openDelay
+	delay, after := f.statDelay, f.afterStat
+	f.afterStat = nil
+	f.stats++
 	f.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay)
 	}
+	if after != nil {
+		defer after()
+	}
 	if !ok {
-		return StoredFile{}, fmt.Errorf("object %s: %w", key, ErrNotFound)
+		return ObjectFacts{}, fmt.Errorf("object %s: %w", key, ErrNotFound)
 	}
-	return StoredFile{Body: io.NopCloser(bytes.NewReader(slices.Clone(o.body))), Size: int64(len(o.body)), ContentType: o.contentType, VersionID: o.version}, nil
+	return ObjectFacts{Size: int64(len(o.body)), ContentType: o.contentType, SHA256: o.sha256, VersionID: o.version}, nil
 }
 
-func (f *memFiles) Promote(ctx context.Context, from, version, to string) (string, error) {
+func (f *memFiles) ReadHead(ctx context.Context, key, versionID string, n int) ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.beforePromote != nil {
-		f.mu.Unlock()
-		f.beforePromote()
-		f.beforePromote = nil
-		f.mu.Lock()
+	f.heads++
+	o, ok := f.history[versionID]
+	if !ok {
+		return nil, fmt.Errorf("object %s version %s: %w", key, versionID, ErrNotFound)
 	}
-	o, ok := f.history[version]
-	if _, current := f.objects[from]; !ok || !current {
-		return "", fmt.Errorf("copy %s version %s: %w", from, version, ErrNotFound)
-	}
-	f.versions++
-	o.version = fmt.Sprintf("v%d", f.versions)
-	f.objects[to], f.history[o.version] = o, o
-	delete(f.objects, from)
-	f.promotes++
-	return o.version, nil
+	return slices.Clone(o.body[:min(n, len(o.body))]), nil
 }
 
-func (f *memFiles) Delete(ctx context.Context, key string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.objects, key)
-	f.deletes++
-	return nil
-}
-
-// object returns the object under key, if there is one.
+// object returns the current version of key, if there is one.
 func (f *memFiles) object(key string) (memObject, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -313,10 +352,19 @@ func (f *memFiles) object(key string) (memObject, bool) {
 	return o, ok
 }
 
-func (f *memFiles) counts() (promotes, deletes int) {
+// version returns one version, if there is one.
+func (f *memFiles) version(id string) (memObject, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.promotes, f.deletes
+	o, ok := f.history[id]
+	return o, ok
+}
+
+// requests is how many Stat and ReadHead calls the bucket answered.
+func (f *memFiles) requests() (stats, heads int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stats, f.heads
 }
 
 // uploadHarness is the harness's service with the uploads store and the documents bucket.
@@ -361,7 +409,7 @@ func (h *uploadHarness) caseUpload(actor identity.Actor, caseID, kind string, bo
 // putAndConfirm PUTs body as declared and confirms the upload.
 func (h *uploadHarness) putAndConfirm(actor identity.Actor, u Upload, body []byte) Upload {
 	h.t.Helper()
-	h.files.put(u.QuarantineKey(), u.ContentType, body)
+	h.files.put(u.DocumentKey(), u.ContentType, body)
 	got, err := h.svc.ConfirmUpload(h.ctx, actor, u.ID, h.tick())
 	if err != nil {
 		h.t.Fatalf("confirm %s: %v", u.ID, err)

@@ -38,6 +38,12 @@ var goldenAdded = map[string]map[string]string{
 	"case_minimal": {"gsi2pk": "IDLE#3", "gsi2sk": "2026-03-02T04:30:15Z#C-0002"},
 }
 
+// withoutDocuments is c as its case item alone holds it.
+func withoutDocuments(c attestation.Case) attestation.Case {
+	c.Documents = nil
+	return c
+}
+
 // firstPut is the item of the first Put of items.
 func firstPut(items []types.TransactWriteItem, err error) (map[string]types.AttributeValue, error) {
 	if err != nil {
@@ -61,26 +67,27 @@ func goldenItems() []goldenItem {
 	cases := &Store{table: "t"}
 	compl := &Complaints{table: "t"}
 	return []goldenItem{
-		{"case", goldenCase(), func() (map[string]types.AttributeValue, error) {
-			return attributevalue.MarshalMap(toItem(goldenCase()))
-		},
-			decodeAs(func(it caseItem) any { return fromItem(it) })},
-		{"case_attention", goldenAttentionCase(), func() (map[string]types.AttributeValue, error) {
+		// Case items written before a case's documents got an item of their own: the documents
+		// inline. They still read; the next write moves them out (case_apart, case_documents).
+		{"case", goldenCase(), nil, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_attention", goldenAttentionCase(), nil, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_minimal", goldenMinimalCase(), nil, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_idle", goldenIdleCase(), nil, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_apart", withoutDocuments(goldenAttentionCase()), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenAttentionCase()))
-		},
-			decodeAs(func(it caseItem) any { return fromItem(it) })},
-		{"case_handed_back", goldenHandedBackCase(), func() (map[string]types.AttributeValue, error) {
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_documents", goldenAttentionCase().Documents, func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toDocumentsItem(goldenAttentionCase()))
+		}, decodeAs(func(it caseDocumentsItem) any { return mapSlice(it.Documents, storedDocument.domain) })},
+		// A case handed back by the authority, stored with its documents inline (before they got
+		// an item of their own); case_handed_back_apart is how it is written now.
+		{"case_handed_back", goldenHandedBackCase(), nil, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_handed_back_apart", withoutDocuments(goldenHandedBackCase()), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenHandedBackCase()))
-		},
-			decodeAs(func(it caseItem) any { return fromItem(it) })},
-		{"case_minimal", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_minimal_apart", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenMinimalCase()))
-		},
-			decodeAs(func(it caseItem) any { return fromItem(it) })},
-		{"case_idle", goldenIdleCase(), func() (map[string]types.AttributeValue, error) {
-			return attributevalue.MarshalMap(toItem(goldenIdleCase()))
-		},
-			decodeAs(func(it caseItem) any { return fromItem(it) })},
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
 		}, decodeAs(func(it eventItem) any { return it.domain() })},

@@ -46,6 +46,7 @@ type API interface {
 type Store struct {
 	db    API
 	table string
+	docs  documentsSeen // the documents of the cases this store read or wrote last, to skip rewriting them
 }
 
 var _ attestation.CaseStore = (*Store)(nil)
@@ -82,12 +83,14 @@ func DueShardOf(id string) string {
 // same shard as its due steps, in its own partition).
 func IdleShardOf(id string) string { return "IDLE#" + strings.TrimPrefix(DueShardOf(id), "DUE#") }
 
+// toItem is the case item of c; its documents go to their own item (toDocumentsItem).
 func toItem(c attestation.Case) caseItem {
 	it := caseItem{
 		keys: keys{PK: casePK(c.ID), SK: "CASE",
 			GSI1PK: "ORG#" + c.OrganizationBIN, GSI1SK: "CASE#" + sortTime(c.SubmittedAt) + "#" + c.ID},
 		Type: "case", Version: c.Version, Case: toStoredCase(c),
 	}
+	it.Case.Documents = nil
 	it.GSI4PK, it.GSI4SK = filedKeys(c)
 	if a := c.Attention; c.NeedsAttention() {
 		// The workflow stopped moving the case: the authority's queue lists it from the moment
@@ -131,20 +134,42 @@ func (s *Store) Create(ctx context.Context, c attestation.Case, events ...attest
 }
 
 // Update replaces the case stored at version c.Version-1 and appends events: one transaction, or
-// one conditional PutItem when there is no event.
+// one conditional PutItem when there is no event and the documents are as stored. A case with no
+// documents (read by GetWithoutDocuments, or from an index) leaves the stored documents as they
+// are: a case's documents are only ever added to.
 func (s *Store) Update(ctx context.Context, c attestation.Case, events ...attestation.Event) error {
 	return s.write(ctx, c, "version = :prev", map[string]types.AttributeValue{
 		":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(c.Version - 1)}}, events)
 }
 
-func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals map[string]types.AttributeValue, events []attestation.Event) error {
+// caseWrites are the puts of a case: its item, conditional on cond, and its documents item when
+// they may differ from those stored (documentsSeen).
+func (s *Store) caseWrites(c attestation.Case, cond string, vals map[string]types.AttributeValue) ([]types.TransactWriteItem, error) {
 	av, err := attributevalue.MarshalMap(toItem(c))
 	if err != nil {
-		return fmt.Errorf("encode case %s: %w", c.ID, err)
+		return nil, fmt.Errorf("encode case %s: %w", c.ID, err)
 	}
-	if len(events) == 0 {
+	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: &cond, ExpressionAttributeValues: vals}}}
+	if len(c.Documents) > 0 && !s.docs.unchanged(c) {
+		dav, err := attributevalue.MarshalMap(toDocumentsItem(c))
+		if err != nil {
+			return nil, fmt.Errorf("encode documents of case %s: %w", c.ID, err)
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: dav}})
+	}
+	return items, nil
+}
+
+func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals map[string]types.AttributeValue, events []attestation.Event) error {
+	items, err := s.caseWrites(c, cond, vals)
+	if err != nil {
+		return err
+	}
+	if len(events) == 0 && len(items) == 1 {
 		// Nothing to write beside the case: one conditional PutItem, no transaction.
-		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: &cond, ExpressionAttributeValues: vals})
+		put := items[0].Put
+		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: put.Item, ConditionExpression: put.ConditionExpression,
+			ExpressionAttributeValues: put.ExpressionAttributeValues})
 		var ccf *types.ConditionalCheckFailedException
 		if errors.As(err, &ccf) {
 			return apperr.Hidden(apperr.Conflict, "", "write case %s version %d", c.ID, c.Version)
@@ -152,19 +177,67 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 		if err != nil {
 			return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
 		}
+		s.docs.wrote(c)
 		return nil
 	}
-	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &s.table, Item: av,
-		ConditionExpression: &cond, ExpressionAttributeValues: vals}}}
 	evs, err := s.eventPuts(c.ID, events)
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, fmt.Sprintf("write case %s version %d", c.ID, c.Version), append(items, evs...))
+	if err := s.transact(ctx, fmt.Sprintf("write case %s version %d", c.ID, c.Version), append(items, evs...)); err != nil {
+		return err
+	}
+	s.docs.wrote(c)
+	return nil
 }
 
-// Get reads a case with a strongly consistent read.
+// Get reads a case with its documents: one strongly consistent Query of the case item and its
+// documents item (sk CASE and DOCS, next to each other).
 func (s *Store) Get(ctx context.Context, id string) (attestation.Case, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :case AND :docs"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casePK(id)},
+			":case": &types.AttributeValueMemberS{Value: "CASE"}, ":docs": &types.AttributeValueMemberS{Value: documentsSK}}})
+	if err != nil {
+		return attestation.Case{}, fmt.Errorf("get case %s: %w", id, err)
+	}
+	var c *attestation.Case
+	var docs *caseDocumentsItem
+	for _, av := range out.Items {
+		sk, _ := av["sk"].(*types.AttributeValueMemberS)
+		switch {
+		case sk == nil:
+		case sk.Value == "CASE":
+			var it caseItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return attestation.Case{}, fmt.Errorf("decode case %s: %w", id, err)
+			}
+			got := fromItem(it)
+			c = &got
+		case sk.Value == documentsSK:
+			docs = &caseDocumentsItem{}
+			if err := attributevalue.UnmarshalMap(av, docs); err != nil {
+				return attestation.Case{}, fmt.Errorf("decode documents of case %s: %w", id, err)
+			}
+		}
+	}
+	if c == nil {
+		return attestation.Case{}, apperr.Hidden(apperr.NotFound, "case", "case %s", id)
+	}
+	if docs != nil {
+		c.Documents = mapSlice(docs.Documents, storedDocument.domain)
+		s.docs.read(*c)
+	}
+	// Without a documents item, the case item is of the earlier shape with its documents inline
+	// (or has none): its next write gives them their item.
+	return *c, nil
+}
+
+// GetWithoutDocuments reads a case without its documents (one GetItem of the case item, about a
+// quarter of its former size), for the steps of the workflow that never touch them; an Update
+// of the case so read keeps the stored documents. A case item of the earlier shape comes with
+// its documents inline.
+func (s *Store) GetWithoutDocuments(ctx context.Context, id string) (attestation.Case, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
 		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: casePK(id)}, "sk": &types.AttributeValueMemberS{Value: "CASE"}}})
 	if err != nil {
@@ -318,10 +391,6 @@ func (s *Store) CertificateSeq(ctx context.Context, year int) (int, error) {
 // IssueCertificate takes the certificate's sequence (conditional on the counter still holding the
 // one before), stores its register entry and updates the case, in one transaction.
 func (s *Store) IssueCertificate(ctx context.Context, c attestation.Case, cert attestation.Certificate, events ...attestation.Event) error {
-	caseAV, err := attributevalue.MarshalMap(toItem(c))
-	if err != nil {
-		return fmt.Errorf("encode case %s: %w", c.ID, err)
-	}
 	certAV, err := attributevalue.MarshalMap(toCertificateItem(cert))
 	if err != nil {
 		return fmt.Errorf("encode certificate %s: %w", cert.Number, err)
@@ -336,17 +405,24 @@ func (s *Store) IssueCertificate(ctx context.Context, c attestation.Case, cert a
 		counter.ConditionExpression = aws.String("seq = :prev")
 		counter.ExpressionAttributeValues[":prev"] = &types.AttributeValueMemberN{Value: strconv.Itoa(cert.Seq - 1)}
 	}
-	items := []types.TransactWriteItem{
+	caseWrites, err := s.caseWrites(c, "version = :prev",
+		map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(c.Version - 1)}})
+	if err != nil {
+		return err
+	}
+	items := append([]types.TransactWriteItem{
 		{Update: counter},
 		{Put: &types.Put{TableName: &s.table, Item: certAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Put: &types.Put{TableName: &s.table, Item: caseAV, ConditionExpression: aws.String("version = :prev"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(c.Version - 1)}}}},
-	}
+	}, caseWrites...)
 	evs, err := s.eventPuts(c.ID, events)
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, fmt.Sprintf("issue certificate %s for case %s", cert.Number, c.ID), append(items, evs...))
+	if err := s.transact(ctx, fmt.Sprintf("issue certificate %s for case %s", cert.Number, c.ID), append(items, evs...)); err != nil {
+		return err
+	}
+	s.docs.wrote(c)
+	return nil
 }
 
 // transact runs a transaction, turning a failed condition into attestation.ErrConflict.

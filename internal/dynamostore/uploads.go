@@ -56,34 +56,56 @@ func draftKey(id string) map[string]types.AttributeValue {
 // CreateUpload stores a new pending upload and counts it on its draft's or case's count of
 // declared uploads, in one transaction: the count's condition keeps it at most max.
 func (s *Uploads) CreateUpload(ctx context.Context, u attestation.Upload, max int) error {
-	av, err := toUploadItem(u)
-	if err != nil {
-		return err
+	return s.createUploads(ctx, "create upload "+u.ID, []attestation.Upload{u}, max)
+}
+
+// CreateUploads stores new pending uploads of one draft and counts them on its count of declared
+// uploads, in one transaction (at most attestation.MaxBatchUploads of them, with the count well
+// under DynamoDB's 100 items): the count's condition keeps it at most max.
+func (s *Uploads) CreateUploads(ctx context.Context, us []attestation.Upload, max int) error {
+	if len(us) == 0 {
+		return nil
 	}
-	what := "create upload " + u.ID
+	return s.createUploads(ctx, fmt.Sprintf("create %d uploads to %s %s", len(us), us[0].Scope, us[0].ScopeID), us, max)
+}
+
+func (s *Uploads) createUploads(ctx context.Context, what string, us []attestation.Upload, max int) error {
+	u := us[0]
+	items := make([]types.TransactWriteItem, 0, len(us)+1)
+	for _, x := range us {
+		if x.Scope != u.Scope || x.ScopeID != u.ScopeID {
+			return fmt.Errorf("%s: upload %s is of %s %s", what, x.ID, x.Scope, x.ScopeID)
+		}
+		av, err := toUploadItem(x)
+		if err != nil {
+			return err
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
+	}
 	set := "SET #t = :type"
-	vals := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"},
-		":max": &types.AttributeValueMemberN{Value: strconv.Itoa(max)}, ":type": &types.AttributeValueMemberS{Value: "upload_count"}}
+	vals := map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: strconv.Itoa(len(us))},
+		":room": &types.AttributeValueMemberN{Value: strconv.Itoa(max - len(us))}, ":type": &types.AttributeValueMemberS{Value: "upload_count"}}
 	names := map[string]string{"#n": "declared", "#t": "type"}
 	if u.Scope == attestation.ScopeDraft {
 		set += ", #exp = :exp"
 		names["#exp"] = "expiresAt"
 		vals[":exp"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(u.CreatedAt.Add(attestation.DraftTTL).Unix(), 10)}
 	}
-	items := []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Update: &types.Update{TableName: &s.table, Key: uploadCountKey(u.Scope, u.ScopeID),
-			UpdateExpression: aws.String(set + " ADD #n :one"), ConditionExpression: aws.String("attribute_not_exists(#n) OR #n < :max"),
-			ExpressionAttributeNames: names, ExpressionAttributeValues: vals}},
+	if max < len(us) {
+		return fmt.Errorf("%s: %d uploads declared to %s %s: %w", what, max, u.Scope, u.ScopeID, attestation.ErrTooManyUploads)
 	}
+	items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: uploadCountKey(u.Scope, u.ScopeID),
+		UpdateExpression: aws.String(set + " ADD #n :n"), ConditionExpression: aws.String("attribute_not_exists(#n) OR #n <= :room"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals}})
+	count := len(items) - 1
 	// Uploads declared side by side to one draft or case update its one count item in their
 	// transactions, and DynamoDB cancels all but one of them (TransactionConflict): nothing of a
 	// cancelled transaction was written, so it is tried again, a few times, after a short pause.
 	for attempt := 1; ; attempt++ {
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		var tce *types.TransactionCanceledException
 		if errors.As(err, &tce) {
-			if len(tce.CancellationReasons) == 2 && aws.ToString(tce.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
+			if len(tce.CancellationReasons) == len(items) && aws.ToString(tce.CancellationReasons[count].Code) == "ConditionalCheckFailed" {
 				return fmt.Errorf("%s: %d uploads declared to %s %s: %w", what, max, u.Scope, u.ScopeID, attestation.ErrTooManyUploads)
 			}
 			if transactionConflict(tce) && attempt < maxConflictAttempts {
@@ -192,36 +214,75 @@ func (s *Uploads) Uploads(ctx context.Context, ids []string) (map[string]attesta
 // is attached to the open draft in the same transaction, by an update of that one document of
 // the draft's package: uploads to one draft confirmed side by side do not conflict.
 func (s *Uploads) ConfirmUpload(ctx context.Context, u attestation.Upload) error {
-	av, err := toUploadItem(u)
+	if u.Scope == attestation.ScopeDraft {
+		return s.ConfirmUploads(ctx, []attestation.Upload{u})
+	}
+	put, err := s.confirmedPut(u)
 	if err != nil {
 		return err
 	}
-	names := map[string]string{"#st": "state"}
-	pending := map[string]types.AttributeValue{":pending": &types.AttributeValueMemberS{Value: string(attestation.UploadPending)}}
-	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("#st = :pending"),
-		ExpressionAttributeNames: names, ExpressionAttributeValues: pending}}}
-	if u.Scope == attestation.ScopeDraft {
+	return s.cases.transact(ctx, "confirm upload "+u.ID, []types.TransactWriteItem{put})
+}
+
+// ConfirmUploads stores confirmed uploads of one draft, each if the stored one is pending, and
+// attaches them to the open draft, in one transaction: one update of the draft sets each
+// upload's document of its package (and counts one change of the draft). At most
+// attestation.MaxBatchUploads uploads, each of another document.
+func (s *Uploads) ConfirmUploads(ctx context.Context, us []attestation.Upload) error {
+	if len(us) == 0 {
+		return nil
+	}
+	draft, at := us[0].ScopeID, us[0].ConfirmedAt
+	what := "confirm upload " + us[0].ID
+	if len(us) > 1 {
+		what = fmt.Sprintf("confirm %d uploads to draft %s", len(us), draft)
+	}
+	items := make([]types.TransactWriteItem, 0, len(us)+1)
+	names := map[string]string{"#st": "state", "#d": "draft", "#p": "Package", "#docs": "Documents", "#upd": "UpdatedAt", "#v": "Version"}
+	vals := map[string]types.AttributeValue{
+		":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}, ":one": &types.AttributeValueMemberN{Value: "1"},
+		":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)},
+		":sk":   &types.AttributeValueMemberS{Value: "DRAFT#" + sortTime(*at) + "#" + draft},
+		":exp":  &types.AttributeValueMemberN{Value: strconv.FormatInt(at.Add(attestation.DraftTTL).Unix(), 10)},
+	}
+	set := make([]string, 0, len(us)+5)
+	for i, u := range us {
+		if u.Scope != attestation.ScopeDraft || u.ScopeID != draft {
+			return fmt.Errorf("%s: upload %s is of %s %s", what, u.ID, u.Scope, u.ScopeID)
+		}
+		put, err := s.confirmedPut(u)
+		if err != nil {
+			return err
+		}
+		items = append(items, put)
 		ref, err := attributevalue.Marshal(toStoredDocumentRef(attestation.DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256,
 			ContentType: u.ContentType, Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID}))
 		if err != nil {
 			return fmt.Errorf("encode document of upload %s: %w", u.ID, err)
 		}
-		at := sortTime(*u.ConfirmedAt)
-		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: draftKey(u.ScopeID),
-			UpdateExpression: aws.String("SET #d.#p.#docs.#doc = :ref, #d.#upd = :at, #d.#v = #d.#v + :one, version = version + :one, " +
-				"gsi1sk = :sk, expiresAt = :exp"),
-			ConditionExpression: aws.String("#st = :open"),
-			ExpressionAttributeNames: map[string]string{"#st": "state", "#d": "draft", "#p": "Package", "#docs": "Documents", "#doc": u.Document,
-				"#upd": "UpdatedAt", "#v": "Version"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":ref": ref, ":at": &types.AttributeValueMemberS{Value: u.ConfirmedAt.UTC().Format(time.RFC3339Nano)},
-				":one":  &types.AttributeValueMemberN{Value: "1"},
-				":open": &types.AttributeValueMemberS{Value: string(attestation.DraftOpen)},
-				":sk":   &types.AttributeValueMemberS{Value: "DRAFT#" + at + "#" + u.ScopeID},
-				":exp":  &types.AttributeValueMemberN{Value: strconv.FormatInt(u.ConfirmedAt.Add(attestation.DraftTTL).Unix(), 10)},
-			}}})
+		doc, val := "#doc"+strconv.Itoa(i), ":ref"+strconv.Itoa(i)
+		if len(us) == 1 {
+			doc, val = "#doc", ":ref"
+		}
+		names[doc], vals[val] = u.Document, ref
+		set = append(set, "#d.#p.#docs."+doc+" = "+val)
 	}
-	return s.cases.transact(ctx, "confirm upload "+u.ID, items)
+	set = append(set, "#d.#upd = :at", "#d.#v = #d.#v + :one", "version = version + :one", "gsi1sk = :sk", "expiresAt = :exp")
+	items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: draftKey(draft),
+		UpdateExpression: aws.String("SET " + strings.Join(set, ", ")), ConditionExpression: aws.String("#st = :open"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals}})
+	return s.cases.transact(ctx, what, items)
+}
+
+// confirmedPut is the put of a confirmed upload, conditional on the stored one being pending.
+func (s *Uploads) confirmedPut(u attestation.Upload) (types.TransactWriteItem, error) {
+	av, err := toUploadItem(u)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("#st = :pending"),
+		ExpressionAttributeNames:  map[string]string{"#st": "state"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": &types.AttributeValueMemberS{Value: string(attestation.UploadPending)}}}}, nil
 }
 
 // CreateDraft stores a new draft.
@@ -266,23 +327,26 @@ func openAt(prev int) map[string]types.AttributeValue {
 // SubmitDraft stores the new case with its first events and the submitted draft in one
 // transaction, conditional on the draft being open at version d.Version-1.
 func (s *Uploads) SubmitDraft(ctx context.Context, d attestation.Draft, c attestation.Case, events ...attestation.Event) error {
-	cav, err := attributevalue.MarshalMap(toItem(c))
-	if err != nil {
-		return fmt.Errorf("encode case %s: %w", c.ID, err)
-	}
 	dav, err := toDraftItem(d)
 	if err != nil {
 		return err
 	}
-	items := []types.TransactWriteItem{
+	caseWrites, err := s.cases.caseWrites(c, "attribute_not_exists(pk)", nil)
+	if err != nil {
+		return err
+	}
+	items := append([]types.TransactWriteItem{
 		{Put: &types.Put{TableName: &s.table, Item: dav, ConditionExpression: aws.String("version = :prev AND #st = :open"),
 			ExpressionAttributeNames:  map[string]string{"#st": "state"},
 			ExpressionAttributeValues: openAt(d.Version - 1)}},
-		{Put: &types.Put{TableName: &s.table, Item: cav, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-	}
+	}, caseWrites...)
 	evs, err := s.cases.eventPuts(c.ID, events)
 	if err != nil {
 		return err
 	}
-	return s.cases.transact(ctx, "submit draft "+d.ID+" as case "+c.ID, append(items, evs...))
+	if err := s.cases.transact(ctx, "submit draft "+d.ID+" as case "+c.ID, append(items, evs...)); err != nil {
+		return err
+	}
+	s.cases.docs.wrote(c)
+	return nil
 }

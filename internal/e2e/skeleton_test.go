@@ -106,6 +106,7 @@ func (c client) do(method, path string, body any) (int, map[string]any) {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	httpCalls.Add(1)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)

@@ -30,6 +30,7 @@ const MaxBody = attestation.MaxPackageBytes
 // Service is what the API needs of the attestation service (*attestation.Service).
 type Service interface {
 	FileService
+	UploadBatchService
 	Get(ctx context.Context, actor identity.Actor, id string) (attestation.Case, []attestation.Event, error)
 	CompleteStep(ctx context.Context, actor identity.Actor, caseID string, in attestation.Completion, now time.Time) (attestation.Decision, error)
 	Withdraw(ctx context.Context, actor identity.Actor, caseID string, now time.Time) (attestation.Case, error)
@@ -105,22 +106,24 @@ func (h *Handler) routes() map[string]route {
 	staff := []identity.Role{identity.Authority, identity.STS}
 	applicant := []identity.Role{identity.Applicant}
 	rs := map[string]route{
-		"GET /health":                      {roles: nil, handle: h.health},
-		"POST /drafts":                     {roles: applicant, handle: h.createDraft, idempotent: true},
-		"GET /drafts/{draftId}":            {roles: applicant, handle: h.getDraft},
-		"PUT /drafts/{draftId}":            {roles: applicant, handle: h.updateDraft, idempotent: true},
-		"POST /drafts/{draftId}/uploads":   {roles: applicant, handle: h.draftUpload, idempotent: true},
-		"POST /drafts/{draftId}/submit":    {roles: applicant, handle: h.submitDraft, idempotent: true},
-		"POST /cases/{caseId}/uploads":     {roles: all, handle: h.caseUpload, idempotent: true},
-		"POST /uploads/{uploadId}/confirm": {roles: all, handle: h.confirmUpload, idempotent: true},
-		"GET /cases/{caseId}/documents":    {roles: all, handle: h.documentLink},
-		"GET /cases/{caseId}":              {roles: all, handle: h.getCase},
-		"POST /cases/{caseId}/step":        {roles: all, handle: h.completeStep, idempotent: true},
-		"POST /cases/{caseId}/withdraw":    {roles: []identity.Role{identity.Applicant}, handle: h.withdraw, idempotent: true},
-		"GET /audit/cases/{caseId}":        {roles: staff, handle: h.auditByCase},
-		"GET /audit/days/{day}":            {roles: staff, handle: h.auditByDay},
-		"GET /queue":                       {roles: staff, handle: h.queue},
-		"GET /cases":                       {roles: []identity.Role{identity.Applicant}, handle: h.listCases},
+		"GET /health":                            {roles: nil, handle: h.health},
+		"POST /drafts":                           {roles: applicant, handle: h.createDraft, idempotent: true},
+		"GET /drafts/{draftId}":                  {roles: applicant, handle: h.getDraft},
+		"PUT /drafts/{draftId}":                  {roles: applicant, handle: h.updateDraft, idempotent: true},
+		"POST /drafts/{draftId}/uploads":         {roles: applicant, handle: h.draftUpload, idempotent: true},
+		"POST /drafts/{draftId}/submit":          {roles: applicant, handle: h.submitDraft, idempotent: true},
+		"POST /drafts/{draftId}/uploads/batch":   {roles: applicant, handle: h.draftUploads, idempotent: true},
+		"POST /drafts/{draftId}/uploads/confirm": {roles: applicant, handle: h.confirmDraftUploads, idempotent: true},
+		"POST /cases/{caseId}/uploads":           {roles: all, handle: h.caseUpload, idempotent: true},
+		"POST /uploads/{uploadId}/confirm":       {roles: all, handle: h.confirmUpload, idempotent: true},
+		"GET /cases/{caseId}/documents":          {roles: all, handle: h.documentLink},
+		"GET /cases/{caseId}":                    {roles: all, handle: h.getCase},
+		"POST /cases/{caseId}/step":              {roles: all, handle: h.completeStep, idempotent: true},
+		"POST /cases/{caseId}/withdraw":          {roles: []identity.Role{identity.Applicant}, handle: h.withdraw, idempotent: true},
+		"GET /audit/cases/{caseId}":              {roles: staff, handle: h.auditByCase},
+		"GET /audit/days/{day}":                  {roles: staff, handle: h.auditByDay},
+		"GET /queue":                             {roles: staff, handle: h.queue},
+		"GET /cases":                             {roles: []identity.Role{identity.Applicant}, handle: h.listCases},
 	}
 	for k, v := range h.objectRoutes() {
 		rs[k] = v

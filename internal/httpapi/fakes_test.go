@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,40 @@ type fakeService struct {
 	drafts  map[string]attestation.Draft
 	// FileService: the routes of uploads are tested through the local stack (internal/e2e).
 	FileService
+}
+
+// RequestDraftUploads declares each upload (no store, no presign of its own).
+func (f *fakeService) RequestDraftUploads(ctx context.Context, actor identity.Actor, draftID string, ins []attestation.UploadRequest, now time.Time) ([]attestation.DeclaredUpload, error) {
+	out := make([]attestation.DeclaredUpload, len(ins))
+	for i, in := range ins {
+		u := fakeUpload(fmt.Sprintf("U-%032d", i), draftID, now)
+		u.Document, u.ContentType, u.Size, u.SHA256 = in.Document, in.ContentType, in.Size, in.SHA256
+		out[i] = attestation.DeclaredUpload{Upload: u, Put: attestation.Presigned{Method: "PUT", URL: "https://documents.test/" + u.DocumentKey(),
+			Headers: map[string]string{"Content-Type": in.ContentType}, ExpiresAt: now.Add(attestation.UploadURLExpiry)}}
+	}
+	return out, nil
+}
+
+// fakeUpload is a pending upload to a draft, as the service declares one.
+func fakeUpload(id, draftID string, now time.Time) attestation.Upload {
+	return attestation.Upload{ID: id, Scope: attestation.ScopeDraft, ScopeID: draftID, Document: "application", ContentType: "application/pdf",
+		Size: 3, SHA256: strings.Repeat("a", 64), State: attestation.UploadPending, CreatedBy: "u-applicant", Role: identity.Applicant, CreatedAt: now}
+}
+
+// ConfirmDraftUploads confirms the first upload named and refuses the others as not a PDF.
+func (f *fakeService) ConfirmDraftUploads(ctx context.Context, actor identity.Actor, draftID string, ids []string, now time.Time) ([]attestation.ConfirmResult, error) {
+	out := make([]attestation.ConfirmResult, len(ids))
+	for i, id := range ids {
+		out[i].ID = id
+		if i == 0 {
+			u := fakeUpload(id, draftID, now)
+			u.State, u.Key, u.VersionID, u.ConfirmedAt = attestation.UploadConfirmed, u.DocumentKey(), "v1", &now
+			out[i].Upload = &u
+			continue
+		}
+		out[i].Err = &attestation.UploadRefused{Problems: []attestation.Problem{{Field: "contentType", Rule: "upload", Message: "the file's content is not application/pdf"}}}
+	}
+	return out, nil
 }
 
 // CreateDraft stands in for the route that creates: it counts, and can hold or panic.

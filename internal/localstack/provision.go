@@ -65,7 +65,8 @@ func createTable(ctx context.Context, db *dynamodb.Client, tb samtemplate.Table)
 	for _, g := range tb.GlobalSecondaryIndexes {
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, ddbtypes.GlobalSecondaryIndex{
 			IndexName: aws.String(g.IndexName), KeySchema: keySchema(g.KeySchema),
-			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionType(g.Projection.ProjectionType)}})
+			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionType(g.Projection.ProjectionType),
+				NonKeyAttributes: g.Projection.NonKeyAttributes}})
 	}
 	if _, err := db.CreateTable(ctx, in); err != nil {
 		return fmt.Errorf("create: %w", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,9 +24,8 @@ import (
 
 // FilesAPI is the part of the S3 client the documents bucket's upload flow uses.
 type FilesAPI interface {
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-	CopyObject(ctx context.Context, in *s3.CopyObjectInput, opts ...func(*s3.Options)) (*s3.CopyObjectOutput, error)
-	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
 
 // Presigner is the part of the S3 presign client the store uses (*s3.PresignClient).
@@ -51,7 +51,8 @@ func NewFiles(client *s3.Client, bucket string) *Files {
 }
 
 // PresignPut returns a PUT of key whose content type, length and SHA-256 checksum are signed in:
-// S3 refuses a request whose signed headers differ, and checks the checksum against the bytes.
+// S3 refuses a request whose signed headers differ, and refuses bytes whose SHA-256 is not the
+// checksum (400 BadDigest), so an object PUT through the URL has the declared SHA-256.
 func (f *Files) PresignPut(ctx context.Context, key, contentType, sha256Hex string, size int64, expiry time.Duration) (attestation.Presigned, error) {
 	sum, err := hex.DecodeString(sha256Hex)
 	if err != nil {
@@ -99,49 +100,51 @@ func presigned(req *signedRequest, expiry time.Duration) attestation.Presigned {
 	return attestation.Presigned{URL: req.URL, Method: req.Method, Headers: h, ExpiresAt: at.Truncate(time.Second)}
 }
 
-// Open reads the current version of key.
-func (f *Files) Open(ctx context.Context, key string) (attestation.StoredFile, error) {
-	out, err := f.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &f.bucket, Key: &key})
+// Stat asks S3 for the facts of the current version of key (HeadObject with checksum mode): its
+// size, content type, version, and the SHA-256 S3 computed when it was PUT, if it was PUT with one.
+func (f *Files) Stat(ctx context.Context, key string) (attestation.ObjectFacts, error) {
+	out, err := f.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &f.bucket, Key: &key, ChecksumMode: types.ChecksumModeEnabled})
 	if isNotFound(err) {
-		return attestation.StoredFile{}, apperr.Hidden(apperr.NotFound, "document", "s3://%s/%s", f.bucket, key)
+		return attestation.ObjectFacts{}, apperr.Hidden(apperr.NotFound, "document", "s3://%s/%s", f.bucket, key)
 	}
 	if err != nil {
-		return attestation.StoredFile{}, fmt.Errorf("get s3://%s/%s: %w", f.bucket, key, err)
+		return attestation.ObjectFacts{}, fmt.Errorf("head s3://%s/%s: %w", f.bucket, key, err)
 	}
-	return attestation.StoredFile{Body: out.Body, Size: aws.ToInt64(out.ContentLength), ContentType: aws.ToString(out.ContentType),
-		VersionID: aws.ToString(out.VersionId)}, nil
+	facts := attestation.ObjectFacts{Size: aws.ToInt64(out.ContentLength), ContentType: aws.ToString(out.ContentType),
+		VersionID: aws.ToString(out.VersionId)}
+	if sum := aws.ToString(out.ChecksumSHA256); sum != "" {
+		raw, err := base64.StdEncoding.DecodeString(sum)
+		if err != nil {
+			return attestation.ObjectFacts{}, fmt.Errorf("head s3://%s/%s: checksum %q: %w", f.bucket, key, sum, err)
+		}
+		facts.SHA256 = hex.EncodeToString(raw)
+	}
+	return facts, nil
 }
 
-// Promote copies version of from to to, then deletes from; it returns the version of to. The
-// copy names the version (CopySource's versionId), so an object PUT to from after that version
-// was read and checked is never what is copied. An empty version copies the current one (a
-// bucket without versioning).
-func (f *Files) Promote(ctx context.Context, from, version, to string) (string, error) {
-	source := f.bucket + "/" + url.PathEscape(from)
-	if version != "" {
-		source += "?versionId=" + url.QueryEscape(version)
+// ReadHead reads the first n bytes of one version of key (a ranged GET): never the whole object.
+func (f *Files) ReadHead(ctx context.Context, key, versionID string, n int) ([]byte, error) {
+	in := &s3.GetObjectInput{Bucket: &f.bucket, Key: &key, Range: aws.String(fmt.Sprintf("bytes=0-%d", n-1))}
+	if versionID != "" {
+		in.VersionId = &versionID
 	}
-	out, err := f.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &f.bucket, Key: &to,
-		CopySource: aws.String(source), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})
+	out, err := f.s3.GetObject(ctx, in)
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "InvalidRange" {
+		return nil, nil // an empty object
+	}
 	if isNotFound(err) {
-		return "", apperr.Hidden(apperr.NotFound, "document", "copy s3://%s/%s", f.bucket, from)
+		return nil, apperr.Hidden(apperr.NotFound, "document", "s3://%s/%s version %s", f.bucket, key, versionID)
 	}
 	if err != nil {
-		return "", fmt.Errorf("copy s3://%s/%s to %s: %w", f.bucket, from, to, err)
+		return nil, fmt.Errorf("get the first bytes of s3://%s/%s: %w", f.bucket, key, err)
 	}
-	if err := f.Delete(ctx, from); err != nil {
-		return "", err
+	defer out.Body.Close()
+	head, err := io.ReadAll(io.LimitReader(out.Body, int64(n)))
+	if err != nil {
+		return nil, fmt.Errorf("get the first bytes of s3://%s/%s: %w", f.bucket, key, err)
 	}
-	return aws.ToString(out.VersionId), nil
-}
-
-// Delete removes key. In a versioned bucket this leaves a delete marker; the quarantine prefix's
-// lifecycle rule removes the old versions.
-func (f *Files) Delete(ctx context.Context, key string) error {
-	if _, err := f.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &f.bucket, Key: &key}); err != nil && !isNotFound(err) {
-		return fmt.Errorf("delete s3://%s/%s: %w", f.bucket, key, err)
-	}
-	return nil
+	return head, nil
 }
 
 func isNotFound(err error) bool {

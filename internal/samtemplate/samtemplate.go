@@ -105,7 +105,10 @@ type KeyElement struct {
 type Index struct {
 	IndexName  string
 	KeySchema  []KeyElement
-	Projection struct{ ProjectionType string }
+	Projection struct {
+		ProjectionType   string
+		NonKeyAttributes []string // INCLUDE: the attributes projected besides the keys
+	}
 }
 
 // Bucket is an AWS::S3::Bucket.
