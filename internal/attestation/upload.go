@@ -103,6 +103,8 @@ type Upload struct {
 	Role         identity.Role `json:"role"`
 	CreatedAt    time.Time     `json:"createdAt"`
 	ConfirmedAt  *time.Time    `json:"confirmedAt,omitempty"`
+	SignatureP7S []byte        `json:"-"`                // the signature declared with it (signatures.go)
+	Signed       *Signature    `json:"signed,omitempty"` // set once confirm has verified it
 }
 
 // QuarantineKey is where the upload's presigned PUT puts the bytes.
@@ -191,6 +193,9 @@ type UploadRequest struct {
 	Size        int64  `json:"size"`        // bytes, 1..MaxUploadBytes
 	SHA256      string `json:"sha256"`      // 64 hexadecimal digits
 	Sheets      int    `json:"sheets,omitempty"`
+	// Signature is the document's electronic digital signature, the .p7s (DER or PEM, detached
+	// or attached) base64-encoded, at most MaxSignatureBytes; verified at confirm (signatures.go).
+	Signature string `json:"signature,omitempty"`
 }
 
 // UploadRefused lists what is wrong with an upload's declaration or with the bytes uploaded.
@@ -313,7 +318,9 @@ func caseDocumentKinds(ed *policy.Edition) []string {
 // kind of a case's document).
 func (s *Service) requestUpload(ctx context.Context, actor identity.Actor, scope UploadScope, scopeID, org string, in UploadRequest, now time.Time, more ...Problem) (Upload, Presigned, error) {
 	in.SHA256 = strings.ToLower(in.SHA256)
-	if ps := append(checkUploadRequest(in), more...); len(ps) > 0 {
+	ps := append(checkUploadRequest(in), more...)
+	p7s, sigProblems := s.signatureDeclared(in, ruleUpload)
+	if ps = append(ps, sigProblems...); len(ps) > 0 {
 		return Upload{}, Presigned{}, &UploadRefused{Problems: ps}
 	}
 	id, err := newUploadID()
@@ -321,7 +328,8 @@ func (s *Service) requestUpload(ctx context.Context, actor identity.Actor, scope
 		return Upload{}, Presigned{}, err
 	}
 	u := Upload{ID: id, Organization: org, Scope: scope, ScopeID: scopeID, Document: in.Document, ContentType: in.ContentType,
-		Size: in.Size, SHA256: in.SHA256, Sheets: in.Sheets, State: UploadPending, CreatedBy: actor.Subject, Role: actor.Role, CreatedAt: now.UTC()}
+		Size: in.Size, SHA256: in.SHA256, Sheets: in.Sheets, State: UploadPending, CreatedBy: actor.Subject, Role: actor.Role, CreatedAt: now.UTC(),
+		SignatureP7S: p7s}
 	limit := MaxDraftUploads
 	if scope == ScopeCase {
 		limit = MaxCaseUploads
@@ -369,6 +377,9 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	}
 	key, version, err := s.verify(ctx, u)
 	if err != nil {
+		return Upload{}, err
+	}
+	if err := s.verifySignature(ctx, &u, key, version, now); err != nil {
 		return Upload{}, err
 	}
 	// An earlier confirm that did not finish may have moved the bytes already: they are the
