@@ -119,6 +119,7 @@ type Person struct {
 	RSA        bool      // an RSA-2048 key instead of ECDSA P-256
 	NoSigning  bool      // key usage keyEncipherment only (an authentication certificate)
 	NoOCSPLink bool      // no responder URL in the certificate
+	OCSPURL    string    // a responder URL instead of the CA's
 }
 
 // Identity is a certificate with its private key.
@@ -157,7 +158,10 @@ func (ca *CA) Issue(p Person) (*Identity, error) {
 	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: subject, NotBefore: p.NotBefore, NotAfter: p.NotAfter, KeyUsage: usage,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}
-	if ca.ocspURL != "" && !p.NoOCSPLink {
+	switch {
+	case p.OCSPURL != "":
+		tmpl.OCSPServer = []string{p.OCSPURL}
+	case ca.ocspURL != "" && !p.NoOCSPLink:
 		tmpl.OCSPServer = []string{ca.ocspURL}
 	}
 	cert, err := create(tmpl, ca.Intermediate, key.Public(), ca.interKey)
