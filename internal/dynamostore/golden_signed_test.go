@@ -6,6 +6,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
+	"attestation/internal/register"
 )
 
 // The golden items of issue 17: the verified electronic digital signatures on an upload, a
@@ -67,6 +68,30 @@ func goldenSignedDraft() attestation.Draft {
 	return d
 }
 
+func goldenActSignature() *register.ActSignature {
+	return &register.ActSignature{Signer: "STS SAULE", BIN: "990140001234", Serial: "03f2", Issuer: "CN=TEST NCA INTERMEDIATE,C=KZ",
+		SigningTime: goldenAt(10, 1)}
+}
+
+// goldenSignedEntry is goldenEntry whose acts cite their signatures.
+func goldenSignedEntry() register.Entry {
+	e := goldenEntry()
+	add := *e.AdditionalAct
+	e.Act.Signed, add.Signed = goldenActSignature(), goldenActSignature()
+	e.AdditionalAct = &add
+	return e
+}
+
+// goldenSignedEntryApart is goldenSignedEntry as the entry item holds it (goldenEntryApart).
+func goldenSignedEntryApart() register.Entry {
+	e := goldenEntryApart()
+	e.Number, e.Seq = "2026-00117", 117
+	add := *e.AdditionalAct
+	e.Act.Signed, add.Signed = goldenActSignature(), goldenActSignature()
+	e.AdditionalAct = &add
+	return e
+}
+
 func goldenSignedItems() []goldenItem {
 	cases := &Store{table: "t"}
 	return []goldenItem{
@@ -79,6 +104,9 @@ func goldenSignedItems() []goldenItem {
 		{"certificate_signed", goldenSignedCertificate(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toCertificateItem(goldenSignedCertificate()))
 		}, decodeAs(func(it certificateItem) any { return it.domain() })},
+		{"entry_signed", goldenSignedEntryApart(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(goldenSignedEntryApart(), goldenRevision()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"upload_signed", goldenSignedUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenSignedUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"draft_signed", goldenSignedDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenSignedDraft()) },

@@ -213,7 +213,7 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true}
 	// goldenAttentionCase is goldenCase with the one member added after case.json was stored.
 	// The signed variants (golden_signed_test.go) are the full values since issue 17.
-	for _, v := range []any{goldenSignedCase(), goldenSignedEvent(), goldenSignedCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
+	for _, v := range []any{goldenSignedCase(), goldenSignedEvent(), goldenSignedCertificate(), goldenSignedEntry(), goldenRevision(), goldenObject(),
 		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenSignedUpload(), goldenSignedDraft()} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {

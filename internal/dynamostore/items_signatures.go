@@ -5,6 +5,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
+	"attestation/internal/register"
 )
 
 // storedEDS is a verified electronic digital signature of a document (attestation.Signature,
@@ -37,4 +38,28 @@ func (s *storedEDS) domain() *attestation.Signature {
 	}
 	return &attestation.Signature{Role: identity.Role(s.Role), Signer: s.Signer, IIN: s.IIN, BIN: s.BIN, Serial: s.Serial, Issuer: s.Issuer,
 		SigningTime: s.SigningTime, OCSPStatus: s.OCSPStatus, OCSPAt: s.OCSPAt, Algorithm: s.Algorithm}
+}
+
+// storedActSignature is the register's citation of an act's signature (register.ActSignature):
+// public, no IIN.
+type storedActSignature struct {
+	Signer      string    `dynamodbav:"Signer"`
+	BIN         string    `dynamodbav:"BIN"`
+	Serial      string    `dynamodbav:"Serial"`
+	Issuer      string    `dynamodbav:"Issuer"`
+	SigningTime time.Time `dynamodbav:"SigningTime"`
+}
+
+func toStoredActSignature(s *register.ActSignature) *storedActSignature {
+	if s == nil {
+		return nil
+	}
+	return &storedActSignature{Signer: s.Signer, BIN: s.BIN, Serial: s.Serial, Issuer: s.Issuer, SigningTime: s.SigningTime}
+}
+
+func (s *storedActSignature) domain() *register.ActSignature {
+	if s == nil {
+		return nil
+	}
+	return &register.ActSignature{Signer: s.Signer, BIN: s.BIN, Serial: s.Serial, Issuer: s.Issuer, SigningTime: s.SigningTime}
 }
