@@ -2,9 +2,14 @@ package eds_test
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +256,61 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The README's recipe: a signature made by `openssl cms -sign` (detached, DER, SHA-256) with an
+// NCA-shaped certificate and key verifies. Skipped where openssl is not installed.
+func TestOpenSSLCMSSignRecipe(t *testing.T) {
+	bin, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl is not installed")
+	}
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	ca, err := edstest.New(edstest.Options{OCSPURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle("/", ca)
+	for _, rsa := range []bool{false, true} {
+		id, err := ca.Issue(edstest.Person{Name: "APPLICANT AIGERIM", IIN: iinA, BIN: orgBIN, Org: "TOO Example", RSA: rsa})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		key, err := x509.MarshalPKCS8PrivateKey(id.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: id.Cert.Raw})
+		signer = append(signer, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})...)
+		doc := []byte("%PDF-1.4\n% signed with openssl\n%%EOF\n")
+		for name, b := range map[string][]byte{"signer.pem": signer, "app.pdf": doc} {
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cmd := exec.Command(bin, "cms", "-sign", "-binary", "-md", "sha256", "-in", "app.pdf", "-signer", "signer.pem", "-outform", "DER", "-out", "app.p7s")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("openssl cms -sign: %v: %s", err, out)
+		}
+		p7s, err := os.ReadFile(filepath.Join(dir, "app.p7s"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := eds.New(eds.Config{TrustPEM: ca.TrustPEM()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := v.Verify(context.Background(), p7s, doc, eds.Want{Organization: orgBIN}, time.Now())
+		if err != nil {
+			t.Fatalf("RSA %v: %v", rsa, err)
+		}
+		if s.BIN != orgBIN || s.OCSPStatus != eds.OCSPGood {
+			t.Fatalf("signer = %+v", s)
+		}
 	}
 }
