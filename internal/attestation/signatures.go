@@ -65,8 +65,7 @@ func (s *Signature) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*s = Signature{Role: v.Role, Signer: v.Signer, IIN: v.IIN, BIN: v.BIN, Serial: v.Serial, Issuer: v.Issuer,
-		SigningTime: v.SigningTime, OCSPStatus: v.OCSPStatus, OCSPAt: v.OCSPAt, Algorithm: v.Algorithm}
+	*s = Signature(v)
 	return nil
 }
 

@@ -35,8 +35,8 @@ func (f *memFiles) ReadVersion(ctx context.Context, key, versionID string, max i
 // edsHarness is an upload harness whose service verifies signatures against a test CA.
 type edsHarness struct {
 	*uploadHarness
-	ca                                  *edstest.CA
-	employee, other, sts, individualOwn *edstest.Identity
+	ca                   *edstest.CA
+	employee, other, sts *edstest.Identity
 }
 
 func newEDSHarness(t *testing.T, required bool) *edsHarness {
