@@ -267,3 +267,59 @@ func TestDirectFilingDropsSentSignatures(t *testing.T) {
 		t.Fatalf("unverified = %+v (input %+v)", out, in)
 	}
 }
+
+// With signatures required, a draft whose every document the edition has the applicant sign is
+// signed by the applicant's employee is filed, the case's documents carrying their signers; one
+// document unsigned stops the filing with that document's paragraph (§13).
+func TestRequiredSignaturesBindTheFilingPar13(t *testing.T) {
+	h := newEDSHarness(t, true)
+	ed, err := policy.Load(editionRules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func(d Draft, doc string, sign bool) {
+		body := pdf(d.ID + "/" + doc)
+		in := declaration(doc, "application/pdf", body)
+		if sign {
+			in = h.signed(doc, body, nil, h.employee)
+		}
+		u, _, err := h.svc.RequestDraftUpload(h.ctx, applicant, d.ID, in, h.tick())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.putAndConfirm(applicant, u, body)
+	}
+	unsigned := ""
+	for _, r := range requiredDocuments(t) {
+		if _, ok := ed.SignatureRule(r.ID); ok && unsigned == "" {
+			unsigned = r.ID
+		}
+	}
+	d := h.newDraft()
+	for _, r := range requiredDocuments(t) {
+		upload(d, r.ID, r.ID != unsigned)
+	}
+	_, err = h.svc.SubmitDraft(h.ctx, applicant, d.ID, h.tick())
+	ps := submissionProblems(t, err)
+	rule, _ := ed.SignatureRule(unsigned)
+	if len(ps) != 1 || ps[0].Field != "documents."+unsigned+".signature" || ps[0].Rule != rule.Paragraph {
+		t.Fatalf("problems = %+v, want the unsigned %s with %s", ps, unsigned, rule.Paragraph)
+	}
+	upload(d, unsigned, true) // the document again, signed: it replaces the unsigned one
+	c, err := h.svc.SubmitDraft(h.ctx, applicant, d.ID, h.tick())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := 0
+	for _, doc := range c.Documents {
+		if _, ok := ed.SignatureRule(doc.Kind); ok {
+			if doc.Signature == nil || doc.Signature.Signer != "APPLICANT AIGERIM" {
+				t.Errorf("%s: signature %+v", doc.Kind, doc.Signature)
+			}
+			signed++
+		}
+	}
+	if signed == 0 {
+		t.Fatal("no signed document on the case")
+	}
+}
