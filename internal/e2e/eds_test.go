@@ -157,3 +157,35 @@ func TestEDSBadSignaturesAreRefused(t *testing.T) {
 		t.Fatalf("a refused signature wrote documents: %v", docs)
 	}
 }
+
+// §24, §29, Annex 7: the STS signs the act; the register entry cites the signed act (the signer,
+// the BIN, the certificate, never the IIN) in its signed payload, which still verifies, and the
+// certificate PDF cites it.
+func TestEDSRegisterCitesTheSignedActPar29(t *testing.T) {
+	p := toSurvey(t, application(t, "EDS signed act registry", false))
+	stack.Clock.Freeze(day(11, 16, 9))
+	status, out := p.sts.signedUpload("/cases/"+p.id+"/uploads", "survey_act", pdf("eds/"+p.id+"/survey_act"), nil, localstack.SignerSTS)
+	if status != http.StatusOK {
+		t.Fatalf("the act: %d %v", status, out)
+	}
+	key := out["upload"].(map[string]any)["key"]
+	p.act(p.sts, day(11, 16, 10), "survey", "act", map[string]any{"documents": []map[string]any{{"kind": "survey_act", "key": key}}})
+	p.act(p.authority, day(11, 17, 10), "decision", "issue", nil)
+	p.act(p.authority, day(11, 18, 10), "send_documents", "sent", nil)
+	v := p.end("issued")
+	n, _ := v["certificate"].(string)
+	status, pub := as(t, localstack.DemoApplicant).do("GET", "/certificates/"+n, nil)
+	if status != http.StatusOK || pub["signatureValid"] != true {
+		t.Fatalf("the public entry: %d %v", status, pub)
+	}
+	payload, err := base64.StdEncoding.DecodeString(pub["payload"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(payload), `"signed":{"signer":"STS SAULE","bin":"`+localstack.LocalSTSBIN+`"`) {
+		t.Fatalf("the signed payload does not cite the signed act: %s", payload)
+	}
+	if strings.Contains(string(payload), "800505400231") {
+		t.Fatalf("the public payload holds the signer's IIN: %s", payload)
+	}
+}
