@@ -15,8 +15,8 @@ import (
 
 // Electronic digital signatures through the local stack (issue 17): the stack's test CA issues
 // NCA-shaped certificates (localstack/eds.go), the documents are signed with them, and the api
-// function verifies each signature over the uploaded bytes at confirm, with one OCSP round trip to
-// the stack's responder.
+// function verifies each signature over the uploaded bytes at confirm, asking the stack's OCSP
+// responder once per certificate (the answer is reused for five minutes of the emulated clock).
 
 // signedUpload declares content at route with signer's signature over signed (the content itself
 // unless tampering), PUTs content and confirms it. It returns the status and body of the step that
@@ -43,7 +43,7 @@ func (c client) signedUpload(route, document string, content, signed []byte, sig
 }
 
 // A filing whose every document carries the applicant's employee's signature goes through; the
-// case shows who signed what (the IIN masked), one OCSP round trip per signature.
+// case shows who signed what (the IIN masked), with one OCSP round trip for the signer's certificate.
 func TestEDSSignedFilingGoesThroughPar13(t *testing.T) {
 	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))
 	app := as(t, localstack.DemoApplicant)
@@ -67,10 +67,12 @@ func TestEDSSignedFilingGoesThroughPar13(t *testing.T) {
 			t.Fatalf("%s: signed = %v", doc, signed)
 		}
 	}
+	// One certificate signed every document: its OCSP answer is asked once and reused (none at
+	// all when an earlier test of this run asked about it within the cache's five minutes).
 	rounds := stack.OCSPRequests() - before
-	t.Logf("OCSP round trips for a filing of %d signed documents: %d", len(docs), rounds)
-	if rounds != len(docs) {
-		t.Errorf("OCSP round trips = %d, want one per signature (%d)", rounds, len(docs))
+	t.Logf("OCSP round trips for a filing of %d documents signed with one certificate: %d", len(docs), rounds)
+	if rounds > 1 {
+		t.Errorf("OCSP round trips = %d, want at most one for one signer's certificate", rounds)
 	}
 	status, c := app.do("POST", "/drafts/"+id+"/submit", nil)
 	if status != http.StatusCreated {

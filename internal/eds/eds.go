@@ -120,6 +120,7 @@ type Config struct {
 	TrustPEM      []byte            // the trust roots (self-signed) and intermediates, PEM
 	OCSPURL       string            // overrides the responder URL of every certificate when set
 	OCSPTimeout   time.Duration     // per OCSP request; default 5 s
+	OCSPCache     time.Duration     // how long an answer is reused (DefaultOCSPCache when 0; negative: never)
 	OnUnreachable Policy            // default RefuseUnreachable
 	Organizations map[string]string // the BIN of each staff role's organisation ("sts", "authority")
 	Revocation    Revocation        // default: OCSP over HTTP (NewOCSPClient)
@@ -184,7 +185,11 @@ func New(cfg Config) (*Verifier, error) {
 	}
 	v.rev = cfg.Revocation
 	if v.rev == nil {
-		v.rev = NewOCSPClient(v.cfg.OCSPURL, v.cfg.OCSPTimeout)
+		c := NewOCSPClient(v.cfg.OCSPURL, v.cfg.OCSPTimeout)
+		if cfg.OCSPCache != 0 {
+			c.CacheFor = max(cfg.OCSPCache, 0)
+		}
+		v.rev = c
 	}
 	return v, nil
 }

@@ -229,6 +229,54 @@ func TestOneOCSPRoundTripPerSignature(t *testing.T) {
 	}
 }
 
+// An answer is reused for the documents of one filing signed with one certificate, until the
+// cache's span or the answer's nextUpdate; a revoked answer is reused as revoked; a disabled
+// cache asks every time.
+func TestOCSPAnswersAreCached(t *testing.T) {
+	f := newFixture(t)
+	verify := func(v *eds.Verifier, id *edstest.Identity, at time.Time) error {
+		_, err := v.Verify(context.Background(), f.sign(t, id, f.doc, edstest.SignOptions{At: at.Add(-time.Hour)}), f.doc, eds.Want{Organization: orgBIN}, at)
+		return err
+	}
+	cached := f.verifier(t, func(c *eds.Config) { c.OCSPCache = 5 * time.Minute })
+	before := f.ca.Requests()
+	for range 3 {
+		if err := verify(cached, f.employee, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.ca.Requests() - before; n != 1 {
+		t.Fatalf("three signatures with one certificate: %d round trips, want 1", n)
+	}
+	for range 2 {
+		var r *eds.Refusal
+		if err := verify(cached, f.revoked, now); !errors.As(err, &r) || r.Reason != eds.Revoked {
+			t.Fatalf("revoked, cached: %v", err)
+		}
+	}
+	if n := f.ca.Requests() - before; n != 2 {
+		t.Fatalf("the revoked answer was not reused: %d round trips", n)
+	}
+	// Past the cache's span the responder is asked again (its answers run an hour from now: the
+	// fixture's responder keeps its clock).
+	if err := verify(cached, f.employee, now.Add(6*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.ca.Requests() - before; n != 3 {
+		t.Fatalf("an expired cache entry was used: %d round trips", n)
+	}
+	uncached := f.verifier(t, func(c *eds.Config) { c.OCSPCache = -1 })
+	before = f.ca.Requests()
+	for range 2 {
+		if err := verify(uncached, f.employee, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.ca.Requests() - before; n != 2 {
+		t.Fatalf("no cache: %d round trips, want 2", n)
+	}
+}
+
 func TestNewRefusesABundleWithoutRoot(t *testing.T) {
 	if _, err := eds.New(eds.Config{TrustPEM: []byte("no certificates")}); err == nil {
 		t.Fatal("a bundle with no root was accepted")
@@ -243,7 +291,7 @@ func TestNewRefusesABundleWithoutRoot(t *testing.T) {
 // checks and one OCSP round trip to a local responder.
 func BenchmarkVerify(b *testing.B) {
 	f := newFixture(b)
-	v := f.verifier(b, nil)
+	v := f.verifier(b, func(c *eds.Config) { c.OCSPCache = -1 }) // every verification asks the responder
 	for _, tc := range []struct {
 		name string
 		id   *edstest.Identity

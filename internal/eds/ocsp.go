@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
@@ -20,13 +21,60 @@ type OCSPClient struct {
 	URL     string // overrides the certificate's responder when set
 	Timeout time.Duration
 	HTTP    *http.Client
+	// CacheFor keeps a good or revoked answer about a certificate this long (never past the
+	// answer's nextUpdate), counted on the verifier's now: the documents of one filing, signed
+	// with one certificate, cost one round trip. 0 asks every time.
+	CacheFor time.Duration
+
+	mu    sync.Mutex
+	cache map[string]ocspAnswer // by issuer and serial
+}
+
+// ocspAnswer is a cached answer and until when it may be used.
+type ocspAnswer struct {
+	status              string
+	produced, revokedAt time.Time
+	from, until         time.Time
 }
 
 // NewOCSPClient returns a client with an override URL ("" for the certificate's own) and a
 // timeout per request.
 func NewOCSPClient(url string, timeout time.Duration) *OCSPClient {
-	return &OCSPClient{URL: url, Timeout: timeout, HTTP: &http.Client{Timeout: timeout}}
+	return &OCSPClient{URL: url, Timeout: timeout, HTTP: &http.Client{Timeout: timeout}, CacheFor: DefaultOCSPCache}
 }
+
+// DefaultOCSPCache is how long an OCSP answer is reused unless configured otherwise.
+const DefaultOCSPCache = 5 * time.Minute
+
+// cached returns a usable cached answer about cert at now.
+func (o *OCSPClient) cached(key string, now time.Time) (ocspAnswer, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	a, ok := o.cache[key]
+	if !ok || now.Before(a.from.Add(-ClockSkew)) || !now.Before(a.until) {
+		return ocspAnswer{}, false
+	}
+	return a, true
+}
+
+func (o *OCSPClient) keep(key string, a ocspAnswer, nextUpdate time.Time) {
+	if o.CacheFor <= 0 {
+		return
+	}
+	a.until = a.from.Add(o.CacheFor)
+	if !nextUpdate.IsZero() && nextUpdate.Before(a.until) {
+		a.until = nextUpdate
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.cache == nil || len(o.cache) >= maxOCSPCache {
+		o.cache = map[string]ocspAnswer{} // a bounded cache: start again rather than grow
+	}
+	o.cache[key] = a
+}
+
+// maxOCSPCache bounds the certificates whose answers are kept.
+const maxOCSPCache = 10000
 
 // maxOCSPResponse bounds what is read from a responder.
 const maxOCSPResponse = 64 << 10
@@ -40,6 +88,10 @@ func (o *OCSPClient) Status(ctx context.Context, cert, issuer *x509.Certificate,
 	}
 	if url == "" {
 		return "", time.Time{}, time.Time{}, fmt.Errorf("%w: the certificate names no OCSP responder and none is configured", ErrUnreachable)
+	}
+	key := string(issuer.RawSubjectPublicKeyInfo) + "|" + cert.SerialNumber.String()
+	if a, ok := o.cached(key, now); ok {
+		return a.status, a.produced, a.revokedAt, nil
 	}
 	req, err := ocsp.CreateRequest(cert, issuer, &ocsp.RequestOptions{Hash: crypto.SHA256})
 	if err != nil {
@@ -78,8 +130,10 @@ func (o *OCSPClient) Status(ctx context.Context, cert, issuer *x509.Certificate,
 	}
 	switch r.Status {
 	case ocsp.Good:
+		o.keep(key, ocspAnswer{status: OCSPGood, produced: r.ProducedAt, from: now}, r.NextUpdate)
 		return OCSPGood, r.ProducedAt, time.Time{}, nil
 	case ocsp.Revoked:
+		o.keep(key, ocspAnswer{status: "revoked", produced: r.ProducedAt, revokedAt: r.RevokedAt, from: now}, r.NextUpdate)
 		return "revoked", r.ProducedAt, r.RevokedAt, nil
 	default:
 		return "unknown", r.ProducedAt, time.Time{}, nil

@@ -24,6 +24,7 @@ type EDSConfig struct {
 	Required            bool          // EDS_REQUIRED: the edition's signature rules bind filings and steps
 	OCSPURL             string        // EDS_OCSP_URL: overrides every certificate's OCSP responder
 	OCSPTimeout         time.Duration // EDS_OCSP_TIMEOUT: per OCSP request (default 5s)
+	OCSPCache           time.Duration // EDS_OCSP_CACHE: how long an OCSP answer is reused (default 5m; 0 never)
 	OnUnreachable       string        // EDS_OCSP_UNREACHABLE: refuse (default) or accept (recorded "unavailable")
 	STSBIN              string        // EDS_STS_BIN: the BIN whose employees sign for the STS
 	AuthorityBIN        string        // EDS_AUTHORITY_BIN: the BIN whose employees sign for the authority
@@ -49,6 +50,16 @@ func loadEDS(lookup func(string) (string, bool), c *EDSConfig) error {
 			return fmt.Errorf("EDS_OCSP_TIMEOUT=%q: want a positive duration such as 5s", v)
 		}
 		c.OCSPTimeout = d
+	}
+	if v, ok := lookup("EDS_OCSP_CACHE"); ok && v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("EDS_OCSP_CACHE=%q: want a duration such as 5m, or 0 to ask every time", v)
+		}
+		c.OCSPCache = d
+		if d == 0 {
+			c.OCSPCache = -1 // eds: negative is never
+		}
 	}
 	if c.Required && c.TrustRoots == "" && c.TrustRootsParameter == "" {
 		return errors.New("EDS_REQUIRED is true but neither EDS_TRUST_ROOTS nor EDS_TRUST_ROOTS_PARAMETER names the trust roots")
@@ -79,7 +90,7 @@ func Signatures(ctx context.Context, c EDSConfig, ssmc func() ParameterReader) (
 	if c.AuthorityBIN != "" {
 		orgs["authority"] = c.AuthorityBIN
 	}
-	v, err := eds.New(eds.Config{TrustPEM: []byte(bundle), OCSPURL: c.OCSPURL, OCSPTimeout: c.OCSPTimeout,
+	v, err := eds.New(eds.Config{TrustPEM: []byte(bundle), OCSPURL: c.OCSPURL, OCSPTimeout: c.OCSPTimeout, OCSPCache: c.OCSPCache,
 		OnUnreachable: eds.Policy(c.OnUnreachable), Organizations: orgs})
 	if err != nil {
 		return nil, fmt.Errorf("EDS: %w", err)
