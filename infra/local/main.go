@@ -44,6 +44,7 @@ func run() error {
 		tick       = flag.Duration("deadline-every", envDuration("DEADLINE_EVERY", time.Minute), "how often the deadline check runs (env DEADLINE_EVERY; 0 turns the timer off)")
 		verbose    = flag.Bool("v", os.Getenv("LOCAL_VERBOSE") != "", "also print moto's own log (env LOCAL_VERBOSE)")
 		faults     = flag.String("faults", os.Getenv("LOCAL_FAULTS"), "make functions fail with a transient error, e.g. issue-certificate=3,open-step=1 (env LOCAL_FAULTS; also POST /_local/faults)")
+		signed     = flag.Bool("eds-required", os.Getenv("LOCAL_EDS_REQUIRED") == "true", "filings and steps must carry the electronic digital signatures the policy edition asks for (env LOCAL_EDS_REQUIRED=true)")
 	)
 	flag.Parse()
 	if err := prerequisites(); err != nil {
@@ -66,7 +67,7 @@ func run() error {
 	defer stop()
 	started := time.Now()
 	stack, err := localstack.Start(ctx, localstack.Options{Root: root, APIPort: *apiPort, LambdaPort: *lambdaPort, MotoPort: *motoPort,
-		Clock: clock, Log: log, AccessLog: os.Stderr, MotoLog: motoLog, Faults: *faults})
+		Clock: clock, Log: log, AccessLog: os.Stderr, MotoLog: motoLog, Faults: *faults, RequireSignatures: *signed})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,7 @@ var layers = []struct {
 	{"internal/signing", domain},      // the register's signatures: the contract, the offline check, an in-process signer
 	{"internal/idempotency", domain},  // the Idempotency-Key protocol and its store port
 	{"internal/apperr", domain},       // the closed set of error kinds, once it exists
+	{"internal/eds", domain},          // electronic digital signatures (NCA, CMS/PKCS#7): verification, OCSP
 	{"internal/dynamostore", adapter}, // DynamoDB: cases, register, objects, complaints, call records, claims
 	{"internal/s3store", adapter},     // S3: documents, acts and certificates (Object Lock)
 	{"internal/sfnflow", adapter},     // Step Functions: one execution per case and the callbacks of its human steps
@@ -62,6 +63,7 @@ var layers = []struct {
 	{"internal/e2e", harness},         // end-to-end tests against the local stack
 	{"internal/e2e/portal", harness},  // the web portal driven in headless Chromium against its own local stack
 	{"internal/demo", harness},        // the README's story against a running local stack (make demo)
+	{"internal/eds/edstest", harness}, // a test certificate authority (NCA-shaped) with an OCSP responder, and a CMS signer
 	{"internal/samtemplate", support}, // reads template.yaml for the local stack and the tests
 	{"internal/aslgen", support},      // writes statemachine/attestation.asl.json from its source (make asl), and its diagram (make diagram)
 	{"internal/archtest", support},    // this test

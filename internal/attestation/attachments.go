@@ -121,7 +121,7 @@ func (s *Service) resolveUploads(ctx context.Context, caseID string, docs []Docu
 		case d.SHA256 != "" && !strings.EqualFold(d.SHA256, u.SHA256):
 			ps = append(ps, Problem{Field: field + ".sha256", Rule: ruleUpload, Message: fmt.Sprintf("the upload's SHA-256 is %s", u.SHA256)})
 		default:
-			d.SHA256, d.VersionID = u.SHA256, u.VersionID
+			d.SHA256, d.VersionID, d.Signature = u.SHA256, u.VersionID, u.Signed
 		}
 		out[i] = d
 	}

@@ -134,7 +134,8 @@ type Document struct {
 	VersionID string     `json:"versionId,omitempty"`
 	SHA256    string     `json:"sha256,omitempty"`
 	Step      string     `json:"step,omitempty"`
-	SentAt    *time.Time `json:"sentAt,omitempty"` // an act: when the authority sent it to the applicant
+	SentAt    *time.Time `json:"sentAt,omitempty"`    // an act: when the authority sent it to the applicant
+	Signature *Signature `json:"signature,omitempty"` // who signed it (issue 17), from its confirmed upload
 }
 
 // Event is one entry of a case's history.

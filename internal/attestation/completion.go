@@ -66,6 +66,9 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 		if in.Documents, err = s.resolveUploads(ctx, caseID, in.Documents); err != nil {
 			return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
 		}
+		if err := s.stepSignatures(c, in.Documents); err != nil {
+			return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
+		}
 		// A repeat of a completion (not of a lapse or a withdrawal, which no actor posts).
 		if d := c.LastDecision; d != nil && d.Error == "" && d.Step == in.Step && (c.OpenStep == nil || c.OpenStep.Name != in.Step) {
 			if !sameCompletion(*d, actor, in) {

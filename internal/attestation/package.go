@@ -84,6 +84,9 @@ type DocumentRef struct {
 	Size        int64  `json:"size"`                // bytes, positive
 	Sheets      int    `json:"sheets,omitempty"`    // number of sheets (Annex 2 item 1); 0 when not stated
 	VersionID   string `json:"versionId,omitempty"` // the S3 version of the confirmed upload
+	// Signature is the verified electronic digital signature of the upload (signatures.go); one
+	// a caller sends is dropped.
+	Signature *Signature `json:"signature,omitempty"`
 }
 
 // HardwareItem is a row of the list of hardware (Annex 5); its item number is its position.

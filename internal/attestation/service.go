@@ -29,9 +29,13 @@ type Service struct {
 	files     Files       // the documents bucket, for uploads and links
 	workflow  Workflow
 	owners    ObjectOwners // who registered each object of informatization
-	rules     rules
-	edition   string
-	log       *slog.Logger
+	// signatures verifies the electronic digital signatures declared with uploads (signatures.go);
+	// requireSignatures makes the edition's signature rules binding on filings and steps.
+	signatures        SignatureVerifier
+	requireSignatures bool
+	rules             rules
+	edition           string
+	log               *slog.Logger
 }
 
 // Deps are the ports a Service is built on. Every one is required but Uploads and Files.
@@ -53,6 +57,11 @@ type Deps struct {
 	// completion as given (the documents' own checks still run).
 	Uploads UploadStore
 	Files   Files
+	// Signatures verifies the electronic digital signatures declared with uploads (internal/eds);
+	// nil: a declaration with a signature is refused. RequireSignatures makes the edition's
+	// signature rules binding: a filing or a step lacking a required signature is refused (issue 17).
+	Signatures        SignatureVerifier
+	RequireSignatures bool
 }
 
 // NewService returns a Service on d, or an error naming the first required port d lacks.
@@ -73,7 +82,8 @@ func NewService(d Deps) (*Service, error) {
 		return nil, errors.New("attestation service: Uploads and Files are given together or not at all")
 	}
 	return &Service{store: d.Cases, records: d.Records, documents: d.Documents, uploads: d.Uploads, files: d.Files,
-		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, log: d.Log}, nil
+		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, log: d.Log,
+		signatures: d.Signatures, requireSignatures: d.RequireSignatures}, nil
 }
 
 // ObjectOwners tells who registered an object of informatization (POST /objects), and as what.
@@ -121,6 +131,7 @@ func (s *Service) CheckPackage(actor identity.Actor, pkg Package, now time.Time)
 		return nil, err
 	}
 	problems := CheckSubmission(ed, s.rules.cal, pkg, now)
+	problems = append(problems, s.packageSignatures(ed, actor, pkg)...)
 	if actor.Role == identity.Applicant && pkg.Applicant.IdentityNumber != "" && pkg.Applicant.IdentityNumber != actor.BIN {
 		problems = append(problems, Problem{Field: "applicant.identityNumber", Rule: "§13, Annex 2",
 			Message: "an applicant files for its own organisation: the number must be the one of the signed-in organisation"})
@@ -140,6 +151,7 @@ type ExecutionInput struct {
 // started under the case ID. A filing outside the office's acceptance hours counts as received at
 // the next moment the office accepts filings (standard §8).
 func (s *Service) Submit(ctx context.Context, actor identity.Actor, pkg Package, now time.Time) (Case, error) {
+	pkg.Documents = unverified(pkg.Documents) // a package filed directly carries no verified signature
 	c, ev, err := s.prepare(ctx, actor, pkg, now)
 	if err != nil {
 		return Case{}, err
@@ -222,7 +234,7 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 	docs := []Document{filed}
 	for _, d := range ed.Documents() {
 		if ref, ok := pkg.Documents[d.ID]; ok {
-			docs = append(docs, Document{Kind: d.ID, Key: ref.Key, VersionID: ref.VersionID, SHA256: ref.SHA256})
+			docs = append(docs, Document{Kind: d.ID, Key: ref.Key, VersionID: ref.VersionID, SHA256: ref.SHA256, Signature: ref.Signature})
 		}
 	}
 	c := Case{ID: id, OrganizationBIN: actor.BIN, ApplicantName: pkg.Applicant.Name, ObjectName: pkg.Object.Name,

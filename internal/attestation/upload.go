@@ -105,6 +105,8 @@ type Upload struct {
 	Role         identity.Role `json:"role"`
 	CreatedAt    time.Time     `json:"createdAt"`
 	ConfirmedAt  *time.Time    `json:"confirmedAt,omitempty"`
+	SignatureP7S []byte        `json:"-"`                // the signature declared with it (signatures.go)
+	Signed       *Signature    `json:"signed,omitempty"` // set once confirm has verified it
 }
 
 // DocumentKey is where the upload's presigned PUT puts the bytes, and where the confirmed upload
@@ -197,6 +199,9 @@ type UploadRequest struct {
 	Size        int64  `json:"size"`        // bytes, 1..MaxUploadBytes
 	SHA256      string `json:"sha256"`      // 64 hexadecimal digits
 	Sheets      int    `json:"sheets,omitempty"`
+	// Signature is the document's electronic digital signature, the .p7s (DER or PEM, detached
+	// or attached) base64-encoded, at most MaxSignatureBytes; verified at confirm (signatures.go).
+	Signature string `json:"signature,omitempty"`
 }
 
 // UploadRefused lists what is wrong with an upload's declaration or with the bytes uploaded.
@@ -319,13 +324,16 @@ func caseDocumentKinds(ed *policy.Edition) []string {
 // kind of a case's document).
 func (s *Service) requestUpload(ctx context.Context, actor identity.Actor, scope UploadScope, scopeID, org string, in UploadRequest, now time.Time, more ...Problem) (Upload, Presigned, error) {
 	in.SHA256 = strings.ToLower(in.SHA256)
-	if ps := append(checkUploadRequest(in), more...); len(ps) > 0 {
+	ps := append(checkUploadRequest(in), more...)
+	p7s, sigProblems := s.signatureDeclared(in, ruleUpload)
+	if ps = append(ps, sigProblems...); len(ps) > 0 {
 		return Upload{}, Presigned{}, &UploadRefused{Problems: ps}
 	}
 	u, err := newUpload(actor, scope, scopeID, org, in, now)
 	if err != nil {
 		return Upload{}, Presigned{}, err
 	}
+	u.SignatureP7S = p7s
 	limit := MaxDraftUploads
 	if scope == ScopeCase {
 		limit = MaxCaseUploads
@@ -395,6 +403,9 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	}
 	version, err := s.verify(ctx, u)
 	if err != nil {
+		return Upload{}, err
+	}
+	if err := s.verifySignature(ctx, &u, u.DocumentKey(), version, now); err != nil {
 		return Upload{}, err
 	}
 	checked := confirmed(u, version, now)

@@ -70,6 +70,8 @@ func (s *Service) RequestDraftUploads(ctx context.Context, actor identity.Actor,
 	for i, in := range ins {
 		in.SHA256 = strings.ToLower(in.SHA256)
 		item := checkUploadRequest(in)
+		p7s, sigProblems := s.signatureDeclared(in, ruleUpload)
+		item = append(item, sigProblems...)
 		if _, known := ed.Document(in.Document); in.Document != "" && len(in.Document) <= MaxDocumentIDLength && !known {
 			item = append(item, Problem{Field: "document", Rule: ruleDocumentReference,
 				Message: fmt.Sprintf("%q is not a document of the package under %s; the machine check of the draft lists the documents due", clip(in.Document), ed.ID())})
@@ -83,6 +85,7 @@ func (s *Service) RequestDraftUploads(ctx context.Context, actor identity.Actor,
 			if err != nil {
 				return nil, err
 			}
+			u.SignatureP7S = p7s
 			us = append(us, u)
 		}
 	}
@@ -213,6 +216,10 @@ func (s *Service) verifyAll(ctx context.Context, results []ConfirmResult, pendin
 			defer func() { <-sem }()
 			u := *results[i].Upload
 			version, err := s.verify(ctx, u)
+			if err == nil {
+				// The signature declared with it, over the very version checked (issue 17).
+				err = s.verifySignature(ctx, &u, u.DocumentKey(), version, now)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

@@ -23,6 +23,7 @@ import (
 func copyUpload(u Upload) Upload {
 	out := deepCopy(u)
 	out.Organization = u.Organization
+	out.SignatureP7S, out.Signed = slices.Clone(u.SignatureP7S), u.Signed // kept beside the JSON too (IIN in full)
 	return out
 }
 
@@ -31,6 +32,11 @@ func copyDraft(d Draft) Draft {
 	out := deepCopy(d)
 	out.Organization = d.Organization
 	out.Package.Edition = d.Package.Edition
+	for id, ref := range d.Package.Documents { // the signature as stored, its IIN in full
+		r := out.Package.Documents[id]
+		r.Signature = ref.Signature
+		out.Package.Documents[id] = r
+	}
 	return out
 }
 
@@ -125,7 +131,7 @@ func (m *memUploads) ConfirmUpload(ctx context.Context, u Upload) error {
 			d.Package.Documents = map[string]DocumentRef{}
 		}
 		d.Package.Documents[u.Document] = DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256, ContentType: u.ContentType,
-			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID}
+			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID, Signature: u.Signed}
 		d.Version++
 		d.UpdatedAt = u.ConfirmedAt.UTC()
 		m.drafts[d.ID] = d

@@ -86,6 +86,10 @@ type Owner struct {
 type Act struct {
 	Number string    `json:"number"`
 	Date   time.Time `json:"date"`
+	// SignedBy cites the act's electronic digital signature (issue 17): the signer, the
+	// organisation's BIN and the certificate's serial; "" for an act filed unsigned, and in the data
+	// of every certificate rendered before, which renders unchanged.
+	SignedBy string `json:"signedBy,omitempty"`
 }
 
 // Chairman is the one who signs the certificate.

@@ -58,8 +58,10 @@ func (r *renderer) certificatePage(l Lang) {
 	r.list(c.Prohibitions, l)
 	r.para(label(l, labelControl), nil)
 	r.para(label(l, labelAct), map[string]string{"number": oneLine(c.Act.Number), "date": formatDate(l, c.Act.Date, dateDated)})
+	r.actSigned(l, c.Act)
 	if a := c.AdditionalAct; a != nil {
 		r.para(label(l, labelAdditionalAct), map[string]string{"number": oneLine(a.Number), "date": formatDate(l, a.Date, dateDated)})
+		r.actSigned(l, *a)
 	}
 	r.para(label(l, labelPeriod), map[string]string{"period": oneLine(c.ValidityPeriod.In(l))})
 	r.para(label(l, labelNotify), nil)
@@ -101,4 +103,11 @@ func (r *renderer) list(items []Text, l Lang) {
 		p.MultiCell(w-left-right-indent, lh, oneLine(t.In(l)), "", "L", false)
 	}
 	p.Ln(1)
+}
+
+// actSigned cites an act's electronic digital signature (issue 17), when it has one.
+func (r *renderer) actSigned(l Lang, a Act) {
+	if a.SignedBy != "" {
+		r.para(label(l, labelActSigned), map[string]string{"signer": oneLine(a.SignedBy)})
+	}
 }

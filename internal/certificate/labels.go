@@ -40,6 +40,7 @@ const (
 	labelControl           = "control"
 	labelAct               = "act"
 	labelAdditionalAct     = "act.additional"
+	labelActSigned         = "act.signed" // issue 17: the act's electronic digital signature
 	labelPeriod            = "period"
 	labelNotify            = "notify"
 	labelChairman          = "chairman"
@@ -114,6 +115,7 @@ var labels = map[Lang]map[string]string{
 		labelControl:           "Іске асырылған шаралар мен қорғау құралдарының тиімділігін бақылау өтініш берушінің тиісті бөлімшесіне жүктеледі.",
 		labelAct:               "Аттестаттық зерттеп-қараудың толық нәтижелері аттестаттық зерттеп-қарау актісінде келтірілген ({date} № {number}).",
 		labelAdditionalAct:     "Анықталған кемшіліктердің жойылғаны қосымша аттестаттық зерттеп-қарау актісімен расталған ({date} № {number}).",
+		labelActSigned:         "Акт электрондық цифрлық қолтаңбамен қол қойылған: {signer}.",
 		labelPeriod:            "Аттестаттау объектісінің ақпараттық қауіпсіздік талаптарына сәйкестігінің осы аттестаты {period} берілді, осы кезең ішінде аттестаттау объектісінің жұмыс істеу шарттары мен функционалдығының өзгермеуі қамтамасыз етілуі тиіс.",
 		labelNotify:            "Өзгерістері туралы Мемлекеттік техникалық қызметке міндетті түрде хабарлануы тиіс сипаттамалардың тізбесі:",
 		labelChairman:          "Төраға",
@@ -174,6 +176,7 @@ var labels = map[Lang]map[string]string{
 		labelControl:           "Контроль за эффективностью реализованных мер и средств защиты возлагается на соответствующее подразделение заявителя.",
 		labelAct:               "Подробные результаты аттестационного обследования приведены в акте аттестационного обследования (№ {number} от {date}).",
 		labelAdditionalAct:     "Устранение выявленных недостатков подтверждено актом дополнительного аттестационного обследования (№ {number} от {date}).",
+		labelActSigned:         "Акт подписан электронной цифровой подписью: {signer}.",
 		labelPeriod:            "Настоящий аттестат соответствия объекта аттестации требованиям информационной безопасности выдан {period}, в течение которого должна быть обеспечена неизменность условий функционирования и функциональности объекта аттестации.",
 		labelNotify:            "Перечень характеристик, об изменениях которых необходимо обязательно извещать Государственную техническую службу:",
 		labelChairman:          "Председатель",
@@ -234,6 +237,7 @@ var labels = map[Lang]map[string]string{
 		labelControl:           "Control over the effectiveness of the implemented measures and means of protection remains with the relevant subdivision of the applicant.",
 		labelAct:               "Detailed results of the attestation survey are given in the act of the attestation survey (No. {number} dated {date}).",
 		labelAdditionalAct:     "The rectification of the deficiencies found is confirmed by the act of the additional attestation survey (No. {number} dated {date}).",
+		labelActSigned:         "The act is signed with the electronic digital signature of {signer}.",
 		labelPeriod:            "This certificate of compliance of the object of attestation with information security requirements is issued for {period}, during which the conditions of functioning and the functionality of the object of attestation must remain unchanged.",
 		labelNotify:            "The list of characteristics whose changes must be notified to the State Technical Service:",
 		labelChairman:          "Chairman",

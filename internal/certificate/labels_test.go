@@ -17,7 +17,7 @@ func allLabelKeys() []string {
 	keys := []string{
 		labelAuthority, labelTitle, labelSubtitle, labelObjectCaption, labelObjectKind, labelValidUntil,
 		labelValidOperation, labelOwner, labelCertify, labelComplies, labelProcessing, labelProhibited,
-		labelControl, labelAct, labelAdditionalAct, labelPeriod, labelNotify, labelChairman, labelSeal,
+		labelControl, labelAct, labelAdditionalAct, labelActSigned, labelPeriod, labelNotify, labelChairman, labelSeal,
 		labelIssued, labelVerify, labelSHA256, labelAnnex, labelTable1, labelTable2, labelContinued,
 		labelEmptyTable, labelPage, labelDuplicate,
 	}

@@ -40,7 +40,8 @@ func sampleCertificate(hw, sw int) Certificate {
 				EN: "placing servers outside the territory of the Republic of Kazakhstan",
 			},
 		},
-		Act:           Act{Number: "АО-17/2025", Date: time.Date(2025, time.February, 28, 0, 0, 0, 0, time.UTC)},
+		Act: Act{Number: "АО-17/2025", Date: time.Date(2025, time.February, 28, 0, 0, 0, 0, time.UTC),
+			SignedBy: "STS SAULE, BIN 990140001234, certificate 03f1 (2025-02-28 09:15 UTC)"}, // issue 17
 		AdditionalAct: &Act{Number: "ДАО-3/2025", Date: time.Date(2025, time.March, 7, 0, 0, 0, 0, time.UTC)},
 		NotifiableChanges: []Text{
 			{

@@ -166,6 +166,16 @@ func (c *client) upload(ctx context.Context, role, route, document string) (stri
 		Put presigned `json:"put"`
 	}
 	in := map[string]any{"document": document, "contentType": "application/pdf", "size": len(pdf), "sha256": hex.EncodeToString(sum[:])}
+	// Issue 17: the role's employee signs the document with the local test CA's certificate
+	// (POST /_local/sign, as `openssl cms -sign` would with its key), and the signature goes with
+	// the declaration; confirm verifies it.
+	var signed struct {
+		Signature string `json:"signature"`
+	}
+	if err := c.call(ctx, "", http.MethodPost, "/_local/sign", map[string]any{"signer": role, "content": base64.StdEncoding.EncodeToString(pdf)}, http.StatusOK, &signed); err != nil {
+		return "", fmt.Errorf("sign %s: %w", document, err)
+	}
+	in["signature"] = signed.Signature
 	if err := c.call(ctx, role, http.MethodPost, route, in, http.StatusCreated, &declared); err != nil {
 		return "", fmt.Errorf("declare %s: %w", document, err)
 	}

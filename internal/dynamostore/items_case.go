@@ -236,14 +236,17 @@ type storedDocument struct {
 	SHA256    string     `dynamodbav:"SHA256"`
 	Step      string     `dynamodbav:"Step"`
 	SentAt    *time.Time `dynamodbav:"SentAt"`
+	Signature *storedEDS `dynamodbav:"Signature,omitempty"` // issue 17
 }
 
 func toStoredDocument(d attestation.Document) storedDocument {
-	return storedDocument{Kind: d.Kind, Key: d.Key, VersionID: d.VersionID, SHA256: d.SHA256, Step: d.Step, SentAt: d.SentAt}
+	return storedDocument{Kind: d.Kind, Key: d.Key, VersionID: d.VersionID, SHA256: d.SHA256, Step: d.Step, SentAt: d.SentAt,
+		Signature: toStoredEDS(d.Signature)}
 }
 
 func (s storedDocument) domain() attestation.Document {
-	return attestation.Document{Kind: s.Kind, Key: s.Key, VersionID: s.VersionID, SHA256: s.SHA256, Step: s.Step, SentAt: s.SentAt}
+	return attestation.Document{Kind: s.Kind, Key: s.Key, VersionID: s.VersionID, SHA256: s.SHA256, Step: s.Step, SentAt: s.SentAt,
+		Signature: s.Signature.domain()}
 }
 
 // storedActDetails are an act's number and date as the STS stated them (attestation.ActDetails).

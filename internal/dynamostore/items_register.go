@@ -119,18 +119,19 @@ func (s storedFile) domain() register.Document {
 
 // storedAct is an act of the STS as the register keeps it (register.Act).
 type storedAct struct {
-	Number   string     `dynamodbav:"Number"`
-	Date     time.Time  `dynamodbav:"Date"`
-	Day      string     `dynamodbav:"Day,omitempty"` // absent on acts recorded before it existed
-	Document storedFile `dynamodbav:"Document"`
+	Number   string              `dynamodbav:"Number"`
+	Date     time.Time           `dynamodbav:"Date"`
+	Day      string              `dynamodbav:"Day,omitempty"` // absent on acts recorded before it existed
+	Document storedFile          `dynamodbav:"Document"`
+	Signed   *storedActSignature `dynamodbav:"Signed,omitempty"` // issue 17 (items_signatures.go)
 }
 
 func toStoredAct(a register.Act) storedAct {
-	return storedAct{Number: a.Number, Date: a.Date, Day: a.Day, Document: toStoredFile(a.Document)}
+	return storedAct{Number: a.Number, Date: a.Date, Day: a.Day, Document: toStoredFile(a.Document), Signed: toStoredActSignature(a.Signed)}
 }
 
 func (s storedAct) domain() register.Act {
-	return register.Act{Number: s.Number, Date: s.Date, Day: s.Day, Document: s.Document.domain()}
+	return register.Act{Number: s.Number, Date: s.Date, Day: s.Day, Document: s.Document.domain(), Signed: s.Signed.domain()}
 }
 
 // storedRecall is the recall of the certificate and its return (register.Recall, §45-§46).

@@ -43,13 +43,17 @@ type storedUpload struct {
 	Role         string     `dynamodbav:"Role"`
 	CreatedAt    time.Time  `dynamodbav:"CreatedAt"`
 	ConfirmedAt  *time.Time `dynamodbav:"ConfirmedAt"`
+	// The signature declared with the upload (issue 17), and the signer once confirm verified it.
+	SignatureP7S []byte     `dynamodbav:"SignatureP7S,omitempty"`
+	Signed       *storedEDS `dynamodbav:"Signed,omitempty"`
 }
 
 func toUploadItem(u attestation.Upload) (map[string]types.AttributeValue, error) {
 	it := uploadItem{keys: keys{PK: "UPLOAD#" + u.ID, SK: "UPLOAD"}, Type: "upload", Organization: u.Organization, State: string(u.State),
 		Upload: storedUpload{ID: u.ID, Organization: u.Organization, Scope: string(u.Scope), ScopeID: u.ScopeID, Document: u.Document,
 			ContentType: u.ContentType, Size: u.Size, SHA256: u.SHA256, Sheets: u.Sheets, State: string(u.State), Key: u.Key,
-			VersionID: u.VersionID, CreatedBy: u.CreatedBy, Role: string(u.Role), CreatedAt: u.CreatedAt, ConfirmedAt: u.ConfirmedAt}}
+			VersionID: u.VersionID, CreatedBy: u.CreatedBy, Role: string(u.Role), CreatedAt: u.CreatedAt, ConfirmedAt: u.ConfirmedAt,
+			SignatureP7S: u.SignatureP7S, Signed: toStoredEDS(u.Signed)}}
 	if u.State == attestation.UploadPending {
 		it.ExpiresAt = u.CreatedAt.Unix() + pendingUploadTTL
 	}
@@ -69,7 +73,7 @@ func fromUploadItem(av map[string]types.AttributeValue) (attestation.Upload, err
 	return attestation.Upload{ID: s.ID, Organization: it.Organization, Scope: attestation.UploadScope(s.Scope), ScopeID: s.ScopeID,
 		Document: s.Document, ContentType: s.ContentType, Size: s.Size, SHA256: s.SHA256, Sheets: s.Sheets,
 		State: attestation.UploadState(s.State), Key: s.Key, VersionID: s.VersionID, CreatedBy: s.CreatedBy,
-		Role: identity.Role(s.Role), CreatedAt: s.CreatedAt, ConfirmedAt: s.ConfirmedAt}, nil
+		Role: identity.Role(s.Role), CreatedAt: s.CreatedAt, ConfirmedAt: s.ConfirmedAt, SignatureP7S: s.SignatureP7S, Signed: s.Signed.domain()}, nil
 }
 
 // draftItem is a draft as stored: its version at the top (writes are conditional on it), its
@@ -191,20 +195,23 @@ type storedObjectInfo struct {
 // storedDocumentRef is a document of a draft's package: the confirmed upload's file
 // (attestation.DocumentRef). ConfirmUpload writes one in place.
 type storedDocumentRef struct {
-	Key         string `dynamodbav:"Key"`
-	SHA256      string `dynamodbav:"SHA256"`
-	ContentType string `dynamodbav:"ContentType"`
-	Size        int64  `dynamodbav:"Size"`
-	Sheets      int    `dynamodbav:"Sheets"`
-	VersionID   string `dynamodbav:"VersionID"`
+	Key         string     `dynamodbav:"Key"`
+	SHA256      string     `dynamodbav:"SHA256"`
+	ContentType string     `dynamodbav:"ContentType"`
+	Size        int64      `dynamodbav:"Size"`
+	Sheets      int        `dynamodbav:"Sheets"`
+	VersionID   string     `dynamodbav:"VersionID"`
+	Signature   *storedEDS `dynamodbav:"Signature,omitempty"` // issue 17
 }
 
 func toStoredDocumentRef(d attestation.DocumentRef) storedDocumentRef {
-	return storedDocumentRef{Key: d.Key, SHA256: d.SHA256, ContentType: d.ContentType, Size: d.Size, Sheets: d.Sheets, VersionID: d.VersionID}
+	return storedDocumentRef{Key: d.Key, SHA256: d.SHA256, ContentType: d.ContentType, Size: d.Size, Sheets: d.Sheets, VersionID: d.VersionID,
+		Signature: toStoredEDS(d.Signature)}
 }
 
 func (s storedDocumentRef) domain() attestation.DocumentRef {
-	return attestation.DocumentRef{Key: s.Key, SHA256: s.SHA256, ContentType: s.ContentType, Size: s.Size, Sheets: s.Sheets, VersionID: s.VersionID}
+	return attestation.DocumentRef{Key: s.Key, SHA256: s.SHA256, ContentType: s.ContentType, Size: s.Size, Sheets: s.Sheets, VersionID: s.VersionID,
+		Signature: s.Signature.domain()}
 }
 
 // storedHardware is a row of the list of hardware (attestation.HardwareItem, Annex 5).

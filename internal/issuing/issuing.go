@@ -156,7 +156,7 @@ func (s *Service) entry(ctx context.Context, c attestation.Case, number string, 
 		if err != nil {
 			return register.Entry{}, fmt.Errorf("%s date: %w", a.kind, err)
 		}
-		act := register.Act{Number: a.details.Number, Date: date.UTC(), Day: register.ActDay(date), Document: doc}
+		act := register.Act{Number: a.details.Number, Date: date.UTC(), Day: register.ActDay(date), Document: doc, Signed: actSignature(c, a.kind)}
 		if a.dst != nil {
 			*a.dst = act
 		} else {
@@ -229,13 +229,13 @@ func (s *Service) certificate(ctx context.Context, c attestation.Case, number st
 	if err != nil {
 		return certificate.Certificate{}, fmt.Errorf("survey act date: %w", err)
 	}
-	cert.Act = certificate.Act{Number: c.SurveyAct.Number, Date: actDate}
+	cert.Act = certificate.Act{Number: c.SurveyAct.Number, Date: actDate, SignedBy: signedBy(actSignature(c, attestation.DocSurveyAct))}
 	if a := c.AdditionalSurveyAct; a != nil {
 		d, err := a.ActDate()
 		if err != nil {
 			return certificate.Certificate{}, fmt.Errorf("additional survey act date: %w", err)
 		}
-		cert.AdditionalAct = &certificate.Act{Number: a.Number, Date: d}
+		cert.AdditionalAct = &certificate.Act{Number: a.Number, Date: d, SignedBy: signedBy(actSignature(c, attestation.DocAdditionalSurveyAct))}
 	}
 	// Annex 7's tables come from the lists of the package (Annexes 5 and 6).
 	if c.Package != nil {
@@ -332,4 +332,33 @@ func texts(ts []attestation.Text) []certificate.Text {
 		out[i] = text(t)
 	}
 	return out
+}
+
+// actSignature cites the electronic digital signature of the case's act of kind (the last one
+// attached, the one handed over), or nil when it was filed unsigned (issue 17). The signer's IIN
+// stays out: the register is public.
+func actSignature(c attestation.Case, kind string) *register.ActSignature {
+	var sig *attestation.Signature
+	for _, d := range c.Documents {
+		if d.Kind == kind {
+			sig = d.Signature
+		}
+	}
+	if sig == nil {
+		return nil
+	}
+	return &register.ActSignature{Signer: sig.Signer, BIN: sig.BIN, Serial: sig.Serial, Issuer: sig.Issuer, SigningTime: sig.SigningTime.UTC()}
+}
+
+// signedBy is how the certificate cites an act's signature: the signer, the organisation's BIN
+// and the certificate's serial; "" for an unsigned act.
+func signedBy(s *register.ActSignature) string {
+	if s == nil {
+		return ""
+	}
+	out := s.Signer
+	if s.BIN != "" {
+		out += ", BIN " + s.BIN
+	}
+	return out + ", certificate " + s.Serial + " (" + s.SigningTime.Format("2006-01-02 15:04 UTC") + ")"
 }

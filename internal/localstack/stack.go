@@ -43,6 +43,9 @@ type Options struct {
 	// IntegrationTimeout is how long the API gateway waits for a function (default: API Gateway's
 	// 30 s; tests shorten it).
 	IntegrationTimeout time.Duration
+	// RequireSignatures sets EDS_REQUIRED: the edition's signature rules bind filings and steps
+	// (issue 17; eds.go). Off by default: a signature that accompanies a document is verified anyway.
+	RequireSignatures bool
 }
 
 // Stack is a running local stack.
@@ -55,6 +58,7 @@ type Stack struct {
 	Clock     *Clock
 	Issuer    *Issuer
 	Requests  *Requests // the AWS requests each function made
+	eds       *localEDS // the test CA of electronic digital signatures (eds.go)
 
 	moto      *moto
 	listeners []net.Listener // closed by Close, served or not
@@ -130,9 +134,13 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	s.MotoURL = s.moto.url
 
+	if s.eds, err = newLocalEDS(s.APIURL+"/_local/ocsp", o.Clock); err != nil {
+		return nil, err
+	}
 	s.Template, err = samtemplate.Load(filepath.Join(o.Root, "template.yaml"),
 		samtemplate.Names{Region: Region, AccountID: AccountID, Prefix: "attestation-"},
-		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local", "PublicBaseUrl": s.APIURL, "PortalUrl": s.APIURL})
+		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local", "PublicBaseUrl": s.APIURL, "PortalUrl": s.APIURL,
+			"EdsStsBin": LocalSTSBIN, "EdsAuthorityBin": LocalAuthorityBIN, "EdsRequired": strconv.FormatBool(o.RequireSignatures)})
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +169,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		for k, v := range f.Env {
 			env[k] = v
 		}
+		env["EDS_TRUST_ROOTS"] = string(s.eds.ca.TrustPEM()) // inline: no SSM parameter locally
 		cfg, err := wiring.LoadConfig(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
@@ -343,6 +352,9 @@ func (s *Stack) controlRoutes() http.Handler {
 	})
 	mux.Handle(PortalPath, portal{dir: s.portalDir, motoURL: s.MotoURL})
 	mux.Handle(strings.TrimSuffix(PortalPath, "/"), portal{dir: s.portalDir, motoURL: s.MotoURL})
+	if s.eds != nil {
+		s.edsRoutes(mux)
+	}
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(append(s.Issuer.JWKS(), '\n'))

@@ -39,6 +39,7 @@ type Edition struct {
 	validity    CertificateValidity
 	numbering   Numbering
 	recalls     []RecallGround
+	signatures  []SignatureRule // spec_signatures.go
 
 	periodIndex   map[string]int
 	documentIndex map[string]int

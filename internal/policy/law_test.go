@@ -51,6 +51,7 @@ func TestEditionsDifferOnlyWhereArt51Differs(t *testing.T) {
 		"recall_grounds[changed_conditions].kinds",
 		"recall_grounds[operation_ceased].mandatory_only", // Art. 51(12)(4): any information system
 		"recall_grounds[operation_ceased].kinds",
+		"signatures.commission_protocol", // Art. 51(6): the authority signs the protocol it decides on (issue 17)
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("substantive differences:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -145,6 +145,7 @@ func (e *Edition) Markdown(compare ...*Edition) []byte {
 		}
 		row(fmt.Sprint(g.Number), "`"+g.ID+"`", g.Paragraph, g.Text, to)
 	}
+	e.signaturesMarkdown(w, head, row)
 
 	for _, o := range compare {
 		w("\n## Edition `%s`\n\n", o.id)

@@ -25,6 +25,7 @@ type specFile struct {
 	Obligations           map[string]*obligationSpec `yaml:"obligations"`
 	Certificate           *certificateSpec           `yaml:"certificate"`
 	RecallGrounds         []recallSpec               `yaml:"recall_grounds"`
+	Signatures            map[string]*signatureSpec  `yaml:"signatures"` // spec_signatures.go
 }
 
 type sourceSpec struct {

@@ -55,6 +55,9 @@ type Act struct {
 	// their next revision.
 	Day      string   `json:"day,omitempty"`
 	Document Document `json:"document"` // the act as stored beside the certificate, under Object Lock
+	// Signed cites the STS's electronic digital signature of the act (issue 17); nil for an act
+	// filed unsigned, and in every entry made before signatures, whose signed payload is unchanged.
+	Signed *ActSignature `json:"signed,omitempty"`
 }
 
 // ActDay is the Kazakhstan calendar day (YYYY-MM-DD) of an instant: the day an act is dated.
@@ -72,6 +75,26 @@ func (a Act) withDay() Act {
 		a.Day = ActDay(a.Date)
 	}
 	return a
+}
+
+// ActSignature is who signed an act with an electronic digital signature, as the register cites
+// it: public, so it never holds the signer's IIN.
+type ActSignature struct {
+	Signer      string    `json:"signer"`        // the signer's name as the certificate writes it
+	BIN         string    `json:"bin,omitempty"` // the signer's organisation (the STS)
+	Serial      string    `json:"certificateSerial"`
+	Issuer      string    `json:"certificateIssuer"`
+	SigningTime time.Time `json:"signingTime"`
+}
+
+// public is the signature as published (times in UTC), or nil.
+func (s *ActSignature) public() *ActSignature {
+	if s == nil {
+		return nil
+	}
+	p := *s
+	p.SigningTime = p.SigningTime.UTC()
+	return &p
 }
 
 // Recall is the authority's decision to recall a certificate (§45) and the certificate's return
@@ -230,10 +253,11 @@ type Public struct {
 
 // PublicAct is an act's details as published: number, date and the SHA-256 of the stored act.
 type PublicAct struct {
-	Number string    `json:"number"`
-	Date   time.Time `json:"date"`          // the instant the act's day begins in Kazakhstan, in UTC
-	Day    string    `json:"day,omitempty"` // the act's date as written on it (absent in entries signed before it existed)
-	SHA256 string    `json:"sha256"`
+	Number string        `json:"number"`
+	Date   time.Time     `json:"date"`          // the instant the act's day begins in Kazakhstan, in UTC
+	Day    string        `json:"day,omitempty"` // the act's date as written on it (absent in entries signed before it existed)
+	SHA256 string        `json:"sha256"`
+	Signed *ActSignature `json:"signed,omitempty"` // issue 17: absent in entries made before, so their payloads verify
 }
 
 // day is the act's date as written on it: the signed day, or for an entry signed before it
@@ -275,13 +299,13 @@ func (e Entry) PublishedOwnerBIN() string {
 func (e Entry) PublicView() Public {
 	p := Public{Number: e.Number, Status: e.Status, ObjectName: e.ObjectName, ObjectKind: e.ObjectKind,
 		OwnerName: e.OwnerName, Developer: e.Developer,
-		Act:      PublicAct{Number: e.Act.Number, Date: e.Act.Date.UTC(), Day: e.Act.Day, SHA256: e.Act.Document.SHA256},
+		Act:      PublicAct{Number: e.Act.Number, Date: e.Act.Date.UTC(), Day: e.Act.Day, SHA256: e.Act.Document.SHA256, Signed: e.Act.Signed.public()},
 		IssuedAt: e.IssuedAt.UTC(), ValidUntil: utcPtr(e.ValidUntil), CertificateHash: e.Certificate.SHA256,
 		ExpiredAt: utcPtr(e.ExpiredAt), TerminatedAt: utcPtr(e.TerminatedAt),
 		Revision: e.Revision, UpdatedAt: e.UpdatedAt.UTC(), PreviousSHA256: e.PreviousSHA256}
 	p.OwnerBIN = e.PublishedOwnerBIN()
 	if a := e.AdditionalAct; a != nil {
-		p.AdditionalAct = &PublicAct{Number: a.Number, Date: a.Date.UTC(), Day: a.Day, SHA256: a.Document.SHA256}
+		p.AdditionalAct = &PublicAct{Number: a.Number, Date: a.Date.UTC(), Day: a.Day, SHA256: a.Document.SHA256, Signed: a.Signed.public()}
 	}
 	if r := e.Recall; r != nil {
 		p.Recall = &PublicRecall{Ground: r.Ground, Paragraph: r.Paragraph, DecidedAt: r.DecidedAt.UTC(),

@@ -38,7 +38,8 @@ type Config struct {
 	// PUBLIC_BASE_URL_PARAMETER: the SSM parameter holding that address when PUBLIC_BASE_URL is unset
 	// (PublicBaseURL reads it).
 	PublicBaseURLParameter string
-	SigningKeyID           string // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
+	SigningKeyID           string    // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
+	EDS                    EDSConfig // EDS_*: electronic digital signatures (eds.go); only the api function verifies them
 }
 
 // LoadConfig reads the configuration through lookup (the process environment, in a bootstrap main).
@@ -69,6 +70,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if len(missing) > 0 {
 		return Config{}, fmt.Errorf("environment variables not set: %v", missing)
+	}
+	if err := loadEDS(lookup, &c.EDS); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }

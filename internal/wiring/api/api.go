@@ -82,6 +82,15 @@ func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation
 	}
 	d.Uploads = dynamostore.NewUploads(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	d.Files = s3store.NewFiles(wiring.NewS3(awsCfg, cfg), cfg.DocumentsBucket)
+	// Built at cold start, before any request: no request context exists yet.
+	sigs, err := wiring.Signatures(context.Background(), cfg.EDS, issuecert.ReadParameter(awsCfg))
+	if err != nil {
+		return nil, err
+	}
+	if sigs != nil {
+		d.Signatures = sigs
+	}
+	d.RequireSignatures = cfg.EDS.Required
 	return attestation.NewService(d)
 }
 

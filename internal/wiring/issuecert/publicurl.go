@@ -41,3 +41,18 @@ func PublicBaseURL(ctx context.Context, cfg wiring.Config, ssmc func() Parameter
 func SSM(awsCfg aws.Config) func() ParameterReader {
 	return func() ParameterReader { return ssm.NewFromConfig(awsCfg) }
 }
+
+// ReadParameter reads one parameter's value through the function's Systems Manager client, built
+// on the first read (wiring.Signatures: the trust roots of electronic digital signatures).
+func ReadParameter(awsCfg aws.Config) func(ctx context.Context, name string) (string, error) {
+	return func(ctx context.Context, name string) (string, error) {
+		out, err := ssm.NewFromConfig(awsCfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
+		if err != nil {
+			return "", err
+		}
+		if out.Parameter == nil {
+			return "", nil
+		}
+		return aws.ToString(out.Parameter.Value), nil
+	}
+}
