@@ -19,7 +19,7 @@ import "./styles.css";
 
 const nav: Record<Role, [Key, string][]> = {
   applicant: [["nav.objects", "objects"], ["nav.cases", "cases"], ["nav.certificates", "certificates"], ["nav.messages", "messages"]],
-  authority: [["nav.queue", "queue"], ["nav.messages", "messages"]],
+  authority: [["nav.queue", "queue"], ["nav.register", "certificates"], ["nav.messages", "messages"]],
   sts: [["nav.queue", "queue"], ["nav.messages", "messages"]],
   quality_authority: [["nav.messages", "messages"]],
 };

@@ -117,3 +117,36 @@ export function focusField(path: string) {
     p = p.slice(0, cut);
   }
 }
+
+/**
+ * A small form of one action: its fields (children), a submit button, the refusal if any; run
+ * does the request, onDone follows a success. With a title it stands as its own card section.
+ */
+export function ActionForm(props: { title?: string; submit: string; run: () => Promise<void>; onDone: () => void; children?: ComponentChildren; danger?: boolean }) {
+  useLang();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const go = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.run();
+      props.onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="action" onSubmit={go}>
+      {props.title && <h3>{props.title}</h3>}
+      {props.children}
+      <button type="submit" class={props.danger ? "danger" : "primary"} disabled={busy}>
+        {props.submit}
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
