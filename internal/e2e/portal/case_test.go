@@ -25,13 +25,15 @@ var packageDocuments = []string{"application", "terms_of_reference", "functional
 
 // TestPortalCarriesACaseToItsCertificate: a whole case through the portal's pages in each
 // language, by visible labels only (§13-§28), from the object's registration to the downloaded
-// certificate, with axe-core on every main page. The Russian case goes through a rectification
+// certificate, with axe-core on every main page. After the Kazakh certificate its owner sends the
+// notices after issue (monitoring §42, changes §43, loss §48, cessation §45(5)) and the authority
+// acts on them (§44, §48) from the obligations and the register. The Russian case goes through a rectification
 // (§27, §31, §33-§38) before its certificate; the English certificate is then recalled (§45) and
 // its return recorded (§46).
 func TestPortalCarriesACaseToItsCertificate(t *testing.T) {
 	built(t)
 	flows := []struct{ lang, name string }{
-		{"kk", "kk"},
+		{"kk", "kk, notices after issue §42-§44 §45(5) §48"},
 		{"ru", "ru, rectified §27 §31-§38"},
 		{"en", "en, recalled §45-§46"},
 	}
@@ -194,9 +196,68 @@ func walkCase(t *testing.T, lang string) {
 	}
 	p.signOut()
 
-	if lang == "en" {
+	switch lang {
+	case "kk":
+		notices(p, heading)
+	case "en":
 		recall(p, object, heading)
 	}
+}
+
+// before is the part of a label before its first {variable}, trimmed.
+func before(s string) string {
+	s, _, _ = strings.Cut(s, "{")
+	return strings.TrimSpace(s)
+}
+
+// notices: the owner's notices after issue on the certificate headed heading and the authority's
+// decisions on them, through the obligations and the register.
+func notices(p *page, heading string) {
+	p.t.Helper()
+	l := p.l
+	p.signIn("applicant")
+	p.press(l.L("nav.obligations"))
+	p.see(l.L("obligation.monitoring_connection")) // §42: the owner acts within a year
+	p.axe("the obligations (applicant)")
+	p.press(l.L("nav.certificates"))
+	p.pressIn(heading, l.L("monitoring.notify"))
+	p.seeIn(heading, before(l.L("monitoring.connected")))
+	change := "Серверге INV-0002 қосымша дерекқор орнатылды"
+	p.fillIn(heading, l.L("changes.description"), change)
+	p.pressIn(heading, l.L("changes.notify"))
+	p.seeIn(heading, l.L("changes.awaiting"))
+	p.pressIn(heading, l.L("duplicateReason.lost"))
+	p.pressIn(heading, l.L("duplicates.request"))
+	p.seeIn(heading, "d1")
+	p.fillIn(heading, l.L("cessation.day"), "2026-10-15")
+	p.pressIn(heading, l.L("cessation.notify"))
+	p.seeIn(heading, before(l.L("cessation.notified")))
+	p.axe("a certificate with its notices")
+	p.signOut()
+
+	p.signIn("authority")
+	p.press(l.L("nav.obligations"))
+	for _, k := range []string{"obligation.change_decision", "obligation.duplicate", "obligation.recall"} {
+		p.see(l.L(k))
+	}
+	p.axe("the obligations (authority)")
+	p.press(l.L("nav.register"))
+	p.seeIn(heading, change)
+	p.axe("the register with a change and a duplicate to decide")
+	p.chooseIn(heading, l.L("changes.decision"), l.L("changeDecision.not_required"))
+	reason := "Өзгеріс қорғау шараларына әсер етпейді"
+	p.fillIn(heading, l.L("changes.reasons"), reason)
+	p.pressIn(heading, l.L("changes.decideButton"))
+	p.seeIn(heading, reason) // §44: the decision and its reasons on the notice
+	p.pressIn(heading, l.L("duplicates.issue", "id", "d1"))
+	p.seeIn(heading, before(l.L("duplicates.issued")))
+	p.signOut()
+
+	p.signIn("applicant")
+	p.press(l.L("nav.certificates"))
+	p.pressIn(heading, l.L("duplicates.download"))
+	p.seeIn(heading, l.L("certs.checked"))
+	p.signOut()
 }
 
 // recall: the authority recalls the certificate on the owner's application (§45(2)) from the
@@ -211,7 +272,7 @@ func recall(p *page, object, heading string) {
 	p.see(heading)
 	p.axe("the register of certificates")
 	p.chooseIn(heading, l.L("recall.ground"), l.L("ground.owner_application"))
-	p.fillIn(heading, l.L("step.reasons"), "The owner's letter of 15 October 2026")
+	p.fillIn(heading, l.L("recall.reasons"), "The owner's letter of 15 October 2026")
 	p.pressIn(heading, l.L("recall.button"))
 	p.seeIn(heading, l.L("certs.status.recalled"))
 	p.seeIn(heading, l.L("recall.returnDue"))

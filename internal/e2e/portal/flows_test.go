@@ -22,7 +22,10 @@ func start(t *testing.T, lang string) *page {
 
 // TestPortalReturnWithReasonsPar15: in Kazakh, the authority returns a filed application at the
 // completeness check with two reasons (§15, standard §10), one a line of the form; the applicant
-// sees the application returned and each reason on its timeline.
+// sees the application returned and each reason on its timeline. The same applicant then sends its
+// annual plan (§11, Annex 1), late in October, and files a complaint about the return with the
+// authority for the quality of state services (standard §11), which answers it; the authority reads
+// its oversight reports (§4, §11).
 func TestPortalReturnWithReasonsPar15(t *testing.T) {
 	built(t)
 	p := start(t, "kk")
@@ -42,5 +45,52 @@ func TestPortalReturnWithReasonsPar15(t *testing.T) {
 		t.Fatal("§15: a returned application still offers a step")
 	}
 	p.axe("a returned application")
+
+	// §11, Annex 1: the list of the year, due on Monday 2 March 2026 (March 1 is a Sunday), sent in
+	// October: late.
+	p.press(l.L("nav.plan"))
+	p.see(l.L("plan.none", "year", 2026))
+	p.press(l.L("plan.addRow"))
+	p.choose(l.L("cases.object"), object)
+	p.fill(l.L("plan.plannedDate"), "2026-11-16")
+	p.press(l.L("plan.send"))
+	p.see(l.L("plan.late"))
+	p.see(l.L("plan.revision"))
+	p.axe("the annual plan")
+
+	// Standard §11: a complaint about the return to the authority for the quality of state services.
+	subject := "Өтінім негізсіз қайтарылды деп санаймыз"
+	p.press(l.L("nav.complaints"))
+	p.press(l.L("addressee.quality_authority"))
+	p.fill(l.L("complaints.subject"), subject)
+	p.choose(l.L("complaints.case"), object)
+	p.press(l.L("complaints.fileButton"))
+	p.see(subject)
+	p.see(l.L("complaintStatus.registered"))
+	p.see(l.L("due.daysLeft", "n", 15))
+	p.axe("the complaints (applicant)")
+	p.signOut()
+
+	answer := "Қайтару негізді: 5-қосымша толық емес"
+	p.signIn("quality_authority")
+	p.see(subject)
+	p.fill(l.L("complaints.answer"), answer)
+	p.choose(l.L("complaints.outcome"), l.L("complaintOutcome.rejected"))
+	p.axe("the complaints (quality authority)")
+	p.press(l.L("complaints.decideButton"))
+	p.see(answer)
+	p.signOut()
+
+	p.signIn("applicant")
+	p.press(l.L("nav.complaints"))
+	p.see(answer)
+	p.see(l.L("complaintStatus.considered"))
+	p.signOut()
+
+	p.signIn("authority")
+	p.press(l.L("nav.oversight"))
+	p.see(l.L("oversight.operation"))
+	p.see(before(l.L("oversight.plannedWithout")))
+	p.axe("the oversight reports")
 	p.signOut()
 }

@@ -45,7 +45,7 @@ const fill = (label, value, within) => {
 };
 const choose = (label, text, within) => {
   const el = control(label, within);
-  const o = el && [...el.options].find((x) => norm(x.textContent) === text);
+  const o = el && [...el.options].find((x) => norm(x.textContent) === text || norm(x.textContent).startsWith(text + " ("));
   return !!o && fill(label, o.value, within);
 };
 const seeIn = (text, within) => {

@@ -1,8 +1,11 @@
 // The certificates (GET /certificates): for an applicant its organisation's, for the authority the
 // whole register. Each shows its status and term, the certificate's PDF (fetched through its
 // presigned link, its SHA-256 checked here against the register's, and saved) and its life after
-// issue: the recall (§45) with the copy of the decision and the return due (§46). The authority
-// recalls a certificate on a ground of §45 and records its return.
+// issue: the monitoring connection (§42), change notices and the decisions on them (§43-§44, §47),
+// loss or damage and the duplicate (§48), the cessation of operation (§45(5)), the recall (§45)
+// with the copy of the decision and the return due (§46). The owner's applicant sends the notices;
+// the authority decides on changes, issues duplicates, recalls on a ground of §45 and records the
+// return.
 import { useState } from "preact/hooks";
 import { api, apiBase, must, type Schemas } from "../api";
 import { label, t, useLang } from "../i18n";
@@ -68,6 +71,10 @@ export function Certificates() {
                   {t("certs.verification")}
                 </a>
               </p>
+              <Monitoring cert={c} staff={staff} onDone={list.reload} />
+              <Changes cert={c} staff={staff} onDone={list.reload} />
+              <Duplicates cert={c} staff={staff} onDone={list.reload} />
+              <Cessation cert={c} staff={staff} onDone={list.reload} />
               <Recall cert={c} staff={staff} onDone={list.reload} />
             </li>
           ))}
@@ -150,7 +157,7 @@ function RecallForm({ cert, onDone }: { cert: Certificate; onDone: () => void })
           </select>
         </Field>
       )}
-      <Field id={id + "-reasons"} label={t("step.reasons")} hint={t("step.reasonsHint")}>
+      <Field id={id + "-reasons"} label={t("recall.reasons")} hint={t("step.reasonsHint")}>
         <textarea id={id + "-reasons"} required rows={3} value={reasons} aria-describedby={id + "-reasons-hint"} onInput={(e) => setReasons(e.currentTarget.value)} />
       </Field>
     </ActionForm>
@@ -204,5 +211,182 @@ function Download({ cert, copy, text }: { cert: Certificate; copy: Copy; text: s
       )}
       <ErrorNote error={error} />
     </div>
+  );
+}
+
+type Props = { cert: Certificate; staff: boolean; onDone: () => void };
+const inForce = (c: Certificate) => c.status === "valid";
+
+/** §42: the connection to the information security monitoring system within a year. */
+function Monitoring({ cert, staff, onDone }: Props) {
+  const lang = useLang();
+  const m = cert.monitoring;
+  if (!m) return null;
+  const path = numberPath(cert.number);
+  return (
+    <section class="sub" aria-label={t("monitoring.title")}>
+      <h3>
+        {t("monitoring.title")} <span class="rule">§42</span>
+      </h3>
+      <p>{m.connectedAt ? t("monitoring.connected", { at: formatMoment(m.connectedAt, lang) }) : <Due at={m.dueAt} overdue={m.overdue ?? false} />}</p>
+      {!staff && !m.connectedAt && inForce(cert) && (
+        <ActionForm submit={t("monitoring.notify")} run={async () => void must(await api().POST("/certificates/{year}/{seq}/monitoring", { params: { path }, headers: idem() }))} onDone={onDone} />
+      )}
+    </section>
+  );
+}
+
+/** §43-§44: the owner's change notices and the authority's decisions on re-attestation. */
+function Changes({ cert, staff, onDone }: Props) {
+  const lang = useLang();
+  const [description, setDescription] = useState("");
+  const [serviceOnly, setServiceOnly] = useState(false);
+  const path = numberPath(cert.number);
+  const id = "changes-" + cert.number.replace("/", "-");
+  if (cert.changes.length === 0 && (staff || !inForce(cert))) return null;
+  const notify = async () => {
+    must(await api().POST("/certificates/{year}/{seq}/changes", { params: { path }, body: { description, serviceSoftwareOnly: serviceOnly }, headers: idem() }));
+    setDescription("");
+  };
+  return (
+    <section class="sub" aria-label={t("changes.title")}>
+      <h3>
+        {t("changes.title")} <span class="rule">§43-§44</span>
+      </h3>
+      <ul class="plain">
+        {cert.changes.map((c) => (
+          <li key={c.id}>
+            <strong>{c.id}</strong> · {formatMoment(c.receivedAt, lang)}: {c.description}
+            {c.serviceSoftwareOnly && <span class="badge">{t("changes.serviceOnly")}</span>}
+            <div>
+              {c.decision ? (
+                <>
+                  {label("changeDecision", c.decision)} · {formatMoment(c.decidedAt, lang)}
+                  {c.reasons && c.reasons.length > 0 && <div class="muted">{c.reasons.join("; ")}</div>}
+                </>
+              ) : (
+                <>
+                  {t("changes.awaiting")} <Due at={c.dueAt} overdue={c.overdue ?? false} />
+                </>
+              )}
+            </div>
+            {staff && !c.decision && <DecideChange cert={cert} change={c} onDone={onDone} />}
+          </li>
+        ))}
+      </ul>
+      {!staff && inForce(cert) && (
+        <ActionForm title={t("changes.formTitle")} submit={t("changes.notify")} run={notify} onDone={onDone}>
+          <Field id={id + "-description"} label={t("changes.description")}>
+            <textarea id={id + "-description"} required maxLength={20000} rows={3} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+          </Field>
+          <label class="choice">
+            <input type="checkbox" checked={serviceOnly} onChange={(e) => setServiceOnly(e.currentTarget.checked)} /> {t("changes.serviceOnlyLabel")}
+          </label>
+        </ActionForm>
+      )}
+    </section>
+  );
+}
+
+function DecideChange({ cert, change, onDone }: { cert: Certificate; change: Schemas["ChangeNotice"]; onDone: () => void }) {
+  useLang();
+  const [decision, setDecision] = useState<"reattestation_required" | "not_required">("not_required");
+  const [reasons, setReasons] = useState("");
+  const id = "change-" + cert.number.replace("/", "-") + "-" + change.id;
+  const run = async () =>
+    void must(
+      await api().POST("/certificates/{year}/{seq}/changes/{changeId}/decision", {
+        params: { path: { ...numberPath(cert.number), changeId: change.id } },
+        body: { decision, reasons: lines(reasons) },
+        headers: idem(),
+      }),
+    );
+  return (
+    <ActionForm title={t("changes.decide", { id: change.id })} submit={t("changes.decideButton")} run={run} onDone={onDone}>
+      <Field id={id + "-decision"} label={t("changes.decision")}>
+        <select id={id + "-decision"} value={decision} onChange={(e) => setDecision(e.currentTarget.value as "reattestation_required" | "not_required")}>
+          {(["not_required", "reattestation_required"] as const).map((d) => (
+            <option key={d} value={d}>
+              {label("changeDecision", d)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id={id + "-reasons"} label={t("changes.reasons")} hint={t("step.reasonsHint")}>
+        <textarea id={id + "-reasons"} required rows={2} value={reasons} aria-describedby={id + "-reasons-hint"} onInput={(e) => setReasons(e.currentTarget.value)} />
+      </Field>
+    </ActionForm>
+  );
+}
+
+/** §48: the owner's notice of loss or damage and the duplicate the authority issues within 5 working days. */
+function Duplicates({ cert, staff, onDone }: Props) {
+  const lang = useLang();
+  const [reason, setReason] = useState<"lost" | "damaged">("lost");
+  const path = numberPath(cert.number);
+  const pending = cert.duplicates.some((d) => !d.issuedAt);
+  if (cert.duplicates.length === 0 && (staff || !inForce(cert))) return null;
+  return (
+    <section class="sub" aria-label={t("duplicates.title")}>
+      <h3>
+        {t("duplicates.title")} <span class="rule">§48</span>
+      </h3>
+      <ul class="plain">
+        {cert.duplicates.map((d) => (
+          <li key={d.id}>
+            <strong>{d.id}</strong> · {label("duplicateReason", d.reason)} · {formatMoment(d.receivedAt, lang)}
+            <div>
+              {d.issuedAt ? t("duplicates.issued", { at: formatMoment(d.issuedAt, lang) }) : <Due at={d.dueAt} overdue={d.overdue ?? false} />}
+            </div>
+            {staff && !d.issuedAt && (
+              <ActionForm submit={t("duplicates.issue", { id: d.id })}
+                run={async () => void must(await api().POST("/certificates/{year}/{seq}/duplicates/{requestId}/issue", { params: { path: { ...path, requestId: d.id } }, headers: idem() }))}
+                onDone={onDone} />
+            )}
+          </li>
+        ))}
+      </ul>
+      {cert.duplicates.some((d) => d.issuedAt) && <Download cert={cert} copy="duplicate" text={t("duplicates.download")} />}
+      {!staff && !pending && inForce(cert) && (
+        <ActionForm title={t("duplicates.formTitle")} submit={t("duplicates.request")}
+          run={async () => void must(await api().POST("/certificates/{year}/{seq}/duplicates", { params: { path }, body: { reason }, headers: idem() }))} onDone={onDone}>
+          <fieldset>
+            <legend>{t("duplicates.reason")}</legend>
+            {(["lost", "damaged"] as const).map((r) => (
+              <label class="choice" key={r}>
+                <input type="radio" name={"dup-" + cert.number} value={r} checked={reason === r} onChange={() => setReason(r)} /> {label("duplicateReason", r)}
+              </label>
+            ))}
+          </fieldset>
+        </ActionForm>
+      )}
+    </section>
+  );
+}
+
+/** §45(5): the owner's notice that operation ceased; the authority recalls on it. */
+function Cessation({ cert, staff, onDone }: Props) {
+  const lang = useLang();
+  const [day, setDay] = useState("");
+  const c = cert.cessation;
+  const id = "cessation-" + cert.number.replace("/", "-");
+  if (!c && (staff || !inForce(cert) || !cert.mandatory)) return null;
+  return (
+    <section class="sub" aria-label={t("cessation.title")}>
+      <h3>
+        {t("cessation.title")} <span class="rule">§45(5)</span>
+      </h3>
+      {c ? (
+        <p>{t("cessation.notified", { day: formatDate(c.ceasedOn, lang), at: formatMoment(c.notifiedAt, lang) })}</p>
+      ) : (
+        <ActionForm submit={t("cessation.notify")}
+          run={async () => void must(await api().POST("/certificates/{year}/{seq}/cessation", { params: { path: numberPath(cert.number) }, body: { ceasedOn: day }, headers: idem() }))}
+          onDone={onDone}>
+          <Field id={id + "-day"} label={t("cessation.day")}>
+            <input id={id + "-day"} type="date" required value={day} onInput={(e) => setDay(e.currentTarget.value)} />
+          </Field>
+        </ActionForm>
+      )}
+    </section>
   );
 }
