@@ -52,6 +52,16 @@ func TestPortalReturnWithReasonsPar15(t *testing.T) {
 	p.see(l.L("plan.none", "year", 2026))
 	p.press(l.L("plan.addRow"))
 	p.choose(l.L("cases.object"), object)
+	// A date outside the list's year is refused (422): the problem's type has its Kazakh title, and
+	// its field and paragraph stand under Kazakh headings, the field by the form's own label.
+	p.fill(l.L("plan.plannedDate"), "2025-11-16")
+	p.press(l.L("plan.send"))
+	p.see(l.L("problem.invalid-request") + " (422)")
+	for _, h := range []string{l.L("problem.field"), l.L("problem.paragraph"), l.L("problem.what"),
+		l.L("draft.row", "n", 1) + " · " + l.L("plan.plannedDate") + " rows[0].plannedDate", "§11, Annex 1"} {
+		p.see(h)
+	}
+	p.axe("a refusal with its field problems")
 	p.fill(l.L("plan.plannedDate"), "2026-11-16")
 	p.press(l.L("plan.send"))
 	p.see(l.L("plan.late"))
