@@ -181,9 +181,10 @@ func walkCase(t *testing.T, lang string) {
 	openCase(p, object)
 	p.see(l.L("stage.issued"))
 	p.axe("the case timeline")
-	p.screenshot("portal-case-timeline-" + lang + ".png")
 	if lang == "en" {
-		p.screenshot("portal-case-timeline.png")
+		p.screenshot("portal-case-timeline.png") // the README's
+	} else {
+		p.screenshot("portal-case-timeline-" + lang + ".png")
 	}
 	p.press(l.L("nav.certificates"))
 	heading := findCertificateHeading(p, object)
@@ -241,6 +242,7 @@ func notices(p *page, heading string) {
 		p.see(l.L(k))
 	}
 	p.axe("the obligations (authority)")
+	p.screenshot("portal-obligations-kk.png")
 	p.press(l.L("nav.register"))
 	p.seeIn(heading, change)
 	p.axe("the register with a change and a duplicate to decide")
@@ -276,6 +278,7 @@ func recall(p *page, object, heading string) {
 	p.pressIn(heading, l.L("recall.button"))
 	p.seeIn(heading, l.L("certs.status.recalled"))
 	p.seeIn(heading, l.L("recall.returnDue"))
+	p.screenshot("portal-register-recall-en.png")
 	p.signOut()
 
 	p.signIn("applicant")

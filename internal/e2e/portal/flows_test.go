@@ -67,6 +67,7 @@ func TestPortalReturnWithReasonsPar15(t *testing.T) {
 	p.see(l.L("plan.late"))
 	p.see(l.L("plan.revision"))
 	p.axe("the annual plan")
+	p.screenshot("portal-annual-plan-kk.png")
 
 	// Standard §11: a complaint about the return to the authority for the quality of state services.
 	subject := "Өтінім негізсіз қайтарылды деп санаймыз"
@@ -89,6 +90,7 @@ func TestPortalReturnWithReasonsPar15(t *testing.T) {
 	p.axe("the complaints (quality authority)")
 	p.press(l.L("complaints.decideButton"))
 	p.see(answer)
+	p.screenshot("portal-complaints-kk.png")
 	p.signOut()
 
 	p.signIn("applicant")
