@@ -14,14 +14,25 @@ export type FieldProblem = Schemas["FieldProblem"];
 export type Completion = Schemas["Completion"];
 export type Presigned = Schemas["Presigned"];
 
-/** A refusal as the API words it: an RFC 9457 problem (with field problems on a 422) or API Gateway's message. */
+/**
+ * A refusal as the API words it: an RFC 9457 problem (its type, urn:attestation:problem:<slug>,
+ * its English title and detail, and on a 422 the field problems) or API Gateway's message.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly problems: FieldProblem[] = [],
+    readonly type?: string,
+    readonly title?: string,
   ) {
     super(message);
+  }
+
+  /** The slug of the problem type (invalid-request), or undefined for an answer that is not a problem. */
+  get slug(): string | undefined {
+    const prefix = "urn:attestation:problem:";
+    return this.type?.startsWith(prefix) ? this.type.slice(prefix.length) : undefined;
   }
 }
 
@@ -55,8 +66,8 @@ export function apiBase(): string {
 /** data of an openapi-fetch answer, or an ApiError made of its problem. */
 export function must<T>(r: { data?: T; error?: unknown; response: Response }): T {
   if (r.data !== undefined && r.response.ok) return r.data;
-  const e = (r.error ?? {}) as { title?: string; detail?: string; message?: string; problems?: FieldProblem[] };
-  throw new ApiError(r.response.status, e.detail ?? e.title ?? e.message ?? `${r.response.status}`, e.problems ?? []);
+  const e = (r.error ?? {}) as { type?: string; title?: string; detail?: string; message?: string; problems?: FieldProblem[] };
+  throw new ApiError(r.response.status, e.detail ?? e.title ?? e.message ?? `${r.response.status}`, e.problems ?? [], e.type, e.title);
 }
 
 /** A route not yet in the document (a feature other work adds): undefined when it answers 404. */

@@ -57,7 +57,9 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
 }
 
 /** A label of a value from the API (a step, a stage, an outcome, a role, a document kind); the value itself when the dictionary has none. */
-export function label(prefix: "step" | "stage" | "outcome" | "role" | "doc" | "lifecycle" | "kind", value: string): string {
+export type LabelPrefix = "step" | "stage" | "outcome" | "role" | "doc" | "lifecycle" | "kind" | "ground" | "obligation" | "changeDecision" | "duplicateReason" | "addressee" | "complaintOutcome" | "complaintStatus" | "unattested";
+
+export function label(prefix: LabelPrefix, value: string): string {
   const key = `${prefix}.${value}` as Key;
   if (key in en) return t(key);
   if (prefix === "stage" && `step.${value}` in en) return t(`step.${value}` as Key); // a case waiting on a step stands at it

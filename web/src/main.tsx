@@ -7,9 +7,13 @@ import { lang, langs, setLang, t, useLang, type Key } from "./i18n";
 import { CasePage } from "./pages/CasePage";
 import { Cases } from "./pages/Cases";
 import { Certificates } from "./pages/Certificates";
+import { Complaints } from "./pages/Complaints";
 import { Draft } from "./pages/Draft";
 import { Messages } from "./pages/Messages";
 import { Objects } from "./pages/Objects";
+import { Obligations } from "./pages/Obligations";
+import { Oversight } from "./pages/Oversight";
+import { Plan } from "./pages/Plan";
 import { Queue } from "./pages/Queue";
 import { SignIn } from "./pages/SignIn";
 import { go, href, usePath } from "./router";
@@ -18,10 +22,12 @@ import { ErrorNote } from "./ui";
 import "./styles.css";
 
 const nav: Record<Role, [Key, string][]> = {
-  applicant: [["nav.objects", "objects"], ["nav.cases", "cases"], ["nav.certificates", "certificates"], ["nav.messages", "messages"]],
-  authority: [["nav.queue", "queue"], ["nav.messages", "messages"]],
+  applicant: [["nav.objects", "objects"], ["nav.plan", "plan"], ["nav.cases", "cases"], ["nav.certificates", "certificates"], ["nav.obligations", "obligations"],
+    ["nav.complaints", "complaints"], ["nav.messages", "messages"]],
+  authority: [["nav.queue", "queue"], ["nav.register", "certificates"], ["nav.obligations", "obligations"], ["nav.complaints", "complaints"],
+    ["nav.oversight", "oversight"], ["nav.messages", "messages"]],
   sts: [["nav.queue", "queue"], ["nav.messages", "messages"]],
-  quality_authority: [["nav.messages", "messages"]],
+  quality_authority: [["nav.complaints", "complaints"], ["nav.messages", "messages"]],
 };
 
 function useSession() {
@@ -56,7 +62,11 @@ function Page({ cfg, role }: { cfg: Config; role: Role }) {
   if (first === "certificates") return <Certificates />;
   if (first === "queue") return <Queue role={role} />;
   if (first === "messages") return <Messages />;
-  return role === "applicant" ? <Objects /> : role === "quality_authority" ? <Messages /> : <Queue role={role} />;
+  if (first === "plan") return <Plan />;
+  if (first === "obligations") return <Obligations />;
+  if (first === "complaints") return <Complaints />;
+  if (first === "oversight") return <Oversight />;
+  return role === "applicant" ? <Objects /> : role === "quality_authority" ? <Complaints /> : <Queue role={role} />;
 }
 
 function App({ cfg }: { cfg: Config }) {
@@ -97,7 +107,7 @@ function App({ cfg }: { cfg: Config }) {
         </nav>
       )}
       <main id="main" tabIndex={-1}>
-        {s ? <Page cfg={cfg} role={s.role} /> : <SignIn cfg={cfg} onSignedIn={() => syncClock().then(() => go(""))} />}
+        {s ? <Page cfg={cfg} role={s.role} /> : <SignIn cfg={cfg} onSignedIn={() => go("")} />}
       </main>
     </>
   );

@@ -50,3 +50,23 @@ export function workingDaysBetween(from: Date, to: Date): number | undefined {
     if (y === ty && d === td) return n;
   }
 }
+
+/** The civil date of t in Almaty, YYYY-MM-DD. */
+export function almatyDay(t: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(t);
+}
+
+/**
+ * When the year's list of objects planned for attestation is due (§11, Annex 1): March 1, or the
+ * next working day when it is a day off, 23:59:59 in Almaty; undefined past the calendar's years.
+ * The API answers the same moment (AnnualPlan.dueAt) once a list is sent.
+ */
+export function planDueAt(year: number): Date | undefined {
+  const days = working[String(year)];
+  if (days === undefined) return undefined;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  for (let d = leap ? 60 : 59; d < days.length; d++) {
+    if (days[d] === "1") return new Date(Date.UTC(year, 0, 1 + d, 18, 59, 59)); // 23:59:59 at UTC+5
+  }
+  return undefined;
+}

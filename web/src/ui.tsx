@@ -3,7 +3,8 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, now } from "./api";
-import { t, useLang } from "./i18n";
+import en from "./i18n/en.json";
+import { label, t, useLang, type Key } from "./i18n";
 import { formatMoment, workingDaysBetween } from "./time";
 
 export interface Loaded<T> {
@@ -31,26 +32,80 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { ...state, reload };
 }
 
+/** The localised title of a refusal: its problem type's, else its status's class. */
+export function problemTitle(error: ApiError): string {
+  const key = `problem.${error.slug}` as Key;
+  if (error.slug && key in en) return t(key);
+  return t("error.refused");
+}
+
 export function message(error: unknown): string {
-  if (error instanceof ApiError) return error.status ? `${t("error.refused")} (${error.status}): ${error.message}` : t("error.network");
+  if (error instanceof ApiError) return error.status ? `${problemTitle(error)} (${error.status})` : t("error.network");
   return error instanceof Error ? error.message : String(error);
+}
+
+/** API field names the forms label: the field of a problem is shown by its label, its path beside it. */
+const fieldLabels: Record<string, Key> = {
+  plannedDate: "plan.plannedDate", objectId: "cases.object", lifeCycleStage: "objects.stage", testingAct: "plan.testingAct",
+  "testingAct.number": "plan.testingActNumber", "testingAct.date": "plan.testingActDate", reasons: "step.reasons", subject: "complaints.subject",
+  answer: "complaints.answer", ceasedOn: "cessation.day", description: "changes.description", ground: "recall.ground", caseId: "complaints.case",
+  certificateNumber: "complaints.certificate", addressee: "complaints.addressee", outcome: "step.outcome", name: "objects.name",
+  developer: "objects.developer", kind: "objects.kind", year: "plan.year", "act.number": "step.actNumber", "act.date": "step.actDate",
+};
+
+/** A field path as a person reads it: rows[0].plannedDate -> "Row 1 · Planned date of attestation". */
+export function fieldLabel(path: string): string {
+  if (!path) return t("check.whole");
+  const parts: string[] = [];
+  let group = "";
+  const rest = path.replace(/^([a-zA-Z]+)\[(\d+)\]\.?/, (_, g: string, n: string) => ((group = g), parts.push(t("draft.row", { n: Number(n) + 1 })), ""));
+  const own = `${group}.${rest.replace(/\[\d+\]/g, "")}`; // hardware[0].serialNumber: the draft's own label
+  const key = own in en ? (own as Key) : (fieldLabels[rest.replace(/\[\d+\]/g, "")] ?? fieldLabels[rest.split(".").pop() ?? ""]);
+  if (rest.startsWith("documents.")) parts.push(label("doc", rest.slice(10)));
+  else if (key) parts.push(t(key));
+  return parts.join(" · ");
 }
 
 export function ErrorNote({ error }: { error: unknown }) {
   useLang();
   if (!error) return null;
-  const problems = error instanceof ApiError ? error.problems : [];
+  const api = error instanceof ApiError ? error : undefined;
+  const problems = api?.problems ?? [];
+  // The API words its detail and messages in English: they are marked so, under localised headings.
+  const detail = api && api.status && api.message !== api.title && api.message !== String(api.status) ? api.message : undefined;
   return (
     <div class="error" role="alert">
-      <p>{message(error)}</p>
+      <p>
+        <strong>{message(error)}</strong>
+      </p>
+      {detail && (
+        <p>
+          {t("problem.detail")}: <span lang="en">{detail}</span>
+        </p>
+      )}
       {problems.length > 0 && (
-        <ul>
-          {problems.map((p) => (
-            <li key={p.field + p.message}>
-              <code>{p.field || "—"}</code> {p.message} <span class="rule">{p.rule}</span>
-            </li>
-          ))}
-        </ul>
+        <div class="table-wrap">
+          <table class="problems-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("problem.field")}</th>
+                <th scope="col">{t("problem.paragraph")}</th>
+                <th scope="col">{t("problem.what")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {problems.map((p) => (
+                <tr key={p.field + p.message}>
+                  <td>
+                    {fieldLabel(p.field)} {p.field && <code>{p.field}</code>}
+                  </td>
+                  <td class="rule">{p.rule}</td>
+                  <td lang="en">{p.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );
@@ -90,7 +145,7 @@ export function Field(props: { id: string; label: string; children: ComponentChi
       {props.children}
       {props.hint && <small id={props.id + "-hint"}>{props.hint}</small>}
       {props.problem && (
-        <small class="problem" id={props.id + "-problem"}>
+        <small class="problem" id={props.id + "-problem"} lang="en">
           {props.problem}
         </small>
       )}
@@ -116,4 +171,37 @@ export function focusField(path: string) {
     if (cut <= 0) return;
     p = p.slice(0, cut);
   }
+}
+
+/**
+ * A small form of one action: its fields (children), a submit button, the refusal if any; run
+ * does the request, onDone follows a success. With a title it stands as its own card section.
+ */
+export function ActionForm(props: { title?: string; submit: string; run: () => Promise<void>; onDone: () => void; children?: ComponentChildren; danger?: boolean }) {
+  useLang();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const go = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.run();
+      props.onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="action" onSubmit={go}>
+      {props.title && <h3>{props.title}</h3>}
+      {props.children}
+      <button type="submit" class={props.danger ? "danger" : "primary"} disabled={busy}>
+        {props.submit}
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  );
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,33 +25,33 @@ var packageDocuments = []string{"application", "terms_of_reference", "functional
 
 // TestPortalCarriesACaseToItsCertificate: a whole case through the portal's pages in each
 // language, by visible labels only (§13-§28), from the object's registration to the downloaded
-// certificate, with axe-core on every main page.
+// certificate, with axe-core on every main page. After the Kazakh certificate its owner sends the
+// notices after issue (monitoring §42, changes §43, loss §48, cessation §45(5)) and the authority
+// acts on them (§44, §48) from the obligations and the register. The Russian case goes through a rectification
+// (§27, §31, §33-§38) before its certificate; the English certificate is then recalled (§45) and
+// its return recorded (§46).
 func TestPortalCarriesACaseToItsCertificate(t *testing.T) {
 	built(t)
-	langs := []string{"kk", "ru", "en"}
-	if os.Getenv("PORTAL_LANGS") != "" {
-		langs = strings.Split(os.Getenv("PORTAL_LANGS"), ",")
+	flows := []struct{ lang, name string }{
+		{"kk", "kk, notices after issue §42-§44 §45(5) §48"},
+		{"ru", "ru, rectified §27 §31-§38"},
+		{"en", "en, recalled §45-§46"},
 	}
-	for _, lang := range langs {
-		t.Run(lang, func(t *testing.T) { walkCase(t, lang) })
+	only := os.Getenv("PORTAL_LANGS")
+	for _, f := range flows {
+		if only != "" && !slices.Contains(strings.Split(only, ","), f.lang) {
+			continue
+		}
+		t.Run(f.name, func(t *testing.T) { walkCase(t, f.lang) })
 	}
 }
 
-func walkCase(t *testing.T, lang string) {
-	ctx := browser(t)
-	p := &page{t: t, ctx: ctx, l: dictionary(t, lang)}
-	l := p.l
+// fileCase registers object, drafts its package with every document the check asks for and files
+// it, signed in as the applicant; it ends on the case's page, signed out.
+func fileCase(p *page, object string) {
+	p.t.Helper()
+	l, t := p.l, p.t
 	files := t.TempDir()
-	object := "Portal e-licensing " + lang
-
-	if err := chromedp.Do(ctx, chromedp.Navigate(stack.APIURL+localstack.PortalPath)); err != nil {
-		t.Fatal(err)
-	}
-	p.press(l.L("lang." + lang))
-	p.see(l.L("signin.title"))
-	p.axe("the sign-in page")
-
-	// The applicant registers the object and drafts the package.
 	p.signIn("applicant")
 	p.fill(l.L("objects.name"), object)
 	p.fill(l.L("objects.developer"), "Digital Services LLP")
@@ -80,38 +81,95 @@ func walkCase(t *testing.T, lang string) {
 	p.see(l.L("case.timeline"))
 	p.see(l.L("step.completeness_check"))
 	p.signOut()
+}
+
+// fillTerms fills the certificate's terms (Annex 7) in the decision form, in three languages.
+func fillTerms(p *page) {
+	l := p.l
+	for _, w := range []struct{ key, kk, ru, en string }{
+		{"terms.prohibition", "Интернетке қосуға тыйым салынады", "Запрещается подключение к сети Интернет", "Connecting to the Internet is prohibited"},
+		{"terms.change", "Серверлердің желілік мекенжайлары", "Сетевые адреса серверов", "The network addresses of the servers"},
+		{"terms.position", "Комитет төрағасы", "Председатель Комитета", "Chairman of the Committee"},
+	} {
+		p.fill(l.L(w.key)+" ("+l.L("lang.kk")+")", w.kk)
+		p.fill(l.L(w.key)+" ("+l.L("lang.ru")+")", w.ru)
+		p.fill(l.L(w.key)+" ("+l.L("lang.en")+")", w.en)
+	}
+	p.fill(l.L("terms.chairman"), "Әлібеков Серік")
+}
+
+// openCase signs in as the applicant and opens the case of object from the applications.
+func openCase(p *page, object string) {
+	p.t.Helper()
+	p.signIn("applicant")
+	p.press(p.l.L("nav.cases"))
+	p.press(object)
+	p.see(p.l.L("case.timeline"))
+}
+
+func walkCase(t *testing.T, lang string) {
+	ctx := browser(t)
+	p := &page{t: t, ctx: ctx, l: dictionary(t, lang)}
+	l := p.l
+	files := t.TempDir()
+	object := "Portal e-licensing " + lang
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(stack.APIURL+localstack.PortalPath)); err != nil {
+		t.Fatal(err)
+	}
+	p.press(l.L("lang." + lang))
+	p.see(l.L("signin.title"))
+	p.axe("the sign-in page")
+
+	// The applicant registers the object, drafts the package and files it.
+	fileCase(p, object)
 
 	// The authority forwards it to the STS (§16); the STS sends the contract (§17).
 	staffStep(p, "authority", object, l.L("outcome.forward"), nil)
 	staffStep(p, "sts", object, l.L("outcome.contract_sent"), func() { p.attach(l.L("doc.contract"), pdf(t, files, "contract")) })
 
 	// The applicant signs the contract.
-	p.signIn("applicant")
-	p.press(l.L("nav.cases"))
-	p.press(object)
+	openCase(p, object)
 	p.see(l.L("step.formTitle", "step", l.L("step.sign_contract")))
 	p.attach(l.L("doc.signed_contract"), pdf(t, files, "signed_contract"))
 	p.press(l.L("step.submit", "outcome", l.L("outcome.signed")))
 	p.see(l.L("step.survey"))
 	p.signOut()
 
-	// The STS records the act of the survey (§24); the authority issues the certificate (§27) with
-	// its terms in three languages, and sends it (§28).
+	// The STS records the act of the survey (§24).
 	staffStep(p, "sts", object, l.L("outcome.act"), func() {
 		p.attach(l.L("doc.survey_act"), pdf(t, files, "survey_act"))
 		p.fill(l.L("step.actNumber"), "AKT-"+strings.ToUpper(lang))
 	})
+	decision := "step.decision"
+	if lang == "ru" {
+		// §27: the authority orders a rectification with its reasons and sends the act (§31); the
+		// applicant notifies the rectification with its documents (§31); the authority informs the
+		// STS (§33), which records the act of the additional survey (§34-§35); the second decision
+		// follows it (§37).
+		reason := "Не настроен журнал событий безопасности на сервере INV-0001"
+		staffStep(p, "authority", object, l.L("outcome.rectify"), func() { p.fill(l.L("step.reasons"), reason) })
+		staffStep(p, "authority", object, l.L("outcome.sent"), nil)
+		openCase(p, object)
+		p.see(reason)
+		p.see(l.L("step.formTitle", "step", l.L("step.rectification_notice")))
+		p.axe("the rectification notice form")
+		p.attach(l.L("doc.rectification_documents"), pdf(t, files, "rectification_documents"))
+		p.press(l.L("step.submit", "outcome", l.L("outcome.notified")))
+		p.see(l.L("step.inform_sts"))
+		p.signOut()
+		staffStep(p, "authority", object, l.L("outcome.informed"), nil)
+		staffStep(p, "sts", object, l.L("outcome.act"), func() {
+			p.attach(l.L("doc.additional_survey_act"), pdf(t, files, "additional_survey_act"))
+			p.fill(l.L("step.actNumber"), "AKT-2-RU")
+		})
+		decision = "step.second_decision"
+	}
+	// The authority issues the certificate (§27, §37) with its terms in three languages, and sends
+	// it (§28, §38).
 	staffStep(p, "authority", object, l.L("outcome.issue"), func() {
-		for _, w := range []struct{ key, kk, ru, en string }{
-			{"terms.prohibition", "Интернетке қосуға тыйым салынады", "Запрещается подключение к сети Интернет", "Connecting to the Internet is prohibited"},
-			{"terms.change", "Серверлердің желілік мекенжайлары", "Сетевые адреса серверов", "The network addresses of the servers"},
-			{"terms.position", "Комитет төрағасы", "Председатель Комитета", "Chairman of the Committee"},
-		} {
-			p.fill(l.L(w.key)+" ("+l.L("lang.kk")+")", w.kk)
-			p.fill(l.L(w.key)+" ("+l.L("lang.ru")+")", w.ru)
-			p.fill(l.L(w.key)+" ("+l.L("lang.en")+")", w.en)
-		}
-		p.fill(l.L("terms.chairman"), "Әлібеков Серік")
+		p.see(l.L("step.formTitle", "step", l.L(decision)))
+		fillTerms(p)
 		p.axe("the decision form")
 		if lang == "en" {
 			p.screenshot("portal-decision-form.png")
@@ -120,22 +178,127 @@ func walkCase(t *testing.T, lang string) {
 	staffStep(p, "authority", object, l.L("outcome.sent"), nil)
 
 	// The applicant sees the case issued and downloads the certificate, checked against the register.
-	p.signIn("applicant")
-	p.press(l.L("nav.cases"))
-	p.press(object)
+	openCase(p, object)
 	p.see(l.L("stage.issued"))
 	p.axe("the case timeline")
 	if lang == "en" {
-		p.screenshot("portal-case-timeline.png")
+		p.screenshot("portal-case-timeline.png") // the README's
+	} else {
+		p.screenshot("portal-case-timeline-" + lang + ".png")
 	}
 	p.press(l.L("nav.certificates"))
-	p.pressIn(findCertificateHeading(p, object), l.L("certs.download"))
+	heading := findCertificateHeading(p, object)
+	p.pressIn(heading, l.L("certs.download"))
 	p.see(l.L("certs.checked"))
 	p.axe("the certificates page")
 	saved := save(p, l.L("certs.save", "name", eval[string](p, `document.querySelector("a[download]").getAttribute("download")`)))
 	if !strings.HasPrefix(string(saved), "%PDF-") {
 		t.Fatalf("the saved certificate starts %q, want a PDF", saved[:min(len(saved), 8)])
 	}
+	p.signOut()
+
+	switch lang {
+	case "kk":
+		notices(p, heading)
+	case "en":
+		recall(p, object, heading)
+	}
+}
+
+// before is the part of a label before its first {variable}, trimmed.
+func before(s string) string {
+	s, _, _ = strings.Cut(s, "{")
+	return strings.TrimSpace(s)
+}
+
+// notices: the owner's notices after issue on the certificate headed heading and the authority's
+// decisions on them, through the obligations and the register.
+func notices(p *page, heading string) {
+	p.t.Helper()
+	l := p.l
+	p.signIn("applicant")
+	p.press(l.L("nav.obligations"))
+	p.see(l.L("obligation.monitoring_connection")) // §42: the owner acts within a year
+	p.axe("the obligations (applicant)")
+	p.press(l.L("nav.certificates"))
+	p.pressIn(heading, l.L("monitoring.notify"))
+	p.seeIn(heading, before(l.L("monitoring.connected")))
+	change := "Серверге INV-0002 қосымша дерекқор орнатылды"
+	p.fillIn(heading, l.L("changes.description"), change)
+	p.pressIn(heading, l.L("changes.notify"))
+	p.seeIn(heading, l.L("changes.awaiting"))
+	p.pressIn(heading, l.L("duplicateReason.lost"))
+	p.pressIn(heading, l.L("duplicates.request"))
+	p.seeIn(heading, "d1")
+	p.fillIn(heading, l.L("cessation.day"), "2026-10-15")
+	p.pressIn(heading, l.L("cessation.notify"))
+	p.seeIn(heading, before(l.L("cessation.notified")))
+	p.axe("a certificate with its notices")
+	p.signOut()
+
+	p.signIn("authority")
+	p.press(l.L("nav.obligations"))
+	for _, k := range []string{"obligation.change_decision", "obligation.duplicate", "obligation.recall"} {
+		p.see(l.L(k))
+	}
+	p.axe("the obligations (authority)")
+	p.screenshot("portal-obligations-kk.png")
+	p.press(l.L("nav.register"))
+	p.seeIn(heading, change)
+	p.axe("the register with a change and a duplicate to decide")
+	p.chooseIn(heading, l.L("changes.decision"), l.L("changeDecision.not_required"))
+	reason := "Өзгеріс қорғау шараларына әсер етпейді"
+	p.fillIn(heading, l.L("changes.reasons"), reason)
+	p.pressIn(heading, l.L("changes.decideButton"))
+	p.seeIn(heading, reason) // §44: the decision and its reasons on the notice
+	p.pressIn(heading, l.L("duplicates.issue", "id", "d1"))
+	p.seeIn(heading, before(l.L("duplicates.issued")))
+	p.signOut()
+
+	p.signIn("applicant")
+	p.press(l.L("nav.certificates"))
+	p.pressIn(heading, l.L("duplicates.download"))
+	p.seeIn(heading, l.L("certs.checked"))
+	p.signOut()
+}
+
+// recall: the authority recalls the certificate on the owner's application (§45(2)) from the
+// register, with its reasons; the owner sees it recalled with the return due in 3 working days
+// (§46) and downloads the copy of the decision, checked against the register; the authority
+// records the return.
+func recall(p *page, object, heading string) {
+	p.t.Helper()
+	l := p.l
+	p.signIn("authority")
+	p.press(l.L("nav.register"))
+	p.see(heading)
+	p.axe("the register of certificates")
+	p.chooseIn(heading, l.L("recall.ground"), l.L("ground.owner_application"))
+	p.fillIn(heading, l.L("recall.reasons"), "The owner's letter of 15 October 2026")
+	p.pressIn(heading, l.L("recall.button"))
+	p.seeIn(heading, l.L("certs.status.recalled"))
+	p.seeIn(heading, l.L("recall.returnDue"))
+	p.screenshot("portal-register-recall-en.png")
+	p.signOut()
+
+	p.signIn("applicant")
+	p.press(l.L("nav.certificates"))
+	p.seeIn(heading, l.L("certs.status.recalled"))
+	p.seeIn(heading, l.L("due.daysLeft", "n", 3))
+	p.seeIn(heading, "The owner's letter of 15 October 2026")
+	p.pressIn(heading, l.L("recall.decision"))
+	p.see(l.L("certs.checked"))
+	saved := save(p, l.L("certs.save", "name", eval[string](p, `document.querySelector("a[download^=recall]").getAttribute("download")`)))
+	if !strings.HasPrefix(string(saved), "%PDF-") {
+		p.t.Fatalf("the saved decision starts %q, want a PDF", saved[:min(len(saved), 8)])
+	}
+	p.signOut()
+
+	p.signIn("authority")
+	p.press(l.L("nav.register"))
+	p.pressIn(heading, l.L("recall.recordReturn"))
+	p.seeIn(heading, l.L("recall.returnedAt", "at", ""))
+	p.signOut()
 }
 
 // save clicks the download link text with the browser's downloads going to a fresh directory,
@@ -190,8 +353,10 @@ func staffStep(p *page, role, object, outcome string, fill func()) {
 	if fill != nil {
 		fill()
 	}
+	// The form closes, or gives way to the next step's form when the same role acts again.
+	title := eval[string](p, `norm(document.querySelector("form.step-form h2")?.textContent)`)
 	p.press(l.L("step.submit", "outcome", outcome))
-	p.until("the step to close", `!document.querySelector("form.step-form") || !!document.querySelector("form.step-form [role=alert]")`)
+	p.until("the step to close", `norm(document.querySelector("form.step-form h2")?.textContent) !== `+js(title)+` || !!document.querySelector("form.step-form [role=alert]")`)
 	if msg := eval[string](p, `document.querySelector("form.step-form [role=alert]")?.innerText || ""`); msg != "" {
 		p.t.Fatalf("%s, %s: %s", role, outcome, msg)
 	}

@@ -26,13 +26,16 @@ func findChromium() (string, error) {
 // helpers find controls the way a person does: by the text of their label, button or link.
 const helpers = `
 const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
-const control = (label) => {
-  const l = [...document.querySelectorAll("label")].find((x) => norm(x.textContent) === label);
+const scopeOf = (within) => within ? [...document.querySelectorAll("li,section,form,article")].find((x) => x.querySelector("h2") && norm(x.querySelector("h2").textContent) === within) : document;
+const control = (label, within) => {
+  const scope = scopeOf(within);
+  if (!scope) return null;
+  const l = [...scope.querySelectorAll("label")].find((x) => norm(x.textContent) === label);
   if (!l) return null;
   return l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector("input,select,textarea");
 };
-const fill = (label, value) => {
-  const el = control(label);
+const fill = (label, value, within) => {
+  const el = control(label, within);
   if (!el) return false;
   const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
   Object.getOwnPropertyDescriptor(proto, "value").set.call(el, value);
@@ -40,8 +43,17 @@ const fill = (label, value) => {
   el.dispatchEvent(new Event("change", { bubbles: true }));
   return true;
 };
+const choose = (label, text, within) => {
+  const el = control(label, within);
+  const o = el && [...el.options].find((x) => norm(x.textContent) === text || norm(x.textContent).startsWith(text + " ("));
+  return !!o && fill(label, o.value, within);
+};
+const seeIn = (text, within) => {
+  const scope = scopeOf(within);
+  return !!scope && norm(scope.innerText).includes(text);
+};
 const press = (text, within) => {
-  const scope = within ? [...document.querySelectorAll("li,section,form,article")].find((x) => x.querySelector("h2") && norm(x.querySelector("h2").textContent) === within) : document;
+  const scope = scopeOf(within);
   if (!scope) return false;
   const el = [...scope.querySelectorAll("button,a,label")].find((x) => norm(x.textContent) === text && !x.disabled);
   if (!el) return false;
@@ -104,6 +116,30 @@ func (p *page) pressIn(heading, text string) {
 func (p *page) fill(label, value string) {
 	p.t.Helper()
 	p.until(fmt.Sprintf("a field labelled %q", label), "fill("+js(label)+", "+js(value)+")")
+}
+
+// fillIn types value into the field labelled label inside the card headed heading.
+func (p *page) fillIn(heading, label, value string) {
+	p.t.Helper()
+	p.until(fmt.Sprintf("a field labelled %q under %q", label, heading), "fill("+js(label)+", "+js(value)+", "+js(heading)+")")
+}
+
+// choose picks the option reading text in the list labelled label.
+func (p *page) choose(label, text string) {
+	p.t.Helper()
+	p.until(fmt.Sprintf("an option %q of %q", text, label), "choose("+js(label)+", "+js(text)+")")
+}
+
+// chooseIn picks the option reading text in the list labelled label inside the card headed heading.
+func (p *page) chooseIn(heading, label, text string) {
+	p.t.Helper()
+	p.until(fmt.Sprintf("an option %q of %q under %q", text, label, heading), "choose("+js(label)+", "+js(text)+", "+js(heading)+")")
+}
+
+// seeIn waits until the card headed heading shows text.
+func (p *page) seeIn(heading, text string) {
+	p.t.Helper()
+	p.until(fmt.Sprintf("%q under %q", text, heading), "seeIn("+js(text)+", "+js(heading)+")")
 }
 
 // attach chooses file in the file input labelled label.

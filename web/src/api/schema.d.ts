@@ -1092,8 +1092,17 @@ export interface components {
         /** @description An act's details as published (§29(4)), with the SHA-256 of the stored act. */
         RegisterPublicAct: {
             number: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The instant the act's day begins in Kazakhstan (Asia/Almaty midnight), in UTC.
+             */
             date: string;
+            /**
+             * Format: date
+             * @description The act's date as written on it, a Kazakhstan calendar day (2026-11-16). Entries signed
+             *     before it existed lack it in the revisions signed then; every later revision has it.
+             */
+            day?: string;
             sha256: string;
         };
         /** @description A recall and the certificate's return as published (§29(6), §45-§46). */
@@ -2027,8 +2036,16 @@ export interface components {
         /** @description An act's details (§29): number, date and the SHA-256 of the stored act. */
         CertificateAct: {
             number: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The instant the act's day begins in Kazakhstan, in UTC.
+             */
             date: string;
+            /**
+             * Format: date
+             * @description The act's date as written on it, a Kazakhstan calendar day.
+             */
+            day: string;
             sha256: string;
         };
         /** @description A file in the Object Lock bucket, pinned by its version and SHA-256. */

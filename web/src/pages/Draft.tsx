@@ -158,7 +158,7 @@ function DraftForm({ initial }: { initial: DraftT }) {
                   <button type="button" class="link" onClick={() => focusField(p.field)}>
                     {p.field.startsWith("documents.") ? label("doc", p.field.slice(10)) : p.field || t("check.whole")}
                   </button>{" "}
-                  {p.message} <span class="rule">{p.rule}</span>
+                  <span lang="en">{p.message}</span> <span class="rule">{p.rule}</span>
                 </li>
               ))}
             </ol>
@@ -249,7 +249,7 @@ function DocumentRow(props: { draftId: string; doc: string; stored?: Schemas["Do
           {t("upload.done")} · SHA-256 <code title={props.stored.sha256}>{props.stored.sha256.slice(0, 12)}…</code>
         </small>
       )}
-      {!props.stored && props.problem && <small class="problem">{props.problem}</small>}
+      {!props.stored && props.problem && <small class="problem" lang="en">{props.problem}</small>}
       {error !== undefined && (
         <div>
           <ErrorNote error={error} />

@@ -1,6 +1,7 @@
 // Sign-in: on the local stack a demo identity (role, organisation, name) from the local token
 // route; in AWS the hosted sign-in of the stack's Cognito user pool (code flow with PKCE).
 import { useState } from "preact/hooks";
+import { syncClock } from "../api";
 import type { Config } from "../config";
 import { t, useLang } from "../i18n";
 import { signInLocal, startCognitoSignIn, type Role } from "../session";
@@ -33,6 +34,7 @@ export function SignIn({ cfg, onSignedIn }: { cfg: Config; onSignedIn: () => voi
     setBusy(true);
     setError(undefined);
     try {
+      await syncClock(); // the API's now first: the pages count due moments from it as soon as they show
       await signInLocal(cfg, role, bin.trim(), name.trim());
       onSignedIn();
     } catch (err) {
