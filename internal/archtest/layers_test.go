@@ -49,6 +49,7 @@ var layers = []struct {
 	{"internal/signing", domain},      // the register's signatures: the contract, the offline check, an in-process signer
 	{"internal/idempotency", domain},  // the Idempotency-Key protocol and its store port
 	{"internal/apperr", domain},       // the closed set of error kinds, once it exists
+	{"internal/notice", domain},       // the outbox: notifications, the personal cabinet, their texts (issue 13)
 	{"internal/dynamostore", adapter}, // DynamoDB: cases, register, objects, complaints, call records, claims
 	{"internal/s3store", adapter},     // S3: documents, acts and certificates (Object Lock)
 	{"internal/sfnflow", adapter},     // Step Functions: one execution per case and the callbacks of its human steps

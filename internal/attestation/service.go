@@ -402,7 +402,7 @@ func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration
 		c.Stage = StageCompletenessCheck
 		c.Version++
 		c.Events++
-		ev := Event{Seq: c.Events, At: c.ReceivedAt, Actor: "system", Role: identity.Scheduler, What: "receipt recorded", Documents: []Document{doc}}
+		ev := Event{Seq: c.Events, At: c.ReceivedAt, Actor: "system", Role: identity.Scheduler, What: whatReceipt, Documents: []Document{doc}}
 		err = s.store.Update(ctx, c, ev)
 		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue // another delivery got there first: read again and return its result

@@ -129,7 +129,7 @@ func goldenItems() []goldenItem {
 // domain value, and encodes the value again into the very same item: a renamed domain field
 // cannot change what is stored or lose what was.
 func TestGoldenItems(t *testing.T) {
-	for _, g := range append(goldenItems(), goldenCallItems()...) {
+	for _, g := range append(append(goldenItems(), goldenCallItems()...), goldenNoticeItems()...) {
 		t.Run(g.name, func(t *testing.T) {
 			path := filepath.Join("testdata", "golden", g.name+".json")
 			b, err := os.ReadFile(path)

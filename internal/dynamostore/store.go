@@ -142,7 +142,11 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 	if err != nil {
 		return fmt.Errorf("encode case %s: %w", c.ID, err)
 	}
-	if len(events) == 0 {
+	notes, err := noticePuts(s.table, attestation.Notices(c, events))
+	if err != nil {
+		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
+	}
+	if len(events) == 0 && len(notes) == 0 {
 		// Nothing to write beside the case: one conditional PutItem, no transaction.
 		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: &cond, ExpressionAttributeValues: vals})
 		var ccf *types.ConditionalCheckFailedException
@@ -160,7 +164,8 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, fmt.Sprintf("write case %s version %d", c.ID, c.Version), append(items, evs...))
+	// The notifications the change reports go in its transaction (issue 13's outbox).
+	return s.transact(ctx, fmt.Sprintf("write case %s version %d", c.ID, c.Version), append(append(items, evs...), notes...))
 }
 
 // Get reads a case with a strongly consistent read.
@@ -325,7 +330,11 @@ func (s *Store) IssueCertificate(ctx context.Context, c attestation.Case, cert a
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, fmt.Sprintf("issue certificate %s for case %s", cert.Number, c.ID), append(items, evs...))
+	notes, err := noticePuts(s.table, attestation.Notices(c, events))
+	if err != nil {
+		return fmt.Errorf("issue certificate %s for case %s: %w", cert.Number, c.ID, err)
+	}
+	return s.transact(ctx, fmt.Sprintf("issue certificate %s for case %s", cert.Number, c.ID), append(append(items, evs...), notes...))
 }
 
 // transact runs a transaction, turning a failed condition into attestation.ErrConflict.

@@ -52,6 +52,7 @@ type Handler struct {
 	register   RegisterService  // life after the certificate (register_life.go)
 
 	registerPublic *publicRegister // the public routes of the register (register_public.go)
+	notices        NoticeService   // the personal cabinet (notices.go)
 }
 
 // Deps are the services and stores the API is built on; every one is required.
@@ -67,6 +68,7 @@ type Deps struct {
 	Register       RegisterService       // life after the certificate (register_life.go)
 	RegisterPublic RegisterPublicService // the public routes of the register (register_public.go)
 	Numbering      CertificateNumbering  // the policy that numbers certificates, for the public routes
+	Notices        NoticeService         // the personal cabinet (notices.go)
 }
 
 // New returns the API handler on d, or an error naming the first service or store d lacks.
@@ -78,13 +80,14 @@ func New(d Deps) (*Handler, error) {
 		{"Cases", d.Cases == nil}, {"Calls", d.Calls == nil}, {"Claims", d.Claims == nil}, {"Log", d.Log == nil},
 		{"Objects", d.Objects == nil}, {"Complaints", d.Complaints == nil}, {"Oversight", d.Oversight == nil},
 		{"Register", d.Register == nil}, {"RegisterPublic", d.RegisterPublic == nil}, {"Numbering", d.Numbering == nil},
+		{"Notices", d.Notices == nil},
 	} {
 		if p.missing {
 			return nil, fmt.Errorf("api handler: %s is required", p.name)
 		}
 	}
 	return &Handler{svc: d.Cases, calls: d.Calls, idem: d.Claims, log: d.Log, objects: d.Objects, complaints: d.Complaints,
-		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}}, nil
+		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices}, nil
 }
 
 type request struct {
@@ -135,6 +138,9 @@ func (h *Handler) routes() map[string]route {
 		rs[k] = v
 	}
 	for k, v := range h.registerPublicRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.noticeRoutes() {
 		rs[k] = v
 	}
 	return rs
@@ -314,7 +320,14 @@ func (h *Handler) getCase(ctx context.Context, r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, caseView(c, hist), nil
+	v := caseView(c, hist)
+	// The case's own notifications, as far as the caller's cabinet holds them (issue 13).
+	ns, err := h.notices.OfCase(ctx, r.actor, c.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	v.Notifications = noticeViews(ns)
+	return http.StatusOK, v, nil
 }
 
 func (h *Handler) completeStep(ctx context.Context, r *request) (int, any, error) {
@@ -410,6 +423,8 @@ type CaseView struct {
 	Decision    attestation.Outcome    `json:"decision,omitempty"`
 	Documents   []attestation.Document `json:"documents,omitempty"`
 	History     []attestation.Event    `json:"history,omitempty"`
+	// Notifications are the case's notifications in the caller's cabinet, newest first (GET /cases/{caseId} only).
+	Notifications []NotificationView `json:"notifications,omitempty"`
 }
 
 // StepView is the open step as the API shows it: who acts and by when.
