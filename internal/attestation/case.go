@@ -75,6 +75,8 @@ type Case struct {
 	Events              int  // number of history events written so far
 	// Attention: the workflow stopped moving the case (attention.go); the authority's queue lists it.
 	Attention *Attention `json:",omitempty"`
+	// Term is the service term of standard §4 (serviceterm.go), from the receipt of the filing on.
+	Term *ServiceTerm `json:",omitempty"`
 }
 
 // Step is a human step the case waits on: a Step Functions task token, who acts and by when.

@@ -51,6 +51,15 @@ func Notices(c Case, events []Event) []notice.Notification {
 			due := st.DueAt
 			add(notice.Notification{Kind: notice.StepOverdue, To: notice.Audience{Role: st.Role}, Step: st.Name,
 				Paragraph: st.Paragraph, DueAt: &due, At: e.At})
+		case strings.HasPrefix(e.What, whatTermOverdue):
+			// Standard §4: the authority answers for the whole service term.
+			n := notice.Notification{Kind: notice.ServiceTermOverdue, To: notice.Audience{Role: identity.Authority},
+				Paragraph: "standard §4", At: e.At}
+			if t := c.Term; t != nil {
+				due := t.DueAt
+				n.DueAt, n.Paragraph = &due, t.Paragraph
+			}
+			add(n)
 		case strings.HasPrefix(e.What, whatCertificate) && c.Certificate != "":
 			add(notice.Notification{Kind: notice.CertificateIssued, To: org, Certificate: c.Certificate, Paragraph: "§28, §29", At: e.At})
 		case e.Outcome == "lapsed":

@@ -399,6 +399,10 @@ func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration
 			return Registration{}, fmt.Errorf("register %s: %w", c.ID, err)
 		}
 		c.Receipt = &doc
+		// Standard §4: the service term runs from the submission; the deadline check watches it.
+		if c.Term, err = s.rules.serviceTerm(c, false); err != nil {
+			return Registration{}, fmt.Errorf("register %s: %w", c.ID, err)
+		}
 		c.Stage = StageCompletenessCheck
 		c.Version++
 		c.Events++
@@ -548,6 +552,8 @@ type QueueItem struct {
 	// Attention: the workflow stopped moving the case (Step is QueueNeedsAttention); the error,
 	// its cause, when, and the stage the case is at.
 	Attention *QueueAttention `json:"attention,omitempty"`
+	// ServiceTerm is the case's service term (standard §4).
+	ServiceTerm *ServiceTerm `json:"serviceTerm,omitempty"`
 }
 
 // QueueNeedsAttention is the step of a queue item for a case the workflow stopped moving.
@@ -604,7 +610,7 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 			continue
 		}
 		items = append(items, QueueItem{CaseID: c.ID, ObjectName: c.ObjectName, Step: st.Name, Role: st.Role,
-			OpenedAt: st.OpenedAt, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: overdue})
+			OpenedAt: st.OpenedAt, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: overdue, ServiceTerm: c.Term})
 	}
 	return items, next, nil
 }

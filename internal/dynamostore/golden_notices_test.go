@@ -3,8 +3,11 @@ package dynamostore
 import (
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"attestation/internal/attestation"
 	"attestation/internal/identity"
 	"attestation/internal/notice"
 )
@@ -27,6 +30,15 @@ func goldenStaffNotification() notice.Notification {
 		CaseID: "C-0001", Object: "Portal", Step: "send_contract", Paragraph: "§17", DueAt: &due, At: goldenAt(2, 10)}
 }
 
+// goldenTermCase is goldenAttentionCase with its service term (standard §4), every member set.
+func goldenTermCase() attestation.Case {
+	c := goldenAttentionCase()
+	c.ID = "C-0005"
+	c.Term = &attestation.ServiceTerm{DueAt: goldenAt(28, 18), Paragraph: "standard §4", Extended: true, Provisional: true, Overdue: true,
+		Uncountable: "the period of standard §4 cannot be counted", Year: 2028}
+	return c
+}
+
 func goldenNoticeItems() []goldenItem {
 	enc := func(n notice.Notification) func() (map[string]types.AttributeValue, error) {
 		return func() (map[string]types.AttributeValue, error) {
@@ -34,6 +46,12 @@ func goldenNoticeItems() []goldenItem {
 		}
 	}
 	return []goldenItem{
+		{"case_term", goldenTermCase(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenTermCase()))
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"term_watch", toTermWatchItem(goldenTermCase()), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toTermWatchItem(goldenTermCase()))
+		}, decodeAs(func(it termWatchItem) any { return it })},
 		{"notification", goldenNotification(), enc(goldenNotification()), decodeAs(func(it notificationItem) any { return it.domain() })},
 		{"notification_staff", goldenStaffNotification(), enc(goldenStaffNotification()), decodeAs(func(it notificationItem) any { return it.domain() })},
 	}

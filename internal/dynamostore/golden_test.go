@@ -211,8 +211,8 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	// Complaint.History is filled by Get and never stored on the complaint.
 	// Entry.ChangedNotices is set by register.Next for the write and never stored.
 	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true}
-	// goldenAttentionCase is goldenCase with the one member added after case.json was stored.
-	for _, v := range []any{goldenAttentionCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
+	// goldenTermCase is goldenCase with the members added after case.json was stored (Attention, Term).
+	for _, v := range []any{goldenTermCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
 		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenDraft()} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {

@@ -146,6 +146,11 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 	if err != nil {
 		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
 	}
+	terms, err := s.termWrites(c, events)
+	if err != nil {
+		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
+	}
+	notes = append(notes, terms...)
 	if len(events) == 0 && len(notes) == 0 {
 		// Nothing to write beside the case: one conditional PutItem, no transaction.
 		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: &cond, ExpressionAttributeValues: vals})

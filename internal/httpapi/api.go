@@ -327,6 +327,9 @@ func (h *Handler) getCase(ctx context.Context, r *request) (int, any, error) {
 		return 0, nil, err
 	}
 	v.Notifications = noticeViews(ns)
+	if v.ServiceTerm != nil {
+		v.ServiceTerm.Breach = attestation.TermBreach(c, r.now)
+	}
 	return http.StatusOK, v, nil
 }
 
@@ -425,6 +428,16 @@ type CaseView struct {
 	History     []attestation.Event    `json:"history,omitempty"`
 	// Notifications are the case's notifications in the caller's cabinet, newest first (GET /cases/{caseId} only).
 	Notifications []NotificationView `json:"notifications,omitempty"`
+	// ServiceTerm is the service term of standard §4: 51 working days from the submission, +48 with an additional survey.
+	ServiceTerm *ServiceTermView `json:"serviceTerm,omitempty"`
+}
+
+// ServiceTermView is the case's service term (standard §4) as the API shows it.
+type ServiceTermView struct {
+	attestation.ServiceTerm
+	// Breach explains a term past its due moment (GET /cases/{caseId} only): the service term's
+	// breach, not a stage's, when every stage kept its own period.
+	Breach string `json:"breach,omitempty"`
 }
 
 // StepView is the open step as the API shows it: who acts and by when.
@@ -439,6 +452,9 @@ type StepView struct {
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
 	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
 		Decision: c.Decision, Documents: c.Documents, History: hist}
+	if t := c.Term; t != nil {
+		v.ServiceTerm = &ServiceTermView{ServiceTerm: *t}
+	}
 	if st := c.OpenStep; st != nil {
 		v.OpenStep = &StepView{Name: st.Name, Role: st.Role, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: st.Overdue}
 	}

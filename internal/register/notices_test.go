@@ -22,9 +22,17 @@ func TestNoticesOfARevision(t *testing.T) {
 		due  bool
 	}{
 		{"§42 monitoring due with the first revision", func() Entry { e := base; e.Monitoring = &Monitoring{DueAt: later}; return e }(), Revision{Number: 1, At: at}, notice.MonitoringDue, "§42", true},
-		{"§44 change decided", func() Entry { e := base; e.Changes = []ChangeNotice{{ID: "c1", Decision: "not_required", DecidedAt: &at}}; return e }(), Revision{Number: 3, At: at}, notice.ChangeDecided, "§44", false},
+		{"§44 change decided", func() Entry {
+			e := base
+			e.Changes = []ChangeNotice{{ID: "c1", Decision: "not_required", DecidedAt: &at}}
+			return e
+		}(), Revision{Number: 3, At: at}, notice.ChangeDecided, "§44", false},
 		{"§46 recall decided, return due", func() Entry { e := base; e.Recall = &Recall{DecidedAt: at, ReturnDueAt: later}; return e }(), Revision{Number: 2, At: at}, notice.RecallDecided, "§46", true},
-		{"§46 return recorded", func() Entry { e := base; e.Recall = &Recall{DecidedAt: later.Add(-48 * time.Hour), ReturnedAt: &at}; return e }(), Revision{Number: 3, At: at}, notice.ReturnRecorded, "§46", false},
+		{"§46 return recorded", func() Entry {
+			e := base
+			e.Recall = &Recall{DecidedAt: later.Add(-48 * time.Hour), ReturnedAt: &at}
+			return e
+		}(), Revision{Number: 3, At: at}, notice.ReturnRecorded, "§46", false},
 		{"§48 duplicate issued", func() Entry { e := base; e.Duplicates = []DuplicateRequest{{ID: "d1", IssuedAt: &at}}; return e }(), Revision{Number: 4, At: at}, notice.DuplicateIssued, "§48", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

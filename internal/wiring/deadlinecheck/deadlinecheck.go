@@ -5,6 +5,7 @@
 package deadlinecheck
 
 import (
+	"attestation/internal/attestation"
 	"context"
 	"fmt"
 	"log/slog"
@@ -52,6 +53,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	}
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
 		{Name: "executions", Checker: execs},
+		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName))},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports}}})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
