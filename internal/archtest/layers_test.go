@@ -54,8 +54,10 @@ var layers = []struct {
 	{"internal/s3store", adapter},     // S3: documents, acts and certificates (Object Lock)
 	{"internal/sfnflow", adapter},     // Step Functions: one execution per case and the callbacks of its human steps
 	{"internal/kmssign", adapter},     // KMS: the register's signing key
+	{"internal/delivery", adapter},    // EventBridge and SES v2: the notifications' events and mail (issue 13)
 	{"internal/httpapi", boundary},    // API Gateway's HTTP requests in, service calls, problems out
 	{"internal/transition", boundary}, // the state machine's Lambda tasks; errors named for Retry and Catch
+	{"internal/notify", boundary},     // the table's stream in, the notifications' delivery (issue 13)
 	{"internal/wiring/...", wiring},   // builds each function's handler; its subpackages (composition roots) alike
 	{"functions/...", entry},          // one thin main per Lambda function
 	{"internal/localstack", harness},  // the whole system on one machine: moto, the Lambda Invoke API, the routes

@@ -39,6 +39,12 @@ func goldenTermCase() attestation.Case {
 	return c
 }
 
+// goldenContacts: an organisation's contacts for its notifications, in Kazakh.
+func goldenContacts() notice.Contacts {
+	return notice.Contacts{BIN: "120540001238", Addresses: []string{"office@example.kz", "it@example.kz"}, Language: notice.Kazakh,
+		UpdatedAt: goldenAt(3, 9)}
+}
+
 func goldenNoticeItems() []goldenItem {
 	enc := func(n notice.Notification) func() (map[string]types.AttributeValue, error) {
 		return func() (map[string]types.AttributeValue, error) {
@@ -52,6 +58,9 @@ func goldenNoticeItems() []goldenItem {
 		{"term_watch", toTermWatchItem(goldenTermCase()), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toTermWatchItem(goldenTermCase()))
 		}, decodeAs(func(it termWatchItem) any { return it })},
+		{"contacts", goldenContacts(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toContactsItem(goldenContacts()))
+		}, decodeAs(func(it contactsItem) any { return it.domain() })},
 		{"notification", goldenNotification(), enc(goldenNotification()), decodeAs(func(it notificationItem) any { return it.domain() })},
 		{"notification_staff", goldenStaffNotification(), enc(goldenStaffNotification()), decodeAs(func(it notificationItem) any { return it.domain() })},
 	}

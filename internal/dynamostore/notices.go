@@ -2,8 +2,11 @@ package dynamostore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,6 +35,7 @@ func noticePuts(table string, ns []notice.Notification) ([]types.TransactWriteIt
 
 // NoticesAPI is the part of the DynamoDB client the notifications use.
 type NoticesAPI interface {
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
@@ -194,4 +198,46 @@ func DecodeNotification(av map[string]types.AttributeValue) (notice.Notification
 		return notice.Notification{}, false, nil
 	}
 	return it.domain(), true, nil
+}
+
+var _ notice.Ledger = (*Notices)(nil)
+
+// mailedAttr is the attribute that records one address mailed: "mail_" and the first 16
+// hexadecimal digits of the address's SHA-256 (lower-cased), holding "<address> <message ID>".
+func mailedAttr(address string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(address)))
+	return "mail_" + hex.EncodeToString(sum[:8])
+}
+
+// Mailed returns the addresses mailed already, with their message IDs.
+func (s *Notices) Mailed(ctx context.Context, id string) (map[string]string, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: noticeKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("mail sent for notification %s: %w", id, err)
+	}
+	mailed := map[string]string{}
+	for k, v := range out.Item {
+		sv, ok := v.(*types.AttributeValueMemberS)
+		if !ok || !strings.HasPrefix(k, "mail_") {
+			continue
+		}
+		if addr, msg, ok := strings.Cut(sv.Value, " "); ok {
+			mailed[addr] = msg
+		}
+	}
+	return mailed, nil
+}
+
+// MarkMailed records one address mailed, the first time only.
+func (s *Notices) MarkMailed(ctx context.Context, id, address, messageID string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: noticeKey(id),
+		UpdateExpression:         aws.String("SET #m = if_not_exists(#m, :v)"),
+		ConditionExpression:      aws.String("attribute_exists(pk)"),
+		ExpressionAttributeNames: map[string]string{"#m": mailedAttr(address)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":v": &types.AttributeValueMemberS{Value: address + " " + messageID}}})
+	if err != nil {
+		return fmt.Errorf("mark notification %s mailed: %w", id, err)
+	}
+	return nil
 }

@@ -53,6 +53,7 @@ type Handler struct {
 
 	registerPublic *publicRegister // the public routes of the register (register_public.go)
 	notices        NoticeService   // the personal cabinet (notices.go)
+	contacts       ContactService  // an organisation's contacts for its notifications (notices.go)
 }
 
 // Deps are the services and stores the API is built on; every one is required.
@@ -69,6 +70,7 @@ type Deps struct {
 	RegisterPublic RegisterPublicService // the public routes of the register (register_public.go)
 	Numbering      CertificateNumbering  // the policy that numbers certificates, for the public routes
 	Notices        NoticeService         // the personal cabinet (notices.go)
+	Contacts       ContactService        // an organisation's contacts for its notifications (notices.go)
 }
 
 // New returns the API handler on d, or an error naming the first service or store d lacks.
@@ -80,14 +82,14 @@ func New(d Deps) (*Handler, error) {
 		{"Cases", d.Cases == nil}, {"Calls", d.Calls == nil}, {"Claims", d.Claims == nil}, {"Log", d.Log == nil},
 		{"Objects", d.Objects == nil}, {"Complaints", d.Complaints == nil}, {"Oversight", d.Oversight == nil},
 		{"Register", d.Register == nil}, {"RegisterPublic", d.RegisterPublic == nil}, {"Numbering", d.Numbering == nil},
-		{"Notices", d.Notices == nil},
+		{"Notices", d.Notices == nil}, {"Contacts", d.Contacts == nil},
 	} {
 		if p.missing {
 			return nil, fmt.Errorf("api handler: %s is required", p.name)
 		}
 	}
 	return &Handler{svc: d.Cases, calls: d.Calls, idem: d.Claims, log: d.Log, objects: d.Objects, complaints: d.Complaints,
-		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices}, nil
+		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices, contacts: d.Contacts}, nil
 }
 
 type request struct {

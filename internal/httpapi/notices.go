@@ -18,6 +18,34 @@ type NoticeService interface {
 
 var _ NoticeService = (*notice.Cabinet)(nil)
 
+// ContactService is what the API needs of an organisation's contacts: *notice.ContactService.
+type ContactService interface {
+	Get(ctx context.Context, actor identity.Actor) (notice.Contacts, error)
+	Put(ctx context.Context, actor identity.Actor, in notice.ContactsInput, now time.Time) (notice.Contacts, error)
+}
+
+var _ ContactService = (*notice.ContactService)(nil)
+
+func (h *Handler) getContacts(ctx context.Context, r *request) (int, any, error) {
+	c, err := h.contacts.Get(ctx, r.actor)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, c, nil
+}
+
+func (h *Handler) putContacts(ctx context.Context, r *request) (int, any, error) {
+	var in notice.ContactsInput
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	c, err := h.contacts.Put(ctx, r.actor, in, r.now)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, c, nil
+}
+
 // noticeRoutes are the personal cabinet's routes: an applicant reads its organisation's
 // notifications, a staff member its role's.
 func (h *Handler) noticeRoutes() map[string]route {
@@ -25,6 +53,8 @@ func (h *Handler) noticeRoutes() map[string]route {
 	return map[string]route{
 		"GET /notifications":                        {roles: readers, handle: h.listNotices},
 		"POST /notifications/{notificationId}/read": {roles: readers, handle: h.readNotice},
+		"GET /contacts":                             {roles: []identity.Role{identity.Applicant}, handle: h.getContacts},
+		"PUT /contacts":                             {roles: []identity.Role{identity.Applicant}, handle: h.putContacts, idempotent: true},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -153,4 +154,59 @@ func TestNotificationsCabinet(t *testing.T) {
 			t.Fatalf("status %d", status)
 		}
 	})
+}
+
+// memContacts is an in-memory notice.ContactStore.
+type memContacts struct {
+	mu sync.Mutex
+	by map[string]notice.Contacts
+}
+
+func newMemContacts() *memContacts { return &memContacts{by: map[string]notice.Contacts{}} }
+
+func (m *memContacts) Contacts(ctx context.Context, bin string) (notice.Contacts, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.by[bin]
+	if !ok {
+		return notice.Contacts{}, apperr.Hidden(apperr.NotFound, "contacts", "none")
+	}
+	return c, nil
+}
+
+func (m *memContacts) PutContacts(ctx context.Context, c notice.Contacts) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.by[c.BIN] = c
+	return nil
+}
+
+// TestContactsOfTheOrganisation: an applicant registers its organisation's addresses and language
+// (kk, ru or en) for its notifications; a bad address or language is 422 naming the field; staff
+// have no such route (issue 13).
+func TestContactsOfTheOrganisation(t *testing.T) {
+	e := newEnv()
+	put := func(claims map[string]string, body string) (int, string) {
+		resp, _ := e.do(t, req{routeKey: "PUT /contacts", path: "/contacts", claims: claims, body: body,
+			headers: map[string]string{"content-type": "application/json"}})
+		return resp.StatusCode, resp.Body
+	}
+	if s, b := put(applicantClaims, `{"addresses":["office@example.kz"],"language":"kk"}`); s != 200 || !strings.Contains(b, `"language":"kk"`) {
+		t.Fatalf("%d %s", s, b)
+	}
+	resp, _ := e.do(t, req{routeKey: "GET /contacts", path: "/contacts", claims: applicantClaims})
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "office@example.kz") {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	for body, field := range map[string]string{
+		`{"addresses":["not an address"],"language":"ru"}`: "addresses[0]",
+		`{"addresses":[],"language":"de"}`:                 "language",
+	} {
+		if s, b := put(applicantClaims, body); s != 422 || !strings.Contains(b, field) {
+			t.Fatalf("%s: %d %s", body, s, b)
+		}
+	}
+	if s, _ := put(authorityClaims, `{"addresses":[],"language":"ru"}`); s != 403 {
+		t.Fatalf("staff: %d", s)
+	}
 }

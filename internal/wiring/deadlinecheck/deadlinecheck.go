@@ -5,7 +5,6 @@
 package deadlinecheck
 
 import (
-	"attestation/internal/attestation"
 	"context"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"attestation/internal/attestation"
 	"attestation/internal/calendar"
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
