@@ -90,6 +90,9 @@ type Step struct {
 	Provisional bool // the due moment rests on provisional calendar data
 	Overdue     bool
 	Reopened    int // times the engine re-opened the step after its callback timed out
+	// Reminded is the last reminder point written for the step, in working days before its due
+	// moment (reminders.go); 0 before the first.
+	Reminded int `json:",omitempty"`
 }
 
 // Callback states of a decision: whether the waiting execution has been told.

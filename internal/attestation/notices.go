@@ -46,6 +46,13 @@ func Notices(c Case, events []Event) []notice.Notification {
 			add(notice.Notification{Kind: notice.FilingReceived, To: org, Paragraph: "§14", At: e.At})
 		case e.What == whatWithdrawn:
 			add(notice.Notification{Kind: notice.Withdrawn, To: org, At: e.At})
+		case strings.HasPrefix(e.What, whatReminder) && c.OpenStep != nil:
+			// A period about to lapse (§17, §31): the applicant is reminded, once per point.
+			st := c.OpenStep
+			due := st.DueAt
+			n := stepOpened(org, *st)
+			add(notice.Notification{Kind: notice.Reminder, To: org, Step: st.Name, Paragraph: st.Paragraph, DueAt: &due,
+				Reminds: n.Kind, DaysLeft: st.Reminded, At: e.At})
 		case strings.HasPrefix(e.What, whatStepOverdue) && c.OpenStep != nil:
 			st := c.OpenStep
 			due := st.DueAt

@@ -39,7 +39,7 @@ func NewBus(api EventsAPI, name string) *Bus { return &Bus{api: api, name: name}
 
 // Publish puts one event whose detail is the notification (its id lets a consumer deduplicate).
 func (b *Bus) Publish(ctx context.Context, n notice.Notification) (string, error) {
-	n.ReadAt, n.Delivery = nil, nil
+	n.ReadAt, n.Delivery, n.EventID = nil, nil, ""
 	detail, err := json.Marshal(n)
 	if err != nil {
 		return "", fmt.Errorf("encode event of %s: %w", n.ID, err)

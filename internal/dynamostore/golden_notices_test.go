@@ -19,7 +19,7 @@ func goldenNotification() notice.Notification {
 	read := goldenAt(6, 9)
 	return notice.Notification{ID: "C-0001.5.1", Kind: notice.ContractSent, To: notice.Audience{BIN: "123456789012"},
 		CaseID: "C-0001", Object: "Portal", Step: "sign_contract", Paragraph: "§17", DueAt: &due, At: goldenAt(3, 10),
-		ReadAt: &read, Delivery: &notice.Delivery{Outcome: notice.DeliverySent, EventID: "e-1", Mail: []string{"m-1"},
+		ReadAt: &read, EventID: "e-1", Delivery: &notice.Delivery{Outcome: notice.DeliverySent, EventID: "e-1", Mail: []string{"m-1"},
 			To: []string{"office@example.kz"}, At: goldenAt(3, 10).Add(2 * time.Second)}}
 }
 
@@ -34,6 +34,9 @@ func goldenStaffNotification() notice.Notification {
 func goldenTermCase() attestation.Case {
 	c := goldenAttentionCase()
 	c.ID = "C-0005"
+	st := *c.OpenStep
+	st.Reminded = 1
+	c.OpenStep = &st
 	c.Term = &attestation.ServiceTerm{DueAt: goldenAt(28, 18), Paragraph: "standard §4", Extended: true, Provisional: true, Overdue: true,
 		Uncountable: "the period of standard §4 cannot be counted", Year: 2028}
 	return c

@@ -160,16 +160,17 @@ type storedStep struct {
 	Provisional bool      `dynamodbav:"Provisional"`
 	Overdue     bool      `dynamodbav:"Overdue"`
 	Reopened    int       `dynamodbav:"Reopened"`
+	Reminded    int       `dynamodbav:"Reminded,omitempty"` // issue 13's reminders; absent before the first
 }
 
 func toStoredStep(s attestation.Step) storedStep {
 	return storedStep{Name: s.Name, Role: string(s.Role), Token: s.Token, OpenedAt: s.OpenedAt, DueAt: s.DueAt,
-		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened}
+		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened, Reminded: s.Reminded}
 }
 
 func (s storedStep) domain() attestation.Step {
 	return attestation.Step{Name: s.Name, Role: identity.Role(s.Role), Token: s.Token, OpenedAt: s.OpenedAt, DueAt: s.DueAt,
-		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened}
+		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened, Reminded: s.Reminded}
 }
 
 // storedDecision is the last completed step (attestation.Decision) with its callback state.

@@ -60,12 +60,11 @@ func toNotificationItem(n notice.Notification) notificationItem {
 		Type: notificationType, ID: n.ID, Kind: string(n.Kind), BIN: n.To.BIN, Role: string(n.To.Role),
 		CaseID: n.CaseID, Certificate: n.Certificate, Complaint: n.Complaint, Object: n.Object, Step: n.Step,
 		Paragraph: n.Paragraph, Outcome: n.Outcome, DueAt: utcPtr(n.DueAt), Reasons: n.Reasons, Reminds: string(n.Reminds),
-		DaysLeft: n.DaysLeft, At: n.At.UTC(), ReadAt: utcPtr(n.ReadAt)}
+		DaysLeft: n.DaysLeft, At: n.At.UTC(), ReadAt: utcPtr(n.ReadAt), EventID: n.EventID}
 	if n.CaseID != "" {
 		it.GSI3PK, it.GSI3SK = "NOTECASE#"+n.CaseID, sk
 	}
 	if d := n.Delivery; d != nil {
-		it.EventID = d.EventID
 		it.Delivery = &storedDelivery{Outcome: d.Outcome, EventID: d.EventID, Mail: d.Mail, To: d.To, At: d.At.UTC(), Detail: d.Detail}
 	}
 	return it
@@ -75,11 +74,9 @@ func (it notificationItem) domain() notice.Notification {
 	n := notice.Notification{ID: it.ID, Kind: notice.Kind(it.Kind), To: notice.Audience{BIN: it.BIN, Role: identity.Role(it.Role)},
 		CaseID: it.CaseID, Certificate: it.Certificate, Complaint: it.Complaint, Object: it.Object, Step: it.Step,
 		Paragraph: it.Paragraph, Outcome: it.Outcome, DueAt: it.DueAt, Reasons: it.Reasons, Reminds: notice.Kind(it.Reminds),
-		DaysLeft: it.DaysLeft, At: it.At, ReadAt: it.ReadAt}
+		DaysLeft: it.DaysLeft, At: it.At, ReadAt: it.ReadAt, EventID: it.EventID}
 	if d := it.Delivery; d != nil {
 		n.Delivery = &notice.Delivery{Outcome: d.Outcome, EventID: d.EventID, Mail: d.Mail, To: d.To, At: d.At, Detail: d.Detail}
-	} else if it.EventID != "" {
-		n.Delivery = &notice.Delivery{EventID: it.EventID}
 	}
 	return n
 }

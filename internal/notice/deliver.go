@@ -92,8 +92,8 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, now time.Time) (Deli
 		return *n.Delivery, nil // delivered already
 	}
 	out := Delivery{At: now.UTC()}
-	if n.Delivery != nil && n.Delivery.EventID != "" {
-		out.EventID = n.Delivery.EventID
+	if n.EventID != "" {
+		out.EventID = n.EventID
 	} else {
 		eventID, err := d.bus.Publish(ctx, n)
 		if err != nil {

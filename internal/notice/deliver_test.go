@@ -27,10 +27,10 @@ func (m *memLedger) Get(ctx context.Context, id string) (Notification, error) {
 
 func (m *memLedger) MarkPublished(ctx context.Context, id, eventID string) (bool, error) {
 	n := m.n[id]
-	if n.Delivery != nil {
+	if n.EventID != "" {
 		return false, nil
 	}
-	n.Delivery = &Delivery{EventID: eventID}
+	n.EventID = eventID
 	m.n[id] = n
 	return true, nil
 }

@@ -92,7 +92,9 @@ type Notification struct {
 	At time.Time `json:"at"`
 	// ReadAt is when the addressee marked it read in the cabinet.
 	ReadAt *time.Time `json:"readAt,omitempty"`
-	// Delivery is what the notify function did with it.
+	// EventID is the ID of the event published on the project's bus, once published.
+	EventID string `json:"eventId,omitempty"`
+	// Delivery is what the notify function did with it, once done.
 	Delivery *Delivery `json:"delivery,omitempty"`
 }
 
