@@ -241,3 +241,21 @@ func (s *Notices) MarkMailed(ctx context.Context, id, address, messageID string)
 	}
 	return nil
 }
+
+// Put writes a notification that is its own change (a reminder), unless one with its ID exists.
+func (s *Notices) Put(ctx context.Context, n notice.Notification) (bool, error) {
+	puts, err := noticePuts(s.table, []notice.Notification{n})
+	if err != nil {
+		return false, err
+	}
+	p := puts[0].Put
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("put notification %s: %w", n.ID, err)
+	}
+	return true, nil
+}

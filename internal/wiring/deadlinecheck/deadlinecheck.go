@@ -51,9 +51,15 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
+	reminderCal, err := calendar.Kazakhstan()
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: calendar: %w", err)
+	}
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
 		{Name: "executions", Checker: execs},
 		{Name: "reminders", Checker: attestation.NewReminderCheck(svc)},
+		{Name: "register-reminders", Checker: register.NewReminders(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+			dynamostore.NewNotices(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)},
 		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName))},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports}}})
 	if err != nil {
