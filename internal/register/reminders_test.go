@@ -11,7 +11,9 @@ import (
 
 type dueList []Entry
 
-func (d dueList) DueEntries(ctx context.Context, before time.Time, limit int) ([]Entry, error) { return d, nil }
+func (d dueList) DueEntries(ctx context.Context, before time.Time, limit int) ([]Entry, error) {
+	return d, nil
+}
 
 type memOutbox map[string]notice.Notification
 
