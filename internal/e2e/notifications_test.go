@@ -202,3 +202,43 @@ func TestNotificationsPar17OncePerRecipient(t *testing.T) {
 		t.Fatalf("staff mail %v, want one each (the authority's completeness check, the STS's contract step)", count)
 	}
 }
+
+// TestStd4CaseDrivenPastTheServiceTerm: a case filed on Thursday 2026-10-15 has its service term
+// (standard §4: the policy's 51 working days, Republic Day on Monday 10-26 and Independence Day
+// on Wednesday 12-16 skipped) at the end of Tuesday 2026-12-29; the deadline check after it flags
+// the case overdue, once, and the authority finds the notification in its cabinet.
+func TestStd4CaseDrivenPastTheServiceTerm(t *testing.T) {
+	p := file(t, day(10, 15, 10), application(t, "Term registry", false))
+	term := p.view(p.applicant)["serviceTerm"].(map[string]any)
+	due, _ := time.Parse(time.RFC3339, term["dueAt"].(string))
+	wantDue(t, "the service term", due, endOfDay(12, 29))
+	stack.Clock.Freeze(day(12, 30, 0).Add(5 * time.Minute))
+	for range 2 {
+		if _, err := stack.RunScheduled(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := p.view(p.authority)
+	term = v["serviceTerm"].(map[string]any)
+	if term["overdue"] != true || !strings.Contains(term["breach"].(string), "standard §4") {
+		t.Fatalf("the case view's term: %v", term)
+	}
+	flags := 0
+	for _, h := range history(v) {
+		if strings.HasPrefix(h, "service term overdue") {
+			flags++
+		}
+	}
+	if flags != 1 {
+		t.Fatalf("%d service-term flags in the history:\n  %s", flags, strings.Join(history(v), "\n  "))
+	}
+	found := 0
+	for _, n := range p.notices(p.authority) {
+		if n["kind"] == "service_term_overdue" {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d service-term notifications to the authority: %v", found, p.notices(p.authority))
+	}
+}
