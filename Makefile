@@ -81,7 +81,7 @@ lint-asl: $(ASL_VALIDATOR) ## asl-validator on the state machine definition (sec
 # tests check the targets against the template with make -n).
 LAMBDAS := ApiFunction=api RegisterApplicationFunction=register-application OpenStepFunction=open-step \
   CloseCaseFunction=close-case CaseNeedsAttentionFunction=case-needs-attention \
-  IssueCertificateFunction=issue-certificate DeadlineCheckFunction=deadline-check
+  IssueCertificateFunction=issue-certificate DeadlineCheckFunction=deadline-check NotifyFunction=notify
 LAMBDA_IDS := $(foreach l,$(LAMBDAS),$(firstword $(subst =, ,$(l))))
 lambda_dir = $(lastword $(subst =, ,$(filter $(1)=%,$(LAMBDAS))))
 .PHONY: $(addprefix build-,$(LAMBDA_IDS))

@@ -118,7 +118,8 @@ func printReady(s *localstack.Stack, took time.Duration) error {
 	fmt.Fprintf(&b, "  moto (AWS)          %s        (AWS_ENDPOINT_URL for the aws CLI)\n", s.MotoURL)
 	fmt.Fprintf(&b, "  state machine       %s\n", s.StateMachineARN())
 	fmt.Fprintf(&b, "  clock               %s (now %s)\n", s.Clock, s.Clock.Now().Format(time.RFC3339))
-	fmt.Fprintf(&b, "  deadline check      POST %s/_local/deadline-check ; clock: GET|POST %s/_local/clock\n\n", s.APIURL, s.APIURL)
+	fmt.Fprintf(&b, "  deadline check      POST %s/_local/deadline-check ; clock: GET|POST %s/_local/clock\n", s.APIURL, s.APIURL)
+	fmt.Fprintf(&b, "  sent mail           GET %s/_local/mail (moto keeps what SES sent; from %s)\n\n", s.APIURL, localstack.LocalMailFrom)
 	for _, u := range []struct {
 		env  string
 		user localstack.User

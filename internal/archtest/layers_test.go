@@ -50,12 +50,15 @@ var layers = []struct {
 	{"internal/idempotency", domain},  // the Idempotency-Key protocol and its store port
 	{"internal/apperr", domain},       // the closed set of error kinds, once it exists
 	{"internal/eds", domain},          // electronic digital signatures (NCA, CMS/PKCS#7): verification, OCSP
+	{"internal/notice", domain},       // the outbox: notifications, the personal cabinet, their texts (issue 13)
 	{"internal/dynamostore", adapter}, // DynamoDB: cases, register, objects, complaints, call records, claims
 	{"internal/s3store", adapter},     // S3: documents, acts and certificates (Object Lock)
 	{"internal/sfnflow", adapter},     // Step Functions: one execution per case and the callbacks of its human steps
 	{"internal/kmssign", adapter},     // KMS: the register's signing key
+	{"internal/delivery", adapter},    // EventBridge and SES v2: the notifications' events and mail (issue 13)
 	{"internal/httpapi", boundary},    // API Gateway's HTTP requests in, service calls, problems out
 	{"internal/transition", boundary}, // the state machine's Lambda tasks; errors named for Retry and Catch
+	{"internal/notify", boundary},     // the table's stream in, the notifications' delivery (issue 13)
 	{"internal/wiring/...", wiring},   // builds each function's handler; its subpackages (composition roots) alike
 	{"functions/...", entry},          // one thin main per Lambda function
 	{"internal/localstack", harness},  // the whole system on one machine: moto, the Lambda Invoke API, the routes

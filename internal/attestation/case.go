@@ -78,6 +78,8 @@ type Case struct {
 	Events              int  // number of history events written so far
 	// Attention: the workflow stopped moving the case (attention.go); the authority's queue lists it.
 	Attention *Attention `json:",omitempty"`
+	// Term is the service term of standard §4 (serviceterm.go), from the receipt of the filing on.
+	Term *ServiceTerm `json:",omitempty"`
 }
 
 // Step is a human step the case waits on: a Step Functions task token, who acts and by when.
@@ -91,6 +93,9 @@ type Step struct {
 	Provisional bool // the due moment rests on provisional calendar data
 	Overdue     bool
 	Reopened    int // times the engine re-opened the step after its callback timed out
+	// Reminded is the last reminder point written for the step, in working days before its due
+	// moment (reminders.go); 0 before the first.
+	Reminded int `json:",omitempty"`
 }
 
 // Callback states of a decision: whether the waiting execution has been told.

@@ -101,7 +101,7 @@ func (s *Service) IssueCertificate(ctx context.Context, caseID string, at time.T
 		c.Version++
 		c.Events++
 		ev := Event{Seq: c.Events, At: at.UTC(), Actor: "system", Role: identity.Scheduler,
-			What: "certificate " + number + " issued and entered in the register (§28, §29)"}
+			What: whatCertificate + number + " issued and entered in the register (§28, §29)"}
 		err = s.store.IssueCertificate(ctx, c, cert, ev)
 		if errors.Is(err, ErrConflict) && attempt < maxNumberRetries {
 			continue // another delivery, or another certificate took the number: read again

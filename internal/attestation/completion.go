@@ -83,6 +83,12 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 		if err != nil {
 			return Decision{}, err
 		}
+		if dec.Outcome == OutcomeNotified && nc.Term != nil && !nc.Term.Extended {
+			// Standard §4: with the §31 notice an additional survey takes place; the term is extended.
+			if nc.Term, err = s.rules.serviceTerm(nc, true); err != nil {
+				return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
+			}
+		}
 		err = s.store.Update(ctx, nc, ev)
 		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue // another request changed the case: read it again

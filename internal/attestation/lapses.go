@@ -129,7 +129,7 @@ func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineRe
 			c.Version++
 			c.Events++
 			ev := Event{Seq: c.Events, At: now.UTC(), Actor: "deadline-check", Role: identity.Scheduler, Step: c.OpenStep.Name,
-				What: fmt.Sprintf("step overdue: %s was due %s (%s)", c.OpenStep.Name, c.OpenStep.DueAt.Format(time.RFC3339), c.OpenStep.Paragraph)}
+				What: fmt.Sprintf(whatStepOverdue+"%s was due %s (%s)", c.OpenStep.Name, c.OpenStep.DueAt.Format(time.RFC3339), c.OpenStep.Paragraph)}
 			if err := s.store.Update(ctx, c, ev); err != nil {
 				if errors.Is(err, ErrConflict) {
 					continue

@@ -411,10 +411,14 @@ func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration
 			return Registration{}, fmt.Errorf("register %s: %w", c.ID, err)
 		}
 		c.Receipt = &doc
+		// Standard §4: the service term runs from the submission; the deadline check watches it.
+		if c.Term, err = s.rules.serviceTerm(c, false); err != nil {
+			return Registration{}, fmt.Errorf("register %s: %w", c.ID, err)
+		}
 		c.Stage = StageCompletenessCheck
 		c.Version++
 		c.Events++
-		ev := Event{Seq: c.Events, At: c.ReceivedAt, Actor: "system", Role: identity.Scheduler, What: "receipt recorded", Documents: []Document{doc}}
+		ev := Event{Seq: c.Events, At: c.ReceivedAt, Actor: "system", Role: identity.Scheduler, What: whatReceipt, Documents: []Document{doc}}
 		err = s.store.Update(ctx, c, ev)
 		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue // another delivery got there first: read again and return its result
@@ -560,6 +564,8 @@ type QueueItem struct {
 	// Attention: the workflow stopped moving the case (Step is QueueNeedsAttention); the error,
 	// its cause, when, and the stage the case is at.
 	Attention *QueueAttention `json:"attention,omitempty"`
+	// ServiceTerm is the case's service term (standard §4).
+	ServiceTerm *ServiceTerm `json:"serviceTerm,omitempty"`
 }
 
 // QueueNeedsAttention is the step of a queue item for a case the workflow stopped moving.
@@ -621,7 +627,7 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 			continue
 		}
 		items = append(items, QueueItem{CaseID: c.ID, ObjectName: c.ObjectName, Step: st.Name, Role: st.Role,
-			OpenedAt: st.OpenedAt, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: overdue})
+			OpenedAt: st.OpenedAt, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: overdue, ServiceTerm: c.Term})
 	}
 	return items, next, nil
 }

@@ -52,7 +52,7 @@ func (s *Service) Withdraw(ctx context.Context, actor identity.Actor, caseID str
 		}
 		nc.Version++
 		nc.Events++
-		ev := Event{Seq: nc.Events, At: now.UTC(), Actor: actor.Subject, Role: actor.Role, What: "application withdrawn"}
+		ev := Event{Seq: nc.Events, At: now.UTC(), Actor: actor.Subject, Role: actor.Role, What: whatWithdrawn}
 		err = s.store.Update(ctx, nc, ev)
 		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue

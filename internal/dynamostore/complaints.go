@@ -122,7 +122,11 @@ func (s *Complaints) Create(ctx context.Context, c complaints.Complaint, events 
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, fmt.Sprintf("create complaint %s number %s", c.ID, c.Number), append([]types.TransactWriteItem{{Update: counter}, item}, evs...))
+	notes, err := noticePuts(s.table, complaints.Notices(c, events))
+	if err != nil {
+		return fmt.Errorf("create complaint %s: %w", c.ID, err)
+	}
+	return s.transact(ctx, fmt.Sprintf("create complaint %s number %s", c.ID, c.Number), append(append([]types.TransactWriteItem{{Update: counter}, item}, evs...), notes...))
 }
 
 // Update replaces the complaint stored at version c.Version-1 and puts its new events, in one
@@ -137,7 +141,11 @@ func (s *Complaints) Update(ctx context.Context, c complaints.Complaint, events 
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, fmt.Sprintf("update complaint %s version %d", c.ID, c.Version), append([]types.TransactWriteItem{item}, evs...))
+	notes, err := noticePuts(s.table, complaints.Notices(c, events))
+	if err != nil {
+		return fmt.Errorf("update complaint %s: %w", c.ID, err)
+	}
+	return s.transact(ctx, fmt.Sprintf("update complaint %s version %d", c.ID, c.Version), append(append([]types.TransactWriteItem{item}, evs...), notes...))
 }
 
 // transact runs a transaction, turning a failed condition into attestation.ErrConflict.

@@ -73,6 +73,37 @@ type storedCase struct {
 	ApplicantIndividual  bool              `dynamodbav:"ApplicantIndividual"`
 	Events               int               `dynamodbav:"Events"`
 	Attention            *storedAttention  `dynamodbav:"Attention,omitempty"`
+	Term                 *storedTerm       `dynamodbav:"Term,omitempty"` // standard §4; absent on cases stored before it
+}
+
+// storedTerm is the case's service term (attestation.ServiceTerm, standard §4).
+type storedTerm struct {
+	DueAt       *time.Time `dynamodbav:"DueAt,omitempty"` // absent while Uncountable
+	Paragraph   string     `dynamodbav:"Paragraph"`
+	Extended    bool       `dynamodbav:"Extended"`
+	Provisional bool       `dynamodbav:"Provisional"`
+	Overdue     bool       `dynamodbav:"Overdue"`
+	Uncountable string     `dynamodbav:"Uncountable,omitempty"`
+	Year        int        `dynamodbav:"Year,omitempty"`
+}
+
+func toStoredTerm(t attestation.ServiceTerm) storedTerm {
+	s := storedTerm{Paragraph: t.Paragraph, Extended: t.Extended, Provisional: t.Provisional, Overdue: t.Overdue,
+		Uncountable: t.Uncountable, Year: t.Year}
+	if !t.DueAt.IsZero() {
+		due := t.DueAt
+		s.DueAt = &due
+	}
+	return s
+}
+
+func (s storedTerm) domain() attestation.ServiceTerm {
+	t := attestation.ServiceTerm{Paragraph: s.Paragraph, Extended: s.Extended, Provisional: s.Provisional, Overdue: s.Overdue,
+		Uncountable: s.Uncountable, Year: s.Year}
+	if s.DueAt != nil {
+		t.DueAt = *s.DueAt
+	}
+	return t
 }
 
 func toStoredCase(c attestation.Case) storedCase {
@@ -85,7 +116,7 @@ func toStoredCase(c attestation.Case) storedCase {
 		Documents: mapSlice(c.Documents, toStoredDocument), Certificate: c.Certificate,
 		SurveyAct: mapPtr(c.SurveyAct, toStoredActDetails), AdditionalSurveyAct: mapPtr(c.AdditionalSurveyAct, toStoredActDetails),
 		Terms: mapPtr(c.Terms, toStoredTerms), ObjectID: c.ObjectID, ApplicantIndividual: c.ApplicantIndividual, Events: c.Events,
-		Attention: mapPtr(c.Attention, toStoredAttention)}
+		Attention: mapPtr(c.Attention, toStoredAttention), Term: mapPtr(c.Term, toStoredTerm)}
 }
 
 func (s storedCase) domain() attestation.Case {
@@ -98,7 +129,7 @@ func (s storedCase) domain() attestation.Case {
 		Documents: mapSlice(s.Documents, storedDocument.domain), Certificate: s.Certificate,
 		SurveyAct: mapPtr(s.SurveyAct, storedActDetails.domain), AdditionalSurveyAct: mapPtr(s.AdditionalSurveyAct, storedActDetails.domain),
 		Terms: mapPtr(s.Terms, storedTerms.domain), ObjectID: s.ObjectID, ApplicantIndividual: s.ApplicantIndividual, Events: s.Events,
-		Attention: mapPtr(s.Attention, storedAttention.domain)}
+		Attention: mapPtr(s.Attention, storedAttention.domain), Term: mapPtr(s.Term, storedTerm.domain)}
 }
 
 // storedFlags are the facts of the package (attestation.ObjectFlags), in the case and in a
@@ -169,16 +200,17 @@ type storedStep struct {
 	Provisional bool      `dynamodbav:"Provisional"`
 	Overdue     bool      `dynamodbav:"Overdue"`
 	Reopened    int       `dynamodbav:"Reopened"`
+	Reminded    int       `dynamodbav:"Reminded,omitempty"` // issue 13's reminders; absent before the first
 }
 
 func toStoredStep(s attestation.Step) storedStep {
 	return storedStep{Name: s.Name, Role: string(s.Role), Token: s.Token, OpenedAt: s.OpenedAt, DueAt: s.DueAt,
-		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened}
+		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened, Reminded: s.Reminded}
 }
 
 func (s storedStep) domain() attestation.Step {
 	return attestation.Step{Name: s.Name, Role: identity.Role(s.Role), Token: s.Token, OpenedAt: s.OpenedAt, DueAt: s.DueAt,
-		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened}
+		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened, Reminded: s.Reminded}
 }
 
 // storedDecision is the last completed step (attestation.Decision) with its callback state.

@@ -35,7 +35,8 @@ func TestDueAndQueueIndexesProjectWhatTheirQueriesDecode(t *testing.T) {
 	items := map[string]any{
 		"a case with a step open": toItem(goldenCase()), "a case waiting on the workflow": toItem(goldenIdleCase()),
 		"a case needing attention": toItem(goldenAttentionCase()), "a register entry": toEntryItem(goldenEntryApart()),
-		"a complaint": toComplaintItem(goldenComplaint()),
+		"a complaint": toComplaintItem(goldenComplaint()), "a service term's watch": toTermWatchItem(goldenTermCase()),
+		"a notification": toNotificationItem(goldenNotification()),
 	}
 	for name, it := range items {
 		av, err := attributevalue.MarshalMap(it)

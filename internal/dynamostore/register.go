@@ -133,7 +133,12 @@ func (s *Store) PutEntry(ctx context.Context, e register.Entry, rev register.Rev
 	if err := s.moveInlineChanges(ctx, e); err != nil {
 		return err
 	}
-	return s.transact(ctx, fmt.Sprintf("write register entry %s revision %d", e.Number, e.Revision), items)
+	// The notifications the revision reports to the owner go in its transaction (issue 13).
+	notes, err := noticePuts(s.table, register.Notices(e, rev))
+	if err != nil {
+		return fmt.Errorf("write register entry %s revision %d: %w", e.Number, e.Revision, err)
+	}
+	return s.transact(ctx, fmt.Sprintf("write register entry %s revision %d", e.Number, e.Revision), append(items, notes...))
 }
 
 // Entry reads a register entry with a strongly consistent read; attestation.ErrNotFound if the

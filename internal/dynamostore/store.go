@@ -165,7 +165,16 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 	if err != nil {
 		return err
 	}
-	if len(events) == 0 && len(items) == 1 {
+	notes, err := noticePuts(s.table, attestation.Notices(c, events))
+	if err != nil {
+		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
+	}
+	terms, err := s.termWrites(c, events)
+	if err != nil {
+		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
+	}
+	notes = append(notes, terms...)
+	if len(events) == 0 && len(notes) == 0 && len(items) == 1 {
 		// Nothing to write beside the case: one conditional PutItem, no transaction.
 		put := items[0].Put
 		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: put.Item, ConditionExpression: put.ConditionExpression,
@@ -184,7 +193,8 @@ func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals
 	if err != nil {
 		return err
 	}
-	if err := s.transact(ctx, fmt.Sprintf("write case %s version %d", c.ID, c.Version), append(items, evs...)); err != nil {
+	// The notifications the change reports go in its transaction (issue 13's outbox).
+	if err := s.transact(ctx, fmt.Sprintf("write case %s version %d", c.ID, c.Version), append(append(items, evs...), notes...)); err != nil {
 		return err
 	}
 	s.docs.wrote(c)
@@ -418,7 +428,11 @@ func (s *Store) IssueCertificate(ctx context.Context, c attestation.Case, cert a
 	if err != nil {
 		return err
 	}
-	if err := s.transact(ctx, fmt.Sprintf("issue certificate %s for case %s", cert.Number, c.ID), append(items, evs...)); err != nil {
+	notes, err := noticePuts(s.table, attestation.Notices(c, events))
+	if err != nil {
+		return fmt.Errorf("issue certificate %s for case %s: %w", cert.Number, c.ID, err)
+	}
+	if err := s.transact(ctx, fmt.Sprintf("issue certificate %s for case %s", cert.Number, c.ID), append(append(items, evs...), notes...)); err != nil {
 		return err
 	}
 	s.docs.wrote(c)

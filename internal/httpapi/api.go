@@ -53,6 +53,8 @@ type Handler struct {
 	register   RegisterService  // life after the certificate (register_life.go)
 
 	registerPublic *publicRegister // the public routes of the register (register_public.go)
+	notices        NoticeService   // the personal cabinet (notices.go)
+	contacts       ContactService  // an organisation's contacts for its notifications (notices.go)
 }
 
 // Deps are the services and stores the API is built on; every one is required.
@@ -68,6 +70,8 @@ type Deps struct {
 	Register       RegisterService       // life after the certificate (register_life.go)
 	RegisterPublic RegisterPublicService // the public routes of the register (register_public.go)
 	Numbering      CertificateNumbering  // the policy that numbers certificates, for the public routes
+	Notices        NoticeService         // the personal cabinet (notices.go)
+	Contacts       ContactService        // an organisation's contacts for its notifications (notices.go)
 }
 
 // New returns the API handler on d, or an error naming the first service or store d lacks.
@@ -79,13 +83,14 @@ func New(d Deps) (*Handler, error) {
 		{"Cases", d.Cases == nil}, {"Calls", d.Calls == nil}, {"Claims", d.Claims == nil}, {"Log", d.Log == nil},
 		{"Objects", d.Objects == nil}, {"Complaints", d.Complaints == nil}, {"Oversight", d.Oversight == nil},
 		{"Register", d.Register == nil}, {"RegisterPublic", d.RegisterPublic == nil}, {"Numbering", d.Numbering == nil},
+		{"Notices", d.Notices == nil}, {"Contacts", d.Contacts == nil},
 	} {
 		if p.missing {
 			return nil, fmt.Errorf("api handler: %s is required", p.name)
 		}
 	}
 	return &Handler{svc: d.Cases, calls: d.Calls, idem: d.Claims, log: d.Log, objects: d.Objects, complaints: d.Complaints,
-		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}}, nil
+		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices, contacts: d.Contacts}, nil
 }
 
 type request struct {
@@ -141,6 +146,9 @@ func (h *Handler) routes() map[string]route {
 		rs[k] = v
 	}
 	for k, v := range h.attentionRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.noticeRoutes() {
 		rs[k] = v
 	}
 	return rs
@@ -320,7 +328,17 @@ func (h *Handler) getCase(ctx context.Context, r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, caseView(c, hist), nil
+	v := caseView(c, hist)
+	// The case's own notifications, as far as the caller's cabinet holds them (issue 13).
+	ns, err := h.notices.OfCase(ctx, r.actor, c.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	v.Notifications = noticeViews(ns)
+	if v.ServiceTerm != nil {
+		v.ServiceTerm.Breach = attestation.TermBreach(c, r.now)
+	}
+	return http.StatusOK, v, nil
 }
 
 func (h *Handler) completeStep(ctx context.Context, r *request) (int, any, error) {
@@ -416,6 +434,18 @@ type CaseView struct {
 	Decision    attestation.Outcome    `json:"decision,omitempty"`
 	Documents   []attestation.Document `json:"documents,omitempty"`
 	History     []attestation.Event    `json:"history,omitempty"`
+	// Notifications are the case's notifications in the caller's cabinet, newest first (GET /cases/{caseId} only).
+	Notifications []NotificationView `json:"notifications,omitempty"`
+	// ServiceTerm is the service term of standard §4: 51 working days from the submission, +48 with an additional survey.
+	ServiceTerm *ServiceTermView `json:"serviceTerm,omitempty"`
+}
+
+// ServiceTermView is the case's service term (standard §4) as the API shows it.
+type ServiceTermView struct {
+	attestation.ServiceTerm
+	// Breach explains a term past its due moment (GET /cases/{caseId} only): the service term's
+	// breach, not a stage's, when every stage kept its own period.
+	Breach string `json:"breach,omitempty"`
 }
 
 // StepView is the open step as the API shows it: who acts and by when.
@@ -430,6 +460,9 @@ type StepView struct {
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
 	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
 		Decision: c.Decision, Documents: c.Documents, History: hist}
+	if t := c.Term; t != nil {
+		v.ServiceTerm = &ServiceTermView{ServiceTerm: *t}
+	}
 	if st := c.OpenStep; st != nil {
 		v.OpenStep = &StepView{Name: st.Name, Role: st.Role, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: st.Overdue}
 	}

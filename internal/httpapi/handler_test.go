@@ -21,6 +21,7 @@ import (
 	"attestation/internal/apperr"
 	"attestation/internal/audit"
 	"attestation/internal/idempotency"
+	"attestation/internal/notice"
 	"attestation/internal/policy"
 )
 
@@ -69,7 +70,8 @@ func newEnv() *env {
 	}
 	e.deps = Deps{Cases: e.svc, Calls: e.calls, Claims: idempotency.New(e.claims), Log: slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Objects: unusedObjects{}, Complaints: unusedComplaints{}, Oversight: unusedOversight{}, Register: unusedRegister{},
-		RegisterPublic: unusedRegisterPublic{}, Numbering: numbering}
+		RegisterPublic: unusedRegisterPublic{}, Numbering: numbering, Notices: notice.NewCabinet(newMemNotices()),
+		Contacts: notice.NewContactService(newMemContacts())}
 	e.rebuild(func(*Deps) {})
 	return e
 }
@@ -102,6 +104,7 @@ func TestNewNamesAMissingService(t *testing.T) {
 		"Log": func(d *Deps) { d.Log = nil }, "Objects": func(d *Deps) { d.Objects = nil }, "Complaints": func(d *Deps) { d.Complaints = nil },
 		"Oversight": func(d *Deps) { d.Oversight = nil }, "Register": func(d *Deps) { d.Register = nil },
 		"RegisterPublic": func(d *Deps) { d.RegisterPublic = nil }, "Numbering": func(d *Deps) { d.Numbering = nil },
+		"Notices": func(d *Deps) { d.Notices = nil }, "Contacts": func(d *Deps) { d.Contacts = nil },
 	} {
 		t.Run("without "+name, func(t *testing.T) {
 			d := whole

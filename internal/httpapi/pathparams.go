@@ -26,16 +26,17 @@ func shape(pattern string, maxLength int, want string) paramShape {
 // pathShapes are the shapes of every path parameter of every route, by name. A shape is a
 // bound, not a lookup: an ID of the right shape may still name nothing (404).
 var pathShapes = map[string]paramShape{
-	"caseId":      shape(`^A-[0-9A-Za-z-]{1,40}$`, 42, "a case ID, A-<filing date YYYYMMDD>-<16 hexadecimal digits>"),
-	"draftId":     shape(`^D-[0-9a-f]{24}$`, 26, "a draft ID, D- and 24 hexadecimal digits"),
-	"uploadId":    shape(`^U-[0-9a-f]{32}$`, 34, "an upload ID, U- and 32 hexadecimal digits"),
-	"day":         shape(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, 10, "a UTC day, YYYY-MM-DD"),
-	"objectId":    shape(`^O-[0-9a-f]{16}$`, 18, "an object ID, O- and 16 hexadecimal digits"),
-	"complaintId": shape(`^C-[0-9a-f]{24}$`, 26, "a complaint ID, C- and 24 hexadecimal digits"),
-	"year":        shape(`^[0-9]{4}$`, 4, "a year of four digits (YYYY), as a plan's year or a certificate number's"),
-	"seq":         shape(`^[0-9]{1,9}$`, 9, "the sequence of a certificate number, 1 to 9 digits"),
-	"changeId":    shape(`^c[0-9]{1,9}$`, 10, "a change notice's ID, c and digits"),
-	"requestId":   shape(`^d[0-9]{1,9}$`, 10, "a duplicate request's ID, d and digits"),
+	"caseId":         shape(`^A-[0-9A-Za-z-]{1,40}$`, 42, "a case ID, A-<filing date YYYYMMDD>-<16 hexadecimal digits>"),
+	"draftId":        shape(`^D-[0-9a-f]{24}$`, 26, "a draft ID, D- and 24 hexadecimal digits"),
+	"uploadId":       shape(`^U-[0-9a-f]{32}$`, 34, "an upload ID, U- and 32 hexadecimal digits"),
+	"day":            shape(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, 10, "a UTC day, YYYY-MM-DD"),
+	"objectId":       shape(`^O-[0-9a-f]{16}$`, 18, "an object ID, O- and 16 hexadecimal digits"),
+	"complaintId":    shape(`^C-[0-9a-f]{24}$`, 26, "a complaint ID, C- and 24 hexadecimal digits"),
+	"year":           shape(`^[0-9]{4}$`, 4, "a year of four digits (YYYY), as a plan's year or a certificate number's"),
+	"seq":            shape(`^[0-9]{1,9}$`, 9, "the sequence of a certificate number, 1 to 9 digits"),
+	"changeId":       shape(`^c[0-9]{1,9}$`, 10, "a change notice's ID, c and digits"),
+	"requestId":      shape(`^d[0-9]{1,9}$`, 10, "a duplicate request's ID, d and digits"),
+	"notificationId": shape(`^[0-9A-Za-z][0-9A-Za-z.-]{2,79}$`, 80, "a notification's ID: letters, digits, dots and hyphens"),
 }
 
 // checkPathParams refuses a request whose path parameters are not of their shapes (400, naming

@@ -11,8 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
 
@@ -66,6 +68,8 @@ type Clients struct {
 	S3       *s3.Client
 	SFN      *sfn.Client
 	KMS      *kms.Client
+	Events   *eventbridge.Client // the notifications' bus (issue 13)
+	SES      *sesv2.Client       // the notifications' mail
 }
 
 // NewClients builds the clients the tests and the provisioning use.
@@ -76,8 +80,10 @@ func NewClients(cfg aws.Config) Clients {
 			o.UsePathStyle = true
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
-		SFN: sfn.NewFromConfig(cfg),
-		KMS: kms.NewFromConfig(cfg),
+		SFN:    sfn.NewFromConfig(cfg),
+		KMS:    kms.NewFromConfig(cfg),
+		Events: eventbridge.NewFromConfig(cfg),
+		SES:    sesv2.NewFromConfig(cfg),
 	}
 }
 

@@ -66,13 +66,20 @@ func (s *Stack) FaultsLeft(function string) int {
 }
 
 // InjectFault makes function fail its next n invocations with a transient error (0 clears it).
+// A function fed by a stream named with the suffix "@mid" ("notify@mid") fails its next n
+// batches midway instead: the first half of the batch is delivered, then the invocation fails, as
+// a function that errs after doing part of its work (streams.go).
 func (s *Stack) InjectFault(function string, n int) error {
 	if n < 0 {
 		return fmt.Errorf("fault of %s: %d failures", function, n)
 	}
-	name, err := s.functionByName(function)
+	base, mid := strings.CutSuffix(function, midBatch)
+	name, err := s.functionByName(base)
 	if err != nil {
 		return err
+	}
+	if mid {
+		name += midBatch
 	}
 	s.faults.set(name, n)
 	s.log.Warn("fault injected", "function", function, "failures", n)

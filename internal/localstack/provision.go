@@ -7,10 +7,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -31,6 +33,16 @@ func provision(ctx context.Context, c Clients, t *samtemplate.Template, root str
 	for _, tb := range t.Tables {
 		if err := createTable(ctx, c.DynamoDB, tb); err != nil {
 			return fmt.Errorf("table %s: %w", tb.LogicalID, err)
+		}
+	}
+	for _, b := range t.EventBuses {
+		if _, err := c.Events.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(b.Name)}); err != nil {
+			return fmt.Errorf("event bus %s: %w", b.LogicalID, err)
+		}
+	}
+	for _, id := range t.EmailIdentities {
+		if _, err := c.SES.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(id)}); err != nil {
+			return fmt.Errorf("email identity %s: %w", id, err)
 		}
 	}
 	for _, b := range t.Buckets {
@@ -67,6 +79,9 @@ func createTable(ctx context.Context, db *dynamodb.Client, tb samtemplate.Table)
 			IndexName: aws.String(g.IndexName), KeySchema: keySchema(g.KeySchema),
 			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionType(g.Projection.ProjectionType),
 				NonKeyAttributes: g.Projection.NonKeyAttributes}})
+	}
+	if tb.StreamViewType != "" {
+		in.StreamSpecification = &ddbtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: ddbtypes.StreamViewType(tb.StreamViewType)}
 	}
 	if _, err := db.CreateTable(ctx, in); err != nil {
 		return fmt.Errorf("create: %w", err)

@@ -66,7 +66,9 @@ type Stack struct {
 	invoker   *invoker
 	faults    *Faults
 	log       *slog.Logger
-	portalDir string // the web portal's build, served under PortalPath
+	portalDir string        // the web portal's build, served under PortalPath
+	streams   *streams      // the stream event source mappings (streams.go)
+	done      chan struct{} // closed by Close: the stream poller stops
 }
 
 // FindRoot walks up from dir to the directory holding go.mod and template.yaml.
@@ -104,7 +106,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.AccessLog == nil {
 		o.AccessLog = io.Discard
 	}
-	s = &Stack{Clock: o.Clock, log: o.Log, portalDir: PortalDir(o.Root)}
+	s = &Stack{Clock: o.Clock, log: o.Log, portalDir: PortalDir(o.Root), done: make(chan struct{})}
 	started := s // the results are nil on error, so keep what to stop
 	defer func() {
 		if err != nil {
@@ -140,7 +142,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.Template, err = samtemplate.Load(filepath.Join(o.Root, "template.yaml"),
 		samtemplate.Names{Region: Region, AccountID: AccountID, Prefix: "attestation-"},
 		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local", "PublicBaseUrl": s.APIURL, "PortalUrl": s.APIURL,
-			"EdsStsBin": LocalSTSBIN, "EdsAuthorityBin": LocalAuthorityBIN, "EdsRequired": strconv.FormatBool(o.RequireSignatures)})
+			"EdsStsBin": LocalSTSBIN, "EdsAuthorityBin": LocalAuthorityBIN, "EdsRequired": strconv.FormatBool(o.RequireSignatures),
+			"NotificationFromAddress": LocalMailFrom, "StaffMailAuthority": LocalStaffMail["authority"], "StaffMailSts": LocalStaffMail["sts"],
+			"StaffMailQualityAuthority": LocalStaffMail["quality_authority"]})
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +190,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	gw.integrationTimeout = o.IntegrationTimeout
 	s.serve(lambdaLn, s.invoker)
 	s.serve(apiLn, gw)
+	if err := s.startStreams(ctx, 250*time.Millisecond); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -220,6 +227,18 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 func (s *Stack) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if s.done != nil {
+		select {
+		case <-s.done:
+		default:
+			close(s.done)
+		}
+	}
+	if s.streams != nil { // wait for a poll under way
+		s.streams.mu.Lock()
+		s.streams.mappings = nil
+		s.streams.mu.Unlock()
+	}
 	for _, srv := range s.servers {
 		_ = srv.Shutdown(ctx)
 	}
@@ -314,6 +333,14 @@ func (s *Stack) controlRoutes() http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("GET /_local/mail", func(w http.ResponseWriter, r *http.Request) {
+		mail, err := s.SentMail(r.Context())
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"mail": mail})
 	})
 	mux.HandleFunc("POST /_local/faults", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,6 +33,28 @@ type Template struct {
 	StateMachines []StateMachine
 	Keys          []Key
 	Authorizer    JWTAuthorizer
+	// EventBuses and EmailIdentities (issue 13's notifications): a bus by the name its Ref
+	// resolves to in the functions' environment; an SES identity by its address.
+	EventBuses      []EventBus
+	EmailIdentities []string
+}
+
+// EventBus is an AWS::Events::EventBus, named as its Ref resolves locally.
+type EventBus struct {
+	LogicalID string
+	Name      string
+}
+
+// StreamEvent is a DynamoDB stream event of a function (an event source mapping).
+type StreamEvent struct {
+	EventName            string
+	Table                string // the logical ID of the table whose stream it reads
+	BatchSize            int
+	BisectOnError        bool
+	MaximumRetryAttempts int
+	ReportItemFailures   bool     // FunctionResponseTypes: [ReportBatchItemFailures]
+	Filters              []string // FilterCriteria patterns, as written
+	OnFailure            string   // the on-failure destination's ARN
 }
 
 // Parameter is a template parameter with its (possibly overridden) value.
@@ -50,6 +73,7 @@ type Function struct {
 	Env         map[string]string // Globals.Function.Environment merged with its own
 	Routes      []Route
 	Schedules   []Schedule
+	Streams     []StreamEvent
 }
 
 // Dir is the function's directory name under functions/ (CodeUri without its trailing slash).
@@ -87,6 +111,7 @@ type Table struct {
 	GlobalSecondaryIndexes []Index
 	TTLAttribute           string
 	PointInTimeRecovery    bool
+	StreamViewType         string // StreamSpecification; "" without a stream
 }
 
 // KeyAttribute is an attribute definition of a table.
@@ -248,6 +273,13 @@ func Load(path string, names Names, params map[string]any) (*Template, error) {
 			err = t.addStateMachine(id, res.Properties, r)
 		case "AWS::Serverless::HttpApi":
 			err = t.addHTTPAPI(res.Properties)
+		case "AWS::Events::EventBus":
+			t.EventBuses = append(t.EventBuses, EventBus{LogicalID: id, Name: r.physical(id)})
+		case "AWS::SES::EmailIdentity":
+			var p struct{ EmailIdentity string }
+			if err = json.Unmarshal(res.Properties, &p); err == nil {
+				t.EmailIdentities = append(t.EmailIdentities, p.EmailIdentity)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("template %s: resource %s: %w", path, id, err)
@@ -356,6 +388,10 @@ func (r resolver) getAtt(name string, input any, template any) any {
 	switch attr {
 	case "Arn":
 		return r.arn(id)
+	case "StreamArn": // the local stack reads the stream by its table; the label is a placeholder
+		return r.arn(id) + "/stream/local"
+	case "QueueName":
+		return r.physical(id)
 	case "Name":
 		if r.types[id] == "AWS::Serverless::Function" {
 			return id
@@ -463,6 +499,32 @@ func (t *Template) addFunction(id string, meta map[string]any, props json.RawMes
 				return fmt.Errorf("event %s: %w", n, err)
 			}
 			f.Schedules = append(f.Schedules, Schedule{EventName: n, Expression: sp.ScheduleExpression, TimeZone: sp.ScheduleExpressionTimezone, Input: sp.Input})
+		case "DynamoDB":
+			var dp struct {
+				Stream                     string
+				BatchSize                  int
+				BisectBatchOnFunctionError bool
+				MaximumRetryAttempts       *int
+				FunctionResponseTypes      []string
+				FilterCriteria             struct{ Filters []struct{ Pattern string } }
+				DestinationConfig          struct{ OnFailure struct{ Destination string } }
+			}
+			if err := json.Unmarshal(ev.Properties, &dp); err != nil {
+				return fmt.Errorf("event %s: %w", n, err)
+			}
+			se := StreamEvent{EventName: n, Table: r.streamTable(dp.Stream), BatchSize: dp.BatchSize, BisectOnError: dp.BisectBatchOnFunctionError,
+				MaximumRetryAttempts: -1, ReportItemFailures: slices.Contains(dp.FunctionResponseTypes, "ReportBatchItemFailures"),
+				OnFailure: dp.DestinationConfig.OnFailure.Destination}
+			if dp.MaximumRetryAttempts != nil {
+				se.MaximumRetryAttempts = *dp.MaximumRetryAttempts
+			}
+			if se.BatchSize == 0 {
+				se.BatchSize = 100
+			}
+			for _, fl := range dp.FilterCriteria.Filters {
+				se.Filters = append(se.Filters, fl.Pattern)
+			}
+			f.Streams = append(f.Streams, se)
 		}
 	}
 	t.Functions = append(t.Functions, f)
@@ -480,13 +542,15 @@ func (t *Template) addTable(id string, props json.RawMessage, r resolver) error 
 			Enabled       bool
 		}
 		PointInTimeRecoverySpecification struct{ PointInTimeRecoveryEnabled bool }
+		StreamSpecification              struct{ StreamViewType string }
 	}
 	if err := json.Unmarshal(props, &p); err != nil {
 		return err
 	}
 	tb := Table{LogicalID: id, Name: r.physical(id), BillingMode: p.BillingMode, AttributeDefinitions: p.AttributeDefinitions,
 		KeySchema: p.KeySchema, GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
-		PointInTimeRecovery: p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled}
+		PointInTimeRecovery: p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled,
+		StreamViewType:      p.StreamSpecification.StreamViewType}
 	if p.TimeToLiveSpecification.Enabled {
 		tb.TTLAttribute = p.TimeToLiveSpecification.AttributeName
 	}
@@ -543,6 +607,16 @@ func (t *Template) addBucket(id string, props json.RawMessage, r resolver) error
 	}
 	t.Buckets = append(t.Buckets, b)
 	return nil
+}
+
+// streamTable is the logical ID of the table whose stream ARN arn is (GetAtt Table.StreamArn).
+func (r resolver) streamTable(arn string) string {
+	for id, typ := range r.types {
+		if typ == "AWS::DynamoDB::Table" && strings.HasPrefix(arn, r.arn(id)+"/stream/") {
+			return id
+		}
+	}
+	return ""
 }
 
 // keyRef is the placeholder Ref of a KMS key resolves to until the key exists.

@@ -40,6 +40,11 @@ type Config struct {
 	PublicBaseURLParameter string
 	SigningKeyID           string    // SIGNING_KEY_ID: the KMS key that signs register entries (§29); only for functions that sign
 	EDS                    EDSConfig // EDS_*: electronic digital signatures (eds.go); only the api function verifies them
+	// The notify function's (issue 13): EVENT_BUS_NAME, MAIL_FROM (an SES identity), and the staff
+	// addresses per role, STAFF_MAIL_AUTHORITY, STAFF_MAIL_STS, STAFF_MAIL_QUALITY_AUTHORITY (comma-separated).
+	EventBusName string
+	MailFrom     string
+	StaffMail    map[string]string // by role
 }
 
 // LoadConfig reads the configuration through lookup (the process environment, in a bootstrap main).
@@ -61,6 +66,16 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.SigningKeyID, _ = lookup("SIGNING_KEY_ID")
 	c.PublicBaseURL, _ = lookup("PUBLIC_BASE_URL")
 	c.PublicBaseURLParameter, _ = lookup("PUBLIC_BASE_URL_PARAMETER")
+	c.EventBusName, _ = lookup("EVENT_BUS_NAME")
+	c.MailFrom, _ = lookup("MAIL_FROM")
+	for role, name := range map[string]string{"authority": "STAFF_MAIL_AUTHORITY", "sts": "STAFF_MAIL_STS", "quality_authority": "STAFF_MAIL_QUALITY_AUTHORITY"} {
+		if v, ok := lookup(name); ok && v != "" {
+			if c.StaffMail == nil {
+				c.StaffMail = map[string]string{}
+			}
+			c.StaffMail[role] = v
+		}
+	}
 	if v, ok := lookup("S3_PATH_STYLE"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

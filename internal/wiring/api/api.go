@@ -19,6 +19,7 @@ import (
 	"attestation/internal/certificate"
 	"attestation/internal/dynamostore"
 	"attestation/internal/httpapi"
+	"attestation/internal/notice"
 	"attestation/internal/objects"
 	"attestation/internal/oversight"
 	"attestation/internal/register"
@@ -70,7 +71,8 @@ func handler(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*httpapi.H
 	return httpapi.New(httpapi.Deps{Cases: svc, Calls: dynamostore.NewAudit(db, cfg.TableName),
 		Claims: idempotency.New(dynamostore.NewIdempotency(db, cfg.TableName)), Log: log, Objects: objs, Complaints: comps,
 		Oversight: oversight.NewService(dynamostore.NewOversight(db, cfg.TableName), cal), Register: life,
-		RegisterPublic: pub, Numbering: numbering})
+		RegisterPublic: pub, Numbering: numbering, Notices: notice.NewCabinet(dynamostore.NewNotices(db, cfg.TableName)),
+		Contacts: notice.NewContactService(dynamostore.NewNotices(db, cfg.TableName))})
 }
 
 // cases builds the attestation service with the uploads and drafts store and the documents

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"attestation/internal/attestation"
 	"attestation/internal/calendar"
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
@@ -54,8 +55,16 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
+	reminderCal, err := calendar.Kazakhstan()
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: calendar: %w", err)
+	}
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
 		{Name: "executions", Checker: execs}, {Name: "census", Checker: census},
+		{Name: "reminders", Checker: attestation.NewReminderCheck(svc)},
+		{Name: "register-reminders", Checker: register.NewReminders(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+			dynamostore.NewNotices(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)},
+		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName))},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports}}})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)

@@ -7,6 +7,7 @@ import (
 	"attestation/internal/wiring/api"
 	"attestation/internal/wiring/deadlinecheck"
 	"attestation/internal/wiring/issuecert"
+	"attestation/internal/wiring/notify"
 	"attestation/internal/wiring/tasks"
 )
 
@@ -19,4 +20,5 @@ var Functions = map[string]wiring.Constructor{
 	"case-needs-attention": tasks.NeedsAttention,
 	"issue-certificate":    issuecert.New,
 	"deadline-check":       deadlinecheck.New,
+	"notify":               notify.New,
 }

@@ -23,6 +23,7 @@ var inputs = map[string]func() any{
 	"case-needs-attention": func() any { return &transition.AttentionInput{} },
 	"issue-certificate":    func() any { return &transition.IssueInput{} },
 	"deadline-check":       func() any { return &deadline.Event{} },
+	"notify":               func() any { return &events.DynamoDBEvent{} },
 }
 
 func TestEveryFunctionHasAConstructorAndTestdataEvents(t *testing.T) {

@@ -107,10 +107,13 @@ export interface paths {
          * Declare a document of the package and get the presigned PUT that uploads it
          * @description The answer's `put` is a request to send straight to S3 within its expiry: its URL, its
          *     method and the headers signed into it (content type, length and SHA-256 checksum), to be
-         *     sent exactly. The bytes land in quarantine; POST /uploads/{uploadId}/confirm checks them
-         *     and attaches the document to the draft, pinned by the version it checked and its SHA-256
-         *     (bytes PUT again after the check are never attached). A draft takes at most 200 upload
-         *     declarations, pending and confirmed alike (422 naming `uploads`).
+         *     sent exactly; S3 refuses bytes whose SHA-256 is not the declared one (400 BadDigest). The
+         *     bytes land at `documents/<uploadId>`, pending (no one but the API reads them);
+         *     POST /uploads/{uploadId}/confirm (or POST /drafts/{draftId}/uploads/confirm for many)
+         *     checks them and attaches the document to the draft, pinned by the version it checked and
+         *     its SHA-256 (bytes PUT again after the check are never attached). A draft takes at most
+         *     200 upload declarations, pending and confirmed alike (422 naming `uploads`).
+         *     POST /drafts/{draftId}/uploads/batch declares many in one call.
          */
         post: operations["RequestDraftUpload"];
         delete?: never;
@@ -145,6 +148,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/drafts/{draftId}/uploads/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draftId: components["parameters"]["DraftID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Declare many documents of the package in one call and get the presigned PUT of each
+         * @description Each declaration is checked as POST /drafts/{draftId}/uploads checks one, all before
+         *     anything is written: one that is refused refuses the call (422), each problem naming its
+         *     item (`uploads[2].sha256`). The answer lists the uploads in the order declared, each with
+         *     its `put`. At most 64 in one call; they count against the draft's 200 declarations
+         *     together (422 naming `uploads` when they would pass it, and none is declared).
+         */
+        post: operations["RequestDraftUploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/drafts/{draftId}/uploads/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draftId: components["parameters"]["DraftID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm many uploads of the draft in one call and attach those that pass
+         * @description Each upload is checked as POST /uploads/{uploadId}/confirm checks one; those that pass are
+         *     confirmed and attached to the draft in one write. The answer has one result per upload
+         *     named, in order: the upload (confirmed now or before), or the problem that refused it, as
+         *     an application/problem+json body would carry it (404 for an upload that is not one of
+         *     this draft's, 422 with `problems` for bytes that are not what was declared, 409 for a
+         *     conflict); the others are unaffected. At most 64 in one call. Naming an upload twice, or
+         *     two uploads of the same document, refuses the call (422 naming the item); a draft that
+         *     is no longer open is 409.
+         */
+        post: operations["ConfirmDraftUploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/uploads/{uploadId}/confirm": {
         parameters: {
             query?: never;
@@ -157,14 +215,15 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Check an uploaded file against its declaration and take it out of quarantine
-         * @description The service reads the object itself and checks its size, its media type (by its first
-         *     bytes too) and its SHA-256 against what was declared. A file that does not match is
-         *     deleted from quarantine and refused (422) with what is wrong; the upload stays pending, so
-         *     the right file can be sent to the same URL and confirmed. A confirmed file moves to
-         *     `documents/<uploadId>`: an upload to a draft is attached to it; an upload to a case is
-         *     attached to a step by this key (POST /cases/{caseId}/step). Confirming again answers the
-         *     confirmed upload.
+         * Check an uploaded file against its declaration and confirm it
+         * @description The service asks S3 for the object's size, media type and SHA-256 (S3 computed it at the
+         *     PUT and refused other bytes than the checksum signed into the URL) and reads only its first
+         *     bytes (the media type by its content), never the whole file. A file that does not match is
+         *     refused (422) with what is wrong; the upload stays pending, so the right file can be sent
+         *     to the same URL and confirmed. A confirmed upload pins the version of
+         *     `documents/<uploadId>` it checked: an upload to a draft is attached to it; an upload to a
+         *     case is attached to a step by this key (POST /cases/{caseId}/step). Confirming again
+         *     answers the confirmed upload.
          */
         post: operations["ConfirmUpload"];
         delete?: never;
@@ -302,6 +361,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{caseId}/attention/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's ID, `A-<filing date YYYYMMDD>-<16 hexadecimal digits>`. */
+                caseId: components["parameters"]["CaseID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a case that needs attention back to the workflow (the authority only)
+         * @description Once the cause of the failure is fixed (docs/runbook.md), the task that kept failing runs
+         *     again on its same input: the case leaves the authority's queue (`case_needs_attention`) and
+         *     the procedure goes on where it stopped. Written on the case before the waiting execution is
+         *     told, so a repeated or concurrent resume changes the case once and tells the engine once (a
+         *     repeat answers 200 with the same hand-back). A case that does not need attention (never did,
+         *     was handed back and failed again is a new need, or ended) is 409. The body is optional.
+         */
+        post: operations["ResumeAfterAttention"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/attention/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's ID, `A-<filing date YYYYMMDD>-<16 hexadecimal digits>`. */
+                caseId: components["parameters"]["CaseID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a case that needs attention as unrecoverable (the authority only)
+         * @description The case ends as `discontinued` with the authority's reasons (required: 422 without) in its
+         *     history, and its execution ends (`CaseDiscontinuedByTheAuthority`). A repeat answers 200
+         *     with the same hand-back; a case that does not need attention is 409.
+         */
+        post: operations["CloseUnrecoverable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/cases/{caseId}": {
         parameters: {
             query?: never;
@@ -333,6 +445,66 @@ export interface paths {
         get: operations["Queue"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's organisation's addresses and language for its notifications (none registered — an empty list, ru) */
+        get: operations["GetContacts"];
+        /** Replace the caller's organisation's addresses (at most 5) and the language its notifications are written in (kk, ru or en) */
+        put: operations["PutContacts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's personal cabinet — its organisation's notifications (an applicant) or its role's (staff), newest first
+         * @description Every notification is written in the same transaction as the change it reports (issue 13's
+         *     outbox), so the cabinet never shows a change that did not happen nor misses one that did.
+         *     `unread` counts the unread notifications of this page.
+         */
+        get: operations["ListNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/{notificationId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A notification's ID (the subject's ID, its version and the message's place), letters, digits, dots and hyphens. */
+                notificationId: components["parameters"]["NotificationID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of the caller's notifications read (the first time counts; again changes nothing) */
+        post: operations["MarkNotificationRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1104,6 +1276,19 @@ export interface components {
              */
             day?: string;
             sha256: string;
+            /**
+             * @description The act's electronic digital signature as the register cites it (issue 17): the signer, the
+             *     organisation's BIN, the certificate's serial and issuer, the signing time. Never the signer's IIN.
+             *     Absent for an act filed unsigned and in entries made before signatures.
+             */
+            signed?: {
+                signer: string;
+                bin?: string;
+                certificateSerial: string;
+                certificateIssuer: string;
+                /** Format: date-time */
+                signingTime: string;
+            };
         };
         /** @description A recall and the certificate's return as published (§29(6), §45-§46). */
         RegisterPublicRecall: {
@@ -1282,10 +1467,11 @@ export interface components {
         StepName: "completeness_check" | "send_contract" | "sign_contract" | "survey" | "decision" | "send_documents" | "rectification_notice" | "lapse_decision" | "inform_sts" | "additional_survey" | "second_decision" | "second_send_documents";
         /**
          * @description Where a case stands: `submitted` until its receipt is recorded, the key of the human step
-         *     it waits on, or an end stage (`issued`, `refused`, `returned`, `cancelled`, `withdrawn`).
+         *     it waits on, or an end stage (`issued`, `refused`, `returned`, `cancelled`, `withdrawn`,
+         *     `discontinued`: a task kept failing and the authority closed the case as unrecoverable).
          * @enum {string}
          */
-        Stage: "submitted" | "completeness_check" | "send_contract" | "sign_contract" | "survey" | "decision" | "send_documents" | "rectification_notice" | "lapse_decision" | "inform_sts" | "additional_survey" | "second_decision" | "second_send_documents" | "issued" | "refused" | "returned" | "cancelled" | "withdrawn";
+        Stage: "submitted" | "completeness_check" | "send_contract" | "sign_contract" | "survey" | "decision" | "send_documents" | "rectification_notice" | "lapse_decision" | "inform_sts" | "additional_survey" | "second_decision" | "second_send_documents" | "issued" | "refused" | "returned" | "cancelled" | "withdrawn" | "discontinued";
         /**
          * @description A decision at a human step. completeness_check: forward (§16), return (§15, needs
          *     reasons); send_contract: contract_sent (with the contract); sign_contract: signed (with
@@ -1399,6 +1585,8 @@ export interface components {
             size: number;
             /** @description Number of sheets (Annex 2 item 1); 0 or absent when not stated. */
             sheets?: number;
+            /** @description Ignored when sent; a draft's document shows the signature verified when its upload was confirmed. */
+            readonly signature?: Record<string, never>;
             /** @description The S3 version of the confirmed upload; set by the service. */
             versionId?: string;
         };
@@ -1518,6 +1706,8 @@ export interface components {
              * @description Ignored; the service sets when an act was sent.
              */
             readonly sentAt?: string;
+            /** @description Ignored; the service records the signature verified when the upload was confirmed. */
+            readonly signature?: Record<string, never>;
         };
         Draft: {
             id: string;
@@ -1544,6 +1734,17 @@ export interface components {
             size: number;
             sha256: string;
             sheets?: number;
+            /**
+             * @description The document's electronic digital signature (issue 17): the signer's CMS/PKCS#7 SignedData
+             *     (a detached .p7s, or an attached one whose content is exactly the uploaded bytes), DER or PEM,
+             *     base64-encoded; at most 32,768 bytes before encoding. It is checked here (one signer, an RSA or
+             *     ECDSA algorithm: a GOST one is refused naming its OID) and verified at confirm over the exact
+             *     version of the uploaded bytes: the chain to the NCA's roots, validity at the signing time and
+             *     now, key usage, OCSP, and that the signer is an employee of the organisation that acts (BIN in
+             *     the certificate's OU; an individual's own IIN). A refused signature is a 422 problem on the
+             *     field `signature` naming the document and the reason; nothing is confirmed.
+             */
+            signature?: string;
         };
         Upload: {
             id: string;
@@ -1567,6 +1768,37 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             confirmedAt?: string;
+            signed?: components["schemas"]["EDSSignature"];
+        };
+        /**
+         * @description A verified electronic digital signature of the document (issue 17): who signed, with which
+         *     certificate, when, and what OCSP said. The IIN is shown masked; it is never public.
+         */
+        EDSSignature: {
+            role: components["schemas"]["ActorRole"];
+            /** @description The signer's name as the certificate writes it. */
+            signer: string;
+            /**
+             * @description The signer's IIN, masked (the last four digits).
+             * @example ********0123
+             */
+            iin: string;
+            /** @description The organisation's BIN of an employee certificate; absent for an individual's. */
+            bin?: string;
+            /** @description The certificate's serial number, hexadecimal. */
+            certificateSerial: string;
+            certificateIssuer: string;
+            /** Format: date-time */
+            signingTime: string;
+            /**
+             * @description unavailable when no responder answered and the deployment accepts that (EDS_OCSP_UNREACHABLE=accept).
+             * @enum {string}
+             */
+            ocspStatus: "good" | "unavailable";
+            /** Format: date-time */
+            ocspAt: string;
+            /** @example ECDSA-SHA256 */
+            algorithm: string;
         };
         Presigned: {
             url: string;
@@ -1578,6 +1810,22 @@ export interface components {
             };
             /** Format: date-time */
             expiresAt: string;
+        };
+        UploadBatchRequest: {
+            uploads: components["schemas"]["UploadRequest"][];
+        };
+        UploadBatchAnswer: {
+            uploads: components["schemas"]["UploadAnswer"][];
+        };
+        ConfirmBatchRequest: {
+            uploads: string[];
+        };
+        ConfirmBatchAnswer: {
+            results: {
+                id: string;
+                upload?: components["schemas"]["Upload"];
+                problem?: components["schemas"]["Problem"];
+            }[];
         };
         UploadAnswer: {
             upload: components["schemas"]["Upload"];
@@ -1631,6 +1879,39 @@ export interface components {
             documents?: components["schemas"]["Document"][];
             /** @description The case's history, oldest first (GET /cases/{caseId} only). */
             history?: components["schemas"]["Event"][];
+            /** @description The case's notifications in the caller's cabinet, newest first (GET /cases/{caseId} only). */
+            notifications?: components["schemas"]["Notification"][];
+            serviceTerm?: components["schemas"]["ServiceTerm"];
+        };
+        /**
+         * @description The service term of standard §4: the whole service within 51 working days of the submission,
+         *     extended by 48 working days once an additional survey takes place (from the applicant's §31
+         *     notice on); both periods are the policy's. The stages' own periods can sum past it (a
+         *     geographically distributed object: 57 working days with every stage on time): such a breach is
+         *     the service term's, not a stage's, and `breach` says so. A term the working-day calendar cannot
+         *     count yet (it runs past the calendar's last year) has no `dueAt` and names the year in
+         *     `uncountable`; no filing is refused for it, and the deadline check counts it again every run.
+         */
+        ServiceTerm: {
+            /**
+             * Format: date-time
+             * @description The end of the term (23:59:59 Asia/Almaty of its last working day).
+             */
+            dueAt?: string;
+            /** @example standard §4 */
+            paragraph: string;
+            /** @description An additional survey takes place; the term is 51 + 48 working days. */
+            extended?: boolean;
+            /** @description The due moment rests on provisional calendar data. */
+            provisional?: boolean;
+            /** @description Flagged past its due moment by the deadline check (the authority is notified). */
+            overdue?: boolean;
+            /** @description Why the term cannot be counted yet, naming the year whose calendar is needed. */
+            uncountable?: string;
+            /** @description The year the calendar lacks, while uncountable. */
+            year?: number;
+            /** @description Why the term is past (GET /cases/{caseId} only) — the service term's breach, or an open step's too. */
+            breach?: string;
         };
         /** @description The human step the case waits on, who acts and by when. */
         OpenStep: {
@@ -1660,6 +1941,7 @@ export interface components {
              * @description An act, when the authority sent it to the applicant.
              */
             sentAt?: string;
+            signature?: components["schemas"]["EDSSignature"];
         };
         /** @description One entry of a case's history. */
         Event: {
@@ -1689,6 +1971,84 @@ export interface components {
             /** @description The cursor of the next page; absent on the last. */
             cursor?: string;
         };
+        Contacts: {
+            bin: string;
+            addresses: string[];
+            /** @enum {string} */
+            language: "kk" | "ru" | "en";
+            /** Format: date-time */
+            updatedAt?: string;
+        };
+        ContactsInput: {
+            /** @description Plain e-mail addresses (name@example.kz), each once; every notification of the organisation is mailed to each. */
+            addresses: string[];
+            /**
+             * @description The language of the mail, kk, ru or en.
+             * @enum {string}
+             */
+            language: "kk" | "ru" | "en";
+        };
+        NotificationPage: {
+            notifications: components["schemas"]["Notification"][];
+            /** @description How many of this page's notifications are unread. */
+            unread: number;
+            /** @description The cursor of the next page; absent on the last. */
+            cursor?: string;
+        };
+        /**
+         * @description One message of the outbox: what changed for its addressee (an organisation or a staff role),
+         *     under which paragraph, and by when the addressee must act when a period starts against it.
+         */
+        Notification: {
+            id: string;
+            /** @enum {string} */
+            kind: "filing_received" | "returned" | "forwarded" | "contract_sent" | "contract_lapsed" | "documents_sent" | "rectification_due" | "rectification_lapsed" | "additional_survey_result" | "withdrawn" | "certificate_issued" | "recall_decided" | "return_recorded" | "duplicate_issued" | "change_decided" | "monitoring_due" | "complaint_registered" | "complaint_decided" | "step_opened" | "step_overdue" | "service_term_overdue" | "reminder";
+            /** @description The addressee, an organisation (`bin`) or a staff role (`role`). */
+            to: {
+                bin?: string;
+                role?: components["schemas"]["Role"];
+            };
+            caseId?: string;
+            certificate?: string;
+            complaint?: string;
+            /** @description The object of informatization's name. */
+            object?: string;
+            step?: string;
+            /** @description The paragraph the message reports under. */
+            paragraph?: string;
+            outcome?: string;
+            /**
+             * Format: date-time
+             * @description When the period the message starts ends (23:59:59 Asia/Almaty of its last working day).
+             */
+            dueAt?: string;
+            reasons?: string[];
+            /** @description For a reminder, the kind of message whose period it reminds of. */
+            reminds?: string;
+            /** @description For a reminder, the working days left before the due moment. */
+            daysLeft?: number;
+            /**
+             * Format: date-time
+             * @description When the message was recorded (the moment of the change); online, the moment the addressee has it.
+             */
+            at: string;
+            /** Format: date-time */
+            readAt?: string;
+            unread: boolean;
+            /** @description The ID of the event published on the project's bus, once published. */
+            eventId?: string;
+            /** @description What the notify function did with it (an EventBridge event, e-mail to the registered addresses). */
+            delivery?: {
+                /** @enum {string} */
+                outcome?: "sent" | "no_mail" | "bounced" | "failed";
+                eventId?: string;
+                mail?: string[];
+                to?: string[];
+                /** Format: date-time */
+                at?: string;
+                detail?: string;
+            };
+        };
         QueuePage: {
             items: components["schemas"]["QueueItem"][];
             /** @description The cursor of the next page; absent on the last. */
@@ -1713,6 +2073,27 @@ export interface components {
             stage: components["schemas"]["Stage"];
             /** @enum {string} */
             source: "workflow" | "deadline_check";
+            /** @description The state of the workflow that kept failing (the workflow's record); it runs again when the case is handed back. */
+            task?: string;
+            /** @description The case's execution waits on the authority's hand-back (`POST /cases/{caseId}/attention/resume` or `.../close`); false when the deadline check found its execution ended (redrive it first, docs/runbook.md). */
+            waiting?: boolean;
+        };
+        HandbackRequest: {
+            /** @description The authority's reasons; required to close a case, optional to resume one. Each not blank, at most 4,000 bytes. */
+            reasons?: string[];
+        };
+        Handback: {
+            caseId: string;
+            stage: components["schemas"]["Stage"];
+            /** @enum {string} */
+            outcome: "resume" | "close";
+            /** @description The task that runs again (resume). */
+            task?: string;
+            reasons?: string[];
+            /** Format: date-time */
+            at: string;
+            /** @description The waiting execution took the hand-back; false when no execution waited any more (a resumed case then waits on the workflow, and the deadline check finds its ended execution). */
+            delivered: boolean;
         };
         QueueItem: {
             caseId: string;
@@ -1731,6 +2112,7 @@ export interface components {
             paragraph: string;
             /** @description Past its due moment at the request's time (a staff step's breach has no legal effect). */
             overdue: boolean;
+            serviceTerm?: components["schemas"]["ServiceTerm"];
         };
         RecordPage: {
             records: components["schemas"]["CallRecord"][];
@@ -2493,6 +2875,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description A notification's ID (the subject's ID, its version and the message's place), letters, digits, dots and hyphens. */
+        NotificationID: string;
         /** @description The year of the certificate's number (`{year}/{seq}`), four digits. */
         CertificateYear: number;
         /** @description The sequence of the certificate's number in its year, digits (`00001`; leading zeros may be left out). */
@@ -2569,7 +2953,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of cases (without their history). */
+            /** @description A page of cases (without their history and their documents, which GET /cases/{caseId} answers; a case stored before its documents had an item of their own still lists them). */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
@@ -2786,6 +3170,102 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    RequestDraftUploads: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                draftId: components["parameters"]["DraftID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description The declared uploads, in the order declared, each with the presigned PUT that uploads its bytes. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadBatchAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ConfirmDraftUploads: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                draftId: components["parameters"]["DraftID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per upload named, in order. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmBatchAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -3031,6 +3511,104 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    ResumeAfterAttention: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The case's ID, `A-<filing date YYYYMMDD>-<16 hexadecimal digits>`. */
+                caseId: components["parameters"]["CaseID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["HandbackRequest"];
+            };
+        };
+        responses: {
+            /** @description The case, handed back. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handback"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    CloseUnrecoverable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The case's ID, `A-<filing date YYYYMMDD>-<16 hexadecimal digits>`. */
+                caseId: components["parameters"]["CaseID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandbackRequest"];
+            };
+        };
+        responses: {
+            /** @description The case, discontinued. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handback"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     AuditByCase: {
         parameters: {
             query?: {
@@ -3089,6 +3667,141 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GetContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation's contacts. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contacts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    PutContacts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactsInput"];
+            };
+        };
+        responses: {
+            /** @description The organisation's contacts as registered. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contacts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ListNotifications: {
+        parameters: {
+            query?: {
+                /** @description Records per page; more than 100 reads 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `cursor` of the previous page of the same query; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the cabinet. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    MarkNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A notification's ID (the subject's ID, its version and the message's place), letters, digits, dots and hyphens. */
+                notificationId: components["parameters"]["NotificationID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification, read. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

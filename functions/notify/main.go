@@ -1,0 +1,44 @@
+// Command notify delivers the outbox's notifications (issue 13): fed by the table's DynamoDB
+// stream, it publishes each on the project's EventBridge bus and mails it through SES v2.
+// It is built as the function's bootstrap (provided.al2023, arm64); see template.yaml.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"attestation/internal/wiring"
+	"attestation/internal/wiring/logs"
+	"attestation/internal/wiring/notify"
+)
+
+func main() {
+	log := logs.New(os.Stdout, "notify")
+	if err := run(log); err != nil {
+		log.Error("cold start failed", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(log *slog.Logger) error {
+	ctx := context.Background()
+	cfg, err := wiring.LoadConfig(os.LookupEnv)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("aws config: %w", err)
+	}
+	handler, err := notify.New(ctx, awsCfg, cfg, log)
+	if err != nil {
+		return err
+	}
+	lambda.Start(handler)
+	return nil
+}

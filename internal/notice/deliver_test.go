@@ -1,0 +1,184 @@
+package notice
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"attestation/internal/apperr"
+	"attestation/internal/identity"
+)
+
+type memLedger struct {
+	n       map[string]Notification
+	mailed  map[string]map[string]string
+	records int
+}
+
+func (m *memLedger) Get(ctx context.Context, id string) (Notification, error) {
+	n, ok := m.n[id]
+	if !ok {
+		return Notification{}, apperr.Hidden(apperr.NotFound, "", "none")
+	}
+	return n, nil
+}
+
+func (m *memLedger) MarkPublished(ctx context.Context, id, eventID string) (bool, error) {
+	n := m.n[id]
+	if n.EventID != "" {
+		return false, nil
+	}
+	n.EventID = eventID
+	m.n[id] = n
+	return true, nil
+}
+
+func (m *memLedger) Mailed(ctx context.Context, id string) (map[string]string, error) {
+	out := map[string]string{}
+	for k, v := range m.mailed[id] {
+		out[k] = v
+	}
+	return out, nil
+}
+
+func (m *memLedger) MarkMailed(ctx context.Context, id, address, msg string) error {
+	if m.mailed[id] == nil {
+		m.mailed[id] = map[string]string{}
+	}
+	m.mailed[id][address] = msg
+	return nil
+}
+
+func (m *memLedger) RecordDelivery(ctx context.Context, id string, d Delivery) error {
+	n := m.n[id]
+	if n.Delivery != nil && n.Delivery.Outcome != "" {
+		return nil
+	}
+	n.Delivery = &d
+	m.n[id] = n
+	m.records++
+	return nil
+}
+
+type countingBus struct{ events int }
+
+func (b *countingBus) Publish(ctx context.Context, n Notification) (string, error) {
+	b.events++
+	return "e-" + n.ID, nil
+}
+
+type flakyMail struct {
+	sent     []string
+	failNext int
+}
+
+func (m *flakyMail) Send(ctx context.Context, to string, mail Mail) (string, error) {
+	if m.failNext > 0 {
+		m.failNext--
+		return "", errors.New("throttled")
+	}
+	m.sent = append(m.sent, to+"|"+mail.Subject)
+	return "m-" + to, nil
+}
+
+type oneContact struct{}
+
+func (oneContact) Contacts(ctx context.Context, bin string) (Contacts, error) {
+	return Contacts{BIN: bin, Addresses: []string{"a@example.kz", "b@example.kz"}, Language: Kazakh}, nil
+}
+func (oneContact) PutContacts(ctx context.Context, c Contacts) error { return nil }
+
+// TestDeliveryOnceEachEvenWhenDeliveredAgain: a notification delivered twice, and one whose mail
+// failed after its first address, yields one event and one mail per address (issue 13).
+func TestDeliveryOnceEachEvenWhenDeliveredAgain(t *testing.T) {
+	ctx := context.Background()
+	due := time.Date(2026, 10, 22, 18, 59, 59, 0, time.UTC)
+	led := &memLedger{n: map[string]Notification{
+		"A-1.6.1": {ID: "A-1.6.1", Kind: ContractSent, To: Audience{BIN: "120540001238"}, CaseID: "A-1", Step: "sign_contract", Paragraph: "§17", DueAt: &due},
+		"A-1.4.1": {ID: "A-1.4.1", Kind: StepOpened, To: Audience{Role: identity.STS}, CaseID: "A-1", Step: "send_contract"},
+	}, mailed: map[string]map[string]string{}}
+	bus, mail := &countingBus{}, &flakyMail{}
+	d, err := NewDeliverer(DelivererDeps{Ledger: led, Bus: bus, Mail: mail, Contacts: oneContact{},
+		Staff: map[identity.Role][]string{identity.STS: {"sts@example.kz"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := due.Add(-time.Hour)
+	if _, err := d.Deliver(ctx, "A-1.6.1", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Deliver(ctx, "A-1.6.1", now); err != nil { // the stream delivers it again
+		t.Fatal(err)
+	}
+	mail2 := &flakyMail{}
+	d3, _ := NewDeliverer(DelivererDeps{Ledger: led, Bus: bus, Mail: mail2, Contacts: oneContact{},
+		Staff: map[identity.Role][]string{identity.STS: {"sts@example.kz", "sts2@example.kz"}}})
+	// Fail after the first staff address: the retry mails only the second.
+	failing := &failAfter{n: 1, next: mail2}
+	d4, _ := NewDeliverer(DelivererDeps{Ledger: led, Bus: bus, Mail: failing, Contacts: oneContact{},
+		Staff: map[identity.Role][]string{identity.STS: {"sts@example.kz", "sts2@example.kz"}}})
+	if _, err := d4.Deliver(ctx, "A-1.4.1", now); err == nil {
+		t.Fatal("the failure mid-delivery is not reported")
+	}
+	out, err := d3.Deliver(ctx, "A-1.4.1", now)
+	if err != nil || out.Outcome != DeliverySent || len(out.Mail) != 2 {
+		t.Fatalf("%+v %v", out, err)
+	}
+	if bus.events != 2 {
+		t.Fatalf("%d events for 2 notifications", bus.events)
+	}
+	if len(mail.sent) != 2 || len(mail2.sent) != 2 || led.records != 2 {
+		t.Fatalf("mail %v / %v, %d outcomes", mail.sent, mail2.sent, led.records)
+	}
+	if !strings.Contains(mail.sent[0], "A-1") {
+		t.Fatalf("the subject names no case: %s", mail.sent[0])
+	}
+}
+
+// failAfter sends n mails through next, then fails once.
+type failAfter struct {
+	n    int
+	next Mailer
+}
+
+func (f *failAfter) Send(ctx context.Context, to string, m Mail) (string, error) {
+	if f.n == 0 {
+		f.n = -1
+		return "", errors.New("connection reset")
+	}
+	f.n--
+	return f.next.Send(ctx, to, m)
+}
+
+// TestTextsNameTheCaseStepParagraphAndDueInAlmatyTime: every kind has its words in kk, ru and en;
+// the mail names the case, the step, the paragraph and the due moment in Asia/Almaty time.
+func TestTextsNameTheCaseStepParagraphAndDueInAlmatyTime(t *testing.T) {
+	due := time.Date(2026, 10, 22, 18, 59, 59, 0, time.UTC)
+	tx, err := loadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []Kind{FilingReceived, Returned, Forwarded, ContractSent, ContractLapsed, DocumentsSent, RectificationDue,
+		RectificationLapsed, AdditionalSurveyResult, Withdrawn, CertificateIssued, RecallDecided, ReturnRecorded, DuplicateIssued,
+		ChangeDecided, MonitoringDue, ComplaintRegistered, ComplaintDecided, StepOpened, StepOverdue, ServiceTermOverdue, Reminder} {
+		for _, l := range []Language{Kazakh, Russian, English} {
+			if tx.Kinds[k][l] == "" {
+				t.Errorf("%s has no %s text", k, l)
+			}
+		}
+	}
+	n := Notification{ID: "A-1.6.1", Kind: ContractSent, CaseID: "A-1", Object: "Registry", Step: "sign_contract", Paragraph: "§17", DueAt: &due}
+	for _, l := range []Language{Kazakh, Russian, English} {
+		m, err := Render(n, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"A-1", "sign_contract", "§17", "2026-10-22 23:59:59", "Registry"} {
+			if !strings.Contains(m.Subject+m.Body, want) {
+				t.Errorf("%s: %q lacks %q", l, m.Subject+"\n"+m.Body, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,79 @@
+// Package notify is the handler of the notify function (issue 13): the table's DynamoDB stream,
+// filtered by the event source mapping to new notification items, in; each notification delivered
+// at least once (notice.Deliverer: an EventBridge event and e-mail, each recorded on the
+// notification so that a repeated delivery sends nothing twice). It reports the records that
+// failed (ReportBatchItemFailures): the stream delivers the batch again from the first of them.
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"attestation/internal/notice"
+)
+
+// Deliverer is what the handler needs of the delivery (*notice.Deliverer).
+type Deliverer interface {
+	Deliver(ctx context.Context, id string, now time.Time) (notice.Delivery, error)
+}
+
+var _ Deliverer = (*notice.Deliverer)(nil)
+
+// Handler delivers the notifications of a batch of stream records.
+type Handler struct {
+	d   Deliverer
+	log *slog.Logger
+	now func() time.Time // the delivery's time stamp only; no rule reads it
+}
+
+// New returns the handler on d.
+func New(d Deliverer, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{d: d, log: log, now: now}
+}
+
+// Handle delivers each new notification of the batch in order. On the first failure it reports
+// that record and every one after it as failed, so the stream delivers them again (records
+// already delivered skip their sends by the notification's own marks).
+func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	var resp events.DynamoDBEventResponse
+	failed := false
+	for _, r := range ev.Records {
+		if failed {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
+			continue
+		}
+		id, ok := notificationID(r)
+		if !ok {
+			continue // not a new notification: the mapping's filter lets none through
+		}
+		d, err := h.d.Deliver(ctx, id, h.now())
+		if err != nil {
+			h.log.ErrorContext(ctx, "notification not delivered; the stream delivers it again", "notification", id, "error", err)
+			failed = true
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
+			continue
+		}
+		h.log.InfoContext(ctx, "notification delivered", "notification", id, "outcome", d.Outcome, "mails", len(d.Mail))
+	}
+	return resp, nil
+}
+
+// notificationID is the ID of the notification a record inserts.
+func notificationID(r events.DynamoDBEventRecord) (string, bool) {
+	if r.EventName != string(events.DynamoDBOperationTypeInsert) {
+		return "", false
+	}
+	img := r.Change.NewImage
+	t, ok := img["type"]
+	if !ok || t.DataType() != events.DataTypeString || t.String() != "notification" {
+		return "", false
+	}
+	id, ok := img["id"]
+	if !ok || id.DataType() != events.DataTypeString || id.String() == "" {
+		return "", false
+	}
+	return id.String(), true
+}
