@@ -26,6 +26,8 @@ version, because the patches reach into private functions):
      botocore shape of every AttributeValue member by member, looking up aliases for each (about
      80% of moto's CPU in the end-to-end suite, a Scan of a few hundred items taking a second).
      The bytes on the wire are the same (a value it cannot vouch for goes the slow way).
+  11. A table's items are sorted (every Query and Scan sorts the whole table) by their keys' values
+     computed once per item, not once per comparison: the same order, a fraction of the CPU.
 MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
 """
 import os
@@ -321,6 +323,26 @@ def _serialize_json_structure_fast(self, serialized, value, shape, key):
 
 
 moto_serialize.BaseJSONSerializer._serialize_type_structure = _serialize_json_structure_fast
+
+
+# 11
+def _key_values(item):
+    if item.range_key:
+        return (item.hash_key.cast_value, item.range_key.cast_value)
+    return item.hash_key.cast_value
+
+
+def _all_items_sorted_once(self):
+    items = []
+    for hash_set in self.items.values():
+        if self.range_key_attr:
+            items.extend(hash_set.values())
+        else:
+            items.append(hash_set)
+    return sorted(items, key=_key_values)
+
+
+DynamoTable.all_items = _all_items_sorted_once
 
 
 if __name__ == "__main__":
