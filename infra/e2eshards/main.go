@@ -246,8 +246,8 @@ type event struct {
 
 // runShard runs the tests of one shard through test2json and collects each test's outcome,
 // duration and output.
-func runShard(bin, dir string, shard int, tests []string, timeout time.Duration) shardResult {
-	r := shardResult{shard: shard, tests: tests, elapsed: map[string]float64{}, output: map[string]string{}, raw: &lockedBuffer{}}
+func runShard(bin, dir string, shard int, tests []string, timeout time.Duration) (r shardResult) {
+	r = shardResult{shard: shard, tests: tests, elapsed: map[string]float64{}, output: map[string]string{}, raw: &lockedBuffer{}}
 	start := time.Now()
 	defer func() { r.wall = time.Since(start) }()
 	cmd := exec.Command(goTool(), "tool", "test2json", "-t", "-p", "e2e-shard-"+fmt.Sprint(shard),
