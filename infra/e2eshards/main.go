@@ -41,14 +41,15 @@ func main() {
 	pkg := flag.String("pkg", "./internal/e2e", "the end-to-end package")
 	run := flag.String("run", "", "run only the top-level tests this regular expression matches")
 	slowest := flag.Int("slowest", 10, "how many of the slowest tests to list")
+	plan := flag.Bool("plan", false, "print each shard's tests and their expected time, and run nothing")
 	flag.Parse()
-	if err := runShards(*pkg, *shards, *race, *timeout, *durations, *run, *slowest); err != nil {
+	if err := runShards(*pkg, *shards, *race, *timeout, *durations, *run, *slowest, *plan); err != nil {
 		fmt.Fprintln(os.Stderr, "e2eshards:", err)
 		os.Exit(1)
 	}
 }
 
-func runShards(pkg string, n int, race bool, timeout time.Duration, durationsFile, only string, slowest int) error {
+func runShards(pkg string, n int, race bool, timeout time.Duration, durationsFile, only string, slowest int, plan bool) error {
 	if n < 1 {
 		return errors.New("-shards must be at least 1")
 	}
@@ -81,6 +82,16 @@ func runShards(pkg string, n int, race bool, timeout time.Duration, durationsFil
 	}
 	last := readDurations(durationsFile)
 	groups := deal(tests, last, n)
+	if plan {
+		for i, g := range groups {
+			sum := 0.0
+			for _, t := range g {
+				sum += last[t]
+			}
+			fmt.Printf("shard %d: %d tests, %.1fs in the last run: %s\n", i+1, len(g), sum, strings.Join(g, " "))
+		}
+		return nil
+	}
 
 	start := time.Now()
 	results := make([]shardResult, len(groups))
