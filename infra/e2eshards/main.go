@@ -110,6 +110,9 @@ func runShards(pkg string, n int, race bool, timeout time.Duration, durationsFil
 		for _, name := range r.failedTests {
 			failed = true
 			fmt.Printf("--- FAIL: %s (shard %d)\n%s", name, r.shard, r.output[name])
+			if r.shard > 1 && len(r.tests) > 0 && r.tests[0] == name {
+				fmt.Printf("    %s is the first test of its shard, on a fresh stack, as when it runs alone (go test -run '^%s$' ./internal/e2e/): it must set what it needs (the clock: stack.Clock.Freeze) itself, not lean on the test before it\n", name, name)
+			}
 		}
 		if r.err != nil {
 			failed = true
