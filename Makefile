@@ -51,8 +51,18 @@ vet: ## go vet and gofmt (about 30 seconds)
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
 
-unit: prereq web ## every Go test with the race detector, end-to-end included (each e2e package starts its own local stack; the browser tests use the built portal), and every benchmark run once as a smoke test in the same process (its figures are not asserted), about 5 minutes
-	$(GO) test -race -count=1 -timeout 30m -bench . -benchtime=1x ./...
+unit: prereq web ## every Go test with the race detector: the packages' own tests (the browser tests use the built portal) beside the end-to-end suite in E2E_SHARDS processes (make e2e); every benchmark runs once as a smoke test (its figures are not asserted); a few minutes
+	@set +e; $(GO) test -race -count=1 -timeout 30m -bench . -benchtime=1x $$($(GO) list ./... | grep -v '/internal/e2e$$') & pkgs=$$!; \
+	  GO=$(GO) $(GO) run ./infra/e2eshards $(E2E_FLAGS) -shards $(E2E_SHARDS) -bench .; e2e=$$?; \
+	  wait $$pkgs; pkgs=$$?; test $$pkgs -eq 0 -a $$e2e -eq 0
+
+# How many local stacks (one moto each) the end-to-end suite runs on at once, and its build flags.
+E2E_SHARDS ?= 2
+E2E_FLAGS ?= -race
+
+.PHONY: e2e
+e2e: prereq ## the end-to-end suite with -race, its tests dealt out to E2E_SHARDS processes with a local stack each (consecutive stretches, balanced by build/e2e-durations.json); prints the slowest tests; a few minutes (7.5 on 2 cores under a load average of 15)
+	@GO=$(GO) $(GO) run ./infra/e2eshards $(E2E_FLAGS) -shards $(E2E_SHARDS)
 
 lint: lint-template lint-asl ## cfn-lint and asl-validator (about 20 seconds; the first asl-validator install longer)
 

@@ -265,6 +265,7 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 }
 
 func TestAnotherOrganisationsCaseIsNotFound(t *testing.T) {
+	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty)) // inside the window (§12), whatever ran before
 	owner := as(t, localstack.DemoApplicant)
 	other := localstack.DemoApplicant
 	other.Subject, other.BIN = "other-applicant", "990340001230"

@@ -280,3 +280,45 @@ func TestTokenRouteGivesTheTokenAloneAsText(t *testing.T) {
 		}
 	}
 }
+
+// TestTokensAreSignedOncePerMoment: the issuer keeps the token it signed for a user at a moment
+// (an RS256 signature of the same claims is the same), and signs anew when the clock or the user
+// differs; every token it hands out verifies.
+func TestTokensAreSignedOncePerMoment(t *testing.T) {
+	clock, _ := ParseClock("2026-10-15T10:00:00+05:00")
+	iss, err := NewIssuer("http://local/issuer", []string{"aud-1"}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mint := func(u User) string {
+		t.Helper()
+		tok, err := iss.Token(u, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := iss.Verify(tok); err != nil {
+			t.Fatalf("a minted token does not verify: %v", err)
+		}
+		return tok
+	}
+	first := mint(DemoApplicant)
+	if again := mint(DemoApplicant); again != first {
+		t.Fatalf("the same user at the same moment got another token")
+	}
+	fresh, err := iss.sign(DemoApplicant, clock.Now(), time.Hour)
+	if err != nil || fresh != first {
+		t.Fatalf("the kept token differs from a fresh signature of the same claims (%v)", err)
+	}
+	if mint(DemoAuthority) == first {
+		t.Fatalf("another user got the applicant's token")
+	}
+	clock.Advance(time.Minute)
+	later := mint(DemoApplicant)
+	if later == first {
+		t.Fatalf("a minute later the same token")
+	}
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(later, claims); err != nil || claims["iat"] != float64(clock.Now().Unix()) {
+		t.Fatalf("the later token's iat %v, want %d (%v)", claims["iat"], clock.Now().Unix(), err)
+	}
+}

