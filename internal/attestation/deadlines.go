@@ -57,10 +57,19 @@ func (r rules) due(c Case, stage Stage, start time.Time) (Due, error) {
 }
 
 // stepStart is the moment a step's period counts from: the survey from the contract's entry
-// into force (§19), every other step from the moment it opens.
+// into force (§19); the applicant's signature (§17) and rectification notice (§31) from the
+// applicant's receipt of what opened them (receipt.go: online, the moment the sending is
+// recorded, which is when the step opens); every other step from the moment it opens.
 func stepStart(c Case, stage Stage, opensAt time.Time) time.Time {
-	if stage == StageSurvey && c.ContractInForce != nil {
-		return *c.ContractInForce
+	switch stage {
+	case StageSurvey:
+		if c.ContractInForce != nil {
+			return *c.ContractInForce
+		}
+	case StageSignContract, StageRectificationNotice:
+		if at, ok := ReceivedAt(SentOnline(opensAt)); ok {
+			return at
+		}
 	}
 	return opensAt
 }

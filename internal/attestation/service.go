@@ -332,6 +332,19 @@ func applicantView(c Case, h []Event) (Case, []Event) {
 		ld.Documents = ds
 		c.LastDecision = &ld
 	}
+	// §25, §28: the certificate's number (and so its PDF) reaches the applicant with the act, when
+	// the authority sends them; before, not even the history names it.
+	if c.Certificate != "" && !c.CertificateReceived() {
+		number := c.Certificate
+		c.Certificate = ""
+		kept := out[:0]
+		for _, e := range out {
+			if !strings.Contains(e.What, number) {
+				kept = append(kept, e)
+			}
+		}
+		out = kept
+	}
 	// §28, §30, §31: the decision reaches the applicant with the act, when the authority sends it.
 	if c.Stage == StageSendDocuments || c.Stage == StageSecondSendDocuments {
 		c.Decision = ""

@@ -165,6 +165,17 @@ func goldenEntryApart() register.Entry {
 	return e
 }
 
+// goldenReceiptEntry is goldenEntryApart with the owner's receipt of the certificate (§28, §42),
+// added after entry.json was stored: it sets both members so that its item holds them.
+func goldenReceiptEntry() register.Entry {
+	e := goldenEntryApart()
+	e.Number = "2026/00043"
+	e.AwaitingReceipt = true
+	r := goldenAt(21, 6)
+	e.ReceivedAt = &r
+	return e
+}
+
 // goldenChange is goldenEntry's change notice, whole, as its own item holds it.
 func goldenChange() register.ChangeNotice { return goldenEntry().Changes[0] }
 

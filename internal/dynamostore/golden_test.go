@@ -89,6 +89,9 @@ func goldenItems() []goldenItem {
 		{"entry_apart", goldenEntryApart(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.entryWrites(goldenEntryApart(), goldenRevision()))
 		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"entry_receipt", goldenReceiptEntry(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(goldenReceiptEntry(), goldenRevision()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"change", goldenChange(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toChangeItem(goldenEntry().Number, goldenChange()))
 		}, decodeAs(func(it changeItem) any { return it.domain() })},
@@ -210,7 +213,13 @@ func writeGolden(t *testing.T, path string, g goldenItem) []byte {
 func TestGoldenFixturesAreFull(t *testing.T) {
 	// Complaint.History is filled by Get and never stored on the complaint.
 	// Entry.ChangedNotices is set by register.Next for the write and never stored.
-	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true}
+	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true,
+		// The owner's receipt (§28, §42) came after entry.json was stored: goldenReceiptEntry
+		// (entry_receipt.json) sets both.
+		"Entry.AwaitingReceipt": true, "Entry.ReceivedAt": true}
+	if e := goldenReceiptEntry(); !e.AwaitingReceipt || e.ReceivedAt == nil {
+		t.Error("goldenReceiptEntry sets no receipt")
+	}
 	// goldenAttentionCase is goldenCase with the one member added after case.json was stored.
 	for _, v := range []any{goldenAttentionCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
 		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenDraft()} {

@@ -136,6 +136,12 @@ type Entry struct {
 	Certificate Document `json:"certificate"`
 	Data        Document `json:"data"`
 
+	// AwaitingReceipt: the certificate is entered but not yet sent to its owner (§28, §38); until
+	// the owner receives it, only the authority reads the entry (receipt.go). ReceivedAt is the
+	// owner's receipt (attestation.ReceivedAt), from which the monitoring year of §42 runs.
+	AwaitingReceipt bool       `json:"awaitingReceipt,omitempty"`
+	ReceivedAt      *time.Time `json:"receivedAt,omitempty"`
+
 	Status       Status             `json:"status"`
 	ExpiredAt    *time.Time         `json:"expiredAt,omitempty"`
 	Recall       *Recall            `json:"recall,omitempty"`
