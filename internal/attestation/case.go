@@ -103,6 +103,7 @@ type Decision struct {
 	Token     string
 	Outcome   Outcome
 	Reasons   []string   `json:",omitempty"`
+	Grounds   []string   `json:",omitempty"` // a return's or refusal's grounds (standard §10)
 	Documents []Document `json:",omitempty"`
 	// EntryIntoForce is the date the contract states, when the applicant gave one (§19).
 	EntryIntoForce *time.Time        `json:",omitempty"`
@@ -144,5 +145,6 @@ type Event struct {
 	Step      string        `json:"step,omitempty"`
 	Outcome   Outcome       `json:"outcome,omitempty"`
 	Reasons   []string      `json:"reasons,omitempty"`
+	Grounds   []string      `json:"grounds,omitempty"` // a return's or refusal's grounds (standard §10)
 	Documents []Document    `json:"documents,omitempty"`
 }

@@ -102,7 +102,7 @@ func TestCompletionDocuments(t *testing.T) {
 		h.lapse(c)
 		got := h.get(c)
 		_, err := h.svc.CompleteStep(h.ctx, authority, c, Completion{Step: "lapse_decision", Outcome: OutcomeRefuse,
-			Reasons: []string{"not rectified in 20 working days"}, Documents: []Document{stepDoc(c, "commission_protocol")}}, h.tick())
+			Reasons: []string{"not rectified in 20 working days"}, Grounds: sampleGrounds(OutcomeRefuse), Documents: []Document{stepDoc(c, "commission_protocol")}}, h.tick())
 		if err != nil {
 			t.Fatalf("refusal with the protocol: %v", err)
 		}

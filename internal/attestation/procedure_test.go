@@ -112,7 +112,7 @@ func TestPar14To16CompletenessCheck(t *testing.T) {
 			h.unchanged(c)
 		}
 		reasons := []string{"standard §10: the package lacks the terms of reference"}
-		dec, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "completeness_check", Outcome: OutcomeReturn, Reasons: reasons}, h.tick())
+		dec, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "completeness_check", Outcome: OutcomeReturn, Reasons: reasons, Grounds: sampleGrounds(OutcomeReturn)}, h.tick())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -700,7 +700,7 @@ func TestWithdrawal(t *testing.T) {
 			h.unchanged(c)
 		}
 		c := h.caseAt(StageCompletenessCheck, caseSpec{}, route{})
-		h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "completeness_check", Outcome: OutcomeReturn, Reasons: []string{"incomplete"}}, h.tick())
+		h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "completeness_check", Outcome: OutcomeReturn, Reasons: []string{"incomplete"}, Grounds: sampleGrounds(OutcomeReturn)}, h.tick())
 		_, err := h.svc.Withdraw(h.ctx, applicant, c.ID, h.tick())
 		mustErr(t, err, ErrClosed)
 	})

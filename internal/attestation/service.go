@@ -31,6 +31,7 @@ type Service struct {
 	owners    ObjectOwners // who registered each object of informatization
 	rules     rules
 	edition   string
+	render    ResponseRenderer // nil: the reasoned response is kept as data only
 	log       *slog.Logger
 }
 
@@ -53,6 +54,9 @@ type Deps struct {
 	// completion as given (the documents' own checks still run).
 	Uploads UploadStore
 	Files   Files
+	// RenderResponse renders the reasoned response to a return or refusal (standard §6) as a PDF;
+	// optional: without it the response is kept as data only (the roots that complete no step).
+	RenderResponse ResponseRenderer
 }
 
 // NewService returns a Service on d, or an error naming the first required port d lacks.
@@ -73,7 +77,7 @@ func NewService(d Deps) (*Service, error) {
 		return nil, errors.New("attestation service: Uploads and Files are given together or not at all")
 	}
 	return &Service{store: d.Cases, records: d.Records, documents: d.Documents, uploads: d.Uploads, files: d.Files,
-		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, log: d.Log}, nil
+		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, render: d.RenderResponse, log: d.Log}, nil
 }
 
 // ObjectOwners tells who registered an object of informatization (POST /objects), and as what.
@@ -276,9 +280,10 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 	return c, h, nil
 }
 
-// VisibleToApplicant reports whether the applicant may see d: an act only once sent (§25).
+// VisibleToApplicant reports whether the applicant may see d: an act, and a reasoned response,
+// only once sent (§25, §30; standard §6).
 func VisibleToApplicant(d Document) bool {
-	if d.Kind == DocSurveyAct || d.Kind == DocAdditionalSurveyAct {
+	if sentWithTheDecision(d.Kind) {
 		return d.SentAt != nil
 	}
 	return true

@@ -89,6 +89,17 @@ func goldenAttentionCase() attestation.Case {
 	return c
 }
 
+// goldenGroundsCase is goldenAttentionCase whose last decision names its grounds (standard §10),
+// added after case_attention.json was stored.
+func goldenGroundsCase() attestation.Case {
+	c := goldenAttentionCase()
+	c.ID = "C-0004"
+	d := *c.LastDecision
+	d.Grounds = []string{"incomplete_package"}
+	c.LastDecision = &d
+	return c
+}
+
 // goldenIdleCase is a case between two tasks of the workflow: decided, the next step not yet
 // open, so it waits on the workflow (the idle partition of the due index, from its decision).
 func goldenIdleCase() attestation.Case {
@@ -162,6 +173,15 @@ func goldenEntryApart() register.Entry {
 	e.InlineChanges = false
 	e.Changes = []register.ChangeNotice{goldenChange()}
 	e.Changes[0].Description, e.Changes[0].Reasons = "", nil
+	return e
+}
+
+// goldenRefusalEvent is goldenEvent with the grounds of a refusal (standard §10), added after
+// event.json was stored.
+func goldenRefusalEvent() attestation.Event {
+	e := goldenEvent()
+	e.Seq = 9
+	e.Grounds = []string{"noncompliance_with_rules", "inaccurate_documents"}
 	return e
 }
 

@@ -69,6 +69,10 @@ func goldenItems() []goldenItem {
 			return attributevalue.MarshalMap(toItem(goldenAttentionCase()))
 		},
 			decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_grounds", goldenGroundsCase(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenGroundsCase()))
+		},
+			decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"case_minimal", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenMinimalCase()))
 		},
@@ -79,6 +83,9 @@ func goldenItems() []goldenItem {
 			decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
+		}, decodeAs(func(it eventItem) any { return it.domain() })},
+		{"event_grounds", goldenRefusalEvent(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenRefusalEvent()}))
 		}, decodeAs(func(it eventItem) any { return it.domain() })},
 		{"certificate", goldenCertificate(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toCertificateItem(goldenCertificate()))
@@ -216,12 +223,15 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true,
 		// The owner's receipt (§28, §42) came after entry.json was stored: goldenReceiptEntry
 		// (entry_receipt.json) sets both.
-		"Entry.AwaitingReceipt": true, "Entry.ReceivedAt": true}
+		"Entry.AwaitingReceipt": true, "Entry.ReceivedAt": true,
+		// A return's or refusal's grounds (standard §10) came after case.json and event.json:
+		// goldenRefusalEvent (event_grounds.json) and goldenGroundsCase (case_grounds.json) set them.
+		"Event.Grounds": true}
 	if e := goldenReceiptEntry(); !e.AwaitingReceipt || e.ReceivedAt == nil {
 		t.Error("goldenReceiptEntry sets no receipt")
 	}
 	// goldenAttentionCase is goldenCase with the one member added after case.json was stored.
-	for _, v := range []any{goldenAttentionCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
+	for _, v := range []any{goldenGroundsCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
 		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenDraft()} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {

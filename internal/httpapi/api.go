@@ -326,7 +326,7 @@ func (h *Handler) completeStep(ctx context.Context, r *request) (int, any, error
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, DecisionView{Step: dec.Step, Outcome: dec.Outcome, Reasons: dec.Reasons, At: dec.At}, nil
+	return http.StatusOK, DecisionView{Step: dec.Step, Outcome: dec.Outcome, Reasons: dec.Reasons, Grounds: dec.Grounds, At: dec.At}, nil
 }
 
 func (h *Handler) withdraw(ctx context.Context, r *request) (int, any, error) {
@@ -342,6 +342,7 @@ type DecisionView struct {
 	Step    string              `json:"step"`
 	Outcome attestation.Outcome `json:"outcome"`
 	Reasons []string            `json:"reasons,omitempty"`
+	Grounds []string            `json:"grounds,omitempty"` // standard §10
 	At      time.Time           `json:"at"`
 }
 
