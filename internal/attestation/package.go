@@ -84,6 +84,10 @@ type DocumentRef struct {
 	Size        int64  `json:"size"`                // bytes, positive
 	Sheets      int    `json:"sheets,omitempty"`    // number of sheets (Annex 2 item 1); 0 when not stated
 	VersionID   string `json:"versionId,omitempty"` // the S3 version of the confirmed upload
+	// ExpiresOn is the last day of the document's term (YYYY-MM-DD), for a document the policy
+	// says has one (policy.Document.Expires): standard §10, a document whose term ended before the
+	// filing refuses the acceptance (expired_documents).
+	ExpiresOn string `json:"expiresOn,omitempty"`
 }
 
 // HardwareItem is a row of the list of hardware (Annex 5); its item number is its position.

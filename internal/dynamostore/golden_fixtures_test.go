@@ -267,6 +267,20 @@ func goldenDraft() attestation.Draft {
 		State: attestation.DraftOpen, CaseID: "C-0001", Version: 4, CreatedBy: "user-1", CreatedAt: goldenAt(1, 5), UpdatedAt: goldenAt(1, 6)}
 }
 
+// goldenTermDraft is goldenDraft whose every document states a term (standard §10), added after
+// draft.json was stored.
+func goldenTermDraft() attestation.Draft {
+	d := goldenDraft()
+	d.ID = "D-0011223344556677889900cc"
+	docs := map[string]attestation.DocumentRef{}
+	for id, ref := range d.Package.Documents {
+		ref.ExpiresOn = "2027-12-31"
+		docs[id] = ref
+	}
+	d.Package.Documents = docs
+	return d
+}
+
 // goldenNewDraft is a draft as created: no document yet, its lists empty but present (the
 // service normalises them), which the store keeps apart from absent ones.
 func goldenNewDraft() attestation.Draft {

@@ -130,6 +130,8 @@ func goldenItems() []goldenItem {
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"draft", goldenDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenDraft()) },
 			decodeAs(func(it draftItem) any { return it.domain() })},
+		{"draft_terms", goldenTermDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenTermDraft()) },
+			decodeAs(func(it draftItem) any { return it.domain() })},
 		{"draft_new", goldenNewDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenNewDraft()) },
 			decodeAs(func(it draftItem) any { return it.domain() })},
 	}
@@ -232,7 +234,7 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	}
 	// goldenAttentionCase is goldenCase with the one member added after case.json was stored.
 	for _, v := range []any{goldenGroundsCase(), goldenEvent(), goldenCertificate(), goldenEntry(), goldenRevision(), goldenObject(),
-		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenDraft()} {
+		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenUpload(), goldenTermDraft()} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
 				t.Errorf("%T: %s is not set", v, f)

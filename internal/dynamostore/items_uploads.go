@@ -197,14 +197,15 @@ type storedDocumentRef struct {
 	Size        int64  `dynamodbav:"Size"`
 	Sheets      int    `dynamodbav:"Sheets"`
 	VersionID   string `dynamodbav:"VersionID"`
+	ExpiresOn   string `dynamodbav:"ExpiresOn,omitempty"` // standard §10: a document's term
 }
 
 func toStoredDocumentRef(d attestation.DocumentRef) storedDocumentRef {
-	return storedDocumentRef{Key: d.Key, SHA256: d.SHA256, ContentType: d.ContentType, Size: d.Size, Sheets: d.Sheets, VersionID: d.VersionID}
+	return storedDocumentRef{Key: d.Key, SHA256: d.SHA256, ContentType: d.ContentType, Size: d.Size, Sheets: d.Sheets, VersionID: d.VersionID, ExpiresOn: d.ExpiresOn}
 }
 
 func (s storedDocumentRef) domain() attestation.DocumentRef {
-	return attestation.DocumentRef{Key: s.Key, SHA256: s.SHA256, ContentType: s.ContentType, Size: s.Size, Sheets: s.Sheets, VersionID: s.VersionID}
+	return attestation.DocumentRef{Key: s.Key, SHA256: s.SHA256, ContentType: s.ContentType, Size: s.Size, Sheets: s.Sheets, VersionID: s.VersionID, ExpiresOn: s.ExpiresOn}
 }
 
 // storedHardware is a row of the list of hardware (attestation.HardwareItem, Annex 5).

@@ -119,3 +119,4 @@ func TestStd10Par27Par30RefusalNamesItsGroundsAndIsSentWithTheAct(t *testing.T) 
 	}
 	mustBeLocked(t, d, "%PDF-")
 }
+

@@ -134,6 +134,10 @@ type Document struct {
 	Paragraph string
 	Group     string // GroupPackage or GroupCase
 	Annex3    int    // its number in Annex 3, or 0
+	// Expires: the document has a term of validity (standard §10: a document whose term expired
+	// refuses the acceptance); the package states its expiry (expiresOn), checked against the
+	// filing date.
+	Expires bool
 }
 
 // PackageRule requires documents of the package, if flag If is set and flag Unless is not.

@@ -81,6 +81,7 @@ type documentSpec struct {
 	Paragraph string `yaml:"paragraph"`
 	Group     string `yaml:"group"`
 	Annex3    int    `yaml:"annex3"`
+	Expires   bool   `yaml:"expires"` // standard §10: the document has a term; the package states it
 }
 
 type ruleSpec struct {
