@@ -127,8 +127,8 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 		// the contract states another date.
 		inForce := now.UTC()
 		if in.EntryIntoForce != nil {
-			if in.EntryIntoForce.Before(st.OpenedAt) {
-				return fail("entryIntoForce %s is before the contract was sent", apperr.Unprocessable, in.EntryIntoForce.Format(time.DateOnly))
+			if err := s.rules.checkEntryIntoForce(c, *in.EntryIntoForce, st.OpenedAt, now); err != nil {
+				return fail("%v", apperr.Unprocessable, err)
 			}
 			inForce = in.EntryIntoForce.UTC()
 		}
