@@ -119,4 +119,3 @@ func TestStd10Par27Par30RefusalNamesItsGroundsAndIsSentWithTheAct(t *testing.T) 
 	}
 	mustBeLocked(t, d, "%PDF-")
 }
-
