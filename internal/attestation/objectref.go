@@ -13,6 +13,9 @@ import (
 // say what the owner's list says.
 const ruleNamedObject = "§11, Annex 2"
 
+// ruleDeveloper: the register records the object's developer (§29(3)).
+const ruleDeveloper = "§29"
+
 // namedObject checks a package that names a registered object (object.id) against it: its name
 // and kind are the registered ones, and an empty one is taken from the object. A draft is checked
 // when it is written; an object that is not the applicant's is refused at filing (strict), and
@@ -39,10 +42,18 @@ func (s *Service) namedObject(ctx context.Context, actor identity.Actor, pkg *Pa
 	if pkg.Object.Kind == "" {
 		pkg.Object.Kind = obj.Kind
 	}
+	// §29: the developer the register records comes from the registered object.
+	if pkg.Object.Developer == "" {
+		pkg.Object.Developer = obj.Developer
+	}
 	var ps []Problem
 	if pkg.Object.Name != obj.Name {
 		ps = append(ps, Problem{Field: "object.name", Rule: ruleNamedObject,
 			Message: fmt.Sprintf("object %s is registered as %q: name it so, or leave object.name out to take the registered name", id, obj.Name)})
+	}
+	if obj.Developer != "" && pkg.Object.Developer != obj.Developer {
+		ps = append(ps, Problem{Field: "object.developer", Rule: ruleDeveloper,
+			Message: fmt.Sprintf("object %s is registered with the developer %q: name it so, or leave object.developer out to take it", id, obj.Developer)})
 	}
 	if pkg.Object.Kind != obj.Kind {
 		ps = append(ps, Problem{Field: "object.kind", Rule: ruleNamedObject,

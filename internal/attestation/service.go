@@ -88,9 +88,10 @@ type ObjectOwners interface {
 
 // RegisteredObject is what a filing that names a registered object must agree with (§11, Annex 2).
 type RegisteredObject struct {
-	Owner string // the BIN of the owner or holder
-	Name  string
-	Kind  string
+	Owner     string // the BIN of the owner or holder
+	Name      string
+	Kind      string
+	Developer string // the register records it (§29)
 }
 
 // SubmissionRefused lists every reason a filing is refused before any case starts: a
@@ -196,6 +197,11 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 			return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 		}
 		problems = append(problems, ps...)
+	}
+	// §29: the register records the object's developer: from the registered object, or given.
+	if len(problems) == 0 && strings.TrimSpace(pkg.Object.Developer) == "" {
+		problems = append(problems, Problem{Field: "object.developer", Rule: ruleDeveloper,
+			Message: "the register records the object's developer: name the registered object (object.id; POST /objects records its developer) or give object.developer"})
 	}
 	if len(problems) > 0 {
 		return Case{}, Event{}, &SubmissionRefused{Problems: problems}

@@ -42,3 +42,19 @@ func TestPar19EntryIntoForceIsBounded(t *testing.T) {
 	extra["entryIntoForce"] = day(11, 18, 0).Format(time.RFC3339) // the 30th day
 	p.act(p.applicant, day(10, 19, 10), "sign_contract", "signed", extra)
 }
+
+// Standard §13: anyone with the receipt number reads the stage and the next due moment, without
+// a token, and nothing else; an unknown number is 404.
+func TestStd13StatusByReceiptNumberWithoutSigningIn(t *testing.T) {
+	p := file(t, day(10, 15, 10), application(t, "Status by receipt", false))
+	r := send(t, "GET", "/status/"+p.id, "", nil, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("status: %d %s", r.status, r.raw)
+	}
+	if len(r.body) != 3 || r.body["receiptNumber"] != p.id || r.body["stage"] != "completeness_check" || r.body["nextDueAt"] != "2026-10-20T18:59:59Z" {
+		t.Fatalf("status %v: want the stage and the next due moment only", r.body)
+	}
+	if r := send(t, "GET", "/status/A-20261015-0123456789abcdef", "", nil, nil); r.status != http.StatusNotFound {
+		t.Fatalf("an unknown number: %d %s", r.status, r.raw)
+	}
+}

@@ -137,6 +137,9 @@ func (h *Handler) routes() map[string]route {
 	for k, v := range h.registerPublicRoutes() {
 		rs[k] = v
 	}
+	for k, v := range h.statusRoutes() {
+		rs[k] = v
+	}
 	return rs
 }
 

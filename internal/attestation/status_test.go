@@ -1,0 +1,24 @@
+package attestation
+
+import (
+	"testing"
+)
+
+// Standard §13: the status by receipt number, without signing in: the stage and the next due
+// moment only; an unknown or malformed number reads like no application.
+func TestStd13StatusByReceiptNumber(t *testing.T) {
+	h := newHarness(t)
+	c := h.caseAt(StageSurvey, caseSpec{}, route{})
+	st, err := h.svc.Status(h.ctx, c.ID, h.now)
+	if err != nil || st.ReceiptNumber != c.ID || st.Stage != StageSurvey || st.NextDueAt == nil || !st.NextDueAt.Equal(c.OpenStep.DueAt) {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+	ended := h.caseAt(StageRefused, caseSpec{}, route{})
+	if st, err := h.svc.Status(h.ctx, ended.ID, h.now); err != nil || st.Stage != StageRefused || st.NextDueAt != nil {
+		t.Fatalf("ended: %+v, %v", st, err)
+	}
+	for _, id := range []string{"A-20261005-ffffffffffffffff", "A-2026", "B-20261005-0000000000000001", c.ID + "x", ""} {
+		_, err := h.svc.Status(h.ctx, id, h.now)
+		mustErr(t, err, ErrNotFound)
+	}
+}
