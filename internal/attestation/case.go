@@ -35,6 +35,19 @@ func (s Stage) Ended() bool {
 	return false
 }
 
+// ForwardedToSTS reports whether the authority forwarded the case to the STS (§16): the STS reads
+// such cases only. A case returned, or withdrawn or still at the completeness check, was not.
+func (c Case) ForwardedToSTS() bool {
+	switch c.Stage {
+	case StageSubmitted, StageCompletenessCheck, StageReturned:
+		return false
+	case StageWithdrawn:
+		d := c.LastDecision
+		return d != nil && (d.Step != string(StageCompletenessCheck) || d.Outcome == OutcomeForward)
+	}
+	return true
+}
+
 // Case is one application for attestation and everything that happened to it.
 type Case struct {
 	ID              string

@@ -2,7 +2,10 @@ package attestation
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"fmt"
 	"slices"
 	"strings"
@@ -114,6 +117,9 @@ type Response struct {
 	Reasons       []string         `json:"reasons"`
 	DecidedAt     time.Time        `json:"decidedAt"`
 	DecidedBy     string           `json:"decidedBy,omitempty"`
+	// Acts are the acts of the surveys a refusal rests on, copied into the Object Lock bucket as
+	// an issued certificate's are (§28, §30): kept whatever happens to the uploads.
+	Acts []Document `json:"acts,omitempty"`
 }
 
 // ResponseGround is a ground of the response with the policy's paragraph, effect and text.
@@ -126,6 +132,45 @@ type ResponseGround struct {
 
 // ResponseRenderer renders the reasoned response as a PDF (certificate.RenderResponse).
 type ResponseRenderer func(Response) ([]byte, error)
+
+// keepActs copies the acts of c into the Object Lock bucket beside its reasoned refusal, after
+// checking each against the SHA-256 pinned at upload. A service without the documents bucket
+// (the roots that complete no step) keeps none.
+func (s *Service) keepActs(ctx context.Context, c Case, dec Decision) ([]Document, error) {
+	if s.files == nil {
+		return nil, nil
+	}
+	var out []Document
+	for _, d := range c.Documents {
+		if d.Kind != DocSurveyAct && d.Kind != DocAdditionalSurveyAct {
+			continue
+		}
+		f, err := s.files.Open(ctx, d.Key)
+		if err != nil {
+			return nil, fmt.Errorf("keep %s: %w", d.Kind, err)
+		}
+		body, err := io.ReadAll(io.LimitReader(f.Body, MaxUploadBytes+1))
+		f.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("keep %s: %w", d.Kind, err)
+		}
+		sum := sha256.Sum256(body)
+		if d.SHA256 != "" && hex.EncodeToString(sum[:]) != d.SHA256 {
+			return nil, fmt.Errorf("keep %s: the stored bytes are not the ones pinned at upload", d.Kind)
+		}
+		ct := f.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		kept, err := s.records.Put(ctx, fmt.Sprintf("cases/%s/acts/%s-%s", c.ID, d.Kind, hex.EncodeToString(sum[:8])), ct, body)
+		if err != nil {
+			return nil, fmt.Errorf("keep %s: %w", d.Kind, err)
+		}
+		kept.Kind, kept.Step = d.Kind, d.Step
+		out = append(out, kept)
+	}
+	return out, nil
+}
 
 // respond keeps the reasoned response to a return or refusal under Object Lock: its data and,
 // when the service renders, its PDF. The keys carry the step and the moment, so a decision lost
@@ -143,6 +188,11 @@ func (s *Service) respond(ctx context.Context, c Case, dec Decision, paragraph, 
 	for _, id := range dec.Grounds {
 		g, _ := refusalGround(ed, id)
 		r.Grounds = append(r.Grounds, ResponseGround{ID: g.ID, Paragraph: g.Paragraph, Effect: g.Effect, Text: g.Text})
+	}
+	if dec.Outcome == OutcomeRefuse {
+		if r.Acts, err = s.keepActs(ctx, c, dec); err != nil {
+			return nil, err
+		}
 	}
 	body, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {

@@ -276,6 +276,10 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
 		return Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
 	}
+	// §16: the STS reads a case once the authority forwarded it, and no other.
+	if actor.Role == identity.STS && !c.ForwardedToSTS() {
+		return Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
+	}
 	h, err := s.store.History(ctx, id)
 	if err != nil {
 		return Case{}, nil, fmt.Errorf("get case %s history: %w", id, err)

@@ -22,3 +22,22 @@ func TestStd13StatusByReceiptNumber(t *testing.T) {
 		mustErr(t, err, ErrNotFound)
 	}
 }
+
+// §16: the STS reads a case only once the authority forwarded it to the STS.
+func TestPar16TheSTSReadsOnlyCasesForwardedToIt(t *testing.T) {
+	h := newHarness(t)
+	c := h.caseAt(StageCompletenessCheck, caseSpec{}, route{})
+	_, _, err := h.svc.Get(h.ctx, sts, c.ID)
+	mustErr(t, err, ErrNotFound)
+	h.advance(c.ID, OutcomeForward)
+	if _, _, err := h.svc.Get(h.ctx, sts, c.ID); err != nil {
+		t.Fatalf("the STS does not read the forwarded case: %v", err)
+	}
+	returned := h.caseAt(StageCompletenessCheck, caseSpec{}, route{})
+	h.advance(returned.ID, OutcomeReturn)
+	_, _, err = h.svc.Get(h.ctx, sts, returned.ID)
+	mustErr(t, err, ErrNotFound)
+	if _, _, err := h.svc.Get(h.ctx, authority, returned.ID); err != nil {
+		t.Fatalf("the authority reads it: %v", err)
+	}
+}

@@ -196,6 +196,15 @@ func goldenReceiptEntry() register.Entry {
 	return e
 }
 
+// goldenRecallApplicationEntry is goldenEntryApart with the owner's application for the recall
+// (§45(2)), added after entry.json was stored.
+func goldenRecallApplicationEntry() register.Entry {
+	e := goldenEntryApart()
+	e.Number = "2026/00044"
+	e.RecallApplication = &register.RecallApplication{Reasons: []string{"the system is replaced"}, ReceivedAt: goldenAt(22, 6)}
+	return e
+}
+
 // goldenChange is goldenEntry's change notice, whole, as its own item holds it.
 func goldenChange() register.ChangeNotice { return goldenEntry().Changes[0] }
 

@@ -99,6 +99,9 @@ func goldenItems() []goldenItem {
 		{"entry_receipt", goldenReceiptEntry(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.entryWrites(goldenReceiptEntry(), goldenRevision()))
 		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"entry_recall_application", goldenRecallApplicationEntry(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(goldenRecallApplicationEntry(), goldenRevision()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"change", goldenChange(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toChangeItem(goldenEntry().Number, goldenChange()))
 		}, decodeAs(func(it changeItem) any { return it.domain() })},
@@ -226,6 +229,8 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 		// The owner's receipt (§28, §42) came after entry.json was stored: goldenReceiptEntry
 		// (entry_receipt.json) sets both.
 		"Entry.AwaitingReceipt": true, "Entry.ReceivedAt": true,
+		// The owner's recall application (§45(2)): goldenRecallApplicationEntry sets it.
+		"Entry.RecallApplication": true,
 		// A return's or refusal's grounds (standard §10) came after case.json and event.json:
 		// goldenRefusalEvent (event_grounds.json) and goldenGroundsCase (case_grounds.json) set them.
 		"Event.Grounds": true}

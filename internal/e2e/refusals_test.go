@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -118,4 +119,12 @@ func TestStd10Par27Par30RefusalNamesItsGroundsAndIsSentWithTheAct(t *testing.T) 
 		t.Fatalf("the sent reasoned refusal: %v", d)
 	}
 	mustBeLocked(t, d, "%PDF-")
+	// §28, §30: the act a refusal rests on is kept under Object Lock, as an issued certificate's is.
+	var data struct {
+		Acts []map[string]any `json:"acts"`
+	}
+	if err := json.Unmarshal(mustBeLocked(t, responseOf(v, "reasoned_response_data"), "{"), &data); err != nil || len(data.Acts) != 1 || data.Acts[0]["kind"] != "survey_act" {
+		t.Fatalf("the refusal's kept acts: %v %v", data.Acts, err)
+	}
+	mustBeLocked(t, data.Acts[0], "%PDF-")
 }

@@ -140,6 +140,9 @@ func (h *Handler) routes() map[string]route {
 	for k, v := range h.statusRoutes() {
 		rs[k] = v
 	}
+	for k, v := range h.recallApplicationRoutes() {
+		rs[k] = v
+	}
 	return rs
 }
 

@@ -150,6 +150,9 @@ type Entry struct {
 	Changes      []ChangeNotice     `json:"changes,omitempty"`
 	Duplicates   []DuplicateRequest `json:"duplicates,omitempty"`
 	Cessation    *Cessation         `json:"cessation,omitempty"` // the owner's notice that operation ceased (service.go)
+	// RecallApplication is the owner's application for the recall (§45(2)), pending until the
+	// authority decides it (recallapplication.go).
+	RecallApplication *RecallApplication `json:"recallApplication,omitempty"`
 
 	// InlineChanges: the stored entry holds its change notices inline, in the shape from before
 	// each notice got an item of its own; the store sets it when it reads such an entry, and moves

@@ -86,3 +86,48 @@ func TestPar46ReturnRunsFromTheReceiptOfTheCopy(t *testing.T) {
 		t.Fatalf("return due %s, want 3 working days from the receipt %s (%v)", got.Recall.ReturnDueAt, received, derr)
 	}
 }
+
+// §45(2): the owner applies for the recall of its certificate; the authority then decides it,
+// and until it does the application is in the authority's obligations.
+func TestPar45OwnerAppliesForTheRecallAndTheAuthorityDecides(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	e := f.issue(t, "nonstate_is", issuedAt)
+	now := at(2026, 11, 2, 11, 0)
+	_, err := f.svc.ApplyForRecall(ctx, stranger, e.Number, RecallApplicationInput{Reasons: []string{"x"}}, now)
+	mustErr(t, err, attestation.ErrNotFound)
+	_, err = f.svc.ApplyForRecall(ctx, owner, e.Number, RecallApplicationInput{}, now)
+	mustRefuse(t, err, "reasons")
+	got, err := f.svc.ApplyForRecall(ctx, owner, e.Number, RecallApplicationInput{Reasons: []string{"The system is replaced"}}, now)
+	if err != nil || got.RecallApplication == nil || !got.RecallApplication.ReceivedAt.Equal(now) || got.Status != Valid {
+		t.Fatalf("%+v %v", got.RecallApplication, err)
+	}
+	revs := f.store.revisions(e.Number)
+	if _, err := f.svc.ApplyForRecall(ctx, owner, e.Number, RecallApplicationInput{Reasons: []string{"again"}}, now.Add(time.Hour)); err != nil || f.store.revisions(e.Number) != revs {
+		t.Fatalf("a repeat: %v, %d revisions", err, f.store.revisions(e.Number)-revs)
+	}
+	open := func() []string {
+		t.Helper()
+		obs, _, err := f.svc.Obligations(ctx, authority, false, 100, "", now.Add(2*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, o := range obs {
+			out = append(out, o.Kind+"/"+o.Ground+"/"+string(o.Actor))
+		}
+		return out
+	}
+	if got := open(); len(got) != 1 || got[0] != "recall/owner_application/authority" {
+		t.Fatalf("obligations %v, want the authority's decision on the owner's application", got)
+	}
+	if _, err := f.svc.Recall(ctx, authority, e.Number, recall("owner_application", "as the owner applied"), now.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range open() {
+		if o == "recall/owner_application/authority" {
+			t.Fatal("the decided application is still open")
+		}
+	}
+	f.verifyChain(t)
+}

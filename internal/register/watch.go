@@ -101,6 +101,9 @@ func (e Entry) open() []openItem {
 		}
 		out = append(out, openItem{kind: WatchRecall, ground: GroundNotReattested, since: since})
 	}
+	if a := e.RecallApplication; a != nil && e.Recall == nil && (e.Status == Valid || e.Status == Expired) {
+		out = append(out, openItem{kind: WatchRecall, ground: GroundOwnerApplication, since: a.ReceivedAt})
+	}
 	if c := e.Cessation; c != nil && (e.Status == Valid || e.Status == Expired) {
 		out = append(out, openItem{kind: WatchRecall, ground: GroundOperationCeased, since: c.NotifiedAt})
 	}
@@ -169,6 +172,10 @@ func (e Entry) clone() Entry {
 	if e.Cessation != nil {
 		x := *e.Cessation
 		c.Cessation = &x
+	}
+	if e.RecallApplication != nil {
+		x := *e.RecallApplication
+		c.RecallApplication = &x
 	}
 	if e.Changes != nil {
 		c.Changes = append([]ChangeNotice(nil), e.Changes...)
