@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,4 +132,71 @@ func TestPar45OwnerAppliesForTheRecallAndTheAuthorityDecides(t *testing.T) {
 		}
 	}
 	f.verifyChain(t)
+}
+
+// §44: a decision that re-attestation is required obliges the owner to apply again (the seeds
+// set no period) and lists the certificate for the authority's decision on recall for changed
+// conditions (§45(4)); both show in the obligations list until the recall is decided.
+func TestPar44ReattestationRequiredLeadsToANewApplicationAndARecallDecision(t *testing.T) {
+	ctx := context.Background()
+	obligations := func(f *fixture, number string, now time.Time) []string {
+		t.Helper()
+		obs, _, err := f.svc.Obligations(ctx, authority, false, 100, "", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, o := range obs {
+			if o.Certificate == number {
+				out = append(out, o.Kind+"/"+o.ID+"/"+o.Ground+"/"+string(o.Actor)+"/"+o.Paragraph)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		kind string
+		want []string
+	}{
+		{"state_is", []string{"reattestation/c1//applicant/§43, §44", "recall/c1/changed_conditions/authority/§45(4)"}},
+		// §45(4) concerns the mandatory objects of §5: a voluntary object's owner applies again only.
+		{"nonstate_is", []string{"reattestation/c1//applicant/§43, §44"}},
+	} {
+		t.Run("§44 "+tc.kind, func(t *testing.T) {
+			f := newFixture(t)
+			e := f.issue(t, tc.kind, issuedAt)
+			now := at(2026, 11, 2, 11, 0)
+			if _, _, err := f.svc.NotifyChange(ctx, owner, e.Number, ChangeInput{Description: "New servers in a second data centre"}, now); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := f.svc.DecideChange(ctx, authority, e.Number, "c1", ChangeDecision{Decision: ReattestationRequired, Reasons: []string{"the network changed"}}, now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			got := obligations(f, e.Number, now.Add(2*time.Hour))
+			for _, w := range tc.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("obligations %v lack %s", got, w)
+				}
+			}
+			if len(got) != len(tc.want)+boolInt(tc.kind == "state_is") { // + the monitoring connection of §42
+				t.Errorf("obligations %v, want %v", got, tc.want)
+			}
+			if _, err := f.svc.Recall(ctx, authority, e.Number, RecallInput{Ground: GroundChangedConditions, Reasons: []string{"changed"}, ChangeID: "c1"}, now.Add(3*time.Hour)); err != nil && tc.kind == "state_is" {
+				t.Fatal(err)
+			}
+			if tc.kind == "state_is" {
+				for _, o := range obligations(f, e.Number, now.Add(4*time.Hour)) {
+					if strings.HasPrefix(o, "reattestation/") || strings.HasPrefix(o, "recall/c1") {
+						t.Errorf("still open after the recall: %s", o)
+					}
+				}
+			}
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
