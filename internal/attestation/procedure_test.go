@@ -25,7 +25,7 @@ func stages() []Stage {
 	return out
 }
 
-func TestProcedureNext(t *testing.T) {
+func TestPar7ProcedureNext(t *testing.T) {
 	for _, stage := range stages() {
 		rule := Procedure[stage]
 		if rule.Step != string(stage) {
@@ -130,7 +130,7 @@ func TestPar14To16CompletenessCheck(t *testing.T) {
 	})
 }
 
-func TestWhoActsAtEachStep(t *testing.T) {
+func TestPar8Par9WhoActsAtEachStep(t *testing.T) {
 	for _, stage := range stages() {
 		rule := Procedure[stage]
 		name := fmt.Sprintf("%s %s: only the %s completes it", rule.Paragraph, stage, rule.Role)
