@@ -42,7 +42,8 @@ func (s *Service) namedObject(ctx context.Context, actor identity.Actor, pkg *Pa
 	if pkg.Object.Kind == "" {
 		pkg.Object.Kind = obj.Kind
 	}
-	// §29: the developer the register records comes from the registered object.
+	// §29: the developer the register records comes from the registered object, unless the
+	// filing names one itself.
 	if pkg.Object.Developer == "" {
 		pkg.Object.Developer = obj.Developer
 	}
@@ -50,10 +51,6 @@ func (s *Service) namedObject(ctx context.Context, actor identity.Actor, pkg *Pa
 	if pkg.Object.Name != obj.Name {
 		ps = append(ps, Problem{Field: "object.name", Rule: ruleNamedObject,
 			Message: fmt.Sprintf("object %s is registered as %q: name it so, or leave object.name out to take the registered name", id, obj.Name)})
-	}
-	if obj.Developer != "" && pkg.Object.Developer != obj.Developer {
-		ps = append(ps, Problem{Field: "object.developer", Rule: ruleDeveloper,
-			Message: fmt.Sprintf("object %s is registered with the developer %q: name it so, or leave object.developer out to take it", id, obj.Developer)})
 	}
 	if pkg.Object.Kind != obj.Kind {
 		ps = append(ps, Problem{Field: "object.kind", Rule: ruleNamedObject,

@@ -22,7 +22,7 @@ func TestPar29TheRegisterNeedsTheDeveloper(t *testing.T) {
 		{"§29 the developer comes from the registered object", "O-00000000000000aa", "", "National IT operator", "National IT operator", ""},
 		{"§29 a filing without an object gives the developer", "", "Digital Services LLP", "", "Digital Services LLP", ""},
 		{"§29 a filing with neither is refused", "", "", "", "", "object.developer"},
-		{"§29 another developer than the registered one is refused", "O-00000000000000aa", "Someone else", "National IT operator", "", "object.developer"},
+		{"§29 a developer the filing names itself is kept", "O-00000000000000aa", "Digital Services LLP", "National IT operator", "Digital Services LLP", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newUploadHarness(t)

@@ -214,6 +214,7 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 		"POST /certificates/{year}/{seq}/recall":                      {auth, recallBody("owner_application")},
 		"POST /certificates/{year}/{seq}/duplicates":                  {app, map[string]any{"reason": "lost"}},
 		"POST /certificates/{year}/{seq}/cessation":                   {app, map[string]any{"ceasedOn": "2026-10-01"}},
+		"POST /certificates/{year}/{seq}/recall-application":          {app, map[string]any{"reasons": []string{"Abuse"}}},
 	}
 	type sentCall struct {
 		what   string
