@@ -38,6 +38,19 @@ func (s Stage) Ended() bool {
 	return false
 }
 
+// ForwardedToSTS reports whether the authority forwarded the case to the STS (§16): the STS reads
+// such cases only. A case returned, or withdrawn or still at the completeness check, was not.
+func (c Case) ForwardedToSTS() bool {
+	switch c.Stage {
+	case StageSubmitted, StageCompletenessCheck, StageReturned:
+		return false
+	case StageWithdrawn:
+		d := c.LastDecision
+		return d != nil && (d.Step != string(StageCompletenessCheck) || d.Outcome == OutcomeForward)
+	}
+	return true
+}
+
 // Case is one application for attestation and everything that happened to it.
 type Case struct {
 	ID              string
@@ -111,6 +124,7 @@ type Decision struct {
 	Token     string
 	Outcome   Outcome
 	Reasons   []string   `json:",omitempty"`
+	Grounds   []string   `json:",omitempty"` // a return's or refusal's grounds (standard §10)
 	Documents []Document `json:",omitempty"`
 	// EntryIntoForce is the date the contract states, when the applicant gave one (§19).
 	EntryIntoForce *time.Time        `json:",omitempty"`
@@ -153,5 +167,6 @@ type Event struct {
 	Step      string        `json:"step,omitempty"`
 	Outcome   Outcome       `json:"outcome,omitempty"`
 	Reasons   []string      `json:"reasons,omitempty"`
+	Grounds   []string      `json:"grounds,omitempty"` // a return's or refusal's grounds (standard §10)
 	Documents []Document    `json:"documents,omitempty"`
 }

@@ -29,9 +29,12 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // Completion is an actor's decision on a case's open step.
 type Completion struct {
-	Step           string     `json:"step"` // the step the actor means to complete: a stale view is a conflict
-	Outcome        Outcome    `json:"outcome"`
-	Reasons        []string   `json:"reasons,omitempty"`
+	Step    string   `json:"step"` // the step the actor means to complete: a stale view is a conflict
+	Outcome Outcome  `json:"outcome"`
+	Reasons []string `json:"reasons,omitempty"`
+	// Grounds: a return or a refusal names the policy's refusal grounds it rests on (standard §6,
+	// §10; refusals.go).
+	Grounds        []string   `json:"grounds,omitempty"`
 	Documents      []Document `json:"documents,omitempty"`
 	EntryIntoForce *time.Time `json:"entryIntoForce,omitempty"` // sign_contract only: a date the contract states (§19)
 	// Act: survey and additional_survey with the act: its number and date (§24, §35; Annex 7).
@@ -89,6 +92,15 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 				return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
 			}
 		}
+		if groundEffect(dec.Outcome) != "" {
+			// Standard §6: the reasoned response, under Object Lock.
+			docs, err := s.respond(ctx, c, dec, Procedure[c.Stage].Outcomes[dec.Outcome].Paragraph, actor.Name)
+			if err != nil {
+				return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
+			}
+			nc.Documents = append(nc.Documents, docs...)
+			ev.Documents = append(ev.Documents, docs...)
+		}
 		err = s.store.Update(ctx, nc, ev)
 		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue // another request changed the case: read it again
@@ -113,7 +125,7 @@ func sameCompletion(d Decision, actor identity.Actor, in Completion) bool {
 		return false
 	}
 	reasons, err := cleanReasons(in.Reasons)
-	if err != nil || !slices.Equal(reasons, d.Reasons) || len(in.Documents) != len(d.Documents) {
+	if err != nil || !slices.Equal(reasons, d.Reasons) || !slices.Equal(in.Grounds, d.Grounds) || len(in.Documents) != len(d.Documents) {
 		return false
 	}
 	for i, doc := range in.Documents {

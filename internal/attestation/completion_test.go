@@ -102,7 +102,7 @@ func TestCompletionDocuments(t *testing.T) {
 		h.lapse(c)
 		got := h.get(c)
 		_, err := h.svc.CompleteStep(h.ctx, authority, c, Completion{Step: "lapse_decision", Outcome: OutcomeRefuse,
-			Reasons: []string{"not rectified in 20 working days"}, Documents: []Document{stepDoc(c, "commission_protocol")}}, h.tick())
+			Reasons: []string{"not rectified in 20 working days"}, Grounds: sampleGrounds(OutcomeRefuse), Documents: []Document{stepDoc(c, "commission_protocol")}}, h.tick())
 		if err != nil {
 			t.Fatalf("refusal with the protocol: %v", err)
 		}
@@ -125,7 +125,7 @@ func TestCompletionDocuments(t *testing.T) {
 // Bug: under law-2015-art51 every decision is taken "on the basis of the protocol of the attestation
 // commission", but checkDocuments counts any commission_protocol already on the case, so the
 // protocol of the first decision satisfies the second decision (and the §32 refusal) as well.
-func TestLawArt51EachDecisionNeedsItsOwnProtocol(t *testing.T) {
+func TestArt51Item6EachDecisionNeedsItsOwnProtocol(t *testing.T) {
 	h := newHarnessEdition(t, editionLaw)
 	c := h.caseAt(StageSecondDecision, caseSpec{}, route{})
 	_, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "second_decision", Outcome: OutcomeIssue}, h.tick())

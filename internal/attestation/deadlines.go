@@ -57,12 +57,54 @@ func (r rules) due(c Case, stage Stage, start time.Time) (Due, error) {
 }
 
 // stepStart is the moment a step's period counts from: the survey from the contract's entry
-// into force (§19), every other step from the moment it opens.
+// into force (§19); the applicant's signature (§17) and rectification notice (§31) from the
+// applicant's receipt of what opened them (receipt.go: online, the moment the sending is
+// recorded, which is when the step opens); every other step from the moment it opens.
 func stepStart(c Case, stage Stage, opensAt time.Time) time.Time {
-	if stage == StageSurvey && c.ContractInForce != nil {
-		return *c.ContractInForce
+	switch stage {
+	case StageSurvey:
+		if c.ContractInForce != nil {
+			return *c.ContractInForce
+		}
+	case StageSignContract, StageRectificationNotice:
+		if at, ok := ReceivedAt(SentOnline(opensAt)); ok {
+			return at
+		}
 	}
 	return opensAt
+}
+
+// checkEntryIntoForce bounds the contract's stated entry into force (§19): not before the
+// contract was sent nor before the day it is signed (signedAt, Kazakhstan time), and at most the
+// policy's start_within_days calendar days after the signature.
+func (r rules) checkEntryIntoForce(c Case, stated, sentAt, signedAt time.Time) error {
+	day := func(t time.Time) string { return t.In(almatyLoc).Format(time.DateOnly) }
+	if stated.Before(sentAt) {
+		return fmt.Errorf("entryIntoForce %s is before the contract was sent (§19)", day(stated))
+	}
+	if day(stated) < day(signedAt) {
+		return fmt.Errorf("entryIntoForce %s is before the contract is signed on %s (§19)", day(stated), day(signedAt))
+	}
+	e, err := r.edition(c.Edition)
+	if err != nil {
+		return err
+	}
+	step, err := e.StepFor(Procedure[StageSurvey].Step, policy.PackageFlags{GeographicallyDistributed: c.Distributed})
+	if err != nil {
+		return err
+	}
+	p, err := e.Period(step)
+	if err != nil {
+		return err
+	}
+	if p.StartWithinDays > 0 {
+		latest := signedAt.In(almatyLoc).AddDate(0, 0, p.StartWithinDays).Format(time.DateOnly)
+		if day(stated) > latest {
+			return fmt.Errorf("entryIntoForce %s is more than %d calendar days after the signature on %s: at the latest %s (§19, policy %s)",
+				day(stated), p.StartWithinDays, day(signedAt), latest, c.Edition)
+		}
+	}
+	return nil
 }
 
 // plan is what the state machine needs to open the step of stage.

@@ -57,6 +57,14 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	if or.NeedsReasons && len(reasons) == 0 {
 		return fail("%s requires its reasons (%s)", apperr.Unprocessable, in.Outcome, or.Paragraph)
 	}
+	// Standard §6, §10: a return or a refusal names its grounds, of the effect it has.
+	ed, err := s.rules.edition(c.Edition)
+	if err != nil {
+		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)
+	}
+	if err := checkGrounds(ed, in.Outcome, or.Paragraph, in.Grounds); err != nil {
+		return fail("%v", apperr.Unprocessable, err)
+	}
 	docs, err := s.checkDocuments(c, rule, or, in.Documents)
 	if err != nil {
 		return fail("%v", apperr.Unprocessable, err)
@@ -109,7 +117,7 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 		// §25, §28, §30, §31: the act reaches the applicant with the decision; the rectification
 		// period runs from this moment.
 		for i, d := range nc.Documents {
-			if (d.Kind == DocSurveyAct || d.Kind == DocAdditionalSurveyAct) && d.SentAt == nil {
+			if sentWithTheDecision(d.Kind) && d.SentAt == nil {
 				at := now.UTC()
 				nc.Documents[i].SentAt = &at
 			}
@@ -119,8 +127,8 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 		// the contract states another date.
 		inForce := now.UTC()
 		if in.EntryIntoForce != nil {
-			if in.EntryIntoForce.Before(st.OpenedAt) {
-				return fail("entryIntoForce %s is before the contract was sent", apperr.Unprocessable, in.EntryIntoForce.Format(time.DateOnly))
+			if err := s.rules.checkEntryIntoForce(c, *in.EntryIntoForce, st.OpenedAt, now); err != nil {
+				return fail("%v", apperr.Unprocessable, err)
 			}
 			inForce = in.EntryIntoForce.UTC()
 		}
@@ -135,15 +143,25 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	if err != nil {
 		return Decision{}, Case{}, Event{}, fmt.Errorf("complete step %s of %s: %w", in.Step, c.ID, err)
 	}
-	dec := Decision{Step: in.Step, Token: st.Token, Outcome: in.Outcome, Reasons: reasons, Documents: docs,
+	dec := Decision{Step: in.Step, Token: st.Token, Outcome: in.Outcome, Reasons: reasons, Grounds: slices.Clone(in.Grounds), Documents: docs,
 		EntryIntoForce: in.EntryIntoForce, Act: in.Act, Certificate: in.Certificate, Actor: actor.Subject, Role: actor.Role, At: now.UTC(), Next: plan, Callback: CallbackPending}
 	nc.LastDecision = &dec
 	nc.Version++
 	nc.Events++
 	ev := Event{Seq: nc.Events, At: dec.At, Actor: actor.Subject, Role: actor.Role,
 		What: fmt.Sprintf("step completed: %s (%s opened %s, due %s)", in.Outcome, in.Step, st.OpenedAt.Format(time.RFC3339), st.DueAt.Format(time.RFC3339)),
-		Step: in.Step, Outcome: in.Outcome, Reasons: reasons, Documents: docs}
+		Step: in.Step, Outcome: in.Outcome, Reasons: reasons, Grounds: dec.Grounds, Documents: docs}
 	return dec, nc, ev, nil
+}
+
+// sentWithTheDecision: documents the authority sends to the applicant with its decision (§25,
+// §28, §30, §31, §38): the acts and the reasoned response to a refusal (standard §6).
+func sentWithTheDecision(kind string) bool {
+	switch kind {
+	case DocSurveyAct, DocAdditionalSurveyAct, DocReasonedResponse, DocReasonedResponseData:
+		return true
+	}
+	return false
 }
 
 func cleanReasons(in []string) ([]string, error) {

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"attestation/internal/policy"
@@ -60,6 +61,54 @@ func (v *validator) document(id string, ref DocumentRef) {
 		// No rule names it: an optional document of the package.
 	}
 	v.reference(field, d.Paragraph, ref)
+	v.term(field, d, ref)
+}
+
+// ruleExpiredDocuments is the paragraph of the ground that refuses documents with an expired term.
+const ruleExpiredDocuments = "standard §10"
+
+// term checks the stated term of a document (standard §10): only a document the policy gives a
+// term states one, as a date.
+func (v *validator) term(field string, d policy.Document, ref DocumentRef) {
+	if ref.ExpiresOn == "" {
+		return
+	}
+	if !d.Expires {
+		v.add(field+".expiresOn", ruleExpiredDocuments, "%s has no term in edition %s: leave expiresOn out", strings.TrimSuffix(d.Title, "."), v.ed.ID())
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, ref.ExpiresOn); err != nil || len(ref.ExpiresOn) != len(time.DateOnly) {
+		v.add(field+".expiresOn", ruleExpiredDocuments, "the last day of the document's term must be a date YYYY-MM-DD, got %q", clip(ref.ExpiresOn))
+	}
+}
+
+// expiredDocuments are the documents whose stated term ended before the day of filing (in
+// Kazakhstan time): standard §10, expired documents refuse the acceptance of the application.
+func expiredDocuments(ed *policy.Edition, p Package, filedAt time.Time) []Problem {
+	if almatyErr != nil {
+		return nil
+	}
+	filed := filedAt.In(almatyLoc).Format(time.DateOnly)
+	var out []Problem
+	ids := make([]string, 0, len(p.Documents))
+	for id := range p.Documents {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		ref := p.Documents[id]
+		d, ok := ed.Document(id)
+		if !ok || !d.Expires || len(ref.ExpiresOn) != len(time.DateOnly) {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, ref.ExpiresOn); err != nil || ref.ExpiresOn >= filed {
+			continue
+		}
+		out = append(out, Problem{Field: docField(id) + ".expiresOn", Rule: ruleExpiredDocuments,
+			Message: fmt.Sprintf("expired_documents: the term of %s ended on %s, before the filing on %s; the application is not accepted",
+				strings.TrimSuffix(d.Title, "."), ref.ExpiresOn, filed)})
+	}
+	return out
 }
 
 // reference checks what the package says about a stored file.

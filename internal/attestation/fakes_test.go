@@ -725,6 +725,7 @@ func (h *harness) completion(c Case, outcome Outcome) Completion {
 	if or.NeedsReasons {
 		in.Reasons = []string{"the reasons, as " + or.Paragraph + " requires"}
 	}
+	in.Grounds = sampleGrounds(outcome)
 	for _, k := range or.Documents {
 		in.Documents = append(in.Documents, stepDoc(c.ID, k))
 	}
@@ -751,6 +752,17 @@ func (h *harness) completion(c Case, outcome Outcome) Completion {
 		in.Certificate = sampleTerms()
 	}
 	return in
+}
+
+// sampleGrounds are a return's or refusal's grounds (standard §10), none for another outcome.
+func sampleGrounds(outcome Outcome) []string {
+	switch outcome {
+	case OutcomeReturn:
+		return []string{"incomplete_package"}
+	case OutcomeRefuse:
+		return []string{"noncompliance_with_rules"}
+	}
+	return nil
 }
 
 // sampleAct is an act's details dated the day the case was filed.

@@ -13,6 +13,9 @@ import (
 // say what the owner's list says.
 const ruleNamedObject = "§11, Annex 2"
 
+// ruleDeveloper: the register records the object's developer (§29(3)).
+const ruleDeveloper = "§29"
+
 // namedObject checks a package that names a registered object (object.id) against it: its name
 // and kind are the registered ones, and an empty one is taken from the object. A draft is checked
 // when it is written; an object that is not the applicant's is refused at filing (strict), and
@@ -38,6 +41,11 @@ func (s *Service) namedObject(ctx context.Context, actor identity.Actor, pkg *Pa
 	}
 	if pkg.Object.Kind == "" {
 		pkg.Object.Kind = obj.Kind
+	}
+	// §29: the developer the register records comes from the registered object, unless the
+	// filing names one itself.
+	if pkg.Object.Developer == "" {
+		pkg.Object.Developer = obj.Developer
 	}
 	var ps []Problem
 	if pkg.Object.Name != obj.Name {

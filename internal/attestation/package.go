@@ -87,6 +87,10 @@ type DocumentRef struct {
 	// Signature is the verified electronic digital signature of the upload (signatures.go); one
 	// a caller sends is dropped.
 	Signature *Signature `json:"signature,omitempty"`
+	// ExpiresOn is the last day of the document's term (YYYY-MM-DD), for a document the policy
+	// says has one (policy.Document.Expires): standard §10, a document whose term ended before the
+	// filing refuses the acceptance (expired_documents).
+	ExpiresOn string `json:"expiresOn,omitempty"`
 }
 
 // HardwareItem is a row of the list of hardware (Annex 5); its item number is its position.

@@ -25,7 +25,7 @@ func stages() []Stage {
 	return out
 }
 
-func TestProcedureNext(t *testing.T) {
+func TestPar7ProcedureNext(t *testing.T) {
 	for _, stage := range stages() {
 		rule := Procedure[stage]
 		if rule.Step != string(stage) {
@@ -112,7 +112,7 @@ func TestPar14To16CompletenessCheck(t *testing.T) {
 			h.unchanged(c)
 		}
 		reasons := []string{"standard §10: the package lacks the terms of reference"}
-		dec, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "completeness_check", Outcome: OutcomeReturn, Reasons: reasons}, h.tick())
+		dec, err := h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "completeness_check", Outcome: OutcomeReturn, Reasons: reasons, Grounds: sampleGrounds(OutcomeReturn)}, h.tick())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func TestPar14To16CompletenessCheck(t *testing.T) {
 	})
 }
 
-func TestWhoActsAtEachStep(t *testing.T) {
+func TestPar8Par9WhoActsAtEachStep(t *testing.T) {
 	for _, stage := range stages() {
 		rule := Procedure[stage]
 		name := fmt.Sprintf("%s %s: only the %s completes it", rule.Paragraph, stage, rule.Role)
@@ -700,7 +700,7 @@ func TestWithdrawal(t *testing.T) {
 			h.unchanged(c)
 		}
 		c := h.caseAt(StageCompletenessCheck, caseSpec{}, route{})
-		h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "completeness_check", Outcome: OutcomeReturn, Reasons: []string{"incomplete"}}, h.tick())
+		h.svc.CompleteStep(h.ctx, authority, c.ID, Completion{Step: "completeness_check", Outcome: OutcomeReturn, Reasons: []string{"incomplete"}, Grounds: sampleGrounds(OutcomeReturn)}, h.tick())
 		_, err := h.svc.Withdraw(h.ctx, applicant, c.ID, h.tick())
 		mustErr(t, err, ErrClosed)
 	})

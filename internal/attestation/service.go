@@ -35,6 +35,7 @@ type Service struct {
 	requireSignatures bool
 	rules             rules
 	edition           string
+	render            ResponseRenderer // nil: the reasoned response is kept as data only
 	log               *slog.Logger
 }
 
@@ -62,6 +63,9 @@ type Deps struct {
 	// signature rules binding: a filing or a step lacking a required signature is refused (issue 17).
 	Signatures        SignatureVerifier
 	RequireSignatures bool
+	// RenderResponse renders the reasoned response to a return or refusal (standard §6) as a PDF;
+	// optional: without it the response is kept as data only (the roots that complete no step).
+	RenderResponse ResponseRenderer
 }
 
 // NewService returns a Service on d, or an error naming the first required port d lacks.
@@ -82,7 +86,7 @@ func NewService(d Deps) (*Service, error) {
 		return nil, errors.New("attestation service: Uploads and Files are given together or not at all")
 	}
 	return &Service{store: d.Cases, records: d.Records, documents: d.Documents, uploads: d.Uploads, files: d.Files,
-		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, log: d.Log,
+		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, render: d.RenderResponse, log: d.Log,
 		signatures: d.Signatures, requireSignatures: d.RequireSignatures}, nil
 }
 
@@ -94,9 +98,10 @@ type ObjectOwners interface {
 
 // RegisteredObject is what a filing that names a registered object must agree with (§11, Annex 2).
 type RegisteredObject struct {
-	Owner string // the BIN of the owner or holder
-	Name  string
-	Kind  string
+	Owner     string // the BIN of the owner or holder
+	Name      string
+	Kind      string
+	Developer string // the register records it (§29)
 }
 
 // SubmissionRefused lists every reason a filing is refused before any case starts: a
@@ -205,6 +210,11 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 		}
 		problems = append(problems, ps...)
 	}
+	// §29: the register records the object's developer: from the registered object, or given.
+	if len(problems) == 0 && strings.TrimSpace(pkg.Object.Developer) == "" {
+		problems = append(problems, Problem{Field: "object.developer", Rule: ruleDeveloper,
+			Message: "the register records the object's developer: name the registered object (object.id; POST /objects records its developer) or give object.developer"})
+	}
 	if len(problems) > 0 {
 		return Case{}, Event{}, &SubmissionRefused{Problems: problems}
 	}
@@ -278,6 +288,10 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
 		return Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
 	}
+	// §16: the STS reads a case once the authority forwarded it, and no other.
+	if actor.Role == identity.STS && !c.ForwardedToSTS() {
+		return Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
+	}
 	h, err := s.store.History(ctx, id)
 	if err != nil {
 		return Case{}, nil, fmt.Errorf("get case %s history: %w", id, err)
@@ -288,9 +302,10 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 	return c, h, nil
 }
 
-// VisibleToApplicant reports whether the applicant may see d: an act only once sent (§25).
+// VisibleToApplicant reports whether the applicant may see d: an act, and a reasoned response,
+// only once sent (§25, §30; standard §6).
 func VisibleToApplicant(d Document) bool {
-	if d.Kind == DocSurveyAct || d.Kind == DocAdditionalSurveyAct {
+	if sentWithTheDecision(d.Kind) {
 		return d.SentAt != nil
 	}
 	return true
@@ -343,6 +358,19 @@ func applicantView(c Case, h []Event) (Case, []Event) {
 		}
 		ld.Documents = ds
 		c.LastDecision = &ld
+	}
+	// §25, §28: the certificate's number (and so its PDF) reaches the applicant with the act, when
+	// the authority sends them; before, not even the history names it.
+	if c.Certificate != "" && !c.CertificateReceived() {
+		number := c.Certificate
+		c.Certificate = ""
+		kept := out[:0]
+		for _, e := range out {
+			if !strings.Contains(e.What, number) {
+				kept = append(kept, e)
+			}
+		}
+		out = kept
 	}
 	// §28, §30, §31: the decision reaches the applicant with the act, when the authority sends it.
 	if c.Stage == StageSendDocuments || c.Stage == StageSecondSendDocuments {

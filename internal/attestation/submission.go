@@ -41,6 +41,7 @@ func CheckSubmission(ed *policy.Edition, cal policy.Calendar, p Package, filedAt
 	if pr, ok := windowProblem(ed, cal, filedAt); ok {
 		out = append(out, pr)
 	}
+	out = append(out, expiredDocuments(ed, p, filedAt)...)
 	return append(out, ValidatePackage(ed, p)...)
 }
 

@@ -39,11 +39,30 @@ func ValidatePackage(ed *policy.Edition, p Package) []Problem {
 	}
 	v.applicant(p.Applicant)
 	v.object(p.Object)
+	v.flagKinds(p)
 	v.documents(p.Documents)
 	hwIndex := v.hardware(p.Hardware)
 	v.software(p.Software, hwIndex)
 	v.integrated(p.Integrated)
 	return v.out
+}
+
+// flagKinds checks that each fact the package states can describe its object's kind (§19: only an
+// information system is geographically distributed, not an Internet resource nor the
+// e-government platform).
+func (v *validator) flagKinds(p Package) {
+	if !p.Flags.GeographicallyDistributed || p.Object.Kind == "" {
+		return
+	}
+	f, ok := v.flagInfo[policy.FlagGeographicallyDistributed]
+	if !ok || f.Describes(p.Object.Kind) {
+		return
+	}
+	if _, known := v.ed.Kind(p.Object.Kind); known != nil {
+		return // the unknown kind is reported by object
+	}
+	v.add("flags.geographicallyDistributed", f.Paragraph,
+		"only an information system is geographically distributed (the 40 working days of %s); a %s is not one: one of %s", f.Paragraph, p.Object.Kind, strings.Join(f.Kinds, ", "))
 }
 
 // validator collects the problems of one package.

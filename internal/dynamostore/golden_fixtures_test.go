@@ -103,6 +103,17 @@ func goldenHandedBackCase() attestation.Case {
 	return c
 }
 
+// goldenGroundsCase is goldenAttentionCase whose last decision names its grounds (standard §10),
+// added after case_attention.json was stored.
+func goldenGroundsCase() attestation.Case {
+	c := goldenAttentionCase()
+	c.ID = "C-0004"
+	d := *c.LastDecision
+	d.Grounds = []string{"incomplete_package"}
+	c.LastDecision = &d
+	return c
+}
+
 // goldenIdleCase is a case between two tasks of the workflow: decided, the next step not yet
 // open, so it waits on the workflow (the idle partition of the due index, from its decision).
 func goldenIdleCase() attestation.Case {
@@ -176,6 +187,35 @@ func goldenEntryApart() register.Entry {
 	e.InlineChanges = false
 	e.Changes = []register.ChangeNotice{goldenChange()}
 	e.Changes[0].Description, e.Changes[0].Reasons = "", nil
+	return e
+}
+
+// goldenRefusalEvent is goldenEvent with the grounds of a refusal (standard §10), added after
+// event.json was stored.
+func goldenRefusalEvent() attestation.Event {
+	e := goldenEvent()
+	e.Seq = 9
+	e.Grounds = []string{"noncompliance_with_rules", "inaccurate_documents"}
+	return e
+}
+
+// goldenReceiptEntry is goldenEntryApart with the owner's receipt of the certificate (§28, §42),
+// added after entry.json was stored: it sets both members so that its item holds them.
+func goldenReceiptEntry() register.Entry {
+	e := goldenEntryApart()
+	e.Number = "2026/00043"
+	e.AwaitingReceipt = true
+	r := goldenAt(21, 6)
+	e.ReceivedAt = &r
+	return e
+}
+
+// goldenRecallApplicationEntry is goldenEntryApart with the owner's application for the recall
+// (§45(2)), added after entry.json was stored.
+func goldenRecallApplicationEntry() register.Entry {
+	e := goldenEntryApart()
+	e.Number = "2026/00044"
+	e.RecallApplication = &register.RecallApplication{Reasons: []string{"the system is replaced"}, ReceivedAt: goldenAt(22, 6)}
 	return e
 }
 
@@ -261,6 +301,25 @@ func goldenPendingUpload() attestation.Upload {
 func goldenDraft() attestation.Draft {
 	return attestation.Draft{ID: "D-00112233445566778899aabb", Organization: "120540001238", Package: goldenPackage(),
 		State: attestation.DraftOpen, CaseID: "C-0001", Version: 4, CreatedBy: "user-1", CreatedAt: goldenAt(1, 5), UpdatedAt: goldenAt(1, 6)}
+}
+
+// goldenTermDraft is goldenDraft whose every document states a term (standard §10), added after
+// draft.json was stored.
+func goldenTermDraft() attestation.Draft {
+	d := withDocumentTerms(goldenDraft())
+	d.ID = "D-0011223344556677889900cc"
+	return d
+}
+
+// withDocumentTerms gives every document of d's package a term (standard §10).
+func withDocumentTerms(d attestation.Draft) attestation.Draft {
+	docs := map[string]attestation.DocumentRef{}
+	for id, ref := range d.Package.Documents {
+		ref.ExpiresOn = "2027-12-31"
+		docs[id] = ref
+	}
+	d.Package.Documents = docs
+	return d
 }
 
 // goldenNewDraft is a draft as created: no document yet, its lists empty but present (the

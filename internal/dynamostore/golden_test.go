@@ -85,11 +85,17 @@ func goldenItems() []goldenItem {
 		{"case_handed_back_apart", withoutDocuments(goldenHandedBackCase()), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenHandedBackCase()))
 		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_grounds", withoutDocuments(goldenGroundsCase()), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenGroundsCase()))
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"case_minimal_apart", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenMinimalCase()))
 		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
+		}, decodeAs(func(it eventItem) any { return it.domain() })},
+		{"event_grounds", goldenRefusalEvent(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenRefusalEvent()}))
 		}, decodeAs(func(it eventItem) any { return it.domain() })},
 		{"certificate", goldenCertificate(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toCertificateItem(goldenCertificate()))
@@ -99,6 +105,12 @@ func goldenItems() []goldenItem {
 		{"entry", goldenEntry(), nil, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"entry_apart", goldenEntryApart(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.entryWrites(goldenEntryApart(), goldenRevision()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"entry_receipt", goldenReceiptEntry(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(goldenReceiptEntry(), goldenRevision()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"entry_recall_application", goldenRecallApplicationEntry(), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(goldenRecallApplicationEntry(), goldenRevision()))
 		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"change", goldenChange(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toChangeItem(goldenEntry().Number, goldenChange()))
@@ -133,6 +145,8 @@ func goldenItems() []goldenItem {
 		{"upload_pending", goldenPendingUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenPendingUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"draft", goldenDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenDraft()) },
+			decodeAs(func(it draftItem) any { return it.domain() })},
+		{"draft_terms", goldenTermDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenTermDraft()) },
 			decodeAs(func(it draftItem) any { return it.domain() })},
 		{"draft_new", goldenNewDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenNewDraft()) },
 			decodeAs(func(it draftItem) any { return it.domain() })},
@@ -224,18 +238,33 @@ func writeGolden(t *testing.T, path string, g goldenItem) []byte {
 func TestGoldenFixturesAreFull(t *testing.T) {
 	// Complaint.History is filled by Get and never stored on the complaint.
 	// Entry.ChangedNotices is set by register.Next for the write and never stored.
-	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true}
+	unset := map[string]bool{"Complaint.History": true, "Entry.ChangedNotices": true,
+		// The owner's receipt (§28, §42) came after entry.json was stored: goldenReceiptEntry
+		// (entry_receipt.json) sets both.
+		"Entry.AwaitingReceipt": true, "Entry.ReceivedAt": true,
+		// The owner's recall application (§45(2)): goldenRecallApplicationEntry sets it.
+		"Entry.RecallApplication": true,
+		// A return's or refusal's grounds (standard §10) came after case.json and event.json:
+		// goldenRefusalEvent (event_grounds.json) and goldenGroundsCase (case_grounds.json) set them.
+		"Event.Grounds": true}
+	if e := goldenReceiptEntry(); !e.AwaitingReceipt || e.ReceivedAt == nil {
+		t.Error("goldenReceiptEntry sets no receipt")
+	}
 	// The full values: goldenTermCase is goldenCase with the members added after case.json was
-	// stored (Attention, Term), here with the attention's hand-back and the signatures of issue 17
-	// (golden_signed_test.go); the entry has the act days added after entry.json was stored.
+	// stored (Attention, Term), here with the attention's hand-back, the signatures of issue 17
+	// (golden_signed_test.go) and the grounds of a decision (standard §10); the entry has the act
+	// days added after entry.json was stored; the draft the signatures and a document's term.
 	full := goldenSignedCase()
 	term := goldenTermCase()
 	full.Attention, full.Term = goldenHandedBackCase().Attention, term.Term
 	step := *full.OpenStep
 	step.Reminded = term.OpenStep.Reminded
 	full.OpenStep = &step
+	dec := *full.LastDecision
+	dec.Grounds = goldenGroundsCase().LastDecision.Grounds
+	full.LastDecision = &dec
 	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), withActDays(goldenSignedEntry()), goldenRevision(), goldenObject(),
-		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenSignedUpload(), goldenSignedDraft()} {
+		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenSignedUpload(), withDocumentTerms(goldenSignedDraft())} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
 				t.Errorf("%T: %s is not set", v, f)

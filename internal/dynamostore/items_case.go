@@ -229,20 +229,21 @@ type storedDecision struct {
 	Next           *storedNextStep   `dynamodbav:"Next"`
 	Callback       string            `dynamodbav:"Callback"`
 	Error          string            `dynamodbav:"Error"`
+	Grounds        []string          `dynamodbav:"Grounds,omitempty"` // standard §10; absent before grounds were named
 }
 
 func toStoredDecision(d attestation.Decision) storedDecision {
 	return storedDecision{Step: d.Step, Token: d.Token, Outcome: string(d.Outcome), Reasons: d.Reasons,
 		Documents: mapSlice(d.Documents, toStoredDocument), EntryIntoForce: d.EntryIntoForce,
 		Act: mapPtr(d.Act, toStoredActDetails), Certificate: mapPtr(d.Certificate, toStoredTerms), Actor: d.Actor,
-		Role: string(d.Role), At: d.At, Next: mapPtr(d.Next, toStoredNextStep), Callback: d.Callback, Error: d.Error}
+		Role: string(d.Role), At: d.At, Next: mapPtr(d.Next, toStoredNextStep), Callback: d.Callback, Error: d.Error, Grounds: d.Grounds}
 }
 
 func (s storedDecision) domain() attestation.Decision {
 	return attestation.Decision{Step: s.Step, Token: s.Token, Outcome: attestation.Outcome(s.Outcome), Reasons: s.Reasons,
 		Documents: mapSlice(s.Documents, storedDocument.domain), EntryIntoForce: s.EntryIntoForce,
 		Act: mapPtr(s.Act, storedActDetails.domain), Certificate: mapPtr(s.Certificate, storedTerms.domain), Actor: s.Actor,
-		Role: identity.Role(s.Role), At: s.At, Next: mapPtr(s.Next, storedNextStep.domain), Callback: s.Callback, Error: s.Error}
+		Role: identity.Role(s.Role), At: s.At, Next: mapPtr(s.Next, storedNextStep.domain), Callback: s.Callback, Error: s.Error, Grounds: s.Grounds}
 }
 
 // storedNextStep is what opens the step after a decision (attestation.NextStep).
@@ -356,18 +357,19 @@ type storedEvent struct {
 	Outcome   string           `dynamodbav:"Outcome"`
 	Reasons   []string         `dynamodbav:"Reasons"`
 	Documents []storedDocument `dynamodbav:"Documents"`
+	Grounds   []string         `dynamodbav:"Grounds,omitempty"` // standard §10; absent before grounds were named
 }
 
 func toEventItem(caseID string, e attestation.Event) eventItem {
 	return eventItem{keys: keys{PK: casePK(caseID), SK: eventSK(e.Seq)}, Type: "event", CaseID: caseID,
 		storedEvent: storedEvent{Seq: e.Seq, At: e.At, Actor: e.Actor, Role: string(e.Role), What: e.What, Step: e.Step,
-			Outcome: string(e.Outcome), Reasons: e.Reasons, Documents: mapSlice(e.Documents, toStoredDocument)}}
+			Outcome: string(e.Outcome), Reasons: e.Reasons, Documents: mapSlice(e.Documents, toStoredDocument), Grounds: e.Grounds}}
 }
 
 func (it eventItem) domain() attestation.Event {
 	s := it.storedEvent
 	return attestation.Event{Seq: s.Seq, At: s.At, Actor: s.Actor, Role: identity.Role(s.Role), What: s.What, Step: s.Step,
-		Outcome: attestation.Outcome(s.Outcome), Reasons: s.Reasons, Documents: mapSlice(s.Documents, storedDocument.domain)}
+		Outcome: attestation.Outcome(s.Outcome), Reasons: s.Reasons, Documents: mapSlice(s.Documents, storedDocument.domain), Grounds: s.Grounds}
 }
 
 // certificateItem is a certificate as the case's issue writes it (§29), beside the register

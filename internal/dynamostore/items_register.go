@@ -59,6 +59,26 @@ type storedEntry struct {
 	UpdatedAt       time.Time         `dynamodbav:"UpdatedAt"`
 	PreviousSHA256  string            `dynamodbav:"PreviousSHA256"`
 	Seal            storedSeal        `dynamodbav:"Seal"`
+	// AwaitingReceipt and ReceivedAt: the owner's receipt of the certificate (§28, §42); absent on
+	// entries written before receipt was recorded (they count as received).
+	AwaitingReceipt bool       `dynamodbav:"AwaitingReceipt,omitempty"`
+	ReceivedAt      *time.Time `dynamodbav:"ReceivedAt,omitempty"`
+	// RecallApplication: the owner's application for the recall (§45(2)); absent before.
+	RecallApplication *storedRecallApplication `dynamodbav:"RecallApplication,omitempty"`
+}
+
+// storedRecallApplication is the owner's application for the recall (register.RecallApplication).
+type storedRecallApplication struct {
+	Reasons    []string  `dynamodbav:"Reasons"`
+	ReceivedAt time.Time `dynamodbav:"ReceivedAt"`
+}
+
+func toStoredRecallApplication(a register.RecallApplication) storedRecallApplication {
+	return storedRecallApplication{Reasons: a.Reasons, ReceivedAt: a.ReceivedAt}
+}
+
+func (s storedRecallApplication) domain() register.RecallApplication {
+	return register.RecallApplication{Reasons: s.Reasons, ReceivedAt: s.ReceivedAt}
 }
 
 // toStoredEntry is e as the entry item holds it: each change notice as its summary (apart, without
@@ -71,7 +91,8 @@ func toStoredEntry(e register.Entry) storedEntry {
 		Status: string(e.Status), ExpiredAt: e.ExpiredAt, Recall: mapPtr(e.Recall, toStoredRecall), TerminatedAt: e.TerminatedAt,
 		Monitoring: mapPtr(e.Monitoring, toStoredMonitoring), Changes: mapSlice(e.Changes, toChangeSummary),
 		Duplicates: mapSlice(e.Duplicates, toStoredDuplicate), Cessation: mapPtr(e.Cessation, toStoredCessation),
-		Revision: e.Revision, UpdatedAt: e.UpdatedAt, PreviousSHA256: e.PreviousSHA256, Seal: toStoredSeal(e.Seal)}
+		Revision: e.Revision, UpdatedAt: e.UpdatedAt, PreviousSHA256: e.PreviousSHA256, Seal: toStoredSeal(e.Seal),
+		AwaitingReceipt: e.AwaitingReceipt, ReceivedAt: e.ReceivedAt, RecallApplication: mapPtr(e.RecallApplication, toStoredRecallApplication)}
 }
 
 // domain is the entry as the entry item holds it: the change notices held apart have no
@@ -86,7 +107,8 @@ func (s storedEntry) domain() register.Entry {
 		Status: register.Status(s.Status), ExpiredAt: s.ExpiredAt, Recall: mapPtr(s.Recall, storedRecall.domain), TerminatedAt: s.TerminatedAt,
 		Monitoring: mapPtr(s.Monitoring, storedMonitoring.domain), Changes: mapSlice(s.Changes, storedChange.domain),
 		Duplicates: mapSlice(s.Duplicates, storedDuplicate.domain), Cessation: mapPtr(s.Cessation, storedCessation.domain),
-		Revision: s.Revision, UpdatedAt: s.UpdatedAt, PreviousSHA256: s.PreviousSHA256, Seal: s.Seal.domain()}
+		Revision: s.Revision, UpdatedAt: s.UpdatedAt, PreviousSHA256: s.PreviousSHA256, Seal: s.Seal.domain(),
+		AwaitingReceipt: s.AwaitingReceipt, ReceivedAt: s.ReceivedAt, RecallApplication: mapPtr(s.RecallApplication, storedRecallApplication.domain)}
 }
 
 func toEntryItem(e register.Entry) entryItem {

@@ -202,16 +202,17 @@ type storedDocumentRef struct {
 	Sheets      int        `dynamodbav:"Sheets"`
 	VersionID   string     `dynamodbav:"VersionID"`
 	Signature   *storedEDS `dynamodbav:"Signature,omitempty"` // issue 17
+	ExpiresOn   string     `dynamodbav:"ExpiresOn,omitempty"` // standard §10: a document's term
 }
 
 func toStoredDocumentRef(d attestation.DocumentRef) storedDocumentRef {
 	return storedDocumentRef{Key: d.Key, SHA256: d.SHA256, ContentType: d.ContentType, Size: d.Size, Sheets: d.Sheets, VersionID: d.VersionID,
-		Signature: toStoredEDS(d.Signature)}
+		Signature: toStoredEDS(d.Signature), ExpiresOn: d.ExpiresOn}
 }
 
 func (s storedDocumentRef) domain() attestation.DocumentRef {
 	return attestation.DocumentRef{Key: s.Key, SHA256: s.SHA256, ContentType: s.ContentType, Size: s.Size, Sheets: s.Sheets, VersionID: s.VersionID,
-		Signature: s.Signature.domain()}
+		Signature: s.Signature.domain(), ExpiresOn: s.ExpiresOn}
 }
 
 // storedHardware is a row of the list of hardware (attestation.HardwareItem, Annex 5).

@@ -203,7 +203,7 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 		"PUT /drafts/{draftId}":                                       {app, draftBody(t, "Abuse draft")},
 		"POST /drafts/{draftId}/uploads":                              {app, declaration("annex3_01")},
 		"POST /cases/{caseId}/uploads":                                {sts, declaration("contract")},
-		"POST /cases/{caseId}/step":                                   {auth, map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"Abuse"}}},
+		"POST /cases/{caseId}/step":                                   {auth, map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"Abuse"}, "grounds": []string{"incomplete_package"}}},
 		"POST /objects":                                               {app, objectBody("Abuse object", "state_is", "creation")},
 		"PUT /objects/{objectId}/stage":                               {app, map[string]any{"lifeCycleStage": "creation"}},
 		"PUT /plans/{year}":                                           {app, planOf(planRow(params["objectId"], "trial_operation", "2026-11-20", map[string]any{"number": "T-1", "date": "2026-10-01"}))},
@@ -214,6 +214,7 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 		"POST /certificates/{year}/{seq}/recall":                      {auth, recallBody("owner_application")},
 		"POST /certificates/{year}/{seq}/duplicates":                  {app, map[string]any{"reason": "lost"}},
 		"POST /certificates/{year}/{seq}/cessation":                   {app, map[string]any{"ceasedOn": "2026-10-01"}},
+		"POST /certificates/{year}/{seq}/recall-application":          {app, map[string]any{"reasons": []string{"Abuse"}}},
 	}
 	type sentCall struct {
 		what   string

@@ -88,8 +88,10 @@ func TestCertificateIssuedIntoTheRegisterPar28Par29(t *testing.T) {
 		t.Fatalf("§29: certificate %s is not in the register: %v", number, err)
 	}
 	t.Run("§29 the entry holds the object, owner, developer, act and certificate", func(t *testing.T) {
+		// Revision 1 enters the certificate (§28, §29); revision 2 records the owner's receipt, from
+		// which the monitoring year runs (§28, §42).
 		if e.Status != register.Valid || e.CaseID != p.id || e.ObjectName != "Реестр разрешений — Рұқсаттар тізілімі" ||
-			e.OwnerName != "Digital Services LLP" || e.OwnerBIN != "120540001238" || e.Developer != "Digital Services LLP" || e.Revision != 1 {
+			e.OwnerName != "Digital Services LLP" || e.OwnerBIN != "120540001238" || e.Developer != "Digital Services LLP" || e.Revision != 2 {
 			t.Fatalf("entry %+v", e)
 		}
 		if !strings.HasPrefix(e.Act.Number, "AKT-SUR-") || e.Act.Document.SHA256 == "" || e.Act.Document.VersionID == "" {

@@ -82,7 +82,7 @@ func qualityAuthority(t *testing.T) client {
 	return client{t: t, token: tok}
 }
 
-func TestComplaintToTheServiceProviderIsFiledSeenAndDecidedPar11(t *testing.T) {
+func TestStd11ComplaintToTheServiceProviderIsFiledSeenAndDecided(t *testing.T) {
 	stack.Clock.Freeze(day(10, 15, 10)) // Thursday 2026-10-15, 10:00 Almaty
 	org := newOrganisation(t)
 	owner, authority := as(t, org), as(t, localstack.DemoAuthority)
@@ -138,7 +138,7 @@ func TestComplaintToTheServiceProviderIsFiledSeenAndDecidedPar11(t *testing.T) {
 	})
 }
 
-func TestComplaintToTheQualityAuthorityIsDecidedByItPar11(t *testing.T) {
+func TestStd11ComplaintToTheQualityAuthorityIsDecidedByIt(t *testing.T) {
 	stack.Clock.Freeze(day(10, 15, 10))
 	owner, authority, quality := as(t, newOrganisation(t)), as(t, localstack.DemoAuthority), qualityAuthority(t)
 	c := fileComplaint(t, owner, complaintBody("quality_authority", "We disagree with the results of the state service"))
@@ -204,7 +204,7 @@ func deadlineCheckFlagged(t *testing.T, at time.Time) []string {
 	return flagged
 }
 
-func TestDeadlineCheckFlagsAComplaintNotConsideredWithin5WorkingDaysPar11(t *testing.T) {
+func TestStd11DeadlineCheckFlagsAComplaintNotConsideredWithin5WorkingDays(t *testing.T) {
 	stack.Clock.Freeze(day(10, 15, 10))
 	owner, authority := as(t, newOrganisation(t)), as(t, localstack.DemoAuthority)
 	waiting := fileComplaint(t, owner, complaintBody("service_provider", "No answer to our letter"))
@@ -284,7 +284,7 @@ func TestAnotherOrganisationsComplaintIsNotFound(t *testing.T) {
 	}
 }
 
-func TestConcurrentComplaintsTakeConsecutiveNumbersPar11(t *testing.T) {
+func TestStd11ConcurrentComplaintsTakeConsecutiveNumbers(t *testing.T) {
 	stack.Clock.Freeze(day(10, 15, 10))
 	org := newOrganisation(t)
 	tok := token(t, org)
@@ -414,10 +414,10 @@ func TestComplaintBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 	t.Logf("%d bad inputs about complaints catalogued", len(catalogue))
 }
 
-// TestAComplaintNamesOnlyTheOrganisationsOwnCertificatePar11: a complaint about a certificate
+// TestStd11AComplaintNamesOnlyTheOrganisationsOwnCertificate: a complaint about a certificate
 // names one of the organisation's certificates in the register; another organisation's reads like
 // one that is not there, and nothing is filed.
-func TestAComplaintNamesOnlyTheOrganisationsOwnCertificatePar11(t *testing.T) {
+func TestStd11AComplaintNamesOnlyTheOrganisationsOwnCertificate(t *testing.T) {
 	org, other := newOrganisation(t), newOrganisation(t)
 	number := lifeEntry(t, "state_is", org.BIN, time.Date(2026, 3, 2, 10, 0, 0, 0, almaty))
 	stack.Clock.Freeze(time.Date(2026, 10, 15, 10, 0, 0, 0, almaty))

@@ -469,7 +469,7 @@ func badInputs(t *testing.T) []badInput {
 		return badInput{name: "get: " + name, method: "GET", path: path, user: u, status: http.StatusBadRequest, names: names}
 	}
 	ret := func(extra map[string]any) map[string]any {
-		m := map[string]any{"step": "completeness_check", "outcome": "return"}
+		m := map[string]any{"step": "completeness_check", "outcome": "return", "grounds": []string{"incomplete_package"}}
 		for k, v := range extra {
 			m[k] = v
 		}

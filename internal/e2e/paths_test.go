@@ -109,6 +109,10 @@ func (p *path) act(c client, at time.Time, step, outcome string, extra map[strin
 	if outcome == "issue" {
 		body["certificate"] = certificateTerms()
 	}
+	// Standard §6, §10: a return or a refusal names its grounds.
+	if g := defaultGrounds(outcome); g != nil {
+		body["grounds"] = g
+	}
 	for k, v := range extra {
 		if kinds, ok := v.(docKinds); ok {
 			v = p.attach(c, kinds)
@@ -118,6 +122,18 @@ func (p *path) act(c client, at time.Time, step, outcome string, extra map[strin
 	if status, out := c.do("POST", "/cases/"+p.id+"/step", body); status != http.StatusOK {
 		p.t.Fatalf("%s %s: %d %v", step, outcome, status, out)
 	}
+}
+
+// defaultGrounds are the grounds a return or refusal names when the test gives none (standard
+// §10): an incomplete package refuses the acceptance, non-compliance with the Rules the service.
+func defaultGrounds(outcome string) []string {
+	switch outcome {
+	case "return":
+		return []string{"incomplete_package"}
+	case "refuse":
+		return []string{"noncompliance_with_rules"}
+	}
+	return nil
 }
 
 // actDetails are the number and date of the act a survey step hands over.
@@ -454,7 +470,7 @@ func TestPathPar19SurveyRunsFromTheDateTheContractStates(t *testing.T) {
 func TestRepeatedCompletionChangesStateOnce(t *testing.T) {
 	p := file(t, day(10, 15, 10), application(t, "Portal", false))
 	stack.Clock.Freeze(day(10, 16, 10))
-	body := map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"incomplete"}}
+	body := map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"incomplete"}, "grounds": defaultGrounds("return")}
 	for i := 0; i < 2; i++ {
 		if status, out := p.authority.do("POST", "/cases/"+p.id+"/step", body); status != http.StatusOK {
 			t.Fatalf("completion %d: %d %v", i+1, status, out)

@@ -657,6 +657,8 @@ func TestRegisterLifeAnotherOrganisationsCertificateIsNotFound(t *testing.T) {
 		"POST /certificates/{year}/{seq}/changes":    map[string]any{"description": "A change"},
 		"POST /certificates/{year}/{seq}/duplicates": map[string]any{"reason": "lost"},
 		"POST /certificates/{year}/{seq}/cessation":  map[string]any{"ceasedOn": "2026-10-30"},
+		// §45(2), added with the route.
+		"POST /certificates/{year}/{seq}/recall-application": map[string]any{"reasons": []string{"replaced"}},
 	}
 	n := 0
 	for _, op := range apiOperations(t) {

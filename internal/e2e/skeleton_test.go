@@ -241,7 +241,7 @@ func TestWholeChainFromRequestToSucceededExecution(t *testing.T) {
 	if status != http.StatusBadRequest {
 		t.Fatalf("reasons of the wrong type: %d %v, want 400", status, done)
 	}
-	status, done = authority.do("POST", "/cases/"+caseID+"/step", map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"Annex 3 document 4 is missing"}})
+	status, done = authority.do("POST", "/cases/"+caseID+"/step", map[string]any{"step": "completeness_check", "outcome": "return", "reasons": []string{"Annex 3 document 4 is missing"}, "grounds": []string{"incomplete_package"}})
 	if status != http.StatusOK {
 		t.Fatalf("complete step: %d %v", status, done)
 	}

@@ -151,6 +151,12 @@ func (h *Handler) routes() map[string]route {
 	for k, v := range h.noticeRoutes() {
 		rs[k] = v
 	}
+	for k, v := range h.statusRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.recallApplicationRoutes() {
+		rs[k] = v
+	}
 	return rs
 }
 
@@ -350,7 +356,7 @@ func (h *Handler) completeStep(ctx context.Context, r *request) (int, any, error
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, DecisionView{Step: dec.Step, Outcome: dec.Outcome, Reasons: dec.Reasons, At: dec.At}, nil
+	return http.StatusOK, DecisionView{Step: dec.Step, Outcome: dec.Outcome, Reasons: dec.Reasons, Grounds: dec.Grounds, At: dec.At}, nil
 }
 
 func (h *Handler) withdraw(ctx context.Context, r *request) (int, any, error) {
@@ -366,6 +372,7 @@ type DecisionView struct {
 	Step    string              `json:"step"`
 	Outcome attestation.Outcome `json:"outcome"`
 	Reasons []string            `json:"reasons,omitempty"`
+	Grounds []string            `json:"grounds,omitempty"` // standard §10
 	At      time.Time           `json:"at"`
 }
 

@@ -79,6 +79,9 @@ type CertificateView struct {
 	Changes           []register.ChangeNotice     `json:"changes"`
 	Duplicates        []register.DuplicateRequest `json:"duplicates"`
 	Cessation         *register.Cessation         `json:"cessation,omitempty"`
+	RecallApplication *register.RecallApplication `json:"recallApplication,omitempty"`
+	AwaitingReceipt   bool                        `json:"awaitingReceipt,omitempty"`
+	ReceivedAt        *time.Time                  `json:"receivedAt,omitempty"`
 	Revision          int                         `json:"revision"`
 	UpdatedAt         time.Time                   `json:"updatedAt"`
 }
@@ -117,7 +120,7 @@ func certificateView(e register.Entry) CertificateView {
 		Developer: e.Developer, Act: CertificateActView{Number: e.Act.Number, Date: e.Act.Date, Day: register.ActDay(e.Act.Date), SHA256: e.Act.Document.SHA256},
 		IssuedAt: e.IssuedAt, ValidUntil: e.ValidUntil, CertificateSHA256: e.Certificate.SHA256, ExpiredAt: e.ExpiredAt,
 		Recall: e.Recall, TerminatedAt: e.TerminatedAt, Monitoring: e.Monitoring, Changes: e.Changes, Duplicates: e.Duplicates,
-		Cessation: e.Cessation, Revision: e.Revision, UpdatedAt: e.UpdatedAt}
+		Cessation: e.Cessation, RecallApplication: e.RecallApplication, AwaitingReceipt: e.AwaitingReceipt, ReceivedAt: e.ReceivedAt, Revision: e.Revision, UpdatedAt: e.UpdatedAt}
 	if a := e.AdditionalAct; a != nil {
 		v.AdditionalAct = &CertificateActView{Number: a.Number, Date: a.Date, Day: register.ActDay(a.Date), SHA256: a.Document.SHA256}
 	}

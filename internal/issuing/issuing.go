@@ -137,7 +137,9 @@ func (s *Service) entry(ctx context.Context, c attestation.Case, number string, 
 	e := register.Entry{Number: number, Year: year, Seq: seq, CaseID: c.ID, Edition: c.Edition, ObjectID: c.ObjectID,
 		ObjectName: c.ObjectName, ObjectKind: c.ObjectKind, Mandatory: kind.Mandatory,
 		OwnerName: c.ApplicantName, OwnerBIN: c.OrganizationBIN, OwnerIndividual: c.ApplicantIndividual, Developer: c.Developer,
-		IssuedAt: at.UTC(), ValidUntil: cert.ValidUntil, Status: register.Valid}
+		IssuedAt: at.UTC(), ValidUntil: cert.ValidUntil, Status: register.Valid,
+		// §28: the owner has it once it is sent (Receive); the monitoring year of §42 starts then.
+		AwaitingReceipt: true}
 
 	// The acts, stored beside the certificate (§28: the act is sent with it).
 	for _, a := range []struct {
@@ -179,21 +181,91 @@ func (s *Service) entry(ctx context.Context, c attestation.Case, number string, 
 		return register.Entry{}, err
 	}
 
-	// §42: mandatory objects other than the platform connect to monitoring within a year.
-	obligations, err := ed.ObligationsFor(c.ObjectKind)
+	return register.Next(ctx, s.signer, register.Entry{}, e, at)
+}
+
+// Receive records the owner's receipt of the certificate sent with the act (§28, §38), at the
+// moment attestation.ReceivedAt gives for the case's sending, and the obligations that run from
+// it: the connection to the monitoring system within one year of receipt (§42). Until then only
+// the authority reads the entry. A repeated delivery changes nothing.
+func (s *Service) Receive(ctx context.Context, caseID string) (attestation.CertificateIssue, error) {
+	c, err := s.cases.Get(ctx, caseID)
+	if err != nil {
+		return attestation.CertificateIssue{}, fmt.Errorf("receipt of the certificate of %s: %w", caseID, err)
+	}
+	if c.Certificate == "" {
+		return attestation.CertificateIssue{}, apperr.Errorf(apperr.Conflict, "", "receipt of the certificate of %s: the case has no certificate", caseID)
+	}
+	received, ok := c.DecisionReceivedAt()
+	if !ok || !c.CertificateReceived() {
+		return attestation.CertificateIssue{}, apperr.Errorf(apperr.Conflict, "", "receipt of certificate %s: the authority has not sent it (§28)", c.Certificate)
+	}
+	iss := attestation.CertificateIssue{Number: c.Certificate}
+	for attempt := 0; attempt < 5; attempt++ {
+		prev, err := s.reg.Entry(ctx, c.Certificate)
+		if err != nil {
+			return attestation.CertificateIssue{}, fmt.Errorf("receipt of certificate %s: %w", c.Certificate, err)
+		}
+		if !prev.AwaitingReceipt {
+			return iss, nil // recorded already, or entered before receipt was recorded
+		}
+		e, err := s.received(prev, received)
+		if err != nil {
+			return attestation.CertificateIssue{}, fmt.Errorf("receipt of certificate %s: %w", c.Certificate, err)
+		}
+		next, err := register.Next(ctx, s.signer, prev, e, received)
+		if err != nil {
+			return attestation.CertificateIssue{}, err
+		}
+		paragraph := "§28, §42"
+		if c.AdditionalSurveyAct != nil {
+			paragraph = "§38, §42"
+		}
+		what := "the certificate and the act sent to the owner, who received them " + received.Format(time.RFC3339)
+		if next.Monitoring != nil {
+			what += "; the object is connected to the monitoring system by " + next.Monitoring.DueAt.Format(time.RFC3339)
+		}
+		rev := register.Revision{Number: next.Revision, At: next.UpdatedAt, Actor: "issue-certificate", Role: string(identity.Scheduler),
+			What: what, Paragraph: paragraph, Seal: next.Seal}
+		err = s.reg.PutEntry(ctx, next, rev)
+		if errors.Is(err, apperr.Conflict) {
+			continue // another delivery, or another change: read again
+		}
+		if err != nil {
+			return attestation.CertificateIssue{}, fmt.Errorf("receipt of certificate %s: %w", c.Certificate, err)
+		}
+		s.log.InfoContext(ctx, "certificate received by its owner", "caseId", caseID, "certificate", c.Certificate, "receivedAt", received)
+		return iss, nil
+	}
+	return attestation.CertificateIssue{}, apperr.Errorf(apperr.Conflict, "", "receipt of certificate %s: the entry kept changing", c.Certificate)
+}
+
+// received is prev once its owner received it at: §42's obligation runs from receipt.
+func (s *Service) received(prev register.Entry, at time.Time) (register.Entry, error) {
+	ed, err := policy.Load(prev.Edition)
+	if err != nil {
+		return register.Entry{}, err
+	}
+	e := prev
+	e.AwaitingReceipt = false
+	r := at.UTC()
+	e.ReceivedAt = &r
+	// §42: mandatory objects other than the platform connect to monitoring within a year of
+	// receiving the certificate.
+	obligations, err := ed.ObligationsFor(prev.ObjectKind)
 	if err != nil {
 		return register.Entry{}, err
 	}
 	for _, o := range obligations {
-		if o.Step == "monitoring_connection" {
-			d, err := ed.Due(s.cal, o.Step, at)
+		if o.Step == policy.StepMonitoringConnection {
+			d, err := ed.Due(s.cal, o.Step, r)
 			if err != nil {
 				return register.Entry{}, fmt.Errorf("monitoring connection due (§42): %w", err)
 			}
 			e.Monitoring = &register.Monitoring{DueAt: d.At.UTC()}
 		}
 	}
-	return register.Next(ctx, s.signer, register.Entry{}, e, at)
+	return e, nil
 }
 
 // certificate fills the form of Annex 7 from the case, its package and its decision.

@@ -153,6 +153,26 @@ func newFixture(t testing.TB, kind string, additional bool) (fixture, attestatio
 
 var issuedAt = time.Date(2026, time.November, 10, 6, 0, 0, 0, time.UTC)
 
+// sentAt is the authority's sending of the act with the certificate (§28): Friday 2026-11-13.
+var sentAt = time.Date(2026, time.November, 13, 6, 0, 0, 0, time.UTC)
+
+var almaty, _ = time.LoadLocation("Asia/Almaty")
+
+// sendAndReceive records the authority's sending of c's act with its certificate at at (the case
+// issued, the act sent) and the owner's receipt of it in the register.
+func sendAndReceive(t *testing.T, f fixture, c attestation.Case, at time.Time) {
+	t.Helper()
+	c.Stage, c.Certificate, c.Decision = attestation.StageIssued, "2026/00007", attestation.OutcomeIssue
+	c.Documents = append([]attestation.Document(nil), c.Documents...)
+	for i := range c.Documents {
+		c.Documents[i].SentAt = &at
+	}
+	f.svc.cases = fakeCases{c.ID: c}
+	if _, err := f.svc.Receive(context.Background(), c.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func pemOf(t *testing.T, s *signing.Local) []byte {
 	t.Helper()
 	b, err := s.PublicKeyPEM(context.Background())
@@ -199,14 +219,32 @@ func TestIssuePar28Par29(t *testing.T) {
 			t.Error("Annex 7 Table 1 comes from the package's hardware, without IP addresses")
 		}
 	})
-	t.Run("§42 a mandatory object other than the platform is due to connect to monitoring within a year", func(t *testing.T) {
+	t.Run("§42 a mandatory object other than the platform is due to connect to monitoring within a year of receiving the certificate", func(t *testing.T) {
 		f, c := newFixture(t, "state_is", false)
 		if _, err := f.svc.Issue(ctx, c.ID, issuedAt); err != nil {
 			t.Fatal(err)
 		}
 		e := f.reg.entries["2026/00007"]
-		if e.Monitoring == nil || e.Monitoring.DueAt.Before(issuedAt.AddDate(1, 0, -1)) || e.ValidUntil != nil {
-			t.Fatalf("monitoring %+v, valid until %v", e.Monitoring, e.ValidUntil)
+		// Decided and entered, not yet sent: no obligation runs yet, and only the authority reads it.
+		if e.Monitoring != nil || !e.AwaitingReceipt || e.Published() || e.ValidUntil != nil {
+			t.Fatalf("before the sending: monitoring %+v, awaiting %v, valid until %v", e.Monitoring, e.AwaitingReceipt, e.ValidUntil)
+		}
+		if _, err := f.svc.Receive(ctx, c.ID); err == nil {
+			t.Fatal("received before the authority sent it")
+		}
+		sendAndReceive(t, f, c, sentAt)
+		e = f.reg.entries["2026/00007"]
+		// §42: one year from the receipt on Friday 2026-11-13: Saturday 2027-11-13 moves to Monday 11-15.
+		if e.Monitoring == nil || e.Monitoring.DueAt.In(almaty).Format(time.DateOnly) != "2027-11-15" || e.AwaitingReceipt ||
+			e.ReceivedAt == nil || !e.ReceivedAt.Equal(sentAt) || e.Revision != 2 {
+			t.Fatalf("after the receipt: %+v", e)
+		}
+		if err := register.Verify(e, pemOf(t, f.signer)); err != nil {
+			t.Errorf("the receipt's revision does not verify: %v", err)
+		}
+		revs := len(f.reg.revs)
+		if _, err := f.svc.Receive(ctx, c.ID); err != nil || len(f.reg.revs) != revs {
+			t.Fatalf("a repeated receipt: %v, %d revisions", err, len(f.reg.revs)-revs)
 		}
 	})
 	t.Run("§40 the e-government platform's certificate is valid for one year, and §42 does not bind it", func(t *testing.T) {

@@ -149,7 +149,7 @@ func TestPar44ChangeDecisionPar46ReturnPar48DuplicateWorkingDays(t *testing.T) {
 	checkDue(t, e, policy.StepDuplicate, at(2025, 12, 15, 10, 0), endOf(2025, 12, 23), "§48", policy.LapseOverdue)
 }
 
-func TestStandardPar11ComplaintsFiveAndFifteenWorkingDays(t *testing.T) {
+func TestStd11ComplaintsFiveAndFifteenWorkingDays(t *testing.T) {
 	e := rules(t)
 	checkPeriod(t, e, policy.StepComplaintProvider, 5, policy.WorkingDays, policy.ActorAuthority)
 	checkPeriod(t, e, policy.StepComplaintQualityAuthority, 15, policy.WorkingDays, policy.ActorQualityAuthority)
@@ -157,7 +157,7 @@ func TestStandardPar11ComplaintsFiveAndFifteenWorkingDays(t *testing.T) {
 	checkDue(t, e, policy.StepComplaintQualityAuthority, at(2025, 6, 2, 10, 0), endOf(2025, 6, 23), "standard §11", policy.LapseOverdue)
 }
 
-func TestStandardPar4ServiceTerm51PlusAdditional48WorkingDays(t *testing.T) {
+func TestStd4ServiceTerm51PlusAdditional48WorkingDays(t *testing.T) {
 	e := rules(t)
 	cal := newFakeCalendar()
 	checkPeriod(t, e, policy.StepServiceTerm, 51, policy.WorkingDays, policy.ActorAuthority)
@@ -244,7 +244,7 @@ func TestPar11AnnualPlanDueMarch1MovesOffWeekend(t *testing.T) {
 	}
 }
 
-func TestStandardPar8OfficeAcceptanceHours(t *testing.T) {
+func TestStd8OfficeAcceptanceHours(t *testing.T) {
 	e := rules(t)
 	for _, tc := range []struct {
 		name        string
@@ -277,7 +277,7 @@ func TestStandardPar8OfficeAcceptanceHours(t *testing.T) {
 	}
 }
 
-func TestStandardPar8FilingAfter1730CountsNextMorning(t *testing.T) {
+func TestStd8FilingAfter1730CountsNextMorning(t *testing.T) {
 	e := rules(t)
 	filed := at(2025, 3, 5, 17, 45) // Wednesday after hours
 	got, err := e.ReceivedAt(newFakeCalendar(), filed)

@@ -97,6 +97,9 @@ type Period struct {
 	If             string     // the flag that selects this step instead of Replaces
 	Extends        string     // the step whose period this one extends (amounts add up)
 	Note           string     // how the period was read, where the seed is silent or unclear
+	// StartWithinDays bounds a start the parties state (§19: the contract's entry into force): at
+	// most this many calendar days after the signature; 0 for no stated start.
+	StartWithinDays int
 }
 
 // Limit describes the period's length in words, e.g. "5 working days" or "November 1".
@@ -126,7 +129,13 @@ type Flag struct {
 	ID        string
 	Paragraph string
 	Meaning   string
+	// Kinds are the kinds of object the flag can describe (§19: only an information system is
+	// geographically distributed); empty: any kind.
+	Kinds []string
 }
+
+// Describes reports whether the flag can describe an object of kind.
+func (f Flag) Describes(kind string) bool { return len(f.Kinds) == 0 || slices.Contains(f.Kinds, kind) }
 
 // Document is a document the edition names: a package document (§13) or one made during a case.
 type Document struct {
@@ -135,6 +144,10 @@ type Document struct {
 	Paragraph string
 	Group     string // GroupPackage or GroupCase
 	Annex3    int    // its number in Annex 3, or 0
+	// Expires: the document has a term of validity (standard §10: a document whose term expired
+	// refuses the acceptance); the package states its expiry (expiresOn), checked against the
+	// filing date.
+	Expires bool
 }
 
 // PackageRule requires documents of the package, if flag If is set and flag Unless is not.

@@ -75,7 +75,7 @@ func TestEditionsShareEveryOtherFigure(t *testing.T) {
 	}
 }
 
-func TestLawArt51DecisionFiveWorkingDaysOnCommissionProtocol(t *testing.T) {
+func TestArt51Item6DecisionFiveWorkingDaysOnCommissionProtocol(t *testing.T) {
 	e := law(t)
 	p := checkPeriod(t, e, policy.StepDecision, 5, policy.WorkingDays, policy.ActorAuthority)
 	if !slices.Equal(p.Requires, []string{"survey_act", "commission_protocol"}) {
@@ -92,21 +92,21 @@ func TestLawArt51DecisionFiveWorkingDaysOnCommissionProtocol(t *testing.T) {
 	checkDue(t, rules(t), policy.StepDecision, at(2025, 4, 30, 15, 0), endOf(2025, 5, 6), "§27", policy.LapseOverdue)
 }
 
-func TestLawArt51Par7RectificationCountsFromTheDecisionCopy(t *testing.T) {
+func TestArt51Item7RectificationCountsFromTheDecisionCopy(t *testing.T) {
 	p := checkPeriod(t, law(t), policy.StepRectificationNotice, 20, policy.WorkingDays, policy.ActorApplicant)
 	if !strings.Contains(p.Starts, "copy of the decision") || p.Lapse != policy.LapseRefusalGrounds {
 		t.Errorf("rectification_notice starts %q, lapse %s", p.Starts, p.Lapse)
 	}
 }
 
-func TestLawArt51Par11ChangeConvenesTheCommissionWithinThreeWorkingDays(t *testing.T) {
+func TestArt51Item11ChangeConvenesTheCommissionWithinThreeWorkingDays(t *testing.T) {
 	p := checkPeriod(t, law(t), policy.StepChangeDecision, 3, policy.WorkingDays, policy.ActorAuthority)
 	if !strings.Contains(p.Title, "attestation commission") {
 		t.Errorf("change_decision title %q does not say the commission is convened", p.Title)
 	}
 }
 
-func TestLawArt51Par2StateEntitySystemNotMandatoryAndNoExemptions(t *testing.T) {
+func TestArt51Item2StateEntitySystemNotMandatoryAndNoExemptions(t *testing.T) {
 	e := law(t)
 	if k, _ := e.Kind("state_entity_is"); k.Mandatory {
 		t.Error("state_entity_is mandatory under Art. 51(2), which does not list it")
@@ -116,13 +116,13 @@ func TestLawArt51Par2StateEntitySystemNotMandatoryAndNoExemptions(t *testing.T) 
 	}
 }
 
-func TestLawArt51Par15AnnualPlanBindsEveryOwner(t *testing.T) {
+func TestArt51Item15AnnualPlanBindsEveryOwner(t *testing.T) {
 	if got := obligationIDs(t, law(t), "nonstate_web"); !slices.Equal(got, []string{"annual_plan"}) {
 		t.Errorf("nonstate_web obligations = %v, want [annual_plan]", got)
 	}
 }
 
-func TestLawArt51Par12FourRecallGrounds(t *testing.T) {
+func TestArt51Item12FourRecallGrounds(t *testing.T) {
 	e := law(t)
 	if n := len(e.RecallGrounds()); n != 4 {
 		t.Fatalf("%d recall grounds, want 4", n)

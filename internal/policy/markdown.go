@@ -61,9 +61,13 @@ func (e *Edition) Markdown(compare ...*Edition) []byte {
 	w("## Application package\n\n")
 	w("A filing needs the documents of every rule that applies to it: a rule applies when its `if` flag is set and its `unless` flag is not.\n\n")
 	w("### Flags\n\n")
-	head("flag", "paragraph", "meaning")
+	head("flag", "paragraph", "meaning", "describes")
 	for _, f := range e.flags {
-		row("`"+f.ID+"`", f.Paragraph, f.Meaning)
+		kinds := "any object"
+		if len(f.Kinds) > 0 {
+			kinds = strings.Join(codes(f.Kinds), ", ") + " only (a filing of another kind with the flag is refused)"
+		}
+		row("`"+f.ID+"`", f.Paragraph, f.Meaning, kinds)
 	}
 	w("\n### Rules\n\n")
 	head("rule", "paragraph", "applies", "documents", "note")
@@ -71,16 +75,22 @@ func (e *Edition) Markdown(compare ...*Edition) []byte {
 		row("`"+r.ID+"`", r.Paragraph, applies(r), strings.Join(codes(r.Require), ", "), dash(r.Note))
 	}
 	w("\n### Documents\n\n")
-	head("document", "title", "paragraph", "group")
+	head("document", "title", "paragraph", "group", "term")
 	for _, d := range e.documents {
 		title := d.Title
 		if d.Annex3 > 0 {
 			title = fmt.Sprintf("Annex 3 item %d: %s", d.Annex3, d.Title)
 		}
-		row("`"+d.ID+"`", title, d.Paragraph, d.Group)
+		term := "—"
+		if d.Expires {
+			term = "has a term: the package states its last day (`expiresOn`); ended before the day of filing → `expired_documents` (standard §10)"
+		}
+		row("`"+d.ID+"`", title, d.Paragraph, d.Group, term)
 	}
 
 	w("\n## Refusal grounds\n\n")
+	w("Standard §6, §10: a return (§15) names grounds whose effect is `%s`; a refusal to issue (§27(2), §32, §37) grounds whose effect is `%s`, each with free reasons. ", EffectRefuseAcceptance, EffectRefuseService)
+	w("The applicant receives a reasoned response in Kazakh, Russian and English (PDF, and its data) under Object Lock: with a return at once, with a refusal together with the act (§30, §38); the acts a refusal rests on are kept under Object Lock beside it.\n\n")
 	head("ground", "paragraph", "effect", "text")
 	for _, g := range e.refusals {
 		row("`"+g.ID+"`", g.Paragraph, g.Effect, g.Text)
@@ -147,6 +157,12 @@ func (e *Edition) Markdown(compare ...*Edition) []byte {
 	}
 	e.signaturesMarkdown(w, head, row)
 
+	w("\n## Rules applied with these figures\n\n")
+	head("paragraph", "rule")
+	for _, r := range procedureRules {
+		row(r[0], r[1])
+	}
+
 	for _, o := range compare {
 		w("\n## Edition `%s`\n\n", o.id)
 		w("%s. It applies to filings from %s. It differs from `%s` in these fields of its file (`internal/policy/editions/%s.yaml`):\n\n",
@@ -185,6 +201,9 @@ func (e *Edition) periodNotes(p Period) string {
 	}
 	if len(p.Requires) > 0 {
 		notes = append(notes, "taken on "+strings.Join(codes(p.Requires), ", "))
+	}
+	if p.StartWithinDays > 0 {
+		notes = append(notes, fmt.Sprintf("a start the contract states is not before the signature nor more than %d calendar days after it (project bound, `start_within_days`)", p.StartWithinDays))
 	}
 	if p.Note != "" {
 		notes = append(notes, p.Note)
@@ -243,4 +262,18 @@ func yesNo(b bool) string {
 func cell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// procedureRules are the rules the procedure applies with the edition's figures, by paragraph,
+// as docs/policy.md lists them.
+var procedureRules = [][2]string{
+	{"§17, §31, §42, §46", "Periods that run from the applicant's receipt count from one moment (attestation.ReceivedAt): online, the moment the sending is recorded; at the office, the recorded hand-over."},
+	{"§25, §28, §38", "The certificate's number, register entry and PDF are the authority's alone until the authority sends them with the act; the owner's receipt is then recorded in the register (task OwnerReceivesTheCertificate)."},
+	{"§42", "The monitoring year runs from the owner's receipt of the certificate, not from the decision."},
+	{"§16", "The STS reads a case only once the authority forwarded it."},
+	{"§19", "Only an information system is geographically distributed (flag `geographically_distributed`, kinds above); the contract's stated entry into force is bounded (`start_within_days`)."},
+	{"§29", "The register records the developer: taken from the registered object the filing names, or given (`object.developer`); a filing with neither is refused."},
+	{"standard §13", "Anyone with the receipt number reads the stage and the next due moment, and nothing else (GET /status/{caseId})."},
+	{"§44, §45(4)", "A decision that re-attestation is required obliges the owner to apply again (obligation `reattestation`, no period, met by a later certificate) and lists the certificate for the authority's recall on `changed_conditions`."},
+	{"§45(2)", "The owner applies for the recall through its own route (POST …/recall-application); the authority then decides on `owner_application`."},
 }

@@ -145,7 +145,7 @@ func TestEveryRequirementIsADeclaredPackageDocument(t *testing.T) {
 	}
 }
 
-func TestStandardPar10RefusalGrounds(t *testing.T) {
+func TestStd10RefusalGrounds(t *testing.T) {
 	var got []string
 	for _, g := range rules(t).RefusalGrounds() {
 		got = append(got, g.ID+"/"+g.Effect)

@@ -63,7 +63,7 @@ func TestRealCalendarPar14WorkedExampleMarch2025(t *testing.T) {
 	}
 }
 
-func TestRealCalendarStandardPar8FilingAfter1730BeforeAHolidayWeekend(t *testing.T) {
+func TestRealCalendarStd8FilingAfter1730BeforeAHolidayWeekend(t *testing.T) {
 	// Filed Friday 2025-03-07 at 18:00: Mon Mar 10 is the day off for Women's Day, so Tue 09:00.
 	got, err := rules(t).ReceivedAt(kazakhstan(t), at(2025, 3, 7, 18, 0))
 	if err != nil {

@@ -70,11 +70,15 @@ type periodSpec struct {
 	If             string   `yaml:"if"`
 	Extends        string   `yaml:"extends"`
 	Note           string   `yaml:"note"`
+	// StartWithinDays bounds a start the parties state (the contract's entry into force, §19):
+	// at most this many calendar days after the event that fixes it (the signature).
+	StartWithinDays *int `yaml:"start_within_days"`
 }
 
 type flagSpec struct {
-	Paragraph string `yaml:"paragraph"`
-	Meaning   string `yaml:"meaning"`
+	Paragraph string   `yaml:"paragraph"`
+	Meaning   string   `yaml:"meaning"`
+	Kinds     []string `yaml:"kinds"` // the kinds of object the flag can describe; empty: any
 }
 
 type documentSpec struct {
@@ -82,6 +86,7 @@ type documentSpec struct {
 	Paragraph string `yaml:"paragraph"`
 	Group     string `yaml:"group"`
 	Annex3    int    `yaml:"annex3"`
+	Expires   bool   `yaml:"expires"` // standard §10: the document has a term; the package states it
 }
 
 type ruleSpec struct {

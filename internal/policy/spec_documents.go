@@ -37,7 +37,7 @@ func validateDocuments(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 			}
 			annex3[d.Annex3] = id
 		}
-		e.documents = append(e.documents, Document{ID: id, Title: d.Title, Paragraph: d.Paragraph, Group: d.Group, Annex3: d.Annex3})
+		e.documents = append(e.documents, Document{ID: id, Title: d.Title, Paragraph: d.Paragraph, Group: d.Group, Annex3: d.Annex3, Expires: d.Expires})
 	}
 	for n := 1; n <= len(annex3); n++ {
 		if _, ok := annex3[n]; !ok {

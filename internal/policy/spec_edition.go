@@ -173,7 +173,12 @@ func validateFlags(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 		}
 		c.required(p+".paragraph", f.Paragraph)
 		c.required(p+".meaning", f.Meaning)
-		e.flags = append(e.flags, Flag{ID: id, Paragraph: f.Paragraph, Meaning: f.Meaning})
+		for i, k := range f.Kinds {
+			if _, ok := s.Kinds[k]; !ok {
+				c.add(fmt.Sprintf("%s.kinds[%d]", p, i), "unknown kind %q (not declared under kinds)", k)
+			}
+		}
+		e.flags = append(e.flags, Flag{ID: id, Paragraph: f.Paragraph, Meaning: f.Meaning, Kinds: slices.Clone(f.Kinds)})
 	}
 }
 

@@ -37,6 +37,12 @@ func validatePeriods(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 			OfficeReceipt: ps.OfficeReceipt, Actor: Actor(ps.Actor), Lapse: Lapse(ps.Lapse),
 			Requires: slices.Clone(ps.Requires), Replaces: ps.Replaces, If: ps.If, Extends: ps.Extends, Note: ps.Note,
 		}
+		if ps.StartWithinDays != nil {
+			if *ps.StartWithinDays < 0 {
+				c.add(p+".start_within_days", "must not be negative")
+			}
+			per.StartWithinDays = *ps.StartWithinDays
+		}
 		if !slices.Contains(actors, per.Actor) {
 			c.add(p+".actor", "must be one of %v, not %q", actors, ps.Actor)
 		}

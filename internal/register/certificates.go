@@ -51,7 +51,7 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, number string, 
 	if err != nil {
 		return Entry{}, err
 	}
-	if actor.Role == identity.Applicant && !owns(actor, e) {
+	if actor.Role == identity.Applicant && (!owns(actor, e) || e.AwaitingReceipt) {
 		return Entry{}, fmt.Errorf("certificate %s: %w", number, ErrCertificateNotFound)
 	}
 	return e.AsOf(now), nil
@@ -94,6 +94,9 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, q CertificateQ
 	}
 	out := make([]Entry, 0, len(list))
 	for _, e := range list {
+		if actor.Role == identity.Applicant && e.AwaitingReceipt {
+			continue // §28: not the owner's until it is sent (receipt.go)
+		}
 		if e = e.AsOf(now); q.Status == "" || e.Status == q.Status {
 			out = append(out, e)
 		}

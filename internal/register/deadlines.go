@@ -209,8 +209,28 @@ func (s *Service) obligationsOf(ctx context.Context, e Entry, overdueOnly bool, 
 			o.DueAt, o.Overdue = &due, it.flagged || now.After(due)
 		}
 		switch it.kind {
+		case WatchReattestation:
+			// §44: the owner's new application; met once the object holds a later certificate.
+			o.Paragraph = periodParagraph(ed, policy.StepChangeDecision, "§44")
+			again, err := s.attestedAgain(ctx, e, now)
+			if err != nil {
+				return nil, err
+			}
+			if again != "" {
+				continue
+			}
 		case WatchRecall:
 			o.Paragraph = groundOf(ed, it.ground).Paragraph
+			if it.ground == GroundChangedConditions {
+				// §45(4) concerns the kinds the edition names (the mandatory objects of §5).
+				applicable, err := ed.RecallGroundsFor(e.ObjectKind)
+				if err != nil {
+					return nil, fmt.Errorf("recall grounds of %s: %w", e.ObjectKind, err)
+				}
+				if !slices.ContainsFunc(applicable, func(x policy.RecallGround) bool { return x.ID == GroundChangedConditions }) {
+					continue
+				}
+			}
 			if it.ground == GroundNotReattested {
 				again, err := s.attestedAgain(ctx, e, now)
 				if err != nil {

@@ -182,6 +182,12 @@ type Entry struct {
 	Certificate Document `json:"certificate"`
 	Data        Document `json:"data"`
 
+	// AwaitingReceipt: the certificate is entered but not yet sent to its owner (§28, §38); until
+	// the owner receives it, only the authority reads the entry (receipt.go). ReceivedAt is the
+	// owner's receipt (attestation.ReceivedAt), from which the monitoring year of §42 runs.
+	AwaitingReceipt bool       `json:"awaitingReceipt,omitempty"`
+	ReceivedAt      *time.Time `json:"receivedAt,omitempty"`
+
 	Status       Status             `json:"status"`
 	ExpiredAt    *time.Time         `json:"expiredAt,omitempty"`
 	Recall       *Recall            `json:"recall,omitempty"`
@@ -190,6 +196,9 @@ type Entry struct {
 	Changes      []ChangeNotice     `json:"changes,omitempty"`
 	Duplicates   []DuplicateRequest `json:"duplicates,omitempty"`
 	Cessation    *Cessation         `json:"cessation,omitempty"` // the owner's notice that operation ceased (service.go)
+	// RecallApplication is the owner's application for the recall (§45(2)), pending until the
+	// authority decides it (recallapplication.go).
+	RecallApplication *RecallApplication `json:"recallApplication,omitempty"`
 
 	// InlineChanges: the stored entry holds its change notices inline, in the shape from before
 	// each notice got an item of its own; the store sets it when it reads such an entry, and moves

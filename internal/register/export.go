@@ -189,9 +189,15 @@ type OpenDataFile struct {
 // stands, which the report says.
 func (o *OpenData) Check(ctx context.Context, now time.Time) (any, error) {
 	day := now.In(o.loc).Format("2006-01-02")
-	entries, err := o.entries.AllEntries(ctx)
+	all, err := o.entries.AllEntries(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open-data export of %s: %w", day, err)
+	}
+	entries := make([]Entry, 0, len(all))
+	for _, e := range all {
+		if e.Published() { // §28: a certificate not yet sent to its owner is not public
+			entries = append(entries, e)
+		}
 	}
 	rep := OpenDataReport{Day: day, Entries: len(entries)}
 	for _, f := range []struct {

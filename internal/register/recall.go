@@ -88,7 +88,10 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 		if err != nil {
 			return "", "", err
 		}
-		due, err := ed.Due(s.cal, policy.StepCertificateReturn, now)
+		// §46: the return runs from the owner's receipt of the copy of the decision, which the API
+		// delivers with the decision (attestation.ReceivedAt: online, the sending's moment).
+		received, _ := attestation.ReceivedAt(attestation.SentOnline(now))
+		due, err := ed.Due(s.cal, policy.StepCertificateReturn, received)
 		if err != nil {
 			return "", "", fmt.Errorf("due moment of the return: %w", err)
 		}

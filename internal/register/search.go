@@ -162,7 +162,7 @@ func Search(ctx context.Context, s Searcher, q Query, now time.Time) (SearchPage
 	}
 	page := SearchPage{Entries: []Listing{}, Cursor: next}
 	for _, e := range entries {
-		if q.Matches(e, now) {
+		if e.Published() && q.Matches(e, now) {
 			page.Entries = append(page.Entries, listing(e, now))
 		}
 	}

@@ -223,13 +223,18 @@ func (s *Service) read(ctx context.Context, number string) (Entry, error) {
 	return e, nil
 }
 
+// Published reports whether anyone but the authority may read the entry: the certificate was
+// sent to its owner (§28, §38). Until then its number and PDF are the authority's alone, like an
+// act not yet sent (§25).
+func (e Entry) Published() bool { return !e.AwaitingReceipt }
+
 // owns reports whether the applicant belongs to the certificate's owner.
 func owns(a identity.Actor, e Entry) bool { return a.BIN != "" && a.BIN == e.OwnerBIN }
 
 // ownerOf lets through the applicant of the owner's organisation; anyone else's certificate
 // reads exactly like a missing one.
 func ownerOf(a identity.Actor, e Entry) error {
-	if !owns(a, e) {
+	if !owns(a, e) || e.AwaitingReceipt {
 		return fmt.Errorf("certificate %s: %w", e.Number, ErrCertificateNotFound)
 	}
 	return nil

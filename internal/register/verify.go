@@ -231,6 +231,9 @@ func (s *PublicService) PublicKey(ctx context.Context) (PublicKey, error) {
 // changed other than through a signed revision.
 func (s *PublicService) Verify(ctx context.Context, number string, now time.Time) (Verification, error) {
 	e, err := s.store.Entry(ctx, number)
+	if err == nil && !e.Published() {
+		err = ErrCertificateNotFound // §28: not public before its owner received it
+	}
 	if err != nil {
 		return Verification{}, fmt.Errorf("certificate %s: %w", number, err)
 	}
@@ -249,6 +252,9 @@ func (s *PublicService) Verify(ctx context.Context, number string, now time.Time
 // History answers the certificate's signed revisions, oldest first. A revision that does not
 // check is answered as it is and logged at error level.
 func (s *PublicService) History(ctx context.Context, number string) ([]PublicRevision, error) {
+	if e, err := s.store.Entry(ctx, number); err == nil && !e.Published() {
+		return nil, fmt.Errorf("certificate %s: %w", number, ErrCertificateNotFound) // §28
+	}
 	revs, err := s.store.Revisions(ctx, number)
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", number, err)
@@ -314,7 +320,7 @@ func (s *PublicService) CertificateDocument(ctx context.Context, actor identity.
 	switch actor.Role {
 	case identity.Authority, identity.STS:
 	case identity.Applicant:
-		if actor.BIN == "" || actor.BIN != e.OwnerBIN {
+		if actor.BIN == "" || actor.BIN != e.OwnerBIN || !e.Published() {
 			return StoredCopy{}, attestation.Presigned{}, apperr.Errorf(apperr.NotFound, "certificate", "certificate %s", number)
 		}
 	default:

@@ -16,7 +16,8 @@ const (
 	WatchChangeDecision = "change_decision"       // §44: the authority decides on re-attestation
 	WatchReturn         = "certificate_return"    // §46: the owner returns the recalled certificate
 	WatchDuplicate      = "duplicate"             // §48: the authority issues the duplicate
-	WatchRecall         = "recall"                // §45: the authority is to recall (ground 1 after expiry, ground 5 after a cessation notice)
+	WatchRecall         = "recall"                // §45: the authority is to recall (ground 1 after expiry, 2 on the owner's application, 4 after re-attestation is required, 5 after a cessation notice)
+	WatchReattestation  = "reattestation"         // §44: re-attestation is required; the owner applies again (no period)
 )
 
 // NextCheck is the moment the deadline check next has something to do on the entry: the
@@ -101,6 +102,19 @@ func (e Entry) open() []openItem {
 		}
 		out = append(out, openItem{kind: WatchRecall, ground: GroundNotReattested, since: since})
 	}
+	// §44: a decision that re-attestation is required obliges the owner to apply again, and lists the
+	// certificate for the authority's decision on recall for changed conditions (§45(4)).
+	if e.Recall == nil && (e.Status == Valid || e.Status == Expired) {
+		for _, c := range e.Changes {
+			if c.Decision == ReattestationRequired && c.DecidedAt != nil {
+				out = append(out, openItem{kind: WatchReattestation, id: c.ID, owner: true, since: *c.DecidedAt},
+					openItem{kind: WatchRecall, id: c.ID, ground: GroundChangedConditions, since: *c.DecidedAt})
+			}
+		}
+	}
+	if a := e.RecallApplication; a != nil && e.Recall == nil && (e.Status == Valid || e.Status == Expired) {
+		out = append(out, openItem{kind: WatchRecall, ground: GroundOwnerApplication, since: a.ReceivedAt})
+	}
 	if c := e.Cessation; c != nil && (e.Status == Valid || e.Status == Expired) {
 		out = append(out, openItem{kind: WatchRecall, ground: GroundOperationCeased, since: c.NotifiedAt})
 	}
@@ -169,6 +183,10 @@ func (e Entry) clone() Entry {
 	if e.Cessation != nil {
 		x := *e.Cessation
 		c.Cessation = &x
+	}
+	if e.RecallApplication != nil {
+		x := *e.RecallApplication
+		c.RecallApplication = &x
 	}
 	if e.Changes != nil {
 		c.Changes = append([]ChangeNotice(nil), e.Changes...)

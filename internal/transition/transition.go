@@ -77,6 +77,8 @@ func New(svc *attestation.Service) *Handlers { return &Handlers{svc: svc} }
 // Issuer makes a certificate with its documents and register entry (issuing.Service).
 type Issuer interface {
 	Issue(ctx context.Context, caseID string, at time.Time) (attestation.CertificateIssue, error)
+	// Receive records the owner's receipt of the certificate sent with the act (§28, §38, §42).
+	Receive(ctx context.Context, caseID string) (attestation.CertificateIssue, error)
 }
 
 // IssueTask serves the certificate-issuing task: a handler of its own, so that only the function
@@ -140,6 +142,9 @@ func (h *Handlers) CloseCase(ctx context.Context, in attestation.CloseInput) (Cl
 type IssueInput struct {
 	CaseID string    `json:"caseId"`
 	At     time.Time `json:"at"`
+	// Receipt: the task after the sending (OwnerReceivesTheCertificate) records the owner's
+	// receipt of the certificate instead of issuing it (§28, §42).
+	Receipt bool `json:"receipt,omitempty"`
 }
 
 // IssueCertificate makes the certificate and its register entry after a decision to issue (§28,
@@ -147,6 +152,10 @@ type IssueInput struct {
 func (t *IssueTask) IssueCertificate(ctx context.Context, in IssueInput) (attestation.CertificateIssue, error) {
 	if in.CaseID == "" || in.At.IsZero() {
 		return attestation.CertificateIssue{}, &InvalidTaskInput{Err: errors.New("issue certificate: caseId and at are required")}
+	}
+	if in.Receipt {
+		out, err := t.issuer.Receive(ctx, in.CaseID)
+		return out, Named(err)
 	}
 	out, err := t.issuer.Issue(ctx, in.CaseID, in.At)
 	return out, Named(err)

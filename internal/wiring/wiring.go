@@ -127,7 +127,7 @@ func (o objectOwners) RegisteredObject(ctx context.Context, id string) (attestat
 	if err != nil {
 		return attestation.RegisteredObject{}, fmt.Errorf("registered object %s: %w", id, err)
 	}
-	return attestation.RegisteredObject{Owner: obj.OrganizationBIN, Name: obj.Name, Kind: obj.Kind}, nil
+	return attestation.RegisteredObject{Owner: obj.OrganizationBIN, Name: obj.Name, Kind: obj.Kind, Developer: obj.Developer}, nil
 }
 
 // NewS3 is the S3 client of a function: path-style addressing where the local stack needs it.

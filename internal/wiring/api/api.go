@@ -93,6 +93,7 @@ func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation
 		d.Signatures = sigs
 	}
 	d.RequireSignatures = cfg.EDS.Required
+	d.RenderResponse = renderResponse
 	return attestation.NewService(d)
 }
 
@@ -121,6 +122,18 @@ func registerLife(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger, cases 
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	return svc, nil
+}
+
+// renderResponse renders the reasoned response to a return or refusal (standard §6) in Kazakh,
+// Russian and English.
+func renderResponse(r attestation.Response) ([]byte, error) {
+	grounds := make([]string, len(r.Grounds))
+	for i, g := range r.Grounds {
+		grounds[i] = g.ID
+	}
+	return certificate.RenderResponse(certificate.Response{CaseID: r.CaseID, Decision: string(r.Decision), Paragraph: r.Paragraph,
+		ObjectName: r.ObjectName, ApplicantName: r.ApplicantName, ApplicantID: r.ApplicantID, Grounds: grounds, Reasons: r.Reasons,
+		DecidedAt: r.DecidedAt, DecidedBy: r.DecidedBy})
 }
 
 // renderRecallDecision renders the copy of a recall decision sent to the owner (§46) in Kazakh,

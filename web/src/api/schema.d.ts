@@ -957,6 +957,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status/{caseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's ID, `A-<filing date YYYYMMDD>-<16 hexadecimal digits>`. */
+                caseId: components["parameters"]["CaseID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The status of an application by its receipt number (standard §13), without a token
+         * @description What the standard's call centre tells an applicant: the stage the application is at and the
+         *     next due moment (the open step's statutory due moment; absent once the case has ended),
+         *     nothing else — no names, documents, decisions nor history. The receipt number is the case's
+         *     ID printed on the receipt of filing; its 64 random bits are the applicant's secret, so an
+         *     unknown number answers 404 like any other, and a number cannot be guessed (2^64 per filing
+         *     day). The API's throttling (ApiThrottlingRateLimit, ApiThrottlingBurstLimit) bounds the calls:
+         *     beyond, 429.
+         */
+        get: operations["ApplicationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/certificates": {
         parameters: {
             query?: never;
@@ -1220,6 +1249,36 @@ export interface paths {
          *     another is 409.
          */
         post: operations["NotifyCessation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/certificates/{year}/{seq}/recall-application": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The year of the certificate's number (`{year}/{seq}`), four digits. */
+                year: number;
+                /** @description The sequence of the certificate's number in its year, digits (`00001`; leading zeros may be left out). */
+                seq: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply for the recall of the certificate (§45(2))
+         * @description The owner's applicant applies in writing for the recall of its certificate in force, with its
+         *     reasons (at least one). The authority then decides: POST …/recall with ground
+         *     `owner_application`; until then the application is an open obligation of the authority's
+         *     (GET /register/obligations, kind `recall`, ground `owner_application`; §45 sets no period).
+         *     A repeat answers the first application; a certificate already recalled, expired or
+         *     terminated is 422.
+         */
+        post: operations["ApplyForRecall"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1589,6 +1648,14 @@ export interface components {
             readonly signature?: Record<string, never>;
             /** @description The S3 version of the confirmed upload; set by the service. */
             versionId?: string;
+            /**
+             * Format: date
+             * @description Standard §10: the last day of the document's term, for a document the policy gives one
+             *     (the identity document, the ICT services contract; docs/policy.md). A term that ended
+             *     before the day of filing (Kazakhstan time) refuses the acceptance (422, expired_documents);
+             *     a document without a term in the policy states none.
+             */
+            expiresOn?: string;
         };
         /** @description A row of the list of hardware (Annex 5). */
         HardwareItem: {
@@ -1643,6 +1710,17 @@ export interface components {
             outcome: components["schemas"]["Outcome"];
             /** @description The decision's reasons; required for return, refuse and rectify. Each not blank, at most 4,000 bytes. */
             reasons?: string[];
+            /**
+             * @description Standard §6, §10: the policy's refusal grounds a return or refusal rests on; required with
+             *     return and refuse, refused with any other outcome. A return (§15) names grounds that refuse
+             *     the acceptance of the application (incomplete_package, expired_documents,
+             *     after_application_window); a refusal (§27(2), §32, §37) grounds that refuse the service
+             *     (inaccurate_documents, noncompliance_with_rules). Each at most once. The applicant receives
+             *     the reasoned response as a PDF (reasoned_response, Kazakh, Russian, English) and as data
+             *     (reasoned_response_data), kept under Object Lock: at once with a return or a refusal after
+             *     a lapse (§32), with the act for a refusal at a decision (§30, §38).
+             */
+            grounds?: string[];
             /**
              * @description The documents the outcome takes, and no others: contract (send_contract),
              *     signed_contract (sign_contract), survey_act (survey), additional_survey_act
@@ -1929,7 +2007,7 @@ export interface components {
         };
         /** @description A stored file, pinned by version and hash. */
         Document: {
-            /** @description A policy document id, or contract, signed_contract, survey_act, additional_survey_act, rectification_documents, certificate, package, receipt. */
+            /** @description A policy document id, or contract, signed_contract, survey_act, additional_survey_act, rectification_documents, certificate, package, receipt, reasoned_response (the PDF of a return's or refusal's reasoned response, standard §6), reasoned_response_data (its data). */
             kind?: string;
             key: string;
             versionId?: string;
@@ -1938,7 +2016,7 @@ export interface components {
             step?: string;
             /**
              * Format: date-time
-             * @description An act, when the authority sent it to the applicant.
+             * @description An act or a reasoned response, when the authority sent it to the applicant.
              */
             sentAt?: string;
             signature?: components["schemas"]["EDSSignature"];
@@ -1956,6 +2034,8 @@ export interface components {
             step?: components["schemas"]["StepName"];
             outcome?: components["schemas"]["EventOutcome"];
             reasons?: string[];
+            /** @description A return's or refusal's grounds (standard §10). */
+            grounds?: string[];
             documents?: components["schemas"]["Document"][];
         };
         /** @description A completed step. */
@@ -1963,6 +2043,8 @@ export interface components {
             step: components["schemas"]["StepName"];
             outcome: components["schemas"]["Outcome"];
             reasons?: string[];
+            /** @description A return's or refusal's grounds (standard §10). */
+            grounds?: string[];
             /** Format: date-time */
             at: string;
         };
@@ -2374,6 +2456,17 @@ export interface components {
          * @enum {string}
          */
         CertificateStatus: "valid" | "recalled" | "expired" | "terminated";
+        /** @description The public status of an application (standard §13). */
+        ApplicationStatus: {
+            /** @example A-20261015-9f1c2a7b3d4e5f60 */
+            receiptNumber: string;
+            stage: components["schemas"]["Stage"];
+            /**
+             * Format: date-time
+             * @description The open step's statutory due moment; absent once the case has ended.
+             */
+            nextDueAt?: string;
+        };
         /**
          * @description A certificate's entry in the register as its owner and the authority see it: what §29
          *     lists, and its life after issue (§40-§48). `revision` counts the entry's signed versions.
@@ -2408,9 +2501,17 @@ export interface components {
             /** Format: date-time */
             terminatedAt?: string;
             monitoring?: components["schemas"]["CertificateMonitoring"];
+            /** @description §28: entered but not yet sent to its owner; until it is, only the authority reads it (its owner and the public get 404). */
+            awaitingReceipt?: boolean;
+            /**
+             * Format: date-time
+             * @description §28, §38: the owner's receipt of the certificate with the act (online, the moment the authority recorded the sending); the monitoring year of §42 runs from it.
+             */
+            receivedAt?: string;
             changes: components["schemas"]["ChangeNotice"][];
             duplicates: components["schemas"]["DuplicateRequest"][];
             cessation?: components["schemas"]["Cessation"];
+            recallApplication?: components["schemas"]["RecallApplication"];
             revision: number;
             /** Format: date-time */
             updatedAt: string;
@@ -2529,15 +2630,18 @@ export interface components {
             objectKind: string;
             ownerName: string;
             ownerBin: string;
-            /** @enum {string} */
-            kind: "monitoring_connection" | "change_decision" | "certificate_return" | "duplicate" | "recall";
+            /**
+             * @description reattestation: §44 required re-attestation; the owner applies again (no period; met once the object holds a later certificate).
+             * @enum {string}
+             */
+            kind: "monitoring_connection" | "change_decision" | "certificate_return" | "duplicate" | "recall" | "reattestation";
             /** @description The change notice's or the duplicate request's ID. */
             id?: string;
             /**
-             * @description Kind recall: the ground of §45 to recall on.
+             * @description Kind recall: the ground of §45 to recall on (owner_application: the owner applied, §45(2); changed_conditions: re-attestation was required, §44, §45(4), with the change notice as id).
              * @enum {string}
              */
-            ground?: "not_reattested" | "operation_ceased";
+            ground?: "not_reattested" | "owner_application" | "changed_conditions" | "operation_ceased";
             paragraph: string;
             /** @enum {string} */
             actor: "applicant" | "authority";
@@ -2572,6 +2676,16 @@ export interface components {
         DuplicateRequestInput: {
             /** @enum {string} */
             reason: "lost" | "damaged";
+        };
+        RecallApplicationInput: {
+            /** @description The owner's reasons; each not blank, at most 4,000 bytes. */
+            reasons: string[];
+        };
+        /** @description The owner's application for the recall (§45(2)), pending until the authority decides it. */
+        RecallApplication: {
+            reasons?: string[];
+            /** Format: date-time */
+            receivedAt: string;
         };
         CessationNoticeInput: {
             /**
@@ -4492,6 +4606,35 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    ApplicationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's ID, `A-<filing date YYYYMMDD>-<16 hexadecimal digits>`. */
+                caseId: components["parameters"]["CaseID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stage and the next due moment. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     ListCertificates: {
         parameters: {
             query?: {
@@ -4902,6 +5045,57 @@ export interface operations {
         };
         responses: {
             /** @description The certificate, with the notice recorded. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateAction"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ApplyForRecall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The year of the certificate's number (`{year}/{seq}`), four digits. */
+                year: number;
+                /** @description The sequence of the certificate's number in its year, digits (`00001`; leading zeros may be left out). */
+                seq: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecallApplicationInput"];
+            };
+        };
+        responses: {
+            /** @description The certificate, with the application recorded. */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
