@@ -29,6 +29,13 @@ const outcomes: Record<Step, Outcome[]> = {
 
 const withReasons: Outcome[] = ["return", "refuse", "rectify"];
 
+/** Standard §6, §10: the grounds a return (refusing the acceptance) or a refusal (refusing the
+ * service) may rest on, from the policy (Completion.grounds); at least one is named. */
+const groundsOf: Partial<Record<Outcome, string[]>> = {
+  return: ["incomplete_package", "expired_documents", "after_application_window"],
+  refuse: ["inaccurate_documents", "noncompliance_with_rules"],
+};
+
 /** The document an outcome at a step takes (Completion.documents). */
 function documentOf(step: Step, outcome: Outcome): string | undefined {
   if (outcome === "contract_sent") return "contract";
@@ -49,6 +56,7 @@ export function StepForm({ caseId, step, onDone }: { caseId: string; step: Step;
   const choices = outcomes[step];
   const [outcome, setOutcome] = useState<Outcome>(choices[0] ?? "forward");
   const [reasons, setReasons] = useState("");
+  const [grounds, setGrounds] = useState<string[]>([]);
   const [file, setFile] = useState<File>();
   const [progress, setProgress] = useState<number>();
   const [act, setAct] = useState({ number: "", date: almatyDate(now()) });
@@ -60,6 +68,11 @@ export function StepForm({ caseId, step, onDone }: { caseId: string; step: Step;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const doc = documentOf(step, outcome);
+  const groundChoices = groundsOf[outcome] ?? [];
+  // The first ground stands chosen until the person chooses: a return or refusal names one at least.
+  const chosen = grounds.filter((g) => groundChoices.includes(g));
+  const named = chosen.length > 0 ? chosen : groundChoices.slice(0, 1);
+  const toggle = (g: string, on: boolean) => setGrounds(on ? [...named, g] : named.filter((x) => x !== g));
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -68,6 +81,7 @@ export function StepForm({ caseId, step, onDone }: { caseId: string; step: Step;
     try {
       const body: Completion = { step, outcome };
       if (withReasons.includes(outcome)) body.reasons = reasons.split("\n").map((r) => r.trim()).filter(Boolean);
+      if (groundChoices.length > 0) body.grounds = named;
       if (doc && file) {
         const up = await upload("case", caseId, doc, file, setProgress);
         body.documents = [{ kind: doc, key: up.key, sha256: up.sha256 }];
@@ -102,6 +116,16 @@ export function StepForm({ caseId, step, onDone }: { caseId: string; step: Step;
         <Field id="step-reasons" label={t("step.reasons")} hint={t("step.reasonsHint")}>
           <textarea id="step-reasons" required rows={4} value={reasons} aria-describedby="step-reasons-hint" onInput={(e) => setReasons(e.currentTarget.value)} />
         </Field>
+      )}
+      {groundChoices.length > 0 && (
+        <fieldset>
+          <legend>{t("step.grounds")}</legend>
+          {groundChoices.map((g) => (
+            <label class="choice" key={g}>
+              <input type="checkbox" name="grounds" value={g} checked={named.includes(g)} onChange={(e) => toggle(g, e.currentTarget.checked)} /> {label("ground", g)}
+            </label>
+          ))}
+        </fieldset>
       )}
       {doc && (
         <Field id="step-document" label={label("doc", doc)}>
