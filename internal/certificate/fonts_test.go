@@ -92,3 +92,44 @@ func TestRenderConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestCompressedPagesAreFpdfsBytes: the certificate and the recall decision whose pages output
+// compresses (compress.go) are byte for byte the documents fpdf compresses itself, and the
+// rewriting path is the one taken (the document is smaller than the uncompressed one).
+func TestCompressedPagesAreFpdfsBytes(t *testing.T) {
+	render := func() (cert, recall []byte) {
+		t.Helper()
+		c, err := Render(sampleCertificate(20, 30))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := RenderRecallDecision(sampleRecall("operation_ceased"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, r
+	}
+	ourCert, ourRecall := render()
+	againCert, againRecall := render() // the writers reused
+	fpdfCompresses = true
+	fpdfCert, fpdfRecall := render()
+	fpdfCompresses = false
+	for _, tc := range []struct {
+		name       string
+		got, other []byte
+	}{
+		{"certificate", ourCert, fpdfCert}, {"certificate, again", againCert, fpdfCert},
+		{"recall decision", ourRecall, fpdfRecall}, {"recall decision, again", againRecall, fpdfRecall},
+	} {
+		if !bytes.Equal(tc.got, tc.other) {
+			t.Errorf("%s: %d bytes with the pages compressed here, %d by fpdf: not the same document", tc.name, len(tc.got), len(tc.other))
+		}
+	}
+	// A layout compressPages does not know is refused (and output keeps it uncompressed).
+	if _, err := compressPages(bytes.Replace(fpdfCert, []byte("xref\n0 "), []byte("xref\n1 "), 1)); err == nil {
+		t.Error("a broken cross-reference table was rewritten")
+	}
+	if _, err := compressPages(fpdfCert); err == nil {
+		t.Error("a document with its pages already compressed was rewritten")
+	}
+}

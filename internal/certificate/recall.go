@@ -1,7 +1,6 @@
 package certificate
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -132,11 +131,11 @@ func renderRecall(d RecallDecision) ([]byte, int, error) {
 		r.section(l, i == 0)
 	}
 	pages := r.pdf.PageNo()
-	var buf bytes.Buffer
-	if err := r.pdf.Output(&buf); err != nil {
+	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
+	if err != nil {
 		return nil, 0, fmt.Errorf("render the decision to recall certificate %s: %w", d.Certificate, err)
 	}
-	return buf.Bytes(), pages, nil
+	return doc, pages, nil
 }
 
 // newRecallRenderer starts the PDF: fonts, footer, and metadata fixed by the decision alone.

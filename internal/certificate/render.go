@@ -1,7 +1,6 @@
 package certificate
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"strconv"
@@ -89,11 +88,11 @@ func render(c Certificate) ([]byte, []section, error) {
 		r.annex(l)
 		r.sections = append(r.sections, section{lang: l, first: first, last: r.pdf.PageNo()})
 	}
-	var buf bytes.Buffer
-	if err := r.pdf.Output(&buf); err != nil {
+	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
+	if err != nil {
 		return nil, nil, fmt.Errorf("render certificate %s: %w", c.Number, err)
 	}
-	return buf.Bytes(), r.sections, nil
+	return doc, r.sections, nil
 }
 
 // renderer draws one certificate.
