@@ -112,7 +112,7 @@ var kazakhstan = sync.OnceValues(func() (*Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := compile(kazakhstanSpec, loc)
+	c, err := compile(kazakhstanSpec(), loc)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: compile Kazakhstan data: %w", err)
 	}

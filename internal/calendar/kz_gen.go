@@ -3,383 +3,385 @@
 package calendar
 
 // kazakhstanSpec is data/kz.yaml as Go values: compile checks and compiles it on first use.
-var kazakhstanSpec = &fileSpec{
-	FirstYear: 2016,
-	LastYear:  2027,
-	Weekend: []string{
-		"Saturday",
-		"Sunday",
-	},
-	WeekendRuleSource: "Law of 13 December 2001 No. 267-II \"On holidays in the Republic of Kazakhstan\", art. 5: when a day off and a holiday coincide, the day off is the next working day after the holiday; not applied to religious holidays",
-	Holidays: []holidaySpec{
-		{
-			Name: "New Year",
-			Kind: "state",
-			Dates: []string{
-				"01-01",
-				"01-02",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5",
+func kazakhstanSpec() *fileSpec {
+	return &fileSpec{
+		FirstYear: 2016,
+		LastYear:  2027,
+		Weekend: []string{
+			"Saturday",
+			"Sunday",
 		},
-		{
-			Name: "Orthodox Christmas",
-			Kind: "religious",
-			Dates: []string{
-				"01-07",
+		WeekendRuleSource: "Law of 13 December 2001 No. 267-II \"On holidays in the Republic of Kazakhstan\", art. 5: when a day off and a holiday coincide, the day off is the next working day after the holiday; not applied to religious holidays",
+		Holidays: []holidaySpec{
+			{
+				Name: "New Year",
+				Kind: "state",
+				Dates: []string{
+					"01-01",
+					"01-02",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5",
 			},
-			Carry:  boolPtr(false),
-			Source: "Labour Code art. 84(5) (religious day off); the weekend rule of the Law \"On holidays\", art. 5, covers national and state holidays only, so it is never carried",
+			{
+				Name: "Orthodox Christmas",
+				Kind: "religious",
+				Dates: []string{
+					"01-07",
+				},
+				Carry:  boolPtr(false),
+				Source: "Labour Code art. 84(5) (religious day off); the weekend rule of the Law \"On holidays\", art. 5, covers national and state holidays only, so it is never carried",
+			},
+			{
+				Name: "International Women's Day",
+				Kind: "state",
+				Dates: []string{
+					"03-08",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5",
+			},
+			{
+				Name: "Constitution Day",
+				Kind: "national",
+				Dates: []string{
+					"03-15",
+				},
+				Years: []string{
+					"from 2027",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\" as amended after the 2026 Constitution (March 15 from 2027)",
+			},
+			{
+				Name: "Nauryz Meiramy",
+				Kind: "state",
+				Dates: []string{
+					"03-22",
+				},
+				Years: []string{
+					"until 2009",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5 (one day before 2010)",
+			},
+			{
+				Name: "Nauryz Meiramy",
+				Kind: "state",
+				Dates: []string{
+					"03-21",
+					"03-22",
+					"03-23",
+				},
+				Years: []string{
+					"from 2010",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5 (March 21-23 from 2010)",
+			},
+			{
+				Name: "Kazakhstan People's Unity Day",
+				Kind: "state",
+				Dates: []string{
+					"05-01",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5",
+			},
+			{
+				Name: "Defender of the Fatherland Day",
+				Kind: "state",
+				Dates: []string{
+					"05-07",
+				},
+				Years: []string{
+					"from 2013",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5 (a day off from 2013)",
+			},
+			{
+				Name: "Victory Day",
+				Kind: "state",
+				Dates: []string{
+					"05-09",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5",
+			},
+			{
+				Name: "Kurban Ait (first day)",
+				Kind: "religious",
+				OnDates: []string{
+					"2016-09-12",
+					"2017-09-01",
+					"2018-08-21",
+					"2019-08-11",
+					"2020-07-31",
+					"2021-07-20",
+					"2022-07-09",
+					"2023-06-28",
+					"2024-06-16",
+					"2025-06-06",
+					"2026-05-27",
+					"2027-05-16",
+				},
+				EachYear: true,
+				Carry:    boolPtr(false),
+				Source:   "Labour Code art. 84(5) (religious day off); the weekend rule of the Law \"On holidays\", art. 5, covers national and state holidays only, so it is never carried; dates as announced each year by the Spiritual Administration of Muslims of Kazakhstan",
+			},
+			{
+				Name: "Capital Day",
+				Kind: "state",
+				Dates: []string{
+					"07-06",
+				},
+				Years: []string{
+					"from 2009",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5 (a day off from 2009)",
+			},
+			{
+				Name: "Constitution Day",
+				Kind: "national",
+				Dates: []string{
+					"08-30",
+				},
+				Years: []string{
+					"until 2025",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5 (a day off up to and including 2025; not a day off from 2026)",
+			},
+			{
+				Name: "Republic Day",
+				Kind: "national",
+				Dates: []string{
+					"10-25",
+				},
+				Years: []string{
+					"1994-2008",
+					"from 2022",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5 (a day off 1994-2008 and again from 2022)",
+			},
+			{
+				Name: "First President Day",
+				Kind: "national",
+				Dates: []string{
+					"12-01",
+				},
+				Years: []string{
+					"2012-2021",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5 (2012-2021)",
+			},
+			{
+				Name: "Independence Day",
+				Kind: "national",
+				Dates: []string{
+					"12-16",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5",
+			},
+			{
+				Name: "Independence Day (second day)",
+				Kind: "national",
+				Dates: []string{
+					"12-17",
+				},
+				Years: []string{
+					"2002-2021",
+				},
+				Carry:  boolPtr(true),
+				Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5 (December 17 as well, 2002-2021)",
+			},
 		},
-		{
-			Name: "International Women's Day",
-			Kind: "state",
-			Dates: []string{
-				"03-08",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5",
-		},
-		{
-			Name: "Constitution Day",
-			Kind: "national",
-			Dates: []string{
-				"03-15",
-			},
-			Years: []string{
-				"from 2027",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\" as amended after the 2026 Constitution (March 15 from 2027)",
-		},
-		{
-			Name: "Nauryz Meiramy",
-			Kind: "state",
-			Dates: []string{
-				"03-22",
-			},
-			Years: []string{
-				"until 2009",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5 (one day before 2010)",
-		},
-		{
-			Name: "Nauryz Meiramy",
-			Kind: "state",
-			Dates: []string{
-				"03-21",
-				"03-22",
-				"03-23",
-			},
-			Years: []string{
-				"from 2010",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5 (March 21-23 from 2010)",
-		},
-		{
-			Name: "Kazakhstan People's Unity Day",
-			Kind: "state",
-			Dates: []string{
-				"05-01",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5",
-		},
-		{
-			Name: "Defender of the Fatherland Day",
-			Kind: "state",
-			Dates: []string{
-				"05-07",
-			},
-			Years: []string{
-				"from 2013",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5 (a day off from 2013)",
-		},
-		{
-			Name: "Victory Day",
-			Kind: "state",
-			Dates: []string{
-				"05-09",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5",
-		},
-		{
-			Name: "Kurban Ait (first day)",
-			Kind: "religious",
-			OnDates: []string{
-				"2016-09-12",
-				"2017-09-01",
-				"2018-08-21",
-				"2019-08-11",
-				"2020-07-31",
-				"2021-07-20",
-				"2022-07-09",
-				"2023-06-28",
-				"2024-06-16",
-				"2025-06-06",
-				"2026-05-27",
-				"2027-05-16",
-			},
-			EachYear: true,
-			Carry:    boolPtr(false),
-			Source:   "Labour Code art. 84(5) (religious day off); the weekend rule of the Law \"On holidays\", art. 5, covers national and state holidays only, so it is never carried; dates as announced each year by the Spiritual Administration of Muslims of Kazakhstan",
-		},
-		{
-			Name: "Capital Day",
-			Kind: "state",
-			Dates: []string{
-				"07-06",
-			},
-			Years: []string{
-				"from 2009",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 3 and art. 5 (a day off from 2009)",
-		},
-		{
-			Name: "Constitution Day",
-			Kind: "national",
-			Dates: []string{
-				"08-30",
-			},
-			Years: []string{
-				"until 2025",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5 (a day off up to and including 2025; not a day off from 2026)",
-		},
-		{
-			Name: "Republic Day",
-			Kind: "national",
-			Dates: []string{
-				"10-25",
-			},
-			Years: []string{
-				"1994-2008",
-				"from 2022",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5 (a day off 1994-2008 and again from 2022)",
-		},
-		{
-			Name: "First President Day",
-			Kind: "national",
-			Dates: []string{
-				"12-01",
-			},
-			Years: []string{
-				"2012-2021",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5 (2012-2021)",
-		},
-		{
-			Name: "Independence Day",
-			Kind: "national",
-			Dates: []string{
-				"12-16",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5",
-		},
-		{
-			Name: "Independence Day (second day)",
-			Kind: "national",
-			Dates: []string{
-				"12-17",
-			},
-			Years: []string{
-				"2002-2021",
-			},
-			Carry:  boolPtr(true),
-			Source: "Law \"On holidays in the Republic of Kazakhstan\", art. 2 and art. 5 (December 17 as well, 2002-2021)",
-		},
-	},
-	Years: []yearSpec{
-		{
-			Year:   2016,
-			Status: "final",
-			Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2016; Kurban Ait 2016-09-12 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2016-03-07 Mon",
-					WorkingDay: "2016-03-05 Sat",
-					Act:        "Government Decree on the transfer of days off in 2016",
+		Years: []yearSpec{
+			{
+				Year:   2016,
+				Status: "final",
+				Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2016; Kurban Ait 2016-09-12 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2016-03-07 Mon",
+						WorkingDay: "2016-03-05 Sat",
+						Act:        "Government Decree on the transfer of days off in 2016",
+					},
 				},
 			},
-		},
-		{
-			Year:   2017,
-			Status: "final",
-			Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2017; Kurban Ait 2017-09-01 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2017-03-20 Mon",
-					WorkingDay: "2017-03-18 Sat",
-					Act:        "Government Decree on the transfer of days off in 2017",
-				},
-				{
-					DayOff:     "2017-07-07 Fri",
-					WorkingDay: "2017-07-01 Sat",
-					Act:        "Government Decree on the transfer of days off in 2017",
-				},
-			},
-		},
-		{
-			Year:   2018,
-			Status: "final",
-			Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2018; Kurban Ait 2018-08-21 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2018-03-09 Fri",
-					WorkingDay: "2018-03-03 Sat",
-					Act:        "Government Decree on the transfer of days off in 2018",
-				},
-				{
-					DayOff:     "2018-04-30 Mon",
-					WorkingDay: "2018-04-28 Sat",
-					Act:        "Government Decree on the transfer of days off in 2018",
-				},
-				{
-					DayOff:     "2018-05-08 Tue",
-					WorkingDay: "2018-05-05 Sat",
-					Act:        "Government Decree on the transfer of days off in 2018",
-				},
-				{
-					DayOff:     "2018-08-31 Fri",
-					WorkingDay: "2018-08-25 Sat",
-					Act:        "Government Decree on the transfer of days off in 2018",
-				},
-				{
-					DayOff:     "2018-12-31 Mon",
-					WorkingDay: "2018-12-29 Sat",
-					Act:        "Government Decree on the transfer of days off in 2018",
+			{
+				Year:   2017,
+				Status: "final",
+				Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2017; Kurban Ait 2017-09-01 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2017-03-20 Mon",
+						WorkingDay: "2017-03-18 Sat",
+						Act:        "Government Decree on the transfer of days off in 2017",
+					},
+					{
+						DayOff:     "2017-07-07 Fri",
+						WorkingDay: "2017-07-01 Sat",
+						Act:        "Government Decree on the transfer of days off in 2017",
+					},
 				},
 			},
-		},
-		{
-			Year:   2019,
-			Status: "final",
-			Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2019; Kurban Ait 2019-08-11 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2019-05-10 Fri",
-					WorkingDay: "2019-05-04 Sat",
-					Act:        "Government Decree on the transfer of days off in 2019",
+			{
+				Year:   2018,
+				Status: "final",
+				Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2018; Kurban Ait 2018-08-21 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2018-03-09 Fri",
+						WorkingDay: "2018-03-03 Sat",
+						Act:        "Government Decree on the transfer of days off in 2018",
+					},
+					{
+						DayOff:     "2018-04-30 Mon",
+						WorkingDay: "2018-04-28 Sat",
+						Act:        "Government Decree on the transfer of days off in 2018",
+					},
+					{
+						DayOff:     "2018-05-08 Tue",
+						WorkingDay: "2018-05-05 Sat",
+						Act:        "Government Decree on the transfer of days off in 2018",
+					},
+					{
+						DayOff:     "2018-08-31 Fri",
+						WorkingDay: "2018-08-25 Sat",
+						Act:        "Government Decree on the transfer of days off in 2018",
+					},
+					{
+						DayOff:     "2018-12-31 Mon",
+						WorkingDay: "2018-12-29 Sat",
+						Act:        "Government Decree on the transfer of days off in 2018",
+					},
 				},
 			},
-		},
-		{
-			Year:   2020,
-			Status: "final",
-			Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2020; Kurban Ait 2020-07-31 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2020-01-03 Fri",
-					WorkingDay: "2020-01-05 Sun",
-					Act:        "Government Decree on the transfer of days off in 2020",
-				},
-				{
-					DayOff:     "2020-05-08 Fri",
-					WorkingDay: "2020-05-11 Mon",
-					Act:        "Government Decree on the transfer of days off in 2020",
-					Note:       "Victory Day fell on Saturday May 9; its carried day off, Monday May 11, was moved to Friday May 8",
-				},
-				{
-					DayOff:     "2020-12-18 Fri",
-					WorkingDay: "2020-12-20 Sun",
-					Act:        "Government Decree on the transfer of days off in 2020",
+			{
+				Year:   2019,
+				Status: "final",
+				Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2019; Kurban Ait 2019-08-11 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2019-05-10 Fri",
+						WorkingDay: "2019-05-04 Sat",
+						Act:        "Government Decree on the transfer of days off in 2019",
+					},
 				},
 			},
-		},
-		{
-			Year:   2021,
-			Status: "final",
-			Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2021; Kurban Ait 2021-07-20 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2021-07-05 Mon",
-					WorkingDay: "2021-07-03 Sat",
-					Act:        "Government Decree on the transfer of days off in 2021",
+			{
+				Year:   2020,
+				Status: "final",
+				Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2020; Kurban Ait 2020-07-31 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2020-01-03 Fri",
+						WorkingDay: "2020-01-05 Sun",
+						Act:        "Government Decree on the transfer of days off in 2020",
+					},
+					{
+						DayOff:     "2020-05-08 Fri",
+						WorkingDay: "2020-05-11 Mon",
+						Act:        "Government Decree on the transfer of days off in 2020",
+						Note:       "Victory Day fell on Saturday May 9; its carried day off, Monday May 11, was moved to Friday May 8",
+					},
+					{
+						DayOff:     "2020-12-18 Fri",
+						WorkingDay: "2020-12-20 Sun",
+						Act:        "Government Decree on the transfer of days off in 2020",
+					},
 				},
 			},
-		},
-		{
-			Year:   2022,
-			Status: "final",
-			Source: "Law \"On holidays\" (Republic Day again, December 1 and 17 no longer days off); Government Decree on the transfer of days off in 2022; Kurban Ait 2022-07-09 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2022-03-07 Mon",
-					WorkingDay: "2022-03-05 Sat",
-					Act:        "Government Decree on the transfer of days off in 2022",
-				},
-				{
-					DayOff:     "2022-08-29 Mon",
-					WorkingDay: "2022-08-27 Sat",
-					Act:        "Government Decree on the transfer of days off in 2022",
-				},
-				{
-					DayOff:     "2022-10-24 Mon",
-					WorkingDay: "2022-10-22 Sat",
-					Act:        "Government Decree on the transfer of days off in 2022",
+			{
+				Year:   2021,
+				Status: "final",
+				Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2021; Kurban Ait 2021-07-20 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2021-07-05 Mon",
+						WorkingDay: "2021-07-03 Sat",
+						Act:        "Government Decree on the transfer of days off in 2021",
+					},
 				},
 			},
-		},
-		{
-			Year:   2023,
-			Status: "final",
-			Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2023; Kurban Ait 2023-06-28 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2023-07-07 Fri",
-					WorkingDay: "2023-07-01 Sat",
-					Act:        "Government Decree on the transfer of days off in 2023",
+			{
+				Year:   2022,
+				Status: "final",
+				Source: "Law \"On holidays\" (Republic Day again, December 1 and 17 no longer days off); Government Decree on the transfer of days off in 2022; Kurban Ait 2022-07-09 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2022-03-07 Mon",
+						WorkingDay: "2022-03-05 Sat",
+						Act:        "Government Decree on the transfer of days off in 2022",
+					},
+					{
+						DayOff:     "2022-08-29 Mon",
+						WorkingDay: "2022-08-27 Sat",
+						Act:        "Government Decree on the transfer of days off in 2022",
+					},
+					{
+						DayOff:     "2022-10-24 Mon",
+						WorkingDay: "2022-10-22 Sat",
+						Act:        "Government Decree on the transfer of days off in 2022",
+					},
 				},
 			},
-		},
-		{
-			Year:   2024,
-			Status: "final",
-			Source: "Law \"On holidays\"; order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2024; Kurban Ait 2024-06-16 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2024-05-08 Wed",
-					WorkingDay: "2024-05-04 Sat",
-					Act:        "Order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2024",
+			{
+				Year:   2023,
+				Status: "final",
+				Source: "Law \"On holidays\"; Government Decree on the transfer of days off in 2023; Kurban Ait 2023-06-28 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2023-07-07 Fri",
+						WorkingDay: "2023-07-01 Sat",
+						Act:        "Government Decree on the transfer of days off in 2023",
+					},
 				},
 			},
-		},
-		{
-			Year:   2025,
-			Status: "final",
-			Source: "Law \"On holidays\"; order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2025; Kurban Ait 2025-06-06 as announced",
-			Transfers: []transferSpec{
-				{
-					DayOff:     "2025-01-03 Fri",
-					WorkingDay: "2025-01-05 Sun",
-					Act:        "Order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2025",
+			{
+				Year:   2024,
+				Status: "final",
+				Source: "Law \"On holidays\"; order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2024; Kurban Ait 2024-06-16 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2024-05-08 Wed",
+						WorkingDay: "2024-05-04 Sat",
+						Act:        "Order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2024",
+					},
 				},
 			},
+			{
+				Year:   2025,
+				Status: "final",
+				Source: "Law \"On holidays\"; order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2025; Kurban Ait 2025-06-06 as announced",
+				Transfers: []transferSpec{
+					{
+						DayOff:     "2025-01-03 Fri",
+						WorkingDay: "2025-01-05 Sun",
+						Act:        "Order of the Minister of Labour and Social Protection of Population on the transfer of days off in 2025",
+					},
+				},
+			},
+			{
+				Year:      2026,
+				Status:    "final",
+				Source:    "Law \"On holidays\" (August 30 no longer a day off from 2026); no transfer of days off published for 2026; Kurban Ait 2026-05-27 as announced",
+				Transfers: []transferSpec{},
+			},
+			{
+				Year:      2027,
+				Status:    "provisional",
+				Source:    "expected calendar - Law \"On holidays\" with Constitution Day on March 15 from 2027; Kurban Ait expected about 2027-05-16 (not yet announced); no transfer of days off published yet",
+				Transfers: []transferSpec{},
+			},
 		},
-		{
-			Year:      2026,
-			Status:    "final",
-			Source:    "Law \"On holidays\" (August 30 no longer a day off from 2026); no transfer of days off published for 2026; Kurban Ait 2026-05-27 as announced",
-			Transfers: []transferSpec{},
-		},
-		{
-			Year:      2027,
-			Status:    "provisional",
-			Source:    "expected calendar - Law \"On holidays\" with Constitution Day on March 15 from 2027; Kurban Ait expected about 2027-05-16 (not yet announced); no transfer of days off published yet",
-			Transfers: []transferSpec{},
-		},
-	},
+	}
 }
 
 func boolPtr(b bool) *bool { return &b }

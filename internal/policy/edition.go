@@ -238,7 +238,7 @@ type RecallGround struct {
 var embedded = sync.OnceValues(func() (map[string]func() (*Edition, error), error) {
 	out := map[string]func() (*Edition, error){}
 	for id, g := range generatedEditions {
-		out[id] = sync.OnceValues(func() (*Edition, error) { return fromGenerated(id, g) })
+		out[id] = sync.OnceValues(func() (*Edition, error) { return fromGenerated(id, g()) })
 	}
 	if _, ok := out[defaultEdition]; !ok {
 		return nil, fmt.Errorf("policy: default edition %s is not embedded", defaultEdition)
