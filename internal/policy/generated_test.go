@@ -85,18 +85,6 @@ func TestGeneratedEditionsMatchYAML(t *testing.T) {
 	}
 }
 
-// mappingKeys are the keys of each top-level mapping of an edition file, in file order.
-func mappingKeys(root *yaml.Node) map[string][]string {
-	out := map[string][]string{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i+1].Kind == yaml.MappingNode {
-			key := root.Content[i].Value
-			out[key] = keyOrder(root, key)
-		}
-	}
-	return out
-}
-
 // generateEditions writes the Go source of editions_gen.go.
 func generateEditions(gens map[string]generatedEdition) ([]byte, error) {
 	var b bytes.Buffer

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The edition's head and what the rest refers to: id, title, applies_from, sources, the callback
@@ -21,7 +19,7 @@ var (
 	hhmmRE = regexp.MustCompile(`^(\d{2}):(\d{2})$`)
 )
 
-func validate(c *checker, name string, s *specFile, root *yaml.Node) *Edition {
+func validate(c *checker, name string, s *specFile, root keyOrders) *Edition {
 	e := &Edition{id: s.ID, title: s.Title, spec: s}
 
 	c.required("id", s.ID)
@@ -158,7 +156,7 @@ func validateOffice(c *checker, e *Edition, o *officeSpec) {
 	}
 }
 
-func validateFlags(c *checker, e *Edition, s *specFile, root *yaml.Node) {
+func validateFlags(c *checker, e *Edition, s *specFile, root keyOrders) {
 	for _, id := range keyOrder(root, "flags") {
 		f := s.Flags[id]
 		p := "flags." + id
