@@ -115,10 +115,20 @@ const (
 	recallSeparator = 3.0                   // space above and below the rule between sections
 )
 
+// layOutRecall draws the copy of the decision, with the full fonts or the reduced ones.
+func layOutRecall(d RecallDecision, full bool) *recallRenderer {
+	r := newRecallRenderer(d, full)
+	for i, l := range Languages() {
+		r.section(l, i == 0)
+	}
+	return r
+}
+
 // recallRenderer draws one copy of a recall decision.
 type recallRenderer struct {
-	pdf *fpdf.Fpdf
-	d   RecallDecision
+	reduced bool // the fonts are the reduced ones (fonts.go)
+	pdf     *fpdf.Fpdf
+	d       RecallDecision
 }
 
 // renderRecall checks the decision and prints its copy; it also says how many pages it took.
@@ -126,9 +136,9 @@ func renderRecall(d RecallDecision) ([]byte, int, error) {
 	if err := d.Validate(); err != nil {
 		return nil, 0, fmt.Errorf("render the decision to recall certificate %q: %w", clip(d.Certificate), err)
 	}
-	r := newRecallRenderer(d)
-	for i, l := range Languages() {
-		r.section(l, i == 0)
+	r := layOutRecall(d, fullFonts)
+	if r.reduced && !withinReducedFonts(r.pdf) {
+		r = layOutRecall(d, true) // a rune the reduced fonts lack (fonts.go)
 	}
 	pages := r.pdf.PageNo()
 	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
@@ -139,7 +149,7 @@ func renderRecall(d RecallDecision) ([]byte, int, error) {
 }
 
 // newRecallRenderer starts the PDF: fonts, footer, and metadata fixed by the decision alone.
-func newRecallRenderer(d RecallDecision) *recallRenderer {
+func newRecallRenderer(d RecallDecision, full bool) *recallRenderer {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	r := &recallRenderer{pdf: pdf, d: d}
 	pdf.SetCatalogSort(true)
@@ -159,7 +169,7 @@ func newRecallRenderer(d RecallDecision) *recallRenderer {
 	pdf.SetAuthor(strings.Join(authors, " / "), true)
 	pdf.SetLang("kk")
 	pdf.AliasNbPages("")
-	addFonts(pdf) // parsed once per process (fonts.go)
+	r.reduced = addFonts(pdf, full) // parsed once per process (fonts.go)
 	pdf.SetFooterFunc(r.footer)
 	pdf.SetMargins(recallLeft, recallTop, recallRight)
 	pdf.SetAutoPageBreak(true, recallBottom)

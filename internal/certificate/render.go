@@ -81,12 +81,9 @@ func render(c Certificate) ([]byte, []section, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("render certificate %s: %w", c.Number, err)
 	}
-	r := newRenderer(c, modules)
-	for _, l := range Languages() {
-		first := r.pdf.PageNo() + 1
-		r.certificatePage(l)
-		r.annex(l)
-		r.sections = append(r.sections, section{lang: l, first: first, last: r.pdf.PageNo()})
+	r := layOut(c, modules, fullFonts)
+	if r.reduced && !withinReducedFonts(r.pdf) {
+		r = layOut(c, modules, true) // a rune the reduced fonts lack (fonts.go)
 	}
 	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
 	if err != nil {
@@ -95,8 +92,24 @@ func render(c Certificate) ([]byte, []section, error) {
 	return doc, r.sections, nil
 }
 
+// fullFonts, when true, makes the renderers use the full fonts (the tests' reference).
+var fullFonts = false
+
+// layOut draws every page of the certificate, with the full fonts or the reduced ones.
+func layOut(c Certificate, modules [][]bool, full bool) *renderer {
+	r := newRenderer(c, modules, full)
+	for _, l := range Languages() {
+		first := r.pdf.PageNo() + 1
+		r.certificatePage(l)
+		r.annex(l)
+		r.sections = append(r.sections, section{lang: l, first: first, last: r.pdf.PageNo()})
+	}
+	return r
+}
+
 // renderer draws one certificate.
 type renderer struct {
+	reduced  bool // the fonts are the reduced ones (fonts.go)
 	pdf      *fpdf.Fpdf
 	c        Certificate
 	qr       [][]bool
@@ -104,7 +117,7 @@ type renderer struct {
 	sections []section
 }
 
-func newRenderer(c Certificate, modules [][]bool) *renderer {
+func newRenderer(c Certificate, modules [][]bool, full bool) *renderer {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	r := &renderer{pdf: pdf, c: c, qr: modules, lang: Kazakh}
 	pdf.SetCatalogSort(true)
@@ -122,7 +135,7 @@ func newRenderer(c Certificate, modules [][]bool) *renderer {
 	pdf.SetAuthor(label(Kazakh, labelAuthority)+" / "+label(Russian, labelAuthority)+" / "+label(English, labelAuthority), true)
 	pdf.SetLang("kk")
 	pdf.AliasNbPages("")
-	addFonts(pdf) // parsed once per process (fonts.go)
+	r.reduced = addFonts(pdf, full) // parsed once per process (fonts.go)
 	pdf.SetFooterFunc(r.footer)
 	return r
 }
