@@ -739,7 +739,7 @@ func (h *harness) completion(c Case, outcome Outcome) Completion {
 
 // sampleAct is an act's details dated the day the case was filed.
 func sampleAct(c Case) *ActDetails {
-	return &ActDetails{Number: "A-" + c.ID[len(c.ID)-4:], Date: c.SubmittedAt.In(almatyLoc).Format("2006-01-02")}
+	return &ActDetails{Number: "A-" + c.ID[len(c.ID)-4:], Date: c.SubmittedAt.In(almatyLoc()).Format("2006-01-02")}
 }
 
 // sampleTerms are certificate terms as an authority writes them.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -297,14 +298,14 @@ func paragraphs(s string) string {
 }
 
 // paragraphRef matches the policy's paragraph of the Rules: §46, or §45(2).
-var paragraphRef = regexp.MustCompile(`^§\s*([0-9]+)(?:\(([0-9]+)\))?$`)
+var paragraphRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^§\s*([0-9]+)(?:\(([0-9]+)\))?$`) }) // compiled on first use
 
 // rulesParagraph writes a paragraph of the Rules as the language cites one: «подпункт 2) пункта 45
 // Правил», «Қағидалардың 45-тармағының 2) тармақшасы», "§45(2) of the Rules". A reference of
 // another shape is printed as given.
 func rulesParagraph(l Lang, ref string) string {
 	ref = oneLine(ref)
-	m := paragraphRef.FindStringSubmatch(ref)
+	m := paragraphRef().FindStringSubmatch(ref)
 	switch {
 	case m == nil:
 		return ref

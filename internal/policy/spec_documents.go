@@ -15,8 +15,8 @@ func validateDocuments(c *checker, e *Edition, s *specFile, root keyOrders) {
 	for _, id := range keyOrder(root, "documents") {
 		d := s.Documents[id]
 		p := "documents." + id
-		if !idRE.MatchString(id) {
-			c.add(p, "id must match %s", idRE)
+		if !idRE().MatchString(id) {
+			c.add(p, "id must match %s", idRE())
 		}
 		if d == nil {
 			c.add(p, "missing")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -14,9 +15,10 @@ import (
 // documents, kinds and steps.
 
 var (
-	idRE   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	dateRE = regexp.MustCompile(`^(\d{2})-(\d{2})$`)
-	hhmmRE = regexp.MustCompile(`^(\d{2}):(\d{2})$`)
+	// compiled on an edition's first Load, not at every cold start
+	idRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*$`) })
+	dateRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{2})-(\d{2})$`) })
+	hhmmRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{2}):(\d{2})$`) })
 )
 
 func validate(c *checker, name string, s *specFile, root keyOrders) *Edition {
@@ -97,7 +99,7 @@ func checkAmount(c *checker, path string, amount *int) {
 }
 
 func parseHHMM(s string) (int, bool) {
-	m := hhmmRE.FindStringSubmatch(s)
+	m := hhmmRE().FindStringSubmatch(s)
 	if m == nil {
 		return 0, false
 	}

@@ -54,7 +54,7 @@ func validatePeriods(c *checker, e *Edition, s *specFile, root keyOrders) {
 			if ps.Amount != nil {
 				c.add(p+".amount", "not used with unit calendar_date (give date)")
 			}
-			m := dateRE.FindStringSubmatch(ps.Date)
+			m := dateRE().FindStringSubmatch(ps.Date)
 			if m == nil {
 				c.add(p+".date", "missing or not a date of the year (MM-DD): %q", ps.Date)
 				break
