@@ -53,7 +53,7 @@ func (s *Service) checkDocuments(c Case, rule StepRule, or OutcomeRule, attached
 			return nil, fmt.Errorf("documents[%d]: kind %q is not taken at %s", i, d.Kind, rule.Step)
 		case strings.TrimSpace(d.Key) == "":
 			return nil, fmt.Errorf("documents[%d]: key is required", i)
-		case !sha256Hex.MatchString(d.SHA256):
+		case !sha256Hex().MatchString(d.SHA256):
 			return nil, fmt.Errorf("documents[%d]: sha256 must be 64 lowercase hex digits", i)
 		}
 		d.Step, d.SentAt = rule.Step, nil

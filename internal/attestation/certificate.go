@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	_ "time/tzdata" // Asia/Almaty where the system has no zone files
 
@@ -63,10 +64,10 @@ func (s *Service) IssueCertificate(ctx context.Context, caseID string, at time.T
 		if err != nil {
 			return CertificateIssue{}, fmt.Errorf("issue certificate of %s: %w", caseID, err)
 		}
-		if almatyErr != nil {
-			return CertificateIssue{}, fmt.Errorf("issue certificate of %s: %w", caseID, almatyErr)
+		if _, err := almatyZone(); err != nil {
+			return CertificateIssue{}, fmt.Errorf("issue certificate of %s: %w", caseID, err)
 		}
-		year := at.In(almatyLoc).Year()
+		year := at.In(almatyLoc()).Year()
 		last, err := s.store.CertificateSeq(ctx, year)
 		if err != nil {
 			return CertificateIssue{}, fmt.Errorf("issue certificate of %s: %w", caseID, err)
@@ -114,6 +115,13 @@ func (s *Service) IssueCertificate(ctx context.Context, caseID string, at time.T
 	}
 }
 
-// almatyLoc is Kazakhstan's time zone, in which the numbering year is counted (from the embedded
-// tz database, so a Lambda without zone files computes the same).
-var almatyLoc, almatyErr = time.LoadLocation("Asia/Almaty")
+// almatyZone is Kazakhstan's time zone, in which the numbering year is counted (from the embedded
+// tz database, so a Lambda without zone files computes the same), loaded on first use, not at
+// every cold start.
+var almatyZone = sync.OnceValues(func() (*time.Location, error) { return time.LoadLocation("Asia/Almaty") })
+
+// almatyLoc is almatyZone's zone (nil if it cannot be loaded: almatyZone says why).
+func almatyLoc() *time.Location {
+	loc, _ := almatyZone()
+	return loc
+}

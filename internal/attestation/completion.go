@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"attestation/internal/apperr"
@@ -25,7 +26,8 @@ const (
 	maxDocuments    = 50
 )
 
-var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// (compiled on first use, not at every cold start)
+var sha256Hex = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 
 // Completion is an actor's decision on a case's open step.
 type Completion struct {

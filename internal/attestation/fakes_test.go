@@ -767,7 +767,7 @@ func sampleGrounds(outcome Outcome) []string {
 
 // sampleAct is an act's details dated the day the case was filed.
 func sampleAct(c Case) *ActDetails {
-	return &ActDetails{Number: "A-" + c.ID[len(c.ID)-4:], Date: c.SubmittedAt.In(almatyLoc).Format("2006-01-02")}
+	return &ActDetails{Number: "A-" + c.ID[len(c.ID)-4:], Date: c.SubmittedAt.In(almatyLoc()).Format("2006-01-02")}
 }
 
 // sampleTerms are certificate terms as an authority writes them.

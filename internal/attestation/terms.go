@@ -65,14 +65,14 @@ func checkAct(a *ActDetails, filed, now time.Time) error {
 	if err := checkLine("act.number", a.Number, maxActNumber); err != nil {
 		return err
 	}
-	d, err := time.ParseInLocation(time.DateOnly, a.Date, almatyLoc)
+	d, err := time.ParseInLocation(time.DateOnly, a.Date, almatyLoc())
 	if err != nil {
 		return fmt.Errorf("act.date: %q is not a date YYYY-MM-DD", a.Date)
 	}
-	if d.After(now.In(almatyLoc)) {
+	if d.After(now.In(almatyLoc())) {
 		return fmt.Errorf("act.date: %s is after today", a.Date)
 	}
-	if y, m, dd := filed.In(almatyLoc).Date(); d.Before(time.Date(y, m, dd, 0, 0, 0, 0, almatyLoc)) {
+	if y, m, dd := filed.In(almatyLoc()).Date(); d.Before(time.Date(y, m, dd, 0, 0, 0, 0, almatyLoc())) {
 		return fmt.Errorf("act.date: %s is before the application was filed", a.Date)
 	}
 	return nil
@@ -80,7 +80,7 @@ func checkAct(a *ActDetails, filed, now time.Time) error {
 
 // ActDate is the act's date as a day in Kazakhstan time.
 func (a ActDetails) ActDate() (time.Time, error) {
-	return time.ParseInLocation(time.DateOnly, a.Date, almatyLoc)
+	return time.ParseInLocation(time.DateOnly, a.Date, almatyLoc())
 }
 
 // checkTerms checks the certificate's terms (Annex 7).

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"attestation/internal/policy"
@@ -190,11 +191,11 @@ func (v *validator) applicant(a Applicant) {
 	}
 }
 
-var objectIDPattern = regexp.MustCompile(`^O-[0-9a-f]{16}$`)
+var objectIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^O-[0-9a-f]{16}$`) }) // compiled on first use
 
 // object checks the object of attestation: its name (Annex 2) and kind (§5, §6).
 func (v *validator) object(o ObjectInfo) {
-	if o.ID != "" && !objectIDPattern.MatchString(o.ID) {
+	if o.ID != "" && !objectIDPattern().MatchString(o.ID) {
 		v.add("object.id", "§11, Annex 1", "%q is not an object id: O- and 16 hexadecimal digits, as POST /objects gives it", clip(o.ID))
 	}
 	v.text(at{name: "object.name"}, ruleAnnex2, "the object's name", o.Name, true, MaxNameLength)

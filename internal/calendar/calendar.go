@@ -9,8 +9,8 @@
 // on a weekend (Law "On holidays", art. 5; never from a religious day off), or a day
 // off by a yearly transfer (Labour Code of 23 November 2015 No. 414-V, art. 85(3):
 // Government decree up to 2023, ministerial order from 2024); a transfer also
-// makes a day off a working day. The data lives in data/kz.yaml, embedded in the
-// binary and validated on first use; each year is final or provisional and names
+// makes a day off a working day. The data lives in data/kz.yaml, turned into Go
+// values by go generate (kz_gen.go) and validated on first use; each year is final or provisional and names
 // its source.
 //
 // Dates are civil dates in Kazakhstan time, the Asia/Almaty zone of the tz
@@ -112,15 +112,15 @@ var kazakhstan = sync.OnceValues(func() (*Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := load(kazakhstanYAML, loc)
+	c, err := compile(kazakhstanSpec(), loc)
 	if err != nil {
-		return nil, fmt.Errorf("calendar: load embedded Kazakhstan data: %w", err)
+		return nil, fmt.Errorf("calendar: compile Kazakhstan data: %w", err)
 	}
 	return c, nil
 })
 
-// Kazakhstan returns the working-day calendar of Kazakhstan compiled from the
-// embedded data. It is loaded and validated once; later calls return the same
+// Kazakhstan returns the working-day calendar of Kazakhstan compiled from its
+// data (data/kz.yaml, generated into kz_gen.go). It is validated and compiled once; later calls return the same
 // calendar (or the same error).
 func Kazakhstan() (*Calendar, error) { return kazakhstan() }
 

@@ -1,24 +1,21 @@
 package calendar
 
 import (
-	"bytes"
-	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
-// kazakhstanYAML is the calendar data of Kazakhstan; see the comments in the file.
+// The calendar data is written in data/kz.yaml; go generate turns it into Go values in
+// kz_gen.go (kazakhstanSpec), so a function does not decode YAML at cold start. compile still
+// checks the values when the calendar is first used; TestGeneratedCalendarMatchesYAML fails when
+// kz_gen.go is not what data/kz.yaml gives.
 //
-//go:embed data/kz.yaml
-var kazakhstanYAML []byte
+//go:generate go test . -run TestGeneratedCalendarMatchesYAML -update
 
-// fileSpec is the YAML document as written; load validates it into a Calendar.
+// fileSpec is the YAML document as written; compile validates it into a Calendar.
 type fileSpec struct {
 	FirstYear         int           `yaml:"first_year"`
 	LastYear          int           `yaml:"last_year"`
@@ -71,21 +68,6 @@ var holidayKinds = map[string]bool{"national": true, "state": true, "religious":
 // dataError names the field of the calendar data that is wrong.
 func dataError(field, format string, args ...any) error {
 	return fmt.Errorf("calendar data: %s: %s", field, fmt.Sprintf(format, args...))
-}
-
-// decodeSpec reads exactly one YAML document and rejects unknown keys.
-func decodeSpec(data []byte) (*fileSpec, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var spec fileSpec
-	if err := dec.Decode(&spec); err != nil {
-		return nil, fmt.Errorf("calendar data: decode YAML: %w", err)
-	}
-	var extra any
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, errors.New("calendar data: more than one YAML document")
-	}
-	return &spec, nil
 }
 
 // yearRange is a period of years, inclusive at both ends.
@@ -214,15 +196,6 @@ func parseClaimedDate(field, s string) (time.Time, error) {
 		return time.Time{}, dataError(field, "%s is a %s, not %s as claimed", ds, t.Weekday(), wd)
 	}
 	return t, nil
-}
-
-// load decodes, validates and compiles calendar data.
-func load(data []byte, loc *time.Location) (*Calendar, error) {
-	spec, err := decodeSpec(data)
-	if err != nil {
-		return nil, err
-	}
-	return compile(spec, loc)
 }
 
 // compile validates spec and builds the per-day table of the covered years.

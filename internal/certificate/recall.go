@@ -1,11 +1,11 @@
 package certificate
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -116,10 +116,20 @@ const (
 	recallSeparator = 3.0                   // space above and below the rule between sections
 )
 
+// layOutRecall draws the copy of the decision, with the full fonts or the reduced ones.
+func layOutRecall(d RecallDecision, full bool) *recallRenderer {
+	r := newRecallRenderer(d, full)
+	for i, l := range Languages() {
+		r.section(l, i == 0)
+	}
+	return r
+}
+
 // recallRenderer draws one copy of a recall decision.
 type recallRenderer struct {
-	pdf *fpdf.Fpdf
-	d   RecallDecision
+	reduced bool // the fonts are the reduced ones (fonts.go)
+	pdf     *fpdf.Fpdf
+	d       RecallDecision
 }
 
 // renderRecall checks the decision and prints its copy; it also says how many pages it took.
@@ -127,20 +137,20 @@ func renderRecall(d RecallDecision) ([]byte, int, error) {
 	if err := d.Validate(); err != nil {
 		return nil, 0, fmt.Errorf("render the decision to recall certificate %q: %w", clip(d.Certificate), err)
 	}
-	r := newRecallRenderer(d)
-	for i, l := range Languages() {
-		r.section(l, i == 0)
+	r := layOutRecall(d, fullFonts)
+	if r.reduced && !withinReducedFonts(r.pdf) {
+		r = layOutRecall(d, true) // a rune the reduced fonts lack (fonts.go)
 	}
 	pages := r.pdf.PageNo()
-	var buf bytes.Buffer
-	if err := r.pdf.Output(&buf); err != nil {
+	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
+	if err != nil {
 		return nil, 0, fmt.Errorf("render the decision to recall certificate %s: %w", d.Certificate, err)
 	}
-	return buf.Bytes(), pages, nil
+	return doc, pages, nil
 }
 
 // newRecallRenderer starts the PDF: fonts, footer, and metadata fixed by the decision alone.
-func newRecallRenderer(d RecallDecision) *recallRenderer {
+func newRecallRenderer(d RecallDecision, full bool) *recallRenderer {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	r := &recallRenderer{pdf: pdf, d: d}
 	pdf.SetCatalogSort(true)
@@ -160,7 +170,7 @@ func newRecallRenderer(d RecallDecision) *recallRenderer {
 	pdf.SetAuthor(strings.Join(authors, " / "), true)
 	pdf.SetLang("kk")
 	pdf.AliasNbPages("")
-	addFonts(pdf) // parsed once per process (fonts.go)
+	r.reduced = addFonts(pdf, full) // parsed once per process (fonts.go)
 	pdf.SetFooterFunc(r.footer)
 	pdf.SetMargins(recallLeft, recallTop, recallRight)
 	pdf.SetAutoPageBreak(true, recallBottom)
@@ -288,14 +298,14 @@ func paragraphs(s string) string {
 }
 
 // paragraphRef matches the policy's paragraph of the Rules: §46, or §45(2).
-var paragraphRef = regexp.MustCompile(`^§\s*([0-9]+)(?:\(([0-9]+)\))?$`)
+var paragraphRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^§\s*([0-9]+)(?:\(([0-9]+)\))?$`) }) // compiled on first use
 
 // rulesParagraph writes a paragraph of the Rules as the language cites one: «подпункт 2) пункта 45
 // Правил», «Қағидалардың 45-тармағының 2) тармақшасы», "§45(2) of the Rules". A reference of
 // another shape is printed as given.
 func rulesParagraph(l Lang, ref string) string {
 	ref = oneLine(ref)
-	m := paragraphRef.FindStringSubmatch(ref)
+	m := paragraphRef().FindStringSubmatch(ref)
 	switch {
 	case m == nil:
 		return ref

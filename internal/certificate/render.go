@@ -1,7 +1,6 @@
 package certificate
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"strconv"
@@ -82,22 +81,35 @@ func render(c Certificate) ([]byte, []section, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("render certificate %s: %w", c.Number, err)
 	}
-	r := newRenderer(c, modules)
+	r := layOut(c, modules, fullFonts)
+	if r.reduced && !withinReducedFonts(r.pdf) {
+		r = layOut(c, modules, true) // a rune the reduced fonts lack (fonts.go)
+	}
+	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
+	if err != nil {
+		return nil, nil, fmt.Errorf("render certificate %s: %w", c.Number, err)
+	}
+	return doc, r.sections, nil
+}
+
+// fullFonts, when true, makes the renderers use the full fonts (the tests' reference).
+var fullFonts = false
+
+// layOut draws every page of the certificate, with the full fonts or the reduced ones.
+func layOut(c Certificate, modules [][]bool, full bool) *renderer {
+	r := newRenderer(c, modules, full)
 	for _, l := range Languages() {
 		first := r.pdf.PageNo() + 1
 		r.certificatePage(l)
 		r.annex(l)
 		r.sections = append(r.sections, section{lang: l, first: first, last: r.pdf.PageNo()})
 	}
-	var buf bytes.Buffer
-	if err := r.pdf.Output(&buf); err != nil {
-		return nil, nil, fmt.Errorf("render certificate %s: %w", c.Number, err)
-	}
-	return buf.Bytes(), r.sections, nil
+	return r
 }
 
 // renderer draws one certificate.
 type renderer struct {
+	reduced  bool // the fonts are the reduced ones (fonts.go)
 	pdf      *fpdf.Fpdf
 	c        Certificate
 	qr       [][]bool
@@ -105,7 +117,7 @@ type renderer struct {
 	sections []section
 }
 
-func newRenderer(c Certificate, modules [][]bool) *renderer {
+func newRenderer(c Certificate, modules [][]bool, full bool) *renderer {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	r := &renderer{pdf: pdf, c: c, qr: modules, lang: Kazakh}
 	pdf.SetCatalogSort(true)
@@ -123,7 +135,7 @@ func newRenderer(c Certificate, modules [][]bool) *renderer {
 	pdf.SetAuthor(label(Kazakh, labelAuthority)+" / "+label(Russian, labelAuthority)+" / "+label(English, labelAuthority), true)
 	pdf.SetLang("kk")
 	pdf.AliasNbPages("")
-	addFonts(pdf) // parsed once per process (fonts.go)
+	r.reduced = addFonts(pdf, full) // parsed once per process (fonts.go)
 	pdf.SetFooterFunc(r.footer)
 	return r
 }

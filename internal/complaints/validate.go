@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"attestation/internal/apperr"
 
@@ -24,7 +25,7 @@ const (
 )
 
 // caseIDPattern is the shape of a case ID (attestation: A-<filing date>-<16 hex digits>).
-var caseIDPattern = regexp.MustCompile(`^A-[0-9]{8}-[0-9a-f]{16}$`)
+var caseIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^A-[0-9]{8}-[0-9a-f]{16}$`) }) // compiled on first use
 
 // wellFormedID reports whether id has the shape of a complaint ID: "C-" and 24 lowercase
 // hexadecimal digits.
@@ -68,7 +69,7 @@ func (s *Service) checkFiling(ctx context.Context, actor identity.Actor, in Fili
 	}
 	if id := clean(in.CaseID); in.CaseID != "" {
 		switch {
-		case !caseIDPattern.MatchString(id):
+		case !caseIDPattern().MatchString(id):
 			add("caseId", "%q is not a case ID (A-<YYYYMMDD>-<16 hexadecimal digits>)", in.CaseID)
 		default:
 			owns, err := s.cases.Owns(ctx, actor.BIN, id)

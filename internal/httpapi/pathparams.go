@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -14,14 +15,25 @@ import (
 // most maxLength bytes matching pattern. The table below is the one place these shapes live;
 // TestEveryPathParameterHasAShape keeps it equal to openapi.yaml's path parameters.
 type paramShape struct {
-	pattern   *regexp.Regexp
+	pattern   lazyRegexp
 	maxLength int
 	want      string // what the caller is told is expected
 }
 
 func shape(pattern string, maxLength int, want string) paramShape {
-	return paramShape{pattern: regexp.MustCompile(pattern), maxLength: maxLength, want: want}
+	re := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+	return paramShape{pattern: lazyRegexp{expr: pattern, re: re}, maxLength: maxLength, want: want}
 }
+
+// lazyRegexp is a regular expression compiled on its first match, not at the API's cold start.
+type lazyRegexp struct {
+	expr string
+	re   func() *regexp.Regexp
+}
+
+func (l lazyRegexp) MatchString(s string) bool { return l.re().MatchString(s) }
+
+func (l lazyRegexp) String() string { return l.expr }
 
 // pathShapes are the shapes of every path parameter of every route, by name. A shape is a
 // bound, not a lookup: an ID of the right shape may still name nothing (404).

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -138,20 +139,24 @@ func wantsHTML(r *request) bool {
 //go:embed register_page.html
 var registerPageHTML string
 
-var registerPages = template.Must(template.New("register").Funcs(template.FuncMap{
-	"date":     func(t time.Time) string { return t.In(almatyZone()).Format("02.01.2006") },
-	"datetime": func(t time.Time) string { return t.In(almatyZone()).Format("02.01.2006 15:04 UTC-07:00") },
-	"deref": func(v any) any {
-		switch p := v.(type) {
-		case *time.Time:
-			return *p
-		case *bool:
-			return *p
-		}
-		return v
-	},
-	"statusWords": func(s register.Status) string { return statusWords[s] },
-}).Parse(registerPageHTML))
+// registerPages are the register's pages, parsed on the first page asked for (not at every cold
+// start of the API: about 2,000 allocations that JSON routes never use).
+var registerPages = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("register").Funcs(template.FuncMap{
+		"date":     func(t time.Time) string { return t.In(almatyZone()).Format("02.01.2006") },
+		"datetime": func(t time.Time) string { return t.In(almatyZone()).Format("02.01.2006 15:04 UTC-07:00") },
+		"deref": func(v any) any {
+			switch p := v.(type) {
+			case *time.Time:
+				return *p
+			case *bool:
+				return *p
+			}
+			return v
+		},
+		"statusWords": func(s register.Status) string { return statusWords[s] },
+	}).Parse(registerPageHTML))
+})
 
 // statusWords are the statuses in Kazakh, Russian and English.
 var statusWords = map[register.Status]string{
@@ -181,7 +186,7 @@ type pageData struct {
 
 func renderPage(name string, d pageData) (rawResponse, error) {
 	var buf bytes.Buffer
-	if err := registerPages.ExecuteTemplate(&buf, name, d); err != nil {
+	if err := registerPages().ExecuteTemplate(&buf, name, d); err != nil {
 		return rawResponse{}, fmt.Errorf("render the %s page: %w", name, err)
 	}
 	return rawResponse{contentType: "text/html; charset=utf-8", body: buf.Bytes()}, nil

@@ -2,8 +2,10 @@
 // office hour, document list, object kind and certificate rule of the procedure, with the paragraph
 // it comes from.
 //
-// An edition is a YAML file under editions/, embedded in the binary and checked on load (unknown
-// keys, missing or negative periods and dangling references are errors naming the field). The
+// An edition is a YAML file under editions/. go generate checks it (Parse, in the tests: unknown
+// keys, missing or negative periods and dangling references are errors naming the field) and
+// turns it into Go values (editions_gen.go, generated.go), which Load checks again on an
+// edition's first use: no function decodes YAML. The
 // default edition, rules-2016-amended-2018, is the Rules for attestation (Government Decree No. 298
 // of 2016 as amended in 2018) with the state service standard (Order No. 229/НҚ of 2017); the
 // second, law-2015-art51, applies Article 51 of the Law "On Informatization" where it differs.

@@ -1,9 +1,7 @@
 package policy
 
 import (
-	"embed"
 	"fmt"
-	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -12,9 +10,6 @@ import (
 
 	_ "time/tzdata" // Asia/Almaty must resolve on a Lambda image without zoneinfo
 )
-
-//go:embed editions/*.yaml
-var editionFiles embed.FS
 
 // defaultEdition is the edition new filings fall under unless configuration names another.
 const defaultEdition = "rules-2016-amended-2018"
@@ -251,24 +246,13 @@ type RecallGround struct {
 	Kinds         []string // if not empty, applies to these kinds only
 }
 
-// embedded are the embedded editions by id, each parsed and checked on its first Load only: a
-// function pays at cold start for the edition it serves, not for every edition embedded.
+// embedded are the embedded editions by id, each checked and built on its first Load only: a
+// function pays at cold start for the edition it serves, not for every edition embedded. They are
+// the Go values generated from editions/*.yaml (generated.go).
 var embedded = sync.OnceValues(func() (map[string]func() (*Edition, error), error) {
-	names, err := editionFiles.ReadDir("editions")
-	if err != nil {
-		return nil, fmt.Errorf("read embedded editions: %w", err)
-	}
 	out := map[string]func() (*Edition, error){}
-	for _, n := range names {
-		id := strings.TrimSuffix(n.Name(), ".yaml")
-		file := path.Join("editions", n.Name())
-		out[id] = sync.OnceValues(func() (*Edition, error) {
-			data, err := editionFiles.ReadFile(file)
-			if err != nil {
-				return nil, fmt.Errorf("read embedded edition %s: %w", id, err)
-			}
-			return Parse(id, data)
-		})
+	for id, g := range generatedEditions {
+		out[id] = sync.OnceValues(func() (*Edition, error) { return fromGenerated(id, g()) })
 	}
 	if _, ok := out[defaultEdition]; !ok {
 		return nil, fmt.Errorf("policy: default edition %s is not embedded", defaultEdition)

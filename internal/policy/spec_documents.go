@@ -3,13 +3,11 @@ package policy
 import (
 	"fmt"
 	"slices"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The package's documents (§13, Annex 3) and the package rules that say when each is due.
 
-func validateDocuments(c *checker, e *Edition, s *specFile, root *yaml.Node) {
+func validateDocuments(c *checker, e *Edition, s *specFile, root keyOrders) {
 	if len(s.Documents) == 0 {
 		c.add("documents", "missing")
 	}
@@ -17,8 +15,8 @@ func validateDocuments(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 	for _, id := range keyOrder(root, "documents") {
 		d := s.Documents[id]
 		p := "documents." + id
-		if !idRE.MatchString(id) {
-			c.add(p, "id must match %s", idRE)
+		if !idRE().MatchString(id) {
+			c.add(p, "id must match %s", idRE())
 		}
 		if d == nil {
 			c.add(p, "missing")
@@ -46,7 +44,7 @@ func validateDocuments(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 	}
 }
 
-func validateRules(c *checker, e *Edition, s *specFile, root *yaml.Node) {
+func validateRules(c *checker, e *Edition, s *specFile, root keyOrders) {
 	if len(s.PackageRules) == 0 {
 		c.add("package_rules", "missing")
 	}

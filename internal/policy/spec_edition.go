@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The edition's head and what the rest refers to: id, title, applies_from, sources, the callback
@@ -16,12 +15,13 @@ import (
 // documents, kinds and steps.
 
 var (
-	idRE   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	dateRE = regexp.MustCompile(`^(\d{2})-(\d{2})$`)
-	hhmmRE = regexp.MustCompile(`^(\d{2}):(\d{2})$`)
+	// compiled on an edition's first Load, not at every cold start
+	idRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*$`) })
+	dateRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{2})-(\d{2})$`) })
+	hhmmRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{2}):(\d{2})$`) })
 )
 
-func validate(c *checker, name string, s *specFile, root *yaml.Node) *Edition {
+func validate(c *checker, name string, s *specFile, root keyOrders) *Edition {
 	e := &Edition{id: s.ID, title: s.Title, spec: s}
 
 	c.required("id", s.ID)
@@ -100,7 +100,7 @@ func checkAmount(c *checker, path string, amount *int) {
 }
 
 func parseHHMM(s string) (int, bool) {
-	m := hhmmRE.FindStringSubmatch(s)
+	m := hhmmRE().FindStringSubmatch(s)
 	if m == nil {
 		return 0, false
 	}
@@ -159,7 +159,7 @@ func validateOffice(c *checker, e *Edition, o *officeSpec) {
 	}
 }
 
-func validateFlags(c *checker, e *Edition, s *specFile, root *yaml.Node) {
+func validateFlags(c *checker, e *Edition, s *specFile, root keyOrders) {
 	for _, id := range keyOrder(root, "flags") {
 		f := s.Flags[id]
 		p := "flags." + id

@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The kinds of objects (§5, §6), the exemptions, the exclusions (§2), the obligations outside
 // the case (§11, §42) and the recall grounds (§45).
 
-func validateKinds(c *checker, e *Edition, s *specFile, root *yaml.Node) {
+func validateKinds(c *checker, e *Edition, s *specFile, root keyOrders) {
 	for _, k := range kindKeys {
 		if _, ok := s.Kinds[k]; !ok {
 			c.add("kinds."+k, "missing")

@@ -6,13 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The periods of the procedure: each step's amount, unit, paragraph and dates of the year.
 
-func validatePeriods(c *checker, e *Edition, s *specFile, root *yaml.Node) {
+func validatePeriods(c *checker, e *Edition, s *specFile, root keyOrders) {
 	for _, step := range stepKeys {
 		if _, ok := s.Periods[step]; !ok {
 			c.add("periods."+step, "missing")
@@ -62,7 +60,7 @@ func validatePeriods(c *checker, e *Edition, s *specFile, root *yaml.Node) {
 			if ps.Amount != nil {
 				c.add(p+".amount", "not used with unit calendar_date (give date)")
 			}
-			m := dateRE.FindStringSubmatch(ps.Date)
+			m := dateRE().FindStringSubmatch(ps.Date)
 			if m == nil {
 				c.add(p+".date", "missing or not a date of the year (MM-DD): %q", ps.Date)
 				break

@@ -13,7 +13,9 @@ import (
 )
 
 // Reading an edition file: Parse, the YAML decoding, the keys the spec types do not have, and
-// the field each line of the file holds, so every problem names its path.
+// the field each line of the file holds, so every problem names its path. Only the tests and go
+// generate read the files (generated.go): the functions load the generated values and link no
+// YAML decoder.
 
 // Parse checks an edition file and builds the Edition. name is the edition id the file must
 // declare (the embedded files are named <id>.yaml). Every problem is reported, each naming its
@@ -44,7 +46,7 @@ func Parse(name string, data []byte) (*Edition, error) {
 	if len(c.problems) > 0 {
 		return nil, &EditionError{Edition: name, Problems: c.problems}
 	}
-	e := validate(c, name, &spec, docRoot(&root))
+	e := validate(c, name, &spec, mappingKeys(docRoot(&root)))
 	if len(c.problems) > 0 {
 		return nil, &EditionError{Edition: name, Problems: c.problems}
 	}
@@ -153,21 +155,22 @@ func addDecodeError(c *checker, err error, lines *lineIndex) {
 	}
 }
 
-// keyOrder returns the keys of the mapping under top-level key, in file order.
-func keyOrder(root *yaml.Node, key string) []string {
+// mappingKeys are the keys of each top-level mapping of an edition file, in file order.
+func mappingKeys(root *yaml.Node) keyOrders {
+	out := keyOrders{}
 	if root.Kind != yaml.MappingNode {
-		return nil
+		return out
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value != key {
+		m := root.Content[i+1]
+		if m.Kind != yaml.MappingNode {
 			continue
 		}
-		m := root.Content[i+1]
 		var keys []string
 		for j := 0; j+1 < len(m.Content); j += 2 {
 			keys = append(keys, m.Content[j].Value)
 		}
-		return keys
+		out[root.Content[i].Value] = keys
 	}
-	return nil
+	return out
 }
