@@ -78,7 +78,7 @@ func stepStart(c Case, stage Stage, opensAt time.Time) time.Time {
 // contract was sent nor before the day it is signed (signedAt, Kazakhstan time), and at most the
 // policy's start_within_days calendar days after the signature.
 func (r rules) checkEntryIntoForce(c Case, stated, sentAt, signedAt time.Time) error {
-	day := func(t time.Time) string { return t.In(almatyLoc).Format(time.DateOnly) }
+	day := func(t time.Time) string { return t.In(almatyLoc()).Format(time.DateOnly) }
 	if stated.Before(sentAt) {
 		return fmt.Errorf("entryIntoForce %s is before the contract was sent (§19)", day(stated))
 	}
@@ -98,7 +98,7 @@ func (r rules) checkEntryIntoForce(c Case, stated, sentAt, signedAt time.Time) e
 		return err
 	}
 	if p.StartWithinDays > 0 {
-		latest := signedAt.In(almatyLoc).AddDate(0, 0, p.StartWithinDays).Format(time.DateOnly)
+		latest := signedAt.In(almatyLoc()).AddDate(0, 0, p.StartWithinDays).Format(time.DateOnly)
 		if day(stated) > latest {
 			return fmt.Errorf("entryIntoForce %s is more than %d calendar days after the signature on %s: at the latest %s (§19, policy %s)",
 				day(stated), p.StartWithinDays, day(signedAt), latest, c.Edition)

@@ -85,10 +85,11 @@ func (v *validator) term(field string, d policy.Document, ref DocumentRef) {
 // expiredDocuments are the documents whose stated term ended before the day of filing (in
 // Kazakhstan time): standard §10, expired documents refuse the acceptance of the application.
 func expiredDocuments(ed *policy.Edition, p Package, filedAt time.Time) []Problem {
-	if almatyErr != nil {
+	loc, err := almatyZone()
+	if err != nil {
 		return nil
 	}
-	filed := filedAt.In(almatyLoc).Format(time.DateOnly)
+	filed := filedAt.In(loc).Format(time.DateOnly)
 	var out []Problem
 	ids := make([]string, 0, len(p.Documents))
 	for id := range p.Documents {

@@ -93,7 +93,7 @@ func (s *Service) remind(ctx context.Context, c Case, now time.Time) (bool, erro
 // workingDaysLeft counts the working days after now's civil date up to the due moment's (the
 // due day itself counted): 1 on the eve of the last working day.
 func (s *Service) workingDaysLeft(now, due time.Time) (int, error) {
-	loc := almatyLoc
+	loc := almatyLoc()
 	y, m, d := now.In(loc).Date()
 	day := time.Date(y, m, d, 12, 0, 0, 0, loc)
 	dy, dm, dd := due.In(loc).Date()

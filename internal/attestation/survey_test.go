@@ -29,8 +29,8 @@ func TestPar19SurveyExactly(t *testing.T) {
 	c := h.caseAt(StageSignContract, caseSpec{}, route{})
 	signed := h.now.Add(time.Hour)
 	day := func(t time.Time) time.Time {
-		y, m, d := t.In(almatyLoc).Date()
-		return time.Date(y, m, d, 0, 0, 0, 0, almatyLoc)
+		y, m, d := t.In(almatyLoc()).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, almatyLoc())
 	}
 	for _, tc := range []struct {
 		name   string

@@ -80,7 +80,7 @@ func RenderResponse(r Response) ([]byte, error) {
 		return nil, fmt.Errorf("render the reasoned response on case %q: %w", clip(r.CaseID), err)
 	}
 	// The copy of a recall decision's renderer, footed with the case's number.
-	rr := newRecallRenderer(RecallDecision{Certificate: r.CaseID, ObjectName: r.ObjectName, DecidedAt: r.DecidedAt})
+	rr := newRecallRenderer(RecallDecision{Certificate: r.CaseID, ObjectName: r.ObjectName, DecidedAt: r.DecidedAt}, true) // full fonts: free reasons may hold any letter
 	titles := make([]string, 0, 3)
 	for _, l := range Languages() {
 		titles = append(titles, fill(responseLabel(l, responseTitlePrefix+r.Decision), "number", oneLine(r.CaseID)))

@@ -2,8 +2,6 @@ package policy
 
 import (
 	"slices"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Electronic digital signatures (issue 17): whose EDS each document carries when it is filed or
@@ -32,7 +30,7 @@ type signatureSpec struct {
 	Paragraph string `yaml:"paragraph"`
 }
 
-func validateSignatures(c *checker, e *Edition, s *specFile, root *yaml.Node) {
+func validateSignatures(c *checker, e *Edition, s *specFile, root keyOrders) {
 	for _, id := range keyOrder(root, "signatures") {
 		r := s.Signatures[id]
 		p := "signatures." + id
