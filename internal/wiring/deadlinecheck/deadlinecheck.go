@@ -23,6 +23,7 @@ import (
 	"attestation/internal/register"
 	"attestation/internal/s3store"
 	"attestation/internal/sfnflow"
+	"attestation/internal/statistics"
 	"attestation/internal/wiring"
 	"attestation/internal/wiring/complaintsvc"
 	"attestation/internal/wiring/kmskey"
@@ -65,6 +66,11 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: calendar: %w", err)
 	}
+	stats, err := statistics.NewService(dynamostore.NewStatistics(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	statsExport := statistics.NewOpenData(stats, s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket))
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
 		{Name: "executions", Checker: execs}, {Name: "census", Checker: census},
 		{Name: "reminders", Checker: attestation.NewReminderCheck(svc)},
@@ -72,7 +78,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 			dynamostore.NewNotices(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)},
 		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName))},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports},
-		{Name: "call-archive", Checker: archive}}})
+		{Name: "call-archive", Checker: archive}, {Name: "open-data-statistics", Checker: statsExport}}})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
