@@ -42,7 +42,9 @@ func TestCallRecordArchiveSeed003Par8ManifestRouteForStaff(t *testing.T) {
 	e := newEnv()
 	day := "2026-10-14"
 	manifest := []byte(`{"archive":"x","day":"2026-10-14","file":"audit/2026/10/14.jsonl","records":2,"bytes":10,"sha256":"ab","previous":null}` + "\n")
-	e.rebuild(func(d *Deps) { d.Archive = callarchive.NewReader(archiveBucket{callarchive.ManifestKey(day): manifest}) })
+	e.rebuild(func(d *Deps) {
+		d.Archive = callarchive.NewReader(archiveBucket{callarchive.ManifestKey(day): manifest})
+	})
 	for _, c := range []struct {
 		day    string
 		claims map[string]string

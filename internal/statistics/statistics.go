@@ -83,8 +83,8 @@ type StageFigures struct {
 	Paragraph string `json:"paragraph"` // the paragraph of the period
 	Period    string `json:"period"`    // the statutory period in words ("3 working days")
 	// PeriodWorkingDays is the period in working days (0 when it is not counted in working days).
-	PeriodWorkingDays int `json:"periodWorkingDays"`
-	Completed         int `json:"completed"` // steps completed in the period's applications
+	PeriodWorkingDays int  `json:"periodWorkingDays"`
+	Completed         int  `json:"completed"` // steps completed in the period's applications
 	Median            *int `json:"median,omitempty"`
 	P90               *int `json:"p90,omitempty"` // nearest rank
 	Max               *int `json:"max,omitempty"`
