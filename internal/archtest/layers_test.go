@@ -43,6 +43,8 @@ var layers = []struct {
 	{"internal/calendar", domain},     // the working-day calendar every deadline is counted with
 	{"internal/identity", domain},     // who calls: a token's claims turned into an Actor; masking for logs
 	{"internal/audit", domain},        // the call records (seed 003 §8) and the store port they are kept through
+	{"internal/callarchive", domain},  // the daily hash-chained archive of the call records (seed 003 §7-§8, Law Art. 40)
+	{"internal/statistics", domain},   // the statistics of the service for oversight (standard §4; the stages' periods)
 	{"internal/certificate", domain},  // the certificate of Annex 7 printed as PDF (§28, §38)
 	{"internal/issuing", domain},      // issuing a certificate (§28, §38): number, PDF, acts, register entry
 	{"internal/deadline", domain},     // the scheduled deadline check, driven by the schedule's time

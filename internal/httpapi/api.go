@@ -55,6 +55,9 @@ type Handler struct {
 	registerPublic *publicRegister // the public routes of the register (register_public.go)
 	notices        NoticeService   // the personal cabinet (notices.go)
 	contacts       ContactService  // an organisation's contacts for its notifications (notices.go)
+
+	archive ArchiveService    // the archive of the call records (records.go)
+	stats   StatisticsService // the statistics of the service (records.go)
 }
 
 // Deps are the services and stores the API is built on; every one is required.
@@ -72,6 +75,9 @@ type Deps struct {
 	Numbering      CertificateNumbering  // the policy that numbers certificates, for the public routes
 	Notices        NoticeService         // the personal cabinet (notices.go)
 	Contacts       ContactService        // an organisation's contacts for its notifications (notices.go)
+
+	Archive    ArchiveService    // a day's archive manifest of the call records (records.go)
+	Statistics StatisticsService // the statistics of the service (records.go)
 }
 
 // New returns the API handler on d, or an error naming the first service or store d lacks.
@@ -84,13 +90,15 @@ func New(d Deps) (*Handler, error) {
 		{"Objects", d.Objects == nil}, {"Complaints", d.Complaints == nil}, {"Oversight", d.Oversight == nil},
 		{"Register", d.Register == nil}, {"RegisterPublic", d.RegisterPublic == nil}, {"Numbering", d.Numbering == nil},
 		{"Notices", d.Notices == nil}, {"Contacts", d.Contacts == nil},
+		{"Archive", d.Archive == nil}, {"Statistics", d.Statistics == nil},
 	} {
 		if p.missing {
 			return nil, fmt.Errorf("api handler: %s is required", p.name)
 		}
 	}
 	return &Handler{svc: d.Cases, calls: d.Calls, idem: d.Claims, log: d.Log, objects: d.Objects, complaints: d.Complaints,
-		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices, contacts: d.Contacts}, nil
+		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices, contacts: d.Contacts,
+		archive: d.Archive, stats: d.Statistics}, nil
 }
 
 type request struct {
@@ -155,6 +163,9 @@ func (h *Handler) routes() map[string]route {
 		rs[k] = v
 	}
 	for k, v := range h.recallApplicationRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.recordsRoutes() {
 		rs[k] = v
 	}
 	return rs

@@ -71,7 +71,7 @@ func newEnv() *env {
 	e.deps = Deps{Cases: e.svc, Calls: e.calls, Claims: idempotency.New(e.claims), Log: slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Objects: unusedObjects{}, Complaints: unusedComplaints{}, Oversight: unusedOversight{}, Register: unusedRegister{},
 		RegisterPublic: unusedRegisterPublic{}, Numbering: numbering, Notices: notice.NewCabinet(newMemNotices()),
-		Contacts: notice.NewContactService(newMemContacts())}
+		Contacts: notice.NewContactService(newMemContacts()), Archive: unusedArchive{}, Statistics: unusedStatistics{}}
 	e.rebuild(func(*Deps) {})
 	return e
 }
@@ -93,6 +93,8 @@ type (
 	unusedOversight      struct{ OversightService }
 	unusedRegister       struct{ RegisterService }
 	unusedRegisterPublic struct{ RegisterPublicService }
+	unusedArchive        struct{ ArchiveService }
+	unusedStatistics     struct{ StatisticsService }
 )
 
 // TestNewNamesAMissingService: the handler is built whole or not at all (it replaces the 503 a
@@ -105,6 +107,7 @@ func TestNewNamesAMissingService(t *testing.T) {
 		"Oversight": func(d *Deps) { d.Oversight = nil }, "Register": func(d *Deps) { d.Register = nil },
 		"RegisterPublic": func(d *Deps) { d.RegisterPublic = nil }, "Numbering": func(d *Deps) { d.Numbering = nil },
 		"Notices": func(d *Deps) { d.Notices = nil }, "Contacts": func(d *Deps) { d.Contacts = nil },
+		"Archive": func(d *Deps) { d.Archive = nil }, "Statistics": func(d *Deps) { d.Statistics = nil },
 	} {
 		t.Run("without "+name, func(t *testing.T) {
 			d := whole

@@ -23,6 +23,8 @@ func TestFunctionsMayTouchTheObjectsTheirCodeWrites(t *testing.T) {
 		{"ApiFunction", "s3:PutObject", "RecordsBucket", "certificates/", "duplicates (§48)"},
 		{"RegisterApplicationFunction", "s3:PutObject", "RecordsBucket", "cases/", "the receipt of the application (§14)"},
 		{"DeadlineCheckFunction", "s3:PutObject", "RecordsBucket", "open-data/", "the daily open-data export (§29)"},
+		{"DeadlineCheckFunction", "s3:PutObject", "RecordsBucket", "audit/", "the daily archive of the call records (seed 003 §7-§8)"},
+		{"DeadlineCheckFunction", "s3:GetObject", "RecordsBucket", "audit/", "the previous day's manifest the archive links (seed 003 §8)"},
 	}
 	for _, n := range needs {
 		if !grants(t, raw, n.function, n.action, n.bucket, n.prefix) {

@@ -16,6 +16,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/calendar"
+	"attestation/internal/callarchive"
 	"attestation/internal/certificate"
 	"attestation/internal/dynamostore"
 	"attestation/internal/httpapi"
@@ -24,6 +25,7 @@ import (
 	"attestation/internal/oversight"
 	"attestation/internal/register"
 	"attestation/internal/s3store"
+	"attestation/internal/statistics"
 	"attestation/internal/wiring"
 	"attestation/internal/wiring/complaintsvc"
 	"attestation/internal/wiring/issuecert"
@@ -68,11 +70,16 @@ func handler(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*httpapi.H
 	if err != nil {
 		return nil, err
 	}
+	stats, err := statistics.NewService(dynamostore.NewStatistics(db, cfg.TableName), cal)
+	if err != nil {
+		return nil, err
+	}
 	return httpapi.New(httpapi.Deps{Cases: svc, Calls: dynamostore.NewAudit(db, cfg.TableName),
 		Claims: idempotency.New(dynamostore.NewIdempotency(db, cfg.TableName)), Log: log, Objects: objs, Complaints: comps,
 		Oversight: oversight.NewService(dynamostore.NewOversight(db, cfg.TableName), cal), Register: life,
 		RegisterPublic: pub, Numbering: numbering, Notices: notice.NewCabinet(dynamostore.NewNotices(db, cfg.TableName)),
-		Contacts: notice.NewContactService(dynamostore.NewNotices(db, cfg.TableName))})
+		Contacts: notice.NewContactService(dynamostore.NewNotices(db, cfg.TableName)),
+		Archive:  callarchive.NewReader(s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket)), Statistics: stats})
 }
 
 // cases builds the attestation service with the uploads and drafts store and the documents

@@ -1,7 +1,7 @@
 // Package deadlinecheck is the composition root of the scheduled deadline check: the cases'
 // open steps, the reconciliation of executions that stopped while their case had not, the
-// register's watch (§40-§48), complaints (standard §11) and the daily open-data export of the
-// register (§29).
+// register's watch (§40-§48), complaints (standard §11), the daily open-data export of the
+// register (§29) and the daily archive of the call records (seed 003 §7-§8, Law Art. 40).
 package deadlinecheck
 
 import (
@@ -17,11 +17,13 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/calendar"
+	"attestation/internal/callarchive"
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
 	"attestation/internal/register"
 	"attestation/internal/s3store"
 	"attestation/internal/sfnflow"
+	"attestation/internal/statistics"
 	"attestation/internal/wiring"
 	"attestation/internal/wiring/complaintsvc"
 	"attestation/internal/wiring/kmskey"
@@ -46,6 +48,11 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
+	archive, err := callarchive.New(dynamostore.NewAudit(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket))
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
 	execs, err := deadline.NewExecutions(deadline.ExecutionsDeps{Waiting: dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		Engine: engine{sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN)}, Marker: svc})
 	if err != nil {
@@ -59,13 +66,19 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: calendar: %w", err)
 	}
+	stats, err := statistics.NewService(dynamostore.NewStatistics(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
+	statsExport := statistics.NewOpenData(stats, s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket))
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
 		{Name: "executions", Checker: execs}, {Name: "census", Checker: census},
 		{Name: "reminders", Checker: attestation.NewReminderCheck(svc)},
 		{Name: "register-reminders", Checker: register.NewReminders(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 			dynamostore.NewNotices(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)},
 		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName))},
-		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports}}})
+		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports},
+		{Name: "call-archive", Checker: archive}, {Name: "open-data-statistics", Checker: statsExport}}})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}

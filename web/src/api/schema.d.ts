@@ -531,6 +531,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit/archive/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UTC day, YYYY-MM-DD. */
+                day: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A day's archive manifest of the call records (seed 003 §7-§8, Law Art. 40(2)(4))
+         * @description Every day the deadline check writes the last whole UTC day's call records to the Object
+         *     Lock records bucket: `audit/<yyyy>/<mm>/<dd>.jsonl` (one record per line, oldest first) and
+         *     its manifest `audit/<yyyy>/<mm>/<dd>.manifest.json`, which holds the SHA-256 of the file and
+         *     the SHA-256 of the previous day's manifest as stored (`previous`; null where the chain
+         *     starts). A day without calls is archived too, so that a missing day is a gap in the chain.
+         *     `manifestSha256` is the SHA-256 of this manifest's bytes, which the next day's manifest
+         *     links. `go run ./infra/auditverify -from DAY -to DAY` checks a range (docs/runbook.md). A
+         *     day not archived is 404.
+         */
+        get: operations["GetCallArchiveManifest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/objects": {
         parameters: {
             query?: never;
@@ -803,6 +833,37 @@ export interface paths {
          *     400, a year the calendar does not cover 422; both name `year`.
          */
         get: operations["PlansAgainstApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The statistics of the service for a period (standard §4; the Rules §14-§38)
+         * @description The applications filed from `from` to `to` (Asia/Almaty days, both included; at most 366
+         *     days and 2,000 applications, else 422 naming `to`: ask for a shorter period): by outcome
+         *     (the end stages, or `open`), by ground of return or refusal (the step that decided and the
+         *     paragraph of its outcome: §15 and standard §10, §27(2), §32, §37), by object kind; each
+         *     stage's duration in working days (Kazakhstan's calendar: the working days after the step's
+         *     opening up to its completion) as median, 90th percentile (nearest rank) and maximum, against
+         *     its statutory period, with the steps completed late, open past due at the moment of the
+         *     request, and an applicant's periods that lapsed; and the breaches of the service term
+         *     (standard §4: an application ended after its term, or open past it). Read from the index of
+         *     cases by year of filing, never a scan. Names no organisation, applicant, object or case: the
+         *     same figures for the year to date are the daily open data
+         *     (`open-data/<day>/statistics.json` in the records bucket).
+         */
+        get: operations["GetStatistics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2779,6 +2840,96 @@ export interface components {
             /** @description The policy edition the object's kind was read from. */
             edition: string;
         };
+        CallArchiveManifestView: {
+            /** @example audit/2026/10/15.manifest.json */
+            key: string;
+            /** @description The SHA-256 of the manifest's bytes as stored, hexadecimal. */
+            manifestSha256: string;
+            manifest: components["schemas"]["CallArchiveManifest"];
+        };
+        /** @description One day's archive of the call records (seed 003 §7-§8). */
+        CallArchiveManifest: {
+            archive: string;
+            /** Format: date */
+            day: string;
+            /** @example audit/2026/10/15.jsonl */
+            file: string;
+            fileVersionId?: string;
+            records: number;
+            bytes: number;
+            /** @description The SHA-256 of the file, hexadecimal. */
+            sha256: string;
+            /** @description The previous day's manifest as stored (its SHA-256 over its bytes); null on the day the chain starts. */
+            previous: {
+                /** Format: date */
+                day: string;
+                manifest: string;
+                versionId?: string;
+                sha256: string;
+            } | null;
+        };
+        /** @description The statistics of the applications filed in a period; names no organisation. */
+        StatisticsReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /**
+             * Format: date-time
+             * @description The moment open applications and terms are judged at.
+             */
+            at: string;
+            applications: number;
+            /** @description Applications by outcome (issued, refused, returned, cancelled, withdrawn, discontinued, open). */
+            byOutcome: {
+                [key: string]: number;
+            };
+            /** @description Applications by object kind (§5, §6). */
+            byObjectKind: {
+                [key: string]: number;
+            };
+            byGround: components["schemas"]["GroundCount"][];
+            /** @description In the order of the procedure; only the stages the period's applications reached. */
+            stages: components["schemas"]["StageFigures"][];
+            serviceTerm: components["schemas"]["TermFigures"];
+        };
+        GroundCount: {
+            step: string;
+            /** @enum {string} */
+            outcome: "return" | "refuse";
+            /** @example §27(2) */
+            paragraph: string;
+            count: number;
+        };
+        StageFigures: {
+            /** @description The policy's step (survey_distributed is §19's 40 working days). */
+            step: string;
+            paragraph: string;
+            /** @example 3 working days */
+            period: string;
+            periodWorkingDays: number;
+            completed: number;
+            /** @description Working days; absent when no step was completed. */
+            median?: number;
+            p90?: number;
+            max?: number;
+            /** @description Completed after the step's due moment. */
+            late: number;
+            /** @description Open at the moment of the statistics, past the due moment. */
+            openOverdue: number;
+            /** @description An applicant's period that ran out (§17, §31). */
+            lapsed: number;
+        };
+        /** @description The service term (standard §4) of the period's applications. */
+        TermFigures: {
+            paragraph: string;
+            counted: number;
+            extended: number;
+            breached: number;
+            breachedEnded: number;
+            breachedOpen: number;
+            uncountable: number;
+        };
         /** @description A year's lists of objects planned for attestation against the applications filed that year (§11, Annex 1). */
         PlanReport: {
             year: number;
@@ -3947,6 +4098,37 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    GetCallArchiveManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UTC day, YYYY-MM-DD. */
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The day's manifest. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallArchiveManifestView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     ListObjects: {
         parameters: {
             query?: {
@@ -4410,6 +4592,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlanReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GetStatistics: {
+        parameters: {
+            query: {
+                /** @description The first day of filing, YYYY-MM-DD (Asia/Almaty). */
+                from: string;
+                /** @description The last day of filing, YYYY-MM-DD (Asia/Almaty); at most 365 days after `from`. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The period's statistics. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatisticsReport"];
                 };
             };
             400: components["responses"]["BadRequest"];
