@@ -59,14 +59,17 @@ export function usePaged<T>(load: (cursor: string | undefined, limit: number) =>
 
   const stateRef = useRef(state);
   stateRef.current = state;
+  const asked = useRef<string>(); // the cursor of the page on its way: a second press waits for it
   const more = useCallback(() => {
     const s = stateRef.current;
-    if (!s.cursor || s.loading) return;
+    if (!s.cursor || s.loading || asked.current === s.cursor) return;
     const g = generation.current;
+    asked.current = s.cursor;
     setState({ ...s, loading: true });
+    const done = () => void (asked.current = undefined);
     loadRef.current(s.cursor, pageSize()).then(
-      (p) => g === generation.current && setState((x) => ({ ...x, items: [...x.items, ...p.items], cursor: p.cursor, loading: false, error: undefined })),
-      (error: unknown) => g === generation.current && setState((x) => ({ ...x, loading: false, error })),
+      (p) => g === generation.current && (done(), setState((x) => ({ ...x, items: [...x.items, ...p.items], cursor: p.cursor, loading: false, error: undefined }))),
+      (error: unknown) => g === generation.current && (done(), setState((x) => ({ ...x, loading: false, error }))),
     );
   }, []);
   const reload = useCallback(() => {
