@@ -8,6 +8,7 @@ import { CasePage } from "./pages/CasePage";
 import { Cases } from "./pages/Cases";
 import { Certificates } from "./pages/Certificates";
 import { Complaints } from "./pages/Complaints";
+import { Contacts } from "./pages/Contacts";
 import { Draft } from "./pages/Draft";
 import { Messages } from "./pages/Messages";
 import { Objects } from "./pages/Objects";
@@ -23,7 +24,7 @@ import "./styles.css";
 
 const nav: Record<Role, [Key, string][]> = {
   applicant: [["nav.objects", "objects"], ["nav.plan", "plan"], ["nav.cases", "cases"], ["nav.certificates", "certificates"], ["nav.obligations", "obligations"],
-    ["nav.complaints", "complaints"], ["nav.messages", "messages"]],
+    ["nav.complaints", "complaints"], ["nav.messages", "messages"], ["nav.contacts", "contacts"]],
   authority: [["nav.queue", "queue"], ["nav.register", "certificates"], ["nav.obligations", "obligations"], ["nav.complaints", "complaints"],
     ["nav.oversight", "oversight"], ["nav.messages", "messages"]],
   sts: [["nav.queue", "queue"], ["nav.messages", "messages"]],
@@ -62,6 +63,7 @@ function Page({ cfg, role }: { cfg: Config; role: Role }) {
   if (first === "certificates") return <Certificates />;
   if (first === "queue") return <Queue role={role} />;
   if (first === "messages") return <Messages />;
+  if (first === "contacts") return <Contacts />;
   if (first === "plan") return <Plan />;
   if (first === "obligations") return <Obligations />;
   if (first === "complaints") return <Complaints />;

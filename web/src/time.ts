@@ -1,21 +1,11 @@
 // Dates as people in Kazakhstan read them: every moment in Almaty time, formatted for the
-// portal's language; working days counted with the calendar of internal/calendar
+// portal's language (dates.ts); working days counted with the calendar of internal/calendar
 // (generated/calendar.json, kept equal to it by infra/webcal's test).
 import calendar from "./generated/calendar.json";
-import { locale, type Lang } from "./i18n";
+
+export { formatDate, formatMoment } from "./dates";
 
 const zone = "Asia/Almaty";
-
-export function formatMoment(iso: string | undefined, lang: Lang): string {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat(locale(lang), { timeZone: zone, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
-}
-
-export function formatDate(iso: string | undefined, lang: Lang): string {
-  if (!iso) return "";
-  const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(iso + "T12:00:00+05:00") : new Date(iso);
-  return new Intl.DateTimeFormat(locale(lang), { timeZone: zone, dateStyle: "long" }).format(d);
-}
 
 /** The civil date of t in Almaty as [year, day of the year from 0]. */
 function civil(t: Date): [number, number] {

@@ -2,9 +2,10 @@
 // days left, a labelled field.
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiError, now } from "./api";
+import { ApiError, now, type Schemas } from "./api";
 import en from "./i18n/en.json";
 import { label, t, useLang, type Key } from "./i18n";
+import type { Paged } from "./paging";
 import { formatMoment, workingDaysBetween } from "./time";
 
 export interface Loaded<T> {
@@ -203,5 +204,83 @@ export function ActionForm(props: { title?: string; submit: string; run: () => P
       </button>
       <ErrorNote error={error} />
     </form>
+  );
+}
+
+/** A paged list's state under it: how many are shown, the next page's button while the cursor says more remain, and a failed page. */
+export function More({ list }: { list: Omit<Paged<unknown>, "update"> }) {
+  useLang();
+  if (!list.ready || (list.items.length === 0 && !list.hasMore)) return null;
+  return (
+    <div class="more">
+      <p class="muted" role="status">
+        {t("list.shown", { n: list.items.length })}
+      </p>
+      {list.hasMore && (
+        <button type="button" disabled={list.loading} onClick={list.more}>
+          {t("list.more")}
+        </button>
+      )}
+      {list.items.length > 0 && <ErrorNote error={list.error} />}
+    </div>
+  );
+}
+
+/** While a paged list's first page comes: loading, or its refusal. */
+export function PagedLoading({ list }: { list: Omit<Paged<unknown>, "update"> }) {
+  useLang();
+  if (list.ready) return <ErrorNote error={list.error} />;
+  return (
+    <p class="muted" role="status">
+      {t("loading")}
+    </p>
+  );
+}
+
+/**
+ * The service term of standard §4: its due moment in Almaty with the working days left and the
+ * overdue flag (only its due moment once the case has ended), extended by an additional survey,
+ * provisional, past with its breach; or, while the calendar of its year is not out, "not yet
+ * computable" naming the year.
+ */
+export function ServiceTermView({ term, ended }: { term: Schemas["ServiceTerm"]; ended?: boolean }) {
+  const lang = useLang();
+  return (
+    <span class="term">
+      {term.dueAt ? (
+        ended ? (
+          <time dateTime={term.dueAt}>{formatMoment(term.dueAt, lang)}</time>
+        ) : (
+          <Due at={term.dueAt} overdue={term.overdue ?? false} />
+        )
+      ) : (
+        <span class="badge">{t("term.uncountable", { year: term.year ?? "" })}</span>
+      )}{" "}
+      <span class="rule">{term.paragraph}</span>
+      {term.extended && <span class="badge">{t("term.extended")}</span>}
+      {term.provisional && <span class="badge">{t("term.provisional")}</span>}
+      {term.breach && (
+        <small class="problem">
+          {" "}
+          {t("term.breach")}: <span lang="en">{term.breach}</span>
+        </small>
+      )}
+    </span>
+  );
+}
+
+/** Who signed a document (issue 17): the name, the organisation's BIN, the signing time and OCSP's answer; never the IIN. */
+export function SignedBy({ sig }: { sig: Schemas["EDSSignature"] }) {
+  const lang = useLang();
+  return (
+    <small class="signed">
+      <strong>{t("sig.signedBy", { name: sig.signer })}</strong>
+      {" · "}
+      {sig.bin ? t("sig.bin", { bin: sig.bin }) : t("sig.individual")}
+      {" · "}
+      <time dateTime={sig.signingTime}>{formatMoment(sig.signingTime, lang)}</time>
+      {" · "}
+      {sig.ocspStatus === "good" ? t("sig.ocspGood") : t("sig.ocspUnavailable")}
+    </small>
   );
 }

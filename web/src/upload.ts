@@ -1,6 +1,8 @@
-// A document's way to S3: its SHA-256 computed here (Web Crypto), declared to the API, PUT to the
-// presigned URL with progress, confirmed. A failed step can be tried again from the start.
-import { api, ApiError, must, type Presigned } from "./api";
+// A document's way to S3: its SHA-256 computed here (Web Crypto), declared to the API (with its
+// detached electronic signature, the .p7s, when one is attached beside it), PUT to the presigned
+// URL with progress, confirmed (the API verifies the signature over the bytes it keeps). A failed
+// step can be tried again from the start.
+import { api, ApiError, must, type Presigned, type Schemas } from "./api";
 
 export type ContentType = "application/pdf" | "image/png" | "image/jpeg" | "image/tiff";
 
@@ -33,13 +35,23 @@ export interface Uploaded {
   key: string;
   sha256: string;
   versionId?: string;
+  signed?: Schemas["EDSSignature"];
 }
 
-/** Uploads file as document into a draft (scope "draft") or a case (scope "case"). */
-export async function upload(scope: "draft" | "case", id: string, document: string, file: File, progress: (f: number) => void): Promise<Uploaded> {
+/** Bytes as base64, as the declaration's signature takes a .p7s. */
+export function base64(data: ArrayBuffer): string {
+  const bytes = new Uint8Array(data);
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** Uploads file as document into a draft (scope "draft") or a case (scope "case"), with its detached signature if given. */
+export async function upload(scope: "draft" | "case", id: string, document: string, file: File, progress: (f: number) => void, signature?: File): Promise<Uploaded> {
   const bytes = await file.arrayBuffer();
   const sha256 = await sha256Hex(bytes);
-  const body = { document, contentType: contentType(file), size: bytes.byteLength, sha256 };
+  const body: Schemas["UploadRequest"] = { document, contentType: contentType(file), size: bytes.byteLength, sha256 };
+  if (signature) body.signature = base64(await signature.arrayBuffer());
   const declared = must(
     scope === "draft"
       ? await api().POST("/drafts/{draftId}/uploads", { params: { path: { draftId: id } }, body })
@@ -50,5 +62,6 @@ export async function upload(scope: "draft" | "case", id: string, document: stri
   const confirmed = must(await api().POST("/uploads/{uploadId}/confirm", { params: { path: { uploadId: declared.upload.id } } }));
   const out: Uploaded = { key: confirmed.upload.key ?? "", sha256 };
   if (confirmed.upload.versionId) out.versionId = confirmed.upload.versionId;
+  if (confirmed.upload.signed) out.signed = confirmed.upload.signed;
   return out;
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,9 +48,43 @@ func TestPortalCarriesACaseToItsCertificate(t *testing.T) {
 	}
 }
 
+// applicantSigner is the name in the local test CA's certificate of the applicant's employee.
+const applicantSigner = "APPLICANT AIGERIM"
+
+// signedDocuments are the documents of the package the applicant's employee signs (issue 17): the
+// application and a document of §13.
+var signedDocuments = map[string]bool{"application": true, "terms_of_reference": true}
+
+// noIIN fails when the page shows the local signers' IINs, whole or masked: who signed is shown by
+// name and BIN only.
+func noIIN(p *page) {
+	p.t.Helper()
+	text := eval[string](p, "document.body.innerText")
+	for _, iin := range []string{"850101300123", "800505400231", "********"} {
+		if strings.Contains(text, iin) {
+			p.t.Fatalf("the page shows an IIN (%s):\n%s", iin, text)
+		}
+	}
+}
+
 // fileCase registers object, drafts its package with every document the check asks for and files
-// it, signed in as the applicant; it ends on the case's page, signed out.
+// it, signed in as the applicant; it ends once the completeness check is open, signed out.
 func fileCase(p *page, object string) {
+	p.t.Helper()
+	draftAndFile(p, object)
+	l := p.l
+	p.see(l.L("step.completeness_check"))
+	// Standard §4: the service term, 51 working days from the filing, opens the timeline once the
+	// receipt is recorded.
+	p.seeIn(l.L("case.timeline"), l.L("term.title"))
+	p.seeIn(l.L("case.timeline"), l.L("due.daysLeft", "n", 51))
+	p.signOut()
+}
+
+// draftAndFile registers object, drafts its package with every document the check asks for (the
+// application and the terms of reference with their detached signatures) and files it, signed in
+// as the applicant; it ends on the case's page, still signed in.
+func draftAndFile(p *page, object string) {
 	p.t.Helper()
 	l, t := p.l, p.t
 	files := t.TempDir()
@@ -72,15 +108,24 @@ func fileCase(p *page, object string) {
 		p.fill(l.L("software."+field), v)
 	}
 	for _, doc := range packageDocuments {
-		p.attach(l.doc(doc), pdf(t, files, doc))
+		f := pdf(t, files, doc)
+		if signedDocuments[doc] {
+			p.attach(l.L("sig.file", "what", l.doc(doc)), sign(t, "applicant", f))
+		}
+		p.attach(l.doc(doc), f)
 		p.until("the upload of "+doc, `[...document.querySelectorAll("li")].some((li) => li.classList.contains("done") && norm(li.querySelector("label")?.textContent) === `+js(l.doc(doc))+`)`)
 	}
+	// Issue 17: each signed document says who signed it: the name, the organisation's BIN, OCSP's answer.
+	p.see(l.L("sig.signedBy", "name", applicantSigner) + " · " + l.L("sig.bin", "bin", localstack.DemoApplicant.BIN))
+	p.see(l.L("sig.ocspGood"))
+	noIIN(p)
 	p.see(l.L("check.complete"))
 	p.axe("the draft with its package check")
 	p.press(l.L("draft.file"))
 	p.see(l.L("case.timeline"))
-	p.see(l.L("step.completeness_check"))
-	p.signOut()
+	// The case's documents keep their signatures.
+	p.seeIn(l.L("case.documents"), l.L("sig.signedBy", "name", applicantSigner))
+	noIIN(p)
 }
 
 // fillTerms fills the certificate's terms (Annex 7) in the decision form, in three languages.
@@ -126,11 +171,17 @@ func walkCase(t *testing.T, lang string) {
 
 	// The authority forwards it to the STS (§16); the STS sends the contract (§17).
 	staffStep(p, "authority", object, l.L("outcome.forward"), nil)
-	staffStep(p, "sts", object, l.L("outcome.contract_sent"), func() { p.attach(l.L("doc.contract"), pdf(t, files, "contract")) })
+	staffStep(p, "sts", object, l.L("outcome.contract_sent"), func() {
+		contract := pdf(t, files, "contract")
+		p.attach(l.L("sig.file", "what", l.L("doc.contract")), sign(t, "sts", contract))
+		p.attach(l.L("doc.contract"), contract)
+	})
 
-	// The applicant signs the contract.
+	// The applicant signs the contract, which the STS's employee signed.
 	openCase(p, object)
 	p.see(l.L("step.formTitle", "step", l.L("step.sign_contract")))
+	p.seeIn(l.L("case.documents"), l.L("sig.signedBy", "name", "STS SAULE"))
+	noIIN(p)
 	p.attach(l.L("doc.signed_contract"), pdf(t, files, "signed_contract"))
 	p.press(l.L("step.submit", "outcome", l.L("outcome.signed")))
 	p.see(l.L("step.survey"))
@@ -180,6 +231,11 @@ func walkCase(t *testing.T, lang string) {
 	// The applicant sees the case issued and downloads the certificate, checked against the register.
 	openCase(p, object)
 	p.see(l.L("stage.issued"))
+	// The case's own messages, newest first, beside its timeline.
+	p.seeIn(l.L("case.messages"), l.L("notice.filing_received"))
+	if lang == "kk" {
+		p.see("2026 ж. 15 қазан, 10:00") // filed, as a Kazakh reader writes a date, whatever the browser's ICU has
+	}
 	p.axe("the case timeline")
 	if lang == "en" {
 		p.screenshot("portal-case-timeline.png") // the README's
@@ -195,6 +251,7 @@ func walkCase(t *testing.T, lang string) {
 	if !strings.HasPrefix(string(saved), "%PDF-") {
 		t.Fatalf("the saved certificate starts %q, want a PDF", saved[:min(len(saved), 8)])
 	}
+	issued++
 	p.signOut()
 
 	switch lang {
@@ -203,6 +260,18 @@ func walkCase(t *testing.T, lang string) {
 	case "en":
 		recall(p, object, heading)
 	}
+}
+
+// unread is the count of unread messages the messages page states.
+func (p *page) unread() int {
+	p.t.Helper()
+	re := regexp.MustCompile(regexp.QuoteMeta(before(p.l.L("messages.unreadCount"))) + ` (\d+)`)
+	m := re.FindStringSubmatch(eval[string](p, "norm(document.body.innerText)"))
+	if m == nil {
+		p.t.Fatalf("no %q on the page", p.l.L("messages.unreadCount"))
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // before is the part of a label before its first {variable}, trimmed.
@@ -216,7 +285,27 @@ func before(s string) string {
 func notices(p *page, heading string) {
 	p.t.Helper()
 	l := p.l
-	p.signIn("applicant")
+	// The messages of the organisation's cabinet (GET /notifications), two a page: the unread
+	// marks, one marked read, the next page through the cursor.
+	p.signInPaged("applicant", 2)
+	p.press(l.L("nav.messages"))
+	p.see(l.L("messages.markRead"))
+	if n := p.shown(); n != 2 {
+		p.t.Fatalf("the messages show %d, want a page of 2", n)
+	}
+	unread := p.unread()
+	if unread == 0 {
+		p.t.Fatal("no unread message after the certificate")
+	}
+	p.axe("the messages")
+	p.screenshot("portal-messages-kk.png")
+	p.press(l.L("messages.markRead"))
+	p.see(l.L("messages.unreadCount", "n", unread-1))
+	p.more()
+	if !eval[bool](p, "norm(document.body.innerText).includes("+js(l.L("notice.certificate_issued"))+")") {
+		p.allPages()
+	}
+	p.see(l.L("notice.certificate_issued"))
 	p.press(l.L("nav.obligations"))
 	p.see(l.L("obligation.monitoring_connection")) // §42: the owner acts within a year
 	p.axe("the obligations (applicant)")
@@ -269,10 +358,18 @@ func notices(p *page, heading string) {
 func recall(p *page, object, heading string) {
 	p.t.Helper()
 	l := p.l
-	p.signIn("authority")
+	// One certificate a page: the newest first, the older ones (of the flows before) on the next
+	// pages, read through the cursor.
+	p.signInPaged("authority", 1)
 	p.press(l.L("nav.register"))
 	p.see(heading)
 	p.axe("the register of certificates")
+	if n := p.shown(); n != 1 {
+		p.t.Fatalf("the register shows %d certificates, want a page of 1", n)
+	}
+	if n := p.allPages(); n != issued {
+		p.t.Fatalf("the register's pages hold %d certificates, want the %d this run issued", n, issued)
+	}
 	p.chooseIn(heading, l.L("recall.ground"), l.L("ground.owner_application"))
 	p.fillIn(heading, l.L("recall.reasons"), "The owner's letter of 15 October 2026")
 	p.pressIn(heading, l.L("recall.button"))
@@ -294,7 +391,15 @@ func recall(p *page, object, heading string) {
 	}
 	p.signOut()
 
-	p.signIn("authority")
+	// The obligations of one certificate a page: the return of this one (§46) and, with the
+	// flows before, the others' on the next pages.
+	p.signInPaged("authority", 1)
+	p.press(l.L("nav.obligations"))
+	p.see(l.L("obligation.certificate_return"))
+	p.axe("the obligations, a page of one certificate")
+	if n := p.allPages(); issued > 1 && n < 2 {
+		p.t.Fatalf("the obligations' pages hold %d, want the other certificates' too", n)
+	}
 	p.press(l.L("nav.register"))
 	p.pressIn(heading, l.L("recall.recordReturn"))
 	p.seeIn(heading, l.L("recall.returnedAt", "at", ""))
@@ -369,6 +474,9 @@ func findCertificateHeading(p *page, object string) string {
 	p.see(object)
 	return eval[string](p, `norm([...document.querySelectorAll("li h2")].find((h) => norm(h.textContent).endsWith(`+js(" — "+object)+`))?.textContent)`)
 }
+
+// issued counts the certificates the flows of this run issued (the register's pages depend on it).
+var issued int
 
 // TestPortalBundleAndFirstLoad: the entry bundle stays within 150 KB gzipped (make web measures
 // it into build/web/size.json) and the sign-in page is interactive soon after the first request

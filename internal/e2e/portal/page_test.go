@@ -1,12 +1,17 @@
 package portal
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,12 +164,106 @@ func xpathString(s string) string {
 	return "'" + s + "'"
 }
 
-// signIn opens the portal, switches to the page's language and signs in as role.
+// signIn signs in as role on the sign-in page, with the API's own page size (50) for lists.
 func (p *page) signIn(role string) {
 	p.t.Helper()
+	p.signInPaged(role, 50)
+}
+
+// signInPaged signs in as role with perPage records a page in every list (the local sign-in's
+// setting), to follow a list's cursor on few records.
+func (p *page) signInPaged(role string, perPage int) {
+	p.t.Helper()
 	p.press(p.l.L("role." + role))
+	p.fill(p.l.L("signin.pageSize"), strconv.Itoa(perPage))
 	p.press(p.l.L("signin.button"))
 	p.see(p.l.L("signout"))
+}
+
+// shown is how many records the list on the page shows, as its status line reads ("Shown: 3").
+func (p *page) shown() int {
+	p.t.Helper()
+	re := regexp.MustCompile(regexp.QuoteMeta(before(p.l.L("list.shown"))) + ` (\d+)`)
+	p.until("a list's status line", "norm(document.body.innerText).includes("+js(before(p.l.L("list.shown")))+")")
+	m := re.FindStringSubmatch(eval[string](p, "norm(document.body.innerText)"))
+	if m == nil {
+		p.t.Fatalf("no %q on the page", p.l.L("list.shown"))
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// more presses "Show more" and waits until the list shows more records than before: the next
+// page, read with the cursor the last one answered.
+func (p *page) more() int {
+	p.t.Helper()
+	n := p.shown()
+	p.press(p.l.L("list.more"))
+	deadline := time.Now().Add(45 * time.Second)
+	for p.shown() <= n {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the next page never came: still %d shown", n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return p.shown()
+}
+
+// allPages presses "Show more" until the list offers no next page (the last may come empty: a
+// cursor says more may remain, not that it does) and answers how many records it shows.
+func (p *page) allPages() int {
+	p.t.Helper()
+	enabled := `[...document.querySelectorAll("button")].some((b) => norm(b.textContent) === ` + js(p.l.L("list.more")) + ` && !b.disabled)`
+	for i := 0; p.hasMore(); i++ {
+		if i == 50 {
+			p.t.Fatal("more than 50 pages")
+		}
+		n := p.shown()
+		p.press(p.l.L("list.more"))
+		pressed := time.Now()
+		for p.hasMore() && p.shown() == n && (time.Since(pressed) < 1500*time.Millisecond || !eval[bool](p, enabled)) {
+			if time.Since(pressed) > 45*time.Second {
+				p.t.Fatal("the next page never came")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return p.shown()
+}
+
+// hasMore reports whether the list offers a next page.
+func (p *page) hasMore() bool {
+	p.t.Helper()
+	return eval[bool](p, `[...document.querySelectorAll("button")].some((b) => norm(b.textContent) === `+js(p.l.L("list.more"))+`)`)
+}
+
+// sign signs the file as the local signer (applicant, sts, authority) with the local stack's test
+// CA (POST /_local/sign: preparing a file, not acting) and writes the detached signature beside
+// it, file + ".p7s".
+func sign(t *testing.T, signer, file string) string {
+	t.Helper()
+	content, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"signer": signer, "content": base64.StdEncoding.EncodeToString(content)})
+	resp, err := http.Post(stack.APIURL+"/_local/sign", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Signature, Error string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("sign %s as %s: %d %v %s", file, signer, resp.StatusCode, err, out.Error)
+	}
+	p7s, err := base64.StdEncoding.DecodeString(out.Signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file+".p7s", p7s, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file + ".p7s"
 }
 
 func (p *page) signOut() {

@@ -1,18 +1,23 @@
 // A case as its applicant and the staff see it: where it stands, the open step with who acts and
 // its due moment in Almaty with the working days left, the decision form for whoever acts now,
 // the documents (opened through presigned links), the timeline of everything that happened, and
-// for staff in AWS the case's execution in the Step Functions console.
+// for staff in AWS the case's execution in the Step Functions console. The timeline opens with
+// the service term (standard §4); each document says who signed it; the case's own messages stand
+// under it; for the authority, a case the workflow stopped moving shows its error with the
+// hand-back (resume or close as unrecoverable, with reasons).
 import { useEffect, useState } from "preact/hooks";
-import { api, must, type Case } from "../api";
+import { api, must, type Case, type Schemas } from "../api";
 import { executionConsoleUrl, type Config } from "../config";
 import { label, t, useLang } from "../i18n";
 import { href } from "../router";
 import { session } from "../session";
 import { formatMoment } from "../time";
-import { Due, ErrorNote, Loading, useLoad } from "../ui";
+import { ActionForm, Due, ErrorNote, Field, Loading, ServiceTermView, SignedBy, useLoad } from "../ui";
+import { lines } from "./Certificates";
+import { NotificationCard, type Notification } from "./Messages";
 import { StepForm } from "./StepForm";
 
-const ended = ["issued", "refused", "returned", "cancelled", "withdrawn"];
+const ended = ["issued", "refused", "returned", "cancelled", "withdrawn", "discontinued"];
 
 export function CasePage({ id, cfg }: { id: string; cfg: Config }) {
   const lang = useLang();
@@ -73,9 +78,11 @@ export function CasePage({ id, cfg }: { id: string; cfg: Config }) {
         </section>
       )}
       {open && open.role === me?.role && <StepForm key={open.name + data.history?.length} caseId={data.id} step={open.name} onDone={c.reload} />}
+      {me?.role === "authority" && !ended.includes(data.stage) && <Attention c={data} onDone={c.reload} />}
       {me?.role === "applicant" && !ended.includes(data.stage) && <Withdraw caseId={data.id} onDone={c.reload} />}
       <Documents c={data} />
       <Timeline c={data} />
+      <CaseMessages key={data.id} items={data.notifications ?? []} />
     </>
   );
 }
@@ -148,6 +155,7 @@ function Documents({ c }: { c: Case }) {
           <li key={d.key}>
             <OpenDocument caseId={c.id} docKey={d.key} name={label("doc", d.kind ?? d.key)} />
             {d.step && <small class="muted"> · {label("step", d.step)}</small>}
+            <div>{d.signature ? <SignedBy sig={d.signature} /> : <small class="muted">{t("sig.none")}</small>}</div>
           </li>
         ))}
       </ul>
@@ -161,6 +169,11 @@ function Timeline({ c }: { c: Case }) {
   return (
     <section class="card" aria-labelledby="timeline-title">
       <h2 id="timeline-title">{t("case.timeline")}</h2>
+      {c.serviceTerm && (
+        <p class="service-term">
+          {t("term.title")}: <ServiceTermView term={c.serviceTerm} ended={ended.includes(c.stage)} />
+        </p>
+      )}
       <ol class="timeline">
         {events.map((e) => (
           <li key={e.seq}>
@@ -182,6 +195,106 @@ function Timeline({ c }: { c: Case }) {
           </li>
         ))}
       </ol>
+    </section>
+  );
+}
+
+/** The case's own messages in the caller's cabinet, newest first; each can be marked read here. */
+function CaseMessages({ items }: { items: Notification[] }) {
+  useLang();
+  const [read, setRead] = useState<Record<string, Notification>>({});
+  if (items.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="case-messages-title">
+      <h2 id="case-messages-title">{t("case.messages")}</h2>
+      <ul class="plain messages">
+        {items.map((n) => (
+          <NotificationCard key={n.id} n={read[n.id] ?? n} inCase onRead={(r) => setRead((x) => ({ ...x, [r.id]: r }))} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+type QueueItem = Schemas["QueueItem"];
+
+/** The case's item of the authority's attention queue (step case_needs_attention), if it is there. */
+async function attentionOf(caseId: string): Promise<QueueItem | undefined> {
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const query: { step: "case_needs_attention"; limit: number; cursor?: string } = { step: "case_needs_attention", limit: 100 };
+    if (cursor) query.cursor = cursor;
+    const r = must(await api().GET("/queue", { params: { query } }));
+    const item = r.items.find((i) => i.caseId === caseId);
+    if (item || !r.cursor) return item;
+    cursor = r.cursor;
+  }
+  return undefined;
+}
+
+/**
+ * A case the workflow stopped moving (a task kept failing, or its execution ended): the error as
+ * the engine named it, and the authority's hand-back — resume (the task runs again) or close as
+ * unrecoverable (the case ends discontinued) — each with the authority's reasons.
+ */
+function Attention({ c, onDone }: { c: Case; onDone: () => void }) {
+  const lang = useLang();
+  const item = useLoad(() => attentionOf(c.id), [c.id, c.stage, c.history?.length]);
+  const [resumeReasons, setResumeReasons] = useState("");
+  const [closeReasons, setCloseReasons] = useState("");
+  const a = item.data?.attention;
+  if (!a) return null;
+  const idem = () => ({ "Idempotency-Key": crypto.randomUUID() });
+  const path = { caseId: c.id };
+  const resume = async () => void must(await api().POST("/cases/{caseId}/attention/resume", { params: { path }, body: { reasons: lines(resumeReasons) }, headers: idem() }));
+  const close = async () => void must(await api().POST("/cases/{caseId}/attention/close", { params: { path }, body: { reasons: lines(closeReasons) }, headers: idem() }));
+  const done = () => {
+    item.reload();
+    onDone();
+  };
+  return (
+    <section class="card attention" aria-labelledby="attention-title">
+      <h2 id="attention-title">{t("attention.title")}</h2>
+      <p>{t("attention.intro")}</p>
+      <dl class="pairs">
+        <dt>{t("attention.error")}</dt>
+        <dd>
+          <code>{a.error}</code>
+        </dd>
+        <dt>{t("attention.cause")}</dt>
+        <dd>
+          <code class="cause" lang="en">
+            {a.cause}
+          </code>
+        </dd>
+        {a.task && (
+          <>
+            <dt>{t("attention.task")}</dt>
+            <dd>
+              <code>{a.task}</code>
+            </dd>
+          </>
+        )}
+        <dt>{t("case.stage")}</dt>
+        <dd>{label("stage", a.stage)}</dd>
+        <dt>{t("attention.since")}</dt>
+        <dd>
+          <time dateTime={a.at}>{formatMoment(a.at, lang)}</time> · {t(a.source === "workflow" ? "attention.byWorkflow" : "attention.byDeadlineCheck")}
+        </dd>
+      </dl>
+      {a.waiting === false && <p class="problem">{t("attention.notWaiting")}</p>}
+      <ActionForm title={t("attention.resume")} submit={t("attention.resumeButton")} run={resume} onDone={done}>
+        <Field id="attention-resume-reasons" label={t("attention.resumeReasons")} hint={t("step.reasonsHint")}>
+          <textarea id="attention-resume-reasons" required rows={2} maxLength={4000} value={resumeReasons} aria-describedby="attention-resume-reasons-hint"
+            onInput={(e) => setResumeReasons(e.currentTarget.value)} />
+        </Field>
+      </ActionForm>
+      <ActionForm title={t("attention.close")} submit={t("attention.closeButton")} run={close} onDone={done} danger>
+        <Field id="attention-close-reasons" label={t("attention.closeReasons")} hint={t("step.reasonsHint")}>
+          <textarea id="attention-close-reasons" required rows={2} maxLength={4000} value={closeReasons} aria-describedby="attention-close-reasons-hint"
+            onInput={(e) => setCloseReasons(e.currentTarget.value)} />
+        </Field>
+      </ActionForm>
     </section>
   );
 }

@@ -1,19 +1,23 @@
-// The cases an applicant filed (GET /cases), with the step each waits on and its due moment.
+// The cases an applicant filed (GET /cases), page by page, with the step each waits on and its due moment.
 import { api, must } from "../api";
 import { label, t, useLang } from "../i18n";
 import { href } from "../router";
 import { formatMoment } from "../time";
-import { Due, Loading, useLoad } from "../ui";
+import { usePaged } from "../paging";
+import { Due, More, PagedLoading } from "../ui";
 
 export function Cases() {
   const lang = useLang();
-  const cases = useLoad(async () => must(await api().GET("/cases", {})).cases, []);
+  const cases = usePaged(async (cursor, limit) => {
+    const r = must(await api().GET("/cases", { params: { query: cursor ? { limit, cursor } : { limit } } }));
+    return { items: r.cases, cursor: r.cursor };
+  }, []);
   return (
     <>
       <h1>{t("cases.title")}</h1>
-      {!cases.data ? (
-        <Loading what={cases} />
-      ) : cases.data.length === 0 ? (
+      {!cases.ready || cases.error ? (
+        <PagedLoading list={cases} />
+      ) : cases.items.length === 0 ? (
         <p class="muted">{t("cases.none")}</p>
       ) : (
         <div class="table-wrap">
@@ -27,7 +31,7 @@ export function Cases() {
               </tr>
             </thead>
             <tbody>
-              {cases.data.map((c) => (
+              {cases.items.map((c) => (
                 <tr key={c.id}>
                   <td>
                     <a href={href("cases", c.id)}>{c.objectName}</a>
@@ -44,6 +48,7 @@ export function Cases() {
           </table>
         </div>
       )}
+      <More list={cases} />
     </>
   );
 }

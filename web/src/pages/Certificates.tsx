@@ -12,7 +12,8 @@ import { label, t, useLang } from "../i18n";
 import { session } from "../session";
 import { formatDate, formatMoment } from "../time";
 import { sha256Hex } from "../upload";
-import { ActionForm, Due, ErrorNote, Field, Loading, useLoad } from "../ui";
+import { usePaged } from "../paging";
+import { ActionForm, Due, ErrorNote, Field, More, PagedLoading } from "../ui";
 
 type Certificate = Schemas["Certificate"];
 type Copy = "current" | "original" | "duplicate" | "recall_decision";
@@ -28,17 +29,20 @@ const idem = () => ({ "Idempotency-Key": crypto.randomUUID() });
 export function Certificates() {
   const lang = useLang();
   const staff = session()?.role === "authority";
-  const list = useLoad(async () => must(await api().GET("/certificates", {})).certificates, []);
+  const list = usePaged(async (cursor, limit) => {
+    const r = must(await api().GET("/certificates", { params: { query: cursor ? { limit, cursor } : { limit } } }));
+    return { items: r.certificates, cursor: r.cursor };
+  }, []);
   return (
     <>
       <h1>{staff ? t("register.title") : t("certs.title")}</h1>
-      {!list.data ? (
-        <Loading what={list} />
-      ) : list.data.length === 0 ? (
+      {!list.ready || list.error ? (
+        <PagedLoading list={list} />
+      ) : list.items.length === 0 ? (
         <p class="muted">{t("certs.none")}</p>
       ) : (
         <ul class="cards">
-          {list.data.map((c) => (
+          {list.items.map((c) => (
             <li class="card" key={c.number}>
               <h2>
                 {t("certs.number", { n: c.number })} — {c.objectName}
@@ -80,6 +84,7 @@ export function Certificates() {
           ))}
         </ul>
       )}
+      <More list={list} />
     </>
   );
 }

@@ -8,7 +8,8 @@ import { api, must, type Schemas } from "../api";
 import { label, t, useLang } from "../i18n";
 import { session } from "../session";
 import { formatMoment } from "../time";
-import { ActionForm, Due, Field, Loading, useLoad } from "../ui";
+import { usePaged } from "../paging";
+import { ActionForm, Due, Field, More, PagedLoading, useLoad } from "../ui";
 
 type Complaint = Schemas["Complaint"];
 const idem = () => ({ "Idempotency-Key": crypto.randomUUID() });
@@ -16,22 +17,26 @@ const idem = () => ({ "Idempotency-Key": crypto.randomUUID() });
 export function Complaints() {
   useLang();
   const role = session()?.role;
-  const list = useLoad(async () => must(await api().GET("/complaints", { params: { query: {} } })).complaints, []);
+  const list = usePaged(async (cursor, limit) => {
+    const r = must(await api().GET("/complaints", { params: { query: cursor ? { limit, cursor } : { limit } } }));
+    return { items: r.complaints, cursor: r.cursor };
+  }, []);
   return (
     <>
       <h1>{t("complaints.title")}</h1>
       {role === "applicant" && <FileComplaint onDone={list.reload} />}
-      {!list.data ? (
-        <Loading what={list} />
-      ) : list.data.length === 0 ? (
+      {!list.ready || list.error ? (
+        <PagedLoading list={list} />
+      ) : list.items.length === 0 ? (
         <p class="muted">{t("complaints.none")}</p>
       ) : (
         <ul class="cards">
-          {list.data.map((c) => (
+          {list.items.map((c) => (
             <ComplaintCard key={c.id} c={c} onDone={list.reload} />
           ))}
         </ul>
       )}
+      <More list={list} />
     </>
   );
 }

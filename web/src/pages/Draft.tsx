@@ -8,7 +8,7 @@ import { api, must, type Draft as DraftT, type FieldProblem, type Package, type 
 import { label, t, useLang, type Key } from "../i18n";
 import { go } from "../router";
 import { upload } from "../upload";
-import { ErrorNote, Field, fieldId, focusField, Loading, useLoad } from "../ui";
+import { ErrorNote, Field, fieldId, focusField, Loading, SignedBy, useLoad } from "../ui";
 
 type Hardware = Schemas["HardwareItem"];
 type Software = Schemas["SoftwareItem"];
@@ -225,36 +225,51 @@ function DocumentRow(props: { draftId: string; doc: string; stored?: Schemas["Do
   const [progress, setProgress] = useState<number>();
   const [error, setError] = useState<unknown>();
   const [file, setFile] = useState<File>();
+  const [signature, setSignature] = useState<File>();
   const id = fieldId("documents." + props.doc);
-  const send = async (f: File) => {
+  const send = async (f: File, sig: File | undefined) => {
     setFile(f);
     setError(undefined);
     setProgress(0);
     try {
-      await upload("draft", props.draftId, props.doc, f, setProgress);
+      await upload("draft", props.draftId, props.doc, f, setProgress, sig);
       await props.onUploaded();
       setProgress(undefined);
     } catch (err) {
       setError(err);
     }
   };
+  // The signature may come before the document or after it: after, the document goes again with it.
+  const sign = (sig: File | undefined) => {
+    setSignature(sig);
+    if (file && sig) void send(file, sig);
+  };
   const name = label("doc", props.doc);
+  const signed = props.stored?.signature as Schemas["EDSSignature"] | undefined;
   return (
     <li class={props.stored ? "document done" : "document"}>
       <label for={id}>{name}</label>
-      <input id={id} type="file" accept=".pdf,.png,.jpg,.jpeg,.tif,.tiff" onChange={(e) => e.currentTarget.files?.[0] && send(e.currentTarget.files[0])} />
+      <input id={id} type="file" accept=".pdf,.png,.jpg,.jpeg,.tif,.tiff" onChange={(e) => e.currentTarget.files?.[0] && send(e.currentTarget.files[0], signature)} />
+      <label for={id + "-signature"} class="secondary">
+        {t("sig.file", { what: name })}
+      </label>
+      <input id={id + "-signature"} type="file" accept=".p7s,.p7m,.cms,.sig" aria-describedby={id + "-signature-hint"} onChange={(e) => sign(e.currentTarget.files?.[0])} />
+      <small id={id + "-signature-hint"} class="muted">
+        {t("sig.hint")}
+      </small>
       {progress !== undefined && !error && <progress max={1} value={progress} aria-label={t("upload.progress", { what: name })} />}
       {props.stored && (
         <small class="ok">
           {t("upload.done")} · SHA-256 <code title={props.stored.sha256}>{props.stored.sha256.slice(0, 12)}…</code>
         </small>
       )}
+      {signed && <SignedBy sig={signed} />}
       {!props.stored && props.problem && <small class="problem" lang="en">{props.problem}</small>}
       {error !== undefined && (
         <div>
           <ErrorNote error={error} />
           {file && (
-            <button type="button" onClick={() => send(file)}>
+            <button type="button" onClick={() => send(file, signature)}>
               {t("upload.retry")}
             </button>
           )}

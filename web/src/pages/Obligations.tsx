@@ -8,13 +8,20 @@ import { label, t, useLang } from "../i18n";
 import { href } from "../router";
 import { session } from "../session";
 import { formatMoment } from "../time";
-import { Due, Loading, useLoad } from "../ui";
+import { usePaged } from "../paging";
+import { Due, More, PagedLoading } from "../ui";
 
 export function Obligations() {
   const lang = useLang();
   const staff = session()?.role === "authority";
   const [overdue, setOverdue] = useState(false);
-  const list = useLoad(async () => must(await api().GET("/register/obligations", { params: { query: overdue ? { overdue: true } : {} } })).obligations, [overdue]);
+  const list = usePaged(async (cursor, limit) => {
+    const query: { overdue?: boolean; limit: number; cursor?: string } = { limit };
+    if (overdue) query.overdue = true;
+    if (cursor) query.cursor = cursor;
+    const r = must(await api().GET("/register/obligations", { params: { query } }));
+    return { items: r.obligations, cursor: r.cursor };
+  }, [overdue]);
   return (
     <>
       <h1>{t("obligations.title")}</h1>
@@ -26,9 +33,9 @@ export function Obligations() {
           {t("queue.refresh")}
         </button>
       </div>
-      {!list.data ? (
-        <Loading what={list} />
-      ) : list.data.length === 0 ? (
+      {!list.ready || list.error ? (
+        <PagedLoading list={list} />
+      ) : list.items.length === 0 ? (
         <p class="muted">{t("obligations.none")}</p>
       ) : (
         <div class="table-wrap">
@@ -42,7 +49,7 @@ export function Obligations() {
               </tr>
             </thead>
             <tbody>
-              {list.data.map((o) => (
+              {list.items.map((o) => (
                 <tr key={o.certificate + o.kind + (o.id ?? "")} class={o.overdue ? "overdue" : ""}>
                   <td>
                     <a href={href("certificates")}>{o.certificate}</a>
@@ -62,6 +69,7 @@ export function Obligations() {
           </table>
         </div>
       )}
+      <More list={list} />
     </>
   );
 }

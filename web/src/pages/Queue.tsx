@@ -1,11 +1,14 @@
 // The staff's work queue (GET /queue): the open steps the signed-in role acts on, earliest due
-// first, with their due moments and overdue flags, filtered by step and by overdue.
+// first, with their due moments and overdue flags and each case's service term (standard §4),
+// filtered by step and by overdue, page by page; for the authority, the cases the workflow stopped
+// moving (case_needs_attention) with their error, handed back from the case page.
 import { useState } from "preact/hooks";
 import { api, must, type Schemas } from "../api";
 import { label, t, useLang } from "../i18n";
+import { usePaged } from "../paging";
 import { href } from "../router";
 import type { Role } from "../session";
-import { Due, Field, Loading, useLoad } from "../ui";
+import { Due, Field, More, PagedLoading, ServiceTermView } from "../ui";
 
 const steps: Record<string, Schemas["QueueStep"][]> = {
   authority: ["completeness_check", "decision", "send_documents", "lapse_decision", "inform_sts", "second_decision", "second_send_documents", "case_needs_attention"],
@@ -16,11 +19,13 @@ export function Queue({ role }: { role: Role }) {
   useLang();
   const [step, setStep] = useState<Schemas["QueueStep"] | "">("");
   const [overdue, setOverdue] = useState(false);
-  const queue = useLoad(async () => {
-    const query: { step?: Schemas["QueueStep"]; overdue?: "true" } = {};
+  const queue = usePaged(async (cursor, limit) => {
+    const query: { step?: Schemas["QueueStep"]; overdue?: "true"; limit: number; cursor?: string } = { limit };
     if (step) query.step = step;
     if (overdue) query.overdue = "true";
-    return must(await api().GET("/queue", { params: { query } })).items;
+    if (cursor) query.cursor = cursor;
+    const r = must(await api().GET("/queue", { params: { query } }));
+    return { items: r.items, cursor: r.cursor };
   }, [step, overdue]);
   return (
     <>
@@ -43,9 +48,9 @@ export function Queue({ role }: { role: Role }) {
           {t("queue.refresh")}
         </button>
       </div>
-      {!queue.data ? (
-        <Loading what={queue} />
-      ) : queue.data.length === 0 ? (
+      {!queue.ready || queue.error ? (
+        <PagedLoading list={queue} />
+      ) : queue.items.length === 0 ? (
         <p class="muted">{t("queue.empty")}</p>
       ) : (
         <div class="table-wrap">
@@ -55,10 +60,11 @@ export function Queue({ role }: { role: Role }) {
                 <th scope="col">{t("cases.object")}</th>
                 <th scope="col">{t("queue.step")}</th>
                 <th scope="col">{t("case.dueAt")}</th>
+                <th scope="col">{t("term.title")}</th>
               </tr>
             </thead>
             <tbody>
-              {queue.data.map((q) => (
+              {queue.items.map((q) => (
                 <tr key={q.caseId + q.step} class={q.overdue ? "overdue" : ""}>
                   <td>
                     <a href={href("cases", q.caseId)}>{q.objectName}</a>
@@ -68,16 +74,23 @@ export function Queue({ role }: { role: Role }) {
                   </td>
                   <td>
                     {label("step", q.step)} <span class="rule">{q.paragraph}</span>
+                    {q.attention && (
+                      <div class="muted">
+                        <code>{q.attention.error}</code> · {label("stage", q.attention.stage)}
+                      </div>
+                    )}
                   </td>
                   <td>
                     <Due at={q.dueAt} overdue={q.overdue} />
                   </td>
+                  <td>{q.serviceTerm ? <ServiceTermView term={q.serviceTerm} /> : <span class="muted">—</span>}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      <More list={queue} />
     </>
   );
 }

@@ -1,9 +1,11 @@
 // Sign-in: on the local stack a demo identity (role, organisation, name) from the local token
-// route; in AWS the hosted sign-in of the stack's Cognito user pool (code flow with PKCE).
+// route, and how many records a page of a list holds (to try paging on few); in AWS the hosted
+// sign-in of the stack's Cognito user pool (code flow with PKCE).
 import { useState } from "preact/hooks";
 import { syncClock } from "../api";
 import type { Config } from "../config";
 import { t, useLang } from "../i18n";
+import { pageSize, setPageSize } from "../paging";
 import { signInLocal, startCognitoSignIn, type Role } from "../session";
 import { ErrorNote, Field } from "../ui";
 
@@ -14,6 +16,7 @@ export function SignIn({ cfg, onSignedIn }: { cfg: Config; onSignedIn: () => voi
   const [role, setRole] = useState<Role>("applicant");
   const [bin, setBin] = useState("120540001238");
   const [name, setName] = useState("");
+  const [perPage, setPerPage] = useState(String(pageSize()));
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
@@ -35,6 +38,7 @@ export function SignIn({ cfg, onSignedIn }: { cfg: Config; onSignedIn: () => voi
     setError(undefined);
     try {
       await syncClock(); // the API's now first: the pages count due moments from it as soon as they show
+      setPageSize(Number(perPage));
       await signInLocal(cfg, role, bin.trim(), name.trim());
       onSignedIn();
     } catch (err) {
@@ -64,6 +68,10 @@ export function SignIn({ cfg, onSignedIn }: { cfg: Config; onSignedIn: () => voi
         )}
         <Field id="signin-name" label={t("signin.name")}>
           <input id="signin-name" autoComplete="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </Field>
+        <Field id="signin-page-size" label={t("signin.pageSize")} hint={t("signin.pageSizeHint")}>
+          <input id="signin-page-size" type="number" min={1} max={100} required value={perPage} aria-describedby="signin-page-size-hint"
+            onInput={(e) => setPerPage(e.currentTarget.value)} />
         </Field>
         <button type="submit" class="primary" disabled={busy}>
           {t("signin.button")}

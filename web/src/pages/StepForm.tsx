@@ -1,7 +1,8 @@
 // The decision at a case's open step, for whoever acts on it: the authority (forward or return,
 // issue with the certificate's terms in three languages, refuse, rectify, send), the STS (the
 // contract, the act of the survey) and the applicant (the signed contract, the rectification).
-// Reasons, documents and the act's details are asked for only where the outcome takes them.
+// Reasons, documents and the act's details are asked for only where the outcome takes them; a
+// document may go with its detached electronic signature (.p7s).
 import { useState } from "preact/hooks";
 import { api, must, now, type Completion, type Schemas } from "../api";
 import { label, t, useLang, type Key } from "../i18n";
@@ -58,6 +59,7 @@ export function StepForm({ caseId, step, onDone }: { caseId: string; step: Step;
   const [reasons, setReasons] = useState("");
   const [grounds, setGrounds] = useState<string[]>([]);
   const [file, setFile] = useState<File>();
+  const [signature, setSignature] = useState<File>();
   const [progress, setProgress] = useState<number>();
   const [act, setAct] = useState({ number: "", date: almatyDate(now()) });
   const [category, setCategory] = useState<"public" | "restricted">("restricted");
@@ -83,7 +85,7 @@ export function StepForm({ caseId, step, onDone }: { caseId: string; step: Step;
       if (withReasons.includes(outcome)) body.reasons = reasons.split("\n").map((r) => r.trim()).filter(Boolean);
       if (groundChoices.length > 0) body.grounds = named;
       if (doc && file) {
-        const up = await upload("case", caseId, doc, file, setProgress);
+        const up = await upload("case", caseId, doc, file, setProgress, signature);
         body.documents = [{ kind: doc, key: up.key, sha256: up.sha256 }];
       }
       if (outcome === "act") body.act = act;
@@ -130,6 +132,11 @@ export function StepForm({ caseId, step, onDone }: { caseId: string; step: Step;
       {doc && (
         <Field id="step-document" label={label("doc", doc)}>
           <input id="step-document" type="file" required accept=".pdf" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+        </Field>
+      )}
+      {doc && (
+        <Field id="step-signature" label={t("sig.file", { what: label("doc", doc) })} hint={t("sig.hint")}>
+          <input id="step-signature" type="file" accept=".p7s,.p7m,.cms,.sig" aria-describedby="step-signature-hint" onChange={(e) => setSignature(e.currentTarget.files?.[0])} />
         </Field>
       )}
       {progress !== undefined && <progress max={1} value={progress} aria-label={t("upload.progress", { what: doc ?? "" })} />}
