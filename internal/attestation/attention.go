@@ -266,6 +266,16 @@ func (s *Service) deliverHandback(ctx context.Context, c Case) (Case, error) {
 	if err != nil {
 		return c, fmt.Errorf("encode the hand-back of %s: %w", c.ID, err)
 	}
+	// Recorded as sent before it is sent: once the engine has it, the resumed task reads and
+	// writes the case at once, and a mark written after would race that write and could be lost.
+	// A send that fails puts the mark back; a crash in between leaves a resumed case that waits
+	// on the workflow, which the deadline check finds idle and marks for attention again.
+	if err := s.store.MarkHandback(ctx, c.ID, a.Token, CallbackSent); err != nil {
+		if errors.Is(err, ErrConflict) { // another delivery of this hand-back recorded it first
+			return c, nil
+		}
+		return c, fmt.Errorf("record the hand-back of %s: %w", c.ID, err)
+	}
 	if h.Outcome == HandbackClose {
 		err = s.workflow.Fail(ctx, a.Token, ErrorDiscontinued, string(out))
 	} else {
@@ -279,10 +289,15 @@ func (s *Service) deliverHandback(ctx context.Context, c Case) (Case, error) {
 		state = CallbackUndelivered
 		s.log.WarnContext(ctx, "hand-back not taken: the execution no longer waits", "caseId", c.ID, "outcome", h.Outcome)
 	case err != nil:
+		if merr := s.store.MarkHandback(ctx, c.ID, a.Token, CallbackPending); merr != nil {
+			s.log.ErrorContext(ctx, "hand-back not sent, and its mark not put back", "caseId", c.ID, "error", merr)
+		}
 		return c, fmt.Errorf("send the hand-back of %s: %w", c.ID, err)
 	}
-	if err := s.store.MarkHandback(ctx, c.ID, a.Token, state); err != nil && !errors.Is(err, ErrConflict) {
-		return c, fmt.Errorf("record the hand-back of %s: %w", c.ID, err)
+	if state != CallbackSent {
+		if err := s.store.MarkHandback(ctx, c.ID, a.Token, state); err != nil && !errors.Is(err, ErrConflict) {
+			return c, fmt.Errorf("record the hand-back of %s: %w", c.ID, err)
+		}
 	}
 	h.Callback = state
 	a.Handback = &h

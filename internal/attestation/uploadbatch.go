@@ -118,12 +118,23 @@ func (s *Service) ConfirmDraftUploads(ctx context.Context, actor identity.Actor,
 		return nil, err
 	}
 	seen := map[string]int{}
+	var malformed []Problem
 	for i, id := range ids {
+		if !validUploadID(id) {
+			// Not an upload ID at all (U- and 32 hexadecimal digits): bad input, refused whole,
+			// not a "not found" among the answers.
+			malformed = append(malformed, Problem{Field: fmt.Sprintf("uploads[%d]", i), Rule: ruleUpload,
+				Message: fmt.Sprintf("%q is not an upload ID (U- and 32 hexadecimal digits)", clip(id))})
+			continue
+		}
 		if j, twice := seen[id]; twice {
 			return nil, &UploadRefused{Problems: []Problem{{Field: fmt.Sprintf("uploads[%d]", i), Rule: ruleUpload,
 				Message: fmt.Sprintf("the same upload as uploads[%d]; name each upload once", j)}}}
 		}
 		seen[id] = i
+	}
+	if len(malformed) > 0 {
+		return nil, &UploadRefused{Problems: malformed}
 	}
 	d, err := s.ownDraft(ctx, actor, draftID)
 	if err != nil {

@@ -130,7 +130,7 @@ func TestDraftUploadsAreDeclaredAndConfirmedInOneCallEach(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The uploads of one draft named under another.
-		results, err := h.svc.ConfirmDraftUploads(h.ctx, applicant, other.ID, []string{ids[2], "U-nonsense"}, h.tick())
+		results, err := h.svc.ConfirmDraftUploads(h.ctx, applicant, other.ID, []string{ids[2], "U-" + strings.Repeat("0", 32)}, h.tick())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,6 +138,13 @@ func TestDraftUploadsAreDeclaredAndConfirmedInOneCallEach(t *testing.T) {
 			if r.Upload != nil || !errors.Is(r.Err, ErrNotFound) {
 				t.Fatalf("%+v", r)
 			}
+		}
+	})
+	t.Run("a string that is no upload ID is bad input, refused whole", func(t *testing.T) {
+		_, err := h.svc.ConfirmDraftUploads(h.ctx, applicant, d.ID, []string{ids[0], "U-nonsense"}, h.tick())
+		var refused *UploadRefused
+		if !errors.As(err, &refused) || len(refused.Problems) != 1 || refused.Problems[0].Field != "uploads[1]" {
+			t.Fatalf("%v", err)
 		}
 	})
 }

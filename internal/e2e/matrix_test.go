@@ -173,6 +173,8 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 	params["changeId"], params["requestId"] = "c1", "d1"
 	// A complaint of the applicant's to the service provider (complaints_test.go).
 	params["complaintId"] = fileComplaint(t, as(t, localstack.DemoApplicant), complaintBody("service_provider", "Matrix complaint"))["id"].(string)
+	// A notification of the applicant's: its filing's receipt (§14), in its cabinet.
+	params["notificationId"] = firstNotification(t, as(t, localstack.DemoApplicant))
 	bodies := map[string][]byte{
 		"POST /objects":                    mustJSON(t, objectBody("Matrix object", "state_is", "creation")),
 		"PUT /plans/{year}":                mustJSON(t, planOf(planRow(params["objectId"], "creation", "2026-11-20", nil))),
@@ -197,6 +199,12 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 		"POST /certificates/{year}/{seq}/monitoring":                   nil,
 		"POST /certificates/{year}/{seq}/return":                       nil,
 		"POST /certificates/{year}/{seq}/duplicates/{requestId}/issue": nil,
+		"POST /cases/{caseId}/attention/resume":                        mustJSON(t, map[string]any{}),
+		"POST /cases/{caseId}/attention/close":                         mustJSON(t, map[string]any{"reasons": []string{"matrix"}}),
+		"PUT /contacts":                                                mustJSON(t, map[string]any{"addresses": []string{"matrix@example.kz"}, "language": "ru"}),
+		"POST /drafts/{draftId}/uploads/batch":                         mustJSON(t, map[string]any{"uploads": []any{declaration("annex3_02")}}),
+		"POST /drafts/{draftId}/uploads/confirm":                       mustJSON(t, map[string]any{"uploads": []string{params["uploadId"]}}),
+		"POST /notifications/{notificationId}/read":                    nil,
 	}
 	users := []localstack.User{localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS, localstack.DemoQualityAuthority}
 	checked := 0
@@ -775,4 +783,23 @@ func firstDocument(t testing.TB, view map[string]any) string {
 		t.Fatalf("the case lists no documents: %v", view)
 	}
 	return docs[0].(map[string]any)["key"].(string)
+}
+
+// firstNotification is the ID of the newest notification in c's cabinet.
+func firstNotification(t testing.TB, c client) string {
+	t.Helper()
+	var id string
+	waitFor(t, "a notification in the cabinet", func() bool {
+		status, page := c.do("GET", "/notifications", nil)
+		if status != 200 {
+			t.Fatalf("GET /notifications: %d %v", status, page)
+		}
+		items, _ := page["notifications"].([]any)
+		if len(items) == 0 {
+			return false
+		}
+		id, _ = items[0].(map[string]any)["id"].(string)
+		return id != ""
+	})
+	return id
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -101,6 +102,44 @@ func BenchmarkRoutes(b *testing.B) {
 			return "POST", "/cases/" + fresh(b).id + "/withdraw", nil
 		}},
 		{"GET /queue", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/queue?limit=20", nil }},
+		{"POST /drafts/{draftId}/uploads/batch", applicant, 201, func(*testing.B) (string, string, any) {
+			return "POST", "/drafts/" + draftID + "/uploads/batch", map[string]any{"uploads": []any{declare("annex3_03"), declare("annex3_04")}}
+		}},
+		{"POST /drafts/{draftId}/uploads/confirm", applicant, 200, func(b *testing.B) (string, string, any) {
+			content := pdf("benchmark batch " + time.Now().String())
+			status, out := app.do("POST", "/drafts/"+draftID+"/uploads", map[string]any{"document": "annex3_05", "contentType": "application/pdf", "size": len(content), "sha256": sha(content)})
+			if status != http.StatusCreated || put(b, out["put"].(map[string]any), content) != http.StatusOK {
+				b.Fatalf("declare and put: %d %v", status, out)
+			}
+			return "POST", "/drafts/" + draftID + "/uploads/confirm", map[string]any{"uploads": []string{out["upload"].(map[string]any)["id"].(string)}}
+		}},
+		// A case that needs no attention: the hand-back's refusal (409) is what a repeated or
+		// mistaken hand-back costs; faults_test.go measures nothing and drives the real one.
+		{"POST /cases/{caseId}/attention/resume", authority, 409, func(*testing.B) (string, string, any) {
+			return "POST", "/cases/" + p.id + "/attention/resume", map[string]any{}
+		}},
+		{"POST /cases/{caseId}/attention/close", authority, 409, func(*testing.B) (string, string, any) {
+			return "POST", "/cases/" + p.id + "/attention/close", map[string]any{"reasons": []string{"benchmark"}}
+		}},
+		{"PUT /contacts", applicant, 200, func(*testing.B) (string, string, any) {
+			return "PUT", "/contacts", map[string]any{"addresses": []string{"benchmark@example.kz"}, "language": "kk"}
+		}},
+		{"GET /contacts", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/contacts", nil }},
+		{"GET /notifications", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/notifications?limit=20", nil }},
+		{"POST /notifications/{notificationId}/read", applicant, 200, func(b *testing.B) (string, string, any) {
+			return "POST", "/notifications/" + firstNotification(b, app) + "/read", nil
+		}},
+		{"GET /status/{caseId}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/status/" + p.id, nil }},
+		{"GET /statistics", authority, 200, func(*testing.B) (string, string, any) {
+			return "GET", "/statistics?from=2026-10-01&to=2026-10-31", nil
+		}},
+		{"GET /audit/archive/{day}", authority, 200, func(b *testing.B) (string, string, any) {
+			// The daily run archives the last whole UTC day before the clock (seed 003 §7).
+			if _, err := stack.RunScheduled(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			return "GET", "/audit/archive/" + stack.Clock.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly), nil
+		}},
 		{"GET /audit/cases/{caseId}", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/audit/cases/" + p.id, nil }},
 		{"GET /audit/days/{day}", sts, 200, func(*testing.B) (string, string, any) { return "GET", "/audit/days/2026-10-15?limit=50", nil }},
 		{"POST /objects", applicant, 201, func(*testing.B) (string, string, any) {
@@ -202,6 +241,9 @@ func BenchmarkRoutes(b *testing.B) {
 				b.Fatalf("request: %d %v", status, out)
 			}
 			return "POST", certPath(duplicated, "/duplicates/"+out["duplicate"].(map[string]any)["id"].(string)+"/issue"), nil
+		}},
+		routeCall{"POST /certificates/{year}/{seq}/recall-application", applicant, 200, func(b *testing.B) (string, string, any) {
+			return "POST", certPath(freshCert(b), "/recall-application"), map[string]any{"reasons": []string{"Benchmark"}}
 		}},
 		routeCall{"POST /certificates/{year}/{seq}/cessation", applicant, 200, func(b *testing.B) (string, string, any) {
 			return "POST", certPath(freshCert(b), "/cessation"), map[string]any{"ceasedOn": "2026-10-01"}
