@@ -144,7 +144,9 @@ func deliveredOnce(t *testing.T, ns []notice.Notification, addresses ...string) 
 	}
 	byMsg := map[string]localstack.SentMessage{}
 	same := map[string]int{} // by recipient, subject and body
-	sig := func(m localstack.SentMessage) string { return strings.Join(m.To, ",") + "\x00" + m.Subject + "\x00" + m.Body }
+	sig := func(m localstack.SentMessage) string {
+		return strings.Join(m.To, ",") + "\x00" + m.Subject + "\x00" + m.Body
+	}
 	for _, m := range mail {
 		byMsg[m.ID] = m
 		same[sig(m)]++
