@@ -454,3 +454,27 @@ func TestNotificationsStd11ComplaintRegisteredAndDecided(t *testing.T) {
 	deliveredOnce(t, org, address)
 	deliveredOnce(t, staff)
 }
+
+// TestNotificationsPar11AnnualPlanReminder: the list of 2027 is due at the end of Monday March 1;
+// the owner of a mandatory object that has sent none is reminded 10 working days before (Monday
+// February 15), once, and not the Friday before.
+func TestNotificationsPar11AnnualPlanReminder(t *testing.T) {
+	deliveryTrial(t)
+	owner := newOrganisation(t)
+	stack.Clock.Freeze(time.Date(2027, 1, 11, 10, 0, 0, 0, almaty))
+	address := mailTo(t, as(t, owner))
+	registerObject(t, as(t, owner), "Planned registry")
+	mine := func(n notice.Notification) bool { return n.Reminds == notice.AnnualPlanDue }
+	runCheck(t, time.Date(2027, 2, 12, 18, 0, 0, 0, almaty))
+	if ns := cabinet(t, as(t, owner), mine); len(ns) != 0 {
+		t.Fatalf("reminded 11 working days before:\n%s", listed(ns))
+	}
+	runCheck(t, time.Date(2027, 2, 15, 9, 0, 0, 0, almaty))
+	runCheck(t, time.Date(2027, 2, 16, 9, 0, 0, 0, almaty))
+	ns := cabinet(t, as(t, owner), mine)
+	n := one(t, ns, notice.Reminder)
+	if n.Paragraph != "§11, Annex 1" || n.DaysLeft != 10 || n.DueAt == nil || !n.DueAt.Equal(time.Date(2027, 3, 1, 23, 59, 59, 0, almaty)) {
+		t.Fatalf("§11: %+v", n)
+	}
+	deliveredOnce(t, ns, address)
+}

@@ -162,7 +162,7 @@ func TestTextsNameTheCaseStepParagraphAndDueInAlmatyTime(t *testing.T) {
 	}
 	for _, k := range []Kind{FilingReceived, Returned, Forwarded, ContractSent, ContractLapsed, DocumentsSent, RectificationDue,
 		RectificationLapsed, AdditionalSurveyResult, Withdrawn, CertificateIssued, RecallDecided, ReturnRecorded, DuplicateIssued,
-		ChangeDecided, MonitoringDue, ComplaintRegistered, ComplaintDecided, StepOpened, StepOverdue, ServiceTermOverdue, Reminder} {
+		ChangeDecided, MonitoringDue, ComplaintRegistered, ComplaintDecided, StepOpened, StepOverdue, ServiceTermOverdue, Reminder, AnnualPlanDue} {
 		for _, l := range []Language{Kazakh, Russian, English} {
 			if tx.Kinds[k][l] == "" {
 				t.Errorf("%s has no %s text", k, l)
@@ -170,6 +170,11 @@ func TestTextsNameTheCaseStepParagraphAndDueInAlmatyTime(t *testing.T) {
 		}
 	}
 	n := Notification{ID: "A-1.6.1", Kind: ContractSent, CaseID: "A-1", Object: "Registry", Step: "sign_contract", Paragraph: "§17", DueAt: &due}
+	// A reminder says what it reminds of (§11: the annual list).
+	plan := Notification{ID: "P-1", Kind: Reminder, Reminds: AnnualPlanDue, Step: "annual_plan", Paragraph: "§11, Annex 1", DueAt: &due, DaysLeft: 10}
+	if m, err := Render(plan, English); err != nil || !strings.Contains(m.Body, "10 working day(s) left.\nSend the list of objects planned for attestation") {
+		t.Errorf("§11 reminder: %v %q", err, m.Body)
+	}
 	for _, l := range []Language{Kazakh, Russian, English} {
 		m, err := Render(n, l)
 		if err != nil {

@@ -38,6 +38,7 @@ const (
 	StepOverdue            Kind = "step_overdue"             // a staff step is past its due moment
 	ServiceTermOverdue     Kind = "service_term_overdue"     // standard §4: the case is past its service term
 	Reminder               Kind = "reminder"                 // a period is about to lapse (issue 13, item 4)
+	AnnualPlanDue          Kind = "annual_plan_due"          // §11: the year's list of objects planned for attestation is due (what a reminder reminds of)
 )
 
 // Audience is who a notification is for: an organisation (by its BIN or IIN) or a staff role;
