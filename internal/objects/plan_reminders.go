@@ -13,14 +13,11 @@ import (
 )
 
 // The reminder before the annual list's March 1 (§11, issue 13): the deadline check reminds the
-// owner of a mandatory object (one not terminated) that has sent no list for the year yet,
-// PlanReminderWorkingDays before the list is due, once (the reminder's ID is fixed by the
-// organisation, the year and the point, and it is put only if new). An owner with nothing to plan
-// this year may let it pass: the reminder is a message, not a flag.
-
-// PlanReminderWorkingDays is how many working days before the list's due moment the owner is
-// reminded.
-const PlanReminderWorkingDays = 10
+// owner of a mandatory object (one not terminated) that has sent no list for the year yet, at the
+// policy edition's points (reminders.annual_plan: 10 working days before the list is due), each
+// once (the reminder's ID is fixed by the organisation, the year and the point, and it is put
+// only if new). An owner with nothing to plan this year may let it pass: the reminder is a
+// message, not a flag.
 
 // PlanOwners reads who owes a list (the oversight index in DynamoDB: dynamostore.Oversight).
 type PlanOwners interface {
@@ -82,7 +79,8 @@ func (r *PlanReminders) Check(ctx context.Context, now time.Time) (any, error) {
 	if err != nil {
 		return rep, fmt.Errorf("plan reminders %d: %w", year, err)
 	}
-	if left > PlanReminderWorkingDays {
+	point := policy.ReminderPoint(r.edition.ReminderPoints(policy.StepAnnualPlan), left, 0)
+	if point == 0 {
 		return rep, nil
 	}
 	rep.Year = year
@@ -97,7 +95,7 @@ func (r *PlanReminders) Check(ctx context.Context, now time.Time) (any, error) {
 	var failed []error
 	for _, bin := range owners {
 		d := due.UTC()
-		n := notice.Notification{ID: "P-" + bin + "-" + strconv.Itoa(year) + "." + strconv.Itoa(PlanReminderWorkingDays),
+		n := notice.Notification{ID: "P-" + bin + "-" + strconv.Itoa(year) + "." + strconv.Itoa(point),
 			Kind: notice.Reminder, To: notice.Audience{BIN: bin}, Step: policy.StepAnnualPlan, Paragraph: paragraph,
 			DueAt: &d, Reminds: notice.AnnualPlanDue, DaysLeft: left, At: now.UTC()}
 		ok, err := r.outbox.Put(ctx, n)
