@@ -176,6 +176,30 @@ func (s *Notices) RecordDelivery(ctx context.Context, id string, d notice.Delive
 	return nil
 }
 
+// MarkAttemptFailed counts one failed delivery on a notification not yet delivered ("attempts",
+// added atomically) and returns the count; 0 when the notification is delivered already or gone.
+func (s *Notices) MarkAttemptFailed(ctx context.Context, id string) (int, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: noticeKey(id),
+		UpdateExpression:          aws.String("ADD attempts :one"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(delivery)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
+		ReturnValues:              types.ReturnValueUpdatedNew})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count a failed delivery of notification %s: %w", id, err)
+	}
+	var n struct {
+		Attempts int `dynamodbav:"attempts"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &n); err != nil {
+		return 0, fmt.Errorf("count a failed delivery of notification %s: %w", id, err)
+	}
+	return n.Attempts, nil
+}
+
 func decodeNotices(items []map[string]types.AttributeValue) ([]notice.Notification, error) {
 	out := make([]notice.Notification, 0, len(items))
 	for _, av := range items {

@@ -478,3 +478,27 @@ func TestNotificationsPar11AnnualPlanReminder(t *testing.T) {
 	}
 	deliveredOnce(t, ns, address)
 }
+
+// TestNotificationsStd11QualityAuthorityCabinet: a complaint to the authority for the quality of
+// state services is registered in its own cabinet (standard §11), and it marks it read there.
+func TestNotificationsStd11QualityAuthorityCabinet(t *testing.T) {
+	deliveryTrial(t)
+	stack.Clock.Freeze(day(10, 15, 10))
+	owner := newOrganisation(t)
+	mailTo(t, as(t, owner))
+	c := fileComplaint(t, as(t, owner), complaintBody("quality_authority", "The service provider did not answer"))
+	quality := as(t, localstack.DemoQualityAuthority)
+	mine := func(n notice.Notification) bool { return n.Complaint == c["number"] }
+	ns := cabinet(t, quality, mine)
+	n := one(t, ns, notice.ComplaintRegistered)
+	if n.To.Role != "quality_authority" || n.DueAt == nil {
+		t.Fatalf("standard §11: %+v", n)
+	}
+	deliveredOnce(t, ns)
+	if status, out := quality.do("POST", "/notifications/"+n.ID+"/read", nil); status != http.StatusOK || out["unread"] != false {
+		t.Fatalf("read: %d %v", status, out)
+	}
+	if status, out := as(t, localstack.DemoAuthority).do("POST", "/notifications/"+n.ID+"/read", nil); status != http.StatusNotFound {
+		t.Fatalf("the authority marks the quality authority's notification: %d %v", status, out)
+	}
+}

@@ -104,7 +104,7 @@ const (
 	DeliverySent    = "sent"    // the event is published and every mail is accepted
 	DeliveryNoMail  = "no_mail" // the event is published; the audience has no address registered
 	DeliveryBounced = "bounced" // the mail service refused an address
-	DeliveryFailed  = "failed"  // retries are exhausted (recorded from the on-failure queue)
+	DeliveryFailed  = "failed"  // the delivery failed past its retries (DelivererDeps.MaxAttempts)
 )
 
 // Delivery is the outcome of delivering a notification.

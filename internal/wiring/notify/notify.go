@@ -36,7 +36,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 			}
 		}
 	}
-	deps := notice.DelivererDeps{Ledger: notes, Contacts: notes, Staff: staff,
+	deps := notice.DelivererDeps{Ledger: notes, Contacts: notes, Staff: staff, MaxAttempts: cfg.NotifyMaxAttempts,
 		Bus: delivery.NewBus(eventbridge.NewFromConfig(awsCfg), cfg.EventBusName)}
 	if cfg.MailFrom != "" { // MAIL_FROM empty: no sender configured, no mail
 		deps.Mail = delivery.NewMailer(sesv2.NewFromConfig(awsCfg), cfg.MailFrom)
