@@ -119,7 +119,9 @@ func (d *Deliverer) deliver(ctx context.Context, id string, now time.Time) (Deli
 		return Delivery{}, fmt.Errorf("deliver %s: %w", id, err)
 	}
 	if n.Delivery != nil && n.Delivery.Outcome != "" {
-		return *n.Delivery, nil // delivered already
+		again := *n.Delivery
+		again.Repeated = true
+		return again, nil // delivered already
 	}
 	out := Delivery{At: now.UTC()}
 	if n.EventID != "" {

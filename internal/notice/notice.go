@@ -115,6 +115,9 @@ type Delivery struct {
 	To      []string  `json:"to,omitempty"`      // the addresses written to
 	At      time.Time `json:"at"`
 	Detail  string    `json:"detail,omitempty"`
+	// Repeated: the outcome was recorded by an earlier delivery (the stream delivered the
+	// notification again); nothing was sent this time. Not stored.
+	Repeated bool `json:"-"`
 }
 
 // Unread reports whether the addressee has not marked it read.
