@@ -99,7 +99,7 @@ func (s *Notices) ByCase(ctx context.Context, caseID string, limit int) ([]notic
 	return decodeNotices(out.Items)
 }
 
-// Get reads a notification with a strongly consistent read.
+// Get reads a notification with a strongly consistent read, with the addresses mailed so far.
 func (s *Notices) Get(ctx context.Context, id string) (notice.Notification, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: noticeKey(id), ConsistentRead: aws.Bool(true)})
 	if err != nil {
@@ -112,7 +112,9 @@ func (s *Notices) Get(ctx context.Context, id string) (notice.Notification, erro
 	if err != nil {
 		return notice.Notification{}, err
 	}
-	return ns[0], nil
+	n := ns[0]
+	n.Mailed = mailedOf(out.Item)
+	return n, nil
 }
 
 // MarkRead sets the notification's readAt the first time, if it is the audience's.
@@ -233,14 +235,10 @@ func mailedAttr(address string) string {
 	return "mail_" + hex.EncodeToString(sum[:8])
 }
 
-// Mailed returns the addresses mailed already, with their message IDs.
-func (s *Notices) Mailed(ctx context.Context, id string) (map[string]string, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: noticeKey(id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("mail sent for notification %s: %w", id, err)
-	}
+// mailedOf are the addresses an item records mailed, with their message IDs.
+func mailedOf(item map[string]types.AttributeValue) map[string]string {
 	mailed := map[string]string{}
-	for k, v := range out.Item {
+	for k, v := range item {
 		sv, ok := v.(*types.AttributeValueMemberS)
 		if !ok || !strings.HasPrefix(k, "mail_") {
 			continue
@@ -249,7 +247,7 @@ func (s *Notices) Mailed(ctx context.Context, id string) (map[string]string, err
 			mailed[addr] = msg
 		}
 	}
-	return mailed, nil
+	return mailed
 }
 
 // MarkMailed records one address mailed, the first time only.

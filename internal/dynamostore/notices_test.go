@@ -91,6 +91,13 @@ func TestFailedDeliveriesCountedUntilTheOutcome(t *testing.T) {
 	if ok, err := notes.Put(ctx, n); err != nil || !ok {
 		t.Fatalf("put %v %v", ok, err)
 	}
+	// The notification is read with the addresses mailed so far: the delivery needs no second read.
+	if err := notes.MarkMailed(ctx, n.ID, "Office@Example.kz", "msg-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := notes.Get(ctx, n.ID); err != nil || len(got.Mailed) != 1 || got.Mailed["Office@Example.kz"] != "msg-1" {
+		t.Fatalf("mailed %v %v", got.Mailed, err)
+	}
 	done := make(chan int, 3)
 	for range 3 {
 		go func() {

@@ -35,11 +35,11 @@ var ErrBounced = errors.New("address refused by the mail service")
 
 // Ledger is the outbox as the delivery reads and marks it.
 type Ledger interface {
+	// Get reads a notification with the addresses mailed so far (Notification.Mailed), in one
+	// strongly consistent read.
 	Get(ctx context.Context, id string) (Notification, error)
 	// MarkPublished records the event's ID once; false if one was recorded already.
 	MarkPublished(ctx context.Context, id, eventID string) (bool, error)
-	// Mailed returns the addresses mailed already.
-	Mailed(ctx context.Context, id string) (map[string]string, error)
 	// MarkMailed records one address mailed with its message ID.
 	MarkMailed(ctx context.Context, id, address, messageID string) error
 	// RecordDelivery records the outcome once.
@@ -143,10 +143,7 @@ func (d *Deliverer) deliver(ctx context.Context, id string, now time.Time) (Deli
 	if d.mail == nil {
 		to = nil // no sender configured
 	}
-	mailed, err := d.ledger.Mailed(ctx, id)
-	if err != nil {
-		return Delivery{}, fmt.Errorf("deliver %s: %w", id, err)
-	}
+	mailed := n.Mailed // read with the notification: no second read
 	m, err := Render(n, lang)
 	if err != nil {
 		return Delivery{}, err

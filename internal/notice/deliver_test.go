@@ -16,6 +16,7 @@ type memLedger struct {
 	mailed   map[string]map[string]string
 	records  int
 	attempts map[string]int
+	gets     int // reads of a notification
 }
 
 func (m *memLedger) MarkAttemptFailed(ctx context.Context, id string) (int, error) {
@@ -30,9 +31,14 @@ func (m *memLedger) MarkAttemptFailed(ctx context.Context, id string) (int, erro
 }
 
 func (m *memLedger) Get(ctx context.Context, id string) (Notification, error) {
+	m.gets++
 	n, ok := m.n[id]
 	if !ok {
 		return Notification{}, apperr.Hidden(apperr.NotFound, "", "none")
+	}
+	n.Mailed = map[string]string{}
+	for k, v := range m.mailed[id] {
+		n.Mailed[k] = v
 	}
 	return n, nil
 }
@@ -45,14 +51,6 @@ func (m *memLedger) MarkPublished(ctx context.Context, id, eventID string) (bool
 	n.EventID = eventID
 	m.n[id] = n
 	return true, nil
-}
-
-func (m *memLedger) Mailed(ctx context.Context, id string) (map[string]string, error) {
-	out := map[string]string{}
-	for k, v := range m.mailed[id] {
-		out[k] = v
-	}
-	return out, nil
 }
 
 func (m *memLedger) MarkMailed(ctx context.Context, id, address, msg string) error {
@@ -140,6 +138,10 @@ func TestDeliveryOnceEachEvenWhenDeliveredAgain(t *testing.T) {
 	}
 	if bus.events != 2 {
 		t.Fatalf("%d events for 2 notifications", bus.events)
+	}
+	// One read per delivery: the notification comes with the addresses mailed (no second read).
+	if led.gets != 4 {
+		t.Fatalf("%d reads for 4 deliveries", led.gets)
 	}
 	if len(mail.sent) != 2 || len(mail2.sent) != 2 || led.records != 2 {
 		t.Fatalf("mail %v / %v, %d outcomes", mail.sent, mail2.sent, led.records)

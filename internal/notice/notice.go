@@ -97,6 +97,9 @@ type Notification struct {
 	EventID string `json:"eventId,omitempty"`
 	// Delivery is what the notify function did with it, once done.
 	Delivery *Delivery `json:"delivery,omitempty"`
+	// Mailed are the addresses mailed so far with their message IDs, as the delivery records them
+	// one by one (Ledger.Get reads them with the notification); not shown to the addressee.
+	Mailed map[string]string `json:"-"`
 }
 
 // Delivery outcomes.
