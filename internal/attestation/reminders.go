@@ -7,16 +7,14 @@ import (
 	"time"
 
 	"attestation/internal/identity"
+	"attestation/internal/policy"
 )
 
 // Reminders before a lapse that hurts the applicant (issue 13): the deadline check reminds the
-// applicant, at each of ReminderDays working days before the due moment of a step whose lapse has
-// a legal effect (§17: the contract not signed cancels the application; §31-§32: a missed
-// rectification is grounds for refusal), once each.
-
-// ReminderDays are the points, in working days before the due moment, at which the applicant is
-// reminded (the issue's first choice: 2 and 1).
-var ReminderDays = []int{2, 1}
+// applicant, at each of the policy's points (the edition's reminders, in working days before the
+// due moment; policy.Edition.ReminderPoints) of a step whose lapse has a legal effect (§17: the
+// contract not signed cancels the application; §31-§32: a missed rectification is grounds for
+// refusal), once each. The case's own edition decides.
 
 // whatReminder starts a reminder's history event.
 const whatReminder = "reminder: "
@@ -33,8 +31,12 @@ type ReminderCheck struct{ svc *Service }
 func NewReminderCheck(svc *Service) *ReminderCheck { return &ReminderCheck{svc: svc} }
 
 // reminderHorizon is how far ahead the check looks for due steps: more calendar days than the
-// largest reminder point can span in working days (holidays included).
+// largest reminder point can span in working days (holidays included); a test holds every
+// edition's points of these steps to at most maxStepReminderPoint.
 const reminderHorizon = 21 * 24 * time.Hour
+
+// maxStepReminderPoint is the largest point reminderHorizon reaches with room for holidays.
+const maxStepReminderPoint = 10
 
 // Check reminds the applicant of every open step with a legal lapse whose due moment is at most
 // the largest reminder point away, once per point.
@@ -64,16 +66,15 @@ func (s *Service) remind(ctx context.Context, c Case, now time.Time) (bool, erro
 	if st == nil || st.Role != identity.Applicant || Procedure[c.Stage].Lapse == nil || !now.Before(st.DueAt) {
 		return false, nil
 	}
-	left, err := s.workingDaysLeft(now, st.DueAt)
+	ed, err := s.rules.edition(c.Edition)
+	if err != nil {
+		return false, fmt.Errorf("remind %s: %w", c.ID, err)
+	}
+	left, err := policy.WorkingDaysLeft(s.rules.cal, now, st.DueAt)
 	if err != nil {
 		return false, nil // the calendar cannot count it: no reminder, the lapse itself is watched
 	}
-	point := 0
-	for _, p := range ReminderDays {
-		if left <= p && (st.Reminded == 0 || p < st.Reminded) && (point == 0 || p < point) {
-			point = p
-		}
-	}
+	point := policy.ReminderPoint(ed.ReminderPoints(Procedure[c.Stage].Step), left, st.Reminded)
 	if point == 0 {
 		return false, nil
 	}
@@ -88,26 +89,4 @@ func (s *Service) remind(ctx context.Context, c Case, now time.Time) (bool, erro
 		return false, fmt.Errorf("remind %s: %w", c.ID, err)
 	}
 	return true, nil
-}
-
-// workingDaysLeft counts the working days after now's civil date up to the due moment's (the
-// due day itself counted): 1 on the eve of the last working day.
-func (s *Service) workingDaysLeft(now, due time.Time) (int, error) {
-	loc := almatyLoc()
-	y, m, d := now.In(loc).Date()
-	day := time.Date(y, m, d, 12, 0, 0, 0, loc)
-	dy, dm, dd := due.In(loc).Date()
-	last := time.Date(dy, dm, dd, 12, 0, 0, 0, loc)
-	n := 0
-	for day.Before(last) && n < 100 {
-		day = day.AddDate(0, 0, 1)
-		ok, err := s.rules.cal.IsWorkingDay(day)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			n++
-		}
-	}
-	return n, nil
 }

@@ -1,10 +1,12 @@
 package attestation
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"attestation/internal/notice"
+	"attestation/internal/policy"
 )
 
 // TestPar17RemindersBeforeTheContractLapses: the deadline check reminds the applicant 2 and 1
@@ -47,5 +49,36 @@ func TestPar17RemindersBeforeTheContractLapses(t *testing.T) {
 	ns := Notices(h.get(id), []Event{last})
 	if len(ns) != 1 || ns[0].Kind != notice.Reminder || ns[0].Reminds != notice.ContractSent || ns[0].DaysLeft != 1 || !ns[0].DueAt.Equal(st.DueAt) {
 		t.Fatalf("%+v", ns)
+	}
+}
+
+// TestRemindersPointsArePolicyAndFitTheHorizon: the points of the steps whose lapse has a legal
+// effect come from each edition (§17 and §31: 2 and 1 working days in both) and stay within what
+// the check's horizon reaches.
+func TestRemindersPointsArePolicyAndFitTheHorizon(t *testing.T) {
+	for _, id := range policy.Editions() {
+		ed, err := policy.Load(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for stage, rule := range Procedure {
+			if rule.Lapse == nil {
+				continue
+			}
+			points := ed.ReminderPoints(rule.Step)
+			if len(points) == 0 {
+				t.Errorf("%s: %s (%s) has a lapse and no reminder", id, stage, rule.Step)
+			}
+			for _, p := range points {
+				if p > maxStepReminderPoint {
+					t.Errorf("%s: %s reminds %d working days ahead, past the check's horizon (%d)", id, rule.Step, p, maxStepReminderPoint)
+				}
+			}
+		}
+		for _, step := range []string{policy.StepSignContract, policy.StepRectificationNotice} {
+			if got := ed.ReminderPoints(step); !slices.Equal(got, []int{2, 1}) {
+				t.Errorf("%s: %s reminded at %v, want the issue's 2 and 1", id, step, got)
+			}
+		}
 	}
 }

@@ -99,7 +99,7 @@ func (s *Notices) ByCase(ctx context.Context, caseID string, limit int) ([]notic
 	return decodeNotices(out.Items)
 }
 
-// Get reads a notification with a strongly consistent read.
+// Get reads a notification with a strongly consistent read, with the addresses mailed so far.
 func (s *Notices) Get(ctx context.Context, id string) (notice.Notification, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: noticeKey(id), ConsistentRead: aws.Bool(true)})
 	if err != nil {
@@ -112,7 +112,9 @@ func (s *Notices) Get(ctx context.Context, id string) (notice.Notification, erro
 	if err != nil {
 		return notice.Notification{}, err
 	}
-	return ns[0], nil
+	n := ns[0]
+	n.Mailed = mailedOf(out.Item)
+	return n, nil
 }
 
 // MarkRead sets the notification's readAt the first time, if it is the audience's.
@@ -176,6 +178,30 @@ func (s *Notices) RecordDelivery(ctx context.Context, id string, d notice.Delive
 	return nil
 }
 
+// MarkAttemptFailed counts one failed delivery on a notification not yet delivered ("attempts",
+// added atomically) and returns the count; 0 when the notification is delivered already or gone.
+func (s *Notices) MarkAttemptFailed(ctx context.Context, id string) (int, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: noticeKey(id),
+		UpdateExpression:          aws.String("ADD attempts :one"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(delivery)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
+		ReturnValues:              types.ReturnValueUpdatedNew})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count a failed delivery of notification %s: %w", id, err)
+	}
+	var n struct {
+		Attempts int `dynamodbav:"attempts"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &n); err != nil {
+		return 0, fmt.Errorf("count a failed delivery of notification %s: %w", id, err)
+	}
+	return n.Attempts, nil
+}
+
 func decodeNotices(items []map[string]types.AttributeValue) ([]notice.Notification, error) {
 	out := make([]notice.Notification, 0, len(items))
 	for _, av := range items {
@@ -209,14 +235,10 @@ func mailedAttr(address string) string {
 	return "mail_" + hex.EncodeToString(sum[:8])
 }
 
-// Mailed returns the addresses mailed already, with their message IDs.
-func (s *Notices) Mailed(ctx context.Context, id string) (map[string]string, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: noticeKey(id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("mail sent for notification %s: %w", id, err)
-	}
+// mailedOf are the addresses an item records mailed, with their message IDs.
+func mailedOf(item map[string]types.AttributeValue) map[string]string {
 	mailed := map[string]string{}
-	for k, v := range out.Item {
+	for k, v := range item {
 		sv, ok := v.(*types.AttributeValueMemberS)
 		if !ok || !strings.HasPrefix(k, "mail_") {
 			continue
@@ -225,7 +247,7 @@ func (s *Notices) Mailed(ctx context.Context, id string) (map[string]string, err
 			mailed[addr] = msg
 		}
 	}
-	return mailed, nil
+	return mailed
 }
 
 // MarkMailed records one address mailed, the first time only.

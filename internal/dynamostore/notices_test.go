@@ -79,3 +79,53 @@ func TestOutboxWrittenInTheChangesTransaction(t *testing.T) {
 		t.Fatalf("delivery %+v %v", d.Delivery, err)
 	}
 }
+
+// TestFailedDeliveriesCountedUntilTheOutcome: each failed delivery of a notification not yet
+// delivered adds one to its attempts, atomically, concurrent ones too; once an outcome is
+// recorded none is counted (issue 13: failed after retries).
+func TestFailedDeliveriesCountedUntilTheOutcome(t *testing.T) {
+	ctx := context.Background()
+	notes := dynamostore.NewNotices(stack.Clients.DynamoDB, stack.Template.Tables[0].Name)
+	n := notice.Notification{ID: uniqueID(t, "R-attempts") + ".1", Kind: notice.Reminder, To: notice.Audience{BIN: "120540001238"},
+		At: time.Date(2026, 10, 22, 5, 0, 0, 0, time.UTC)}
+	if ok, err := notes.Put(ctx, n); err != nil || !ok {
+		t.Fatalf("put %v %v", ok, err)
+	}
+	// The notification is read with the addresses mailed so far: the delivery needs no second read.
+	if err := notes.MarkMailed(ctx, n.ID, "Office@Example.kz", "msg-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := notes.Get(ctx, n.ID); err != nil || len(got.Mailed) != 1 || got.Mailed["Office@Example.kz"] != "msg-1" {
+		t.Fatalf("mailed %v %v", got.Mailed, err)
+	}
+	done := make(chan int, 3)
+	for range 3 {
+		go func() {
+			k, err := notes.MarkAttemptFailed(ctx, n.ID)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- k
+		}()
+	}
+	seen := map[int]bool{}
+	for range 3 {
+		seen[<-done] = true
+	}
+	if !seen[1] || !seen[2] || !seen[3] {
+		t.Fatalf("counts %v, want 1, 2 and 3", seen)
+	}
+	if err := notes.RecordDelivery(ctx, n.ID, notice.Delivery{Outcome: notice.DeliveryFailed, At: n.At, Detail: "not delivered after 3 attempts"}); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := notes.MarkAttemptFailed(ctx, n.ID); err != nil || k != 0 {
+		t.Fatalf("counted after the outcome: %d %v", k, err)
+	}
+	if k, err := notes.MarkAttemptFailed(ctx, "no-such-notification"); err != nil || k != 0 {
+		t.Fatalf("a missing notification: %d %v", k, err)
+	}
+	got, err := notes.Get(ctx, n.ID)
+	if err != nil || got.Delivery == nil || got.Delivery.Outcome != notice.DeliveryFailed {
+		t.Fatalf("%+v %v", got.Delivery, err)
+	}
+}

@@ -257,8 +257,9 @@ func TestDecideComplaint(t *testing.T) {
 var pathParam = regexp.MustCompile(`\{[^}]+\}`)
 
 // TestTheQualityAuthorityTakesOnlyTheComplaintRoutes: a token of the authority for the quality of
-// state services is refused (403) on every route but those of complaints and the statistics of the
-// service (GET /statistics, which an oversight body reads).
+// state services is refused (403) on every route but those of complaints, of its cabinet (the
+// notifications of the complaints addressed to it, issue 13) and the statistics of the service
+// (GET /statistics, which an oversight body reads).
 func TestTheQualityAuthorityTakesOnlyTheComplaintRoutes(t *testing.T) {
 	e, _ := newComplaintsEnv()
 	open := 0
@@ -268,7 +269,7 @@ func TestTheQualityAuthorityTakesOnlyTheComplaintRoutes(t *testing.T) {
 		}
 		_, path, _ := strings.Cut(key, " ")
 		allowed := slices.Contains(rt.roles, identity.QualityAuthority)
-		if allowed != (strings.HasPrefix(path, "/complaints") && key != "POST /complaints" || key == "GET /statistics") {
+		if allowed != ((strings.HasPrefix(path, "/complaints") && key != "POST /complaints") || strings.HasPrefix(path, "/notifications") || key == "GET /statistics") {
 			t.Errorf("%s lets the quality authority through: %t", key, allowed)
 		}
 		if allowed {
@@ -281,8 +282,8 @@ func TestTheQualityAuthorityTakesOnlyTheComplaintRoutes(t *testing.T) {
 			t.Errorf("%s: %d %s, want 403", key, resp.StatusCode, resp.Body)
 		}
 	}
-	if open != 4 {
-		t.Fatalf("the quality authority takes %d routes, want 4", open)
+	if open != 6 {
+		t.Fatalf("the quality authority takes %d routes, want 6 (3 of complaints, 2 of its cabinet, the statistics)", open)
 	}
 }
 

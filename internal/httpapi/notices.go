@@ -47,9 +47,9 @@ func (h *Handler) putContacts(ctx context.Context, r *request) (int, any, error)
 }
 
 // noticeRoutes are the personal cabinet's routes: an applicant reads its organisation's
-// notifications, a staff member its role's.
+// notifications, a staff member its role's (the quality authority's: the complaints addressed to it).
 func (h *Handler) noticeRoutes() map[string]route {
-	readers := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
+	readers := []identity.Role{identity.Applicant, identity.Authority, identity.STS, identity.QualityAuthority}
 	return map[string]route{
 		"GET /notifications":                        {roles: readers, handle: h.listNotices},
 		"POST /notifications/{notificationId}/read": {roles: readers, handle: h.readNotice},
@@ -67,7 +67,7 @@ type NotificationView struct {
 // NotificationPage is a page of the cabinet, newest first.
 type NotificationPage struct {
 	Notifications []NotificationView `json:"notifications"`
-	Unread        int                `json:"unread"` // of this page
+	Unread        int                `json:"unread"` // of this page only (openapi.yaml says why)
 	Cursor        string             `json:"cursor,omitempty"`
 }
 

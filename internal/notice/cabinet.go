@@ -87,7 +87,7 @@ func audienceOf(actor identity.Actor) (Audience, error) {
 		if actor.BIN == "" {
 			return Audience{}, apperr.Errorf(apperr.Forbidden, "", "an applicant without an organisation has no cabinet")
 		}
-	case identity.Authority, identity.STS:
+	case identity.Authority, identity.STS, identity.QualityAuthority:
 	default:
 		return Audience{}, apperr.Errorf(apperr.Forbidden, "", "the role %s has no cabinet", actor.Role)
 	}

@@ -35,15 +35,18 @@ var ErrBounced = errors.New("address refused by the mail service")
 
 // Ledger is the outbox as the delivery reads and marks it.
 type Ledger interface {
+	// Get reads a notification with the addresses mailed so far (Notification.Mailed), in one
+	// strongly consistent read.
 	Get(ctx context.Context, id string) (Notification, error)
 	// MarkPublished records the event's ID once; false if one was recorded already.
 	MarkPublished(ctx context.Context, id, eventID string) (bool, error)
-	// Mailed returns the addresses mailed already.
-	Mailed(ctx context.Context, id string) (map[string]string, error)
 	// MarkMailed records one address mailed with its message ID.
 	MarkMailed(ctx context.Context, id, address, messageID string) error
 	// RecordDelivery records the outcome once.
 	RecordDelivery(ctx context.Context, id string, d Delivery) error
+	// MarkAttemptFailed counts one failed delivery of a notification not yet delivered and returns
+	// how many have failed so far.
+	MarkAttemptFailed(ctx context.Context, id string) (int, error)
 }
 
 // Deliverer delivers notifications.
@@ -54,6 +57,7 @@ type Deliverer struct {
 	contacts  ContactStore
 	staff     map[identity.Role][]string // staff addresses per role (the deployment's parameters)
 	staffLang Language
+	max       int
 }
 
 // DelivererDeps are what a Deliverer is built on; every one but Mail (no sender configured: no
@@ -65,6 +69,10 @@ type DelivererDeps struct {
 	Contacts  ContactStore
 	Staff     map[identity.Role][]string
 	StaffLang Language // default Russian
+	// MaxAttempts: after this many failed deliveries the notification is recorded failed and the
+	// delivery reports no error, so the stream moves on (0: never; the stream's own retries end it,
+	// and the on-failure queue gets its place). Keep it within the stream's retries.
+	MaxAttempts int
 }
 
 // NewDeliverer returns the deliverer on d.
@@ -75,12 +83,34 @@ func NewDeliverer(d DelivererDeps) (*Deliverer, error) {
 	if !d.StaffLang.Valid() {
 		d.StaffLang = Russian
 	}
-	return &Deliverer{ledger: d.Ledger, bus: d.Bus, mail: d.Mail, contacts: d.Contacts, staff: d.Staff, staffLang: d.StaffLang}, nil
+	if d.MaxAttempts < 0 {
+		return nil, errors.New("deliverer: MaxAttempts must not be negative")
+	}
+	return &Deliverer{ledger: d.Ledger, bus: d.Bus, mail: d.Mail, contacts: d.Contacts, staff: d.Staff, staffLang: d.StaffLang,
+		max: d.MaxAttempts}, nil
 }
 
 // Deliver delivers notification id: the event once, each mail once, then the outcome. An error
-// is transient (the stream delivers it again); a refused address is recorded as bounced.
+// is transient (the stream delivers it again); a refused address is recorded as bounced. Each
+// failure is counted on the notification; the one that reaches MaxAttempts records the outcome
+// "failed" and answers no error, so the stream moves on.
 func (d *Deliverer) Deliver(ctx context.Context, id string, now time.Time) (Delivery, error) {
+	out, err := d.deliver(ctx, id, now)
+	if err == nil || d.max == 0 {
+		return out, err
+	}
+	n, cerr := d.ledger.MarkAttemptFailed(ctx, id)
+	if cerr != nil || n < d.max {
+		return Delivery{}, errors.Join(err, cerr)
+	}
+	failed := Delivery{Outcome: DeliveryFailed, At: now.UTC(), Detail: fmt.Sprintf("not delivered after %d attempts", n)}
+	if rerr := d.ledger.RecordDelivery(ctx, id, failed); rerr != nil {
+		return Delivery{}, errors.Join(err, rerr)
+	}
+	return failed, nil
+}
+
+func (d *Deliverer) deliver(ctx context.Context, id string, now time.Time) (Delivery, error) {
 	n, err := d.ledger.Get(ctx, id)
 	if apperr.KindOf(err) == apperr.NotFound {
 		return Delivery{}, nil // not a notification of this table (never expected): nothing to do
@@ -89,7 +119,9 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, now time.Time) (Deli
 		return Delivery{}, fmt.Errorf("deliver %s: %w", id, err)
 	}
 	if n.Delivery != nil && n.Delivery.Outcome != "" {
-		return *n.Delivery, nil // delivered already
+		again := *n.Delivery
+		again.Repeated = true
+		return again, nil // delivered already
 	}
 	out := Delivery{At: now.UTC()}
 	if n.EventID != "" {
@@ -111,10 +143,7 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, now time.Time) (Deli
 	if d.mail == nil {
 		to = nil // no sender configured
 	}
-	mailed, err := d.ledger.Mailed(ctx, id)
-	if err != nil {
-		return Delivery{}, fmt.Errorf("deliver %s: %w", id, err)
-	}
+	mailed := n.Mailed // read with the notification: no second read
 	m, err := Render(n, lang)
 	if err != nil {
 		return Delivery{}, err

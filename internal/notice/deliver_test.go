@@ -12,15 +12,33 @@ import (
 )
 
 type memLedger struct {
-	n       map[string]Notification
-	mailed  map[string]map[string]string
-	records int
+	n        map[string]Notification
+	mailed   map[string]map[string]string
+	records  int
+	attempts map[string]int
+	gets     int // reads of a notification
+}
+
+func (m *memLedger) MarkAttemptFailed(ctx context.Context, id string) (int, error) {
+	if n, ok := m.n[id]; !ok || n.Delivery != nil {
+		return 0, nil
+	}
+	if m.attempts == nil {
+		m.attempts = map[string]int{}
+	}
+	m.attempts[id]++
+	return m.attempts[id], nil
 }
 
 func (m *memLedger) Get(ctx context.Context, id string) (Notification, error) {
+	m.gets++
 	n, ok := m.n[id]
 	if !ok {
 		return Notification{}, apperr.Hidden(apperr.NotFound, "", "none")
+	}
+	n.Mailed = map[string]string{}
+	for k, v := range m.mailed[id] {
+		n.Mailed[k] = v
 	}
 	return n, nil
 }
@@ -33,14 +51,6 @@ func (m *memLedger) MarkPublished(ctx context.Context, id, eventID string) (bool
 	n.EventID = eventID
 	m.n[id] = n
 	return true, nil
-}
-
-func (m *memLedger) Mailed(ctx context.Context, id string) (map[string]string, error) {
-	out := map[string]string{}
-	for k, v := range m.mailed[id] {
-		out[k] = v
-	}
-	return out, nil
 }
 
 func (m *memLedger) MarkMailed(ctx context.Context, id, address, msg string) error {
@@ -129,6 +139,10 @@ func TestDeliveryOnceEachEvenWhenDeliveredAgain(t *testing.T) {
 	if bus.events != 2 {
 		t.Fatalf("%d events for 2 notifications", bus.events)
 	}
+	// One read per delivery: the notification comes with the addresses mailed (no second read).
+	if led.gets != 4 {
+		t.Fatalf("%d reads for 4 deliveries", led.gets)
+	}
 	if len(mail.sent) != 2 || len(mail2.sent) != 2 || led.records != 2 {
 		t.Fatalf("mail %v / %v, %d outcomes", mail.sent, mail2.sent, led.records)
 	}
@@ -162,7 +176,7 @@ func TestTextsNameTheCaseStepParagraphAndDueInAlmatyTime(t *testing.T) {
 	}
 	for _, k := range []Kind{FilingReceived, Returned, Forwarded, ContractSent, ContractLapsed, DocumentsSent, RectificationDue,
 		RectificationLapsed, AdditionalSurveyResult, Withdrawn, CertificateIssued, RecallDecided, ReturnRecorded, DuplicateIssued,
-		ChangeDecided, MonitoringDue, ComplaintRegistered, ComplaintDecided, StepOpened, StepOverdue, ServiceTermOverdue, Reminder} {
+		ChangeDecided, MonitoringDue, ComplaintRegistered, ComplaintDecided, StepOpened, StepOverdue, ServiceTermOverdue, Reminder, AnnualPlanDue} {
 		for _, l := range []Language{Kazakh, Russian, English} {
 			if tx.Kinds[k][l] == "" {
 				t.Errorf("%s has no %s text", k, l)
@@ -170,6 +184,11 @@ func TestTextsNameTheCaseStepParagraphAndDueInAlmatyTime(t *testing.T) {
 		}
 	}
 	n := Notification{ID: "A-1.6.1", Kind: ContractSent, CaseID: "A-1", Object: "Registry", Step: "sign_contract", Paragraph: "§17", DueAt: &due}
+	// A reminder says what it reminds of (§11: the annual list).
+	plan := Notification{ID: "P-1", Kind: Reminder, Reminds: AnnualPlanDue, Step: "annual_plan", Paragraph: "§11, Annex 1", DueAt: &due, DaysLeft: 10}
+	if m, err := Render(plan, English); err != nil || !strings.Contains(m.Body, "10 working day(s) left.\nSend the list of objects planned for attestation") {
+		t.Errorf("§11 reminder: %v %q", err, m.Body)
+	}
 	for _, l := range []Language{Kazakh, Russian, English} {
 		m, err := Render(n, l)
 		if err != nil {
@@ -180,5 +199,92 @@ func TestTextsNameTheCaseStepParagraphAndDueInAlmatyTime(t *testing.T) {
 				t.Errorf("%s: %q lacks %q", l, m.Subject+"\n"+m.Body, want)
 			}
 		}
+	}
+}
+
+// downBus fails every publication.
+type downBus struct{ calls int }
+
+func (b *downBus) Publish(ctx context.Context, n Notification) (string, error) {
+	b.calls++
+	return "", errors.New("bus unavailable")
+}
+
+// refusing refuses one address as the mail service does a bad one.
+type refusing struct {
+	bad  string
+	sent []string
+}
+
+func (m *refusing) Send(ctx context.Context, to string, mail Mail) (string, error) {
+	if to == m.bad {
+		return "", ErrBounced
+	}
+	m.sent = append(m.sent, to)
+	return "m-" + to, nil
+}
+
+// TestDeliveryFailedAfterItsAttempts: a notification whose delivery fails MaxAttempts times is
+// recorded failed on the last, which answers no error (the stream moves on); the attempts before
+// it answer the error (the stream delivers it again); once failed, a late redelivery sends nothing.
+func TestDeliveryFailedAfterItsAttempts(t *testing.T) {
+	ctx := context.Background()
+	led := &memLedger{n: map[string]Notification{"A-1.4.1": {ID: "A-1.4.1", Kind: StepOpened, To: Audience{Role: identity.STS}}},
+		mailed: map[string]map[string]string{}}
+	bus := &downBus{}
+	d, err := NewDeliverer(DelivererDeps{Ledger: led, Bus: bus, Contacts: oneContact{}, MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 10, 22, 10, 0, 0, 0, time.UTC)
+	for i := 1; i <= 2; i++ {
+		if out, err := d.Deliver(ctx, "A-1.4.1", now); err == nil || out.Outcome != "" {
+			t.Fatalf("attempt %d: %+v %v, want the error", i, out, err)
+		}
+	}
+	out, err := d.Deliver(ctx, "A-1.4.1", now)
+	if err != nil || out.Outcome != DeliveryFailed || !strings.Contains(out.Detail, "3 attempts") {
+		t.Fatalf("attempt 3: %+v %v, want failed", out, err)
+	}
+	if got := led.n["A-1.4.1"].Delivery; got == nil || got.Outcome != DeliveryFailed {
+		t.Fatalf("recorded %+v", got)
+	}
+	if out, err := d.Deliver(ctx, "A-1.4.1", now); err != nil || out.Outcome != DeliveryFailed || bus.calls != 3 {
+		t.Fatalf("a late redelivery: %+v %v, %d publications", out, err, bus.calls)
+	}
+	if _, err := NewDeliverer(DelivererDeps{Ledger: led, Bus: bus, Contacts: oneContact{}, MaxAttempts: -1}); err == nil {
+		t.Fatal("negative MaxAttempts accepted")
+	}
+	// Without MaxAttempts the deliverer never gives up: the stream's retries end it.
+	led.n["A-2.1.1"] = Notification{ID: "A-2.1.1", Kind: StepOpened, To: Audience{Role: identity.STS}}
+	forever, _ := NewDeliverer(DelivererDeps{Ledger: led, Bus: bus, Contacts: oneContact{}})
+	for range 5 {
+		if _, err := forever.Deliver(ctx, "A-2.1.1", now); err == nil {
+			t.Fatal("gave up without MaxAttempts")
+		}
+	}
+	if led.attempts["A-2.1.1"] != 0 {
+		t.Fatalf("counted %d attempts without MaxAttempts", led.attempts["A-2.1.1"])
+	}
+}
+
+// TestDeliveryBouncedIsRecordedAndNotRetried: an address the mail service refuses is recorded as
+// bounced, naming it; the other address is mailed; the delivery answers no error (no retry mends
+// a refused address).
+func TestDeliveryBouncedIsRecordedAndNotRetried(t *testing.T) {
+	ctx := context.Background()
+	led := &memLedger{n: map[string]Notification{"A-1.6.1": {ID: "A-1.6.1", Kind: ContractSent, To: Audience{BIN: "120540001238"}, CaseID: "A-1"}},
+		mailed: map[string]map[string]string{}}
+	mail := &refusing{bad: "a@example.kz"}
+	d, err := NewDeliverer(DelivererDeps{Ledger: led, Bus: &countingBus{}, Mail: mail, Contacts: oneContact{}, MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.Deliver(ctx, "A-1.6.1", time.Now())
+	if err != nil || out.Outcome != DeliveryBounced || out.Detail != "refused: a@example.kz" || len(mail.sent) != 1 || mail.sent[0] != "b@example.kz" {
+		t.Fatalf("%+v %v, sent %v", out, err, mail.sent)
+	}
+	if got := led.n["A-1.6.1"].Delivery; got == nil || got.Outcome != DeliveryBounced || led.attempts["A-1.6.1"] != 0 {
+		t.Fatalf("recorded %+v, %d attempts", got, led.attempts["A-1.6.1"])
 	}
 }

@@ -38,6 +38,7 @@ const (
 	StepOverdue            Kind = "step_overdue"             // a staff step is past its due moment
 	ServiceTermOverdue     Kind = "service_term_overdue"     // standard §4: the case is past its service term
 	Reminder               Kind = "reminder"                 // a period is about to lapse (issue 13, item 4)
+	AnnualPlanDue          Kind = "annual_plan_due"          // §11: the year's list of objects planned for attestation is due (what a reminder reminds of)
 )
 
 // Audience is who a notification is for: an organisation (by its BIN or IIN) or a staff role;
@@ -96,6 +97,9 @@ type Notification struct {
 	EventID string `json:"eventId,omitempty"`
 	// Delivery is what the notify function did with it, once done.
 	Delivery *Delivery `json:"delivery,omitempty"`
+	// Mailed are the addresses mailed so far with their message IDs, as the delivery records them
+	// one by one (Ledger.Get reads them with the notification); not shown to the addressee.
+	Mailed map[string]string `json:"-"`
 }
 
 // Delivery outcomes.
@@ -103,7 +107,7 @@ const (
 	DeliverySent    = "sent"    // the event is published and every mail is accepted
 	DeliveryNoMail  = "no_mail" // the event is published; the audience has no address registered
 	DeliveryBounced = "bounced" // the mail service refused an address
-	DeliveryFailed  = "failed"  // retries are exhausted (recorded from the on-failure queue)
+	DeliveryFailed  = "failed"  // the delivery failed past its retries (DelivererDeps.MaxAttempts)
 )
 
 // Delivery is the outcome of delivering a notification.
@@ -114,6 +118,9 @@ type Delivery struct {
 	To      []string  `json:"to,omitempty"`      // the addresses written to
 	At      time.Time `json:"at"`
 	Detail  string    `json:"detail,omitempty"`
+	// Repeated: the outcome was recorded by an earlier delivery (the stream delivered the
+	// notification again); nothing was sent this time. Not stored.
+	Repeated bool `json:"-"`
 }
 
 // Unread reports whether the addressee has not marked it read.

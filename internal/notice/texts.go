@@ -81,6 +81,9 @@ func Render(n Notification, lang Language) (Mail, error) {
 	what = r.Replace(what)
 	subject := strings.NewReplacer("{what}", what).Replace(r.Replace(t.Subject[lang]))
 	lines := []string{capitalized(what) + "."}
+	if reminds, ok := t.Kinds[n.Reminds][lang]; ok && n.Kind == Reminder {
+		lines = append(lines, capitalized(r.Replace(reminds))+".") // what the reminder is of
+	}
 	if due != "" {
 		lines = append(lines, r.Replace(t.Due[lang]))
 	}

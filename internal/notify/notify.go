@@ -24,9 +24,25 @@ var _ Deliverer = (*notice.Deliverer)(nil)
 
 // Handler delivers the notifications of a batch of stream records.
 type Handler struct {
-	d   Deliverer
-	log *slog.Logger
-	now func() time.Time // the delivery's time stamp only; no rule reads it
+	d     Deliverer
+	log   *slog.Logger
+	now   func() time.Time // the delivery's time stamp only; no rule reads it
+	tally func(ctx context.Context, t Tally)
+}
+
+// Tally is what one invocation delivered, by outcome; a notification delivered before (the stream
+// handed it over again) is not counted.
+type Tally struct {
+	Sent    int // outcome sent, or no_mail (published; no address registered)
+	Bounced int // an address was refused by the mail service
+	Failed  int // given up after its attempts
+	Retried int // not delivered this time; the stream delivers it again
+}
+
+// WithTally makes the handler report each invocation's Tally to f (the function's metrics).
+func (h *Handler) WithTally(f func(ctx context.Context, t Tally)) *Handler {
+	h.tally = f
+	return h
 }
 
 // New returns the handler on d.
@@ -39,6 +55,10 @@ func New(d Deliverer, log *slog.Logger, now func() time.Time) *Handler {
 // already delivered skip their sends by the notification's own marks).
 func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var resp events.DynamoDBEventResponse
+	var tally Tally
+	if h.tally != nil {
+		defer func() { h.tally(ctx, tally) }()
+	}
 	failed := false
 	for _, r := range ev.Records {
 		if failed {
@@ -53,12 +73,29 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 		if err != nil {
 			h.log.ErrorContext(ctx, "notification not delivered; the stream delivers it again", "notification", id, "error", err)
 			failed = true
+			tally.Retried++
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
 			continue
 		}
+		tally.count(d)
 		h.log.InfoContext(ctx, "notification delivered", "notification", id, "outcome", d.Outcome, "mails", len(d.Mail))
 	}
 	return resp, nil
+}
+
+// count adds one delivery's outcome, unless it was recorded before.
+func (t *Tally) count(d notice.Delivery) {
+	if d.Repeated {
+		return
+	}
+	switch d.Outcome {
+	case notice.DeliverySent, notice.DeliveryNoMail:
+		t.Sent++
+	case notice.DeliveryBounced:
+		t.Bounced++
+	case notice.DeliveryFailed:
+		t.Failed++
+	}
 }
 
 // notificationID is the ID of the notification a record inserts.

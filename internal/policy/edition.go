@@ -35,6 +35,7 @@ type Edition struct {
 	numbering   Numbering
 	recalls     []RecallGround
 	signatures  []SignatureRule // spec_signatures.go
+	reminders   []Reminder      // reminders.go
 
 	periodIndex   map[string]int
 	documentIndex map[string]int

@@ -874,6 +874,41 @@ var generatedEditions = map[string]func() generatedEdition{
 						Paragraph: "§24",
 					},
 				},
+				Reminders: map[string]*reminderSpec{
+					"annual_plan": {
+						Points: []int{
+							10,
+						},
+						Who: "the owner of a mandatory object not terminated that has sent no list for the year (§11)",
+					},
+					"application_window": {
+						Points: []int{
+							20,
+						},
+						Who: "the owner of a certificate with a fixed validity (§40-§41), before the §12 deadline of the filing that renews it before it expires",
+					},
+					"certificate_return": {
+						Points: []int{
+							2,
+							1,
+						},
+						Who: "the owner of a recalled certificate, before it is due back (§46)",
+					},
+					"rectification_notice": {
+						Points: []int{
+							2,
+							1,
+						},
+						Who: "the applicant, before the rectification period lapses, grounds for refusal (§31-§32)",
+					},
+					"sign_contract": {
+						Points: []int{
+							2,
+							1,
+						},
+						Who: "the applicant, before the contract's signature lapses and the application is cancelled (§17)",
+					},
+				},
 			},
 			keys: map[string][]string{
 				"callback_timeout_margin": {
@@ -983,6 +1018,13 @@ var generatedEditions = map[string]func() generatedEdition{
 					"service_term_additional",
 					"monitoring_connection",
 					"platform_validity",
+				},
+				"reminders": {
+					"annual_plan",
+					"application_window",
+					"sign_contract",
+					"rectification_notice",
+					"certificate_return",
 				},
 				"signatures": {
 					"application",
@@ -1882,6 +1924,41 @@ var generatedEditions = map[string]func() generatedEdition{
 						Paragraph: "§24",
 					},
 				},
+				Reminders: map[string]*reminderSpec{
+					"annual_plan": {
+						Points: []int{
+							10,
+						},
+						Who: "the owner of a mandatory object not terminated that has sent no list for the year (§11)",
+					},
+					"application_window": {
+						Points: []int{
+							20,
+						},
+						Who: "the owner of a certificate with a fixed validity (§40-§41), before the §12 deadline of the filing that renews it before it expires",
+					},
+					"certificate_return": {
+						Points: []int{
+							2,
+							1,
+						},
+						Who: "the owner of a recalled certificate, before it is due back (§46)",
+					},
+					"rectification_notice": {
+						Points: []int{
+							2,
+							1,
+						},
+						Who: "the applicant, before the rectification period lapses, grounds for refusal (§31-§32)",
+					},
+					"sign_contract": {
+						Points: []int{
+							2,
+							1,
+						},
+						Who: "the applicant, before the contract's signature lapses and the application is cancelled (§17)",
+					},
+				},
 			},
 			keys: map[string][]string{
 				"callback_timeout_margin": {
@@ -1993,6 +2070,13 @@ var generatedEditions = map[string]func() generatedEdition{
 					"service_term_additional",
 					"monitoring_connection",
 					"platform_validity",
+				},
+				"reminders": {
+					"annual_plan",
+					"application_window",
+					"sign_contract",
+					"rectification_notice",
+					"certificate_return",
 				},
 				"signatures": {
 					"application",

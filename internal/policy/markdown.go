@@ -53,6 +53,8 @@ func (e *Edition) Markdown(compare ...*Edition) []byte {
 		row("`"+p.Step+"`", p.Paragraph, string(p.Actor), p.Limit(), p.Starts, string(p.Lapse), e.periodNotes(p))
 	}
 
+	e.remindersMarkdown(w, head, row)
+
 	w("\n## Office hours (%s)\n\n", e.office.Paragraph)
 	w("The office works %s and accepts filings %s, on working days only. ", windows(e.office.WorkingHours), windows(e.office.AcceptanceHours))
 	w("A filing outside the acceptance hours counts as received at the next moment the office accepts filings: after lunch the same day, or at the opening of the next working day. ")

@@ -26,6 +26,7 @@ type specFile struct {
 	Certificate           *certificateSpec           `yaml:"certificate"`
 	RecallGrounds         []recallSpec               `yaml:"recall_grounds"`
 	Signatures            map[string]*signatureSpec  `yaml:"signatures"` // spec_signatures.go
+	Reminders             map[string]*reminderSpec   `yaml:"reminders"`  // reminders.go
 }
 
 type sourceSpec struct {

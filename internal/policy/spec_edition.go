@@ -74,6 +74,7 @@ func validate(c *checker, name string, s *specFile, root keyOrders) *Edition {
 	validateKinds(c, e, s, root)
 	validateCertificate(c, e, s)
 	validateSignatures(c, e, s, root)
+	validateReminders(c, e, s, root)
 
 	e.periodIndex = map[string]int{}
 	for i, p := range e.periods {

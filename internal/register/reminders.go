@@ -13,17 +13,11 @@ import (
 
 // Reminders after the certificate (issue 13), written by the deadline check, each once (a
 // reminder's ID is fixed by the certificate, what it reminds of and its point, and it is put only
-// if new): 2 and 1 working days before a recalled certificate is due back (§46), and, for a
-// certificate with a fixed validity (§40-§41: the e-government platform's year), ahead of the
-// November 1 filing deadline (§12) of the application that renews it before it expires.
-
-// ReturnReminderDays are the points, in working days before a recalled certificate is due back,
-// at which the owner is reminded.
-var ReturnReminderDays = []int{2, 1}
-
-// RenewalReminderWorkingDays is how many working days before the §12 filing deadline the owner of
-// a certificate with a fixed validity is reminded to apply again.
-const RenewalReminderWorkingDays = 20
+// if new), at the points of the entry's policy edition (its reminders, in working days before the
+// due moment): before a recalled certificate is due back (§46: certificate_return, 2 and 1), and,
+// for a certificate with a fixed validity (§40-§41: the e-government platform's year), ahead of
+// the November 1 filing deadline (§12: application_window, 20) of the application that renews it
+// before it expires.
 
 // Outbox writes a notification that is its own change (a reminder), once.
 type Outbox interface {
@@ -89,9 +83,13 @@ func (r *Reminders) due(e Entry, now time.Time) []notice.Notification {
 		n.Certificate, n.CaseID, n.Object, n.At = e.Number, e.CaseID, e.ObjectName, now.UTC()
 		return n
 	}
+	ed, err := policy.Load(e.Edition)
+	if err != nil {
+		return nil // an entry of no known edition: its watch reports it
+	}
 	if rc := e.Recall; rc != nil && rc.ReturnedAt == nil && now.Before(rc.ReturnDueAt) {
-		if left, err := workingDaysLeft(r.cal, now, rc.ReturnDueAt); err == nil {
-			if p := smallestReached(ReturnReminderDays, left); p > 0 {
+		if left, err := policy.WorkingDaysLeft(r.cal, now, rc.ReturnDueAt); err == nil {
+			if p := policy.ReminderPoint(ed.ReminderPoints(policy.StepCertificateReturn), left, 0); p > 0 {
 				due := rc.ReturnDueAt
 				out = append(out, mk(fmt.Sprintf("return.%d", p), notice.Notification{Reminds: notice.RecallDecided, Paragraph: "§46",
 					DueAt: &due, DaysLeft: p}))
@@ -99,10 +97,18 @@ func (r *Reminders) due(e Entry, now time.Time) []notice.Notification {
 		}
 	}
 	if e.Status == Valid && e.ValidUntil != nil && e.Recall == nil {
-		if deadline, ok := r.renewalDeadline(e, *e.ValidUntil); ok && now.Before(deadline) {
-			if left, err := workingDaysLeft(r.cal, now, deadline); err == nil && left <= RenewalReminderWorkingDays {
-				out = append(out, mk(fmt.Sprintf("renewal.%d", deadline.Year()), notice.Notification{Reminds: notice.CertificateIssued,
-					Paragraph: "§12, §40-§41", DueAt: &deadline, DaysLeft: left}))
+		if deadline, ok := r.renewalDeadline(ed, *e.ValidUntil); ok && now.Before(deadline) {
+			points := ed.ReminderPoints(policy.StepApplicationWindow)
+			if left, err := policy.WorkingDaysLeft(r.cal, now, deadline); err == nil {
+				if p := policy.ReminderPoint(points, left, 0); p > 0 {
+					// The first point's ID is renewal.<year> (as before points were policy); a later one's adds the point.
+					suffix := fmt.Sprintf("renewal.%d", deadline.Year())
+					if p != points[0] {
+						suffix += fmt.Sprintf(".%d", p)
+					}
+					out = append(out, mk(suffix, notice.Notification{Reminds: notice.CertificateIssued,
+						Paragraph: "§12, §40-§41", DueAt: &deadline, DaysLeft: left}))
+				}
 			}
 		}
 	}
@@ -110,11 +116,7 @@ func (r *Reminders) due(e Entry, now time.Time) []notice.Notification {
 }
 
 // renewalDeadline is the last §12 filing deadline before the certificate expires.
-func (r *Reminders) renewalDeadline(e Entry, until time.Time) (time.Time, bool) {
-	ed, err := policy.Load(e.Edition)
-	if err != nil {
-		return time.Time{}, false
-	}
+func (r *Reminders) renewalDeadline(ed *policy.Edition, until time.Time) (time.Time, bool) {
 	for _, back := range []int{0, 1} {
 		d, err := ed.Due(r.cal, policy.StepApplicationWindow, until.AddDate(-back, 0, 0))
 		if err == nil && d.At.Before(until) {
@@ -122,39 +124,4 @@ func (r *Reminders) renewalDeadline(e Entry, until time.Time) (time.Time, bool) 
 		}
 	}
 	return time.Time{}, false
-}
-
-// smallestReached is the smallest point that left has reached (0 for none).
-func smallestReached(points []int, left int) int {
-	best := 0
-	for _, p := range points {
-		if left <= p && (best == 0 || p < best) {
-			best = p
-		}
-	}
-	return best
-}
-
-// workingDaysLeft counts the working days after now's civil date up to due's (the due day counted).
-func workingDaysLeft(cal policy.Calendar, now, due time.Time) (int, error) {
-	loc, err := time.LoadLocation("Asia/Almaty")
-	if err != nil {
-		return 0, err
-	}
-	y, m, d := now.In(loc).Date()
-	day := time.Date(y, m, d, 12, 0, 0, 0, loc)
-	dy, dm, dd := due.In(loc).Date()
-	last := time.Date(dy, dm, dd, 12, 0, 0, 0, loc)
-	n := 0
-	for day.Before(last) && n < 400 {
-		day = day.AddDate(0, 0, 1)
-		ok, err := cal.IsWorkingDay(day)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			n++
-		}
-	}
-	return n, nil
 }

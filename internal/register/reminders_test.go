@@ -7,6 +7,7 @@ import (
 
 	"attestation/internal/calendar"
 	"attestation/internal/notice"
+	"attestation/internal/policy"
 )
 
 type dueList []Entry
@@ -66,10 +67,24 @@ func TestPar46ReturnRemindersAndPar12RenewalReminder(t *testing.T) {
 		t.Fatalf("1 day before: %v", got)
 	}
 	n := box["R-2026-00008.renewal.2026"]
-	if n.Kind != notice.Reminder || n.DueAt == nil || n.DueAt.In(loc).Month() != time.November || n.DaysLeft > RenewalReminderWorkingDays {
+	if n.Kind != notice.Reminder || n.DueAt == nil || n.DueAt.In(loc).Month() != time.November || n.DaysLeft > renewalPoint(t) {
 		t.Fatalf("renewal reminder %+v", n)
 	}
 	if r := box["R-2026-00007.return.1"]; r.Paragraph != "§46" || !r.DueAt.Equal(returnDue) {
 		t.Fatalf("return reminder %+v", r)
 	}
+}
+
+// renewalPoint is the edition's point of the renewal reminder (policy: reminders.application_window).
+func renewalPoint(t *testing.T) int {
+	t.Helper()
+	ed, err := policy.Load("rules-2016-amended-2018")
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := ed.ReminderPoints(policy.StepApplicationWindow)
+	if len(points) == 0 {
+		t.Fatal("the edition reminds of no renewal")
+	}
+	return points[0]
 }

@@ -90,3 +90,48 @@ func TestDashboardShowsCasesByStageAndStepsPastDue(t *testing.T) {
 		t.Error("no widget of StepsPastDue (the deadline check's function)")
 	}
 }
+
+// TestDashboardShowsNotificationsSentAndFailed: the operations dashboard has a widget "Notifications
+// sent and failed" reading notify's NotificationsSent, NotificationsBounced and NotificationsFailed
+// (namespace Attestation, dimension FunctionName ${NotifyFunction}, metrics the code emits) and
+// notify's on-failure queue; an alarm fires on the first NotificationsFailed (issue 13, issue 18).
+func TestDashboardShowsNotificationsSentAndFailed(t *testing.T) {
+	emitted, err := emittedMetrics(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	queue := false
+	for _, w := range dashboardWidgets(t) {
+		p, _ := w["properties"].(map[string]any)
+		if !strings.HasPrefix(fmt.Sprint(p["title"]), "Notifications sent and failed") {
+			continue
+		}
+		rows, _ := p["metrics"].([]any)
+		for _, r := range rows {
+			row, _ := r.([]any)
+			switch {
+			case len(row) >= 4 && row[0] == "Attestation" && row[2] == "FunctionName" && row[3] == "${NotifyFunction}":
+				name := fmt.Sprint(row[1])
+				if !emitted[name] {
+					t.Errorf("the widget reads %s, which internal/wiring/metrics does not emit", name)
+				}
+				found = append(found, name)
+			case len(row) >= 4 && row[0] == "AWS/SQS" && row[3] == "${NotifyFailureQueue.QueueName}":
+				queue = true
+			}
+		}
+	}
+	if want := []string{"NotificationsSent", "NotificationsBounced", "NotificationsFailed"}; !slices.Equal(found, want) {
+		t.Fatalf("the notifications widget reads %v, want %v of ${NotifyFunction}", found, want)
+	}
+	if !queue {
+		t.Error("the notifications widget does not show notify's on-failure queue")
+	}
+	alarm := props(resource(t, unprocessed(t), "NotificationsFailedAlarm"))
+	dims := fmt.Sprint(alarm["Dimensions"])
+	if alarm["Namespace"] != "Attestation" || alarm["MetricName"] != "NotificationsFailed" || !strings.Contains(dims, "NotifyFunction") ||
+		fmt.Sprint(alarm["Threshold"]) != "0" || alarm["ComparisonOperator"] != "GreaterThanThreshold" {
+		t.Fatalf("NotificationsFailedAlarm: %v", alarm)
+	}
+}

@@ -45,6 +45,9 @@ type Config struct {
 	EventBusName string
 	MailFrom     string
 	StaffMail    map[string]string // by role
+	// NOTIFY_MAX_ATTEMPTS: after this many failed deliveries of one notification, notify records it
+	// failed and lets the stream move on (0 or unset: it never gives up; the stream's retries end it).
+	NotifyMaxAttempts int
 }
 
 // LoadConfig reads the configuration through lookup (the process environment, in a bootstrap main).
@@ -82,6 +85,13 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 			return Config{}, fmt.Errorf("S3_PATH_STYLE=%q: want true or false", v)
 		}
 		c.S3PathStyle = b
+	}
+	if v, ok := lookup("NOTIFY_MAX_ATTEMPTS"); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Config{}, fmt.Errorf("NOTIFY_MAX_ATTEMPTS=%q: want a whole number of attempts", v)
+		}
+		c.NotifyMaxAttempts = n
 	}
 	if len(missing) > 0 {
 		return Config{}, fmt.Errorf("environment variables not set: %v", missing)

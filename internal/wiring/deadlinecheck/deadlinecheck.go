@@ -1,7 +1,9 @@
 // Package deadlinecheck is the composition root of the scheduled deadline check: the cases'
 // open steps, the reconciliation of executions that stopped while their case had not, the
 // register's watch (§40-§48), complaints (standard §11), the daily open-data export of the
-// register (§29) and the daily archive of the call records (seed 003 §7-§8, Law Art. 40).
+// register (§29) and the daily archive of the call records (seed 003 §7-§8, Law Art. 40), and the
+// reminders before the periods that hurt when missed (issue 13: §17, §31, §46, the §12 renewal,
+// the annual list of §11).
 package deadlinecheck
 
 import (
@@ -20,6 +22,7 @@ import (
 	"attestation/internal/callarchive"
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
+	"attestation/internal/objects"
 	"attestation/internal/register"
 	"attestation/internal/s3store"
 	"attestation/internal/sfnflow"
@@ -71,11 +74,17 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
 	statsExport := statistics.NewOpenData(stats, s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket))
+	plans, err := objects.NewPlanReminders(dynamostore.NewOversight(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		dynamostore.NewNotices(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal, cfg.PolicyEdition)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
 		{Name: "executions", Checker: execs}, {Name: "census", Checker: census},
 		{Name: "reminders", Checker: attestation.NewReminderCheck(svc)},
 		{Name: "register-reminders", Checker: register.NewReminders(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 			dynamostore.NewNotices(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)},
+		{Name: "plan-reminders", Checker: plans},
 		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName))},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports},
 		{Name: "call-archive", Checker: archive}, {Name: "open-data-statistics", Checker: statsExport}}})

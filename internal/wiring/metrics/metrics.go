@@ -35,6 +35,13 @@ const (
 	CasesOpen = "CasesOpen"
 	// StepsPastDue is a gauge: the open steps past their due moment at the run's time.
 	StepsPastDue = "StepsPastDue"
+	// The notify function's, per invocation (issue 13): the notifications it delivered (outcome
+	// sent, or no_mail: published, no address registered), those whose mail an address refused
+	// (bounced), and those it gave up on after their attempts (failed). A notification delivered
+	// again by the stream is not counted again.
+	NotificationsSent    = "NotificationsSent"
+	NotificationsBounced = "NotificationsBounced"
+	NotificationsFailed  = "NotificationsFailed"
 )
 
 // DimensionStage is the second dimension of CasesOpen: the stage counted.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -20,6 +21,7 @@ import (
 	"attestation/internal/notice"
 	notifyfn "attestation/internal/notify"
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/metrics"
 )
 
 // New builds the notify function's handler (wiring.Constructor).
@@ -36,7 +38,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 			}
 		}
 	}
-	deps := notice.DelivererDeps{Ledger: notes, Contacts: notes, Staff: staff,
+	deps := notice.DelivererDeps{Ledger: notes, Contacts: notes, Staff: staff, MaxAttempts: cfg.NotifyMaxAttempts,
 		Bus: delivery.NewBus(eventbridge.NewFromConfig(awsCfg), cfg.EventBusName)}
 	if cfg.MailFrom != "" { // MAIL_FROM empty: no sender configured, no mail
 		deps.Mail = delivery.NewMailer(sesv2.NewFromConfig(awsCfg), cfg.MailFrom)
@@ -45,5 +47,21 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	return notifyfn.New(d, log, time.Now).Handle, nil
+	emf := metrics.New(log, lambdacontext.FunctionName, nil)
+	return notifyfn.New(d, log, time.Now).WithTally(func(ctx context.Context, t notifyfn.Tally) {
+		emf.Emit(ctx, Figures(t)...)
+	}).Handle, nil
+}
+
+// Figures are the metrics of one invocation (the operations dashboard's "notifications sent and
+// failed"; NotificationsFailedAlarm): none for an invocation that delivered nothing new.
+func Figures(t notifyfn.Tally) []metrics.Value {
+	if t.Sent+t.Bounced+t.Failed == 0 {
+		return nil
+	}
+	return []metrics.Value{
+		{Name: metrics.NotificationsSent, Unit: metrics.Count, Value: float64(t.Sent)},
+		{Name: metrics.NotificationsBounced, Unit: metrics.Count, Value: float64(t.Bounced)},
+		{Name: metrics.NotificationsFailed, Unit: metrics.Count, Value: float64(t.Failed)},
+	}
 }

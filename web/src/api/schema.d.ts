@@ -480,7 +480,10 @@ export interface paths {
          * The caller's personal cabinet — its organisation's notifications (an applicant) or its role's (staff), newest first
          * @description Every notification is written in the same transaction as the change it reports (issue 13's
          *     outbox), so the cabinet never shows a change that did not happen nor misses one that did.
-         *     `unread` counts the unread notifications of this page.
+         *     The quality authority's cabinet holds the complaints addressed to it (standard §11).
+         *     `unread` counts the unread notifications of this page only: a count across pages would read
+         *     the whole cabinet (or keep a counter written in every change's transaction); page on to count
+         *     further.
          */
         get: operations["ListNotifications"];
         put?: never;
@@ -2133,7 +2136,7 @@ export interface components {
         };
         NotificationPage: {
             notifications: components["schemas"]["Notification"][];
-            /** @description How many of this page's notifications are unread. */
+            /** @description How many of this page's notifications are unread (this page's only, not the whole cabinet's). */
             unread: number;
             /** @description The cursor of the next page; absent on the last. */
             cursor?: string;
@@ -2149,7 +2152,11 @@ export interface components {
             /** @description The addressee, an organisation (`bin`) or a staff role (`role`). */
             to: {
                 bin?: string;
-                role?: components["schemas"]["Role"];
+                /**
+                 * @description A staff role; `quality_authority` receives the complaints addressed to it (standard §11).
+                 * @enum {string}
+                 */
+                role?: "authority" | "sts" | "quality_authority";
             };
             caseId?: string;
             certificate?: string;
@@ -2166,7 +2173,7 @@ export interface components {
              */
             dueAt?: string;
             reasons?: string[];
-            /** @description For a reminder, the kind of message whose period it reminds of. */
+            /** @description For a reminder, the kind of message whose period it reminds of (annual_plan_due for the §11 list). */
             reminds?: string;
             /** @description For a reminder, the working days left before the due moment. */
             daysLeft?: number;
