@@ -143,7 +143,7 @@ func goldenItems() []goldenItem {
 // domain value, and encodes the value again into the very same item: a renamed domain field
 // cannot change what is stored or lose what was.
 func TestGoldenItems(t *testing.T) {
-	for _, g := range append(append(append(goldenItems(), goldenCallItems()...), goldenSignedItems()...), goldenNoticeItems()...) {
+	for _, g := range append(append(append(append(goldenItems(), goldenCallItems()...), goldenSignedItems()...), goldenNoticeItems()...), goldenPaperItems()...) {
 		t.Run(g.name, func(t *testing.T) {
 			path := filepath.Join("testdata", "golden", g.name+".json")
 			b, err := os.ReadFile(path)
@@ -231,11 +231,12 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	full := goldenSignedCase()
 	term := goldenTermCase()
 	full.Attention, full.Term = goldenHandedBackCase().Attention, term.Term
+	full.Paper, full.HandOvers = goldenPaperCase().Paper, goldenPaperCase().HandOvers // the paper channel (golden_paper_test.go)
 	step := *full.OpenStep
 	step.Reminded = term.OpenStep.Reminded
 	full.OpenStep = &step
 	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), withActDays(goldenSignedEntry()), goldenRevision(), goldenObject(),
-		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenSignedUpload(), goldenSignedDraft()} {
+		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenSignedUpload(), paperDraft(goldenSignedDraft())} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
 				t.Errorf("%T: %s is not set", v, f)
