@@ -96,10 +96,10 @@ type HandOver struct {
 
 // PaperFilingRequest is what the office enters to start a paper filing.
 type PaperFilingRequest struct {
-	Organization   string          `json:"organization"`
+	Organization   string                 `json:"organization"`
 	Representative *RepresentativeRequest `json:"representative,omitempty"`
 	ArrivedAt      *time.Time             `json:"arrivedAt"`
-	Package        Package         `json:"package"`
+	Package        Package                `json:"package"`
 }
 
 // RepresentativeRequest is a representative as the office enters one.

@@ -73,7 +73,7 @@ type storedCase struct {
 	ApplicantIndividual  bool              `dynamodbav:"ApplicantIndividual"`
 	Events               int               `dynamodbav:"Events"`
 	Attention            *storedAttention  `dynamodbav:"Attention,omitempty"`
-	Term                 *storedTerm       `dynamodbav:"Term,omitempty"` // standard §4; absent on cases stored before it
+	Term                 *storedTerm       `dynamodbav:"Term,omitempty"`      // standard §4; absent on cases stored before it
 	Paper                *storedPaper      `dynamodbav:"Paper,omitempty"`     // standard §9: filed on paper at the office (items_paper.go)
 	HandOvers            []storedHandOver  `dynamodbav:"HandOvers,omitempty"` // results handed over at the office
 }
