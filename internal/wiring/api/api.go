@@ -18,6 +18,7 @@ import (
 	"attestation/internal/calendar"
 	"attestation/internal/certificate"
 	"attestation/internal/dynamostore"
+	"attestation/internal/egov"
 	"attestation/internal/httpapi"
 	"attestation/internal/notice"
 	"attestation/internal/objects"
@@ -93,6 +94,13 @@ func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation
 		d.Signatures = sigs
 	}
 	d.RequireSignatures = cfg.EDS.Required
+	if cfg.StateRegistry != "" { // the office's paper filings (standard §9)
+		reg, err := egov.Parse(cfg.StateRegistry)
+		if err != nil {
+			return nil, err
+		}
+		d.Registry = reg
+	}
 	return attestation.NewService(d)
 }
 
