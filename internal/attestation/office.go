@@ -455,6 +455,10 @@ func (s *Service) RecordHandOver(ctx context.Context, actor identity.Actor, case
 				doc = &view.Documents[i]
 			}
 		}
+		if doc == nil && in.Document == DocCertificate && c.Stage == StageIssued && c.Certificate != "" {
+			// §28: the certificate, kept under Object Lock beside the register (issuing).
+			doc = &Document{Kind: DocCertificate, Key: "certificates/" + c.Certificate + "/certificate.pdf"}
+		}
 		if doc == nil {
 			return HandOver{}, &SubmissionRefused{Problems: []Problem{{Field: "document", Rule: ruleOfficeDocuments,
 				Message: fmt.Sprintf("case %s has no %s the applicant may receive yet (an act or a decision is handed over once sent)", caseID, clip(in.Document))}}}
