@@ -34,44 +34,46 @@ var layers = []struct {
 	pkg   string
 	layer layer
 }{
-	{"internal/attestation", domain},  // the procedure's rules (§7-§39): the case, its stages, its services and their ports
-	{"internal/register", domain},     // the register of certificates (§29): signed entries and their history
-	{"internal/objects", domain},      // objects of informatization (§5, §6) and the annual plans (§11, Annex 1)
-	{"internal/complaints", domain},   // complaints about the service and their consideration (standard §11)
-	{"internal/oversight", domain},    // the authority's view across organisations (§4, §11)
-	{"internal/policy", domain},       // the editions of the regulation as data: periods, documents, rules
-	{"internal/calendar", domain},     // the working-day calendar every deadline is counted with
-	{"internal/identity", domain},     // who calls: a token's claims turned into an Actor; masking for logs
-	{"internal/audit", domain},        // the call records (seed 003 §8) and the store port they are kept through
-	{"internal/callarchive", domain},  // the daily hash-chained archive of the call records (seed 003 §7-§8, Law Art. 40)
-	{"internal/statistics", domain},   // the statistics of the service for oversight (standard §4; the stages' periods)
-	{"internal/certificate", domain},  // the certificate of Annex 7 printed as PDF (§28, §38)
-	{"internal/issuing", domain},      // issuing a certificate (§28, §38): number, PDF, acts, register entry
-	{"internal/deadline", domain},     // the scheduled deadline check, driven by the schedule's time
-	{"internal/signing", domain},      // the register's signatures: the contract, the offline check, an in-process signer
-	{"internal/idempotency", domain},  // the Idempotency-Key protocol and its store port
-	{"internal/apperr", domain},       // the closed set of error kinds, once it exists
-	{"internal/eds", domain},          // electronic digital signatures (NCA, CMS/PKCS#7): verification, OCSP
-	{"internal/notice", domain},       // the outbox: notifications, the personal cabinet, their texts (issue 13)
-	{"internal/dynamostore", adapter}, // DynamoDB: cases, register, objects, complaints, call records, claims
-	{"internal/s3store", adapter},     // S3: documents, acts and certificates (Object Lock)
-	{"internal/sfnflow", adapter},     // Step Functions: one execution per case and the callbacks of its human steps
-	{"internal/kmssign", adapter},     // KMS: the register's signing key
-	{"internal/delivery", adapter},    // EventBridge and SES v2: the notifications' events and mail (issue 13)
-	{"internal/httpapi", boundary},    // API Gateway's HTTP requests in, service calls, problems out
-	{"internal/transition", boundary}, // the state machine's Lambda tasks; errors named for Retry and Catch
-	{"internal/notify", boundary},     // the table's stream in, the notifications' delivery (issue 13)
-	{"internal/wiring/...", wiring},   // builds each function's handler; its subpackages (composition roots) alike
-	{"functions/...", entry},          // one thin main per Lambda function
-	{"internal/localstack", harness},  // the whole system on one machine: moto, the Lambda Invoke API, the routes
-	{"infra/...", harness},            // the local stack's command
-	{"internal/e2e", harness},         // end-to-end tests against the local stack
-	{"internal/e2e/portal", harness},  // the web portal driven in headless Chromium against its own local stack
-	{"internal/demo", harness},        // the README's story against a running local stack (make demo)
-	{"internal/eds/edstest", harness}, // a test certificate authority (NCA-shaped) with an OCSP responder, and a CMS signer
-	{"internal/samtemplate", support}, // reads template.yaml for the local stack and the tests
-	{"internal/aslgen", support},      // writes statemachine/attestation.asl.json from its source (make asl), and its diagram (make diagram)
-	{"internal/archtest", support},    // this test
+	{"internal/attestation", domain},      // the procedure's rules (§7-§39): the case, its stages, its services and their ports
+	{"internal/register", domain},         // the register of certificates (§29): signed entries and their history
+	{"internal/objects", domain},          // objects of informatization (§5, §6) and the annual plans (§11, Annex 1)
+	{"internal/complaints", domain},       // complaints about the service and their consideration (standard §11)
+	{"internal/oversight", domain},        // the authority's view across organisations (§4, §11)
+	{"internal/policy", domain},           // the editions of the regulation as data: periods, documents, rules
+	{"internal/calendar", domain},         // the working-day calendar every deadline is counted with
+	{"internal/identity", domain},         // who calls: a token's claims turned into an Actor; masking for logs
+	{"internal/audit", domain},            // the call records (seed 003 §8) and the store port they are kept through
+	{"internal/callarchive", domain},      // the daily hash-chained archive of the call records (seed 003 §7-§8, Law Art. 40)
+	{"internal/statistics", domain},       // the statistics of the service for oversight (standard §4; the stages' periods)
+	{"internal/certificate", domain},      // the certificate of Annex 7 printed as PDF (§28, §38)
+	{"internal/issuing", domain},          // issuing a certificate (§28, §38): number, PDF, acts, register entry
+	{"internal/deadline", domain},         // the scheduled deadline check, driven by the schedule's time
+	{"internal/signing", domain},          // the register's signatures: the contract, the offline check, an in-process signer
+	{"internal/idempotency", domain},      // the Idempotency-Key protocol and its store port
+	{"internal/apperr", domain},           // the closed set of error kinds, once it exists
+	{"internal/eds", domain},              // electronic digital signatures (NCA, CMS/PKCS#7): verification, OCSP
+	{"internal/notice", domain},           // the outbox: notifications, the personal cabinet, their texts (issue 13)
+	{"internal/dynamostore", adapter},     // DynamoDB: cases, register, objects, complaints, call records, claims
+	{"internal/s3store", adapter},         // S3: documents, acts and certificates (Object Lock)
+	{"internal/sfnflow", adapter},         // Step Functions: one execution per case and the callbacks of its human steps
+	{"internal/kmssign", adapter},         // KMS: the register's signing key
+	{"internal/delivery", adapter},        // EventBridge and SES v2: the notifications' events and mail (issue 13)
+	{"internal/egov", adapter},            // the state registers through the e-government gateway (standard §9): a fixed stand-in
+	{"internal/httpapi", boundary},        // API Gateway's HTTP requests in, service calls, problems out
+	{"internal/transition", boundary},     // the state machine's Lambda tasks; errors named for Retry and Catch
+	{"internal/notify", boundary},         // the table's stream in, the notifications' delivery (issue 13)
+	{"internal/wiring/...", wiring},       // builds each function's handler; its subpackages (composition roots) alike
+	{"functions/...", entry},              // one thin main per Lambda function
+	{"internal/localstack", harness},      // the whole system on one machine: moto, the Lambda Invoke API, the routes
+	{"infra/...", harness},                // the local stack's command
+	{"internal/e2e", harness},             // end-to-end tests against the local stack
+	{"internal/e2e/portal", harness},      // the web portal driven in headless Chromium against its own local stack
+	{"internal/e2e/edsrequired", harness}, // filings with EDS required (EDS_REQUIRED), on a local stack of its own
+	{"internal/demo", harness},            // the README's story against a running local stack (make demo)
+	{"internal/eds/edstest", harness},     // a test certificate authority (NCA-shaped) with an OCSP responder, and a CMS signer
+	{"internal/samtemplate", support},     // reads template.yaml for the local stack and the tests
+	{"internal/aslgen", support},          // writes statemachine/attestation.asl.json from its source (make asl), and its diagram (make diagram)
+	{"internal/archtest", support},        // this test
 }
 
 // rowOf is the row of layers that pkg (a path in the module) matches, or -1, and how many rows

@@ -93,6 +93,10 @@ type Case struct {
 	Attention *Attention `json:",omitempty"`
 	// Term is the service term of standard §4 (serviceterm.go), from the receipt of the filing on.
 	Term *ServiceTerm `json:",omitempty"`
+	// Paper: the filing was received on paper at the Committee's office (office.go, standard §9);
+	// HandOvers are the results the office handed over on paper.
+	Paper     *PaperFiling `json:",omitempty"`
+	HandOvers []HandOver   `json:",omitempty"`
 }
 
 // Step is a human step the case waits on: a Step Functions task token, who acts and by when.

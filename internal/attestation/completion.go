@@ -65,14 +65,17 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 		if err != nil {
 			return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, err)
 		}
-		if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
+		if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN || actor.Role == identity.Office && c.Paper == nil {
 			return Decision{}, apperr.Errorf(apperr.NotFound, "case", "complete step of %s", caseID)
 		}
 		if in.Documents, err = s.resolveUploads(ctx, caseID, in.Documents); err != nil {
 			return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
 		}
-		if err := s.stepSignatures(c, in.Documents); err != nil {
-			return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
+		// Papers the applicant brings to the office carry no EDS (office.go).
+		if actor.Role != identity.Office {
+			if err := s.stepSignatures(c, in.Documents); err != nil {
+				return Decision{}, fmt.Errorf("complete step %s of %s: %w", in.Step, caseID, err)
+			}
 		}
 		// A repeat of a completion (not of a lapse or a withdrawal, which no actor posts).
 		if d := c.LastDecision; d != nil && d.Error == "" && d.Step == in.Step && (c.OpenStep == nil || c.OpenStep.Name != in.Step) {

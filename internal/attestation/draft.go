@@ -44,6 +44,8 @@ type Draft struct {
 	CreatedBy    string     `json:"createdBy"`
 	CreatedAt    time.Time  `json:"createdAt"`
 	UpdatedAt    time.Time  `json:"updatedAt"`
+	// Paper: a paper filing the Committee's office registers for the organisation (office.go).
+	Paper *PaperFiling `json:"paper,omitempty"`
 }
 
 func newDraftID() (string, error) {
@@ -128,7 +130,7 @@ func (s *Service) GetDraft(ctx context.Context, actor identity.Actor, id string,
 	if d.State != DraftOpen {
 		return d, nil, nil
 	}
-	ps, err := s.CheckPackage(actor, d.Package, now)
+	ps, err := s.CheckPackage(s.filer(actor, d), d.Package, now)
 	if err != nil {
 		return Draft{}, nil, fmt.Errorf("check draft %s: %w", id, err)
 	}
@@ -146,7 +148,8 @@ func (s *Service) ownDraft(ctx context.Context, actor identity.Actor, id string)
 	if err != nil {
 		return Draft{}, fmt.Errorf("draft %s: %w", id, err)
 	}
-	if actor.Role != identity.Applicant || d.Organization != actor.BIN {
+	// An organisation's online drafts are its own; a paper filing is the office's (office.go).
+	if !(actor.Role == identity.Applicant && d.Organization == actor.BIN && d.Paper == nil || actor.Role == identity.Office && d.Paper != nil) {
 		return Draft{}, apperr.Errorf(apperr.NotFound, "draft", "draft %s", id)
 	}
 	return d, nil
@@ -154,6 +157,16 @@ func (s *Service) ownDraft(ctx context.Context, actor identity.Actor, id string)
 
 // UpdateDraft replaces the draft's data; the documents uploaded into it stay.
 func (s *Service) UpdateDraft(ctx context.Context, actor identity.Actor, id string, pkg Package, now time.Time) (Draft, error) {
+	if actor.Role == identity.Office { // a paper filing's package is checked for its organisation
+		d, err := s.ownDraft(ctx, actor, id)
+		if err != nil {
+			return Draft{}, err
+		}
+		actor = s.filer(actor, d)
+		if pkg.Applicant.IdentityNumber == "" {
+			pkg.Applicant.IdentityNumber = d.Organization
+		}
+	}
 	ps := draftContent(actor, pkg)
 	named, err := s.namedObject(ctx, actor, &pkg, false)
 	if err != nil {
@@ -207,6 +220,9 @@ func (s *Service) RequestDraftUpload(ctx context.Context, actor identity.Actor, 
 		return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{{Field: "document", Rule: ruleDocumentReference,
 			Message: fmt.Sprintf("%q is not a document of the package under %s; the machine check of the draft lists the documents due", in.Document, ed.ID())}}}
 	}
+	if p := paperSignature(actor, in); p != nil {
+		return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{*p}}
+	}
 	return s.requestUpload(ctx, actor, ScopeDraft, d.ID, d.Organization, in, now)
 }
 
@@ -251,6 +267,15 @@ func (s *Service) SubmitDraft(ctx context.Context, actor identity.Actor, draftID
 		s.log.InfoContext(ctx, "application submitted", "caseId", c.ID, "draft", draftID, "actor", actor)
 		return c, nil
 	}
+}
+
+// filer is who a draft's package is checked for: the actor, or for a paper filing the office
+// acting for the organisation (office.go).
+func (s *Service) filer(actor identity.Actor, d Draft) identity.Actor {
+	if actor.Role == identity.Office && d.Paper != nil {
+		return onBehalf(actor, d.Organization)
+	}
+	return actor
 }
 
 // normalize makes absent lists empty, so a stored draft reads back as it is shown.

@@ -20,8 +20,8 @@ const (
 	// the sending is recorded.
 	ChannelOnline = "online"
 	// ChannelOffice: the document is handed over at the office (standard §3, §5, §8); the
-	// applicant has it when the hand-over is recorded. The office channel is a later issue's; this
-	// is its hook.
+	// applicant has it when the hand-over is recorded (office.go: ReceiptOf, the hand-overs of a
+	// paper case).
 	ChannelOffice = "office"
 )
 
@@ -71,7 +71,7 @@ func (c Case) DecisionReceivedAt() (time.Time, bool) {
 	if last == nil || last.SentAt == nil {
 		return time.Time{}, false
 	}
-	return ReceivedAt(SentOnline(*last.SentAt))
+	return ReceiptOf(c, *last, *last.SentAt) // a paper case's: the hand-over at the office
 }
 
 // CertificateReceived reports whether the applicant has received the certificate of the case

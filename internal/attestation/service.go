@@ -33,6 +33,7 @@ type Service struct {
 	// requireSignatures makes the edition's signature rules binding on filings and steps.
 	signatures        SignatureVerifier
 	requireSignatures bool
+	registry          StateRegistry // the state registers the office reads through the e-government gateway (office.go)
 	rules             rules
 	edition           string
 	render            ResponseRenderer // nil: the reasoned response is kept as data only
@@ -66,6 +67,9 @@ type Deps struct {
 	// RenderResponse renders the reasoned response to a return or refusal (standard §6) as a PDF;
 	// optional: without it the response is kept as data only (the roots that complete no step).
 	RenderResponse ResponseRenderer
+	// Registry is the state registers read through the e-government gateway (standard §9) for the
+	// office's paper filings (office.go); nil: the office cannot register paper filings.
+	Registry StateRegistry
 }
 
 // NewService returns a Service on d, or an error naming the first required port d lacks.
@@ -87,7 +91,7 @@ func NewService(d Deps) (*Service, error) {
 	}
 	return &Service{store: d.Cases, records: d.Records, documents: d.Documents, uploads: d.Uploads, files: d.Files,
 		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, render: d.RenderResponse, log: d.Log,
-		signatures: d.Signatures, requireSignatures: d.RequireSignatures}, nil
+		signatures: d.Signatures, requireSignatures: d.RequireSignatures, registry: d.Registry}, nil
 }
 
 // ObjectOwners tells who registered an object of informatization (POST /objects), and as what.
@@ -196,7 +200,7 @@ func (s *Service) discardPackage(ctx context.Context, c Case) {
 // prepare runs the submission checks on a package and, if it passes them, keeps the package as
 // filed and returns the new case with its first event, not yet stored.
 func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package, now time.Time) (Case, Event, error) {
-	if actor.Role != identity.Applicant {
+	if actor.Role != identity.Applicant && !(actor.Role == identity.Office && actor.BIN != "") {
 		return Case{}, Event{}, apperr.Errorf(apperr.Forbidden, "", "submit: role %s may not file applications", actor.Role)
 	}
 	problems, err := s.CheckPackage(actor, pkg, now)
@@ -285,7 +289,7 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 	if err != nil {
 		return Case{}, nil, fmt.Errorf("get case %s: %w", id, err)
 	}
-	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
+	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN || actor.Role == identity.Office && c.Paper == nil {
 		return Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
 	}
 	// §16: the STS reads a case once the authority forwarded it, and no other.
@@ -296,7 +300,7 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 	if err != nil {
 		return Case{}, nil, fmt.Errorf("get case %s history: %w", id, err)
 	}
-	if actor.Role == identity.Applicant {
+	if actor.Role == identity.Applicant || actor.Role == identity.Office { // the office hands the applicant's results over
 		c, h = applicantView(c, h)
 	}
 	return c, h, nil
@@ -422,10 +426,15 @@ func (s *Service) Register(ctx context.Context, in ExecutionInput) (Registration
 		if c.Stage != StageSubmitted {
 			return Registration{}, apperr.Errorf(apperr.Closed, "", "register %s at stage %s", c.ID, c.Stage)
 		}
-		body, err := json.MarshalIndent(map[string]any{
+		receipt := map[string]any{
 			"caseId": c.ID, "organization": c.OrganizationBIN, "object": c.ObjectName,
 			"edition": c.Edition, "submittedAt": c.SubmittedAt, "receivedAt": c.ReceivedAt,
-		}, "", "  ")
+		}
+		if p := c.Paper; p != nil && p.Receipt != nil {
+			// Standard §9: the receipt mark names the date, the time and the receiving officer.
+			receipt["channel"], receipt["receivedBy"], receipt["limits"] = "office", p.Receipt.Officer, p.Limits
+		}
+		body, err := json.MarshalIndent(receipt, "", "  ")
 		if err != nil {
 			return Registration{}, fmt.Errorf("register %s: encode receipt: %w", c.ID, err)
 		}

@@ -176,9 +176,9 @@ func (s *Service) verifySignature(ctx context.Context, u *Upload, key, version s
 
 // packageSignatures lists the package's documents that lack the signature the edition asks of
 // the applicant, or carry one that is not the applicant's, each with its paragraph; nothing when
-// the deployment does not require signatures.
+// the deployment does not require signatures, or for a filing on paper at the office.
 func (s *Service) packageSignatures(ed *policy.Edition, actor identity.Actor, pkg Package) []Problem {
-	if !s.requireSignatures {
+	if !s.requireSignatures || actor.Role == identity.Office { // filed on paper: signed and sealed on paper (office.go)
 		return nil
 	}
 	var ps []Problem

@@ -280,8 +280,11 @@ func (s *Service) RequestCaseUpload(ctx context.Context, actor identity.Actor, c
 	if err != nil {
 		return Upload{}, Presigned{}, fmt.Errorf("upload to case %s: %w", caseID, err)
 	}
-	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN {
+	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN || actor.Role == identity.Office && c.Paper == nil {
 		return Upload{}, Presigned{}, apperr.Errorf(apperr.NotFound, "case", "upload to case %s", caseID)
+	}
+	if p := paperSignature(actor, in); p != nil {
+		return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{*p}}
 	}
 	if c.Stage.Ended() {
 		return Upload{}, Presigned{}, apperr.Errorf(apperr.Closed, "", "upload to case %s: the case has ended", caseID)
@@ -419,8 +422,11 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 // confirmable: an applicant confirms its own organisation's uploads; staff only uploads to cases
 // (a draft is the applicant's alone).
 func confirmable(actor identity.Actor, u Upload) bool {
-	if actor.Role == identity.Applicant {
-		return u.Organization == actor.BIN
+	switch actor.Role {
+	case identity.Applicant:
+		return u.Organization == actor.BIN && u.Role != identity.Office
+	case identity.Office: // the office confirms the scans it declared (office.go)
+		return u.Role == identity.Office
 	}
 	return u.Scope == ScopeCase
 }

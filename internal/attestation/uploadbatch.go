@@ -72,6 +72,9 @@ func (s *Service) RequestDraftUploads(ctx context.Context, actor identity.Actor,
 		item := checkUploadRequest(in)
 		p7s, sigProblems := s.signatureDeclared(in, ruleUpload)
 		item = append(item, sigProblems...)
+		if p := paperSignature(actor, in); p != nil {
+			item = append(item, *p)
+		}
 		if _, known := ed.Document(in.Document); in.Document != "" && len(in.Document) <= MaxDocumentIDLength && !known {
 			item = append(item, Problem{Field: "document", Rule: ruleDocumentReference,
 				Message: fmt.Sprintf("%q is not a document of the package under %s; the machine check of the draft lists the documents due", clip(in.Document), ed.ID())})

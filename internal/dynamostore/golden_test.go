@@ -157,7 +157,7 @@ func goldenItems() []goldenItem {
 // domain value, and encodes the value again into the very same item: a renamed domain field
 // cannot change what is stored or lose what was.
 func TestGoldenItems(t *testing.T) {
-	for _, g := range append(append(append(goldenItems(), goldenCallItems()...), goldenSignedItems()...), goldenNoticeItems()...) {
+	for _, g := range append(append(append(append(goldenItems(), goldenCallItems()...), goldenSignedItems()...), goldenNoticeItems()...), goldenPaperItems()...) {
 		t.Run(g.name, func(t *testing.T) {
 			path := filepath.Join("testdata", "golden", g.name+".json")
 			b, err := os.ReadFile(path)
@@ -257,6 +257,7 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	full := goldenSignedCase()
 	term := goldenTermCase()
 	full.Attention, full.Term = goldenHandedBackCase().Attention, term.Term
+	full.Paper, full.HandOvers = goldenPaperCase().Paper, goldenPaperCase().HandOvers // the paper channel (golden_paper_test.go)
 	step := *full.OpenStep
 	step.Reminded = term.OpenStep.Reminded
 	full.OpenStep = &step
@@ -264,7 +265,7 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	dec.Grounds = goldenGroundsCase().LastDecision.Grounds
 	full.LastDecision = &dec
 	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), withActDays(goldenSignedEntry()), goldenRevision(), goldenObject(),
-		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenSignedUpload(), withDocumentTerms(goldenSignedDraft())} {
+		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenSignedUpload(), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
 				t.Errorf("%T: %s is not set", v, f)

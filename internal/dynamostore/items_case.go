@@ -73,7 +73,9 @@ type storedCase struct {
 	ApplicantIndividual  bool              `dynamodbav:"ApplicantIndividual"`
 	Events               int               `dynamodbav:"Events"`
 	Attention            *storedAttention  `dynamodbav:"Attention,omitempty"`
-	Term                 *storedTerm       `dynamodbav:"Term,omitempty"` // standard §4; absent on cases stored before it
+	Term                 *storedTerm       `dynamodbav:"Term,omitempty"`      // standard §4; absent on cases stored before it
+	Paper                *storedPaper      `dynamodbav:"Paper,omitempty"`     // standard §9: filed on paper at the office (items_paper.go)
+	HandOvers            []storedHandOver  `dynamodbav:"HandOvers,omitempty"` // results handed over at the office
 }
 
 // storedTerm is the case's service term (attestation.ServiceTerm, standard §4).
@@ -116,7 +118,8 @@ func toStoredCase(c attestation.Case) storedCase {
 		Documents: mapSlice(c.Documents, toStoredDocument), Certificate: c.Certificate,
 		SurveyAct: mapPtr(c.SurveyAct, toStoredActDetails), AdditionalSurveyAct: mapPtr(c.AdditionalSurveyAct, toStoredActDetails),
 		Terms: mapPtr(c.Terms, toStoredTerms), ObjectID: c.ObjectID, ApplicantIndividual: c.ApplicantIndividual, Events: c.Events,
-		Attention: mapPtr(c.Attention, toStoredAttention), Term: mapPtr(c.Term, toStoredTerm)}
+		Attention: mapPtr(c.Attention, toStoredAttention), Term: mapPtr(c.Term, toStoredTerm),
+		Paper: mapPtr(c.Paper, toStoredPaper), HandOvers: mapSlice(c.HandOvers, toStoredHandOver)}
 }
 
 func (s storedCase) domain() attestation.Case {
@@ -129,7 +132,8 @@ func (s storedCase) domain() attestation.Case {
 		Documents: mapSlice(s.Documents, storedDocument.domain), Certificate: s.Certificate,
 		SurveyAct: mapPtr(s.SurveyAct, storedActDetails.domain), AdditionalSurveyAct: mapPtr(s.AdditionalSurveyAct, storedActDetails.domain),
 		Terms: mapPtr(s.Terms, storedTerms.domain), ObjectID: s.ObjectID, ApplicantIndividual: s.ApplicantIndividual, Events: s.Events,
-		Attention: mapPtr(s.Attention, storedAttention.domain), Term: mapPtr(s.Term, storedTerm.domain)}
+		Attention: mapPtr(s.Attention, storedAttention.domain), Term: mapPtr(s.Term, storedTerm.domain),
+		Paper: mapPtr(s.Paper, storedPaper.domain), HandOvers: mapSlice(s.HandOvers, storedHandOver.domain)}
 }
 
 // storedFlags are the facts of the package (attestation.ObjectFlags), in the case and in a

@@ -102,13 +102,15 @@ type storedDraft struct {
 	CreatedBy    string        `dynamodbav:"CreatedBy"`
 	CreatedAt    time.Time     `dynamodbav:"CreatedAt"`
 	UpdatedAt    time.Time     `dynamodbav:"UpdatedAt"`
+	Paper        *storedPaper  `dynamodbav:"Paper,omitempty"` // a paper filing the office registers (items_paper.go)
 }
 
 func toDraftItem(d attestation.Draft) (map[string]types.AttributeValue, error) {
 	it := draftItem{keys: keys{PK: "DRAFT#" + d.ID, SK: "DRAFT", GSI1PK: "ORG#" + d.Organization, GSI1SK: "DRAFT#" + sortTime(d.UpdatedAt) + "#" + d.ID},
 		Type: "draft", Organization: d.Organization, Version: d.Version, State: string(d.State),
 		Draft: storedDraft{ID: d.ID, Organization: d.Organization, Package: toStoredPackage(d.Package), State: string(d.State),
-			CaseID: d.CaseID, Version: d.Version, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}}
+			CaseID: d.CaseID, Version: d.Version, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+			Paper: mapPtr(d.Paper, toStoredPaper)}}
 	if d.State == attestation.DraftOpen {
 		it.ExpiresAt = d.UpdatedAt.Add(attestation.DraftTTL).Unix()
 	}
@@ -122,7 +124,8 @@ func toDraftItem(d attestation.Draft) (map[string]types.AttributeValue, error) {
 func (it draftItem) domain() attestation.Draft {
 	s := it.Draft
 	return attestation.Draft{ID: s.ID, Organization: it.Organization, Package: s.Package.domain(), State: attestation.DraftState(s.State),
-		CaseID: s.CaseID, Version: s.Version, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		CaseID: s.CaseID, Version: s.Version, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		Paper: mapPtr(s.Paper, storedPaper.domain)}
 }
 
 // storedPackage is a draft's application package (attestation.Package, Annexes 2-6).

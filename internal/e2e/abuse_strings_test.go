@@ -222,6 +222,8 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 		"POST /certificates/{year}/{seq}/cessation":                   {app, map[string]any{"ceasedOn": "2026-10-01"}},
 		"POST /certificates/{year}/{seq}/recall-application":          {app, map[string]any{"reasons": []string{"Abuse"}}},
 		"POST /cases/{caseId}/attention/resume":                       {auth, map[string]any{"reasons": []string{"Abuse"}}},
+		"POST /office/filings":                                        {localstack.DemoOffice, officeFilingBody(t, "Abuse paper registry")},
+		"POST /office/cases/{caseId}/handovers":                       {localstack.DemoOffice, map[string]any{"document": "certificate", "representative": representative()}},
 		"POST /cases/{caseId}/attention/close":                        {auth, map[string]any{"reasons": []string{"Abuse"}}},
 		"PUT /contacts":                                               {app, map[string]any{"addresses": []string{"abuse@example.kz"}, "language": "kk"}},
 		"POST /drafts/{draftId}/uploads/batch":                        {app, map[string]any{"uploads": []any{declaration("annex3_01")}}},

@@ -112,7 +112,7 @@ func TestHostilePathsAreRefusedAndEveryCallIsRecorded(t *testing.T) {
 	const agent = "hostile-paths-e2e"
 	today := stack.Clock.Now().UTC().Format("2006-01-02")
 	roleUser := map[string]localstack.User{"applicant": localstack.DemoApplicant, "authority": localstack.DemoAuthority,
-		"sts": localstack.DemoSTS, "quality_authority": localstack.DemoQualityAuthority}
+		"sts": localstack.DemoSTS, "quality_authority": localstack.DemoQualityAuthority, "office": localstack.DemoOffice}
 	recordsBefore, itemsBefore := callsWithAgent(t, today, agent), itemsBesidesCalls(t)
 	sent := 0
 	for _, op := range apiOperations(t) {

@@ -205,8 +205,11 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 		"POST /drafts/{draftId}/uploads/batch":                         mustJSON(t, map[string]any{"uploads": []any{declaration("annex3_02")}}),
 		"POST /drafts/{draftId}/uploads/confirm":                       mustJSON(t, map[string]any{"uploads": []string{params["uploadId"]}}),
 		"POST /notifications/{notificationId}/read":                    nil,
+		"POST /office/filings":                                         mustJSON(t, officeFilingBody(t, "Matrix paper registry")),
+		"POST /office/filings/{draftId}/receipt":                       nil,
+		"POST /office/cases/{caseId}/handovers":                        mustJSON(t, map[string]any{"document": "certificate", "representative": representative()}),
 	}
-	users := []localstack.User{localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS, localstack.DemoQualityAuthority}
+	users := []localstack.User{localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS, localstack.DemoQualityAuthority, localstack.DemoOffice}
 	checked := 0
 	for _, op := range ops {
 		for _, u := range users {

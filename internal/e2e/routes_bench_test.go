@@ -121,6 +121,22 @@ func BenchmarkRoutes(b *testing.B) {
 		{"POST /cases/{caseId}/attention/close", authority, 409, func(*testing.B) (string, string, any) {
 			return "POST", "/cases/" + p.id + "/attention/close", map[string]any{"reasons": []string{"benchmark"}}
 		}},
+		{"POST /office/filings", localstack.DemoOffice, 201, func(b *testing.B) (string, string, any) {
+			return "POST", "/office/filings", officeFilingBody(b, "Benchmark paper registry")
+		}},
+		// A paper draft whose scans are not uploaded yet: the receipt's refusal (422) reads the draft
+		// and checks the package, which is most of a receipt's work; office_test.go drives the whole one.
+		{"POST /office/filings/{draftId}/receipt", localstack.DemoOffice, 422, func(b *testing.B) (string, string, any) {
+			status, d := as(b, localstack.DemoOffice).do("POST", "/office/filings", officeFilingBody(b, "Benchmark paper receipt"))
+			if status != http.StatusCreated {
+				b.Fatalf("paper filing: %d %v", status, d)
+			}
+			return "POST", "/office/filings/" + d["id"].(string) + "/receipt", nil
+		}},
+		// An online case: the office hands over only a paper case's documents (404).
+		{"POST /office/cases/{caseId}/handovers", localstack.DemoOffice, 404, func(*testing.B) (string, string, any) {
+			return "POST", "/office/cases/" + p.id + "/handovers", map[string]any{"document": "certificate", "representative": representative()}
+		}},
 		{"PUT /contacts", applicant, 200, func(*testing.B) (string, string, any) {
 			return "PUT", "/contacts", map[string]any{"addresses": []string{"benchmark@example.kz"}, "language": "kk"}
 		}},

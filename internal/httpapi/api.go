@@ -115,18 +115,20 @@ type route struct {
 }
 
 func (h *Handler) routes() map[string]route {
-	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS}
+	// The office reaches the cases it received on paper and acts for their applicant (office.go).
+	all := []identity.Role{identity.Applicant, identity.Authority, identity.STS, identity.Office}
 	staff := []identity.Role{identity.Authority, identity.STS}
 	applicant := []identity.Role{identity.Applicant}
+	filers := []identity.Role{identity.Applicant, identity.Office} // a draft: the applicant's own, or the office's paper filing
 	rs := map[string]route{
 		"GET /health":                            {roles: nil, handle: h.health},
 		"POST /drafts":                           {roles: applicant, handle: h.createDraft, idempotent: true},
-		"GET /drafts/{draftId}":                  {roles: applicant, handle: h.getDraft},
-		"PUT /drafts/{draftId}":                  {roles: applicant, handle: h.updateDraft, idempotent: true},
-		"POST /drafts/{draftId}/uploads":         {roles: applicant, handle: h.draftUpload, idempotent: true},
+		"GET /drafts/{draftId}":                  {roles: filers, handle: h.getDraft},
+		"PUT /drafts/{draftId}":                  {roles: filers, handle: h.updateDraft, idempotent: true},
+		"POST /drafts/{draftId}/uploads":         {roles: filers, handle: h.draftUpload, idempotent: true},
 		"POST /drafts/{draftId}/submit":          {roles: applicant, handle: h.submitDraft, idempotent: true},
-		"POST /drafts/{draftId}/uploads/batch":   {roles: applicant, handle: h.draftUploads, idempotent: true},
-		"POST /drafts/{draftId}/uploads/confirm": {roles: applicant, handle: h.confirmDraftUploads, idempotent: true},
+		"POST /drafts/{draftId}/uploads/batch":   {roles: filers, handle: h.draftUploads, idempotent: true},
+		"POST /drafts/{draftId}/uploads/confirm": {roles: filers, handle: h.confirmDraftUploads, idempotent: true},
 		"POST /cases/{caseId}/uploads":           {roles: all, handle: h.caseUpload, idempotent: true},
 		"POST /uploads/{uploadId}/confirm":       {roles: all, handle: h.confirmUpload, idempotent: true},
 		"GET /cases/{caseId}/documents":          {roles: all, handle: h.documentLink},
@@ -166,6 +168,9 @@ func (h *Handler) routes() map[string]route {
 		rs[k] = v
 	}
 	for k, v := range h.recordsRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.officeRoutes() {
 		rs[k] = v
 	}
 	return rs
@@ -346,12 +351,15 @@ func (h *Handler) getCase(ctx context.Context, r *request) (int, any, error) {
 		return 0, nil, err
 	}
 	v := caseView(c, hist)
-	// The case's own notifications, as far as the caller's cabinet holds them (issue 13).
-	ns, err := h.notices.OfCase(ctx, r.actor, c.ID)
-	if err != nil {
-		return 0, nil, err
+	// The case's own notifications, as far as the caller's cabinet holds them (issue 13); the
+	// office has no cabinet.
+	if r.actor.Role != identity.Office {
+		ns, err := h.notices.OfCase(ctx, r.actor, c.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		v.Notifications = noticeViews(ns)
 	}
-	v.Notifications = noticeViews(ns)
 	if v.ServiceTerm != nil {
 		v.ServiceTerm.Breach = attestation.TermBreach(c, r.now)
 	}
@@ -456,6 +464,9 @@ type CaseView struct {
 	Notifications []NotificationView `json:"notifications,omitempty"`
 	// ServiceTerm is the service term of standard §4: 51 working days from the submission, +48 with an additional survey.
 	ServiceTerm *ServiceTermView `json:"serviceTerm,omitempty"`
+	// Paper and HandOvers: a filing received on paper at the Committee's office (standard §9).
+	Paper     *attestation.PaperFiling `json:"paper,omitempty"`
+	HandOvers []attestation.HandOver   `json:"handOvers,omitempty"`
 }
 
 // ServiceTermView is the case's service term (standard §4) as the API shows it.
@@ -477,7 +488,7 @@ type StepView struct {
 
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
 	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
-		Decision: c.Decision, Documents: c.Documents, History: hist}
+		Decision: c.Decision, Documents: c.Documents, History: hist, Paper: c.Paper, HandOvers: c.HandOvers}
 	if t := c.Term; t != nil {
 		v.ServiceTerm = &ServiceTermView{ServiceTerm: *t}
 	}

@@ -13,6 +13,7 @@ import (
 // FileService is what the API needs of the drafts, uploads and document links
 // (*attestation.Service).
 type FileService interface {
+	OfficeService // the office's paper filings (office.go)
 	CheckPackage(actor identity.Actor, pkg attestation.Package, now time.Time) ([]attestation.Problem, error)
 	CreateDraft(ctx context.Context, actor identity.Actor, pkg attestation.Package, now time.Time) (attestation.Draft, error)
 	GetDraft(ctx context.Context, actor identity.Actor, id string, now time.Time) (attestation.Draft, []attestation.Problem, error)

@@ -155,7 +155,7 @@ func TestEveryRequestLimitIsDeclaredAndRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	claimsOf := map[string]map[string]string{"applicant": applicantClaims, "authority": authorityClaims, "sts": stsClaims,
-		"quality_authority": qualityClaims}
+		"quality_authority": qualityClaims, "office": officeClaims}
 	leaves := requestLimits(t)
 	if len(leaves) < 40 {
 		t.Fatalf("only %d limited values found in the request schemas", len(leaves))

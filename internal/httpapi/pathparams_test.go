@@ -80,7 +80,7 @@ func TestHostilePathParametersAreRefusedBeforeAnyWork(t *testing.T) {
 	e := newEnv()
 	e.rebuild(func(d *Deps) { d.Cases = unusedCases{} })
 	claims := map[identity.Role]map[string]string{identity.Applicant: applicantClaims, identity.Authority: authorityClaims,
-		identity.STS: stsClaims, identity.QualityAuthority: qualityClaims}
+		identity.STS: stsClaims, identity.QualityAuthority: qualityClaims, identity.Office: officeClaims}
 	good := map[string]string{"caseId": "A-20261015-9f1c2a7b3d4e5f60", "draftId": "D-" + strings.Repeat("a", 24),
 		"uploadId": "U-" + strings.Repeat("b", 32), "day": "2026-10-15", "objectId": "O-" + strings.Repeat("c", 16),
 		"complaintId": "C-" + strings.Repeat("d", 24), "year": "2026", "seq": "00001", "changeId": "c1", "requestId": "d1"}

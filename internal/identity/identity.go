@@ -22,6 +22,9 @@ const (
 	// QualityAuthority is the authorised body for the assessment and control of the quality of
 	// state services: it considers complaints addressed to it (standard §11).
 	QualityAuthority Role = "quality_authority"
+	// Office is the Committee's office (standard §3, §8, §9): it receives paper filings on behalf
+	// of an organisation, marks their receipt and hands results over on paper. It decides nothing.
+	Office Role = "office"
 )
 
 // The claim names fixed for every token (Cognito user pool conventions).
@@ -47,7 +50,8 @@ type Actor struct {
 // renders them: every value a string, an array claim such as cognito:groups as "[a b]" (its
 // elements between brackets, separated by single spaces). A groups claim in any other form (a
 // plain string, JSON, commas, quotes, braces) is refused, not read leniently. A token must carry
-// exactly one of the known roles, and an applicant's token a 12-digit organisation number.
+// exactly one of the known roles, an applicant's token a 12-digit organisation number, and an
+// office token the officer's name.
 func FromClaims(claims map[string]string) (Actor, error) {
 	sub := strings.TrimSpace(claims[ClaimSubject])
 	if sub == "" {
@@ -60,12 +64,12 @@ func FromClaims(claims map[string]string) (Actor, error) {
 	var roles []Role
 	for _, g := range groups {
 		switch r := Role(g); r {
-		case Applicant, Authority, STS, QualityAuthority:
+		case Applicant, Authority, STS, QualityAuthority, Office:
 			roles = append(roles, r)
 		}
 	}
 	if len(roles) != 1 {
-		return Actor{}, fmt.Errorf("%w: claim %q must name exactly one of applicant, authority, sts, quality_authority", ErrNoIdentity, ClaimGroups)
+		return Actor{}, fmt.Errorf("%w: claim %q must name exactly one of applicant, authority, sts, quality_authority, office", ErrNoIdentity, ClaimGroups)
 	}
 	a := Actor{Subject: sub, Name: strings.TrimSpace(claims[ClaimName]), Role: roles[0]}
 	if a.Role == Applicant {
@@ -73,6 +77,10 @@ func FromClaims(claims map[string]string) (Actor, error) {
 		if !twelveDigits(a.BIN) {
 			return Actor{}, fmt.Errorf("%w: claim %q must be a 12-digit BIN or IIN", ErrNoIdentity, ClaimBIN)
 		}
+	}
+	if a.Role == Office && a.Name == "" {
+		// Standard §9: the receipt mark names the officer who received the package.
+		return Actor{}, fmt.Errorf("%w: an office token must name the officer (claim %q)", ErrNoIdentity, ClaimName)
 	}
 	return a, nil
 }

@@ -174,6 +174,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			env[k] = v
 		}
 		env["EDS_TRUST_ROOTS"] = string(s.eds.ca.TrustPEM()) // inline: no SSM parameter locally
+		env["EGOV_REGISTRY"] = LocalStateRegistry            // the office's stand-in of the state registers (office.go)
 		cfg, err := wiring.LoadConfig(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
@@ -401,8 +402,10 @@ func userFromQuery(r *http.Request) (User, error) {
 		u = DemoSTS
 	case "quality_authority":
 		u = DemoQualityAuthority
+	case "office":
+		u = DemoOffice
 	default:
-		return User{}, errors.New("role: want applicant, authority, sts or quality_authority")
+		return User{}, errors.New("role: want applicant, authority, sts, quality_authority or office")
 	}
 	if v := q.Get("sub"); v != "" {
 		u.Subject = v

@@ -34,6 +34,9 @@ var (
 	// DemoQualityAuthority considers the complaints addressed to the authority for the quality of
 	// state services (standard §11).
 	DemoQualityAuthority = User{Subject: "demo-quality-authority", Name: "Marat Quality Authority", Role: identity.QualityAuthority}
+	// DemoOffice is an officer of the Committee's office, who receives paper filings and hands
+	// results over (standard §3, §9); the receipt mark carries this full name.
+	DemoOffice = User{Subject: "demo-office", Name: "Nurlanova Aliya Serikovna", Role: identity.Office}
 )
 
 // Issuer stands in for the Cognito user pool: it signs RS256 tokens with a key made at start,

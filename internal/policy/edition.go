@@ -72,6 +72,15 @@ type Office struct {
 	Paragraph       string
 	WorkingHours    []Window // when the office works
 	AcceptanceHours []Window // when it accepts filings and issues results; working days only
+	// QueueWait and Service are the longest a person filing on paper waits in the queue (standard
+	// §4(2)) and is served (§4(3)); zero Minutes when the edition sets none.
+	QueueWait, Service OfficeLimit
+}
+
+// OfficeLimit is a limit of minutes at the office, with its paragraph.
+type OfficeLimit struct {
+	Minutes   int
+	Paragraph string
 }
 
 // Period is a step's statutory period.

@@ -63,6 +63,14 @@ var generatedEditions = map[string]func() generatedEdition{
 							To:   "17:30",
 						},
 					},
+					QueueWait: &limitSpec{
+						Minutes:   15,
+						Paragraph: "standard §4(2)",
+					},
+					Service: &limitSpec{
+						Minutes:   15,
+						Paragraph: "standard §4(3)",
+					},
 				},
 				Periods: map[string]*periodSpec{
 					"additional_survey": {
@@ -981,6 +989,8 @@ var generatedEditions = map[string]func() generatedEdition{
 					"paragraph",
 					"working_hours",
 					"acceptance_hours",
+					"queue_wait",
+					"service",
 				},
 				"package_rules": {
 					"application",
@@ -1109,6 +1119,14 @@ var generatedEditions = map[string]func() generatedEdition{
 							From: "14:30",
 							To:   "17:30",
 						},
+					},
+					QueueWait: &limitSpec{
+						Minutes:   15,
+						Paragraph: "standard §4(2)",
+					},
+					Service: &limitSpec{
+						Minutes:   15,
+						Paragraph: "standard §4(3)",
 					},
 				},
 				Periods: map[string]*periodSpec{
@@ -2033,6 +2051,8 @@ var generatedEditions = map[string]func() generatedEdition{
 					"paragraph",
 					"working_hours",
 					"acceptance_hours",
+					"queue_wait",
+					"service",
 				},
 				"package_rules": {
 					"application",

@@ -58,7 +58,12 @@ func (e *Edition) Markdown(compare ...*Edition) []byte {
 	w("\n## Office hours (%s)\n\n", e.office.Paragraph)
 	w("The office works %s and accepts filings %s, on working days only. ", windows(e.office.WorkingHours), windows(e.office.AcceptanceHours))
 	w("A filing outside the acceptance hours counts as received at the next moment the office accepts filings: after lunch the same day, or at the opening of the next working day. ")
-	w("Periods marked \"counts from the office's receipt\" start from that moment.\n\n")
+	w("Periods marked \"counts from the office's receipt\" start from that moment.")
+	if q, sv := e.office.QueueWait, e.office.Service; q.Minutes > 0 || sv.Minutes > 0 {
+		w(" A paper filing at the office records the person's arrival, the start of the service and the receipt mark; at most %d minutes of waiting in the queue (%s) and %d minutes of service (%s), a longer one reported.",
+			q.Minutes, q.Paragraph, sv.Minutes, sv.Paragraph)
+	}
+	w("\n\n")
 
 	w("## Application package\n\n")
 	w("A filing needs the documents of every rule that applies to it: a rule applies when its `if` flag is set and its `unless` flag is not.\n\n")

@@ -48,6 +48,14 @@ type officeSpec struct {
 	Paragraph       string       `yaml:"paragraph"`
 	WorkingHours    []windowSpec `yaml:"working_hours"`
 	AcceptanceHours []windowSpec `yaml:"acceptance_hours"`
+	QueueWait       *limitSpec   `yaml:"queue_wait"` // standard §4(2)
+	Service         *limitSpec   `yaml:"service"`    // standard §4(3)
+}
+
+// limitSpec is a limit of minutes at the office, with its paragraph.
+type limitSpec struct {
+	Minutes   int    `yaml:"minutes"`
+	Paragraph string `yaml:"paragraph"`
 }
 
 type windowSpec struct {

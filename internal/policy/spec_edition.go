@@ -157,7 +157,21 @@ func validateOffice(c *checker, e *Edition, o *officeSpec) {
 		Paragraph:       o.Paragraph,
 		WorkingHours:    validateWindows(c, "office.working_hours", o.WorkingHours),
 		AcceptanceHours: validateWindows(c, "office.acceptance_hours", o.AcceptanceHours),
+		QueueWait:       validateOfficeLimit(c, "office.queue_wait", o.QueueWait),
+		Service:         validateOfficeLimit(c, "office.service", o.Service),
 	}
+}
+
+// validateOfficeLimit checks an optional limit of minutes at the office (standard §4(2)-(3)).
+func validateOfficeLimit(c *checker, path string, l *limitSpec) OfficeLimit {
+	if l == nil {
+		return OfficeLimit{}
+	}
+	if l.Minutes <= 0 || l.Minutes > 24*60 {
+		c.add(path+".minutes", "want 1 to 1440 minutes")
+	}
+	c.required(path+".paragraph", l.Paragraph)
+	return OfficeLimit{Minutes: l.Minutes, Paragraph: l.Paragraph}
 }
 
 func validateFlags(c *checker, e *Edition, s *specFile, root keyOrders) {

@@ -359,13 +359,13 @@ func TestUserPool(t *testing.T) {
 			groups[fmt.Sprint(props(r)["GroupName"])] = true
 		}
 	}
-	for _, role := range []identity.Role{identity.Applicant, identity.Authority, identity.STS, identity.QualityAuthority} {
+	for _, role := range []identity.Role{identity.Applicant, identity.Authority, identity.STS, identity.QualityAuthority, identity.Office} {
 		if !groups[string(role)] {
 			t.Errorf("no user pool group %q", role)
 		}
 	}
-	if len(groups) != 4 {
-		t.Errorf("groups %v, want exactly the four roles", groups)
+	if len(groups) != 5 {
+		t.Errorf("groups %v, want exactly the five roles", groups)
 	}
 	var bin map[string]any
 	for _, a := range props(resource(t, raw, "UserPool"))["Schema"].([]any) {

@@ -48,6 +48,9 @@ type Config struct {
 	// NOTIFY_MAX_ATTEMPTS: after this many failed deliveries of one notification, notify records it
 	// failed and lets the stream move on (0 or unset: it never gives up; the stream's retries end it).
 	NotifyMaxAttempts int
+	// StateRegistry (EGOV_REGISTRY): the stand-in of the state registers the office reads through the
+	// e-government gateway (standard §9), a JSON object of BINs/IINs and names (internal/egov); only the api function.
+	StateRegistry string
 }
 
 // LoadConfig reads the configuration through lookup (the process environment, in a bootstrap main).
@@ -71,6 +74,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.PublicBaseURLParameter, _ = lookup("PUBLIC_BASE_URL_PARAMETER")
 	c.EventBusName, _ = lookup("EVENT_BUS_NAME")
 	c.MailFrom, _ = lookup("MAIL_FROM")
+	c.StateRegistry, _ = lookup("EGOV_REGISTRY")
 	for role, name := range map[string]string{"authority": "STAFF_MAIL_AUTHORITY", "sts": "STAFF_MAIL_STS", "quality_authority": "STAFF_MAIL_QUALITY_AUTHORITY"} {
 		if v, ok := lookup(name); ok && v != "" {
 			if c.StaffMail == nil {

@@ -19,6 +19,7 @@ import (
 	"attestation/internal/callarchive"
 	"attestation/internal/certificate"
 	"attestation/internal/dynamostore"
+	"attestation/internal/egov"
 	"attestation/internal/httpapi"
 	"attestation/internal/notice"
 	"attestation/internal/objects"
@@ -101,6 +102,13 @@ func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation
 	}
 	d.RequireSignatures = cfg.EDS.Required
 	d.RenderResponse = renderResponse
+	if cfg.StateRegistry != "" { // the office's paper filings (standard §9)
+		reg, err := egov.Parse(cfg.StateRegistry)
+		if err != nil {
+			return nil, err
+		}
+		d.Registry = reg
+	}
 	return attestation.NewService(d)
 }
 

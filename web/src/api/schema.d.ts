@@ -203,6 +203,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/office/filings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a paper filing at the Committee's office for an organisation (standard §3, §4, §8, §9)
+         * @description The office's officer starts the paper filing when the person's service starts (now, within
+         *     the acceptance hours of standard §8; else 422 naming `serviceStartedAt`), with the moment
+         *     the person joined the queue (`arrivedAt`, standard §4(2): at most 15 minutes of waiting;
+         *     a longer wait is recorded and reported in `paper.limits`, not refused). The organisation's
+         *     registration and a representative's identity come from the state registers through the
+         *     e-government gateway (standard §9), never from the body: an unknown number is 422 naming
+         *     `organization` or `representative.iin`. A representative acts by a letter of attorney,
+         *     numbered, dated and valid today (422 naming the field otherwise). The package is the one
+         *     an applicant drafts online (POST /drafts, without documents); the office then enters it
+         *     and uploads the scans through the draft's routes (GET/PUT /drafts/{draftId}, its uploads),
+         *     which open to the office for its paper filings only, and files it with its receipt mark
+         *     (POST /office/filings/{draftId}/receipt). No electronic signature is declared with a scan
+         *     or asked of a paper filing, whatever EDS_REQUIRED says. Only the `office` role.
+         */
+        post: operations["CreatePaperFiling"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/office/filings/{draftId}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draftId: components["parameters"]["DraftID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File a paper filing with its receipt mark (standard §9 last paragraph)
+         * @description The receipt mark: the date and time of receipt (now, within the acceptance hours of
+         *     standard §8) and the receiving officer's full name (the token's `name`, which an office
+         *     token must carry). The submission checks run as for an online filing and refuse it with
+         *     every reason (422) before any case starts; no electronic signature is asked of a paper
+         *     filing. The case records the paper filing (`paper`: the organisation as the state
+         *     register names it, the representative and letter of attorney, arrival, service start, the
+         *     receipt mark, and the standard's §4(2)-(3) limits with the minutes taken, `exceeded` when
+         *     a limit was passed), and its receipt (§13) names the officer. From then on the case runs
+         *     the same procedure; the office completes the applicant's steps of its paper cases with the
+         *     papers the applicant brings, and never a step of the authority or the STS (403).
+         *     Filing a filed draft answers its case again.
+         */
+        post: operations["ReceivePaperFiling"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/office/cases/{caseId}/handovers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's ID, `A-<filing date YYYYMMDD>-<16 hexadecimal digits>`. */
+                caseId: components["parameters"]["CaseID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a result handed over on paper at the office (standard §3, §8, §9)
+         * @description The office hands the case's latest document of a kind (`certificate`, `contract`,
+         *     `survey_act`, ...) to the organisation's person (`receivedBy`, a full name) or to its
+         *     representative by a letter of attorney valid today (`representative`, the name from the
+         *     state register), within the acceptance hours (standard §8). A document the applicant may
+         *     not have yet (an act before the authority sent it, §25) is 422 naming `document`. The
+         *     hand-over's moment is the applicant's receipt of the document where the Rules count a
+         *     period from receipt (attestation.ReceiptOf). Handing the same document to the same person
+         *     again answers the first record. Only the office, on its paper cases (another case is 404).
+         */
+        post: operations["RecordHandOver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/uploads/{uploadId}/confirm": {
         parameters: {
             query?: never;
@@ -1579,10 +1673,10 @@ export interface components {
          */
         Role: "applicant" | "authority" | "sts";
         /**
-         * @description Who acted in a case's history; `scheduler` is the system (deadline check, tasks).
+         * @description Who acted in a case's history; `scheduler` is the system (deadline check, tasks); `office`, the Committee's office on a paper case.
          * @enum {string}
          */
-        ActorRole: "applicant" | "authority" | "sts" | "scheduler";
+        ActorRole: "applicant" | "authority" | "sts" | "scheduler" | "office";
         /**
          * @description A human step of the procedure (§14-§38); while it is open it is also the case's stage.
          * @enum {string}
@@ -1866,6 +1960,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             check?: components["schemas"]["PackageCheck"];
+            paper?: components["schemas"]["PaperFiling"];
         };
         UploadRequest: {
             /** @description In a draft, the policy document id (e.g. annex3_01, application); on a case, the kind it will be attached as (e.g. signed_contract, survey_act). */
@@ -2024,6 +2119,86 @@ export interface components {
             /** @description The case's notifications in the caller's cabinet, newest first (GET /cases/{caseId} only). */
             notifications?: components["schemas"]["Notification"][];
             serviceTerm?: components["schemas"]["ServiceTerm"];
+            paper?: components["schemas"]["PaperFiling"];
+            /** @description The results the office handed over on paper (a paper case). */
+            handOvers?: components["schemas"]["HandOver"][];
+        };
+        PaperFilingRequest: {
+            /** @description The BIN (or an individual's IIN) filed for; its registration is read from the state registers (standard §9). */
+            organization: string;
+            representative?: components["schemas"]["RepresentativeRequest"];
+            /**
+             * Format: date-time
+             * @description When the person joined the queue (standard §4(2)); not after now, at most 10 hours before.
+             */
+            arrivedAt: string;
+            /** @description The package as drafted (the shape of Package, without documents); applicant.identityNumber defaults to `organization`. */
+            package: Record<string, never>;
+        };
+        /** @description A person who acts for the organisation by letter of attorney (standard §9); the name comes from the state register. */
+        RepresentativeRequest: {
+            iin: string;
+            letterOfAttorney: components["schemas"]["LetterOfAttorney"];
+        };
+        LetterOfAttorney: {
+            number: string;
+            /** Format: date */
+            issuedOn: string;
+            /**
+             * Format: date
+             * @description The last day it is valid; it must be valid on the day the representative acts.
+             */
+            validUntil: string;
+        };
+        /** @description The representative as recorded (the IIN is kept, never shown). */
+        Representative: {
+            name: string;
+            letterOfAttorney: components["schemas"]["LetterOfAttorney"];
+        };
+        /** @description How the Committee's office received a filing on paper (standard §9). */
+        PaperFiling: {
+            organization: string;
+            /** @description As the state register names it. */
+            organizationName: string;
+            representative?: components["schemas"]["Representative"];
+            /** Format: date-time */
+            arrivedAt: string;
+            /** Format: date-time */
+            serviceStartedAt: string;
+            /** @description The officer who started the filing. */
+            registeredBy: string;
+            /** @description The receipt mark (standard §9 last paragraph). */
+            receipt?: {
+                /** @description The receiving officer's full name. */
+                officer: string;
+                /** Format: date-time */
+                at: string;
+            };
+            /** @description The standard's §4(2) waiting and §4(3) service limits, with the minutes this filing took. */
+            limits?: {
+                /** @example standard §4(2) */
+                paragraph: string;
+                what: string;
+                minutes: number;
+                took: number;
+                exceeded: boolean;
+            }[];
+        };
+        HandOverRequest: {
+            /** @description The kind of the case's document handed over (certificate, contract, survey_act, ...). */
+            document: string;
+            /** @description The full name of the organisation's person who receives it; or give representative. */
+            receivedBy?: string;
+            representative?: components["schemas"]["RepresentativeRequest"];
+        };
+        /** @description A result handed over on paper at the office; its moment is the applicant's receipt of the document. */
+        HandOver: {
+            document: components["schemas"]["Document"];
+            receivedBy: string;
+            representative?: components["schemas"]["Representative"];
+            officer: string;
+            /** Format: date-time */
+            at: string;
         };
         /**
          * @description The service term of standard §4: the whole service within 51 working days of the submission,
@@ -3529,6 +3704,143 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfirmBatchAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    CreatePaperFiling: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaperFilingRequest"];
+            };
+        };
+        responses: {
+            /** @description The paper filing's draft, with the machine check of its package. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draft"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ReceivePaperFiling: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                draftId: components["parameters"]["DraftID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case, filed on paper; its execution has started under the case's ID. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    RecordHandOver: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The case's ID, `A-<filing date YYYYMMDD>-<16 hexadecimal digits>`. */
+                caseId: components["parameters"]["CaseID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandOverRequest"];
+            };
+        };
+        responses: {
+            /** @description The hand-over, as recorded on the case. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandOver"];
                 };
             };
             400: components["responses"]["BadRequest"];
