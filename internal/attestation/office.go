@@ -180,6 +180,8 @@ func (s *Service) representative(ctx context.Context, field string, in *Represen
 	l := in.LetterOfAttorney
 	if n := strings.TrimSpace(l.Number); n == "" || len(n) > maxLetterNumber {
 		ps = append(ps, Problem{Field: field + ".letterOfAttorney.number", Rule: ruleOfficeDocuments, Message: fmt.Sprintf("the letter of attorney's number, 1 to %d characters", maxLetterNumber)})
+	} else if why := UnsafeTextProblem(n); why != "" {
+		ps = append(ps, Problem{Field: field + ".letterOfAttorney.number", Rule: ruleOfficeDocuments, Message: "the letter of attorney's number: " + why})
 	}
 	issued, err1 := time.Parse(time.DateOnly, l.IssuedOn)
 	until, err2 := time.Parse(time.DateOnly, l.ValidUntil)
@@ -415,8 +417,10 @@ func (s *Service) RecordHandOver(ctx context.Context, actor identity.Actor, case
 		ps = append(ps, Problem{Field: "receivedBy", Rule: ruleOfficeDocuments, Message: fmt.Sprintf("the full name of the person who receives it, 1 to %d characters (or a representative)", maxPersonName)})
 	case in.Representative != nil && name != "":
 		ps = append(ps, Problem{Field: "receivedBy", Rule: ruleOfficeDocuments, Message: "give the person who receives it or the representative, not both: a representative's name comes from the state registry"})
+	case name != "" && UnsafeTextProblem(name) != "":
+		ps = append(ps, Problem{Field: "receivedBy", Rule: ruleOfficeDocuments, Message: "the full name of the person who receives it: " + UnsafeTextProblem(name)})
 	}
-	if in.Document == "" || len(in.Document) > MaxDocumentIDLength {
+	if in.Document == "" || len(in.Document) > MaxDocumentIDLength || !documentKindShape(in.Document) {
 		ps = append(ps, Problem{Field: "document", Rule: ruleOfficeDocuments, Message: "the kind of the case's document handed over (certificate, contract, survey_act, ...)"})
 	}
 	rep, rps, err := s.representative(ctx, "representative", in.Representative, now)
@@ -521,4 +525,15 @@ func paperSignature(actor identity.Actor, in UploadRequest) *Problem {
 	}
 	return &Problem{Field: "signature", Rule: ruleOfficeDocuments,
 		Message: "a scan of a paper document carries its signature and seal on paper: the office declares no electronic signature"}
+}
+
+// documentKindShape: a document's kind is a policy identifier, lower-case letters, digits and
+// underscores (certificate, survey_act, annex3_01).
+func documentKindShape(kind string) bool {
+	for _, r := range kind {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return kind != ""
 }

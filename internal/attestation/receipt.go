@@ -71,7 +71,10 @@ func (c Case) DecisionReceivedAt() (time.Time, bool) {
 	if last == nil || last.SentAt == nil {
 		return time.Time{}, false
 	}
-	return ReceiptOf(c, *last, *last.SentAt) // a paper case's: the hand-over at the office
+	// A paper case's decision counts from its sending too, for now: the task that records the
+	// owner's receipt runs at the sending, and the office's later hand-over does not yet move it
+	// (issue 17's open gap; ReceiptOf gives the hand-over).
+	return ReceivedAt(SentOnline(*last.SentAt))
 }
 
 // CertificateReceived reports whether the applicant has received the certificate of the case
