@@ -48,7 +48,9 @@ func BenchmarkRoutes(b *testing.B) {
 			docKey = d["key"].(string)
 		}
 	}
-	if status, out := app.do("PUT", "/plans/2026", planOf(planRow(objectID, "creation", "2026-11-20", nil))); status != http.StatusCreated {
+	// The year's list (its first revision, or a later one when a test before this one in the same
+	// stack sent it).
+	if status, out := app.do("PUT", "/plans/2026", planOf(planRow(objectID, "creation", "2026-11-20", nil))); status != http.StatusCreated && status != http.StatusOK {
 		b.Fatalf("first plan: %d %v", status, out)
 	}
 	stack.Clock.Freeze(day(10, 15, 10))
