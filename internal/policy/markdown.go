@@ -2,7 +2,9 @@ package policy
 
 import (
 	"bytes"
+	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -146,6 +148,7 @@ func (e *Edition) Markdown(compare ...*Edition) []byte {
 		row(fmt.Sprint(g.Number), "`"+g.ID+"`", g.Paragraph, g.Text, to)
 	}
 	e.signaturesMarkdown(w, head, row)
+	w("%s", codeRules())
 
 	for _, o := range compare {
 		w("\n## Edition `%s`\n\n", o.id)
@@ -243,4 +246,29 @@ func yesNo(b bool) string {
 func cell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+//go:embed notes/*.md
+var noteFiles embed.FS
+
+// codeRules is the rules kept in code rather than in an edition file (complaints, the survey's
+// content, which edition applies), one Markdown file each under notes/, in name order, under one
+// heading; "" when there are none.
+func codeRules() string {
+	names, err := fs.Glob(noteFiles, "notes/*.md")
+	if err != nil || len(names) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n## Rules kept in code\n\n")
+	b.WriteString("These rules are not figures of an edition file: the code holds them, and each names its paragraph and its test.\n")
+	for _, n := range names {
+		text, err := noteFiles.ReadFile(n)
+		if err != nil {
+			continue
+		}
+		b.WriteString("\n")
+		b.Write(text)
+	}
+	return b.String()
 }
