@@ -7,6 +7,7 @@ package complaints
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"attestation/internal/apperr"
@@ -23,20 +24,59 @@ const (
 	// QualityAuthority: the authorised body for the assessment and control of the quality of state
 	// services, on disagreement with the results of the service, 15 working days.
 	QualityAuthority Addressee = "quality_authority"
+	// STSHead: the head of the other service provider, the State Technical Service (standard §11,
+	// §12: "the managers of service providers"), 5 working days; considered by the STS.
+	STSHead Addressee = "sts_head"
+	// MinistryHead: the head of the Ministry (standard §11), 5 working days; considered through
+	// the authority's office, the Ministry's committee being the authority (project reading).
+	MinistryHead Addressee = "ministry_head"
 )
 
 // Addressees lists every addressee.
-var Addressees = []Addressee{ServiceProvider, QualityAuthority}
+var Addressees = []Addressee{ServiceProvider, QualityAuthority, STSHead, MinistryHead}
 
 // Valid reports whether a is one of Addressees.
-func (a Addressee) Valid() bool { return a == ServiceProvider || a == QualityAuthority }
+func (a Addressee) Valid() bool { return slices.Contains(Addressees, a) }
 
 // Role is the role that considers complaints addressed to a.
 func (a Addressee) Role() identity.Role {
-	if a == QualityAuthority {
+	switch a {
+	case QualityAuthority:
 		return identity.QualityAuthority
+	case STSHead:
+		return identity.STS
 	}
 	return identity.Authority
+}
+
+// Channel is how a complaint reached its addressee (standard §11: "in written form by mail or
+// e-mail or ... through the office"; online through this system, a project addition).
+type Channel string
+
+// The channels of a complaint.
+const (
+	ChannelOnline Channel = "online" // filed by the applicant through this system
+	ChannelPost   Channel = "post"
+	ChannelEmail  Channel = "email"
+	ChannelOffice Channel = "office" // handed in at the addressee's office
+)
+
+// Channels lists every channel; Paper lists those an office registers by hand.
+var (
+	Channels = []Channel{ChannelOnline, ChannelPost, ChannelEmail, ChannelOffice}
+	Paper    = []Channel{ChannelPost, ChannelEmail, ChannelOffice}
+)
+
+// Valid reports whether c is one of Channels.
+func (c Channel) Valid() bool { return slices.Contains(Channels, c) }
+
+// Mark is a complaint's registration mark (standard §11: "registration (stamp, incoming number and
+// date) in the office ..., with surname and initials of the person who accepted the complaint").
+type Mark struct {
+	Channel        Channel
+	IncomingNumber string    // the office's incoming number; the complaint's number when filed online
+	Date           time.Time // the moment of registration (Complaint.RegisteredAt)
+	RegisteredBy   string    // surname and initials of who registered it; "" when filed online (registered on receipt by the system)
 }
 
 // Status is where a complaint is.
@@ -103,15 +143,54 @@ type Complaint struct {
 	// the office accepts filings (standard §8, §11).
 	RegisteredAt time.Time
 	DueAt        time.Time // the period's end, 23:59:59 Asia/Almaty of its last working day
-	Paragraph    string    // the paragraph that sets the period
-	Provisional  bool      // the due moment rests on provisional calendar data
-	Edition      string    // the policy edition the period was read from
-	Status       Status
-	Overdue      bool // the deadline check found it not considered by DueAt
-	Decision     *Decision
-	Version      int     // 1 when filed; every change adds 1 and is conditional on the one before
-	Events       int     // number of history events written so far
-	History      []Event // filled by Get; never stored on the complaint itself
+	// Channel is how it reached the addressee; "" on complaints stored before channels were
+	// recorded, all of them filed online (Mark reads it so).
+	Channel Channel
+	// IncomingNumber is the office's incoming number of a complaint received on paper (post,
+	// e-mail, office); "" when filed online (the number is then the incoming number).
+	IncomingNumber string
+	// RegisteredBy and RegisteredBySubject: who registered a complaint received on paper (name as
+	// the office writes it, and token subject); "" when filed online.
+	RegisteredBy        string
+	RegisteredBySubject string
+	Paragraph           string // the paragraph that sets the period
+	Provisional         bool   // the due moment rests on provisional calendar data
+	Edition             string // the policy edition the period was read from
+	Status              Status
+	Overdue             bool // the deadline check found it not considered by DueAt
+	Decision            *Decision
+	Version             int     // 1 when filed; every change adds 1 and is conditional on the one before
+	Events              int     // number of history events written so far
+	History             []Event // filled by Get; never stored on the complaint itself
+}
+
+// Mark is c's registration mark (standard §11).
+func (c Complaint) Mark() Mark {
+	m := Mark{Channel: c.Channel, IncomingNumber: c.IncomingNumber, Date: c.RegisteredAt, RegisteredBy: c.RegisteredBy}
+	if m.Channel == "" {
+		m.Channel = ChannelOnline
+	}
+	if m.IncomingNumber == "" {
+		m.IncomingNumber = c.Number
+	}
+	return m
+}
+
+// Registration is what the addressee's office sends to register a complaint it received on paper:
+// by post, by e-mail or at the office (standard §11).
+type Registration struct {
+	Addressee         Addressee `json:"addressee"`
+	Channel           Channel   `json:"channel"`
+	Organization      string    `json:"organization"`    // the complainant's BIN or IIN
+	ComplainantName   string    `json:"complainantName"` // as the complaint is signed
+	Subject           string    `json:"subject"`
+	CaseID            string    `json:"caseId,omitempty"`
+	CertificateNumber string    `json:"certificateNumber,omitempty"`
+	IncomingNumber    string    `json:"incomingNumber"` // the office's incoming number (its stamp)
+	RegisteredBy      string    `json:"registeredBy"`   // surname and initials of who registers it
+	// ReceivedAt is when the office received it; the period counts from it (standard §8, §11).
+	// Not after the registration itself, nor more than MaxReceiptAge before it.
+	ReceivedAt time.Time `json:"receivedAt"`
 }
 
 // Filing is what an applicant sends to file a complaint.

@@ -133,32 +133,79 @@ func (s *Service) File(ctx context.Context, actor identity.Actor, in Filing, now
 	if err != nil {
 		return Complaint{}, fmt.Errorf("file complaint: %w", err)
 	}
-	var due policy.Due
-	if in.Addressee.Valid() {
-		due, err = s.edition.Due(s.cal, stepOf(in.Addressee), now)
-		switch {
-		case errors.Is(err, calendar.ErrOutOfRange):
-			first, last := s.cal.Years()
-			problems = append(problems, apperr.Problem{Field: "", Rule: ruleComplaint,
-				Message: fmt.Sprintf("the period of consideration cannot be counted: it runs outside the years the working-day calendar covers (%d-%d)", first, last)})
-		case err != nil:
-			return Complaint{}, fmt.Errorf("file complaint: due moment: %w", err)
-		}
+	due, more, err := s.dueOf(in.Addressee, now)
+	if err != nil {
+		return Complaint{}, fmt.Errorf("file complaint: %w", err)
 	}
-	if len(problems) > 0 {
+	if problems = append(problems, more...); len(problems) > 0 {
 		return Complaint{}, &attestation.SubmissionRefused{Problems: problems}
 	}
 	name := clean(actor.Name)
 	if name == "" {
 		name = actor.Subject
 	}
-	registered := due.From.In(s.cal.Location())
 	c := Complaint{OrganizationBIN: actor.BIN, ApplicantName: name, FiledBy: actor.Subject, Addressee: in.Addressee,
-		Subject: clean(in.Subject), CaseID: clean(in.CaseID), CertificateNumber: clean(in.CertificateNumber),
-		FiledAt: now.UTC(), RegisteredAt: registered.UTC(), DueAt: due.At.UTC(), Paragraph: paragraphOf(due),
-		Provisional: due.Provisional, Edition: s.edition.ID(), Status: StatusRegistered, Version: 1, Events: 1,
-		Year: registered.Year()}
+		Subject: clean(in.Subject), CaseID: clean(in.CaseID), CertificateNumber: clean(in.CertificateNumber), Channel: ChannelOnline}
+	return s.create(ctx, actor, c, due, now, now)
+}
+
+// Register registers a complaint the addressee's office received on paper: by post, by e-mail or
+// at the office (standard §11). The office's own staff register it, with its registration mark:
+// the channel, the office's incoming number and who registered it; the period runs from its
+// receipt at the office (outside the acceptance hours, the next moment the office accepts filings:
+// standard §8). Every problem is returned at once (*attestation.SubmissionRefused).
+func (s *Service) Register(ctx context.Context, actor identity.Actor, in Registration, now time.Time) (Complaint, error) {
+	if actor.Role != identity.Authority && actor.Role != identity.STS && actor.Role != identity.QualityAuthority {
+		return Complaint{}, apperr.Errorf(apperr.Forbidden, "", "register complaint: the %s registers no complaints", actor.Role)
+	}
+	problems, err := s.checkRegistration(ctx, actor, in, now)
+	if err != nil {
+		return Complaint{}, fmt.Errorf("register complaint: %w", err)
+	}
+	var due policy.Due
+	if len(problems) == 0 {
+		var more []apperr.Problem
+		if due, more, err = s.dueOf(in.Addressee, in.ReceivedAt); err != nil {
+			return Complaint{}, fmt.Errorf("register complaint: %w", err)
+		}
+		problems = append(problems, more...)
+	}
+	if len(problems) > 0 {
+		return Complaint{}, &attestation.SubmissionRefused{Problems: problems}
+	}
+	c := Complaint{OrganizationBIN: clean(in.Organization), ApplicantName: clean(in.ComplainantName), FiledBy: actor.Subject,
+		Addressee: in.Addressee, Subject: clean(in.Subject), CaseID: clean(in.CaseID), CertificateNumber: clean(in.CertificateNumber),
+		Channel: in.Channel, IncomingNumber: clean(in.IncomingNumber), RegisteredBy: clean(in.RegisteredBy), RegisteredBySubject: actor.Subject}
+	return s.create(ctx, actor, c, due, in.ReceivedAt, now)
+}
+
+// dueOf is the period of a complaint to a received at t, or the problem that it cannot be counted.
+func (s *Service) dueOf(a Addressee, t time.Time) (policy.Due, []apperr.Problem, error) {
+	if !a.Valid() {
+		return policy.Due{}, nil, nil
+	}
+	due, err := s.edition.Due(s.cal, stepOf(a), t)
+	switch {
+	case errors.Is(err, calendar.ErrOutOfRange):
+		first, last := s.cal.Years()
+		return due, []apperr.Problem{{Field: "", Rule: ruleComplaint,
+			Message: fmt.Sprintf("the period of consideration cannot be counted: it runs outside the years the working-day calendar covers (%d-%d)", first, last)}}, nil
+	case err != nil:
+		return due, nil, fmt.Errorf("due moment: %w", err)
+	}
+	return due, nil, nil
+}
+
+// create numbers and stores the new complaint c, received at filed and registered now, with its
+// first event. The
+// number is the next of the year of registration, without gaps: it is taken in the same
+// transaction that stores the complaint, and taken again when another complaint took it first.
+func (s *Service) create(ctx context.Context, actor identity.Actor, c Complaint, due policy.Due, filed, now time.Time) (Complaint, error) {
+	registered := due.From.In(s.cal.Location())
+	c.FiledAt, c.RegisteredAt, c.DueAt, c.Paragraph = filed.UTC(), registered.UTC(), due.At.UTC(), paragraphOf(due)
+	c.Provisional, c.Edition, c.Status, c.Version, c.Events, c.Year = due.Provisional, s.edition.ID(), StatusRegistered, 1, 1, registered.Year()
 	for attempt := 1; ; attempt++ {
+		var err error
 		if c.ID, err = s.newID(); err != nil {
 			return Complaint{}, fmt.Errorf("file complaint: %w", err)
 		}
@@ -172,7 +219,8 @@ func (s *Service) File(ctx context.Context, actor identity.Actor, in Filing, now
 		err = s.store.Create(ctx, c, ev)
 		if err == nil {
 			c.History = []Event{ev}
-			s.log.InfoContext(ctx, "complaint registered", "complaint", c.ID, "number", c.Number, "addressee", string(c.Addressee), "actor", actor)
+			s.log.InfoContext(ctx, "complaint registered", "complaint", c.ID, "number", c.Number, "addressee", string(c.Addressee),
+				"channel", string(c.Mark().Channel), "actor", actor)
 			return c, nil
 		}
 		if !errors.Is(err, apperr.Conflict) || attempt == numberAttempts {
@@ -192,14 +240,23 @@ func paragraphOf(d policy.Due) string {
 // registeredWhat is the first event's words.
 func (s *Service) registeredWhat(c Complaint, d policy.Due) string {
 	loc := s.cal.Location()
-	return fmt.Sprintf("registered as %s with the %s at %s; to be considered within %d %s of its registration, by %s (%s)",
+	what := fmt.Sprintf("registered as %s with the %s at %s; to be considered within %d %s of its registration, by %s (%s)",
 		c.Number, addresseeName(c.Addressee), c.RegisteredAt.In(loc).Format("2006-01-02 15:04"), d.Period.Amount,
 		unitName(d.Period.Unit), c.DueAt.In(loc).Format("2006-01-02 15:04:05 MST"), c.Paragraph)
+	if m := c.Mark(); m.Channel != ChannelOnline {
+		what += fmt.Sprintf("; received by %s, incoming number %s, registered by %s", m.Channel, m.IncomingNumber, m.RegisteredBy)
+	}
+	return what
 }
 
 func addresseeName(a Addressee) string {
-	if a == QualityAuthority {
+	switch a {
+	case QualityAuthority:
 		return "authority for the quality of state services"
+	case STSHead:
+		return "head of the State Technical Service"
+	case MinistryHead:
+		return "head of the Ministry"
 	}
 	return "service provider"
 }
@@ -244,16 +301,42 @@ func (s *Service) get(ctx context.Context, actor identity.Actor, id string) (Com
 	if actor.Role == identity.Applicant && (actor.BIN == "" || c.OrganizationBIN != actor.BIN) {
 		return Complaint{}, ErrComplaintNotFound
 	}
+	if actor.Role == identity.STS && c.Addressee != STSHead {
+		return Complaint{}, apperr.Errorf(apperr.Forbidden, "", "complaint %s: the STS reads only the complaints addressed to its head (standard §11)", c.Number)
+	}
 	return c, nil
 }
 
+// readsComplaints: the applicant its own; the service provider and the authority for the quality
+// of state services any (one may concern the other's answer); the STS those addressed to its head.
 func readsComplaints(r identity.Role) bool {
-	return r == identity.Applicant || r == identity.Authority || r == identity.QualityAuthority
+	return r == identity.Applicant || r == identity.Authority || r == identity.QualityAuthority || r == identity.STS
+}
+
+// ListFiledWith returns a page of the complaints filed with addressee a, latest due moment first:
+// for the staff of the body that considers them (the authority lists those to the service provider
+// and to the head of the Ministry; the STS those to its head; standard §11).
+func (s *Service) ListFiledWith(ctx context.Context, actor identity.Actor, a Addressee, limit int, cursor string) ([]Complaint, string, error) {
+	if !a.Valid() {
+		return nil, "", &attestation.SubmissionRefused{Problems: []apperr.Problem{{Field: "addressee", Rule: ruleComplaint,
+			Message: fmt.Sprintf("%q is not an addressee of a complaint; one of %s", a, addresseeList())}}}
+	}
+	if actor.Role != a.Role() {
+		return nil, "", apperr.Errorf(apperr.Forbidden, "", "list complaints: those to the %s are the %s's to list, not the %s's", addresseeName(a), a.Role(), actor.Role)
+	}
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	list, next, err := s.store.ByAddressee(ctx, a, limit, cursor)
+	if err != nil {
+		return nil, "", fmt.Errorf("list complaints to %s: %w", a, err)
+	}
+	return list, next, nil
 }
 
 // List returns a page of complaints: an applicant's own organisation's, newest registration
-// first; the service provider's (the authority's) or the quality authority's, those addressed to
-// it, latest due moment first.
+// first; the service provider's (the authority's), the quality authority's or the STS's (those to
+// its head), those addressed to it, latest due moment first (ListFiledWith names another addressee).
 func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cursor string) ([]Complaint, string, error) {
 	if limit <= 0 || limit > MaxPage {
 		limit = MaxPage
@@ -271,6 +354,8 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cur
 		list, next, err = s.store.ByAddressee(ctx, ServiceProvider, limit, cursor)
 	case identity.QualityAuthority:
 		list, next, err = s.store.ByAddressee(ctx, QualityAuthority, limit, cursor)
+	case identity.STS:
+		list, next, err = s.store.ByAddressee(ctx, STSHead, limit, cursor)
 	default:
 		return nil, "", apperr.Errorf(apperr.Forbidden, "", "list complaints: the %s reads no complaints", actor.Role)
 	}
@@ -286,7 +371,7 @@ func (s *Service) List(ctx context.Context, actor identity.Actor, limit int, cur
 // first; another decision of a considered complaint is ErrAlreadyConsidered. A decision after the
 // due moment is accepted, and its event says it came late.
 func (s *Service) Decide(ctx context.Context, actor identity.Actor, id string, in DecisionInput, now time.Time) (Complaint, error) {
-	if actor.Role != identity.Authority && actor.Role != identity.QualityAuthority {
+	if actor.Role != identity.Authority && actor.Role != identity.QualityAuthority && actor.Role != identity.STS {
 		return Complaint{}, apperr.Errorf(apperr.Forbidden, "", "decide complaint: the %s does not consider complaints", actor.Role)
 	}
 	// The body is checked before the complaint is read: a decision that cannot be taken costs no read.

@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"attestation/internal/apperr"
-
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
 )
@@ -20,8 +21,14 @@ const ruleComplaint = "standard §11"
 const (
 	MaxSubjectLength = 4000 // characters of what a complaint is about
 	MaxAnswerLength  = 4000 // characters of the answer to it
-	idPrefix         = "C-"
-	idHexDigits      = 24
+	// MaxMarkLength bounds the registration mark's texts: the incoming number, the registrar's name
+	// and the complainant's name.
+	MaxMarkLength = 200
+	// MaxReceiptAge is how long before its registration a complaint received on paper may have
+	// been received (project rule: the office registers what it receives, on receipt).
+	MaxReceiptAge = 30 * 24 * time.Hour
+	idPrefix      = "C-"
+	idHexDigits   = 24
 )
 
 // caseIDPattern is the shape of a case ID (attestation: A-<filing date>-<16 hex digits>).
@@ -108,4 +115,57 @@ func checkDecision(in DecisionInput) []apperr.Problem {
 		ps = append(ps, apperr.Problem{Field: "answer", Rule: ruleComplaint, Message: "the answer to the complaint is " + m})
 	}
 	return ps
+}
+
+func channelList(cs []Channel) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkRegistration returns every problem of a registration of a complaint received on paper
+// (standard §11): the addressee is the registrar's own body, the channel one the office receives,
+// the registration mark complete (incoming number, who registers it), the moment of receipt not
+// in the future nor older than MaxReceiptAge; and what a filing needs (subject, the organisation's
+// case or certificate).
+func (s *Service) checkRegistration(ctx context.Context, actor identity.Actor, in Registration, now time.Time) ([]apperr.Problem, error) {
+	var ps []apperr.Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, apperr.Problem{Field: field, Rule: ruleComplaint, Message: fmt.Sprintf(format, args...)})
+	}
+	if in.Addressee.Valid() && in.Addressee.Role() != actor.Role {
+		add("addressee", "the %s registers only complaints addressed to it; a complaint to the %s is registered by its office", actor.Role, addresseeName(in.Addressee))
+	}
+	if !slices.Contains(Paper, in.Channel) {
+		add("channel", "%q is not a channel an office registers a complaint from; one of %s (a complaint filed online is registered on receipt)", in.Channel, channelList(Paper))
+	}
+	org := clean(in.Organization)
+	if err := attestation.ValidIdentityNumber(org); err != nil {
+		add("organization", "the complainant's BIN or IIN: %v", err)
+	}
+	for _, f := range []struct{ field, what, v string }{
+		{"complainantName", "the complainant's name", in.ComplainantName},
+		{"incomingNumber", "the incoming number of the registration mark", in.IncomingNumber},
+		{"registeredBy", "the surname and initials of who registers the complaint", in.RegisteredBy},
+	} {
+		if m := attestation.TextProblem(f.v, MaxMarkLength, false); m != "" {
+			add(f.field, "%s is %s", f.what, m)
+		}
+	}
+	switch {
+	case in.ReceivedAt.IsZero():
+		add("receivedAt", "the moment the office received the complaint is required")
+	case in.ReceivedAt.After(now):
+		add("receivedAt", "the complaint cannot be received after its registration (%s)", now.UTC().Format(time.RFC3339))
+	case now.Sub(in.ReceivedAt) > MaxReceiptAge:
+		add("receivedAt", "the office registers a complaint on receipt: received at most %d days before its registration", int(MaxReceiptAge.Hours()/24))
+	}
+	filing := Filing{Addressee: in.Addressee, Subject: in.Subject, CaseID: in.CaseID, CertificateNumber: in.CertificateNumber}
+	more, err := s.checkFiling(ctx, identity.Actor{Role: identity.Applicant, BIN: org}, filing)
+	if err != nil {
+		return nil, err
+	}
+	return append(ps, more...), nil
 }

@@ -275,6 +275,15 @@ func goldenComplaint() complaints.Complaint {
 		Version: 3, Events: 3}
 }
 
+// goldenPostComplaint is a complaint to the head of the STS received by post and registered by its
+// office, with its registration mark (standard §11).
+func goldenPostComplaint() complaints.Complaint {
+	c := goldenComplaint()
+	c.Addressee, c.Status, c.Overdue, c.Decision, c.Version, c.Events = complaints.STSHead, complaints.StatusRegistered, false, nil, 1, 1
+	c.Channel, c.IncomingNumber, c.RegisteredBy, c.RegisteredBySubject = complaints.ChannelPost, "ВХ-2026/0412", "Serikbayev A.", "user-3"
+	return c
+}
+
 func goldenComplaintEvent() complaints.Event {
 	return complaints.Event{Seq: 3, At: goldenAt(12, 8), Actor: "user-2", Role: identity.Authority, What: "considered",
 		Outcome: complaints.PartiallyUpheld}

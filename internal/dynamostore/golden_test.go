@@ -137,6 +137,9 @@ func goldenItems() []goldenItem {
 		{"complaint", goldenComplaint(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toComplaintItem(goldenComplaint()))
 		}, decodeAs(func(it complaintItem) any { return it.domain() })},
+		{"complaint_by_post", goldenPostComplaint(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toComplaintItem(goldenPostComplaint()))
+		}, decodeAs(func(it complaintItem) any { return it.domain() })},
 		{"complaint_event", goldenComplaintEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(compl.eventPuts(goldenComplaint().ID, []complaints.Event{goldenComplaintEvent()}))
 		}, decodeAs(func(it complaintEventItem) any { return it.domain() })},
@@ -265,13 +268,21 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	dec.Grounds = goldenGroundsCase().LastDecision.Grounds
 	full.LastDecision = &dec
 	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), withActDays(goldenSignedEntry()), goldenRevision(), goldenObject(),
-		goldenPlan(), goldenComplaint(), goldenComplaintEvent(), goldenSignedUpload(), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
+		goldenPlan(), withMark(goldenComplaint()), goldenComplaintEvent(), goldenSignedUpload(), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
 				t.Errorf("%T: %s is not set", v, f)
 			}
 		}
 	}
+}
+
+// withMark is c with the registration mark of complaint_by_post (standard §11), which complaint.json,
+// stored before marks were recorded, lacks.
+func withMark(c complaints.Complaint) complaints.Complaint {
+	p := goldenPostComplaint()
+	c.Channel, c.IncomingNumber, c.RegisteredBy, c.RegisteredBySubject = p.Channel, p.IncomingNumber, p.RegisteredBy, p.RegisteredBySubject
+	return c
 }
 
 // zeroFields lists the exported fields of v (a struct), recursively, that hold their zero value.

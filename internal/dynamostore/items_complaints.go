@@ -40,8 +40,14 @@ type storedComplaint struct {
 	Status            string                   `dynamodbav:"Status"`
 	Overdue           bool                     `dynamodbav:"Overdue"`
 	Decision          *storedComplaintDecision `dynamodbav:"Decision"`
-	Version           int                      `dynamodbav:"Version"`
-	Events            int                      `dynamodbav:"Events"`
+	// The registration mark of standard §11 (complaints.Mark), absent on complaints stored before
+	// it was recorded (all filed online).
+	Channel             string `dynamodbav:"Channel,omitempty"`
+	IncomingNumber      string `dynamodbav:"IncomingNumber,omitempty"`
+	RegisteredBy        string `dynamodbav:"RegisteredBy,omitempty"`
+	RegisteredBySubject string `dynamodbav:"RegisteredBySubject,omitempty"`
+	Version             int    `dynamodbav:"Version"`
+	Events              int    `dynamodbav:"Events"`
 	// History is always NULL: the history is in the event items, never on the complaint. The
 	// attribute is kept so the item keeps the shape it always had.
 	History []storedComplaintEvent `dynamodbav:"History"`
@@ -71,6 +77,7 @@ func toComplaintItem(c complaints.Complaint) complaintItem {
 			Decision: mapPtr(c.Decision, func(d complaints.Decision) storedComplaintDecision {
 				return storedComplaintDecision{Outcome: string(d.Outcome), Answer: d.Answer, Actor: d.Actor, Role: string(d.Role), At: d.At}
 			}),
+			Channel: string(c.Channel), IncomingNumber: c.IncomingNumber, RegisteredBy: c.RegisteredBy, RegisteredBySubject: c.RegisteredBySubject,
 			Version: c.Version, Events: c.Events}}
 	if c.Status == complaints.StatusRegistered && !c.Overdue {
 		it.GSI2PK, it.GSI2SK = complaintDuePK, due
@@ -87,6 +94,7 @@ func (it complaintItem) domain() complaints.Complaint {
 		Decision: mapPtr(s.Decision, func(d storedComplaintDecision) complaints.Decision {
 			return complaints.Decision{Outcome: complaints.Outcome(d.Outcome), Answer: d.Answer, Actor: d.Actor, Role: identity.Role(d.Role), At: d.At}
 		}),
+		Channel: complaints.Channel(s.Channel), IncomingNumber: s.IncomingNumber, RegisteredBy: s.RegisteredBy, RegisteredBySubject: s.RegisteredBySubject,
 		Version: s.Version, Events: s.Events}
 }
 

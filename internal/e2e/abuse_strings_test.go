@@ -223,10 +223,13 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 		"POST /certificates/{year}/{seq}/recall-application":          {app, map[string]any{"reasons": []string{"Abuse"}}},
 		"POST /cases/{caseId}/attention/resume":                       {auth, map[string]any{"reasons": []string{"Abuse"}}},
 		"POST /office/filings":                                        {localstack.DemoOffice, officeFilingBody(t, "Abuse paper registry")},
-		"POST /office/cases/{caseId}/handovers":                       {localstack.DemoOffice, map[string]any{"document": "certificate", "representative": representative()}},
-		"POST /cases/{caseId}/attention/close":                        {auth, map[string]any{"reasons": []string{"Abuse"}}},
-		"PUT /contacts":                                               {app, map[string]any{"addresses": []string{"abuse@example.kz"}, "language": "kk"}},
-		"POST /drafts/{draftId}/uploads/batch":                        {app, map[string]any{"uploads": []any{declaration("annex3_01")}}},
+		"POST /complaints/registrations": {auth, map[string]any{"addressee": "service_provider", "channel": "post", "organization": localstack.DemoApplicant.BIN,
+			"complainantName": "A. Aigerim", "subject": "Abuse registered complaint", "incomingNumber": "ВХ-2026/0001", "registeredBy": "Serikbayev A.",
+			"receivedAt": "2026-10-15T04:00:00Z"}},
+		"POST /office/cases/{caseId}/handovers": {localstack.DemoOffice, map[string]any{"document": "certificate", "representative": representative()}},
+		"POST /cases/{caseId}/attention/close":  {auth, map[string]any{"reasons": []string{"Abuse"}}},
+		"PUT /contacts":                         {app, map[string]any{"addresses": []string{"abuse@example.kz"}, "language": "kk"}},
+		"POST /drafts/{draftId}/uploads/batch":  {app, map[string]any{"uploads": []any{declaration("annex3_01")}}},
 		"POST /drafts/{draftId}/uploads/confirm": {app, map[string]any{"uploads": []string{
 			declare(t, owner, "/drafts/"+params["draftId"]+"/uploads", "annex3_02")}}},
 	}

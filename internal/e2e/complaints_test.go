@@ -437,3 +437,69 @@ func TestStd11AComplaintNamesOnlyTheOrganisationsOwnCertificate(t *testing.T) {
 		t.Fatalf("refused complaints were filed: %v", got)
 	}
 }
+
+// TestStd11ComplaintsToTheHeadsAndOnPaperCarryTheirRegistrationMark: standard §11 names the head
+// of the Ministry and the heads of both service providers as addressees, and a written complaint
+// by post, e-mail or at the office is registered with a mark (incoming number, date, who
+// registered it). On the main branch before issue 16 neither addressee nor the registration
+// route existed.
+func TestStd11ComplaintsToTheHeadsAndOnPaperCarryTheirRegistrationMark(t *testing.T) {
+	stack.Clock.Freeze(day(10, 15, 10)) // Thursday 2026-10-15, 10:00 Almaty
+	org := newOrganisation(t)
+	owner, authority, sts := as(t, org), as(t, localstack.DemoAuthority), as(t, localstack.DemoSTS)
+
+	t.Run("standard §11 a complaint filed online to the head of the Ministry is the authority's, marked online", func(t *testing.T) {
+		c := fileComplaint(t, owner, complaintBody("ministry_head", "The Committee did not answer our letter"))
+		m, _ := c["registration"].(map[string]any)
+		if c["addressee"] != "ministry_head" || c["dueAt"] != "2026-10-22T18:59:59Z" || m["channel"] != "online" || m["incomingNumber"] != c["number"] {
+			t.Fatalf("%v", c)
+		}
+		status, page := authority.do("GET", "/complaints?addressee=ministry_head", nil)
+		if status != http.StatusOK || !strings.Contains(fmt.Sprint(page), c["id"].(string)) {
+			t.Fatalf("the authority's list of complaints to the Ministry: %d %v", status, page)
+		}
+		if status, out := sts.do("GET", "/complaints/"+c["id"].(string), nil); status != http.StatusForbidden {
+			t.Fatalf("the STS reads a complaint to the Ministry: %d %v", status, out)
+		}
+	})
+	t.Run("standard §11 the STS's office registers a complaint to its head received by post; the STS considers it", func(t *testing.T) {
+		stack.Clock.Freeze(day(10, 16, 11)) // registered Friday, received Thursday at 10:00
+		status, c := sts.do("POST", "/complaints/registrations", map[string]any{
+			"addressee": "sts_head", "channel": "post", "organization": org.BIN, "complainantName": "A. Aigerim",
+			"subject": "The act of the survey reached us late", "incomingNumber": "ВХ-2026/0412", "registeredBy": "Serikbayev A.",
+			"receivedAt": "2026-10-15T05:00:00Z"})
+		m, _ := c["registration"].(map[string]any)
+		if status != http.StatusCreated || c["addressee"] != "sts_head" || c["organization"] != org.BIN || m["channel"] != "post" ||
+			m["incomingNumber"] != "ВХ-2026/0412" || m["registeredBy"] != "Serikbayev A." || m["date"] != "2026-10-15T05:00:00Z" ||
+			c["dueAt"] != "2026-10-22T18:59:59Z" {
+			t.Fatalf("%d %v", status, c)
+		}
+		id := c["id"].(string)
+		if !contains(listedComplaints(t, owner), id) || !contains(listedComplaints(t, sts), id) || contains(listedComplaints(t, authority), id) {
+			t.Fatal("the registered complaint is not on its organisation's and the STS's lists alone")
+		}
+		if status, out := decide(authority, id, "upheld", "x"); status != http.StatusForbidden {
+			t.Fatalf("the authority deciding a complaint to the STS's head: %d %v", status, out)
+		}
+		status, out := decide(sts, id, "upheld", "The act is sent again by courier.")
+		if d, _ := out["decision"].(map[string]any); status != http.StatusOK || d["role"] != "sts" {
+			t.Fatalf("%d %v", status, out)
+		}
+	})
+	t.Run("standard §11 a registration without its mark is refused, naming each field; an applicant registers nothing", func(t *testing.T) {
+		status, out := authority.do("POST", "/complaints/registrations", map[string]any{
+			"addressee": "service_provider", "channel": "pigeon", "organization": org.BIN, "complainantName": "A. Aigerim",
+			"subject": "x", "incomingNumber": " ", "registeredBy": "", "receivedAt": "2026-10-17T05:00:00Z"})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("%d %v", status, out)
+		}
+		for _, f := range []string{"channel", "incomingNumber", "registeredBy", "receivedAt"} {
+			if !strings.Contains(fmt.Sprint(out["problems"]), "field:"+f) {
+				t.Errorf("no problem of %s: %v", f, out["problems"])
+			}
+		}
+		if status, out := owner.do("POST", "/complaints/registrations", map[string]any{"addressee": "service_provider"}); status != http.StatusForbidden {
+			t.Fatalf("an applicant registering: %d %v", status, out)
+		}
+	})
+}

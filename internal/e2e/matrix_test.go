@@ -206,8 +206,11 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 		"POST /drafts/{draftId}/uploads/confirm":                       mustJSON(t, map[string]any{"uploads": []string{params["uploadId"]}}),
 		"POST /notifications/{notificationId}/read":                    nil,
 		"POST /office/filings":                                         mustJSON(t, officeFilingBody(t, "Matrix paper registry")),
-		"POST /office/filings/{draftId}/receipt":                       nil,
-		"POST /office/cases/{caseId}/handovers":                        mustJSON(t, map[string]any{"document": "certificate", "representative": representative()}),
+		"POST /complaints/registrations": mustJSON(t, map[string]any{"addressee": "service_provider", "channel": "post", "organization": localstack.DemoApplicant.BIN,
+			"complainantName": "A. Aigerim", "subject": "Matrix registered complaint", "incomingNumber": "ВХ-2026/0001", "registeredBy": "Serikbayev A.",
+			"receivedAt": "2026-10-15T04:00:00Z"}),
+		"POST /office/filings/{draftId}/receipt": nil,
+		"POST /office/cases/{caseId}/handovers":  mustJSON(t, map[string]any{"document": "certificate", "representative": representative()}),
 	}
 	users := []localstack.User{localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS, localstack.DemoQualityAuthority, localstack.DemoOffice}
 	checked := 0

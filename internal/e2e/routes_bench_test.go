@@ -123,6 +123,11 @@ func BenchmarkRoutes(b *testing.B) {
 		{"POST /cases/{caseId}/attention/close", authority, 409, func(*testing.B) (string, string, any) {
 			return "POST", "/cases/" + p.id + "/attention/close", map[string]any{"reasons": []string{"benchmark"}}
 		}},
+		{"POST /complaints/registrations", authority, 201, func(*testing.B) (string, string, any) {
+			return "POST", "/complaints/registrations", map[string]any{"addressee": "service_provider", "channel": "post", "organization": localstack.DemoApplicant.BIN,
+				"complainantName": "A. Aigerim", "subject": "Benchmark registered complaint", "incomingNumber": "ВХ-2026/0001", "registeredBy": "Serikbayev A.",
+				"receivedAt": "2026-10-15T04:00:00Z"}
+		}},
 		{"POST /office/filings", localstack.DemoOffice, 201, func(b *testing.B) (string, string, any) {
 			return "POST", "/office/filings", officeFilingBody(b, "Benchmark paper registry")
 		}},

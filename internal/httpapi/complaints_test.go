@@ -67,6 +67,9 @@ func (f *fakeComplaints) Get(ctx context.Context, actor identity.Actor, id strin
 		if actor.Role == identity.Applicant && actor.BIN != bin {
 			return complaints.Complaint{}, complaints.ErrComplaintNotFound
 		}
+		if actor.Role == identity.STS {
+			return complaints.Complaint{}, apperr.Errorf(apperr.Forbidden, "", "the STS reads only the complaints to its head")
+		}
 		return f.complaint(id), nil
 	case brokenComplaint:
 		return complaints.Complaint{}, errors.New("dynamodb: connection reset by peer at 10.0.0.7")
@@ -82,6 +85,28 @@ func (f *fakeComplaints) List(ctx context.Context, actor identity.Actor, limit i
 		return nil, "", attestation.ErrBadCursor
 	}
 	return []complaints.Complaint{f.complaint(ownComplaint)}, "", nil
+}
+
+func (f *fakeComplaints) Register(ctx context.Context, actor identity.Actor, in complaints.Registration, now time.Time) (complaints.Complaint, error) {
+	if in.IncomingNumber == "" {
+		return complaints.Complaint{}, &attestation.SubmissionRefused{Problems: []attestation.Problem{{Field: "incomingNumber", Rule: "standard §11", Message: "required"}}}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.filed++
+	c := f.complaint(fmt.Sprintf("C-%024x", f.filed))
+	c.Addressee, c.Subject, c.FiledAt, c.OrganizationBIN, c.ApplicantName = in.Addressee, in.Subject, in.ReceivedAt, in.Organization, in.ComplainantName
+	c.Channel, c.IncomingNumber, c.RegisteredBy, c.RegisteredBySubject = in.Channel, in.IncomingNumber, in.RegisteredBy, actor.Subject
+	return c, nil
+}
+
+func (f *fakeComplaints) ListFiledWith(ctx context.Context, actor identity.Actor, a complaints.Addressee, limit int, cursor string) ([]complaints.Complaint, string, error) {
+	if a.Role() != actor.Role {
+		return nil, "", apperr.Errorf(apperr.Forbidden, "", "list complaints: another body's")
+	}
+	c := f.complaint(ownComplaint)
+	c.Addressee = a
+	return []complaints.Complaint{c}, "", nil
 }
 
 func (f *fakeComplaints) Decide(ctx context.Context, actor identity.Actor, id string, in complaints.DecisionInput, now time.Time) (complaints.Complaint, error) {
@@ -254,6 +279,53 @@ func TestDecideComplaint(t *testing.T) {
 	})
 }
 
+// TestStd11ComplaintRegistrationMark: an office registers a complaint it received on paper with its
+// mark; every complaint shows its mark, an online one too; staff list by addressee.
+func TestStd11ComplaintRegistrationMark(t *testing.T) {
+	const reg = `{"addressee":"sts_head","channel":"post","organization":"120540001238","complainantName":"Aigerim","subject":"Late act",` +
+		`"incomingNumber":"ВХ-412","registeredBy":"Serikbayev A.","receivedAt":"2026-10-15T04:00:00Z"}`
+	t.Run("standard §11 the STS's office registers a complaint to its head received by post: 201 with the registration mark", func(t *testing.T) {
+		e, f := newComplaintsEnv()
+		resp, _ := e.do(t, req{routeKey: "POST /complaints/registrations", path: "/complaints/registrations", claims: stsClaims, body: reg})
+		v := decodeBody(t, resp.Body)
+		m, _ := v["registration"].(map[string]any)
+		if resp.StatusCode != http.StatusCreated || v["addressee"] != "sts_head" || m["channel"] != "post" || m["incomingNumber"] != "ВХ-412" ||
+			m["registeredBy"] != "Serikbayev A." || f.filed != 1 {
+			t.Fatalf("%d %v", resp.StatusCode, v)
+		}
+	})
+	t.Run("standard §11 an applicant does not register paper complaints; a mark without its incoming number is 422", func(t *testing.T) {
+		e, _ := newComplaintsEnv()
+		if resp, _ := e.do(t, req{routeKey: "POST /complaints/registrations", path: "/complaints/registrations", claims: applicantClaims, body: reg}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+		}
+		resp, _ := e.do(t, req{routeKey: "POST /complaints/registrations", path: "/complaints/registrations", claims: authorityClaims,
+			body: strings.Replace(reg, `"ВХ-412"`, `""`, 1)})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !slices.Equal(fieldsOf(t, resp.Body), []string{"incomingNumber"}) {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+		}
+	})
+	t.Run("standard §11 a complaint filed online shows the online channel and its number as the incoming number", func(t *testing.T) {
+		e, _ := newComplaintsEnv()
+		resp, _ := e.do(t, req{routeKey: "GET /complaints/{complaintId}", path: "/complaints/" + ownComplaint, params: complaintParams(ownComplaint), claims: authorityClaims})
+		m, _ := decodeBody(t, resp.Body)["registration"].(map[string]any)
+		if resp.StatusCode != 200 || m["channel"] != "online" || m["incomingNumber"] != "C-2026/00001" || m["registeredBy"] != nil {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+		}
+	})
+	t.Run("standard §11 staff list the complaints to one of their addressees: the authority those to the head of the Ministry", func(t *testing.T) {
+		e, _ := newComplaintsEnv()
+		resp, _ := e.do(t, req{routeKey: "GET /complaints", path: "/complaints", claims: authorityClaims, query: map[string]string{"addressee": "ministry_head"}})
+		list, _ := decodeBody(t, resp.Body)["complaints"].([]any)
+		if resp.StatusCode != 200 || len(list) != 1 || list[0].(map[string]any)["addressee"] != "ministry_head" {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+		}
+		if resp, _ := e.do(t, req{routeKey: "GET /complaints", path: "/complaints", claims: authorityClaims, query: map[string]string{"addressee": "sts_head"}}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+		}
+	})
+}
+
 var pathParam = regexp.MustCompile(`\{[^}]+\}`)
 
 // TestTheQualityAuthorityTakesOnlyTheComplaintRoutes: a token of the authority for the quality of
@@ -282,8 +354,8 @@ func TestTheQualityAuthorityTakesOnlyTheComplaintRoutes(t *testing.T) {
 			t.Errorf("%s: %d %s, want 403", key, resp.StatusCode, resp.Body)
 		}
 	}
-	if open != 6 {
-		t.Fatalf("the quality authority takes %d routes, want 6 (3 of complaints, 2 of its cabinet, the statistics)", open)
+	if open != 7 {
+		t.Fatalf("the quality authority takes %d routes, want 7 (4 of complaints, the registration of a paper one among them; 2 of its cabinet; the statistics)", open)
 	}
 }
 
@@ -301,6 +373,8 @@ func TestComplaintSchemasMatchTheGoTypes(t *testing.T) {
 		response bool
 	}{
 		{"ComplaintFiling", complaints.Filing{}, false},
+		{"ComplaintRegistration", complaints.Registration{}, false},
+		{"ComplaintRegistrationMark", ComplaintMarkView{}, true},
 		{"ComplaintDecisionInput", complaints.DecisionInput{}, false},
 		{"Complaint", ComplaintView{}, true},
 		{"ComplaintDecision", ComplaintDecisionView{}, true},
@@ -317,7 +391,8 @@ func TestComplaintSchemasMatchTheGoTypes(t *testing.T) {
 		{"ComplaintAddressee", sorted(complaints.Addressees)},
 		{"ComplaintOutcome", sorted(complaints.Outcomes)},
 		{"ComplaintStatus", sorted([]complaints.Status{complaints.StatusRegistered, complaints.StatusConsidered})},
-		{"ComplaintActorRole", sorted([]identity.Role{identity.Applicant, identity.Authority, identity.QualityAuthority, identity.Scheduler})},
+		{"ComplaintActorRole", sorted([]identity.Role{identity.Applicant, identity.Authority, identity.QualityAuthority, identity.STS, identity.Scheduler})},
+		{"ComplaintChannel", sorted(complaints.Channels)},
 	} {
 		if got := enum(t, tc.schema); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: openapi.yaml %v, the domain %v", tc.schema, got, tc.want)

@@ -2,7 +2,9 @@ package policy
 
 import (
 	"bytes"
+	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -163,6 +165,7 @@ func (e *Edition) Markdown(compare ...*Edition) []byte {
 		row(fmt.Sprint(g.Number), "`"+g.ID+"`", g.Paragraph, g.Text, to)
 	}
 	e.signaturesMarkdown(w, head, row)
+	w("%s", codeRules())
 
 	w("\n## Rules applied with these figures\n\n")
 	head("paragraph", "rule")
@@ -283,4 +286,29 @@ var procedureRules = [][2]string{
 	{"standard §13", "Anyone with the receipt number reads the stage and the next due moment, and nothing else (GET /status/{caseId})."},
 	{"§44, §45(4)", "A decision that re-attestation is required obliges the owner to apply again (obligation `reattestation`, no period, met by a later certificate) and lists the certificate for the authority's recall on `changed_conditions`."},
 	{"§45(2)", "The owner applies for the recall through its own route (POST …/recall-application); the authority then decides on `owner_application`."},
+}
+
+//go:embed notes/*.md
+var noteFiles embed.FS
+
+// codeRules is the rules kept in code rather than in an edition file (complaints, the survey's
+// content, which edition applies), one Markdown file each under notes/, in name order, under one
+// heading; "" when there are none.
+func codeRules() string {
+	names, err := fs.Glob(noteFiles, "notes/*.md")
+	if err != nil || len(names) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n## Rules kept in code\n\n")
+	b.WriteString("These rules are not figures of an edition file: the code holds them, and each names its paragraph and its test.\n")
+	for _, n := range names {
+		text, err := noteFiles.ReadFile(n)
+		if err != nil {
+			continue
+		}
+		b.WriteString("\n")
+		b.Write(text)
+	}
+	return b.String()
 }

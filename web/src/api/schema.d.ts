@@ -792,8 +792,10 @@ export interface paths {
          * The caller's complaints
          * @description An applicant lists its own organisation's complaints, newest registration first. The
          *     authority lists the complaints filed with the service provider, the authority for the
-         *     quality of state services those filed with it; both latest due moment first, considered
-         *     ones included (`status`, `overdue`).
+         *     quality of state services those filed with it, the STS those filed with its head; all
+         *     latest due moment first, considered ones included (`status`, `overdue`). Staff name
+         *     another of their addressees with `addressee` (the authority: `ministry_head`); an
+         *     addressee another body considers is 403, an unknown one 422.
          */
         get: operations["ListComplaints"];
         put?: never;
@@ -819,6 +821,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/complaints/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a complaint received by post, e-mail or at the office (standard §11)
+         * @description A complaint in written form reaches its addressee by post, by e-mail or at the office;
+         *     the addressee's office registers it with its registration mark (standard §11: the
+         *     incoming number and date, and the surname and initials of who accepted it). Only the
+         *     body that considers the addressee's complaints registers them: the authority those to
+         *     the service provider (`service_provider`) and to the head of the Ministry
+         *     (`ministry_head`), the STS those to its head (`sts_head`), the authority for the quality
+         *     of state services its own. `receivedAt` is when the office received it: not after the
+         *     registration, nor more than 30 days before it (project rule); the period counts from it
+         *     (for the service providers, from the next moment the office accepts filings, standard
+         *     §8). The complaint gets its number as one filed online. Every problem is answered at once
+         *     (422), each with its field.
+         */
+        post: operations["RegisterComplaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/complaints/{complaintId}": {
         parameters: {
             query?: never;
@@ -833,7 +865,7 @@ export interface paths {
          * A complaint with its history
          * @description An applicant reads only its own organisation's complaints (another's is 404, exactly like
          *     one that does not exist); the authority and the authority for the quality of state
-         *     services read any.
+         *     services read any; the STS only those to its head (others 403).
          */
         get: operations["GetComplaint"];
         put?: never;
@@ -859,8 +891,8 @@ export interface paths {
         /**
          * Consider a complaint (standard §11)
          * @description Only the complaint's addressee decides it: the authority a complaint to the service
-         *     provider, the authority for the quality of state services one to itself (the other is
-         *     403). A complaint is considered once: the same decision again (outcome and answer) answers
+         *     provider or to the head of the Ministry, the STS one to its head, the authority for the
+         *     quality of state services one to itself (the others are 403). A complaint is considered once: the same decision again (outcome and answer) answers
          *     the first; another is 409. A decision after `dueAt` is accepted; the complaint stays
          *     `overdue` if the deadline check flagged it, and its history says the decision came late.
          *     A body with problems (`outcome`, `answer`) is 422 before the complaint is read.
@@ -2596,11 +2628,57 @@ export interface components {
             testingAct?: components["schemas"]["TestingAct"];
         };
         /**
-         * @description Who a complaint is filed with (standard §11): the service provider (considers it within 5
-         *     working days), or the authority for the quality of state services (15 working days).
+         * @description Who a complaint is filed with (standard §11): the head of a service provider, the
+         *     authority (`service_provider`) or the STS (`sts_head`), or the head of the Ministry
+         *     (`ministry_head`, considered through the authority's office), each within 5 working
+         *     days; or the authority for the quality of state services (15 working days).
          * @enum {string}
          */
-        ComplaintAddressee: "service_provider" | "quality_authority";
+        ComplaintAddressee: "service_provider" | "quality_authority" | "sts_head" | "ministry_head";
+        /**
+         * @description How a complaint reached its addressee (standard §11): in written form by post, by e-mail
+         *     or at the office, registered by the office; or online through this system.
+         * @enum {string}
+         */
+        ComplaintChannel: "online" | "post" | "email" | "office";
+        /**
+         * @description The registration mark (standard §11): the channel, the incoming number (the complaint's
+         *     number when filed online), the date of registration, and who registered it (absent when
+         *     filed online: registered on receipt by the system).
+         */
+        ComplaintRegistrationMark: {
+            channel: components["schemas"]["ComplaintChannel"];
+            incomingNumber: string;
+            /** Format: date-time */
+            date: string;
+            registeredBy?: string;
+        };
+        ComplaintRegistration: {
+            addressee: components["schemas"]["ComplaintAddressee"];
+            /**
+             * @description How the complaint reached the office.
+             * @enum {string}
+             */
+            channel: "post" | "email" | "office";
+            /** @description The complainant's BIN or IIN. */
+            organization: string;
+            complainantName: string;
+            /** @description What the complaint is about. */
+            subject: string;
+            /** @description One of the complainant organisation's cases the complaint concerns. */
+            caseId?: string;
+            /** @description One of the complainant organisation's certificates the complaint concerns. */
+            certificateNumber?: string;
+            /** @description The office's incoming number (its registration stamp). */
+            incomingNumber: string;
+            /** @description Surname and initials of who registers the complaint. */
+            registeredBy: string;
+            /**
+             * Format: date-time
+             * @description When the office received it; not after now, at most 30 days before.
+             */
+            receivedAt: string;
+        };
         /** @enum {string} */
         ComplaintStatus: "registered" | "considered";
         /** @enum {string} */
@@ -2609,7 +2687,7 @@ export interface components {
          * @description Who acted in a complaint's history; `scheduler` is the deadline check.
          * @enum {string}
          */
-        ComplaintActorRole: "applicant" | "authority" | "quality_authority" | "scheduler";
+        ComplaintActorRole: "applicant" | "authority" | "quality_authority" | "sts" | "scheduler";
         ComplaintFiling: {
             addressee: components["schemas"]["ComplaintAddressee"];
             /** @description What the complaint is about. */
@@ -2653,6 +2731,7 @@ export interface components {
              * @description When the addressee's office registers it; the period runs from it.
              */
             registeredAt: string;
+            registration: components["schemas"]["ComplaintRegistrationMark"];
             /**
              * Format: date-time
              * @description The end of the period of consideration, 23:59:59 Asia/Almaty of its last working day.
@@ -4715,6 +4794,8 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The `cursor` of the previous page of the same query; absent for the first page. */
                 cursor?: components["parameters"]["Cursor"];
+                /** @description Staff only (standard §11): the addressee whose complaints to list; ignored for an applicant. */
+                addressee?: components["schemas"]["ComplaintAddressee"];
             };
             header?: never;
             path?: never;
@@ -4763,6 +4844,51 @@ export interface operations {
         };
         responses: {
             /** @description The complaint, registered, with its first event. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    RegisterComplaint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintRegistration"];
+            };
+        };
+        responses: {
+            /** @description The complaint, registered, with its mark and first event. */
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
