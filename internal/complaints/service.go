@@ -302,7 +302,9 @@ func (s *Service) get(ctx context.Context, actor identity.Actor, id string) (Com
 		return Complaint{}, ErrComplaintNotFound
 	}
 	if actor.Role == identity.STS && c.Addressee != STSHead {
-		return Complaint{}, apperr.Errorf(apperr.Forbidden, "", "complaint %s: the STS reads only the complaints addressed to its head (standard §11)", c.Number)
+		// The STS sees only the complaints addressed to its head (standard §11); another's is not
+		// found, as another organisation's is for an applicant: its existence is not told.
+		return Complaint{}, ErrComplaintNotFound
 	}
 	return c, nil
 }

@@ -39,7 +39,7 @@ func TestStd11Addressees(t *testing.T) {
 		if c, err := s.Get(ctx, sts, toSTS.ID); err != nil || c.ID != toSTS.ID {
 			t.Fatalf("%+v %v", c, err)
 		}
-		if _, err := s.Get(ctx, sts, toMinistry.ID); !errors.Is(err, attestation.ErrForbidden) {
+		if _, err := s.Get(ctx, sts, toMinistry.ID); !errors.Is(err, attestation.ErrNotFound) {
 			t.Fatalf("the STS reads a complaint to the Ministry: %v", err)
 		}
 		if list, _, err := s.List(ctx, sts, 10, ""); err != nil || len(list) != 1 || list[0].ID != toSTS.ID {

@@ -368,7 +368,8 @@ func TestComplaintBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 		decision("not JSON", 400, auth, `{"outcome":`, "body"),
 		decision("standard §11 the quality authority does not consider a complaint to the service provider", 403, quality, map[string]any{"outcome": "upheld", "answer": "x"}, "service provider"),
 		decision("the applicant does not decide", 403, app, map[string]any{"outcome": "upheld", "answer": "x"}, "not open to the role applicant"),
-		decision("the STS does not decide", 403, localstack.DemoSTS, map[string]any{"outcome": "upheld", "answer": "x"}, "not open to the role sts"),
+		// The STS sees only the complaints to its head (standard §11): another is not found.
+		decision("the STS does not decide", 404, localstack.DemoSTS, map[string]any{"outcome": "upheld", "answer": "x"}, "no such complaint"),
 		{name: "decide: a complaint that does not exist", method: "POST", path: "/complaints/C-000000000000000000000000/decision", user: auth, body: map[string]any{"outcome": "upheld", "answer": "x"}, status: 404, names: []string{"no such complaint"}},
 		{name: "get: limit zero", method: "GET", path: "/complaints?limit=0", user: app, status: 400, names: []string{"limit"}},
 		{name: "get: a forged cursor", method: "GET", path: "/complaints?cursor=Zm9yZ2Vk", user: auth, status: 400, names: []string{"cursor"}},
@@ -458,7 +459,7 @@ func TestStd11ComplaintsToTheHeadsAndOnPaperCarryTheirRegistrationMark(t *testin
 		if status != http.StatusOK || !strings.Contains(fmt.Sprint(page), c["id"].(string)) {
 			t.Fatalf("the authority's list of complaints to the Ministry: %d %v", status, page)
 		}
-		if status, out := sts.do("GET", "/complaints/"+c["id"].(string), nil); status != http.StatusForbidden {
+		if status, out := sts.do("GET", "/complaints/"+c["id"].(string), nil); status != http.StatusNotFound {
 			t.Fatalf("the STS reads a complaint to the Ministry: %d %v", status, out)
 		}
 	})
