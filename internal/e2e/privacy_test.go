@@ -129,6 +129,8 @@ func TestNoPublicRouteOrOpenDataFileShowsAnIndividualsNumberPar29(t *testing.T) 
 			"/register?ownerBin=" + person.BIN, "/register?ownerBin=" + misdeclared.BIN,
 			"/register?number=" + url.QueryEscape(individual) + "&ownerBin=" + person.BIN},
 		"GET /register/public-key": {"/register/public-key", "/register/public-key application/json"},
+		// Standard §13: the individual's case by its receipt number, without signing in.
+		"GET /status/{caseId}": {"/status/" + p.id},
 	}
 	public := 0
 	for _, op := range apiOperations(t) {

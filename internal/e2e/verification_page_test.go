@@ -258,6 +258,8 @@ func TestPublicRegisterRoutesAnswerWithoutATokenAndAreRecorded(t *testing.T) {
 		"GET /certificates/{year}/{seq}/history": certificatePath(number) + "/history",
 		"GET /register":                          "/register?objectName=public+route",
 		"GET /register/public-key":               "/register/public-key",
+		// Standard §13: a case's stage by its receipt number, without signing in.
+		"GET /status/{caseId}": "/status/" + file(t, day(10, 15, 11), application(t, "Public status system", false)).id,
 	}
 	ids := map[string]string{}
 	public := 0
@@ -375,7 +377,8 @@ func TestPublicRegisterThroughTheStackPar29(t *testing.T) {
 		var h struct {
 			Revisions []register.PublicRevision `json:"revisions"`
 		}
-		if err := json.Unmarshal(raw, &h); err != nil || len(h.Revisions) != 2 {
+		// Issued, received by the owner (§28, §42), recalled.
+		if err := json.Unmarshal(raw, &h); err != nil || len(h.Revisions) != 3 {
 			t.Fatalf("%s %v", raw, err)
 		}
 		for _, r := range h.Revisions {

@@ -9,7 +9,7 @@ import (
 
 // Notices returns the notifications a revision of an entry reports to the certificate's owner
 // (issue 13's outbox; the store writes them in the revision's transaction): the monitoring
-// connection due (§42) with the first revision, a change decided (§44), a recall with the
+// connection due (§42) with the revision of the owner's receipt, a change decided (§44), a recall with the
 // return's due moment (§46), the return recorded (§46), a duplicate issued (§48). The IDs are the
 // number's, the revision's and the message's place, so a revision written again adds none.
 func Notices(e Entry, rev Revision) []notice.Notification {
@@ -20,7 +20,9 @@ func Notices(e Entry, rev Revision) []notice.Notification {
 		n.To, n.Certificate, n.CaseID, n.Object, n.At = owner, e.Number, e.CaseID, e.ObjectName, rev.At.UTC()
 		out = append(out, n)
 	}
-	if m := e.Monitoring; m != nil && rev.Number == 1 {
+	// §42: with the revision that sets the monitoring's due moment: the owner's receipt of the
+	// certificate (§28), or the first revision of an entry issued before receipt was recorded.
+	if m := e.Monitoring; m != nil && (rev.Number == 1 || e.ReceivedAt != nil && e.ReceivedAt.Equal(rev.At)) {
 		due := m.DueAt
 		add(notice.Notification{Kind: notice.MonitoringDue, Paragraph: "§42", DueAt: &due})
 	}
