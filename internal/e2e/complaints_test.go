@@ -373,7 +373,8 @@ func TestComplaintBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 		{name: "decide: a complaint that does not exist", method: "POST", path: "/complaints/C-000000000000000000000000/decision", user: auth, body: map[string]any{"outcome": "upheld", "answer": "x"}, status: 404, names: []string{"no such complaint"}},
 		{name: "get: limit zero", method: "GET", path: "/complaints?limit=0", user: app, status: 400, names: []string{"limit"}},
 		{name: "get: a forged cursor", method: "GET", path: "/complaints?cursor=Zm9yZ2Vk", user: auth, status: 400, names: []string{"cursor"}},
-		{name: "get: the STS reads no complaints", method: "GET", path: "/complaints/" + toProvider, user: localstack.DemoSTS, status: 403, names: []string{"sts"}},
+		// Standard §11: the STS reads only the complaints to its head; another is not found.
+		{name: "get: the STS reads no complaints but its head's", method: "GET", path: "/complaints/" + toProvider, user: localstack.DemoSTS, status: 404, names: []string{"no such complaint"}},
 	}
 	state := func() string {
 		_, c := owner.do("GET", "/complaints/"+toProvider, nil)

@@ -386,8 +386,13 @@ func TestPublicRegisterThroughTheStackPar29(t *testing.T) {
 				t.Fatalf("revision %d: %+v", r.Revision, r)
 			}
 		}
-		if h.Revisions[1].Entry.Status != register.Recalled || h.Revisions[1].Entry.PreviousSHA256 != h.Revisions[0].PayloadSHA256 {
-			t.Fatalf("%+v", h.Revisions[1])
+		for i := 1; i < len(h.Revisions); i++ {
+			if h.Revisions[i].Entry.PreviousSHA256 != h.Revisions[i-1].PayloadSHA256 {
+				t.Fatalf("revision %d does not link the one before: %+v", h.Revisions[i].Revision, h.Revisions[i])
+			}
+		}
+		if h.Revisions[2].Entry.Status != register.Recalled {
+			t.Fatalf("%+v", h.Revisions[2])
 		}
 	})
 	t.Run("§29 the search", func(t *testing.T) {
