@@ -88,6 +88,9 @@ func goldenItems() []goldenItem {
 		{"case_minimal_apart", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenMinimalCase()))
 		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_out_of_force", goldenOutOfForceCase(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenOutOfForceCase()))
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
 		}, decodeAs(func(it eventItem) any { return it.domain() })},
@@ -234,6 +237,7 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	full := goldenSignedCase()
 	term := goldenTermCase()
 	full.Attention, full.Term = goldenHandedBackCase().Attention, term.Term
+	full.EditionOutOfForce = true // case_out_of_force (issue 16): added after case.json was stored
 	step := *full.OpenStep
 	step.Reminded = term.OpenStep.Reminded
 	full.OpenStep = &step
@@ -245,6 +249,14 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 			}
 		}
 	}
+}
+
+// goldenOutOfForceCase is a minimal case filed on a date its edition does not cover (the model
+// mode of issue 16).
+func goldenOutOfForceCase() attestation.Case {
+	c := goldenMinimalCase()
+	c.EditionOutOfForce = true
+	return c
 }
 
 // withMark is c with the registration mark of complaint_by_post (standard §11), which complaint.json,

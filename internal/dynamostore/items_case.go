@@ -44,16 +44,19 @@ func toDocumentsItem(c attestation.Case) caseDocumentsItem {
 // case.LastDecision.Callback in place, conditional on case.LastDecision.Token; the oversight
 // reads project some of its members (filedFields).
 type storedCase struct {
-	ID                   string            `dynamodbav:"ID"`
-	OrganizationBIN      string            `dynamodbav:"OrganizationBIN"`
-	ApplicantName        string            `dynamodbav:"ApplicantName"`
-	ObjectName           string            `dynamodbav:"ObjectName"`
-	ObjectKind           string            `dynamodbav:"ObjectKind"`
-	Developer            string            `dynamodbav:"Developer"`
-	Flags                storedFlags       `dynamodbav:"Flags"`
-	Distributed          bool              `dynamodbav:"Distributed"`
-	Package              *storedDocument   `dynamodbav:"Package"`
-	Edition              string            `dynamodbav:"Edition"`
+	ID              string          `dynamodbav:"ID"`
+	OrganizationBIN string          `dynamodbav:"OrganizationBIN"`
+	ApplicantName   string          `dynamodbav:"ApplicantName"`
+	ObjectName      string          `dynamodbav:"ObjectName"`
+	ObjectKind      string          `dynamodbav:"ObjectKind"`
+	Developer       string          `dynamodbav:"Developer"`
+	Flags           storedFlags     `dynamodbav:"Flags"`
+	Distributed     bool            `dynamodbav:"Distributed"`
+	Package         *storedDocument `dynamodbav:"Package"`
+	Edition         string          `dynamodbav:"Edition"`
+	// EditionOutOfForce: filed on a date its edition does not cover (model mode); absent when
+	// false, as on every case stored before it existed.
+	EditionOutOfForce    bool              `dynamodbav:"EditionOutOfForce,omitempty"`
 	Stage                string            `dynamodbav:"Stage"`
 	Version              int               `dynamodbav:"Version"`
 	SubmittedAt          time.Time         `dynamodbav:"SubmittedAt"`
@@ -109,7 +112,7 @@ func (s storedTerm) domain() attestation.ServiceTerm {
 func toStoredCase(c attestation.Case) storedCase {
 	return storedCase{ID: c.ID, OrganizationBIN: c.OrganizationBIN, ApplicantName: c.ApplicantName, ObjectName: c.ObjectName,
 		ObjectKind: c.ObjectKind, Developer: c.Developer, Flags: toStoredFlags(c.Flags), Distributed: c.Distributed,
-		Package: mapPtr(c.Package, toStoredDocument), Edition: c.Edition, Stage: string(c.Stage), Version: c.Version,
+		Package: mapPtr(c.Package, toStoredDocument), Edition: c.Edition, EditionOutOfForce: c.EditionOutOfForce, Stage: string(c.Stage), Version: c.Version,
 		SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Receipt: mapPtr(c.Receipt, toStoredDocument),
 		OpenStep: mapPtr(c.OpenStep, toStoredStep), LastDecision: mapPtr(c.LastDecision, toStoredDecision),
 		Decision: string(c.Decision), RectificationOrdered: c.RectificationOrdered, ContractInForce: c.ContractInForce,
@@ -122,7 +125,7 @@ func toStoredCase(c attestation.Case) storedCase {
 func (s storedCase) domain() attestation.Case {
 	return attestation.Case{ID: s.ID, OrganizationBIN: s.OrganizationBIN, ApplicantName: s.ApplicantName, ObjectName: s.ObjectName,
 		ObjectKind: s.ObjectKind, Developer: s.Developer, Flags: s.Flags.domain(), Distributed: s.Distributed,
-		Package: mapPtr(s.Package, storedDocument.domain), Edition: s.Edition, Stage: attestation.Stage(s.Stage), Version: s.Version,
+		Package: mapPtr(s.Package, storedDocument.domain), Edition: s.Edition, EditionOutOfForce: s.EditionOutOfForce, Stage: attestation.Stage(s.Stage), Version: s.Version,
 		SubmittedAt: s.SubmittedAt, ReceivedAt: s.ReceivedAt, Receipt: mapPtr(s.Receipt, storedDocument.domain),
 		OpenStep: mapPtr(s.OpenStep, storedStep.domain), LastDecision: mapPtr(s.LastDecision, storedDecision.domain),
 		Decision: attestation.Outcome(s.Decision), RectificationOrdered: s.RectificationOrdered, ContractInForce: s.ContractInForce,

@@ -423,17 +423,19 @@ func (h *Handler) queue(ctx context.Context, r *request) (int, any, error) {
 
 // CaseView is a case as the API shows it.
 type CaseView struct {
-	ID          string                 `json:"id"`
-	ObjectName  string                 `json:"objectName"`
-	Stage       attestation.Stage      `json:"stage"`
-	Edition     string                 `json:"edition"`
-	SubmittedAt time.Time              `json:"submittedAt"`
-	ReceivedAt  time.Time              `json:"receivedAt"`
-	Certificate string                 `json:"certificate,omitempty"`
-	OpenStep    *StepView              `json:"openStep,omitempty"`
-	Decision    attestation.Outcome    `json:"decision,omitempty"`
-	Documents   []attestation.Document `json:"documents,omitempty"`
-	History     []attestation.Event    `json:"history,omitempty"`
+	ID         string            `json:"id"`
+	ObjectName string            `json:"objectName"`
+	Stage      attestation.Stage `json:"stage"`
+	Edition    string            `json:"edition"`
+	// EditionOutOfForce: filed on a date its edition does not cover, under the model mode (issue 16).
+	EditionOutOfForce bool                   `json:"editionOutOfForce,omitempty"`
+	SubmittedAt       time.Time              `json:"submittedAt"`
+	ReceivedAt        time.Time              `json:"receivedAt"`
+	Certificate       string                 `json:"certificate,omitempty"`
+	OpenStep          *StepView              `json:"openStep,omitempty"`
+	Decision          attestation.Outcome    `json:"decision,omitempty"`
+	Documents         []attestation.Document `json:"documents,omitempty"`
+	History           []attestation.Event    `json:"history,omitempty"`
 	// Notifications are the case's notifications in the caller's cabinet, newest first (GET /cases/{caseId} only).
 	Notifications []NotificationView `json:"notifications,omitempty"`
 	// ServiceTerm is the service term of standard §4: 51 working days from the submission, +48 with an additional survey.
@@ -458,7 +460,7 @@ type StepView struct {
 }
 
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
-	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
+	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, EditionOutOfForce: c.EditionOutOfForce, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
 		Decision: c.Decision, Documents: c.Documents, History: hist}
 	if t := c.Term; t != nil {
 		v.ServiceTerm = &ServiceTermView{ServiceTerm: *t}

@@ -158,17 +158,20 @@ type DuplicateRequest struct {
 
 // Entry is one certificate's entry in the register (§29).
 type Entry struct {
-	Number     string `json:"number"`
-	Year       int    `json:"year"`
-	Seq        int    `json:"seq"`
-	CaseID     string `json:"caseId"`
-	Edition    string `json:"edition"`
-	ObjectID   string `json:"objectId,omitempty"` // the object of informatization, when the filing named it
-	ObjectName string `json:"objectName"`
-	ObjectKind string `json:"objectKind"`
-	Mandatory  bool   `json:"mandatory"` // a mandatory object of §5
-	OwnerName  string `json:"ownerName"`
-	OwnerBIN   string `json:"ownerBin"` // BIN of a legal entity or IIN of an individual
+	Number  string `json:"number"`
+	Year    int    `json:"year"`
+	Seq     int    `json:"seq"`
+	CaseID  string `json:"caseId"`
+	Edition string `json:"edition"`
+	// EditionOutOfForce: the case was filed on a date its edition does not cover (the model mode
+	// of issue 16). omitempty: an entry signed before it existed verifies as it was signed.
+	EditionOutOfForce bool   `json:"editionOutOfForce,omitempty"`
+	ObjectID          string `json:"objectId,omitempty"` // the object of informatization, when the filing named it
+	ObjectName        string `json:"objectName"`
+	ObjectKind        string `json:"objectKind"`
+	Mandatory         bool   `json:"mandatory"` // a mandatory object of §5
+	OwnerName         string `json:"ownerName"`
+	OwnerBIN          string `json:"ownerBin"` // BIN of a legal entity or IIN of an individual
 	// OwnerIndividual: the owner is an individual; its IIN is personal data and is never published.
 	OwnerIndividual bool   `json:"ownerIndividual,omitempty"`
 	Developer       string `json:"developer,omitempty"`
