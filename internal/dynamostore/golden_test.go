@@ -14,6 +14,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/complaints"
+	"attestation/internal/register"
 )
 
 // addGolden writes the golden items that do not exist yet. It never rewrites one: a golden item
@@ -108,6 +109,9 @@ func goldenItems() []goldenItem {
 		}, decodeAs(func(it changeItem) any { return it.domain() })},
 		{"entry_minimal", goldenMinimalEntry(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toEntryItem(goldenMinimalEntry()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"entry_out_of_force", outOfForce(goldenEntryActDay()), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(outOfForce(goldenEntryActDay()), goldenRevision()))
 		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"entry_act_day", goldenEntryActDay(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.entryWrites(goldenEntryActDay(), goldenRevision()))
@@ -241,7 +245,7 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	step := *full.OpenStep
 	step.Reminded = term.OpenStep.Reminded
 	full.OpenStep = &step
-	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), withActDays(goldenSignedEntry()), goldenRevision(), goldenObject(),
+	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), outOfForce(withActDays(goldenSignedEntry())), goldenRevision(), goldenObject(),
 		goldenPlan(), withMark(goldenComplaint()), goldenComplaintEvent(), goldenSignedUpload(), goldenSignedDraft()} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
@@ -257,6 +261,13 @@ func goldenOutOfForceCase() attestation.Case {
 	c := goldenMinimalCase()
 	c.EditionOutOfForce = true
 	return c
+}
+
+// outOfForce is e filed under an edition out of force (entry_out_of_force, issue 16), which the
+// entries stored before lack.
+func outOfForce(e register.Entry) register.Entry {
+	e.EditionOutOfForce = true
+	return e
 }
 
 // withMark is c with the registration mark of complaint_by_post (standard §11), which complaint.json,

@@ -252,6 +252,9 @@ type Public struct {
 	Revision        int           `json:"revision"`
 	UpdatedAt       time.Time     `json:"updatedAt"`
 	PreviousSHA256  string        `json:"previousSha256,omitempty"`
+	// EditionOutOfForce: the case was filed on a date its edition does not cover (the model mode
+	// of issue 16); absent otherwise, so entries signed before it existed verify as signed.
+	EditionOutOfForce bool `json:"editionOutOfForce,omitempty"`
 }
 
 // PublicAct is an act's details as published: number, date and the SHA-256 of the stored act.
@@ -305,7 +308,7 @@ func (e Entry) PublicView() Public {
 		Act:      PublicAct{Number: e.Act.Number, Date: e.Act.Date.UTC(), Day: e.Act.Day, SHA256: e.Act.Document.SHA256, Signed: e.Act.Signed.public()},
 		IssuedAt: e.IssuedAt.UTC(), ValidUntil: utcPtr(e.ValidUntil), CertificateHash: e.Certificate.SHA256,
 		ExpiredAt: utcPtr(e.ExpiredAt), TerminatedAt: utcPtr(e.TerminatedAt),
-		Revision: e.Revision, UpdatedAt: e.UpdatedAt.UTC(), PreviousSHA256: e.PreviousSHA256}
+		Revision: e.Revision, UpdatedAt: e.UpdatedAt.UTC(), PreviousSHA256: e.PreviousSHA256, EditionOutOfForce: e.EditionOutOfForce}
 	p.OwnerBIN = e.PublishedOwnerBIN()
 	if a := e.AdditionalAct; a != nil {
 		p.AdditionalAct = &PublicAct{Number: a.Number, Date: a.Date.UTC(), Day: a.Day, SHA256: a.Document.SHA256, Signed: a.Signed.public()}
