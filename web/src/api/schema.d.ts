@@ -1369,6 +1369,12 @@ export interface components {
             updatedAt: string;
             /** @description The SHA-256 of the previous revision's signed payload; absent for the first. */
             previousSha256?: string;
+            /**
+             * @description Present (true) when the case was filed on a date its policy edition does not cover, under
+             *     the deployment's model mode (issue 16; see Case). Absent otherwise, as in every entry
+             *     signed before it existed, so those payloads verify as signed.
+             */
+            editionOutOfForce?: boolean;
         };
         RegisterSignature: {
             keyId: string;
@@ -1889,6 +1895,15 @@ export interface components {
              * @example rules-2016-amended-2018
              */
             edition: string;
+            /**
+             * @description Present (true) when the case was filed on a date its edition does not cover: the
+             *     deployment's model mode (PolicyEditionMode=model) applies the configured edition to
+             *     every filing and marks those; the enforce mode refuses such a filing instead (422,
+             *     rule `editions in force`). Each edition applies from its `applies_from` to the day
+             *     before its configured end (PolicyEditionEnds: the Rules were repealed by Decree
+             *     No. 1047 of 2019-12-31, the standard by Order No. 374/НҚ of 2020-10-05).
+             */
+            editionOutOfForce?: boolean;
             /** Format: date-time */
             submittedAt: string;
             /**
@@ -2145,6 +2160,8 @@ export interface components {
             /** @description Past its due moment at the request's time (a staff step's breach has no legal effect). */
             overdue: boolean;
             serviceTerm?: components["schemas"]["ServiceTerm"];
+            /** @description Present (true) when the case was filed under an edition out of force on its date (see Case). */
+            editionOutOfForce?: boolean;
         };
         RecordPage: {
             records: components["schemas"]["CallRecord"][];
@@ -2463,6 +2480,8 @@ export interface components {
             status: components["schemas"]["CertificateStatus"];
             caseId: string;
             edition: string;
+            /** @description Present (true) when the case was filed under an edition out of force on its date (see Case); part of the signed entry, absent from entries signed before it existed. */
+            editionOutOfForce?: boolean;
             objectId?: string;
             objectName: string;
             objectKind: string;
