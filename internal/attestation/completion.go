@@ -79,7 +79,7 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 			}
 			return *d, nil
 		}
-		dec, nc, ev, err := s.decide(c, actor, in, now)
+		dec, nc, ev, err := s.decide(ctx, c, actor, in, now)
 		if err != nil {
 			return Decision{}, err
 		}

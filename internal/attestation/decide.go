@@ -1,6 +1,7 @@
 package attestation
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,7 +20,7 @@ import (
 
 // decide applies the procedure's rules to a completion and returns the decision, the changed
 // case and its history event.
-func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.Time) (Decision, Case, Event, error) {
+func (s *Service) decide(ctx context.Context, c Case, actor identity.Actor, in Completion, now time.Time) (Decision, Case, Event, error) {
 	fail := func(format string, kind apperr.Kind, args ...any) (Decision, Case, Event, error) {
 		return Decision{}, Case{}, Event{}, apperr.Errorf(kind, "case", "complete step %s of %s: "+format, append([]any{in.Step, c.ID}, args...)...)
 	}
@@ -71,6 +72,9 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 		if err := checkAct(in.Act, c.SubmittedAt, now); err != nil {
 			return fail("%v", apperr.Unprocessable, err)
 		}
+		if err := s.checkActContent(ctx, in.Act); err != nil {
+			return fail("%v", apperr.Unprocessable, err)
+		}
 	} else if in.Act != nil {
 		return fail("act is given only with the act of a survey or of the additional survey", apperr.Unprocessable)
 	}
@@ -92,9 +96,9 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	nc.Documents = append(slices.Clone(c.Documents), docs...)
 	switch c.Stage {
 	case StageSurvey:
-		nc.SurveyAct = in.Act
+		nc.SurveyAct = withAct(in.Act, actor, now)
 	case StageAdditionalSurvey:
-		nc.AdditionalSurveyAct = in.Act
+		nc.AdditionalSurveyAct = withAct(in.Act, actor, now)
 	}
 	if issueStep {
 		nc.Terms = in.Certificate
@@ -114,6 +118,8 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 				nc.Documents[i].SentAt = &at
 			}
 		}
+		// §25, §35: the applicant's copy of each act reaches it now.
+		nc.SurveyAct, nc.AdditionalSurveyAct = applicantReceives(nc.SurveyAct, c, now), applicantReceives(nc.AdditionalSurveyAct, c, now)
 	case StageSignContract:
 		// §19: the contract enters into force when the STS receives the signed copy, unless
 		// the contract states another date.

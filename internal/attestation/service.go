@@ -36,6 +36,7 @@ type Service struct {
 	rules             rules
 	edition           string
 	editions          policy.Selector // which edition a filing falls under (editions.go)
+	methodologies     Methodologies   // the published survey methodology (§20; nil: not kept)
 	log               *slog.Logger
 }
 
@@ -68,6 +69,9 @@ type Deps struct {
 	// policy.Enforce takes the edition in force on the filing date. EditionEnds: policy.ParseEnds.
 	EditionMode policy.Mode
 	EditionEnds map[string]time.Time
+	// Methodologies keeps the survey methodology the authority publishes (§20); optional (only
+	// the API publishes it and checks the acts that name a version).
+	Methodologies Methodologies
 }
 
 // NewService returns a Service on d, or an error naming the first required port d lacks.
@@ -90,7 +94,7 @@ func NewService(d Deps) (*Service, error) {
 	return &Service{store: d.Cases, records: d.Records, documents: d.Documents, uploads: d.Uploads, files: d.Files,
 		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, log: d.Log,
 		signatures: d.Signatures, requireSignatures: d.RequireSignatures,
-		editions: policy.Selector{Mode: d.EditionMode, Configured: d.Edition, Ends: d.EditionEnds}}, nil
+		editions: policy.Selector{Mode: d.EditionMode, Configured: d.Edition, Ends: d.EditionEnds}, methodologies: d.Methodologies}, nil
 }
 
 // ObjectOwners tells who registered an object of informatization (POST /objects), and as what.

@@ -92,6 +92,14 @@ func goldenItems() []goldenItem {
 		{"case_out_of_force", goldenOutOfForceCase(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenOutOfForceCase()))
 		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_survey_content", withSurveyContent(goldenMinimalCase()), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(withSurveyContent(goldenMinimalCase())))
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"methodology", attestation.Methodology{Version: "2026.1", Title: "Methodology of the survey", Text: "1. Scope.", SHA256: "ab12",
+			PublishedAt: goldenAt(2, 9), PublishedBy: "user-2"}, func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toMethodologyItem(attestation.Methodology{Version: "2026.1", Title: "Methodology of the survey",
+				Text: "1. Scope.", SHA256: "ab12", PublishedAt: goldenAt(2, 9), PublishedBy: "user-2"}))
+		}, decodeAs(func(it methodologyItem) any { return it.domain() })},
 		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
 		}, decodeAs(func(it eventItem) any { return it.domain() })},
@@ -242,6 +250,12 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	term := goldenTermCase()
 	full.Attention, full.Term = goldenHandedBackCase().Attention, term.Term
 	full.EditionOutOfForce = true // case_out_of_force (issue 16): added after case.json was stored
+	full = withSurveyContent(full) // case_survey_content (issue 16): likewise
+	if full.LastDecision != nil {
+		d := *full.LastDecision
+		d.Act = withSurveyContent(full).SurveyAct
+		full.LastDecision = &d
+	}
 	step := *full.OpenStep
 	step.Reminded = term.OpenStep.Reminded
 	full.OpenStep = &step
@@ -260,6 +274,19 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 func goldenOutOfForceCase() attestation.Case {
 	c := goldenMinimalCase()
 	c.EditionOutOfForce = true
+	return c
+}
+
+// withSurveyContent is c with acts that record the survey's content (§20, §22) and their three
+// copies (§25, §35), which the cases stored before lack.
+func withSurveyContent(c attestation.Case) attestation.Case {
+	at := goldenAt(10, 0)
+	act := func(n, d string) *attestation.ActDetails {
+		return &attestation.ActDetails{Number: n, Date: d, MethodologyVersion: "2026.1",
+			Components: []attestation.ActComponent{{Component: attestation.ComponentInitialData, Result: attestation.ResultCompliant, Finding: "complete"}},
+			Copies: []attestation.ActCopy{{For: attestation.CopySTS, HeldBy: "sts", ReceivedBy: "S. STS", ReceivedAt: &at}}}
+	}
+	c.SurveyAct, c.AdditionalSurveyAct = act("A-17", "2026-03-10"), act("A-18", "2026-03-12")
 	return c
 }
 

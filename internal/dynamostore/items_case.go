@@ -288,14 +288,46 @@ func (s storedDocument) domain() attestation.Document {
 type storedActDetails struct {
 	Number string `dynamodbav:"Number"`
 	Date   string `dynamodbav:"Date"` // YYYY-MM-DD
+	// The survey's content (§20, §22) and the act's copies (§25, §35), absent when empty (acts
+	// stored before them).
+	MethodologyVersion string               `dynamodbav:"MethodologyVersion,omitempty"`
+	Components         []storedActComponent `dynamodbav:"Components,omitempty"`
+	Copies             []storedActCopy      `dynamodbav:"Copies,omitempty"`
+}
+
+// storedActComponent is one component of a survey with its finding (attestation.ActComponent).
+type storedActComponent struct {
+	Component string `dynamodbav:"Component"`
+	Result    string `dynamodbav:"Result"`
+	Finding   string `dynamodbav:"Finding"`
+}
+
+// storedActCopy is one copy of an act (attestation.ActCopy).
+type storedActCopy struct {
+	For        string     `dynamodbav:"For"`
+	HeldBy     string     `dynamodbav:"HeldBy"`
+	ReceivedBy string     `dynamodbav:"ReceivedBy,omitempty"`
+	ReceivedAt *time.Time `dynamodbav:"ReceivedAt,omitempty"`
 }
 
 func toStoredActDetails(a attestation.ActDetails) storedActDetails {
-	return storedActDetails{Number: a.Number, Date: a.Date}
+	return storedActDetails{Number: a.Number, Date: a.Date, MethodologyVersion: a.MethodologyVersion,
+		Components: mapSlice(a.Components, func(c attestation.ActComponent) storedActComponent {
+			return storedActComponent{Component: c.Component, Result: c.Result, Finding: c.Finding}
+		}),
+		Copies: mapSlice(a.Copies, func(c attestation.ActCopy) storedActCopy {
+			return storedActCopy{For: c.For, HeldBy: c.HeldBy, ReceivedBy: c.ReceivedBy, ReceivedAt: c.ReceivedAt}
+		})}
 }
 
 func (s storedActDetails) domain() attestation.ActDetails {
-	return attestation.ActDetails{Number: s.Number, Date: s.Date}
+	return attestation.ActDetails{Number: s.Number, Date: s.Date, MethodologyVersion: s.MethodologyVersion,
+		Components: mapSlice(s.Components, func(c storedActComponent) attestation.ActComponent {
+			return attestation.ActComponent{Component: c.Component, Result: c.Result, Finding: c.Finding}
+		}),
+		Copies: mapSlice(s.Copies, func(c storedActCopy) attestation.ActCopy {
+			return attestation.ActCopy{For: c.For, HeldBy: c.HeldBy, ReceivedBy: c.ReceivedBy, ReceivedAt: c.ReceivedAt}
+		})}
 }
 
 // storedTerms are the certificate's terms (attestation.CertificateTerms).

@@ -52,9 +52,10 @@ type Handler struct {
 	oversight  OversightService // the authority's oversight reports (oversight.go)
 	register   RegisterService  // life after the certificate (register_life.go)
 
-	registerPublic *publicRegister // the public routes of the register (register_public.go)
-	notices        NoticeService   // the personal cabinet (notices.go)
-	contacts       ContactService  // an organisation's contacts for its notifications (notices.go)
+	registerPublic *publicRegister    // the public routes of the register (register_public.go)
+	notices        NoticeService      // the personal cabinet (notices.go)
+	contacts       ContactService     // an organisation's contacts for its notifications (notices.go)
+	methodology    MethodologyService // the survey methodology (§20; methodology.go); nil: 503
 }
 
 // Deps are the services and stores the API is built on; every one is required.
@@ -72,6 +73,9 @@ type Deps struct {
 	Numbering      CertificateNumbering  // the policy that numbers certificates, for the public routes
 	Notices        NoticeService         // the personal cabinet (notices.go)
 	Contacts       ContactService        // an organisation's contacts for its notifications (notices.go)
+	// Methodology serves the survey methodology (§20; methodology.go); optional: without it its
+	// routes answer 503.
+	Methodology MethodologyService
 }
 
 // New returns the API handler on d, or an error naming the first service or store d lacks.
@@ -90,7 +94,8 @@ func New(d Deps) (*Handler, error) {
 		}
 	}
 	return &Handler{svc: d.Cases, calls: d.Calls, idem: d.Claims, log: d.Log, objects: d.Objects, complaints: d.Complaints,
-		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices, contacts: d.Contacts}, nil
+		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices, contacts: d.Contacts,
+		methodology: d.Methodology}, nil
 }
 
 type request struct {
@@ -137,6 +142,9 @@ func (h *Handler) routes() map[string]route {
 		rs[k] = v
 	}
 	for k, v := range h.complaintRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.methodologyRoutes() {
 		rs[k] = v
 	}
 	for k, v := range h.oversightRoutes() {
@@ -440,6 +448,10 @@ type CaseView struct {
 	Notifications []NotificationView `json:"notifications,omitempty"`
 	// ServiceTerm is the service term of standard §4: 51 working days from the submission, +48 with an additional survey.
 	ServiceTerm *ServiceTermView `json:"serviceTerm,omitempty"`
+	// SurveyAct and AdditionalSurveyAct are the acts' details with the survey's content and their
+	// three copies (§20-§25, §35); the applicant sees each once the authority sent it.
+	SurveyAct           *attestation.ActDetails `json:"surveyAct,omitempty"`
+	AdditionalSurveyAct *attestation.ActDetails `json:"additionalSurveyAct,omitempty"`
 }
 
 // ServiceTermView is the case's service term (standard §4) as the API shows it.
@@ -461,7 +473,7 @@ type StepView struct {
 
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
 	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, EditionOutOfForce: c.EditionOutOfForce, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
-		Decision: c.Decision, Documents: c.Documents, History: hist}
+		Decision: c.Decision, Documents: c.Documents, History: hist, SurveyAct: c.SurveyAct, AdditionalSurveyAct: c.AdditionalSurveyAct}
 	if t := c.Term; t != nil {
 		v.ServiceTerm = &ServiceTermView{ServiceTerm: *t}
 	}

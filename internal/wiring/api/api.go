@@ -69,7 +69,7 @@ func handler(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*httpapi.H
 		return nil, err
 	}
 	return httpapi.New(httpapi.Deps{Cases: svc, Calls: dynamostore.NewAudit(db, cfg.TableName),
-		Claims: idempotency.New(dynamostore.NewIdempotency(db, cfg.TableName)), Log: log, Objects: objs, Complaints: comps,
+		Claims: idempotency.New(dynamostore.NewIdempotency(db, cfg.TableName)), Log: log, Objects: objs, Complaints: comps, Methodology: svc,
 		Oversight: oversight.NewService(dynamostore.NewOversight(db, cfg.TableName), cal), Register: life,
 		RegisterPublic: pub, Numbering: numbering, Notices: notice.NewCabinet(dynamostore.NewNotices(db, cfg.TableName)),
 		Contacts: notice.NewContactService(dynamostore.NewNotices(db, cfg.TableName))})
@@ -93,6 +93,7 @@ func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation
 		d.Signatures = sigs
 	}
 	d.RequireSignatures = cfg.EDS.Required
+	d.Methodologies = dynamostore.NewMethodologies(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	return attestation.NewService(d)
 }
 
