@@ -249,7 +249,7 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	full := goldenSignedCase()
 	term := goldenTermCase()
 	full.Attention, full.Term = goldenHandedBackCase().Attention, term.Term
-	full.EditionOutOfForce = true // case_out_of_force (issue 16): added after case.json was stored
+	full.EditionOutOfForce = true  // case_out_of_force (issue 16): added after case.json was stored
 	full = withSurveyContent(full) // case_survey_content (issue 16): likewise
 	if full.LastDecision != nil {
 		d := *full.LastDecision
@@ -284,7 +284,7 @@ func withSurveyContent(c attestation.Case) attestation.Case {
 	act := func(n, d string) *attestation.ActDetails {
 		return &attestation.ActDetails{Number: n, Date: d, MethodologyVersion: "2026.1",
 			Components: []attestation.ActComponent{{Component: attestation.ComponentInitialData, Result: attestation.ResultCompliant, Finding: "complete"}},
-			Copies: []attestation.ActCopy{{For: attestation.CopySTS, HeldBy: "sts", ReceivedBy: "S. STS", ReceivedAt: &at}}}
+			Copies:     []attestation.ActCopy{{For: attestation.CopySTS, HeldBy: "sts", ReceivedBy: "S. STS", ReceivedAt: &at}}}
 	}
 	c.SurveyAct, c.AdditionalSurveyAct = act("A-17", "2026-03-10"), act("A-18", "2026-03-12")
 	return c
