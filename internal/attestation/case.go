@@ -53,6 +53,9 @@ type Case struct {
 	// EditionOutOfForce: the case was filed on a date its edition does not cover, under the
 	// policy.Model mode (editions.go); every view shows it.
 	EditionOutOfForce bool
+	// Commissions are the attestation commissions whose protocols decisions were taken on (Law
+	// Art. 51(6); commission.go), in order.
+	Commissions []Commission
 	Stage             Stage
 	Version           int // bumped by every change; every write is conditional on it
 	SubmittedAt       time.Time

@@ -78,6 +78,15 @@ func (s *Service) decide(ctx context.Context, c Case, actor identity.Actor, in C
 	} else if in.Act != nil {
 		return fail("act is given only with the act of a survey or of the additional survey", apperr.Unprocessable)
 	}
+	// Law Art. 51(6): a decision taken on the commission's protocol records the commission.
+	onProtocol := s.takenOnProtocol(c, rule.Step)
+	if onProtocol {
+		if err := checkCommission(in.Commission, st.OpenedAt, now); err != nil {
+			return fail("%v", apperr.Unprocessable, err)
+		}
+	} else if in.Commission != nil {
+		return fail("commission is given only with a decision taken on the attestation commission's protocol (Law Art. 51(6))", apperr.Unprocessable)
+	}
 	// §27(1), §37: a decision to issue states the certificate's terms (Annex 7).
 	issueStep := in.Outcome == OutcomeIssue && (c.Stage == StageDecision || c.Stage == StageSecondDecision)
 	if issueStep {
@@ -102,6 +111,9 @@ func (s *Service) decide(ctx context.Context, c Case, actor identity.Actor, in C
 	}
 	if issueStep {
 		nc.Terms = in.Certificate
+	}
+	if onProtocol {
+		recordCommission(&nc, in.Commission, rule.Step)
 	}
 	switch c.Stage {
 	case StageDecision, StageSecondDecision:

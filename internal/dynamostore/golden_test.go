@@ -100,6 +100,9 @@ func goldenItems() []goldenItem {
 			return attributevalue.MarshalMap(toMethodologyItem(attestation.Methodology{Version: "2026.1", Title: "Methodology of the survey",
 				Text: "1. Scope.", SHA256: "ab12", PublishedAt: goldenAt(2, 9), PublishedBy: "user-2"}))
 		}, decodeAs(func(it methodologyItem) any { return it.domain() })},
+		{"case_commission", withCommission(goldenMinimalCase()), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(withCommission(goldenMinimalCase())))
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
 		}, decodeAs(func(it eventItem) any { return it.domain() })},
@@ -251,6 +254,7 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	full.Attention, full.Term = goldenHandedBackCase().Attention, term.Term
 	full.EditionOutOfForce = true  // case_out_of_force (issue 16): added after case.json was stored
 	full = withSurveyContent(full) // case_survey_content (issue 16): likewise
+	full = withCommission(full)    // case_commission (issue 16): likewise
 	if full.LastDecision != nil {
 		d := *full.LastDecision
 		d.Act = withSurveyContent(full).SurveyAct
@@ -287,6 +291,13 @@ func withSurveyContent(c attestation.Case) attestation.Case {
 			Copies:     []attestation.ActCopy{{For: attestation.CopySTS, HeldBy: "sts", ReceivedBy: "S. STS", ReceivedAt: &at}}}
 	}
 	c.SurveyAct, c.AdditionalSurveyAct = act("A-17", "2026-03-10"), act("A-18", "2026-03-12")
+	return c
+}
+
+// withCommission is c with the attestation commission of its decision (Law Art. 51(6)).
+func withCommission(c attestation.Case) attestation.Case {
+	c.Commissions = []attestation.Commission{{Meeting: "2026-03-11", ProtocolNumber: "P-7", Step: "decision",
+		Members: []attestation.CommissionMember{{Name: "S. Alibekov", Position: "Chairman", Role: attestation.MemberChair}}}}
 	return c
 }
 

@@ -56,27 +56,30 @@ type storedCase struct {
 	Edition         string          `dynamodbav:"Edition"`
 	// EditionOutOfForce: filed on a date its edition does not cover (model mode); absent when
 	// false, as on every case stored before it existed.
-	EditionOutOfForce    bool              `dynamodbav:"EditionOutOfForce,omitempty"`
-	Stage                string            `dynamodbav:"Stage"`
-	Version              int               `dynamodbav:"Version"`
-	SubmittedAt          time.Time         `dynamodbav:"SubmittedAt"`
-	ReceivedAt           time.Time         `dynamodbav:"ReceivedAt"`
-	Receipt              *storedDocument   `dynamodbav:"Receipt"`
-	OpenStep             *storedStep       `dynamodbav:"OpenStep"`
-	LastDecision         *storedDecision   `dynamodbav:"LastDecision"`
-	Decision             string            `dynamodbav:"Decision"`
-	RectificationOrdered bool              `dynamodbav:"RectificationOrdered"`
-	ContractInForce      *time.Time        `dynamodbav:"ContractInForce"`
-	Documents            []storedDocument  `dynamodbav:"Documents,omitempty"` // only in items written before the documents item (caseDocumentsItem)
-	Certificate          string            `dynamodbav:"Certificate"`
-	SurveyAct            *storedActDetails `dynamodbav:"SurveyAct"`
-	AdditionalSurveyAct  *storedActDetails `dynamodbav:"AdditionalSurveyAct"`
-	Terms                *storedTerms      `dynamodbav:"Terms"`
-	ObjectID             string            `dynamodbav:"ObjectID"`
-	ApplicantIndividual  bool              `dynamodbav:"ApplicantIndividual"`
-	Events               int               `dynamodbav:"Events"`
-	Attention            *storedAttention  `dynamodbav:"Attention,omitempty"`
-	Term                 *storedTerm       `dynamodbav:"Term,omitempty"` // standard §4; absent on cases stored before it
+	EditionOutOfForce bool `dynamodbav:"EditionOutOfForce,omitempty"`
+	// Commissions: the attestation commissions of Law Art. 51(6) (attestation.Commission), absent
+	// when none (every case of the Rules' edition, and those stored before).
+	Commissions          []storedCommission `dynamodbav:"Commissions,omitempty"`
+	Stage                string             `dynamodbav:"Stage"`
+	Version              int                `dynamodbav:"Version"`
+	SubmittedAt          time.Time          `dynamodbav:"SubmittedAt"`
+	ReceivedAt           time.Time          `dynamodbav:"ReceivedAt"`
+	Receipt              *storedDocument    `dynamodbav:"Receipt"`
+	OpenStep             *storedStep        `dynamodbav:"OpenStep"`
+	LastDecision         *storedDecision    `dynamodbav:"LastDecision"`
+	Decision             string             `dynamodbav:"Decision"`
+	RectificationOrdered bool               `dynamodbav:"RectificationOrdered"`
+	ContractInForce      *time.Time         `dynamodbav:"ContractInForce"`
+	Documents            []storedDocument   `dynamodbav:"Documents,omitempty"` // only in items written before the documents item (caseDocumentsItem)
+	Certificate          string             `dynamodbav:"Certificate"`
+	SurveyAct            *storedActDetails  `dynamodbav:"SurveyAct"`
+	AdditionalSurveyAct  *storedActDetails  `dynamodbav:"AdditionalSurveyAct"`
+	Terms                *storedTerms       `dynamodbav:"Terms"`
+	ObjectID             string             `dynamodbav:"ObjectID"`
+	ApplicantIndividual  bool               `dynamodbav:"ApplicantIndividual"`
+	Events               int                `dynamodbav:"Events"`
+	Attention            *storedAttention   `dynamodbav:"Attention,omitempty"`
+	Term                 *storedTerm        `dynamodbav:"Term,omitempty"` // standard §4; absent on cases stored before it
 }
 
 // storedTerm is the case's service term (attestation.ServiceTerm, standard §4).
@@ -113,6 +116,7 @@ func toStoredCase(c attestation.Case) storedCase {
 	return storedCase{ID: c.ID, OrganizationBIN: c.OrganizationBIN, ApplicantName: c.ApplicantName, ObjectName: c.ObjectName,
 		ObjectKind: c.ObjectKind, Developer: c.Developer, Flags: toStoredFlags(c.Flags), Distributed: c.Distributed,
 		Package: mapPtr(c.Package, toStoredDocument), Edition: c.Edition, EditionOutOfForce: c.EditionOutOfForce, Stage: string(c.Stage), Version: c.Version,
+		Commissions: mapSlice(c.Commissions, toStoredCommission),
 		SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Receipt: mapPtr(c.Receipt, toStoredDocument),
 		OpenStep: mapPtr(c.OpenStep, toStoredStep), LastDecision: mapPtr(c.LastDecision, toStoredDecision),
 		Decision: string(c.Decision), RectificationOrdered: c.RectificationOrdered, ContractInForce: c.ContractInForce,
@@ -126,6 +130,7 @@ func (s storedCase) domain() attestation.Case {
 	return attestation.Case{ID: s.ID, OrganizationBIN: s.OrganizationBIN, ApplicantName: s.ApplicantName, ObjectName: s.ObjectName,
 		ObjectKind: s.ObjectKind, Developer: s.Developer, Flags: s.Flags.domain(), Distributed: s.Distributed,
 		Package: mapPtr(s.Package, storedDocument.domain), Edition: s.Edition, EditionOutOfForce: s.EditionOutOfForce, Stage: attestation.Stage(s.Stage), Version: s.Version,
+		Commissions: mapSlice(s.Commissions, storedCommission.domain),
 		SubmittedAt: s.SubmittedAt, ReceivedAt: s.ReceivedAt, Receipt: mapPtr(s.Receipt, storedDocument.domain),
 		OpenStep: mapPtr(s.OpenStep, storedStep.domain), LastDecision: mapPtr(s.LastDecision, storedDecision.domain),
 		Decision: attestation.Outcome(s.Decision), RectificationOrdered: s.RectificationOrdered, ContractInForce: s.ContractInForce,
@@ -442,4 +447,33 @@ func (it certificateItem) domain() attestation.Certificate {
 	return attestation.Certificate{Number: s.Number, Year: s.Year, Seq: s.Seq, CaseID: s.CaseID, OrganizationBIN: s.OrganizationBIN,
 		ObjectName: s.ObjectName, ObjectKind: s.ObjectKind, Edition: s.Edition, IssuedAt: s.IssuedAt, ValidUntil: s.ValidUntil,
 		Acts: mapSlice(s.Acts, storedDocument.domain), Status: s.Status}
+}
+
+// storedCommission is an attestation commission (attestation.Commission).
+type storedCommission struct {
+	Meeting        string                   `dynamodbav:"Meeting"`
+	ProtocolNumber string                   `dynamodbav:"ProtocolNumber"`
+	Step           string                   `dynamodbav:"Step"`
+	Members        []storedCommissionMember `dynamodbav:"Members"`
+}
+
+// storedCommissionMember is one member of a commission.
+type storedCommissionMember struct {
+	Name     string `dynamodbav:"Name"`
+	Position string `dynamodbav:"Position"`
+	Role     string `dynamodbav:"Role"`
+}
+
+func toStoredCommission(c attestation.Commission) storedCommission {
+	return storedCommission{Meeting: c.Meeting, ProtocolNumber: c.ProtocolNumber, Step: c.Step,
+		Members: mapSlice(c.Members, func(m attestation.CommissionMember) storedCommissionMember {
+			return storedCommissionMember{Name: m.Name, Position: m.Position, Role: m.Role}
+		})}
+}
+
+func (s storedCommission) domain() attestation.Commission {
+	return attestation.Commission{Meeting: s.Meeting, ProtocolNumber: s.ProtocolNumber, Step: s.Step,
+		Members: mapSlice(s.Members, func(m storedCommissionMember) attestation.CommissionMember {
+			return attestation.CommissionMember{Name: m.Name, Position: m.Position, Role: m.Role}
+		})}
 }

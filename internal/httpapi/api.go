@@ -452,6 +452,8 @@ type CaseView struct {
 	// three copies (§20-§25, §35); the applicant sees each once the authority sent it.
 	SurveyAct           *attestation.ActDetails `json:"surveyAct,omitempty"`
 	AdditionalSurveyAct *attestation.ActDetails `json:"additionalSurveyAct,omitempty"`
+	// Commissions are the attestation commissions of the case's decisions (Law Art. 51(6)).
+	Commissions []attestation.Commission `json:"commissions,omitempty"`
 }
 
 // ServiceTermView is the case's service term (standard §4) as the API shows it.
@@ -473,7 +475,8 @@ type StepView struct {
 
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
 	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, EditionOutOfForce: c.EditionOutOfForce, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
-		Decision: c.Decision, Documents: c.Documents, History: hist, SurveyAct: c.SurveyAct, AdditionalSurveyAct: c.AdditionalSurveyAct}
+		Decision: c.Decision, Documents: c.Documents, History: hist, SurveyAct: c.SurveyAct, AdditionalSurveyAct: c.AdditionalSurveyAct,
+		Commissions: c.Commissions}
 	if t := c.Term; t != nil {
 		v.ServiceTerm = &ServiceTermView{ServiceTerm: *t}
 	}

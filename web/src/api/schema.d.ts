@@ -1741,6 +1741,29 @@ export interface components {
             entryIntoForce?: string;
             act?: components["schemas"]["ActDetails"];
             certificate?: components["schemas"]["CertificateTerms"];
+            commission?: components["schemas"]["Commission"];
+        };
+        /**
+         * @description Law Art. 51(6): under an edition whose decision is taken "on the basis of the protocol of
+         *     the attestation commission" (law-2015-art51: decision, lapse_decision, second_decision),
+         *     required with the decision beside the protocol document (`commission_protocol`), and
+         *     refused elsewhere (422). The meeting is a day not before the step opened nor after today;
+         *     3 to 30 members, exactly one chair and at most one secretary (project rule: the Law sets
+         *     no composition). `step` is set by the service.
+         */
+        Commission: {
+            /** Format: date */
+            meeting: string;
+            protocolNumber: string;
+            /** @description The decision the commission met for, set by the service (a value sent is replaced). */
+            step?: string;
+            members: components["schemas"]["CommissionMember"][];
+        };
+        CommissionMember: {
+            name: string;
+            position: string;
+            /** @enum {string} */
+            role: "chair" | "secretary" | "member";
         };
         /** @description Required with the outcome act of survey and additional_survey, and refused elsewhere: the act's number and date (§24, §35), which the certificate (Annex 7) and the register (§29) print. The date is not after today and not before the filing. */
         ActDetails: {
@@ -2001,6 +2024,8 @@ export interface components {
             edition: string;
             surveyAct?: components["schemas"]["ActDetails"];
             additionalSurveyAct?: components["schemas"]["ActDetails"];
+            /** @description Law Art. 51(6) the attestation commissions whose protocols the case's decisions were taken on, in order. */
+            commissions?: components["schemas"]["Commission"][];
             /**
              * @description Present (true) when the case was filed on a date its edition does not cover: the
              *     deployment's model mode (PolicyEditionMode=model) applies the configured edition to
