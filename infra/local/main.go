@@ -44,6 +44,7 @@ func run() error {
 		tick       = flag.Duration("deadline-every", envDuration("DEADLINE_EVERY", time.Minute), "how often the deadline check runs (env DEADLINE_EVERY; 0 turns the timer off)")
 		verbose    = flag.Bool("v", os.Getenv("LOCAL_VERBOSE") != "", "also print moto's own log (env LOCAL_VERBOSE)")
 		faults     = flag.String("faults", os.Getenv("LOCAL_FAULTS"), "make functions fail with a transient error, e.g. issue-certificate=3,open-step=1 (env LOCAL_FAULTS; also POST /_local/faults)")
+		enforceEd  = flag.Bool("enforce-editions", os.Getenv("LOCAL_ENFORCE_EDITIONS") == "true", "a filing falls under the policy edition in force on its date, a date none covers refused; default: the model mode, the configured edition applied and the case marked (env LOCAL_ENFORCE_EDITIONS=true)")
 		signed     = flag.Bool("eds-required", os.Getenv("LOCAL_EDS_REQUIRED") == "true", "filings and steps must carry the electronic digital signatures the policy edition asks for (env LOCAL_EDS_REQUIRED=true)")
 	)
 	flag.Parse()
@@ -67,7 +68,7 @@ func run() error {
 	defer stop()
 	started := time.Now()
 	stack, err := localstack.Start(ctx, localstack.Options{Root: root, APIPort: *apiPort, LambdaPort: *lambdaPort, MotoPort: *motoPort,
-		Clock: clock, Log: log, AccessLog: os.Stderr, MotoLog: motoLog, Faults: *faults, RequireSignatures: *signed})
+		Clock: clock, Log: log, AccessLog: os.Stderr, MotoLog: motoLog, Faults: *faults, RequireSignatures: *signed, EnforceEditions: *enforceEd})
 	if err != nil {
 		return err
 	}

@@ -63,13 +63,19 @@ type Case struct {
 	Distributed     bool        // §19: a geographically distributed system gets the longer survey
 	Package         *Document   // the package as filed (Annexes 2-6)
 	Edition         string      // the policy edition the case was filed under
-	Stage           Stage
-	Version         int // bumped by every change; every write is conditional on it
-	SubmittedAt     time.Time
-	ReceivedAt      time.Time // when the authority counts the filing as received
-	Receipt         *Document // the receipt of filing, kept under Object Lock
-	OpenStep        *Step     // the human step the case waits on, if any
-	LastDecision    *Decision // the last completed step, with the state of its callback
+	// EditionOutOfForce: the case was filed on a date its edition does not cover, under the
+	// policy.Model mode (editions.go); every view shows it.
+	EditionOutOfForce bool
+	// Commissions are the attestation commissions whose protocols decisions were taken on (Law
+	// Art. 51(6); commission.go), in order.
+	Commissions  []Commission
+	Stage        Stage
+	Version      int // bumped by every change; every write is conditional on it
+	SubmittedAt  time.Time
+	ReceivedAt   time.Time // when the authority counts the filing as received
+	Receipt      *Document // the receipt of filing, kept under Object Lock
+	OpenStep     *Step     // the human step the case waits on, if any
+	LastDecision *Decision // the last completed step, with the state of its callback
 	// Decision is the authority's decision (§27, §37) until the sending step has sent it.
 	Decision Outcome
 	// RectificationOrdered: rectification may be ordered at most once per application (§27).

@@ -43,6 +43,9 @@ type Completion struct {
 	Act *ActDetails `json:"act,omitempty"`
 	// Certificate: a decision to issue (§27(1), §37): the certificate's terms (Annex 7).
 	Certificate *CertificateTerms `json:"certificate,omitempty"`
+	// Commission: a decision taken on the attestation commission's protocol (Law Art. 51(6),
+	// commission.go): its meeting, protocol number and members.
+	Commission *Commission `json:"commission,omitempty"`
 }
 
 // StepOutput is what a completed step hands back to the state machine (SendTaskSuccess output,
@@ -87,7 +90,7 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 			}
 			return *d, nil
 		}
-		dec, nc, ev, err := s.decide(c, actor, in, now)
+		dec, nc, ev, err := s.decide(ctx, c, actor, in, now)
 		if err != nil {
 			return Decision{}, err
 		}

@@ -87,7 +87,8 @@ func TestCompletionDocuments(t *testing.T) {
 			t.Errorf("error %q does not name the protocol", err)
 		}
 		h.unchanged(c)
-		in := Completion{Step: "decision", Outcome: OutcomeIssue, Documents: []Document{stepDoc(c.ID, "commission_protocol")}, Certificate: sampleTerms()}
+		in := Completion{Step: "decision", Outcome: OutcomeIssue, Documents: []Document{stepDoc(c.ID, "commission_protocol")}, Certificate: sampleTerms(),
+			Commission: sampleCommission(c)}
 		if _, err := h.svc.CompleteStep(h.ctx, authority, c.ID, in, h.tick()); err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +103,7 @@ func TestCompletionDocuments(t *testing.T) {
 		h.lapse(c)
 		got := h.get(c)
 		_, err := h.svc.CompleteStep(h.ctx, authority, c, Completion{Step: "lapse_decision", Outcome: OutcomeRefuse,
-			Reasons: []string{"not rectified in 20 working days"}, Grounds: sampleGrounds(OutcomeRefuse), Documents: []Document{stepDoc(c, "commission_protocol")}}, h.tick())
+			Reasons: []string{"not rectified in 20 working days"}, Grounds: sampleGrounds(OutcomeRefuse), Documents: []Document{stepDoc(c, "commission_protocol")}, Commission: sampleCommission(got)}, h.tick())
 		if err != nil {
 			t.Fatalf("refusal with the protocol: %v", err)
 		}

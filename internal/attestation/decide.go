@@ -1,6 +1,7 @@
 package attestation
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,7 +20,7 @@ import (
 
 // decide applies the procedure's rules to a completion and returns the decision, the changed
 // case and its history event.
-func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.Time) (Decision, Case, Event, error) {
+func (s *Service) decide(ctx context.Context, c Case, actor identity.Actor, in Completion, now time.Time) (Decision, Case, Event, error) {
 	fail := func(format string, kind apperr.Kind, args ...any) (Decision, Case, Event, error) {
 		return Decision{}, Case{}, Event{}, apperr.Errorf(kind, "case", "complete step %s of %s: "+format, append([]any{in.Step, c.ID}, args...)...)
 	}
@@ -79,8 +80,20 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 		if err := checkAct(in.Act, c.SubmittedAt, now); err != nil {
 			return fail("%v", apperr.Unprocessable, err)
 		}
+		if err := s.checkActContent(ctx, in.Act); err != nil {
+			return fail("%v", apperr.Unprocessable, err)
+		}
 	} else if in.Act != nil {
 		return fail("act is given only with the act of a survey or of the additional survey", apperr.Unprocessable)
+	}
+	// Law Art. 51(6): a decision taken on the commission's protocol records the commission.
+	onProtocol := s.takenOnProtocol(c, rule.Step)
+	if onProtocol {
+		if err := checkCommission(in.Commission, st.OpenedAt, now); err != nil {
+			return fail("%v", apperr.Unprocessable, err)
+		}
+	} else if in.Commission != nil {
+		return fail("commission is given only with a decision taken on the attestation commission's protocol (Law Art. 51(6))", apperr.Unprocessable)
 	}
 	// §27(1), §37: a decision to issue states the certificate's terms (Annex 7).
 	issueStep := in.Outcome == OutcomeIssue && (c.Stage == StageDecision || c.Stage == StageSecondDecision)
@@ -100,12 +113,15 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 	nc.Documents = append(slices.Clone(c.Documents), docs...)
 	switch c.Stage {
 	case StageSurvey:
-		nc.SurveyAct = in.Act
+		nc.SurveyAct = withAct(in.Act, actor, now)
 	case StageAdditionalSurvey:
-		nc.AdditionalSurveyAct = in.Act
+		nc.AdditionalSurveyAct = withAct(in.Act, actor, now)
 	}
 	if issueStep {
 		nc.Terms = in.Certificate
+	}
+	if onProtocol {
+		recordCommission(&nc, in.Commission, rule.Step)
 	}
 	switch c.Stage {
 	case StageDecision, StageSecondDecision:
@@ -122,6 +138,8 @@ func (s *Service) decide(c Case, actor identity.Actor, in Completion, now time.T
 				nc.Documents[i].SentAt = &at
 			}
 		}
+		// §25, §35: the applicant's copy of each act reaches it now.
+		nc.SurveyAct, nc.AdditionalSurveyAct = applicantReceives(nc.SurveyAct, c, now), applicantReceives(nc.AdditionalSurveyAct, c, now)
 	case StageSignContract:
 		// §19: the contract enters into force when the STS receives the signed copy, unless
 		// the contract states another date.

@@ -740,6 +740,7 @@ func (h *harness) completion(c Case, outcome Outcome) Completion {
 				d := stepDoc(c.ID, k+"-"+rule.Step)
 				d.Kind = k
 				in.Documents = append(in.Documents, d)
+				in.Commission = sampleCommission(c) // Law Art. 51(6): the commission that met
 			} else if !onCase {
 				in.Documents = append(in.Documents, stepDoc(c.ID, k))
 			}
@@ -763,6 +764,18 @@ func sampleGrounds(outcome Outcome) []string {
 		return []string{"noncompliance_with_rules"}
 	}
 	return nil
+}
+
+// sampleCommission is an attestation commission that met the day the case's open step opened.
+func sampleCommission(c Case) *Commission {
+	day := c.SubmittedAt
+	if c.OpenStep != nil {
+		day = c.OpenStep.OpenedAt
+	}
+	return &Commission{Meeting: day.In(almatyLoc()).Format(time.DateOnly), ProtocolNumber: "P-1", Members: []CommissionMember{
+		{Name: "S. Alibekov", Position: "Chairman of the Committee", Role: MemberChair},
+		{Name: "A. Nurlanova", Position: "Head of division", Role: MemberSecretary},
+		{Name: "B. Serikov", Position: "Chief expert", Role: MemberMember}}}
 }
 
 // sampleAct is an act's details dated the day the case was filed.

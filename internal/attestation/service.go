@@ -37,6 +37,8 @@ type Service struct {
 	rules             rules
 	edition           string
 	render            ResponseRenderer // nil: the reasoned response is kept as data only
+	editions          policy.Selector  // which edition a filing falls under (editions.go)
+	methodologies     Methodologies    // the published survey methodology (§20; nil: not kept)
 	log               *slog.Logger
 }
 
@@ -70,6 +72,14 @@ type Deps struct {
 	// Registry is the state registers read through the e-government gateway (standard §9) for the
 	// office's paper filings (office.go); nil: the office cannot register paper filings.
 	Registry StateRegistry
+	// EditionMode and EditionEnds choose the edition of a filing by its date (editions.go):
+	// policy.Model (the default) applies Edition and marks a filing on a date it does not cover;
+	// policy.Enforce takes the edition in force on the filing date. EditionEnds: policy.ParseEnds.
+	EditionMode policy.Mode
+	EditionEnds map[string]time.Time
+	// Methodologies keeps the survey methodology the authority publishes (§20); optional (only
+	// the API publishes it and checks the acts that name a version).
+	Methodologies Methodologies
 }
 
 // NewService returns a Service on d, or an error naming the first required port d lacks.
@@ -91,7 +101,8 @@ func NewService(d Deps) (*Service, error) {
 	}
 	return &Service{store: d.Cases, records: d.Records, documents: d.Documents, uploads: d.Uploads, files: d.Files,
 		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, render: d.RenderResponse, log: d.Log,
-		signatures: d.Signatures, requireSignatures: d.RequireSignatures, registry: d.Registry}, nil
+		signatures: d.Signatures, requireSignatures: d.RequireSignatures, registry: d.Registry,
+		editions: policy.Selector{Mode: d.EditionMode, Configured: d.Edition, Ends: d.EditionEnds}, methodologies: d.Methodologies}, nil
 }
 
 // ObjectOwners tells who registered an object of informatization (POST /objects), and as what.
@@ -135,7 +146,11 @@ func joinProblems(prefix string, ps []Problem) string {
 // CheckPackage is the machine check of a package as it would be filed now: every problem the
 // submission checks find, each with its paragraph.
 func (s *Service) CheckPackage(actor identity.Actor, pkg Package, now time.Time) ([]Problem, error) {
-	ed, err := s.rules.edition(s.edition)
+	choice, problem, err := s.filingEdition(now)
+	if err != nil || problem != nil {
+		return problemList(problem), err
+	}
+	ed, err := s.rules.edition(choice.Edition)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +237,11 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 	if len(problems) > 0 {
 		return Case{}, Event{}, &SubmissionRefused{Problems: problems}
 	}
-	ed, err := s.rules.edition(s.edition)
+	choice, _, err := s.filingEdition(now)
+	if err != nil {
+		return Case{}, Event{}, fmt.Errorf("submit: %w", err)
+	}
+	ed, err := s.rules.edition(choice.Edition)
 	if err != nil {
 		return Case{}, Event{}, fmt.Errorf("submit: %w", err)
 	}
@@ -254,8 +273,9 @@ func (s *Service) prepare(ctx context.Context, actor identity.Actor, pkg Package
 	c := Case{ID: id, OrganizationBIN: actor.BIN, ApplicantName: pkg.Applicant.Name, ObjectName: pkg.Object.Name,
 		ObjectKind: pkg.Object.Kind, Developer: pkg.Object.Developer, Flags: pkg.Flags, Distributed: pkg.Flags.GeographicallyDistributed,
 		ObjectID: pkg.Object.ID, ApplicantIndividual: pkg.Applicant.Type == ApplicantIndividual,
-		Package: &filed, Documents: docs[1:], Edition: ed.ID(), Stage: StageSubmitted, Version: 1, SubmittedAt: now.UTC(), ReceivedAt: received.UTC(), Events: 1}
-	ev := Event{Seq: 1, At: c.SubmittedAt, Actor: actor.Subject, Role: actor.Role, What: "application submitted", Documents: docs}
+		Package: &filed, Documents: docs[1:], Edition: ed.ID(), Stage: StageSubmitted, Version: 1, SubmittedAt: now.UTC(), ReceivedAt: received.UTC(), Events: 1,
+		EditionOutOfForce: choice.OutOfForce}
+	ev := Event{Seq: 1, At: c.SubmittedAt, Actor: actor.Subject, Role: actor.Role, What: "application submitted" + outOfForceWords(choice), Documents: docs}
 	return c, ev, nil
 }
 
@@ -598,6 +618,8 @@ type QueueItem struct {
 	DueAt      time.Time     `json:"dueAt"`
 	Paragraph  string        `json:"paragraph"`
 	Overdue    bool          `json:"overdue"` // past its due moment at the request's time
+	// EditionOutOfForce: the case was filed on a date its edition does not cover (editions.go).
+	EditionOutOfForce bool `json:"editionOutOfForce,omitempty"`
 	// Attention: the workflow stopped moving the case (Step is QueueNeedsAttention); the error,
 	// its cause, when, and the stage the case is at.
 	Attention *QueueAttention `json:"attention,omitempty"`
@@ -649,7 +671,7 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 			// someone acts.
 			if step == "" || step == QueueNeedsAttention {
 				items = append(items, QueueItem{CaseID: c.ID, ObjectName: c.ObjectName, Step: QueueNeedsAttention, Role: identity.Authority,
-					OpenedAt: a.At, DueAt: a.At, Overdue: true,
+					OpenedAt: a.At, DueAt: a.At, Overdue: true, EditionOutOfForce: c.EditionOutOfForce,
 					Attention: &QueueAttention{Error: a.Error, Cause: a.Cause, At: a.At, Stage: a.Stage, Source: a.Source, Task: a.Task,
 						Waiting: a.Token != ""}})
 			}
@@ -664,7 +686,8 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 			continue
 		}
 		items = append(items, QueueItem{CaseID: c.ID, ObjectName: c.ObjectName, Step: st.Name, Role: st.Role,
-			OpenedAt: st.OpenedAt, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: overdue, ServiceTerm: c.Term})
+			OpenedAt: st.OpenedAt, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: overdue, ServiceTerm: c.Term,
+			EditionOutOfForce: c.EditionOutOfForce})
 	}
 	return items, next, nil
 }

@@ -14,6 +14,13 @@ import (
 type ActDetails struct {
 	Number string `json:"number"`
 	Date   string `json:"date"` // YYYY-MM-DD, the act's own date
+	// MethodologyVersion (§20) and Components (§22): the published version of the survey
+	// methodology the act was drawn up under, and the finding of each of the four components of
+	// the survey (survey.go). Given together or not at all.
+	MethodologyVersion string         `json:"methodologyVersion,omitempty"`
+	Components         []ActComponent `json:"components,omitempty"`
+	// Copies are the act's three copies (§25, §35): recorded by the service, never sent by a caller.
+	Copies []ActCopy `json:"copies,omitempty"`
 }
 
 // Text is one wording in the certificate's three languages (Annex 7 is issued in Kazakh and

@@ -14,6 +14,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/complaints"
+	"attestation/internal/register"
 )
 
 // addGolden writes the golden items that do not exist yet. It never rewrites one: a golden item
@@ -91,6 +92,20 @@ func goldenItems() []goldenItem {
 		{"case_minimal_apart", goldenMinimalCase(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toItem(goldenMinimalCase()))
 		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_out_of_force", goldenOutOfForceCase(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(goldenOutOfForceCase()))
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"case_survey_content", withSurveyContent(goldenMinimalCase()), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(withSurveyContent(goldenMinimalCase())))
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
+		{"methodology", attestation.Methodology{Version: "2026.1", Title: "Methodology of the survey", Text: "1. Scope.", SHA256: "ab12",
+			PublishedAt: goldenAt(2, 9), PublishedBy: "user-2"}, func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toMethodologyItem(attestation.Methodology{Version: "2026.1", Title: "Methodology of the survey",
+				Text: "1. Scope.", SHA256: "ab12", PublishedAt: goldenAt(2, 9), PublishedBy: "user-2"}))
+		}, decodeAs(func(it methodologyItem) any { return it.domain() })},
+		{"case_commission", withCommission(goldenMinimalCase()), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toItem(withCommission(goldenMinimalCase())))
+		}, decodeAs(func(it caseItem) any { return fromItem(it) })},
 		{"event", goldenEvent(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.eventPuts("C-0001", []attestation.Event{goldenEvent()}))
 		}, decodeAs(func(it eventItem) any { return it.domain() })},
@@ -117,6 +132,9 @@ func goldenItems() []goldenItem {
 		}, decodeAs(func(it changeItem) any { return it.domain() })},
 		{"entry_minimal", goldenMinimalEntry(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toEntryItem(goldenMinimalEntry()))
+		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
+		{"entry_out_of_force", outOfForce(goldenEntryActDay()), func() (map[string]types.AttributeValue, error) {
+			return firstPut(cases.entryWrites(outOfForce(goldenEntryActDay()), goldenRevision()))
 		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
 		{"entry_act_day", goldenEntryActDay(), func() (map[string]types.AttributeValue, error) {
 			return firstPut(cases.entryWrites(goldenEntryActDay(), goldenRevision()))
@@ -261,13 +279,17 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	term := goldenTermCase()
 	full.Attention, full.Term = goldenHandedBackCase().Attention, term.Term
 	full.Paper, full.HandOvers = goldenPaperCase().Paper, goldenPaperCase().HandOvers // the paper channel (golden_paper_test.go)
+	full.EditionOutOfForce = true                                                     // case_out_of_force (issue 16): added after case.json was stored
+	full = withSurveyContent(full)                                                    // case_survey_content (issue 16): likewise
+	full = withCommission(full)                                                       // case_commission (issue 16): likewise
 	step := *full.OpenStep
 	step.Reminded = term.OpenStep.Reminded
 	full.OpenStep = &step
 	dec := *full.LastDecision
 	dec.Grounds = goldenGroundsCase().LastDecision.Grounds
+	dec.Act = withSurveyContent(full).SurveyAct
 	full.LastDecision = &dec
-	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), withActDays(goldenSignedEntry()), goldenRevision(), goldenObject(),
+	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), outOfForce(withActDays(goldenSignedEntry())), goldenRevision(), goldenObject(),
 		goldenPlan(), withMark(goldenComplaint()), goldenComplaintEvent(), goldenSignedUpload(), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
@@ -275,6 +297,41 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 			}
 		}
 	}
+}
+
+// goldenOutOfForceCase is a minimal case filed on a date its edition does not cover (the model
+// mode of issue 16).
+func goldenOutOfForceCase() attestation.Case {
+	c := goldenMinimalCase()
+	c.EditionOutOfForce = true
+	return c
+}
+
+// withSurveyContent is c with acts that record the survey's content (§20, §22) and their three
+// copies (§25, §35), which the cases stored before lack.
+func withSurveyContent(c attestation.Case) attestation.Case {
+	at := goldenAt(10, 0)
+	act := func(n, d string) *attestation.ActDetails {
+		return &attestation.ActDetails{Number: n, Date: d, MethodologyVersion: "2026.1",
+			Components: []attestation.ActComponent{{Component: attestation.ComponentInitialData, Result: attestation.ResultCompliant, Finding: "complete"}},
+			Copies:     []attestation.ActCopy{{For: attestation.CopySTS, HeldBy: "sts", ReceivedBy: "S. STS", ReceivedAt: &at}}}
+	}
+	c.SurveyAct, c.AdditionalSurveyAct = act("A-17", "2026-03-10"), act("A-18", "2026-03-12")
+	return c
+}
+
+// withCommission is c with the attestation commission of its decision (Law Art. 51(6)).
+func withCommission(c attestation.Case) attestation.Case {
+	c.Commissions = []attestation.Commission{{Meeting: "2026-03-11", ProtocolNumber: "P-7", Step: "decision",
+		Members: []attestation.CommissionMember{{Name: "S. Alibekov", Position: "Chairman", Role: attestation.MemberChair}}}}
+	return c
+}
+
+// outOfForce is e filed under an edition out of force (entry_out_of_force, issue 16), which the
+// entries stored before lack.
+func outOfForce(e register.Entry) register.Entry {
+	e.EditionOutOfForce = true
+	return e
 }
 
 // withMark is c with the registration mark of complaint_by_post (standard §11), which complaint.json,

@@ -76,6 +76,12 @@ type storedCase struct {
 	Term                 *storedTerm       `dynamodbav:"Term,omitempty"`      // standard §4; absent on cases stored before it
 	Paper                *storedPaper      `dynamodbav:"Paper,omitempty"`     // standard §9: filed on paper at the office (items_paper.go)
 	HandOvers            []storedHandOver  `dynamodbav:"HandOvers,omitempty"` // results handed over at the office
+	// EditionOutOfForce: filed on a date its edition does not cover (model mode); absent when
+	// false, as on every case stored before it existed.
+	EditionOutOfForce bool `dynamodbav:"EditionOutOfForce,omitempty"`
+	// Commissions: the attestation commissions of Law Art. 51(6) (attestation.Commission), absent
+	// when none (every case of the Rules' edition, and those stored before).
+	Commissions []storedCommission `dynamodbav:"Commissions,omitempty"`
 }
 
 // storedTerm is the case's service term (attestation.ServiceTerm, standard §4).
@@ -111,7 +117,8 @@ func (s storedTerm) domain() attestation.ServiceTerm {
 func toStoredCase(c attestation.Case) storedCase {
 	return storedCase{ID: c.ID, OrganizationBIN: c.OrganizationBIN, ApplicantName: c.ApplicantName, ObjectName: c.ObjectName,
 		ObjectKind: c.ObjectKind, Developer: c.Developer, Flags: toStoredFlags(c.Flags), Distributed: c.Distributed,
-		Package: mapPtr(c.Package, toStoredDocument), Edition: c.Edition, Stage: string(c.Stage), Version: c.Version,
+		Package: mapPtr(c.Package, toStoredDocument), Edition: c.Edition, EditionOutOfForce: c.EditionOutOfForce, Stage: string(c.Stage), Version: c.Version,
+		Commissions: mapSlice(c.Commissions, toStoredCommission),
 		SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Receipt: mapPtr(c.Receipt, toStoredDocument),
 		OpenStep: mapPtr(c.OpenStep, toStoredStep), LastDecision: mapPtr(c.LastDecision, toStoredDecision),
 		Decision: string(c.Decision), RectificationOrdered: c.RectificationOrdered, ContractInForce: c.ContractInForce,
@@ -125,7 +132,8 @@ func toStoredCase(c attestation.Case) storedCase {
 func (s storedCase) domain() attestation.Case {
 	return attestation.Case{ID: s.ID, OrganizationBIN: s.OrganizationBIN, ApplicantName: s.ApplicantName, ObjectName: s.ObjectName,
 		ObjectKind: s.ObjectKind, Developer: s.Developer, Flags: s.Flags.domain(), Distributed: s.Distributed,
-		Package: mapPtr(s.Package, storedDocument.domain), Edition: s.Edition, Stage: attestation.Stage(s.Stage), Version: s.Version,
+		Package: mapPtr(s.Package, storedDocument.domain), Edition: s.Edition, EditionOutOfForce: s.EditionOutOfForce, Stage: attestation.Stage(s.Stage), Version: s.Version,
+		Commissions: mapSlice(s.Commissions, storedCommission.domain),
 		SubmittedAt: s.SubmittedAt, ReceivedAt: s.ReceivedAt, Receipt: mapPtr(s.Receipt, storedDocument.domain),
 		OpenStep: mapPtr(s.OpenStep, storedStep.domain), LastDecision: mapPtr(s.LastDecision, storedDecision.domain),
 		Decision: attestation.Outcome(s.Decision), RectificationOrdered: s.RectificationOrdered, ContractInForce: s.ContractInForce,
@@ -290,14 +298,46 @@ func (s storedDocument) domain() attestation.Document {
 type storedActDetails struct {
 	Number string `dynamodbav:"Number"`
 	Date   string `dynamodbav:"Date"` // YYYY-MM-DD
+	// The survey's content (§20, §22) and the act's copies (§25, §35), absent when empty (acts
+	// stored before them).
+	MethodologyVersion string               `dynamodbav:"MethodologyVersion,omitempty"`
+	Components         []storedActComponent `dynamodbav:"Components,omitempty"`
+	Copies             []storedActCopy      `dynamodbav:"Copies,omitempty"`
+}
+
+// storedActComponent is one component of a survey with its finding (attestation.ActComponent).
+type storedActComponent struct {
+	Component string `dynamodbav:"Component"`
+	Result    string `dynamodbav:"Result"`
+	Finding   string `dynamodbav:"Finding"`
+}
+
+// storedActCopy is one copy of an act (attestation.ActCopy).
+type storedActCopy struct {
+	For        string     `dynamodbav:"For"`
+	HeldBy     string     `dynamodbav:"HeldBy"`
+	ReceivedBy string     `dynamodbav:"ReceivedBy,omitempty"`
+	ReceivedAt *time.Time `dynamodbav:"ReceivedAt,omitempty"`
 }
 
 func toStoredActDetails(a attestation.ActDetails) storedActDetails {
-	return storedActDetails{Number: a.Number, Date: a.Date}
+	return storedActDetails{Number: a.Number, Date: a.Date, MethodologyVersion: a.MethodologyVersion,
+		Components: mapSlice(a.Components, func(c attestation.ActComponent) storedActComponent {
+			return storedActComponent{Component: c.Component, Result: c.Result, Finding: c.Finding}
+		}),
+		Copies: mapSlice(a.Copies, func(c attestation.ActCopy) storedActCopy {
+			return storedActCopy{For: c.For, HeldBy: c.HeldBy, ReceivedBy: c.ReceivedBy, ReceivedAt: c.ReceivedAt}
+		})}
 }
 
 func (s storedActDetails) domain() attestation.ActDetails {
-	return attestation.ActDetails{Number: s.Number, Date: s.Date}
+	return attestation.ActDetails{Number: s.Number, Date: s.Date, MethodologyVersion: s.MethodologyVersion,
+		Components: mapSlice(s.Components, func(c storedActComponent) attestation.ActComponent {
+			return attestation.ActComponent{Component: c.Component, Result: c.Result, Finding: c.Finding}
+		}),
+		Copies: mapSlice(s.Copies, func(c storedActCopy) attestation.ActCopy {
+			return attestation.ActCopy{For: c.For, HeldBy: c.HeldBy, ReceivedBy: c.ReceivedBy, ReceivedAt: c.ReceivedAt}
+		})}
 }
 
 // storedTerms are the certificate's terms (attestation.CertificateTerms).
@@ -413,4 +453,33 @@ func (it certificateItem) domain() attestation.Certificate {
 	return attestation.Certificate{Number: s.Number, Year: s.Year, Seq: s.Seq, CaseID: s.CaseID, OrganizationBIN: s.OrganizationBIN,
 		ObjectName: s.ObjectName, ObjectKind: s.ObjectKind, Edition: s.Edition, IssuedAt: s.IssuedAt, ValidUntil: s.ValidUntil,
 		Acts: mapSlice(s.Acts, storedDocument.domain), Status: s.Status}
+}
+
+// storedCommission is an attestation commission (attestation.Commission).
+type storedCommission struct {
+	Meeting        string                   `dynamodbav:"Meeting"`
+	ProtocolNumber string                   `dynamodbav:"ProtocolNumber"`
+	Step           string                   `dynamodbav:"Step"`
+	Members        []storedCommissionMember `dynamodbav:"Members"`
+}
+
+// storedCommissionMember is one member of a commission.
+type storedCommissionMember struct {
+	Name     string `dynamodbav:"Name"`
+	Position string `dynamodbav:"Position"`
+	Role     string `dynamodbav:"Role"`
+}
+
+func toStoredCommission(c attestation.Commission) storedCommission {
+	return storedCommission{Meeting: c.Meeting, ProtocolNumber: c.ProtocolNumber, Step: c.Step,
+		Members: mapSlice(c.Members, func(m attestation.CommissionMember) storedCommissionMember {
+			return storedCommissionMember{Name: m.Name, Position: m.Position, Role: m.Role}
+		})}
+}
+
+func (s storedCommission) domain() attestation.Commission {
+	return attestation.Commission{Meeting: s.Meeting, ProtocolNumber: s.ProtocolNumber, Step: s.Step,
+		Members: mapSlice(s.Members, func(m storedCommissionMember) attestation.CommissionMember {
+			return attestation.CommissionMember{Name: m.Name, Position: m.Position, Role: m.Role}
+		})}
 }

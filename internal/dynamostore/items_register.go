@@ -28,37 +28,39 @@ type entryItem struct {
 // storedEntry is the entry item's map attribute entry (register.Entry). The public search
 // filters on entry.OwnerIndividual.
 type storedEntry struct {
-	Number          string            `dynamodbav:"Number"`
-	Year            int               `dynamodbav:"Year"`
-	Seq             int               `dynamodbav:"Seq"`
-	CaseID          string            `dynamodbav:"CaseID"`
-	Edition         string            `dynamodbav:"Edition"`
-	ObjectID        string            `dynamodbav:"ObjectID"`
-	ObjectName      string            `dynamodbav:"ObjectName"`
-	ObjectKind      string            `dynamodbav:"ObjectKind"`
-	Mandatory       bool              `dynamodbav:"Mandatory"`
-	OwnerName       string            `dynamodbav:"OwnerName"`
-	OwnerBIN        string            `dynamodbav:"OwnerBIN"`
-	OwnerIndividual bool              `dynamodbav:"OwnerIndividual"`
-	Developer       string            `dynamodbav:"Developer"`
-	Act             storedAct         `dynamodbav:"Act"`
-	AdditionalAct   *storedAct        `dynamodbav:"AdditionalAct"`
-	IssuedAt        time.Time         `dynamodbav:"IssuedAt"`
-	ValidUntil      *time.Time        `dynamodbav:"ValidUntil"`
-	Certificate     storedFile        `dynamodbav:"Certificate"`
-	Data            storedFile        `dynamodbav:"Data"`
-	Status          string            `dynamodbav:"Status"`
-	ExpiredAt       *time.Time        `dynamodbav:"ExpiredAt"`
-	Recall          *storedRecall     `dynamodbav:"Recall"`
-	TerminatedAt    *time.Time        `dynamodbav:"TerminatedAt"`
-	Monitoring      *storedMonitoring `dynamodbav:"Monitoring"`
-	Changes         []storedChange    `dynamodbav:"Changes"`
-	Duplicates      []storedDuplicate `dynamodbav:"Duplicates"`
-	Cessation       *storedCessation  `dynamodbav:"Cessation"`
-	Revision        int               `dynamodbav:"Revision"`
-	UpdatedAt       time.Time         `dynamodbav:"UpdatedAt"`
-	PreviousSHA256  string            `dynamodbav:"PreviousSHA256"`
-	Seal            storedSeal        `dynamodbav:"Seal"`
+	Number  string `dynamodbav:"Number"`
+	Year    int    `dynamodbav:"Year"`
+	Seq     int    `dynamodbav:"Seq"`
+	CaseID  string `dynamodbav:"CaseID"`
+	Edition string `dynamodbav:"Edition"`
+	// EditionOutOfForce: register.Entry's, absent when false (as on entries stored before it).
+	EditionOutOfForce bool              `dynamodbav:"EditionOutOfForce,omitempty"`
+	ObjectID          string            `dynamodbav:"ObjectID"`
+	ObjectName        string            `dynamodbav:"ObjectName"`
+	ObjectKind        string            `dynamodbav:"ObjectKind"`
+	Mandatory         bool              `dynamodbav:"Mandatory"`
+	OwnerName         string            `dynamodbav:"OwnerName"`
+	OwnerBIN          string            `dynamodbav:"OwnerBIN"`
+	OwnerIndividual   bool              `dynamodbav:"OwnerIndividual"`
+	Developer         string            `dynamodbav:"Developer"`
+	Act               storedAct         `dynamodbav:"Act"`
+	AdditionalAct     *storedAct        `dynamodbav:"AdditionalAct"`
+	IssuedAt          time.Time         `dynamodbav:"IssuedAt"`
+	ValidUntil        *time.Time        `dynamodbav:"ValidUntil"`
+	Certificate       storedFile        `dynamodbav:"Certificate"`
+	Data              storedFile        `dynamodbav:"Data"`
+	Status            string            `dynamodbav:"Status"`
+	ExpiredAt         *time.Time        `dynamodbav:"ExpiredAt"`
+	Recall            *storedRecall     `dynamodbav:"Recall"`
+	TerminatedAt      *time.Time        `dynamodbav:"TerminatedAt"`
+	Monitoring        *storedMonitoring `dynamodbav:"Monitoring"`
+	Changes           []storedChange    `dynamodbav:"Changes"`
+	Duplicates        []storedDuplicate `dynamodbav:"Duplicates"`
+	Cessation         *storedCessation  `dynamodbav:"Cessation"`
+	Revision          int               `dynamodbav:"Revision"`
+	UpdatedAt         time.Time         `dynamodbav:"UpdatedAt"`
+	PreviousSHA256    string            `dynamodbav:"PreviousSHA256"`
+	Seal              storedSeal        `dynamodbav:"Seal"`
 	// AwaitingReceipt and ReceivedAt: the owner's receipt of the certificate (§28, §42); absent on
 	// entries written before receipt was recorded (they count as received).
 	AwaitingReceipt bool       `dynamodbav:"AwaitingReceipt,omitempty"`
@@ -84,7 +86,7 @@ func (s storedRecallApplication) domain() register.RecallApplication {
 // toStoredEntry is e as the entry item holds it: each change notice as its summary (apart, without
 // its description and reasons, which its own item holds: changeItem).
 func toStoredEntry(e register.Entry) storedEntry {
-	return storedEntry{Number: e.Number, Year: e.Year, Seq: e.Seq, CaseID: e.CaseID, Edition: e.Edition, ObjectID: e.ObjectID,
+	return storedEntry{Number: e.Number, Year: e.Year, Seq: e.Seq, CaseID: e.CaseID, Edition: e.Edition, EditionOutOfForce: e.EditionOutOfForce, ObjectID: e.ObjectID,
 		ObjectName: e.ObjectName, ObjectKind: e.ObjectKind, Mandatory: e.Mandatory, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
 		OwnerIndividual: e.OwnerIndividual, Developer: e.Developer, Act: toStoredAct(e.Act), AdditionalAct: mapPtr(e.AdditionalAct, toStoredAct),
 		IssuedAt: e.IssuedAt, ValidUntil: e.ValidUntil, Certificate: toStoredFile(e.Certificate), Data: toStoredFile(e.Data),
@@ -100,7 +102,7 @@ func toStoredEntry(e register.Entry) storedEntry {
 // item holds them whole, as entries did before each notice got an item of its own.
 func (s storedEntry) domain() register.Entry {
 	return register.Entry{InlineChanges: slices.ContainsFunc(s.Changes, func(c storedChange) bool { return !c.Apart }),
-		Number: s.Number, Year: s.Year, Seq: s.Seq, CaseID: s.CaseID, Edition: s.Edition, ObjectID: s.ObjectID,
+		Number: s.Number, Year: s.Year, Seq: s.Seq, CaseID: s.CaseID, Edition: s.Edition, EditionOutOfForce: s.EditionOutOfForce, ObjectID: s.ObjectID,
 		ObjectName: s.ObjectName, ObjectKind: s.ObjectKind, Mandatory: s.Mandatory, OwnerName: s.OwnerName, OwnerBIN: s.OwnerBIN,
 		OwnerIndividual: s.OwnerIndividual, Developer: s.Developer, Act: s.Act.domain(), AdditionalAct: mapPtr(s.AdditionalAct, storedAct.domain),
 		IssuedAt: s.IssuedAt, ValidUntil: s.ValidUntil, Certificate: s.Certificate.domain(), Data: s.Data.domain(),

@@ -223,6 +223,7 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 		"POST /certificates/{year}/{seq}/recall-application":          {app, map[string]any{"reasons": []string{"Abuse"}}},
 		"POST /cases/{caseId}/attention/resume":                       {auth, map[string]any{"reasons": []string{"Abuse"}}},
 		"POST /office/filings":                                        {localstack.DemoOffice, officeFilingBody(t, "Abuse paper registry")},
+		"POST /survey-methodology":                                    {auth, map[string]any{"version": "2026.9", "title": "Abuse methodology", "text": "Abuse"}},
 		"POST /complaints/registrations": {auth, map[string]any{"addressee": "service_provider", "channel": "post", "organization": localstack.DemoApplicant.BIN,
 			"complainantName": "A. Aigerim", "subject": "Abuse registered complaint", "incomingNumber": "ВХ-2026/0001", "registeredBy": "Serikbayev A.",
 			"receivedAt": "2026-10-15T04:00:00Z"}},

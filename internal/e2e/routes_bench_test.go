@@ -128,6 +128,12 @@ func BenchmarkRoutes(b *testing.B) {
 				"complainantName": "A. Aigerim", "subject": "Benchmark registered complaint", "incomingNumber": "ВХ-2026/0001", "registeredBy": "Serikbayev A.",
 				"receivedAt": "2026-10-15T04:00:00Z"}
 		}},
+		// §20: publishing the same version again answers the version as first published (201).
+		{"POST /survey-methodology", authority, 201, func(*testing.B) (string, string, any) {
+			return "POST", "/survey-methodology", map[string]any{"version": "2026.7", "title": "Benchmark methodology", "text": "1. Scope."}
+		}},
+		{"GET /survey-methodology", sts, 200, func(*testing.B) (string, string, any) { return "GET", "/survey-methodology", nil }},
+		{"GET /survey-methodology/{version}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/survey-methodology/2026.7", nil }},
 		{"POST /office/filings", localstack.DemoOffice, 201, func(b *testing.B) (string, string, any) {
 			return "POST", "/office/filings", officeFilingBody(b, "Benchmark paper registry")
 		}},

@@ -56,8 +56,9 @@ type Handler struct {
 	notices        NoticeService   // the personal cabinet (notices.go)
 	contacts       ContactService  // an organisation's contacts for its notifications (notices.go)
 
-	archive ArchiveService    // the archive of the call records (records.go)
-	stats   StatisticsService // the statistics of the service (records.go)
+	archive     ArchiveService     // the archive of the call records (records.go)
+	stats       StatisticsService  // the statistics of the service (records.go)
+	methodology MethodologyService // the survey methodology (§20; methodology.go); nil: 503
 }
 
 // Deps are the services and stores the API is built on; every one is required.
@@ -78,6 +79,9 @@ type Deps struct {
 
 	Archive    ArchiveService    // a day's archive manifest of the call records (records.go)
 	Statistics StatisticsService // the statistics of the service (records.go)
+	// Methodology serves the survey methodology (§20; methodology.go); optional: without it its
+	// routes answer 503.
+	Methodology MethodologyService
 }
 
 // New returns the API handler on d, or an error naming the first service or store d lacks.
@@ -98,7 +102,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	return &Handler{svc: d.Cases, calls: d.Calls, idem: d.Claims, log: d.Log, objects: d.Objects, complaints: d.Complaints,
 		oversight: d.Oversight, register: d.Register, registerPublic: &publicRegister{svc: d.RegisterPublic, numbers: d.Numbering}, notices: d.Notices, contacts: d.Contacts,
-		archive: d.Archive, stats: d.Statistics}, nil
+		archive: d.Archive, stats: d.Statistics, methodology: d.Methodology}, nil
 }
 
 type request struct {
@@ -147,6 +151,9 @@ func (h *Handler) routes() map[string]route {
 		rs[k] = v
 	}
 	for k, v := range h.complaintRoutes() {
+		rs[k] = v
+	}
+	for k, v := range h.methodologyRoutes() {
 		rs[k] = v
 	}
 	for k, v := range h.oversightRoutes() {
@@ -449,17 +456,19 @@ func (h *Handler) queue(ctx context.Context, r *request) (int, any, error) {
 
 // CaseView is a case as the API shows it.
 type CaseView struct {
-	ID          string                 `json:"id"`
-	ObjectName  string                 `json:"objectName"`
-	Stage       attestation.Stage      `json:"stage"`
-	Edition     string                 `json:"edition"`
-	SubmittedAt time.Time              `json:"submittedAt"`
-	ReceivedAt  time.Time              `json:"receivedAt"`
-	Certificate string                 `json:"certificate,omitempty"`
-	OpenStep    *StepView              `json:"openStep,omitempty"`
-	Decision    attestation.Outcome    `json:"decision,omitempty"`
-	Documents   []attestation.Document `json:"documents,omitempty"`
-	History     []attestation.Event    `json:"history,omitempty"`
+	ID         string            `json:"id"`
+	ObjectName string            `json:"objectName"`
+	Stage      attestation.Stage `json:"stage"`
+	Edition    string            `json:"edition"`
+	// EditionOutOfForce: filed on a date its edition does not cover, under the model mode (issue 16).
+	EditionOutOfForce bool                   `json:"editionOutOfForce,omitempty"`
+	SubmittedAt       time.Time              `json:"submittedAt"`
+	ReceivedAt        time.Time              `json:"receivedAt"`
+	Certificate       string                 `json:"certificate,omitempty"`
+	OpenStep          *StepView              `json:"openStep,omitempty"`
+	Decision          attestation.Outcome    `json:"decision,omitempty"`
+	Documents         []attestation.Document `json:"documents,omitempty"`
+	History           []attestation.Event    `json:"history,omitempty"`
 	// Notifications are the case's notifications in the caller's cabinet, newest first (GET /cases/{caseId} only).
 	Notifications []NotificationView `json:"notifications,omitempty"`
 	// ServiceTerm is the service term of standard §4: 51 working days from the submission, +48 with an additional survey.
@@ -467,6 +476,12 @@ type CaseView struct {
 	// Paper and HandOvers: a filing received on paper at the Committee's office (standard §9).
 	Paper     *attestation.PaperFiling `json:"paper,omitempty"`
 	HandOvers []attestation.HandOver   `json:"handOvers,omitempty"`
+	// SurveyAct and AdditionalSurveyAct are the acts' details with the survey's content and their
+	// three copies (§20-§25, §35); the applicant sees each once the authority sent it.
+	SurveyAct           *attestation.ActDetails `json:"surveyAct,omitempty"`
+	AdditionalSurveyAct *attestation.ActDetails `json:"additionalSurveyAct,omitempty"`
+	// Commissions are the attestation commissions of the case's decisions (Law Art. 51(6)).
+	Commissions []attestation.Commission `json:"commissions,omitempty"`
 }
 
 // ServiceTermView is the case's service term (standard §4) as the API shows it.
@@ -487,8 +502,9 @@ type StepView struct {
 }
 
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
-	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
-		Decision: c.Decision, Documents: c.Documents, History: hist, Paper: c.Paper, HandOvers: c.HandOvers}
+	v := CaseView{ID: c.ID, ObjectName: c.ObjectName, Stage: c.Stage, Edition: c.Edition, EditionOutOfForce: c.EditionOutOfForce, SubmittedAt: c.SubmittedAt, ReceivedAt: c.ReceivedAt, Certificate: c.Certificate,
+		Decision: c.Decision, Documents: c.Documents, History: hist, Paper: c.Paper, HandOvers: c.HandOvers, SurveyAct: c.SurveyAct, AdditionalSurveyAct: c.AdditionalSurveyAct,
+		Commissions: c.Commissions}
 	if t := c.Term; t != nil {
 		v.ServiceTerm = &ServiceTermView{ServiceTerm: *t}
 	}

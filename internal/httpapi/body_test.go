@@ -65,7 +65,7 @@ var bodyPathParam = regexp.MustCompile(`\{([A-Za-z]+)\}`)
 var wellFormedParams = map[string]string{
 	"caseId": "A-20261015-0123456789abcdef", "draftId": "D-0123456789abcdef01234567", "uploadId": "U-0123456789abcdef0123456789abcdef",
 	"objectId": "O-0123456789abcdef", "complaintId": "C-000000000000000000000001", "year": "2026", "seq": "00001", "day": "2026-10-15",
-	"changeId": "c1", "requestId": "d1", "notificationId": "A-20261015-9f1c2a7b3d4e5f60.6.1",
+	"changeId": "c1", "requestId": "d1", "notificationId": "A-20261015-9f1c2a7b3d4e5f60.6.1", "version": "2026.1",
 }
 
 // TestWellFormedParamsAreOfTheirShapes keeps the tests' path parameters within pathShapes.

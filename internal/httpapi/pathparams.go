@@ -48,6 +48,7 @@ var pathShapes = map[string]paramShape{
 	"seq":            shape(`^[0-9]{1,9}$`, 9, "the sequence of a certificate number, 1 to 9 digits"),
 	"changeId":       shape(`^c[0-9]{1,9}$`, 10, "a change notice's ID, c and digits"),
 	"requestId":      shape(`^d[0-9]{1,9}$`, 10, "a duplicate request's ID, d and digits"),
+	"version":        shape(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`, 32, "a version of the survey methodology: letters, digits, dots, dashes, underscores"),
 	"notificationId": shape(`^[0-9A-Za-z][0-9A-Za-z.-]{2,79}$`, 80, "a notification's ID: letters, digits, dots and hyphens"),
 }
 

@@ -60,6 +60,7 @@ type CertificateView struct {
 	Status            register.Status             `json:"status"`
 	CaseID            string                      `json:"caseId"`
 	Edition           string                      `json:"edition"`
+	EditionOutOfForce bool                        `json:"editionOutOfForce,omitempty"` // filed on a date its edition does not cover (issue 16)
 	ObjectID          string                      `json:"objectId,omitempty"`
 	ObjectName        string                      `json:"objectName"`
 	ObjectKind        string                      `json:"objectKind"`
@@ -115,7 +116,7 @@ type ObligationPage struct {
 }
 
 func certificateView(e register.Entry) CertificateView {
-	v := CertificateView{Number: e.Number, Status: e.Status, CaseID: e.CaseID, Edition: e.Edition, ObjectID: e.ObjectID,
+	v := CertificateView{Number: e.Number, Status: e.Status, CaseID: e.CaseID, Edition: e.Edition, EditionOutOfForce: e.EditionOutOfForce, ObjectID: e.ObjectID,
 		ObjectName: e.ObjectName, ObjectKind: e.ObjectKind, Mandatory: e.Mandatory, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
 		Developer: e.Developer, Act: CertificateActView{Number: e.Act.Number, Date: e.Act.Date, Day: register.ActDay(e.Act.Date), SHA256: e.Act.Document.SHA256},
 		IssuedAt: e.IssuedAt, ValidUntil: e.ValidUntil, CertificateSHA256: e.Certificate.SHA256, ExpiredAt: e.ExpiredAt,

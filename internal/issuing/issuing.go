@@ -134,7 +134,7 @@ func (s *Service) entry(ctx context.Context, c attestation.Case, number string, 
 	if err != nil {
 		return register.Entry{}, err
 	}
-	e := register.Entry{Number: number, Year: year, Seq: seq, CaseID: c.ID, Edition: c.Edition, ObjectID: c.ObjectID,
+	e := register.Entry{Number: number, Year: year, Seq: seq, CaseID: c.ID, Edition: c.Edition, EditionOutOfForce: c.EditionOutOfForce, ObjectID: c.ObjectID,
 		ObjectName: c.ObjectName, ObjectKind: c.ObjectKind, Mandatory: kind.Mandatory,
 		OwnerName: c.ApplicantName, OwnerBIN: c.OrganizationBIN, OwnerIndividual: c.ApplicantIndividual, Developer: c.Developer,
 		IssuedAt: at.UTC(), ValidUntil: cert.ValidUntil, Status: register.Valid,

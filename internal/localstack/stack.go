@@ -46,6 +46,10 @@ type Options struct {
 	// RequireSignatures sets EDS_REQUIRED: the edition's signature rules bind filings and steps
 	// (issue 17; eds.go). Off by default: a signature that accompanies a document is verified anyway.
 	RequireSignatures bool
+	// EnforceEditions sets POLICY_EDITION_MODE=enforce: a filing falls under the edition in force
+	// on its date and a date no edition covers is refused (issue 16). Off by default: the model
+	// mode, so filings on today's dates keep working under the configured edition, marked.
+	EnforceEditions bool
 }
 
 // Stack is a running local stack.
@@ -143,6 +147,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		samtemplate.Names{Region: Region, AccountID: AccountID, Prefix: "attestation-"},
 		map[string]any{"JwtIssuer": s.APIURL + "/local-issuer", "JwtAudience": "attestation-local", "PublicBaseUrl": s.APIURL, "PortalUrl": s.APIURL,
 			"EdsStsBin": LocalSTSBIN, "EdsAuthorityBin": LocalAuthorityBIN, "EdsRequired": strconv.FormatBool(o.RequireSignatures),
+			"PolicyEditionMode":       editionMode(o.EnforceEditions),
 			"NotificationFromAddress": LocalMailFrom, "StaffMailAuthority": LocalStaffMail["authority"], "StaffMailSts": LocalStaffMail["sts"],
 			"StaffMailQualityAuthority": LocalStaffMail["quality_authority"]})
 	if err != nil {
@@ -423,4 +428,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// editionMode is the PolicyEditionMode parameter of the local stack: model unless enforce.
+func editionMode(enforce bool) string {
+	if enforce {
+		return "enforce"
+	}
+	return "model"
 }

@@ -158,17 +158,20 @@ type DuplicateRequest struct {
 
 // Entry is one certificate's entry in the register (§29).
 type Entry struct {
-	Number     string `json:"number"`
-	Year       int    `json:"year"`
-	Seq        int    `json:"seq"`
-	CaseID     string `json:"caseId"`
-	Edition    string `json:"edition"`
-	ObjectID   string `json:"objectId,omitempty"` // the object of informatization, when the filing named it
-	ObjectName string `json:"objectName"`
-	ObjectKind string `json:"objectKind"`
-	Mandatory  bool   `json:"mandatory"` // a mandatory object of §5
-	OwnerName  string `json:"ownerName"`
-	OwnerBIN   string `json:"ownerBin"` // BIN of a legal entity or IIN of an individual
+	Number  string `json:"number"`
+	Year    int    `json:"year"`
+	Seq     int    `json:"seq"`
+	CaseID  string `json:"caseId"`
+	Edition string `json:"edition"`
+	// EditionOutOfForce: the case was filed on a date its edition does not cover (the model mode
+	// of issue 16). omitempty: an entry signed before it existed verifies as it was signed.
+	EditionOutOfForce bool   `json:"editionOutOfForce,omitempty"`
+	ObjectID          string `json:"objectId,omitempty"` // the object of informatization, when the filing named it
+	ObjectName        string `json:"objectName"`
+	ObjectKind        string `json:"objectKind"`
+	Mandatory         bool   `json:"mandatory"` // a mandatory object of §5
+	OwnerName         string `json:"ownerName"`
+	OwnerBIN          string `json:"ownerBin"` // BIN of a legal entity or IIN of an individual
 	// OwnerIndividual: the owner is an individual; its IIN is personal data and is never published.
 	OwnerIndividual bool   `json:"ownerIndividual,omitempty"`
 	Developer       string `json:"developer,omitempty"`
@@ -258,6 +261,9 @@ type Public struct {
 	Revision        int           `json:"revision"`
 	UpdatedAt       time.Time     `json:"updatedAt"`
 	PreviousSHA256  string        `json:"previousSha256,omitempty"`
+	// EditionOutOfForce: the case was filed on a date its edition does not cover (the model mode
+	// of issue 16); absent otherwise, so entries signed before it existed verify as signed.
+	EditionOutOfForce bool `json:"editionOutOfForce,omitempty"`
 }
 
 // PublicAct is an act's details as published: number, date and the SHA-256 of the stored act.
@@ -311,7 +317,7 @@ func (e Entry) PublicView() Public {
 		Act:      PublicAct{Number: e.Act.Number, Date: e.Act.Date.UTC(), Day: e.Act.Day, SHA256: e.Act.Document.SHA256, Signed: e.Act.Signed.public()},
 		IssuedAt: e.IssuedAt.UTC(), ValidUntil: utcPtr(e.ValidUntil), CertificateHash: e.Certificate.SHA256,
 		ExpiredAt: utcPtr(e.ExpiredAt), TerminatedAt: utcPtr(e.TerminatedAt),
-		Revision: e.Revision, UpdatedAt: e.UpdatedAt.UTC(), PreviousSHA256: e.PreviousSHA256}
+		Revision: e.Revision, UpdatedAt: e.UpdatedAt.UTC(), PreviousSHA256: e.PreviousSHA256, EditionOutOfForce: e.EditionOutOfForce}
 	p.OwnerBIN = e.PublishedOwnerBIN()
 	if a := e.AdditionalAct; a != nil {
 		p.AdditionalAct = &PublicAct{Number: a.Number, Date: a.Date.UTC(), Day: a.Day, SHA256: a.Document.SHA256, Signed: a.Signed.public()}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -21,6 +22,7 @@ import (
 	"attestation/internal/attestation"
 	"attestation/internal/calendar"
 	"attestation/internal/dynamostore"
+	"attestation/internal/policy"
 	"attestation/internal/s3store"
 	"attestation/internal/sfnflow"
 )
@@ -32,9 +34,13 @@ type Config struct {
 	DocumentsBucket string // DOCUMENTS_BUCKET
 	RecordsBucket   string // RECORDS_BUCKET
 	PolicyEdition   string // POLICY_EDITION: the edition applied to new filings
-	StateMachineARN string // STATE_MACHINE_ARN: only for functions that start or call back executions
-	S3PathStyle     bool   // S3_PATH_STYLE: path-style S3 addressing (the local stack needs it)
-	PublicBaseURL   string // PUBLIC_BASE_URL: the API's public address, printed in certificates' QR codes
+	// POLICY_EDITION_MODE (enforce or model; "" is model) and POLICY_EDITION_ENDS ("id=YYYY-MM-DD,...",
+	// the first day each edition no longer applies): which edition a filing falls under (issue 16).
+	PolicyEditionMode policy.Mode
+	PolicyEditionEnds map[string]time.Time
+	StateMachineARN   string // STATE_MACHINE_ARN: only for functions that start or call back executions
+	S3PathStyle       bool   // S3_PATH_STYLE: path-style S3 addressing (the local stack needs it)
+	PublicBaseURL     string // PUBLIC_BASE_URL: the API's public address, printed in certificates' QR codes
 	// PUBLIC_BASE_URL_PARAMETER: the SSM parameter holding that address when PUBLIC_BASE_URL is unset
 	// (PublicBaseURL reads it).
 	PublicBaseURLParameter string
@@ -100,6 +106,15 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	if len(missing) > 0 {
 		return Config{}, fmt.Errorf("environment variables not set: %v", missing)
 	}
+	var err error
+	mode, _ := lookup("POLICY_EDITION_MODE")
+	if c.PolicyEditionMode, err = policy.ParseMode(mode); err != nil {
+		return Config{}, fmt.Errorf("POLICY_EDITION_MODE: %w", err)
+	}
+	ends, _ := lookup("POLICY_EDITION_ENDS")
+	if c.PolicyEditionEnds, err = policy.ParseEnds(ends); err != nil {
+		return Config{}, fmt.Errorf("POLICY_EDITION_ENDS: %w", err)
+	}
 	if err := loadEDS(lookup, &c.EDS); err != nil {
 		return Config{}, err
 	}
@@ -121,7 +136,8 @@ func CaseDeps(awsCfg aws.Config, cfg Config, log *slog.Logger) (attestation.Deps
 	s3c := NewS3(awsCfg, cfg)
 	return attestation.Deps{Cases: dynamostore.New(db, cfg.TableName), Records: s3store.NewRecords(s3c, cfg.RecordsBucket),
 		Documents: s3store.NewRecords(s3c, cfg.DocumentsBucket), Workflow: sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN),
-		Calendar: cal, Edition: cfg.PolicyEdition, Log: log, ObjectOwners: objectOwners{dynamostore.NewObjects(db, cfg.TableName)}}, nil
+		Calendar: cal, Edition: cfg.PolicyEdition, Log: log, ObjectOwners: objectOwners{dynamostore.NewObjects(db, cfg.TableName)},
+		EditionMode: cfg.PolicyEditionMode, EditionEnds: cfg.PolicyEditionEnds}, nil
 }
 
 // Cases builds the attestation service of a function that takes no uploads (CaseDeps).

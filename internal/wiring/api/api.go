@@ -76,7 +76,7 @@ func handler(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*httpapi.H
 		return nil, err
 	}
 	return httpapi.New(httpapi.Deps{Cases: svc, Calls: dynamostore.NewAudit(db, cfg.TableName),
-		Claims: idempotency.New(dynamostore.NewIdempotency(db, cfg.TableName)), Log: log, Objects: objs, Complaints: comps,
+		Claims: idempotency.New(dynamostore.NewIdempotency(db, cfg.TableName)), Log: log, Objects: objs, Complaints: comps, Methodology: svc,
 		Oversight: oversight.NewService(dynamostore.NewOversight(db, cfg.TableName), cal), Register: life,
 		RegisterPublic: pub, Numbering: numbering, Notices: notice.NewCabinet(dynamostore.NewNotices(db, cfg.TableName)),
 		Contacts: notice.NewContactService(dynamostore.NewNotices(db, cfg.TableName)),
@@ -109,6 +109,7 @@ func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation
 		}
 		d.Registry = reg
 	}
+	d.Methodologies = dynamostore.NewMethodologies(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	return attestation.NewService(d)
 }
 

@@ -781,6 +781,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/survey-methodology": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The published versions of the survey methodology (§20)
+         * @description The versions the authority published, newest first, without their texts.
+         */
+        get: operations["ListSurveyMethodology"];
+        put?: never;
+        /**
+         * Publish a version of the survey methodology (§20)
+         * @description §20: the STS surveys an object by the methodology the authority approves. The authority
+         *     publishes each version once; it never changes (the same version and text again answers the
+         *     first; another text under a published version is 409). An act of a survey names the
+         *     version it was drawn up under (`act.methodologyVersion`).
+         */
+        post: operations["PublishSurveyMethodology"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/survey-methodology/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        /** A published version of the survey methodology with its text (§20) */
+        get: operations["GetSurveyMethodology"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/complaints": {
         parameters: {
             query?: never;
@@ -1586,6 +1632,12 @@ export interface components {
             updatedAt: string;
             /** @description The SHA-256 of the previous revision's signed payload; absent for the first. */
             previousSha256?: string;
+            /**
+             * @description Present (true) when the case was filed on a date its policy edition does not cover, under
+             *     the deployment's model mode (issue 16; see Case). Absent otherwise, as in every entry
+             *     signed before it existed, so those payloads verify as signed.
+             */
+            editionOutOfForce?: boolean;
         };
         RegisterSignature: {
             keyId: string;
@@ -1925,12 +1977,93 @@ export interface components {
             entryIntoForce?: string;
             act?: components["schemas"]["ActDetails"];
             certificate?: components["schemas"]["CertificateTerms"];
+            commission?: components["schemas"]["Commission"];
+        };
+        /**
+         * @description Law Art. 51(6): under an edition whose decision is taken "on the basis of the protocol of
+         *     the attestation commission" (law-2015-art51: decision, lapse_decision, second_decision),
+         *     required with the decision beside the protocol document (`commission_protocol`), and
+         *     refused elsewhere (422). The meeting is a day not before the step opened nor after today;
+         *     3 to 30 members, exactly one chair and at most one secretary (project rule: the Law sets
+         *     no composition). `step` is set by the service.
+         */
+        Commission: {
+            /** Format: date */
+            meeting: string;
+            protocolNumber: string;
+            /** @description The decision the commission met for, set by the service (a value sent is replaced). */
+            step?: string;
+            members: components["schemas"]["CommissionMember"][];
+        };
+        CommissionMember: {
+            name: string;
+            position: string;
+            /** @enum {string} */
+            role: "chair" | "secretary" | "member";
         };
         /** @description Required with the outcome act of survey and additional_survey, and refused elsewhere: the act's number and date (§24, §35), which the certificate (Annex 7) and the register (§29) print. The date is not after today and not before the filing. */
         ActDetails: {
             number: string;
             /** Format: date */
             date: string;
+            /**
+             * @description §20: the version of the survey methodology, published by the authority
+             *     (POST /survey-methodology), the act was drawn up under. Given with `components`: an
+             *     act that records the survey's content names a published version (422 otherwise).
+             */
+            methodologyVersion?: string;
+            /**
+             * @description §22, §24: each of the four components of the survey exactly once, with its result and
+             *     finding; given together with `methodologyVersion` (an act may record neither, as before).
+             */
+            components?: components["schemas"]["ActComponent"][];
+            /**
+             * @description §25, §35: the act's three copies, recorded by the service (refused in a request, 422):
+             *     the STS's, kept by the person who handed the act over; the authority's, received at
+             *     that moment; the applicant's, held by the authority until it sends the act with its
+             *     decision (§28, §30, §31), then received by the applicant.
+             */
+            copies?: components["schemas"]["ActCopy"][];
+        };
+        ActComponent: {
+            /**
+             * @description §22(1) preliminary analysis of the original data; (2) the technical documentation on IS against the standards; (3) examination of the object; (4) instrumental examination.
+             * @enum {string}
+             */
+            component: "initial_data_analysis" | "documentation_assessment" | "object_examination" | "instrumental_examination";
+            /** @enum {string} */
+            result: "compliant" | "nonconformities";
+            finding: string;
+        };
+        ActCopy: {
+            /** @enum {string} */
+            for: "sts" | "authority" | "applicant";
+            /** @enum {string} */
+            heldBy: "sts" | "authority" | "applicant";
+            /** @description Who received it (the person of the STS, the authority, the applicant's name). */
+            receivedBy?: string;
+            /** Format: date-time */
+            receivedAt?: string;
+        };
+        /** @description A published version of the survey methodology (§20); a version never changes. */
+        Methodology: {
+            version: string;
+            title: string;
+            /** @description The methodology's text (absent in the list of versions). */
+            text?: string;
+            /** @description SHA-256 of the text (UTF-8). */
+            sha256: string;
+            /** Format: date-time */
+            publishedAt: string;
+            publishedBy: string;
+        };
+        MethodologyInput: {
+            version: string;
+            title: string;
+            text: string;
+        };
+        MethodologyPage: {
+            versions: components["schemas"]["Methodology"][];
         };
         /** @description Required with the outcome issue of decision and second_decision (§27(1), §37), and refused elsewhere; the certificate's terms (Annex 7). Every wording in Kazakh, Russian and English. */
         CertificateTerms: {
@@ -2126,6 +2259,19 @@ export interface components {
              * @example rules-2016-amended-2018
              */
             edition: string;
+            surveyAct?: components["schemas"]["ActDetails"];
+            additionalSurveyAct?: components["schemas"]["ActDetails"];
+            /** @description Law Art. 51(6) the attestation commissions whose protocols the case's decisions were taken on, in order. */
+            commissions?: components["schemas"]["Commission"][];
+            /**
+             * @description Present (true) when the case was filed on a date its edition does not cover: the
+             *     deployment's model mode (PolicyEditionMode=model) applies the configured edition to
+             *     every filing and marks those; the enforce mode refuses such a filing instead (422,
+             *     rule `editions in force`). Each edition applies from its `applies_from` to the day
+             *     before its configured end (PolicyEditionEnds: the Rules were repealed by Decree
+             *     No. 1047 of 2019-12-31, the standard by Order No. 374/НҚ of 2020-10-05).
+             */
+            editionOutOfForce?: boolean;
             /** Format: date-time */
             submittedAt: string;
             /**
@@ -2470,6 +2616,8 @@ export interface components {
             /** @description Past its due moment at the request's time (a staff step's breach has no legal effect). */
             overdue: boolean;
             serviceTerm?: components["schemas"]["ServiceTerm"];
+            /** @description Present (true) when the case was filed under an edition out of force on its date (see Case). */
+            editionOutOfForce?: boolean;
         };
         RecordPage: {
             records: components["schemas"]["CallRecord"][];
@@ -2799,6 +2947,8 @@ export interface components {
             status: components["schemas"]["CertificateStatus"];
             caseId: string;
             edition: string;
+            /** @description Present (true) when the case was filed under an edition out of force on its date (see Case); part of the signed entry, absent from entries signed before it existed. */
+            editionOutOfForce?: boolean;
             objectId?: string;
             objectName: string;
             objectKind: string;
@@ -4782,6 +4932,108 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ListSurveyMethodology: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MethodologyPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    PublishSurveyMethodology: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat (draft-ietf-httpapi-idempotency-key-header): 1 to 200
+                 *     visible ASCII characters, one per caller and request. A repeat with the same key, route,
+                 *     path and body returns the first successful answer; the same key with another request is
+                 *     422; a repeat while the first still runs is 409 with Retry-After. A refused or failed
+                 *     request (4xx, 5xx) releases its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MethodologyInput"];
+            };
+        };
+        responses: {
+            /** @description The published version. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Methodology"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GetSurveyMethodology: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Methodology"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
