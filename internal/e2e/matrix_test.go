@@ -175,6 +175,8 @@ func TestEveryRouteAnswersEveryRoleAsItsXRolesSay(t *testing.T) {
 	params["complaintId"] = fileComplaint(t, as(t, localstack.DemoApplicant), complaintBody("service_provider", "Matrix complaint"))["id"].(string)
 	// A notification of the applicant's: its filing's receipt (§14), in its cabinet.
 	params["notificationId"] = firstNotification(t, as(t, localstack.DemoApplicant))
+	// A version of the survey methodology (§20), published or not: no role is refused for it.
+	params["version"] = "2026.1"
 	bodies := map[string][]byte{
 		"POST /objects":                    mustJSON(t, objectBody("Matrix object", "state_is", "creation")),
 		"PUT /plans/{year}":                mustJSON(t, planOf(planRow(params["objectId"], "creation", "2026-11-20", nil))),
