@@ -33,6 +33,12 @@ version, because the patches reach into private functions):
      The bytes on the wire are the same (a value it cannot vouch for goes the slow way).
  12. A table's items are sorted (every Query and Scan sorts the whole table) by their keys' values
      computed once per item, not once per comparison: the same order, a fraction of the CPU.
+ 13. SES v2 refuses mail as SES can, for addresses in the reserved domain .invalid (RFC 2606), which
+     no real recipient has: to <anyone>@refused.invalid with MessageRejected (SES will not send the
+     message: an unverified recipient in the sandbox, a suppressed address), to
+     <anyone>@unavailable.invalid with SendingPausedException (the account's sending is paused: a
+     refusal that lasts until someone acts). 5.2.1 accepts every address, so without it a
+     delivery's bounced and failed outcomes could not be reached locally.
 MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
 """
 import os
@@ -69,7 +75,9 @@ from moto import backends as moto_backends  # noqa: E402
 from moto.core.config import default_user_config  # noqa: E402
 from moto.kms import responses as kms_responses  # noqa: E402
 from moto.kms import utils as kms_utils  # noqa: E402
+from moto.core.exceptions import JsonRESTError  # noqa: E402
 from moto.server import main  # noqa: E402
+from moto.sesv2 import models as sesv2_models  # noqa: E402
 from moto.stepfunctions import models as sfn_models  # noqa: E402
 from moto.stepfunctions import responses as sfn_responses  # noqa: E402
 from moto.stepfunctions.parser import models as parser_models  # noqa: E402
@@ -411,6 +419,49 @@ def _all_items_sorted_once(self):
 
 
 DynamoTable.all_items = _all_items_sorted_once
+
+
+# 13
+class _SESRefusal(JsonRESTError):
+    def __init__(self, error_type, message):
+        super().__init__(error_type, message)
+        self.code = 400
+
+
+def _refuse_reserved(destinations):
+    for address in destinations:
+        domain = address.rsplit("@", 1)[-1].lower().rstrip(">")
+        if domain == "refused.invalid":
+            raise _SESRefusal("MessageRejected", "Email address is not verified: " + address)
+        if domain == "unavailable.invalid":
+            raise _SESRefusal("SendingPausedException", "Sending is paused for this account.")
+
+
+def _all_destinations(destinations):
+    if isinstance(destinations, dict):
+        out = []
+        for key in ("ToAddresses", "CcAddresses", "BccAddresses"):
+            out.extend(destinations.get(key) or [])
+        return out
+    return list(destinations or [])
+
+
+_sesv2_send_email = sesv2_models.SESV2Backend.send_email
+_sesv2_send_raw_email = sesv2_models.SESV2Backend.send_raw_email
+
+
+def _send_email_refusing(self, source, destinations, subject, body):
+    _refuse_reserved(_all_destinations(destinations))
+    return _sesv2_send_email(self, source, destinations, subject, body)
+
+
+def _send_raw_email_refusing(self, source, destinations, raw_data):
+    _refuse_reserved(_all_destinations(destinations))
+    return _sesv2_send_raw_email(self, source, destinations, raw_data)
+
+
+sesv2_models.SESV2Backend.send_email = _send_email_refusing
+sesv2_models.SESV2Backend.send_raw_email = _send_raw_email_refusing
 
 
 if __name__ == "__main__":

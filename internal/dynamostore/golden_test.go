@@ -37,6 +37,9 @@ type goldenItem struct {
 var goldenAdded = map[string]map[string]string{
 	// A filed case waits on the workflow: the deadline check's reconciliation finds it.
 	"case_minimal": {"gsi2pk": "IDLE#3", "gsi2sk": "2026-03-02T04:30:15Z#C-0002"},
+	// A notification not yet delivered waits in the due index's UNSENT partitions, where the
+	// deadline check's redelivery finds it (issue 13, notice.Redelivery).
+	"notification_staff": {"gsi2pk": "UNSENT#1", "gsi2sk": "2026-03-02T10:30:15Z#C-0001.4.1"},
 }
 
 // withoutDocuments is c as its case item alone holds it.

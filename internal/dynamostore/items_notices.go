@@ -1,6 +1,7 @@
 package dynamostore
 
 import (
+	"strings"
 	"time"
 
 	"attestation/internal/identity"
@@ -52,6 +53,9 @@ type storedDelivery struct {
 
 func notificationPK(id string) string { return "NOTE#" + id }
 
+// UnsentShardOf is the partition of the due index an undelivered notification waits in.
+func UnsentShardOf(id string) string { return "UNSENT#" + strings.TrimPrefix(DueShardOf(id), "DUE#") }
+
 // toNotificationItem is n as stored: by ID, in its audience's cabinet (gsi1, newest first) and
 // in its case's list (gsi4, which projects whole items: the due and queue indexes project only
 // what their own queries decode).
@@ -64,6 +68,12 @@ func toNotificationItem(n notice.Notification) notificationItem {
 		DaysLeft: n.DaysLeft, At: n.At.UTC(), ReadAt: utcPtr(n.ReadAt), EventID: n.EventID}
 	if n.CaseID != "" {
 		it.GSI4PK, it.GSI4SK = "NOTECASE#"+n.CaseID, sk
+	}
+	if n.Delivery == nil {
+		// Until its outcome is recorded, the notification waits in the due index's UNSENT
+		// partitions, where the deadline check finds one the stream never got delivered
+		// (Notices.Undelivered); recording the outcome takes it out.
+		it.GSI2PK, it.GSI2SK = UnsentShardOf(n.ID), sk
 	}
 	if d := n.Delivery; d != nil {
 		it.Delivery = &storedDelivery{Outcome: d.Outcome, EventID: d.EventID, Mail: d.Mail, To: d.To, At: d.At.UTC(), Detail: d.Detail}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -144,7 +145,7 @@ func (s *Notices) MarkRead(ctx context.Context, to notice.Audience, id string, a
 // reports whether this call recorded it.
 func (s *Notices) MarkPublished(ctx context.Context, id, eventID string) (bool, error) {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: noticeKey(id),
-		UpdateExpression:    aws.String("SET eventId = :e"),
+		UpdateExpression:    aws.String("SET eventId = :e REMOVE redeliver"),
 		ConditionExpression: aws.String("attribute_exists(pk) AND attribute_not_exists(eventId)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":e": &types.AttributeValueMemberS{Value: eventID}}})
@@ -165,7 +166,7 @@ func (s *Notices) RecordDelivery(ctx context.Context, id string, d notice.Delive
 		return fmt.Errorf("encode delivery of %s: %w", id, err)
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: noticeKey(id),
-		UpdateExpression:          aws.String("SET delivery = :d"),
+		UpdateExpression:          aws.String("SET delivery = :d REMOVE gsi2pk, gsi2sk, redeliver"),
 		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(delivery)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":d": av}})
 	var ccf *types.ConditionalCheckFailedException
@@ -182,7 +183,7 @@ func (s *Notices) RecordDelivery(ctx context.Context, id string, d notice.Delive
 // added atomically) and returns the count; 0 when the notification is delivered already or gone.
 func (s *Notices) MarkAttemptFailed(ctx context.Context, id string) (int, error) {
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: noticeKey(id),
-		UpdateExpression:          aws.String("ADD attempts :one"),
+		UpdateExpression:          aws.String("ADD attempts :one REMOVE redeliver"),
 		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(delivery)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
 		ReturnValues:              types.ReturnValueUpdatedNew})
@@ -253,7 +254,7 @@ func mailedOf(item map[string]types.AttributeValue) map[string]string {
 // MarkMailed records one address mailed, the first time only.
 func (s *Notices) MarkMailed(ctx context.Context, id, address, messageID string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: noticeKey(id),
-		UpdateExpression:         aws.String("SET #m = if_not_exists(#m, :v)"),
+		UpdateExpression:         aws.String("SET #m = if_not_exists(#m, :v) REMOVE redeliver"),
 		ConditionExpression:      aws.String("attribute_exists(pk)"),
 		ExpressionAttributeNames: map[string]string{"#m": mailedAttr(address)},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -278,6 +279,56 @@ func (s *Notices) Put(ctx context.Context, n notice.Notification) (bool, error) 
 	}
 	if err != nil {
 		return false, fmt.Errorf("put notification %s: %w", n.ID, err)
+	}
+	return true, nil
+}
+
+// Undelivered lists the notifications recorded at or before before whose delivery has no outcome
+// yet (the due index's UNSENT partitions), oldest first in each partition, at most limit; more
+// reports whether some were left for the next run.
+func (s *Notices) Undelivered(ctx context.Context, before time.Time, limit int) (ids []string, more bool, err error) {
+	for shard := range DueShards {
+		p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(IndexByDue),
+			KeyConditionExpression: aws.String("gsi2pk = :pk AND gsi2sk <= :t"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: "UNSENT#" + strconv.Itoa(shard)},
+				":t":  &types.AttributeValueMemberS{Value: sortTime(before) + "#~"}}})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, false, fmt.Errorf("undelivered notifications: %w", err)
+			}
+			for _, item := range out.Items {
+				pk, ok := item["pk"].(*types.AttributeValueMemberS)
+				if !ok || !strings.HasPrefix(pk.Value, "NOTE#") {
+					continue
+				}
+				if len(ids) == limit {
+					return ids, true, nil
+				}
+				ids = append(ids, strings.TrimPrefix(pk.Value, "NOTE#"))
+			}
+		}
+	}
+	return ids, false, nil
+}
+
+// Redeliver flags notification id for delivery again, unless its outcome is recorded: the
+// update's stream record (a MODIFY with redeliver true, which the notify function's filter lets
+// through) hands it to notify once more. It reports whether the flag was set.
+func (s *Notices) Redeliver(ctx context.Context, id string, at time.Time) (bool, error) {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: noticeKey(id),
+		UpdateExpression:    aws.String("SET redeliver = :t, redeliveredAt = :at"),
+		ConditionExpression: aws.String("attribute_exists(pk) AND attribute_not_exists(delivery)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":t":  &types.AttributeValueMemberBOOL{Value: true},
+			":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}}})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("redeliver notification %s: %w", id, err)
 	}
 	return true, nil
 }

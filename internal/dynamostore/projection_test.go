@@ -3,9 +3,11 @@ package dynamostore
 import (
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"attestation/internal/samtemplate"
 )
@@ -46,6 +48,9 @@ func TestDueAndQueueIndexesProjectWhatTheirQueriesDecode(t *testing.T) {
 		for index, include := range projected {
 			if _, in := av[index+"pk"]; !in {
 				continue
+			}
+			if pk := av[index+"pk"].(*types.AttributeValueMemberS).Value; strings.HasPrefix(pk, "UNSENT#") {
+				continue // the redelivery's query decodes only the keys (Notices.Undelivered)
 			}
 			var missing []string
 			for attr := range av {

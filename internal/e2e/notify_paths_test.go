@@ -20,18 +20,46 @@ import (
 // midway through a batch (deliveryTrial). Each test sets its own clock and its own addresses.
 
 // deliveryTrial makes, for the rest of the test, the stream deliver every batch twice and notify
-// fail once midway through a batch; the bus's events are counted from now on.
+// fail once midway through a batch of two or more records; the bus's events are counted from now on.
+// The background poll waits meanwhile, so the test's own reads of the stream deliver what its
+// steps wrote together, in batches of several records.
 func deliveryTrial(t *testing.T) {
 	t.Helper()
 	notificationEvents(t)
+	trialCuts = len(stack.MidBatchCuts())
+	stack.PauseBackgroundPolls(true) // the test's own PollStreams deliver, in batches of several records
 	stack.DeliverBatchesTwice(true)
 	if err := stack.InjectFault("notify@mid", 1); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		stack.PauseBackgroundPolls(false)
 		stack.DeliverBatchesTwice(false)
 		_ = stack.InjectFault("notify@mid", 0)
 	})
+}
+
+// trialCuts is how many batches mid-batch faults had cut when the running test's trial began.
+var trialCuts int
+
+// midBatchCutTaken checks that the fault injected since before (the count of cuts then) was taken
+// on a batch of two or more records: notify took the first half, then failed, and the stream
+// delivered the batch again from its first record, so each notification's once-only delivery is
+// checked across a real cut.
+func midBatchCutTaken(t *testing.T, before int) {
+	t.Helper()
+	if left := stack.FaultsLeft("notify@mid"); left != 0 {
+		t.Fatalf("the mid-batch fault was not taken (%d left): no batch of two or more records reached notify", left)
+	}
+	cuts := stack.MidBatchCuts()
+	if len(cuts) <= before {
+		t.Fatalf("the mid-batch fault was taken but no batch was cut (%d cuts before, %d now)", before, len(cuts))
+	}
+	for _, c := range cuts[before:] {
+		if c.Records < 2 || c.Delivered < 1 || c.Delivered >= c.Records {
+			t.Fatalf("a cut batch %+v: want a batch of two or more records cut after some but not all", c)
+		}
+	}
 }
 
 // mailTo registers a fresh address of c's organisation (in English) and returns it.
@@ -134,9 +162,7 @@ func deliveredOnce(t *testing.T, ns []notice.Notification, addresses ...string) 
 	if len(ns) == 0 {
 		t.Fatal("no notifications to check")
 	}
-	if left := stack.FaultsLeft("notify@mid"); left != 0 {
-		t.Fatalf("the mid-batch fault was not taken (%d left)", left)
-	}
+	midBatchCutTaken(t, trialCuts)
 	byID := notificationEvents(t).drain(t)
 	mail, err := stack.SentMail(context.Background())
 	if err != nil {

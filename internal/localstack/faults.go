@@ -56,9 +56,13 @@ func (f *Faults) set(name string, n int) {
 
 // FaultsLeft is how many injected failures the function (as named to InjectFault) has left.
 func (s *Stack) FaultsLeft(function string) int {
-	name, err := s.functionByName(function)
+	base, mid := strings.CutSuffix(function, midBatch)
+	name, err := s.functionByName(base)
 	if err != nil {
 		return 0
+	}
+	if mid {
+		name += midBatch
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
@@ -67,7 +71,8 @@ func (s *Stack) FaultsLeft(function string) int {
 
 // InjectFault makes function fail its next n invocations with a transient error (0 clears it).
 // A function fed by a stream named with the suffix "@mid" ("notify@mid") fails its next n
-// batches midway instead: the first half of the batch is delivered, then the invocation fails, as
+// batches of two or more records midway instead (a batch of one keeps the fault for the next):
+// the first half of the batch is delivered, then the invocation fails, as
 // a function that errs after doing part of its work (streams.go).
 func (s *Stack) InjectFault(function string, n int) error {
 	if n < 0 {

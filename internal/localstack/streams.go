@@ -32,7 +32,24 @@ type streams struct {
 	mu       sync.Mutex // one poll at a time
 	mappings []*mapping
 	twice    bool
+	paused   bool // the background poll waits; only PollStreams delivers
 	failures []StreamFailure
+	cuts     []MidBatchCut
+}
+
+// MidBatchCut is a batch a mid-batch fault cut: the function took the first Delivered of its
+// Records, then failed.
+type MidBatchCut struct {
+	Function  string
+	Records   int
+	Delivered int
+}
+
+// MidBatchCuts are the batches mid-batch faults have cut so far.
+func (s *Stack) MidBatchCuts() []MidBatchCut {
+	s.streams.mu.Lock()
+	defer s.streams.mu.Unlock()
+	return append([]MidBatchCut(nil), s.streams.cuts...)
 }
 
 type mapping struct {
@@ -89,6 +106,12 @@ func (s *Stack) startStreams(ctx context.Context, interval time.Duration) error 
 			case <-s.done:
 				return
 			case <-t.C:
+				s.streams.mu.Lock()
+				paused := s.streams.paused
+				s.streams.mu.Unlock()
+				if paused {
+					continue
+				}
 				if err := s.PollStreams(context.Background()); err != nil {
 					s.log.Warn("stream poll", "error", err)
 				}
@@ -103,6 +126,15 @@ func (s *Stack) DeliverBatchesTwice(on bool) {
 	s.streams.mu.Lock()
 	defer s.streams.mu.Unlock()
 	s.streams.twice = on
+}
+
+// PauseBackgroundPolls stops (or, with false, restarts) the poll that runs every interval, so
+// that records written meanwhile wait for the next PollStreams and reach the function together,
+// in batches of several records (as Lambda's poller batches a busy stream).
+func (s *Stack) PauseBackgroundPolls(on bool) {
+	s.streams.mu.Lock()
+	defer s.streams.mu.Unlock()
+	s.streams.paused = on
 }
 
 // StreamFailures are the batches the poller gave up on.
@@ -214,11 +246,16 @@ func (s *Stack) deliver(ctx context.Context, m *mapping, batch []streamRecord) {
 // first record the function reported failed (-1 for none), or the function's error. A mid-batch
 // fault delivers the first half first, then fails the invocation.
 func (s *Stack) invokeBatch(ctx context.Context, m *mapping, b []streamRecord) (int, error) {
-	if _, ok := s.faults.take(m.fn.Name + midBatch); ok && len(b) > 1 {
-		if _, err := s.invokeOnce(ctx, m, b[:len(b)/2]); err != nil {
-			return 0, err
+	// A fault midway needs a midway: a batch of one record keeps the fault for the next batch of
+	// two or more, so that a test which sees the fault taken knows a batch was cut.
+	if len(b) > 1 {
+		if _, ok := s.faults.take(m.fn.Name + midBatch); ok {
+			s.streams.cuts = append(s.streams.cuts, MidBatchCut{Function: m.fn.LogicalID, Records: len(b), Delivered: len(b) / 2})
+			if _, err := s.invokeOnce(ctx, m, b[:len(b)/2]); err != nil {
+				return 0, err
+			}
+			return 0, fmt.Errorf("local fault switch: %s failed midway through a batch of %d", m.fn.LogicalID, len(b))
 		}
-		return 0, fmt.Errorf("local fault switch: %s failed midway through a batch of %d", m.fn.LogicalID, len(b))
 	}
 	first, err := s.invokeOnce(ctx, m, b)
 	if err == nil && s.streams.twice {

@@ -98,12 +98,20 @@ func (t *Tally) count(d notice.Delivery) {
 	}
 }
 
-// notificationID is the ID of the notification a record inserts.
+// notificationID is the ID of the notification a record inserts, or flags for delivery again
+// (a MODIFY with redeliver true: the deadline check's redelivery, notice.Redelivery).
 func notificationID(r events.DynamoDBEventRecord) (string, bool) {
-	if r.EventName != string(events.DynamoDBOperationTypeInsert) {
+	img := r.Change.NewImage
+	switch r.EventName {
+	case string(events.DynamoDBOperationTypeInsert):
+	case string(events.DynamoDBOperationTypeModify):
+		flag, ok := img["redeliver"]
+		if !ok || flag.DataType() != events.DataTypeBoolean || !flag.Boolean() {
+			return "", false
+		}
+	default:
 		return "", false
 	}
-	img := r.Change.NewImage
 	t, ok := img["type"]
 	if !ok || t.DataType() != events.DataTypeString || t.String() != "notification" {
 		return "", false

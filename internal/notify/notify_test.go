@@ -110,3 +110,30 @@ func TestHandleReportsTheFirstFailureAndEveryRecordAfterIt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestHandleDeliversANotificationFlaggedForRedelivery: a MODIFY of a notification delivers it
+// only when the deadline check flagged it for delivery again (redeliver true, notice.Redelivery);
+// any other MODIFY (a read mark, a delivery's own marks) is passed over.
+func TestHandleDeliversANotificationFlaggedForRedelivery(t *testing.T) {
+	flagged := func(seq, id string, v events.DynamoDBAttributeValue) events.DynamoDBEventRecord {
+		r := record(seq, "MODIFY", "notification", id)
+		r.Change.NewImage["redeliver"] = v
+		return r
+	}
+	d := &fakeDeliverer{}
+	h, _ := newHandler(d)
+	resp, err := h.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		record("1", "MODIFY", "notification", "n-read"),
+		flagged("2", "n-again", events.NewBooleanAttribute(true)),
+		flagged("3", "n-cleared", events.NewBooleanAttribute(false)),
+		flagged("4", "n-odd", events.NewStringAttribute("true")),
+		flagged("5", "", events.NewBooleanAttribute(true)),
+		record("6", "REMOVE", "notification", "n-gone"),
+	}})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("Handle: %v %v", resp, err)
+	}
+	if !slices.Equal(d.calls, []string{"n-again"}) {
+		t.Fatalf("delivered %v, want only the notification flagged for redelivery", d.calls)
+	}
+}

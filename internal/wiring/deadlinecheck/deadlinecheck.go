@@ -22,6 +22,7 @@ import (
 	"attestation/internal/callarchive"
 	"attestation/internal/deadline"
 	"attestation/internal/dynamostore"
+	"attestation/internal/notice"
 	"attestation/internal/objects"
 	"attestation/internal/register"
 	"attestation/internal/s3store"
@@ -35,6 +36,7 @@ import (
 
 // New builds the scheduled deadline check's handler (wiring.Constructor).
 func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (any, error) {
+	db := dynamodb.NewFromConfig(awsCfg) // one client for every watch of the table
 	svc, err := wiring.Cases(awsCfg, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
@@ -43,25 +45,25 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	exports, err := openData(awsCfg, cfg)
+	exports, err := openData(awsCfg, db, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	watch, err := registerWatch(awsCfg, cfg, log)
+	watch, err := registerWatch(awsCfg, db, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	archive, err := callarchive.New(dynamostore.NewAudit(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+	archive, err := callarchive.New(dynamostore.NewAudit(db, cfg.TableName),
 		s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket))
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	execs, err := deadline.NewExecutions(deadline.ExecutionsDeps{Waiting: dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+	execs, err := deadline.NewExecutions(deadline.ExecutionsDeps{Waiting: dynamostore.New(db, cfg.TableName),
 		Engine: engine{sfnflow.New(sfn.NewFromConfig(awsCfg), cfg.StateMachineARN)}, Marker: svc})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
-	census, err := deadline.NewCensus(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName), 0)
+	census, err := deadline.NewCensus(dynamostore.New(db, cfg.TableName), 0)
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
@@ -69,25 +71,26 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: calendar: %w", err)
 	}
-	stats, err := statistics.NewService(dynamostore.NewStatistics(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)
+	stats, err := statistics.NewService(dynamostore.NewStatistics(db, cfg.TableName), reminderCal)
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
 	statsExport := statistics.NewOpenData(stats, s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket))
-	plans, err := objects.NewPlanReminders(dynamostore.NewOversight(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
-		dynamostore.NewNotices(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal, cfg.PolicyEdition)
+	plans, err := objects.NewPlanReminders(dynamostore.NewOversight(db, cfg.TableName),
+		dynamostore.NewNotices(db, cfg.TableName), reminderCal, cfg.PolicyEdition)
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
 		{Name: "executions", Checker: execs}, {Name: "census", Checker: census},
 		{Name: "reminders", Checker: attestation.NewReminderCheck(svc)},
-		{Name: "register-reminders", Checker: register.NewReminders(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
-			dynamostore.NewNotices(dynamodb.NewFromConfig(awsCfg), cfg.TableName), reminderCal)},
+		{Name: "register-reminders", Checker: register.NewReminders(dynamostore.New(db, cfg.TableName),
+			dynamostore.NewNotices(db, cfg.TableName), reminderCal)},
 		{Name: "plan-reminders", Checker: plans},
-		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName))},
+		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(db, cfg.TableName))},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports},
-		{Name: "call-archive", Checker: archive}, {Name: "open-data-statistics", Checker: statsExport}}})
+		{Name: "call-archive", Checker: archive}, {Name: "open-data-statistics", Checker: statsExport},
+		{Name: "notifications", Checker: notice.NewRedelivery(dynamostore.NewNotices(db, cfg.TableName))}}})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
@@ -163,7 +166,7 @@ func (e engine) Execution(ctx context.Context, caseID string) (deadline.Executio
 
 // registerWatch builds the register's watch (§40-§48): entries on the table, every revision
 // signed with the KMS key SIGNING_KEY_ID.
-func registerWatch(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*register.Watcher, error) {
+func registerWatch(awsCfg aws.Config, db *dynamodb.Client, cfg wiring.Config, log *slog.Logger) (*register.Watcher, error) {
 	signer, err := kmskey.Signer(awsCfg, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("register watch: %w", err)
@@ -172,16 +175,16 @@ func registerWatch(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*reg
 	if err != nil {
 		return nil, fmt.Errorf("register watch: calendar: %w", err)
 	}
-	return register.NewWatcher(register.WatcherDeps{Store: dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+	return register.NewWatcher(register.WatcherDeps{Store: dynamostore.New(db, cfg.TableName),
 		Signer: signer, Calendar: cal, Log: log})
 }
 
 // openData builds the daily open-data export of the register (§29) into the records bucket.
-func openData(awsCfg aws.Config, cfg wiring.Config) (*register.OpenData, error) {
+func openData(awsCfg aws.Config, db *dynamodb.Client, cfg wiring.Config) (*register.OpenData, error) {
 	almaty, err := time.LoadLocation("Asia/Almaty")
 	if err != nil {
 		return nil, fmt.Errorf("open-data export: %w", err)
 	}
-	return register.NewOpenData(dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+	return register.NewOpenData(dynamostore.New(db, cfg.TableName),
 		s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket), almaty), nil
 }
