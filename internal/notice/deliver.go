@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"attestation/internal/apperr"
 	"attestation/internal/identity"
@@ -103,7 +104,10 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, now time.Time) (Deli
 	if cerr != nil || n < d.max {
 		return Delivery{}, errors.Join(err, cerr)
 	}
-	failed := Delivery{Outcome: DeliveryFailed, At: now.UTC(), Detail: fmt.Sprintf("not delivered after %d attempts", n)}
+	// What the last attempt did get done stays on the record: the event published, the
+	// addresses mailed before the one that kept failing.
+	failed := Delivery{Outcome: DeliveryFailed, At: now.UTC(), EventID: out.EventID, To: out.To, Mail: out.Mail,
+		Detail: clipDetail(fmt.Sprintf("not delivered after %d attempts: %v", n, err))}
 	if rerr := d.ledger.RecordDelivery(ctx, id, failed); rerr != nil {
 		return Delivery{}, errors.Join(err, rerr)
 	}
@@ -138,7 +142,7 @@ func (d *Deliverer) deliver(ctx context.Context, id string, now time.Time) (Deli
 	}
 	to, lang, err := d.addresses(ctx, n.To)
 	if err != nil {
-		return Delivery{}, fmt.Errorf("deliver %s: %w", id, err)
+		return out, fmt.Errorf("deliver %s: %w", id, err)
 	}
 	if d.mail == nil {
 		to = nil // no sender configured
@@ -163,10 +167,10 @@ func (d *Deliverer) deliver(ctx context.Context, id string, now time.Time) (Deli
 			continue
 		}
 		if err != nil {
-			return Delivery{}, fmt.Errorf("deliver %s: mail: %w", id, err)
+			return out, fmt.Errorf("deliver %s: mail: %w", id, err) // out: what was done before (Deliver)
 		}
 		if err := d.ledger.MarkMailed(ctx, id, a, msg); err != nil {
-			return Delivery{}, fmt.Errorf("deliver %s: %w", id, err)
+			return out, fmt.Errorf("deliver %s: %w", id, err)
 		}
 		out.To, out.Mail = append(out.To, a), append(out.Mail, msg)
 	}
@@ -190,4 +194,18 @@ func (d *Deliverer) addresses(ctx context.Context, to Audience) ([]string, Langu
 		return nil, "", fmt.Errorf("contacts: %w", err)
 	}
 	return c.Addresses, c.Language, nil
+}
+
+// maxDetail bounds a delivery's detail (an error's text can be long).
+const maxDetail = 300
+
+func clipDetail(s string) string {
+	if len(s) <= maxDetail {
+		return s
+	}
+	cut := maxDetail
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
