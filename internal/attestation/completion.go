@@ -68,7 +68,7 @@ func (s *Service) CompleteStep(ctx context.Context, actor identity.Actor, caseID
 		if err != nil {
 			return Decision{}, fmt.Errorf("complete step of %s: %w", caseID, err)
 		}
-		if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN || actor.Role == identity.Office && c.Paper == nil {
+		if !reaches(actor, c) { // §16: the STS only once the case is forwarded to it
 			return Decision{}, apperr.Errorf(apperr.NotFound, "case", "complete step of %s", caseID)
 		}
 		if in.Documents, err = s.resolveUploads(ctx, caseID, in.Documents); err != nil {

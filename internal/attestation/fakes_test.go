@@ -661,6 +661,11 @@ func (h *harness) newCase(spec caseSpec) string {
 }
 
 // get reads a case from the store.
+// forwardedCase files a case and forwards it to the STS (§16), which may then upload to it.
+func (h *harness) forwardedCase(spec caseSpec) string {
+	return h.caseAt(StageSendContract, spec, route{}).ID
+}
+
 func (h *harness) get(id string) Case {
 	h.t.Helper()
 	c, err := h.store.Get(h.ctx, id)

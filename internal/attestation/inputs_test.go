@@ -33,7 +33,7 @@ func TestUploadDeclarationsAreBoundedPerDraftAndCase(t *testing.T) {
 		open  func() string
 	}{
 		{ScopeDraft, MaxDraftUploads, func() string { return h.newDraft().ID }},
-		{ScopeCase, MaxCaseUploads, func() string { return h.newCase(caseSpec{}) }},
+		{ScopeCase, MaxCaseUploads, func() string { return h.forwardedCase(caseSpec{}) }},
 	} {
 		t.Run(string(tc.scope), func(t *testing.T) {
 			id := tc.open()
@@ -72,7 +72,7 @@ func TestCaseUploadsAreOfTheKindsTheEditionTakes(t *testing.T) {
 	} {
 		t.Run(tc.edition, func(t *testing.T) {
 			h := withFiles(newHarnessEdition(t, tc.edition))
-			id := h.newCase(caseSpec{Edition: tc.edition})
+			id := h.forwardedCase(caseSpec{Edition: tc.edition})
 			for _, k := range tc.take {
 				if _, _, err := h.svc.RequestCaseUpload(h.ctx, sts, id, declaration(k, "application/pdf", pdf(k)), h.tick()); err != nil {
 					t.Errorf("%s: %v", k, err)
@@ -103,7 +103,7 @@ func TestCaseUploadsAreOfTheKindsTheEditionTakes(t *testing.T) {
 // version its upload pins.)
 func TestConfirmAttachesTheVersionItChecked(t *testing.T) {
 	h := newUploadHarness(t)
-	id := h.newCase(caseSpec{})
+	id := h.forwardedCase(caseSpec{})
 	good, swapped := pdf("the checked contract"), pdf("a contract swapped in after the check")
 	u := h.caseUpload(sts, id, DocContract, good)
 	h.files.put(u.DocumentKey(), u.ContentType, good)

@@ -148,6 +148,9 @@ func TestPar8Par9WhoActsAtEachStep(t *testing.T) {
 				if a.Role == identity.Applicant && a.BIN != c.OrganizationBIN {
 					want = ErrNotFound // another organisation's case is as if it did not exist
 				}
+				if a.Role == identity.STS && !c.ForwardedToSTS() {
+					want = ErrNotFound // §16: so is a case not (yet) forwarded to the STS
+				}
 				if !errors.Is(err, want) {
 					t.Errorf("%s (%s): %v, want %v", a.Role, a.Subject, err, want)
 				}

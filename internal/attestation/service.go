@@ -309,11 +309,7 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 	if err != nil {
 		return Case{}, nil, fmt.Errorf("get case %s: %w", id, err)
 	}
-	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN || actor.Role == identity.Office && c.Paper == nil {
-		return Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
-	}
-	// §16: the STS reads a case once the authority forwarded it, and no other.
-	if actor.Role == identity.STS && !c.ForwardedToSTS() {
+	if !reaches(actor, c) {
 		return Case{}, nil, apperr.Errorf(apperr.NotFound, "case", "get case %s", id)
 	}
 	h, err := s.store.History(ctx, id)
@@ -324,6 +320,22 @@ func (s *Service) Get(ctx context.Context, actor identity.Actor, id string) (Cas
 		c, h = applicantView(c, h)
 	}
 	return c, h, nil
+}
+
+// reaches reports whether actor may reach case c at all (read it, upload to it, complete a step
+// of it): an applicant only its own organisation's cases, the office only paper cases, the STS
+// only cases the authority forwarded to it (§16). Any other case answers ErrNotFound, exactly like
+// a case that does not exist, so that its existence does not leak.
+func reaches(actor identity.Actor, c Case) bool {
+	switch actor.Role {
+	case identity.Applicant:
+		return c.OrganizationBIN == actor.BIN
+	case identity.Office:
+		return c.Paper != nil
+	case identity.STS:
+		return c.ForwardedToSTS()
+	}
+	return true
 }
 
 // VisibleToApplicant reports whether the applicant may see d: an act, and a reasoned response,

@@ -34,6 +34,19 @@ func TestPar16TheSTSReadsOnlyCasesForwardedToIt(t *testing.T) {
 		t.Fatalf("the STS does not read the forwarded case: %v", err)
 	}
 	returned := h.caseAt(StageCompletenessCheck, caseSpec{}, route{})
+	t.Run("§16 nor uploads to it or completes a step of it before", func(t *testing.T) {
+		h := withFiles(newHarness(t))
+		c := h.caseAt(StageCompletenessCheck, caseSpec{}, route{})
+		_, _, err := h.svc.RequestCaseUpload(h.ctx, sts, c.ID, declaration(DocContract, "application/pdf", pdf("early")), h.tick())
+		mustErr(t, err, ErrNotFound)
+		_, err = h.svc.CompleteStep(h.ctx, sts, c.ID, h.completion(c, OutcomeForward), h.tick())
+		mustErr(t, err, ErrNotFound)
+		h.unchanged(c)
+		h.advance(c.ID, OutcomeForward)
+		if _, _, err := h.svc.RequestCaseUpload(h.ctx, sts, c.ID, declaration(DocContract, "application/pdf", pdf("in time")), h.tick()); err != nil {
+			t.Fatalf("the STS cannot upload the contract to the forwarded case: %v", err)
+		}
+	})
 	h.advance(returned.ID, OutcomeReturn)
 	_, _, err = h.svc.Get(h.ctx, sts, returned.ID)
 	mustErr(t, err, ErrNotFound)

@@ -280,7 +280,7 @@ func (s *Service) RequestCaseUpload(ctx context.Context, actor identity.Actor, c
 	if err != nil {
 		return Upload{}, Presigned{}, fmt.Errorf("upload to case %s: %w", caseID, err)
 	}
-	if actor.Role == identity.Applicant && c.OrganizationBIN != actor.BIN || actor.Role == identity.Office && c.Paper == nil {
+	if !reaches(actor, c) { // §16: the STS only once the case is forwarded to it
 		return Upload{}, Presigned{}, apperr.Errorf(apperr.NotFound, "case", "upload to case %s", caseID)
 	}
 	if p := paperSignature(actor, in); p != nil {

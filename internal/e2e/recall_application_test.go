@@ -37,9 +37,14 @@ func TestPar16TheSTSReadsOnlyCasesForwardedToIt(t *testing.T) {
 	if status, out := p.sts.do("GET", "/cases/"+p.id, nil); status != http.StatusNotFound {
 		t.Fatalf("the STS reads a case not forwarded to it: %d %v", status, out)
 	}
+	// Nor uploads to it: the answer is the one for a case that does not exist.
+	if status, out := p.sts.do("POST", "/cases/"+p.id+"/uploads", declaration("contract")); status != http.StatusNotFound {
+		t.Fatalf("the STS uploads to a case not forwarded to it: %d %v", status, out)
+	}
 	p.act(p.authority, day(10, 16, 10), "completeness_check", "forward", nil)
 	p.open("send_contract")
 	if status, out := p.sts.do("GET", "/cases/"+p.id, nil); status != http.StatusOK {
 		t.Fatalf("the STS does not read the forwarded case: %d %v", status, out)
 	}
+	declare(t, p.sts, "/cases/"+p.id+"/uploads", "contract")
 }
