@@ -135,7 +135,8 @@ func TestCallRecordArchiveSeed003Par8ChangedOrMissingDayDetectedE2E(t *testing.T
 func TestStatisticsStd4Par15ByOutcomeGroundAndStageE2E(t *testing.T) {
 	defer stack.Clock.Freeze(day(10, 15, 10))
 	returned := file(t, day(10, 7, 10), application(t, "Statistics returned", false))
-	returned.act(returned.authority, day(10, 8, 11), "completeness_check", "return", reasons("The hardware list (Annex 5) has no IP addresses"))
+	returned.act(returned.authority, day(10, 8, 11), "completeness_check", "return",
+		map[string]any{"reasons": []string{"The hardware list (Annex 5) has no IP addresses"}, "grounds": []string{"incomplete_package"}})
 	returned.end("returned")
 	open := file(t, day(10, 7, 11), application(t, "Statistics forwarded", false))
 	open.act(open.authority, day(10, 9, 11), "completeness_check", "forward", nil)
@@ -155,7 +156,7 @@ func TestStatisticsStd4Par15ByOutcomeGroundAndStageE2E(t *testing.T) {
 		if rep.Applications != 2 || rep.ByOutcome["returned"] != 1 || rep.ByOutcome["open"] != 1 || len(rep.ByObjectKind) != 1 {
 			t.Fatalf("%s: %s", u.Role, raw)
 		}
-		if len(rep.ByGround) != 1 || rep.ByGround[0].Paragraph != "§15, standard §10" {
+		if len(rep.ByGround) != 1 || rep.ByGround[0].Paragraph != "§15, standard §10" || rep.ByGround[0].Grounds["incomplete_package"] != 1 {
 			t.Errorf("standard §10, §15 the ground of the return: %+v", rep.ByGround)
 		}
 		if len(rep.Stages) == 0 || rep.Stages[0].Step != "completeness_check" || rep.Stages[0].Completed != 2 ||

@@ -73,6 +73,10 @@ type GroundCount struct {
 	Outcome   string `json:"outcome"` // return or refuse
 	Paragraph string `json:"paragraph"`
 	Count     int    `json:"count"`
+	// Grounds counts the same applications by the policy's ground codes the decision named
+	// (standard §6, §10: incomplete_package, expired_documents, inaccurate_documents, ...); a
+	// decision naming several counts under each, one naming none under none of them.
+	Grounds map[string]int `json:"grounds"`
 }
 
 // StageFigures is one stage's durations, in working days from the step's opening to its
@@ -276,6 +280,7 @@ func (s *Service) count(from, to string, now time.Time, cases []attestation.Case
 		return f
 	}
 	grounds := map[[2]string]int{}
+	codes := map[[2]string]map[string]int{}
 	for i, c := range cases {
 		e := edition(c.Edition)
 		outcome := OutcomeOpen
@@ -304,7 +309,14 @@ func (s *Service) count(from, to string, now time.Time, cases []attestation.Case
 			}
 		}
 		if ground != nil && (c.Stage == attestation.StageReturned || c.Stage == attestation.StageRefused) {
-			grounds[[2]string{ground.Step, string(ground.Outcome)}]++
+			k := [2]string{ground.Step, string(ground.Outcome)}
+			grounds[k]++
+			if codes[k] == nil {
+				codes[k] = map[string]int{}
+			}
+			for _, code := range slices.Compact(slices.Sorted(slices.Values(ground.Grounds))) {
+				codes[k][code]++
+			}
 		}
 		if st := c.OpenStep; st != nil && !c.Stage.Ended() && (st.Overdue || now.After(st.DueAt)) {
 			stage(e, stepKey(e, st.Name, c)).OpenOverdue++
@@ -317,7 +329,7 @@ func (s *Service) count(from, to string, now time.Time, cases []attestation.Case
 		}
 	}
 	for k, n := range grounds {
-		g := GroundCount{Step: k[0], Outcome: k[1], Count: n}
+		g := GroundCount{Step: k[0], Outcome: k[1], Count: n, Grounds: codes[k]}
 		if r, ok := attestation.Rule(attestation.Stage(k[0])); ok {
 			g.Paragraph = r.Outcomes[attestation.Outcome(k[1])].Paragraph
 		}

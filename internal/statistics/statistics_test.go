@@ -55,6 +55,12 @@ func done(step string, outcome attestation.Outcome, opened, due, at string) atte
 		What: fmt.Sprintf("step completed: %s (%s opened %s, due %s)", outcome, step, moment(opened).Format(time.RFC3339), moment(due).Format(time.RFC3339))}
 }
 
+// withGrounds is ev naming the policy's ground codes (standard §10).
+func withGrounds(ev attestation.Event, codes ...string) attestation.Event {
+	ev.Grounds = codes
+	return ev
+}
+
 func service(t *testing.T, s *store) *Service {
 	t.Helper()
 	cal, err := calendar.Kazakhstan()
@@ -87,7 +93,8 @@ func fixture() *store {
 		attestation.Event{At: moment("2026-12-01 10:00"), What: "case closed: issued"})
 	// Returned (§15) after 5 working days of a 3-day check: late.
 	add(attestation.Case{ID: "b", ObjectKind: "state_web", Stage: attestation.StageReturned, SubmittedAt: moment("2026-10-12 10:00"), Term: term("2026-12-24 23:59")},
-		done("completeness_check", attestation.OutcomeReturn, "2026-10-12 10:01", "2026-10-15 23:59", "2026-10-19 12:00"))
+		withGrounds(done("completeness_check", attestation.OutcomeReturn, "2026-10-12 10:01", "2026-10-15 23:59", "2026-10-19 12:00"),
+			"incomplete_package", "expired_documents", "incomplete_package"))
 	// Refused at the decision (§27(2)), closed after its service term.
 	add(attestation.Case{ID: "c", ObjectKind: "state_is", Stage: attestation.StageRefused, SubmittedAt: moment("2026-10-01 10:00"), Term: term("2026-10-30 23:59")},
 		done("completeness_check", attestation.OutcomeForward, "2026-10-01 10:01", "2026-10-06 23:59", "2026-10-02 10:00"),
@@ -134,7 +141,11 @@ func TestStatisticsCountsApplicationsByOutcomeKindAndGround(t *testing.T) {
 		if g := rep.ByGround[0]; g.Step != "completeness_check" || g.Outcome != "return" || g.Paragraph != "§15, standard §10" || g.Count != 1 {
 			t.Errorf("%+v", g)
 		}
-		if g := rep.ByGround[1]; g.Step != "decision" || g.Outcome != "refuse" || g.Paragraph != "§27(2)" || g.Count != 1 {
+		// By the codes the return named, each once however often it was named.
+		if g := rep.ByGround[0]; len(g.Grounds) != 2 || g.Grounds["incomplete_package"] != 1 || g.Grounds["expired_documents"] != 1 {
+			t.Errorf("the return's ground codes: %v", g.Grounds)
+		}
+		if g := rep.ByGround[1]; g.Step != "decision" || g.Outcome != "refuse" || g.Paragraph != "§27(2)" || g.Count != 1 || len(g.Grounds) != 0 {
 			t.Errorf("%+v", g)
 		}
 	})

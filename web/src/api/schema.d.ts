@@ -3311,6 +3311,16 @@ export interface components {
             /** @example §27(2) */
             paragraph: string;
             count: number;
+            /**
+             * @description The same applications by the policy's ground codes their decision named (standard §6, §10); a decision naming several counts under each.
+             * @example {
+             *       "incomplete_package": 2,
+             *       "expired_documents": 1
+             *     }
+             */
+            grounds: {
+                [key: string]: number;
+            };
         };
         StageFigures: {
             /** @description The policy's step (survey_distributed is §19's 40 working days). */
