@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -197,6 +198,11 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 	p := file(t, day(10, 15, 10), application(t, "Abuse case", false))
 	params := map[string]string{"caseId": p.id, "year": "2026", "seq": "99999", "changeId": "c1", "requestId": "d1"}
 	params["draftId"] = owner.draft(map[string]any{"applicant": application(t, "x", false)["applicant"]})
+	// The STS reaches a case only once it is forwarded (§16): its routes take such a case.
+	forwarded := file(t, day(10, 15, 10), application(t, "Abuse case forwarded", false))
+	forwarded.act(forwarded.authority, day(10, 15, 10), "completeness_check", "forward", nil)
+	forwarded.open("send_contract")
+	routeParams := map[string]map[string]string{"POST /cases/{caseId}/uploads": {"caseId": forwarded.id}}
 	params["objectId"] = registerObject(t, owner, "Abuse object")
 	params["complaintId"] = fileComplaint(t, owner, complaintBody("service_provider", "Abuse complaint"))["id"].(string)
 	app, auth, sts := localstack.DemoApplicant, localstack.DemoAuthority, localstack.DemoSTS
@@ -265,7 +271,9 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 			if len(fields) == 0 {
 				t.Errorf("%s: no string field in its schema", key)
 			}
-			path := fillPath(t, route, params)
+			ps := maps.Clone(params)
+			maps.Copy(ps, routeParams[key])
+			path := fillPath(t, route, ps)
 			for _, f := range fields {
 				if f.maxLength == 0 {
 					noLimit = append(noLimit, key+" "+f.String())
