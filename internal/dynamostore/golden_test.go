@@ -163,6 +163,8 @@ func goldenItems() []goldenItem {
 		}, decodeAs(func(it complaintEventItem) any { return it.domain() })},
 		{"upload", goldenUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
+		{"upload_term", goldenTermUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenTermUpload()) },
+			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"upload_pending", goldenPendingUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenPendingUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"draft", goldenDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenDraft()) },
@@ -290,13 +292,20 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	dec.Act = withSurveyContent(full).SurveyAct
 	full.LastDecision = &dec
 	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), outOfForce(withActDays(goldenSignedEntry())), goldenRevision(), goldenObject(),
-		goldenPlan(), withMark(goldenComplaint()), goldenComplaintEvent(), goldenSignedUpload(), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
+		goldenPlan(), withMark(goldenComplaint()), goldenComplaintEvent(), withUploadTerm(goldenSignedUpload()), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
 				t.Errorf("%T: %s is not set", v, f)
 			}
 		}
 	}
+}
+
+// withUploadTerm is u with the term of its document (standard §10), added after upload.json and
+// upload_signed.json were stored (upload_term.json holds it).
+func withUploadTerm(u attestation.Upload) attestation.Upload {
+	u.ExpiresOn = goldenTermUpload().ExpiresOn
+	return u
 }
 
 // goldenOutOfForceCase is a minimal case filed on a date its edition does not cover (the model

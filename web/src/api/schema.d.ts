@@ -2147,6 +2147,17 @@ export interface components {
              *     field `signature` naming the document and the reason; nothing is confirmed.
              */
             signature?: string;
+            /**
+             * Format: date
+             * @description Standard §10: in a draft, the last day of the document's term, for a document the policy
+             *     gives one (the identity document, the ICT services contract; docs/policy.md); the draft's
+             *     document carries it once the upload is confirmed, and a term that ended before the day of
+             *     filing (Kazakhstan time) refuses the acceptance of the application (422 on
+             *     `documents.<id>.expiresOn`, expired_documents; the draft's check shows it before). A
+             *     document without a term, and every document of a case's step, states none (422 on
+             *     `expiresOn`).
+             */
+            expiresOn?: string;
         };
         Upload: {
             id: string;
@@ -2171,6 +2182,11 @@ export interface components {
             /** Format: date-time */
             confirmedAt?: string;
             signed?: components["schemas"]["EDSSignature"];
+            /**
+             * Format: date
+             * @description Standard §10, the last day of the document's term as declared; absent when none was stated.
+             */
+            expiresOn?: string;
         };
         /**
          * @description A verified electronic digital signature of the document (issue 17): who signed, with which
