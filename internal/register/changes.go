@@ -84,9 +84,14 @@ func (s *Service) NotifyChange(ctx context.Context, actor identity.Actor, number
 type ChangeDecision struct {
 	Decision string   `json:"decision"` // reattestation_required | not_required
 	Reasons  []string `json:"reasons"`
+	// Commission is the attestation commission the authority convened on the notice, whose
+	// protocol the decision is taken on, under an edition that says so (Law Art. 51(11)); given
+	// under another edition it is refused.
+	Commission *attestation.Commission `json:"commission,omitempty"`
 }
 
-// DecideChange records the authority's decision on re-attestation after a change notice (§44).
+// DecideChange records the authority's decision on re-attestation after a change notice (§44;
+// under the Law's edition the attestation commission's, on its protocol: Law Art. 51(11)).
 // A change of a service software product only never recalls the e-government platform's
 // certificate (§47), so re-attestation is not required for it. The same decision again answers
 // the first; another decision of a decided notice is ErrConflict.
@@ -127,10 +132,28 @@ func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number
 		if err := inForce(e, paragraph, "a change notice is decided"); err != nil {
 			return "", "", err
 		}
+		// Law Art. 51(11): under an edition whose decision on re-attestation is the commission's,
+		// the decision records the commission convened on the notice; no other takes one.
+		onProtocol := attestation.TakenOnProtocol(ed, policy.StepChangeDecision)
+		switch {
+		case onProtocol:
+			if p := attestation.CheckCommission(in.Commission, paragraph, c.ReceivedAt, "the authority received the change notice", now); p != nil {
+				return "", "", &attestation.SubmissionRefused{Problems: []apperr.Problem{*p}}
+			}
+		case in.Commission != nil:
+			return "", "", refused("commission", paragraph, fmt.Sprintf("edition %s takes the decision on re-attestation without an attestation commission: leave commission out (Law Art. 51(11) applies under law-2015-art51)", ed.ID()))
+		}
 		at := now.UTC()
 		c.Decision, c.Reasons, c.DecidedAt = in.Decision, reasons, &at
+		if onProtocol {
+			cm := in.Commission.RecordOf(policy.StepChangeDecision)
+			c.Commission = &cm
+		}
 		notice = *c
 		what := fmt.Sprintf("the authority decided on change notice %s: %s", c.ID, c.Decision)
+		if onProtocol {
+			what += fmt.Sprintf(" on the protocol %s of the attestation commission of %s", c.Commission.ProtocolNumber, c.Commission.Meeting)
+		}
 		if c.Overdue || now.After(c.DueAt) {
 			what += fmt.Sprintf(" (after its due moment %s)", c.DueAt.Format(time.RFC3339))
 		}

@@ -1329,8 +1329,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Decide on re-attestation after a change notice (§44, §47)
-         * @description The authority decides whether the changes require re-attestation (§44), with its reasons. A
+         * Decide on re-attestation after a change notice (§44, §47; Law Art. 51(11))
+         * @description The authority decides whether the changes require re-attestation (§44), with its reasons.
+         *     Under the Law's edition (law-2015-art51) the decision is the attestation commission's,
+         *     convened on the notice (Law Art. 51(11)): `commission` (meeting, protocol number, members)
+         *     is required, and recorded on the notice; under the Rules' edition it is refused (422). A
          *     change of a service software product only never recalls the e-government platform's
          *     certificate (§47): requiring re-attestation for it is 422 naming §47. A notice is decided
          *     once: the same decision again answers it, another is 409. A decision after `dueAt` is
@@ -1985,7 +1988,9 @@ export interface components {
          *     required with the decision beside the protocol document (`commission_protocol`), and
          *     refused elsewhere (422). The meeting is a day not before the step opened nor after today;
          *     3 to 30 members, exactly one chair and at most one secretary (project rule: the Law sets
-         *     no composition). `step` is set by the service.
+         *     no composition). `step` is set by the service. Law Art. 51(11): likewise with the decision
+         *     on re-attestation after a change notice under that edition (change_decision; the meeting
+         *     not before the authority received the notice), recorded on the notice.
          */
         Commission: {
             /** Format: date */
@@ -3074,6 +3079,7 @@ export interface components {
             reasons?: string[];
             /** Format: date-time */
             decidedAt?: string;
+            commission?: components["schemas"]["Commission"];
         };
         /** @description The owner's notice of loss or damage and the duplicate issued within 5 working days (§48). */
         DuplicateRequest: {
@@ -3153,6 +3159,7 @@ export interface components {
             /** @enum {string} */
             decision: "reattestation_required" | "not_required";
             reasons: string[];
+            commission?: components["schemas"]["Commission"];
         };
         RecallInput: {
             /** @description A recall ground of the policy (§45): not_reattested, owner_application, audit_noncompliance, changed_conditions, operation_ceased. */
