@@ -1210,8 +1210,10 @@ export interface paths {
          *     nothing else — no names, documents, decisions nor history. The receipt number is the case's
          *     ID printed on the receipt of filing; its 64 random bits are the applicant's secret, so an
          *     unknown number answers 404 like any other, and a number cannot be guessed (2^64 per filing
-         *     day). The API's throttling (ApiThrottlingRateLimit, ApiThrottlingBurstLimit) bounds the calls:
-         *     beyond, 429.
+         *     day). The route has throttling of its own, below the API's default route throttling
+         *     (template parameters ApiStatusThrottlingRateLimit, ApiStatusThrottlingBurstLimit: 10 per
+         *     second, bursts of 20, by default): beyond, 429. API Gateway counts the route's calls of
+         *     every caller together.
          */
         get: operations["ApplicationStatus"];
         put?: never;
