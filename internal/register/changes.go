@@ -80,6 +80,9 @@ func (s *Service) NotifyChange(ctx context.Context, actor identity.Actor, number
 	return e, notice, nil
 }
 
+// ruleCommission is the paragraph of the commission of the decision on re-attestation.
+const ruleCommission = "Law Art. 51(11)"
+
 // ChangeDecision is the authority's decision on a change notice (§44).
 type ChangeDecision struct {
 	Decision string   `json:"decision"` // reattestation_required | not_required
@@ -105,7 +108,18 @@ func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number
 			Message: fmt.Sprintf("%q: want %s or %s", in.Decision, ReattestationRequired, ReattestationNotRequired)})
 	}
 	reasons, ps := checkReasons(in.Reasons, maxChangeReasons, "§44")
-	if problems = append(problems, ps...); len(problems) > 0 {
+	problems = append(problems, ps...)
+	if cm := in.Commission; cm != nil {
+		// Law Art. 51(11): the commission's form before anything is read (the bound of its
+		// meeting, the notice's receipt, is checked with the notice).
+		if p := attestation.CheckCommission(cm, ruleCommission, time.Time{}, "", now); p != nil {
+			problems = append(problems, *p)
+		}
+		if m := attestation.UnsafeTextProblem(cm.Step); cm.Step != "" && m != "" {
+			problems = append(problems, apperr.Problem{Field: "commission.step", Rule: ruleCommission, Message: m})
+		}
+	}
+	if len(problems) > 0 {
 		return Entry{}, ChangeNotice{}, &attestation.SubmissionRefused{Problems: problems}
 	}
 	if !wellFormedID(changeID, 'c') {
