@@ -96,7 +96,7 @@ func TestArt51Item11ReattestationDecisionOnTheCommissionsProtocol(t *testing.T) 
 	})
 	t.Run("§44 the Rules' decision on re-attestation takes no commission", func(t *testing.T) {
 		status, out := authority.do("POST", certPath(rules, "/changes/c1/decision"), decision(commission))
-		mustStatus(t, "a commission under the Rules", status, http.StatusUnprocessableEntity, out, "commission", "law-2015-art51")
+		mustStatus(t, "a commission under the Rules", status, http.StatusUnprocessableEntity, out, "commission", "rules-2016-amended-2018 takes the decision on re-attestation without an attestation commission")
 		status, out = authority.do("POST", certPath(rules, "/changes/c1/decision"), decision(nil))
 		mustStatus(t, "the Rules' decision", status, http.StatusOK, out)
 	})

@@ -155,7 +155,7 @@ func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number
 				return "", "", &attestation.SubmissionRefused{Problems: []apperr.Problem{*p}}
 			}
 		case in.Commission != nil:
-			return "", "", refused("commission", paragraph, fmt.Sprintf("edition %s takes the decision on re-attestation without an attestation commission: leave commission out (Law Art. 51(11) applies under law-2015-art51)", ed.ID()))
+			return "", "", refused("commission", paragraph, fmt.Sprintf("edition %s takes the decision on re-attestation without an attestation commission: leave commission out (an edition that applies Law Art. 51(11) takes one)", ed.ID()))
 		}
 		at := now.UTC()
 		c.Decision, c.Reasons, c.DecidedAt = in.Decision, reasons, &at
