@@ -70,16 +70,37 @@ const ruleExpiredDocuments = "standard §10"
 // term checks the stated term of a document (standard §10): only a document the policy gives a
 // term states one, as a date.
 func (v *validator) term(field string, d policy.Document, ref DocumentRef) {
-	if ref.ExpiresOn == "" {
-		return
+	if msg := termProblem(v.ed, d, ref.ExpiresOn); msg != "" {
+		v.add(field+".expiresOn", ruleExpiredDocuments, "%s", msg)
 	}
-	if !d.Expires {
-		v.add(field+".expiresOn", ruleExpiredDocuments, "%s has no term in edition %s: leave expiresOn out", strings.TrimSuffix(d.Title, "."), v.ed.ID())
-		return
+}
+
+// termProblem says what is wrong with the last day of a term stated for document d (standard
+// §10), or "" when nothing is: none stated, or a date YYYY-MM-DD for a document the policy gives
+// a term. The draft's uploads and the filed package check it alike.
+func termProblem(ed *policy.Edition, d policy.Document, expiresOn string) string {
+	switch {
+	case expiresOn == "":
+		return ""
+	case !d.Expires:
+		return fmt.Sprintf("%s has no term in edition %s: leave expiresOn out (a term is stated only for %s)",
+			strings.TrimSuffix(d.Title, "."), ed.ID(), strings.Join(termDocuments(ed), ", "))
 	}
-	if _, err := time.Parse(time.DateOnly, ref.ExpiresOn); err != nil || len(ref.ExpiresOn) != len(time.DateOnly) {
-		v.add(field+".expiresOn", ruleExpiredDocuments, "the last day of the document's term must be a date YYYY-MM-DD, got %q", clip(ref.ExpiresOn))
+	if _, err := time.Parse(time.DateOnly, expiresOn); err != nil || len(expiresOn) != len(time.DateOnly) {
+		return fmt.Sprintf("the last day of the document's term must be a date YYYY-MM-DD, got %q", clip(expiresOn))
 	}
+	return ""
+}
+
+// termDocuments are the ids of the edition's documents that have a term (standard §10).
+func termDocuments(ed *policy.Edition) []string {
+	var out []string
+	for _, d := range ed.Documents() {
+		if d.Expires {
+			out = append(out, d.ID)
+		}
+	}
+	return out
 }
 
 // expiredDocuments are the documents whose stated term ended before the day of filing (in

@@ -216,14 +216,19 @@ func (s *Service) RequestDraftUpload(ctx context.Context, actor identity.Actor, 
 	if err != nil {
 		return Upload{}, Presigned{}, err
 	}
-	if _, known := ed.Document(in.Document); in.Document != "" && !known {
+	doc, known := ed.Document(in.Document)
+	if in.Document != "" && !known {
 		return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{{Field: "document", Rule: ruleDocumentReference,
 			Message: fmt.Sprintf("%q is not a document of the package under %s; the machine check of the draft lists the documents due", in.Document, ed.ID())}}}
+	}
+	var term []Problem // standard §10: a term only for a document the policy gives one
+	if msg := termProblem(ed, doc, in.ExpiresOn); known && msg != "" && len(in.ExpiresOn) <= len(time.DateOnly) {
+		term = append(term, Problem{Field: "expiresOn", Rule: ruleExpiredDocuments, Message: msg})
 	}
 	if p := paperSignature(actor, in); p != nil {
 		return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{*p}}
 	}
-	return s.requestUpload(ctx, actor, ScopeDraft, d.ID, d.Organization, in, now)
+	return s.requestUpload(ctx, actor, ScopeDraft, d.ID, d.Organization, in, now, term...)
 }
 
 // SubmitDraft files the draft's package as an application (see Submit). A draft already

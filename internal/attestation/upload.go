@@ -107,6 +107,9 @@ type Upload struct {
 	ConfirmedAt  *time.Time    `json:"confirmedAt,omitempty"`
 	SignatureP7S []byte        `json:"-"`                // the signature declared with it (signatures.go)
 	Signed       *Signature    `json:"signed,omitempty"` // set once confirm has verified it
+	// ExpiresOn is the last day of the document's term (YYYY-MM-DD) as declared, for a document
+	// of the package the policy gives a term (standard §10); the draft's document carries it.
+	ExpiresOn string `json:"expiresOn,omitempty"`
 }
 
 // DocumentKey is where the upload's presigned PUT puts the bytes, and where the confirmed upload
@@ -202,6 +205,10 @@ type UploadRequest struct {
 	// Signature is the document's electronic digital signature, the .p7s (DER or PEM, detached
 	// or attached) base64-encoded, at most MaxSignatureBytes; verified at confirm (signatures.go).
 	Signature string `json:"signature,omitempty"`
+	// ExpiresOn is the last day of the document's term (YYYY-MM-DD), for a document of a draft's
+	// package the policy gives a term (standard §10: checked against the day of filing); a
+	// document without a term, and every document of a case's step, states none.
+	ExpiresOn string `json:"expiresOn,omitempty"`
 }
 
 // UploadRefused lists what is wrong with an upload's declaration or with the bytes uploaded.
@@ -236,6 +243,9 @@ func checkUploadRequest(in UploadRequest) []Problem {
 	}
 	if in.Sheets < 0 || in.Sheets > MaxSheets {
 		add("sheets", "the number of sheets must be between 0 and %d", MaxSheets)
+	}
+	if len(in.ExpiresOn) > len(time.DateOnly) {
+		add("expiresOn", "at most %d characters: the last day of the document's term, YYYY-MM-DD", len(time.DateOnly))
 	}
 	if in.Document == "" {
 		add("document", "say which document this is")
@@ -285,6 +295,10 @@ func (s *Service) RequestCaseUpload(ctx context.Context, actor identity.Actor, c
 	}
 	if p := paperSignature(actor, in); p != nil {
 		return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{*p}}
+	}
+	if in.ExpiresOn != "" {
+		return Upload{}, Presigned{}, &UploadRefused{Problems: []Problem{{Field: "expiresOn", Rule: ruleExpiredDocuments,
+			Message: "a document of a step of the case states no term: only a document of the application package the policy gives a term does (standard §10)"}}}
 	}
 	if c.Stage.Ended() {
 		return Upload{}, Presigned{}, apperr.Errorf(apperr.Closed, "", "upload to case %s: the case has ended", caseID)
@@ -361,7 +375,8 @@ func newUpload(actor identity.Actor, scope UploadScope, scopeID, org string, in 
 		return Upload{}, err
 	}
 	return Upload{ID: id, Organization: org, Scope: scope, ScopeID: scopeID, Document: in.Document, ContentType: in.ContentType,
-		Size: in.Size, SHA256: in.SHA256, Sheets: in.Sheets, State: UploadPending, CreatedBy: actor.Subject, Role: actor.Role, CreatedAt: now.UTC()}, nil
+		Size: in.Size, SHA256: in.SHA256, Sheets: in.Sheets, State: UploadPending, CreatedBy: actor.Subject, Role: actor.Role, CreatedAt: now.UTC(),
+		ExpiresOn: in.ExpiresOn}, nil
 }
 
 // tooManyUploads is the refusal of a declaration past the limit of a draft or a case.

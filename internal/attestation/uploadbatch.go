@@ -75,9 +75,13 @@ func (s *Service) RequestDraftUploads(ctx context.Context, actor identity.Actor,
 		if p := paperSignature(actor, in); p != nil {
 			item = append(item, *p)
 		}
-		if _, known := ed.Document(in.Document); in.Document != "" && len(in.Document) <= MaxDocumentIDLength && !known {
+		doc, known := ed.Document(in.Document)
+		if in.Document != "" && len(in.Document) <= MaxDocumentIDLength && !known {
 			item = append(item, Problem{Field: "document", Rule: ruleDocumentReference,
 				Message: fmt.Sprintf("%q is not a document of the package under %s; the machine check of the draft lists the documents due", clip(in.Document), ed.ID())})
+		}
+		if msg := termProblem(ed, doc, in.ExpiresOn); known && msg != "" && len(in.ExpiresOn) <= len(time.DateOnly) {
+			item = append(item, Problem{Field: "expiresOn", Rule: ruleExpiredDocuments, Message: msg})
 		}
 		for _, p := range item {
 			p.Field = strings.TrimSuffix(fmt.Sprintf("uploads[%d].%s", i, p.Field), ".")

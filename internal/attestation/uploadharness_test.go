@@ -131,7 +131,7 @@ func (m *memUploads) ConfirmUpload(ctx context.Context, u Upload) error {
 			d.Package.Documents = map[string]DocumentRef{}
 		}
 		d.Package.Documents[u.Document] = DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256, ContentType: u.ContentType,
-			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID, Signature: u.Signed}
+			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID, Signature: u.Signed, ExpiresOn: u.ExpiresOn}
 		d.Version++
 		d.UpdatedAt = u.ConfirmedAt.UTC()
 		m.drafts[d.ID] = d
@@ -182,7 +182,7 @@ func (m *memUploads) ConfirmUploads(ctx context.Context, us []Upload) error {
 	}
 	for _, u := range us {
 		d.Package.Documents[u.Document] = DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256, ContentType: u.ContentType,
-			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID}
+			Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID, Signature: u.Signed, ExpiresOn: u.ExpiresOn}
 		m.uploads[u.ID] = copyUpload(u)
 		m.confirms++
 	}

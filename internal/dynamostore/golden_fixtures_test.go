@@ -298,6 +298,14 @@ func goldenUpload() attestation.Upload {
 		CreatedAt: goldenAt(1, 5), ConfirmedAt: goldenAtPtr(1, 6)}
 }
 
+// goldenTermUpload is a confirmed upload of a document with a term (standard §10), added after
+// upload.json was stored.
+func goldenTermUpload() attestation.Upload {
+	u := goldenUpload()
+	u.ID, u.Key, u.Document, u.ExpiresOn = "U-0123456789abcdef0123456789abcd01", "documents/U-0123456789abcdef0123456789abcd01", "ict_contract", "2027-06-30"
+	return u
+}
+
 // goldenPendingUpload is an upload declared and not confirmed: it carries expiresAt.
 func goldenPendingUpload() attestation.Upload {
 	return attestation.Upload{ID: "U-fedcba9876543210fedcba9876543210", Organization: "120540001238", Scope: attestation.ScopeCase,

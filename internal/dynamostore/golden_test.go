@@ -133,6 +133,9 @@ func goldenItems() []goldenItem {
 		{"change", goldenChange(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toChangeItem(goldenEntry().Number, goldenChange()))
 		}, decodeAs(func(it changeItem) any { return it.domain() })},
+		{"change_commission", goldenCommissionChange(), func() (map[string]types.AttributeValue, error) {
+			return attributevalue.MarshalMap(toChangeItem(goldenEntry().Number, goldenCommissionChange()))
+		}, decodeAs(func(it changeItem) any { return it.domain() })},
 		{"entry_minimal", goldenMinimalEntry(), func() (map[string]types.AttributeValue, error) {
 			return attributevalue.MarshalMap(toEntryItem(goldenMinimalEntry()))
 		}, decodeAs(func(it entryItem) any { return it.Entry.domain() })},
@@ -165,6 +168,8 @@ func goldenItems() []goldenItem {
 			return firstPut(compl.eventPuts(goldenComplaint().ID, []complaints.Event{goldenComplaintEvent()}))
 		}, decodeAs(func(it complaintEventItem) any { return it.domain() })},
 		{"upload", goldenUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenUpload()) },
+			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
+		{"upload_term", goldenTermUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenTermUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"upload_pending", goldenPendingUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenPendingUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
@@ -292,14 +297,21 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	dec.Grounds = goldenGroundsCase().LastDecision.Grounds
 	dec.Act = withSurveyContent(full).SurveyAct
 	full.LastDecision = &dec
-	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), outOfForce(withActDays(goldenSignedEntry())), goldenRevision(), goldenObject(),
-		goldenPlan(), withMark(goldenComplaint()), goldenComplaintEvent(), goldenSignedUpload(), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
+	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), withChangeCommission(outOfForce(withActDays(goldenSignedEntry()))), goldenRevision(), goldenObject(),
+		goldenPlan(), withMark(goldenComplaint()), goldenComplaintEvent(), withUploadTerm(goldenSignedUpload()), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {
 				t.Errorf("%T: %s is not set", v, f)
 			}
 		}
 	}
+}
+
+// withUploadTerm is u with the term of its document (standard §10), added after upload.json and
+// upload_signed.json were stored (upload_term.json holds it).
+func withUploadTerm(u attestation.Upload) attestation.Upload {
+	u.ExpiresOn = goldenTermUpload().ExpiresOn
+	return u
 }
 
 // goldenOutOfForceCase is a minimal case filed on a date its edition does not cover (the model
@@ -328,6 +340,23 @@ func withCommission(c attestation.Case) attestation.Case {
 	c.Commissions = []attestation.Commission{{Meeting: "2026-03-11", ProtocolNumber: "P-7", Step: "decision",
 		Members: []attestation.CommissionMember{{Name: "S. Alibekov", Position: "Chairman", Role: attestation.MemberChair}}}}
 	return c
+}
+
+// goldenCommissionChange is goldenChange decided on the protocol of the attestation commission
+// (Law Art. 51(11)), added after change.json was stored.
+func goldenCommissionChange() register.ChangeNotice {
+	c := goldenChange()
+	c.ID = "CH-2"
+	c.Commission = &attestation.Commission{Meeting: "2026-03-21", ProtocolNumber: "P-11", Step: "change_decision",
+		Members: []attestation.CommissionMember{{Name: "S. Alibekov", Position: "Chairman", Role: attestation.MemberChair}}}
+	return c
+}
+
+// withChangeCommission is e with its change notices decided on the commission's protocol
+// (change_commission.json), which the entries stored before lack.
+func withChangeCommission(e register.Entry) register.Entry {
+	e.Changes = []register.ChangeNotice{goldenCommissionChange()}
+	return e
 }
 
 // outOfForce is e filed under an edition out of force (entry_out_of_force, issue 16), which the

@@ -215,23 +215,28 @@ type storedChange struct {
 	Reasons             []string   `dynamodbav:"Reasons"`
 	DecidedAt           *time.Time `dynamodbav:"DecidedAt"`
 	Apart               bool       `dynamodbav:"Apart,omitempty"` // the description and reasons are in the notice's own item
+	// Commission: the attestation commission of the decision (Law Art. 51(11)), absent without
+	// one; its members' names are free text, kept in the notice's own item only.
+	Commission *storedCommission `dynamodbav:"Commission,omitempty"`
 }
 
 // toChangeSummary is c as the entry keeps it: without its free text, which its own item holds.
 func toChangeSummary(c register.ChangeNotice) storedChange {
 	s := toStoredChange(c)
-	s.Description, s.Reasons, s.Apart = "", nil, true
+	s.Description, s.Reasons, s.Commission, s.Apart = "", nil, nil, true
 	return s
 }
 
 func toStoredChange(c register.ChangeNotice) storedChange {
 	return storedChange{ID: c.ID, Description: c.Description, ServiceSoftwareOnly: c.ServiceSoftwareOnly, ReceivedAt: c.ReceivedAt,
-		DueAt: c.DueAt, Overdue: c.Overdue, Decision: c.Decision, Reasons: c.Reasons, DecidedAt: c.DecidedAt}
+		DueAt: c.DueAt, Overdue: c.Overdue, Decision: c.Decision, Reasons: c.Reasons, DecidedAt: c.DecidedAt,
+		Commission: mapPtr(c.Commission, toStoredCommission)}
 }
 
 func (s storedChange) domain() register.ChangeNotice {
 	return register.ChangeNotice{ID: s.ID, Description: s.Description, ServiceSoftwareOnly: s.ServiceSoftwareOnly, ReceivedAt: s.ReceivedAt,
-		DueAt: s.DueAt, Overdue: s.Overdue, Decision: s.Decision, Reasons: s.Reasons, DecidedAt: s.DecidedAt}
+		DueAt: s.DueAt, Overdue: s.Overdue, Decision: s.Decision, Reasons: s.Reasons, DecidedAt: s.DecidedAt,
+		Commission: mapPtr(s.Commission, storedCommission.domain)}
 }
 
 // changeItem is one change notice of a certificate, whole (pk CERT#<number>, sk CHANGE#<id>).

@@ -46,7 +46,7 @@ func TestEveryDomainFieldIsStored(t *testing.T) {
 			e := viaTable[entryItem](t, toEntryItem(in)).Entry.domain()
 			for i, c := range in.Changes {
 				whole := viaTable[changeItem](t, toChangeItem(in.Number, c)).domain()
-				e.Changes[i].Description, e.Changes[i].Reasons = whole.Description, whole.Reasons
+				joinWords(&e.Changes[i], whole)
 			}
 			return e
 		}},

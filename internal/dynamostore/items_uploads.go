@@ -46,6 +46,7 @@ type storedUpload struct {
 	// The signature declared with the upload (issue 17), and the signer once confirm verified it.
 	SignatureP7S []byte     `dynamodbav:"SignatureP7S,omitempty"`
 	Signed       *storedEDS `dynamodbav:"Signed,omitempty"`
+	ExpiresOn    string     `dynamodbav:"ExpiresOn,omitempty"` // standard §10: the document's term as declared
 }
 
 func toUploadItem(u attestation.Upload) (map[string]types.AttributeValue, error) {
@@ -53,7 +54,7 @@ func toUploadItem(u attestation.Upload) (map[string]types.AttributeValue, error)
 		Upload: storedUpload{ID: u.ID, Organization: u.Organization, Scope: string(u.Scope), ScopeID: u.ScopeID, Document: u.Document,
 			ContentType: u.ContentType, Size: u.Size, SHA256: u.SHA256, Sheets: u.Sheets, State: string(u.State), Key: u.Key,
 			VersionID: u.VersionID, CreatedBy: u.CreatedBy, Role: string(u.Role), CreatedAt: u.CreatedAt, ConfirmedAt: u.ConfirmedAt,
-			SignatureP7S: u.SignatureP7S, Signed: toStoredEDS(u.Signed)}}
+			SignatureP7S: u.SignatureP7S, Signed: toStoredEDS(u.Signed), ExpiresOn: u.ExpiresOn}}
 	if u.State == attestation.UploadPending {
 		it.ExpiresAt = u.CreatedAt.Unix() + pendingUploadTTL
 	}
@@ -73,7 +74,8 @@ func fromUploadItem(av map[string]types.AttributeValue) (attestation.Upload, err
 	return attestation.Upload{ID: s.ID, Organization: it.Organization, Scope: attestation.UploadScope(s.Scope), ScopeID: s.ScopeID,
 		Document: s.Document, ContentType: s.ContentType, Size: s.Size, SHA256: s.SHA256, Sheets: s.Sheets,
 		State: attestation.UploadState(s.State), Key: s.Key, VersionID: s.VersionID, CreatedBy: s.CreatedBy,
-		Role: identity.Role(s.Role), CreatedAt: s.CreatedAt, ConfirmedAt: s.ConfirmedAt, SignatureP7S: s.SignatureP7S, Signed: s.Signed.domain()}, nil
+		Role: identity.Role(s.Role), CreatedAt: s.CreatedAt, ConfirmedAt: s.ConfirmedAt, SignatureP7S: s.SignatureP7S, Signed: s.Signed.domain(),
+		ExpiresOn: s.ExpiresOn}, nil
 }
 
 // draftItem is a draft as stored: its version at the top (writes are conditional on it), its

@@ -162,7 +162,13 @@ func (s *Store) Entry(ctx context.Context, number string) (register.Entry, error
 	return e, nil
 }
 
-// joinChanges fills in the description and reasons of each change notice of e that its entry item
+// joinWords fills in what a change notice's summary on the entry leaves out (toChangeSummary)
+// from the notice as its own item holds it, whole.
+func joinWords(summary *register.ChangeNotice, whole register.ChangeNotice) {
+	summary.Description, summary.Reasons, summary.Commission = whole.Description, whole.Reasons, whole.Commission
+}
+
+// joinChanges fills in the description, reasons and commission of each change notice of e that its entry item
 // holds as a summary (stored), from the notices' own items: one strongly consistent Query of the
 // entry's CHANGE# items, in pages. It answers the bytes of free text it joined.
 func (s *Store) joinChanges(ctx context.Context, e *register.Entry, stored []storedChange) (int, error) {
@@ -189,10 +195,16 @@ func (s *Store) joinChanges(ctx context.Context, e *register.Entry, stored []sto
 			return 0, fmt.Errorf("register entry %s: change notice %s has no item of its own", e.Number, c.ID)
 		}
 		// The summary is the entry's revision of the notice; the item adds its words.
-		e.Changes[i].Description, e.Changes[i].Reasons = w.Description, w.Reasons
+		joinWords(&e.Changes[i], w)
 		size += len(w.Description)
 		for _, r := range w.Reasons {
 			size += len(r)
+		}
+		if cm := w.Commission; cm != nil {
+			size += len(cm.ProtocolNumber)
+			for _, m := range cm.Members {
+				size += len(m.Name) + len(m.Position)
+			}
 		}
 	}
 	return size, nil

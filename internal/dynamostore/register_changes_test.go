@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"attestation/internal/attestation"
 	"attestation/internal/register"
 )
 
@@ -38,6 +39,9 @@ func TestPar43ChangeNoticesLiveInTheirOwnItems(t *testing.T) {
 	e = revise(t, s, e, decided, func(n *register.Entry) {
 		n.Changes = slices.Clone(n.Changes) // as the service's clone: the revision before stays as read
 		n.Changes[2].Decision, n.Changes[2].Reasons, n.Changes[2].DecidedAt = register.ReattestationNotRequired, []string{"minor"}, &decided
+		// Law Art. 51(11): the commission whose protocol the decision was taken on, in the notice's item.
+		n.Changes[2].Commission = &attestation.Commission{Meeting: "2026-03-06", ProtocolNumber: "P-3", Step: "change_decision",
+			Members: []attestation.CommissionMember{{Name: "A. Chair", Position: "Chairman", Role: attestation.MemberChair}}}
 	})
 	got, err := store.Entry(ctx, e.Number)
 	if err != nil {
@@ -54,6 +58,9 @@ func TestPar43ChangeNoticesLiveInTheirOwnItems(t *testing.T) {
 	if c := got.Changes[2]; c.Decision != register.ReattestationNotRequired || len(c.Reasons) != 1 || c.Reasons[0] != "minor" || c.DecidedAt == nil {
 		t.Errorf("decided notice reads %s %v %q", c.Decision, c.DecidedAt, c.Reasons)
 	}
+	if cm := got.Changes[2].Commission; cm == nil || cm.ProtocolNumber != "P-3" || len(cm.Members) != 1 || cm.Members[0].Name != "A. Chair" {
+		t.Errorf("Art51(11): the decided notice's commission reads %+v", cm)
+	}
 	if got.InlineChanges {
 		t.Error("an entry written as summaries reads as inline")
 	}
@@ -62,6 +69,13 @@ func TestPar43ChangeNoticesLiveInTheirOwnItems(t *testing.T) {
 	}
 	// The entry item itself stays small.
 	raw := rawItem(t, "CERT#"+e.Number, "ENTRY")
+	var plain map[string]any
+	if err := attributevalue.UnmarshalMap(raw, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(fmt.Sprint(plain), "A. Chair") || !strings.Contains(fmt.Sprint(plain), "not_required") {
+		t.Error("the entry item holds the commission's names (the notice's own item keeps them), or lacks the decision")
+	}
 	if n := itemSize(t, raw); n > 64<<10 {
 		t.Errorf("the entry item holds %d bytes with %d notices; want at most 64 KB", n, register.MaxChanges)
 	}

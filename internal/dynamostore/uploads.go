@@ -256,7 +256,7 @@ func (s *Uploads) ConfirmUploads(ctx context.Context, us []attestation.Upload) e
 		}
 		items = append(items, put)
 		ref, err := attributevalue.Marshal(toStoredDocumentRef(attestation.DocumentRef{Key: u.DocumentKey(), SHA256: u.SHA256,
-			ContentType: u.ContentType, Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID, Signature: u.Signed}))
+			ContentType: u.ContentType, Size: u.Size, Sheets: u.Sheets, VersionID: u.VersionID, Signature: u.Signed, ExpiresOn: u.ExpiresOn}))
 		if err != nil {
 			return fmt.Errorf("encode document of upload %s: %w", u.ID, err)
 		}

@@ -168,6 +168,21 @@ func TestConfirmIntoADraftAttachesTheDocument(t *testing.T) {
 		t.Fatal("the upload is not confirmed")
 	}
 
+	t.Run("§10 the term declared with a document's upload is the draft's document's term", func(t *testing.T) {
+		u := pendingUpload(t, attestation.ScopeDraft, d.ID, "ict_contract")
+		u.ExpiresOn = "2027-06-30"
+		createUpload(t, s, u)
+		if err := s.ConfirmUpload(ctx, confirmed(u, "version-t")); err != nil {
+			t.Fatal(err)
+		}
+		if ref := getDraft(t, s, d.ID).Package.Documents["ict_contract"]; ref.ExpiresOn != "2027-06-30" || ref.VersionID != "version-t" {
+			t.Fatalf("the draft's contract %+v, want its term 2027-06-30", ref)
+		}
+		if got := getUpload(t, s, u.ID); got.ExpiresOn != "2027-06-30" {
+			t.Fatalf("the confirmed upload's term %q", got.ExpiresOn)
+		}
+	})
+
 	t.Run("8 confirms side by side into one draft all succeed and all 8 documents are there", func(t *testing.T) {
 		d := openDraft(t)
 		createDraft(t, s, d)

@@ -55,8 +55,15 @@ func lifeSigner(tb testing.TB) register.Signer {
 // the platform (§40). It returns the certificate's number.
 func lifeEntry(t testing.TB, kind, bin string, issued time.Time) string {
 	t.Helper()
+	return lifeEntryUnder(t, policy.Default(), kind, bin, issued)
+}
+
+// lifeEntryUnder is lifeEntry of a certificate whose case was filed under the policy edition
+// edition.
+func lifeEntryUnder(t testing.TB, edition, kind, bin string, issued time.Time) string {
+	t.Helper()
 	ctx := context.Background()
-	ed, err := policy.Load(policy.Default())
+	ed, err := policy.Load(edition)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,8 @@ import (
 )
 
 // The status look-up by receipt number (standard §13), public: the stage and the next due moment
-// only. The API's throttling bounds the calls (template.yaml); the numbers cannot be guessed.
+// only. The route's own throttling bounds the calls (template.yaml: the event's RouteSettings, below the
+// default route's); the numbers cannot be guessed.
 
 // StatusService answers the look-up (attestation.Service.Status).
 type StatusService interface {

@@ -122,6 +122,7 @@ var generatedEditions = map[string]func() generatedEdition{
 						Lapse:         "overdue",
 						Requires: []string{
 							"change_notice",
+							"commission_protocol",
 						},
 					},
 					"complaint_provider": {
@@ -471,7 +472,7 @@ var generatedEditions = map[string]func() generatedEdition{
 					},
 					"commission_protocol": {
 						Title:     "Protocol of the attestation commission",
-						Paragraph: "Law Art. 51(6)",
+						Paragraph: "Law Art. 51(6), 51(11)",
 						Group:     "case",
 					},
 					"duplicate_notice": {

@@ -41,7 +41,8 @@ func TestEditionsDifferOnlyWhereArt51Differs(t *testing.T) {
 		"periods.lapse_decision.requires",                   // idem
 		"periods.second_decision.amount",                    // Art. 51(6) for every decision to issue or refuse
 		"periods.second_decision.requires",                  // idem
-		"documents.commission_protocol",                     // Art. 51(6)
+		"periods.change_decision.requires",                  // Art. 51(11): the commission decides on re-attestation
+		"documents.commission_protocol",                     // Art. 51(6), 51(11)
 		"kinds.state_entity_is.mandatory",                   // Art. 51(2) does not list it
 		"exemptions.financial_gateway",                      // Art. 51(2) has no exemptions
 		"exemptions.nca_signature_services",                 // idem
@@ -81,7 +82,7 @@ func TestArt51Item6DecisionFiveWorkingDaysOnCommissionProtocol(t *testing.T) {
 	if !slices.Equal(p.Requires, []string{"survey_act", "commission_protocol"}) {
 		t.Errorf("decision requires %v, want the act and the commission's protocol", p.Requires)
 	}
-	if d, ok := e.Document("commission_protocol"); !ok || d.Group != policy.GroupCase || d.Paragraph != "Law Art. 51(6)" {
+	if d, ok := e.Document("commission_protocol"); !ok || d.Group != policy.GroupCase || d.Paragraph != "Law Art. 51(6), 51(11)" {
 		t.Errorf("commission_protocol = %+v, %v", d, ok)
 	}
 	if _, ok := rules(t).Document("commission_protocol"); ok {
@@ -103,6 +104,13 @@ func TestArt51Item11ChangeConvenesTheCommissionWithinThreeWorkingDays(t *testing
 	p := checkPeriod(t, law(t), policy.StepChangeDecision, 3, policy.WorkingDays, policy.ActorAuthority)
 	if !strings.Contains(p.Title, "attestation commission") {
 		t.Errorf("change_decision title %q does not say the commission is convened", p.Title)
+	}
+	// Art. 51(11): the decision on re-attestation is taken on the commission's protocol; §44's is not.
+	if !slices.Equal(p.Requires, []string{"change_notice", "commission_protocol"}) {
+		t.Errorf("change_decision requires %v, want the notice and the commission's protocol", p.Requires)
+	}
+	if r, _ := rules(t).Period(policy.StepChangeDecision); slices.Contains(r.Requires, "commission_protocol") {
+		t.Errorf("§44's decision requires %v: the Rules know no commission", r.Requires)
 	}
 }
 

@@ -80,13 +80,21 @@ func (s *Service) NotifyChange(ctx context.Context, actor identity.Actor, number
 	return e, notice, nil
 }
 
+// ruleCommission is the paragraph of the commission of the decision on re-attestation.
+const ruleCommission = "Law Art. 51(11)"
+
 // ChangeDecision is the authority's decision on a change notice (§44).
 type ChangeDecision struct {
 	Decision string   `json:"decision"` // reattestation_required | not_required
 	Reasons  []string `json:"reasons"`
+	// Commission is the attestation commission the authority convened on the notice, whose
+	// protocol the decision is taken on, under an edition that says so (Law Art. 51(11)); given
+	// under another edition it is refused.
+	Commission *attestation.Commission `json:"commission,omitempty"`
 }
 
-// DecideChange records the authority's decision on re-attestation after a change notice (§44).
+// DecideChange records the authority's decision on re-attestation after a change notice (§44;
+// under the Law's edition the attestation commission's, on its protocol: Law Art. 51(11)).
 // A change of a service software product only never recalls the e-government platform's
 // certificate (§47), so re-attestation is not required for it. The same decision again answers
 // the first; another decision of a decided notice is ErrConflict.
@@ -100,7 +108,18 @@ func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number
 			Message: fmt.Sprintf("%q: want %s or %s", in.Decision, ReattestationRequired, ReattestationNotRequired)})
 	}
 	reasons, ps := checkReasons(in.Reasons, maxChangeReasons, "§44")
-	if problems = append(problems, ps...); len(problems) > 0 {
+	problems = append(problems, ps...)
+	if cm := in.Commission; cm != nil {
+		// Law Art. 51(11): the commission's form before anything is read (the bound of its
+		// meeting, the notice's receipt, is checked with the notice).
+		if p := attestation.CheckCommission(cm, ruleCommission, time.Time{}, "", now); p != nil {
+			problems = append(problems, *p)
+		}
+		if m := attestation.UnsafeTextProblem(cm.Step); cm.Step != "" && m != "" {
+			problems = append(problems, apperr.Problem{Field: "commission.step", Rule: ruleCommission, Message: m})
+		}
+	}
+	if len(problems) > 0 {
 		return Entry{}, ChangeNotice{}, &attestation.SubmissionRefused{Problems: problems}
 	}
 	if !wellFormedID(changeID, 'c') {
@@ -127,10 +146,28 @@ func (s *Service) DecideChange(ctx context.Context, actor identity.Actor, number
 		if err := inForce(e, paragraph, "a change notice is decided"); err != nil {
 			return "", "", err
 		}
+		// Law Art. 51(11): under an edition whose decision on re-attestation is the commission's,
+		// the decision records the commission convened on the notice; no other takes one.
+		onProtocol := attestation.TakenOnProtocol(ed, policy.StepChangeDecision)
+		switch {
+		case onProtocol:
+			if p := attestation.CheckCommission(in.Commission, paragraph, c.ReceivedAt, "the authority received the change notice", now); p != nil {
+				return "", "", &attestation.SubmissionRefused{Problems: []apperr.Problem{*p}}
+			}
+		case in.Commission != nil:
+			return "", "", refused("commission", paragraph, fmt.Sprintf("edition %s takes the decision on re-attestation without an attestation commission: leave commission out (an edition that applies Law Art. 51(11) takes one)", ed.ID()))
+		}
 		at := now.UTC()
 		c.Decision, c.Reasons, c.DecidedAt = in.Decision, reasons, &at
+		if onProtocol {
+			cm := in.Commission.RecordOf(policy.StepChangeDecision)
+			c.Commission = &cm
+		}
 		notice = *c
 		what := fmt.Sprintf("the authority decided on change notice %s: %s", c.ID, c.Decision)
+		if onProtocol {
+			what += fmt.Sprintf(" on the protocol %s of the attestation commission of %s", c.Commission.ProtocolNumber, c.Commission.Meeting)
+		}
 		if c.Overdue || now.After(c.DueAt) {
 			what += fmt.Sprintf(" (after its due moment %s)", c.DueAt.Format(time.RFC3339))
 		}

@@ -9,6 +9,7 @@ import (
 
 	"attestation/internal/attestation"
 	"attestation/internal/identity"
+	"attestation/internal/policy"
 )
 
 // §43-§44 and §47: change notices and the decision on re-attestation.
@@ -135,6 +136,100 @@ func TestServiceSoftwareChangeNeverRecallsThePlatformPar47(t *testing.T) {
 		got, err := f.svc.Recall(ctx, authority, platform.Number, RecallInput{Ground: GroundChangedConditions, Reasons: []string{"core changed"}, ChangeID: hc.ID}, when.Add(2*time.Hour))
 		if err != nil || got.Status != Recalled {
 			t.Fatalf("%s %v", got.Status, err)
+		}
+	})
+}
+
+// Law Art. 51(11): under the Law's edition the authority convenes the attestation commission on
+// the owner's notice of changes, and the decision on re-attestation is taken on its protocol: it
+// records the commission (meeting, protocol number, members) and is refused without it; the
+// Rules' edition (§44) takes none.
+func TestArt51Item11ReattestationDecidedOnTheCommissionsProtocol(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	law, err := policy.Load("law-2015-art51")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ed = law
+	e := f.issue(t, "state_is", issuedAt)
+	filed := at(2026, 10, 30, 18, 0) // received Monday 2 November 09:00 (standard §8)
+	_, c, err := f.svc.NotifyChange(ctx, owner, e.Number, ChangeInput{Description: "Moved the database to a new data centre."}, filed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commission := func() *attestation.Commission {
+		return &attestation.Commission{Meeting: "2026-11-04", ProtocolNumber: "P-51/11", Members: []attestation.CommissionMember{
+			{Name: "S. Alibekov", Position: "Chairman of the Committee", Role: attestation.MemberChair},
+			{Name: "A. Nurlanova", Position: "Head of department", Role: attestation.MemberMember},
+			{Name: "B. Omarov", Position: "Chief expert", Role: attestation.MemberSecretary}}}
+	}
+	dec := ChangeDecision{Decision: ReattestationRequired, Reasons: []string{"the network perimeter changed"}}
+	decideAt := at(2026, 11, 4, 15, 0)
+	for _, tc := range []struct {
+		name, field, want string
+		edit              func(*attestation.Commission) *attestation.Commission
+	}{
+		{"Law Art. 51(11) the decision without the commission is refused", "commission", "Law Art. 51(10)-(11): the decision is taken on the protocol of the attestation commission",
+			func(*attestation.Commission) *attestation.Commission { return nil }},
+		{"Law Art. 51(11) the commission met no earlier than the notice was received", "commission.meeting", "before the authority received the change notice",
+			func(cm *attestation.Commission) *attestation.Commission { cm.Meeting = "2026-10-30"; return cm }},
+		{"Law Art. 51(11) the commission met no later than today", "commission.meeting", "after today",
+			func(cm *attestation.Commission) *attestation.Commission { cm.Meeting = "2026-11-05"; return cm }},
+		{"Law Art. 51(11) the protocol has its number", "commission.protocolNumber", "required",
+			func(cm *attestation.Commission) *attestation.Commission { cm.ProtocolNumber = ""; return cm }},
+		{"Law Art. 51(11) the commission has one chair", "commission.members", "one chair",
+			func(cm *attestation.Commission) *attestation.Commission {
+				cm.Members[0].Role = attestation.MemberMember
+				return cm
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := dec
+			in.Commission = tc.edit(commission())
+			_, _, err := f.svc.DecideChange(ctx, authority, e.Number, c.ID, in, decideAt)
+			mustRefuse(t, err, tc.field)
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("%v, want %q", err, tc.want)
+			}
+			if got := f.get(t, e.Number).Changes[0]; got.DecidedAt != nil || got.Commission != nil {
+				t.Fatalf("a refused decision changed the notice: %+v", got)
+			}
+		})
+	}
+	t.Run("Law Art. 51(11) the decision records the commission that met on the notice", func(t *testing.T) {
+		in := dec
+		in.Commission = commission()
+		got, n, err := f.svc.DecideChange(ctx, authority, e.Number, c.ID, in, decideAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm := n.Commission
+		if n.Decision != ReattestationRequired || cm == nil || cm.ProtocolNumber != "P-51/11" || cm.Meeting != "2026-11-04" || cm.Step != "change_decision" || len(cm.Members) != 3 {
+			t.Fatalf("the decided notice %+v, commission %+v", n, cm)
+		}
+		if stored := got.Changes[0].Commission; stored == nil || stored.ProtocolNumber != "P-51/11" {
+			t.Fatalf("the entry's notice %+v", got.Changes[0])
+		}
+		in.Commission.Members[0].Name = "changed after the decision"
+		if f.get(t, e.Number).Changes[0].Commission.Members[0].Name != "S. Alibekov" {
+			t.Fatal("the recorded commission shares its members with the request")
+		}
+	})
+	t.Run("§44 the Rules' decision on re-attestation takes no commission", func(t *testing.T) {
+		g := newFixture(t)
+		e := g.issue(t, "state_is", issuedAt)
+		_, c, err := g.svc.NotifyChange(ctx, owner, e.Number, ChangeInput{Description: "Moved the database."}, filed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := dec
+		in.Commission = commission()
+		_, _, err = g.svc.DecideChange(ctx, authority, e.Number, c.ID, in, decideAt)
+		mustRefuse(t, err, "commission")
+		in.Commission = nil
+		if _, n, err := g.svc.DecideChange(ctx, authority, e.Number, c.ID, in, decideAt); err != nil || n.Commission != nil {
+			t.Fatalf("%+v %v", n, err)
 		}
 	})
 }

@@ -142,6 +142,9 @@ type ChangeNotice struct {
 	Decision            string     `json:"decision,omitempty"` // reattestation_required | not_required
 	Reasons             []string   `json:"reasons,omitempty"`
 	DecidedAt           *time.Time `json:"decidedAt,omitempty"`
+	// Commission is the attestation commission whose protocol the decision was taken on (Law
+	// Art. 51(11)), under an edition that says so; nil otherwise.
+	Commission *attestation.Commission `json:"commission,omitempty"`
 }
 
 // DuplicateRequest is the owner's notice of loss or damage and the duplicate the authority issues

@@ -109,7 +109,7 @@ func (f *fixture) issue(t *testing.T, kind string, when time.Time) Entry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := Entry{Number: number, Year: 2026, Seq: f.seq, CaseID: "A-" + strconv.Itoa(f.seq), Edition: edition, ObjectID: "O-" + strconv.Itoa(f.seq),
+	e := Entry{Number: number, Year: 2026, Seq: f.seq, CaseID: "A-" + strconv.Itoa(f.seq), Edition: f.ed.ID(), ObjectID: "O-" + strconv.Itoa(f.seq),
 		ObjectName: "System " + strconv.Itoa(f.seq), ObjectKind: kind, Mandatory: k.Mandatory, OwnerName: "Ministry", OwnerBIN: ownerBIN,
 		Act:      Act{Number: "ACT-" + strconv.Itoa(f.seq), Date: when.Add(-48 * time.Hour), Document: Document{Key: "acts/a.pdf", VersionID: "v1", SHA256: strings.Repeat("a", 64)}},
 		IssuedAt: when.UTC(), Certificate: Document{Key: "certificates/c.pdf", VersionID: "v1", SHA256: strings.Repeat("c", 64)}, Status: Valid}

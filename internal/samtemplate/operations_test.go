@@ -109,6 +109,41 @@ func TestProtection(t *testing.T) {
 	if fmt.Sprint(rs["ThrottlingBurstLimit"]) != "map[Ref:ApiThrottlingBurstLimit]" || fmt.Sprint(rs["ThrottlingRateLimit"]) != "map[Ref:ApiThrottlingRateLimit]" {
 		t.Errorf("HttpApi DefaultRouteSettings %v, want throttling from ApiThrottlingBurstLimit and ApiThrottlingRateLimit", rs)
 	}
+	t.Run("standard §13 the public status look-up by receipt number has its own, tighter route throttling", func(t *testing.T) {
+		var found int
+		for _, f := range load(t).Functions {
+			for _, r := range f.Routes {
+				if r.Method != "GET" || r.Path != "/status/{caseId}" {
+					continue
+				}
+				found++
+				ev := props(resource(t, raw, f.LogicalID))["Events"].(map[string]any)[r.EventName].(map[string]any)["Properties"].(map[string]any)
+				st, _ := ev["RouteSettings"].(map[string]any)
+				if fmt.Sprint(st["ThrottlingBurstLimit"]) != "map[Ref:ApiStatusThrottlingBurstLimit]" || fmt.Sprint(st["ThrottlingRateLimit"]) != "map[Ref:ApiStatusThrottlingRateLimit]" {
+					t.Errorf("%s %s: RouteSettings %v, want throttling from ApiStatusThrottlingBurstLimit and ApiStatusThrottlingRateLimit", f.LogicalID, r.EventName, st)
+				}
+				if !r.Public {
+					t.Errorf("%s %s: the status look-up takes a token", f.LogicalID, r.EventName)
+				}
+			}
+		}
+		if found != 1 {
+			t.Fatalf("GET /status/{caseId} is declared %d times, want once", found)
+		}
+		params, _ := raw["Parameters"].(map[string]any)
+		def := func(name string) float64 {
+			p, _ := params[name].(map[string]any)
+			v, ok := p["Default"].(float64)
+			if !ok {
+				t.Fatalf("parameter %s has no numeric default: %v", name, p)
+			}
+			return v
+		}
+		if def("ApiStatusThrottlingBurstLimit") >= def("ApiThrottlingBurstLimit") || def("ApiStatusThrottlingRateLimit") >= def("ApiThrottlingRateLimit") {
+			t.Errorf("the status look-up's limits (%v, %v) are not below the default route's (%v, %v)", def("ApiStatusThrottlingBurstLimit"),
+				def("ApiStatusThrottlingRateLimit"), def("ApiThrottlingBurstLimit"), def("ApiThrottlingRateLimit"))
+		}
+	})
 	var schedules int
 	for _, f := range load(t).Functions {
 		fn := props(resource(t, raw, f.LogicalID))

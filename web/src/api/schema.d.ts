@@ -1210,8 +1210,10 @@ export interface paths {
          *     nothing else — no names, documents, decisions nor history. The receipt number is the case's
          *     ID printed on the receipt of filing; its 64 random bits are the applicant's secret, so an
          *     unknown number answers 404 like any other, and a number cannot be guessed (2^64 per filing
-         *     day). The API's throttling (ApiThrottlingRateLimit, ApiThrottlingBurstLimit) bounds the calls:
-         *     beyond, 429.
+         *     day). The route has throttling of its own, below the API's default route throttling
+         *     (template parameters ApiStatusThrottlingRateLimit, ApiStatusThrottlingBurstLimit: 10 per
+         *     second, bursts of 20, by default): beyond, 429. API Gateway counts the route's calls of
+         *     every caller together.
          */
         get: operations["ApplicationStatus"];
         put?: never;
@@ -1329,8 +1331,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Decide on re-attestation after a change notice (§44, §47)
-         * @description The authority decides whether the changes require re-attestation (§44), with its reasons. A
+         * Decide on re-attestation after a change notice (§44, §47; Law Art. 51(11))
+         * @description The authority decides whether the changes require re-attestation (§44), with its reasons.
+         *     Under the Law's edition (law-2015-art51) the decision is the attestation commission's,
+         *     convened on the notice (Law Art. 51(11)): `commission` (meeting, protocol number, members)
+         *     is required, and recorded on the notice; under the Rules' edition it is refused (422). A
          *     change of a service software product only never recalls the e-government platform's
          *     certificate (§47): requiring re-attestation for it is 422 naming §47. A notice is decided
          *     once: the same decision again answers it, another is 409. A decision after `dueAt` is
@@ -1985,7 +1990,9 @@ export interface components {
          *     required with the decision beside the protocol document (`commission_protocol`), and
          *     refused elsewhere (422). The meeting is a day not before the step opened nor after today;
          *     3 to 30 members, exactly one chair and at most one secretary (project rule: the Law sets
-         *     no composition). `step` is set by the service.
+         *     no composition). `step` is set by the service. Law Art. 51(11): likewise with the decision
+         *     on re-attestation after a change notice under that edition (change_decision; the meeting
+         *     not before the authority received the notice), recorded on the notice.
          */
         Commission: {
             /** Format: date */
@@ -2147,6 +2154,17 @@ export interface components {
              *     field `signature` naming the document and the reason; nothing is confirmed.
              */
             signature?: string;
+            /**
+             * Format: date
+             * @description Standard §10: in a draft, the last day of the document's term, for a document the policy
+             *     gives one (the identity document, the ICT services contract; docs/policy.md); the draft's
+             *     document carries it once the upload is confirmed, and a term that ended before the day of
+             *     filing (Kazakhstan time) refuses the acceptance of the application (422 on
+             *     `documents.<id>.expiresOn`, expired_documents; the draft's check shows it before). A
+             *     document without a term, and every document of a case's step, states none (422 on
+             *     `expiresOn`).
+             */
+            expiresOn?: string;
         };
         Upload: {
             id: string;
@@ -2171,6 +2189,11 @@ export interface components {
             /** Format: date-time */
             confirmedAt?: string;
             signed?: components["schemas"]["EDSSignature"];
+            /**
+             * Format: date
+             * @description Standard §10, the last day of the document's term as declared; absent when none was stated.
+             */
+            expiresOn?: string;
         };
         /**
          * @description A verified electronic digital signature of the document (issue 17): who signed, with which
@@ -3058,6 +3081,7 @@ export interface components {
             reasons?: string[];
             /** Format: date-time */
             decidedAt?: string;
+            commission?: components["schemas"]["Commission"];
         };
         /** @description The owner's notice of loss or damage and the duplicate issued within 5 working days (§48). */
         DuplicateRequest: {
@@ -3137,6 +3161,7 @@ export interface components {
             /** @enum {string} */
             decision: "reattestation_required" | "not_required";
             reasons: string[];
+            commission?: components["schemas"]["Commission"];
         };
         RecallInput: {
             /** @description A recall ground of the policy (§45): not_reattested, owner_application, audit_noncompliance, changed_conditions, operation_ceased. */
