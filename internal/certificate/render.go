@@ -85,7 +85,8 @@ func render(c Certificate) ([]byte, []section, error) {
 	if r.reduced && !withinReducedFonts(r.pdf) {
 		r = layOut(c, modules, true) // a rune the reduced fonts lack (fonts.go)
 	}
-	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
+	// Pages compressed with a reused writer (compress.go), the fonts' objects shared (fontblock.go).
+	doc, err := output(r.pdf, r.reduced, func() *fpdf.Fpdf { return layOut(c, modules, !r.reduced).pdf })
 	if err != nil {
 		return nil, nil, fmt.Errorf("render certificate %s: %w", c.Number, err)
 	}
