@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -416,5 +417,51 @@ func TestARewriteThatFailsLaysTheDocumentOutAgain(t *testing.T) {
 	if !bytes.Equal(gotCert, wantCert) || !bytes.Equal(gotRecall, wantRecall) {
 		t.Errorf("after a refused rewrite: certificate %d bytes, fpdf's %d; recall decision %d, fpdf's %d",
 			len(gotCert), len(wantCert), len(gotRecall), len(wantRecall))
+	}
+}
+
+// TestFastTextAndWriteAreFpdfs: certificates rendered with text and write (fastpath.go) are byte
+// for byte those rendered with fpdf's Text and Write: the sample, one whose cells and paragraphs
+// hold the signs fpdf escapes (parentheses, a backslash) and long unbroken words, one within the
+// full fonts (a Greek name), and the recall decision.
+func TestFastTextAndWriteAreFpdfs(t *testing.T) {
+	signs := sampleCertificate(6, 9)
+	signs.Object.Name = `System (core) \ back-office ` + strings.Repeat("Ж", 120)
+	signs.Owner.Name = `LLP "Owner" (Astana)\branch`
+	signs.Hardware[0].ManufacturerModel = `Dell (R750) \ rack ` + strings.Repeat("x", 90)
+	signs.Software[1].Name = `name (with) ) unbalanced ( \\`
+	greek := sampleCertificate(2, 2)
+	greek.Object.Name = "Σύστημα πληροφοριών Ω"
+	for name, c := range map[string]Certificate{"sample": sampleCertificate(20, 30), "signs": signs, "greek": greek} {
+		fast, err := Render(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fpdfDraws = true
+		slow, err := Render(c)
+		fpdfDraws = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fast, slow) {
+			t.Errorf("%s: %d bytes with text and write, %d with fpdf's Text and Write: not the same document", name, len(fast), len(slow))
+		}
+	}
+	if !fieldsOfFpdf().ok {
+		t.Error("fpdf's fields are not found: text and write call fpdf's own")
+	}
+}
+
+// TestOneLine: oneLine is strings.Join(strings.Fields(s), " ") for every kind of value, and
+// returns a value that is one line already without copying it.
+func TestOneLine(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\nb", "a\u00a0b", "a\u2003b", "«Е-Әкімдік» жүйесі", "x\xffy z", "a \n b"} {
+		if got, want := oneLine(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", s, got, want)
+		}
+	}
+	s := "Dell PowerEdge R750 (rack)"
+	if got := oneLine(s); unsafe.StringData(got) != unsafe.StringData(s) {
+		t.Error("a value that is one line already was copied")
 	}
 }
