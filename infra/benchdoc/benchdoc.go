@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -63,21 +64,33 @@ func parse(path string) ([]result, error) {
 }
 
 func main() {
-	if len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage: benchdoc BENCH_OUTPUT COLDSTART_MARKDOWN OUT.md")
+	note := flag.String("note", "", "a sentence on how this run differs from make bench's (written under the introduction)")
+	flag.Parse()
+	if flag.NArg() < 3 {
+		fmt.Fprintln(os.Stderr, "usage: benchdoc [-note TEXT] BENCH_OUTPUT... COLDSTART_MARKDOWN OUT.md")
 		os.Exit(2)
 	}
-	results, err := parse(os.Args[1])
+	args := flag.Args()
+	var results []result
+	for _, path := range args[:len(args)-2] {
+		rs, err := parse(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchdoc:", err)
+			os.Exit(1)
+		}
+		results = append(results, rs...)
+	}
+	cold, err := os.ReadFile(args[len(args)-2])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchdoc:", err)
 		os.Exit(1)
 	}
-	cold, err := os.ReadFile(os.Args[2])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchdoc:", err)
-		os.Exit(1)
+	doc := render(results, string(cold))
+	if *note != "" {
+		intro, rest, _ := strings.Cut(doc, "\n\n## ")
+		doc = intro + "\n\n" + *note + "\n\n## " + rest
 	}
-	if err := os.WriteFile(os.Args[3], []byte(render(results, string(cold))), 0o644); err != nil {
+	if err := os.WriteFile(args[len(args)-1], []byte(doc), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "benchdoc:", err)
 		os.Exit(1)
 	}
@@ -156,13 +169,13 @@ func render(results []result, cold string) string {
 
 	b.WriteString("\n## Other benchmarks\n\nEvery other benchmark of the module, in the order `go test` ran them (package by package); " +
 		"the certificate (Render) and the recall decision (RenderRecallDecision) have targets of 15 ms and 10 MB each.\n\n" +
-		"| benchmark | package | ms/op | MB allocated/op | allocs/op |\n|---|---|---:|---:|---:|\n")
+		"| benchmark | package | time/op | MB allocated/op | allocs/op |\n|---|---|---:|---:|---:|\n")
 	for _, r := range results {
 		if strings.HasPrefix(r.name, "BenchmarkRoutes/") || strings.HasPrefix(r.name, "BenchmarkPath/") || r.name == "BenchmarkFiling" {
 			continue
 		}
 		m := r.metrics
-		fmt.Fprintf(&b, "| %s | %s | %.3f | %.2f | %g |\n", strings.TrimPrefix(r.name, "Benchmark"), r.pkg, m["ns/op"]/1e6, m["B/op"]/(1<<20), m["allocs/op"])
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %g |\n", strings.TrimPrefix(r.name, "Benchmark"), r.pkg, duration(m["ns/op"]), m["B/op"]/1e6, m["allocs/op"])
 	}
 	return b.String()
 }
@@ -172,4 +185,15 @@ func render(results []result, cold string) string {
 func routeName(s string) string {
 	method, rest, _ := strings.Cut(s, "__")
 	return method + " /" + strings.ReplaceAll(rest, "_", "/")
+}
+
+// duration writes ns nanoseconds in the unit that keeps three figures: ns, µs or ms.
+func duration(ns float64) string {
+	switch {
+	case ns < 1e3:
+		return fmt.Sprintf("%.0f ns", ns)
+	case ns < 1e6:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.2f ms", ns/1e6)
 }

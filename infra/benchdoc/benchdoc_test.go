@@ -15,6 +15,8 @@ pkg: attestation/internal/certificate
 cpu: Oxide Virtual Turin-like Processor
 BenchmarkRenderRecallDecision-2   	     100	   5500000 ns/op	     68772 pdf-bytes	 2314067 B/op	    6294 allocs/op
 BenchmarkRender-2                 	      40	  14000000 ns/op	    204833 pdf-bytes	 8797158 B/op	  130276 allocs/op
+pkg: attestation/internal/calendar
+BenchmarkAddWorkingDays-2       	 5443682	       212.4 ns/op	       0 B/op	       0 allocs/op
 PASS
 ok  	attestation/internal/certificate	3.844s
 pkg: attestation/internal/e2e
@@ -41,8 +43,9 @@ func TestEveryPartIsWritten(t *testing.T) {
 		"| issued | 13 | 68 | 296 | 5.46 | 4.62 | $0.000325 | $0.325 |",
 		"| 26 | 65 | 6 | 35 | 1616 |",
 		"| api | 16.1 ms |",
-		"| Render | internal/certificate | 14.000 | 8.39 | 130276 |",
-		"| RenderRecallDecision | internal/certificate | 5.500 | 2.21 | 6294 |",
+		"| Render | internal/certificate | 14.00 ms | 8.80 | 130276 |",
+		"| RenderRecallDecision | internal/certificate | 5.50 ms | 2.31 | 6294 |",
+		"| AddWorkingDays | internal/calendar | 212 ns | 0.00 | 0 |",
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("no line %q in:\n%s", want, doc)
