@@ -37,6 +37,7 @@ var functions = []struct {
 }{
 	{"api", false}, {"deadline-check", false}, {"issue-certificate", false},
 	{"register-application", true}, {"open-step", true}, {"close-case", true}, {"case-needs-attention", true},
+	{"notify", false},
 }
 
 // helloSource is the hello-world bootstrap: the Lambda runtime loop and nothing else.
@@ -120,6 +121,7 @@ func env(api string) []string {
 		"TABLE_NAME=attestation", "DOCUMENTS_BUCKET=documents", "RECORDS_BUCKET=records",
 		"POLICY_EDITION=rules-2016-amended-2018", "STATE_MACHINE_ARN=arn:aws:states:eu-central-1:000000000000:stateMachine:attestation",
 		"SIGNING_KEY_ID=alias/register", "PUBLIC_BASE_URL=https://attestation.example", "S3_PATH_STYLE=false",
+		"EVENT_BUS_NAME=notifications", "MAIL_FROM=attestation@example.kz", "NOTIFY_MAX_ATTEMPTS=5",
 		"TZ=UTC", "PATH=/usr/bin:/bin",
 	}
 }

@@ -41,6 +41,10 @@ const (
 	MaxDraftUploads = 200
 	// MaxCaseUploads is how many uploads may be declared to one case, pending and confirmed alike.
 	MaxCaseUploads = 200
+	// PendingUploadTTL is how long a declared upload waits for its confirm. After it the
+	// declaration has expired: confirm refuses it, and the daily deadline check deletes the bytes
+	// PUT for it (every version of its key) and then the declaration (uploadsweep.go).
+	PendingUploadTTL = 24 * time.Hour
 )
 
 // ErrTooManyUploads: a draft or a case has had its maximum number of uploads declared
@@ -85,6 +89,9 @@ type UploadState string
 const (
 	UploadPending   UploadState = "pending"   // declared; the bytes may or may not be uploaded, none of them checked
 	UploadConfirmed UploadState = "confirmed" // checked: the version it pins may be attached
+	// UploadExpired: never confirmed within PendingUploadTTL; the deadline check is deleting its
+	// bytes, then its declaration. It is never confirmed.
+	UploadExpired UploadState = "expired"
 )
 
 // Upload is a declared file and, once confirmed, the stored document.
@@ -115,6 +122,21 @@ type Upload struct {
 // DocumentKey is where the upload's presigned PUT puts the bytes, and where the confirmed upload
 // lives (by the version confirm checked).
 func (u Upload) DocumentKey() string { return DocumentPrefix + u.ID }
+
+// ExpiresAt is when the declaration of a pending upload expires (PendingUploadTTL after it was
+// declared).
+func (u Upload) ExpiresAt() time.Time { return u.CreatedAt.Add(PendingUploadTTL).UTC() }
+
+// expiredRefusal refuses the confirm of an upload whose declaration has expired at now (or that
+// the deadline check marked expired), nil otherwise.
+func expiredRefusal(u Upload, now time.Time) error {
+	if u.State != UploadExpired && now.Before(u.ExpiresAt()) {
+		return nil
+	}
+	return &UploadRefused{Problems: []Problem{{Field: "", Rule: ruleUpload,
+		Message: fmt.Sprintf("the upload was declared at %s and not confirmed within %s: its declaration expired at %s, and the file PUT for it is deleted; declare the file again",
+			u.CreatedAt.UTC().Format(time.RFC3339), PendingUploadTTL, u.ExpiresAt().Format(time.RFC3339))}}}
+}
 
 // UploadIDOfKey returns the upload ID of a confirmed upload's key, or "" if key is not one.
 func UploadIDOfKey(key string) string {
@@ -418,6 +440,9 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	}
 	if u.State == UploadConfirmed {
 		return u, nil
+	}
+	if err := expiredRefusal(u, now); err != nil {
+		return Upload{}, err
 	}
 	version, err := s.verify(ctx, u)
 	if err != nil {

@@ -171,6 +171,8 @@ func (s *Service) ConfirmDraftUploads(ctx context.Context, actor identity.Actor,
 			results[i].Err = apperr.Errorf(apperr.NotFound, "upload", "upload %q of draft %s", id, d.ID)
 		case u.State == UploadConfirmed:
 			results[i].Upload = &u
+		case expiredRefusal(u, now) != nil:
+			results[i].Err = expiredRefusal(u, now)
 		default:
 			if j, twice := documents[u.Document]; twice {
 				return nil, &UploadRefused{Problems: []Problem{{Field: fmt.Sprintf("uploads[%d]", i), Rule: ruleUpload,

@@ -61,6 +61,8 @@ type memUploads struct {
 	// beforeSubmit, when set, runs (once) as the next SubmitDraft begins: another delivery's
 	// submit that gets in first.
 	beforeSubmit func()
+	// lagging are IDs the sweep's index still lists whatever their state.
+	lagging []string
 }
 
 var _ UploadStore = (*memUploads)(nil)
@@ -257,8 +259,51 @@ func (m *memUploads) uploadCount() int {
 	return len(m.uploads)
 }
 
+// ExpiredUploads, ExpireUpload and DropUpload make memUploads the sweep's store too, as the
+// DynamoDB adapter (internal/dynamostore/uploadsweep.go) is: the index lists pending and expired
+// uploads by expiry, plus the IDs in lagging (an index that has not caught up with a confirm).
+func (m *memUploads) ExpiredUploads(ctx context.Context, t time.Time, limit int) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for id, u := range m.uploads {
+		if (u.State == UploadPending || u.State == UploadExpired) && !u.ExpiresAt().After(t) {
+			out = append(out, id)
+		}
+	}
+	out = append(out, m.lagging...)
+	slices.Sort(out)
+	return out[:min(len(out), limit)], nil
+}
+
+func (m *memUploads) ExpireUpload(ctx context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.uploads[id]
+	switch {
+	case !ok:
+		return fmt.Errorf("expire upload %s: %w", id, ErrNotFound)
+	case u.State != UploadPending && u.State != UploadExpired:
+		return fmt.Errorf("expire upload %s: %w", id, ErrConflict)
+	}
+	u.State = UploadExpired
+	m.uploads[id] = u
+	return nil
+}
+
+func (m *memUploads) DropUpload(ctx context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if u, ok := m.uploads[id]; ok && u.State != UploadExpired {
+		return fmt.Errorf("drop upload %s: %w", id, ErrConflict)
+	}
+	delete(m.uploads, id)
+	return nil
+}
+
 // memObject is an object of the fake bucket.
 type memObject struct {
+	key         string
 	body        []byte
 	contentType string
 	version     string
@@ -284,6 +329,8 @@ type memFiles struct {
 	// afterStat, when set, runs (once) as the next Stat returns: a PUT that lands between the
 	// check of the object's facts and the rest of the confirm.
 	afterStat func()
+	// failDelete, when set, is returned (once) by the next DeleteVersions, which deletes nothing.
+	failDelete error
 }
 
 var _ Files = (*memFiles)(nil)
@@ -316,7 +363,7 @@ func (f *memFiles) put(key, contentType string, body []byte) {
 	defer f.mu.Unlock()
 	f.versions++
 	sum := sha256.Sum256(body)
-	o := memObject{body: slices.Clone(body), contentType: contentType, version: fmt.Sprintf("v%d", f.versions), sha256: hex.EncodeToString(sum[:])}
+	o := memObject{key: key, body: slices.Clone(body), contentType: contentType, version: fmt.Sprintf("v%d", f.versions), sha256: hex.EncodeToString(sum[:])}
 	f.objects[key], f.history[o.version] = o, o
 }
 
@@ -348,6 +395,39 @@ func (f *memFiles) ReadHead(ctx context.Context, key, versionID string, n int) (
 		return nil, fmt.Errorf("object %s version %s: %w", key, versionID, ErrNotFound)
 	}
 	return slices.Clone(o.body[:min(n, len(o.body))]), nil
+}
+
+// DeleteVersions deletes every version of key (DocumentVersions); failDelete, when set, is
+// returned (once) instead.
+func (f *memFiles) DeleteVersions(ctx context.Context, key string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.failDelete; err != nil {
+		f.failDelete = nil
+		return 0, fmt.Errorf("delete the versions of %s: %w", key, err)
+	}
+	n := 0
+	for v, o := range f.history {
+		if o.key == key {
+			delete(f.history, v)
+			n++
+		}
+	}
+	delete(f.objects, key)
+	return n, nil
+}
+
+// versionsOf is how many versions of key the bucket holds.
+func (f *memFiles) versionsOf(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, o := range f.history {
+		if o.key == key {
+			n++
+		}
+	}
+	return n
 }
 
 // object returns the current version of key, if there is one.

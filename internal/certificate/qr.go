@@ -51,7 +51,7 @@ func drawQR(pdf *fpdf.Fpdf, modules [][]bool, x, y, size float64) {
 			for col < n && line[col] {
 				col++
 			}
-			pdf.Rect(x0+float64(start)*unit, y0+float64(row)*unit, float64(col-start)*unit, unit, "F")
+			rect(pdf, x0+float64(start)*unit, y0+float64(row)*unit, float64(col-start)*unit, unit, "F")
 		}
 	}
 }

@@ -142,7 +142,8 @@ func renderRecall(d RecallDecision) ([]byte, int, error) {
 		r = layOutRecall(d, true) // a rune the reduced fonts lack (fonts.go)
 	}
 	pages := r.pdf.PageNo()
-	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
+	// Pages compressed with a reused writer (compress.go), the fonts' objects shared (fontblock.go).
+	doc, err := output(r.pdf, r.reduced, func() *fpdf.Fpdf { return layOutRecall(d, !r.reduced).pdf })
 	if err != nil {
 		return nil, 0, fmt.Errorf("render the decision to recall certificate %s: %w", d.Certificate, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -85,7 +86,8 @@ func render(c Certificate) ([]byte, []section, error) {
 	if r.reduced && !withinReducedFonts(r.pdf) {
 		r = layOut(c, modules, true) // a rune the reduced fonts lack (fonts.go)
 	}
-	doc, err := output(r.pdf) // pages compressed with a reused writer (compress.go)
+	// Pages compressed with a reused writer (compress.go), the fonts' objects shared (fontblock.go).
+	doc, err := output(r.pdf, r.reduced, func() *fpdf.Fpdf { return layOut(c, modules, !r.reduced).pdf })
 	if err != nil {
 		return nil, nil, fmt.Errorf("render certificate %s: %w", c.Number, err)
 	}
@@ -109,6 +111,9 @@ func layOut(c Certificate, modules [][]bool, full bool) *renderer {
 
 // renderer draws one certificate.
 type renderer struct {
+	// rowLines are the lines of the table rows' cells split already, by value and width: the
+	// annex's values are the same in each language.
+	rowLines map[rowCell][]string
 	reduced  bool // the fonts are the reduced ones (fonts.go)
 	pdf      *fpdf.Fpdf
 	c        Certificate
@@ -166,6 +171,7 @@ func (r *renderer) newPage(l Lang, landscape bool) {
 		p.SetAutoPageBreak(true, certBottom)
 		p.AddPageFormat("P", fpdf.SizeType{Wd: pageShort, Ht: pageLong})
 	}
+	growPage(p) // room for a page like the one before (fastpath.go)
 	// The footer of the page before ran inside AddPageFormat; from here on the page is l's.
 	r.lang = l
 	p.SetTextColor(0, 0, 0)
@@ -184,15 +190,15 @@ func writeTemplate(p *fpdf.Fpdf, left, size, lineHeight float64, tmpl string, va
 		}
 		if open < 0 || end < 0 {
 			p.SetFont(fontFamily, "", size)
-			p.Write(lineHeight, tmpl)
+			write(p, lineHeight, tmpl) // fpdf's Write, faster (fastpath.go)
 			return
 		}
 		if open > 0 {
 			p.SetFont(fontFamily, "", size)
-			p.Write(lineHeight, tmpl[:open])
+			write(p, lineHeight, tmpl[:open])
 		}
 		p.SetFont(fontFamily, "B", size)
-		p.Write(lineHeight, values[tmpl[open+1:open+end]])
+		write(p, lineHeight, values[tmpl[open+1:open+end]])
 		tmpl = tmpl[open+end+1:]
 	}
 }
@@ -207,7 +213,17 @@ func (r *renderer) split(s string, w float64) []string {
 }
 
 // oneLine makes a value one line of single spaces, so a caller's line breaks or tabs cannot upset
-// the layout.
+// the layout. A value that is one already is returned as it is (most are: no copy).
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	space := true // at the start, a space would be a leading one
+	for _, r := range s {
+		if unicode.IsSpace(r) && (r != ' ' || space) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		space = r == ' '
+	}
+	if space && s != "" {
+		return strings.Join(strings.Fields(s), " ") // a trailing space
+	}
+	return s
 }

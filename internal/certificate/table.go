@@ -26,7 +26,7 @@ func (r *renderer) table(l Lang, title string, cols []column, rows [][]string) {
 		cells[j] = make([][]string, len(cols))
 		heights[j] = 1
 		for i, c := range cols {
-			cells[j][i] = r.split(oneLine(row[i]), c.width-2*cellPad)
+			cells[j][i] = r.rowCellLines(row[i], c.width-2*cellPad)
 			heights[j] = max(heights[j], len(cells[j][i]))
 		}
 	}
@@ -51,7 +51,7 @@ func (r *renderer) table(l Lang, title string, cols []column, rows [][]string) {
 		y := p.GetY()
 		h := bodyLineHeight + 2*cellPad
 		p.SetFont(fontFamily, "", bodyFontSize)
-		p.Rect(annexMargin, y, total, h, "D")
+		rect(p, annexMargin, y, total, h, "D")
 		r.cellLine(annexMargin, y, total, 0, label(l, labelEmptyTable), true)
 		p.SetY(y + h)
 		return
@@ -77,6 +77,26 @@ func (r *renderer) table(l Lang, title string, cols []column, rows [][]string) {
 			fresh = false
 		}
 	}
+}
+
+// rowCell is a value of a row's cell split to a width, in the rows' font.
+type rowCell struct {
+	value string
+	width float64
+}
+
+// rowCellLines are the lines of a row's cell holding value, w wide, in the rows' font (set): split
+// once per certificate, since each language's annex has the same values in the same columns.
+func (r *renderer) rowCellLines(value string, w float64) []string {
+	if lines, ok := r.rowLines[rowCell{value, w}]; ok {
+		return lines
+	}
+	if r.rowLines == nil {
+		r.rowLines = map[rowCell][]string{}
+	}
+	lines := r.split(oneLine(value), w)
+	r.rowLines[rowCell{value, w}] = lines
+	return lines
 }
 
 // tableTitle writes "Table No. 1. Hardware", and "(continued)" on the pages it continues on.
@@ -131,7 +151,7 @@ func (r *renderer) headings(l Lang, cols []column, h float64) {
 	p.SetLineWidth(0.2)
 	x, y := annexMargin, p.GetY()
 	for _, c := range cols {
-		p.Rect(x, y, c.width, h, "FD")
+		rect(p, x, y, c.width, h, "FD")
 		lines := r.split(label(l, c.label), c.width-2*cellPad)
 		top := y + (h-float64(len(lines))*headLineHeight)/2 - cellPad
 		for i, s := range lines {
@@ -143,7 +163,7 @@ func (r *renderer) headings(l Lang, cols []column, h float64) {
 	p.SetFont(fontFamily, "", 6.5)
 	x = annexMargin
 	for i, c := range cols {
-		p.Rect(x, y, c.width, numberRowH, "FD")
+		rect(p, x, y, c.width, numberRowH, "FD")
 		r.textAt(x, y+(numberRowH-headLineHeight)/2-cellPad, c.width, 0, headLineHeight, strconv.Itoa(i+1), true)
 		x += c.width
 	}
@@ -158,7 +178,7 @@ func (r *renderer) rowPart(cols []column, lines [][]string, from, k int) {
 	h := float64(k)*bodyLineHeight + 2*cellPad
 	x := annexMargin
 	for i, c := range cols {
-		p.Rect(x, y, c.width, h, "D")
+		rect(p, x, y, c.width, h, "D")
 		for j := from; j < from+k && j < len(lines[i]); j++ {
 			r.cellLine(x, y, c.width, j-from, lines[i][j], c.center)
 		}
@@ -180,5 +200,5 @@ func (r *renderer) textAt(x, y, w float64, i int, lh float64, s string, center b
 		tx = x + (w-p.GetStringWidth(s))/2
 	}
 	// The baseline sits about three quarters down the line.
-	p.Text(tx, y+cellPad+float64(i)*lh+lh*0.78, s)
+	text(p, tx, y+cellPad+float64(i)*lh+lh*0.78, s) // fpdf's Text, faster (fastpath.go)
 }

@@ -306,7 +306,8 @@ func goldenTermUpload() attestation.Upload {
 	return u
 }
 
-// goldenPendingUpload is an upload declared and not confirmed: it carries expiresAt.
+// goldenPendingUpload is an upload declared and not confirmed: it is in the due index by its
+// expiry (upload_declared; upload_pending, stored before, carries expiresAt instead).
 func goldenPendingUpload() attestation.Upload {
 	return attestation.Upload{ID: "U-fedcba9876543210fedcba9876543210", Organization: "120540001238", Scope: attestation.ScopeCase,
 		ScopeID: "C-0001", Document: attestation.DocSignedContract, ContentType: "application/pdf", Size: 2048,

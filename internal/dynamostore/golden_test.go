@@ -171,7 +171,12 @@ func goldenItems() []goldenItem {
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"upload_term", goldenTermUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenTermUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
-		{"upload_pending", goldenPendingUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenPendingUpload()) },
+		// A pending upload as stored before the sweep of expired uploads: with the table's TTL
+		// (expiresAt), in no index. Read, no longer written.
+		{"upload_pending", goldenPendingUpload(), nil, func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
+		// A pending upload as stored now: in the due index by the moment its declaration expires,
+		// where the deadline check's sweep finds it; no TTL.
+		{"upload_declared", goldenPendingUpload(), func() (map[string]types.AttributeValue, error) { return toUploadItem(goldenPendingUpload()) },
 			func(av map[string]types.AttributeValue) (any, error) { return fromUploadItem(av) }},
 		{"draft", goldenDraft(), func() (map[string]types.AttributeValue, error) { return toDraftItem(goldenDraft()) },
 			decodeAs(func(it draftItem) any { return it.domain() })},

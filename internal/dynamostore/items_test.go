@@ -231,7 +231,7 @@ func TestExpressionNamesAreStored(t *testing.T) {
 		reflect.TypeOf(objectItem{}):    {{"object", "LifeCycleStage"}},
 		reflect.TypeOf(planItem{}):      {{"revision"}},
 		reflect.TypeOf(complaintItem{}): {{"version"}},
-		reflect.TypeOf(uploadItem{}):    {{"state"}},
+		reflect.TypeOf(uploadItem{}):    {{"state"}, {"upload", "State"}, {"pk"}, {"gsi2pk"}, {"gsi2sk"}},
 		reflect.TypeOf(draftItem{}): {{"state"}, {"version"}, {"expiresAt"}, {"gsi1sk"}, {"draft", "Package", "Documents"},
 			{"draft", "UpdatedAt"}, {"draft", "Version"}},
 	}

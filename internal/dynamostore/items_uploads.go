@@ -14,13 +14,18 @@ import (
 // The uploads family: declared uploads and the drafts of application packages (§13).
 
 // uploadItem is an upload as stored. Its top-level organization and state are the upload's (the
-// state for ConfirmUpload's condition); expiresAt, the table's TTL, is set while it is pending.
+// state for ConfirmUpload's and the sweep's conditions). A pending upload is in the due index
+// (gsi2 UPLOAD-DUE#<shard> / <expires, sortTime>#<id>), where the deadline check's sweep finds it
+// once its declaration has expired (attestation.UploadSweep); confirm writes the item without
+// those keys. Pending uploads declared before the sweep carry expiresAt, the table's TTL, instead
+// (upload_pending.json); it is no longer written, since the TTL would delete the declaration and
+// leave its bytes behind.
 type uploadItem struct {
 	keys
 	Type         string       `dynamodbav:"type"` // "upload"
 	Organization string       `dynamodbav:"organization"`
 	State        string       `dynamodbav:"state"`
-	ExpiresAt    int64        `dynamodbav:"expiresAt,omitempty"` // Unix seconds
+	ExpiresAt    int64        `dynamodbav:"expiresAt,omitempty"` // Unix seconds; only on pending uploads stored before the sweep
 	Upload       storedUpload `dynamodbav:"upload"`
 }
 
@@ -56,7 +61,7 @@ func toUploadItem(u attestation.Upload) (map[string]types.AttributeValue, error)
 			VersionID: u.VersionID, CreatedBy: u.CreatedBy, Role: string(u.Role), CreatedAt: u.CreatedAt, ConfirmedAt: u.ConfirmedAt,
 			SignatureP7S: u.SignatureP7S, Signed: toStoredEDS(u.Signed), ExpiresOn: u.ExpiresOn}}
 	if u.State == attestation.UploadPending {
-		it.ExpiresAt = u.CreatedAt.Unix() + pendingUploadTTL
+		it.GSI2PK, it.GSI2SK = expiringUploadKeys(u.ID, u.ExpiresAt())
 	}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {

@@ -15,8 +15,9 @@ import (
 // TestDueAndQueueIndexesProjectWhatTheirQueriesDecode: gsi2 (due) and gsi3 (queue, register,
 // complaints by addressee) project INCLUDE, not ALL; their list holds every attribute of each
 // item the store puts in them (a case with a step open, one idle, one needing attention, a
-// register entry under watch, a complaint due), since every query of them decodes the item whole;
-// and a case's documents item, most of a case's bytes, is in no index.
+// register entry under watch, a complaint due), since every query of them decodes the item whole
+// (but a pending upload's, whose query reads its key alone); and a case's documents item, most of
+// a case's bytes, is in no index.
 func TestDueAndQueueIndexesProjectWhatTheirQueriesDecode(t *testing.T) {
 	tpl, err := samtemplate.Load("../../template.yaml", samtemplate.Names{Region: "us-east-1", AccountID: "123456789012"}, nil)
 	if err != nil {
@@ -64,6 +65,15 @@ func TestDueAndQueueIndexesProjectWhatTheirQueriesDecode(t *testing.T) {
 				t.Errorf("%s in %s: %v are not projected, and its queries decode them", name, index, missing)
 			}
 		}
+	}
+	// A pending upload is in the due index too, but the sweep's query reads only its key (pk):
+	// nothing of it need be projected.
+	up, err := toUploadItem(goldenPendingUpload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, in := up["gsi2pk"]; !in {
+		t.Error("a pending upload is not in the due index: the sweep of expired uploads cannot find it")
 	}
 	docs, err := attributevalue.MarshalMap(toDocumentsItem(goldenCase()))
 	if err != nil {

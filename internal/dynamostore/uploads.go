@@ -26,7 +26,7 @@ type UploadsAPI interface {
 
 // Uploads keeps uploads and drafts (attestation.UploadStore) on the table:
 //
-//	UPLOAD#<id> / UPLOAD   an upload; a pending one expires (TTL) a day after it was declared
+//	UPLOAD#<id> / UPLOAD   an upload; a pending one is in gsi2 UPLOAD-DUE#<shard> / <expires>#<id> (uploadsweep.go)
 //	DRAFT#<id>  / DRAFT    a draft; gsi1 ORG#<bin> / DRAFT#<updatedAt>#<id>; expires DraftTTL after its last change
 //	UPLOADS#<scope>#<id> / UPLOADS   how many uploads were declared to a draft or a case (a draft's expires with it)
 type Uploads struct {
@@ -41,9 +41,6 @@ var _ attestation.UploadStore = (*Uploads)(nil)
 func NewUploads(db UploadsAPI, table string) *Uploads {
 	return &Uploads{db: db, table: table, cases: New(db, table)}
 }
-
-// pendingUploadTTL is how long a declared upload that is never confirmed is kept.
-const pendingUploadTTL = 24 * 60 * 60
 
 func uploadKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "UPLOAD#" + id}, "sk": &types.AttributeValueMemberS{Value: "UPLOAD"}}

@@ -26,6 +26,9 @@ import (
 type FilesAPI interface {
 	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	// The sweep of expired uploads (DeleteVersions).
+	ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, opts ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
+	DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput, opts ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error)
 }
 
 // Presigner is the part of the S3 presign client the store uses (*s3.PresignClient).
@@ -43,7 +46,10 @@ type Files struct {
 	bucket  string
 }
 
-var _ attestation.Files = (*Files)(nil)
+var (
+	_ attestation.Files            = (*Files)(nil)
+	_ attestation.DocumentVersions = (*Files)(nil)
+)
 
 // NewFiles returns the upload flow's store on bucket; client presigns and does the rest.
 func NewFiles(client *s3.Client, bucket string) *Files {
@@ -145,6 +151,49 @@ func (f *Files) ReadHead(ctx context.Context, key, versionID string, n int) ([]b
 		return nil, fmt.Errorf("get the first bytes of s3://%s/%s: %w", f.bucket, key, err)
 	}
 	return head, nil
+}
+
+// DeleteVersions deletes every version of key and every delete marker of it (the documents
+// bucket is versioned and has no Object Lock, so a version can be deleted; the sweep of expired
+// uploads calls this only for a key whose upload it marked expired). It lists the versions under
+// the key as a prefix and keeps those of the key itself, then deletes them, at most 1,000 a
+// request. A key with no versions deletes nothing.
+func (f *Files) DeleteVersions(ctx context.Context, key string) (int, error) {
+	var ids []types.ObjectIdentifier
+	p := s3.NewListObjectVersionsPaginator(f.s3, &s3.ListObjectVersionsInput{Bucket: &f.bucket, Prefix: &key})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("list the versions of s3://%s/%s: %w", f.bucket, key, err)
+		}
+		for _, v := range page.Versions {
+			if aws.ToString(v.Key) == key {
+				ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+			}
+		}
+		for _, m := range page.DeleteMarkers {
+			if aws.ToString(m.Key) == key {
+				ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
+			}
+		}
+	}
+	deleted := 0
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 1000)]
+		ids = ids[len(batch):]
+		out, err := f.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &f.bucket,
+			Delete: &types.Delete{Objects: batch, Quiet: aws.Bool(true)}})
+		if err != nil {
+			return deleted, fmt.Errorf("delete %d versions of s3://%s/%s: %w", len(batch), f.bucket, key, err)
+		}
+		if len(out.Errors) > 0 {
+			e := out.Errors[0]
+			return deleted + len(batch) - len(out.Errors), fmt.Errorf("delete the versions of s3://%s/%s: %d failed, version %s: %s %s",
+				f.bucket, key, len(out.Errors), aws.ToString(e.VersionId), aws.ToString(e.Code), aws.ToString(e.Message))
+		}
+		deleted += len(batch)
+	}
+	return deleted, nil
 }
 
 func isNotFound(err error) bool {

@@ -261,3 +261,59 @@ func TestReadHeadReadsTheVersionNamed(t *testing.T) {
 		t.Fatalf("more bytes than the object has: %q %v", short, err)
 	}
 }
+
+// versionCount is how many versions and delete markers of exactly key the bucket holds.
+func versionCount(t *testing.T, bucket, key string) int {
+	t.Helper()
+	out, err := stack.Clients.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range out.Versions {
+		if aws.ToString(v.Key) == key {
+			n++
+		}
+	}
+	for _, m := range out.DeleteMarkers {
+		if aws.ToString(m.Key) == key {
+			n++
+		}
+	}
+	return n
+}
+
+// TestDeleteVersionsDeletesEveryVersionOfTheKeyAlone: the sweep of expired uploads deletes every
+// version of an upload's key and its delete markers, and nothing of a key that only starts like it;
+// a key with nothing under it deletes nothing.
+func TestDeleteVersionsDeletesEveryVersionOfTheKeyAlone(t *testing.T) {
+	ctx := context.Background()
+	f, bucket := filesStore(t)
+	key := attestation.DocumentPrefix + uploadID(t)
+	longer := key + "-kept"
+	for _, k := range []string{key, key, longer} {
+		if _, err := stack.Clients.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String(k),
+			Body: bytes.NewReader([]byte("%PDF-1.4 " + k)), ContentType: aws.String("application/pdf")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := stack.Clients.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key}); err != nil {
+		t.Fatal(err)
+	}
+	if n := versionCount(t, bucket, key); n != 3 {
+		t.Fatalf("%d versions and markers before, want 3", n)
+	}
+	n, err := f.DeleteVersions(ctx, key)
+	if err != nil || n != 3 {
+		t.Fatalf("deleted %d: %v, want 3", n, err)
+	}
+	if n := versionCount(t, bucket, key); n != 0 {
+		t.Fatalf("%d versions left", n)
+	}
+	if n := versionCount(t, bucket, longer); n != 1 {
+		t.Fatalf("the other key has %d versions, want 1", n)
+	}
+	if n, err := f.DeleteVersions(ctx, key); err != nil || n != 0 {
+		t.Fatalf("again: %d %v", n, err)
+	}
+}

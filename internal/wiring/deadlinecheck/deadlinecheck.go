@@ -3,7 +3,7 @@
 // register's watch (§40-§48), complaints (standard §11), the daily open-data export of the
 // register (§29) and the daily archive of the call records (seed 003 §7-§8, Law Art. 40), and the
 // reminders before the periods that hurt when missed (issue 13: §17, §31, §46, the §12 renewal,
-// the annual list of §11).
+// the annual list of §11), and the sweep of uploads whose declaration expired unconfirmed.
 package deadlinecheck
 
 import (
@@ -81,6 +81,11 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
+	sweep, err := attestation.NewUploadSweep(dynamostore.NewExpiredUploads(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		s3store.NewFiles(wiring.NewS3(awsCfg, cfg), cfg.DocumentsBucket), log)
+	if err != nil {
+		return nil, fmt.Errorf("deadline-check: %w", err)
+	}
 	h, err := deadline.New(deadline.Deps{Cases: svc, Checks: []deadline.Named{
 		{Name: "executions", Checker: execs}, {Name: "census", Checker: census},
 		{Name: "reminders", Checker: attestation.NewReminderCheck(svc)},
@@ -90,7 +95,8 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 		{Name: "service-term", Checker: attestation.NewTermCheck(svc, dynamostore.New(db, cfg.TableName))},
 		{Name: "register", Checker: watch}, {Name: "complaints", Checker: comps}, {Name: "open-data", Checker: exports},
 		{Name: "call-archive", Checker: archive}, {Name: "open-data-statistics", Checker: statsExport},
-		{Name: "notifications", Checker: notice.NewRedelivery(dynamostore.NewNotices(db, cfg.TableName))}}})
+		{Name: "notifications", Checker: notice.NewRedelivery(dynamostore.NewNotices(db, cfg.TableName))},
+		{Name: "uploads", Checker: sweep}}})
 	if err != nil {
 		return nil, fmt.Errorf("deadline-check: %w", err)
 	}
@@ -100,8 +106,9 @@ func New(ctx context.Context, awsCfg aws.Config, cfg wiring.Config, log *slog.Lo
 // counted wraps the run so that it reports its outcome as metrics (template.yaml's alarms):
 // DeadlineCheckSucceeded (1 when the run ended without error, else 0; the alarm
 // DeadlineCheckNotSucceededAlarm fires after 26 hours without a 1), the steps it marked overdue
-// and lapsed, and the cases whose stopped execution it put in the authority's queue
-// (checks.executions.needsAttention of the report).
+// and lapsed, the cases whose stopped execution it put in the authority's queue
+// (checks.executions.needsAttention of the report), and the expired uploads it swept
+// (checks.uploads.expired).
 func counted(run func(context.Context, deadline.Event) (deadline.Report, error), emf *metrics.Emitter) func(context.Context, deadline.Event) (deadline.Report, error) {
 	return func(ctx context.Context, ev deadline.Event) (deadline.Report, error) {
 		rep, err := run(ctx, ev)
@@ -131,6 +138,9 @@ func Figures(rep deadline.Report, err error) []metrics.Value {
 	}
 	if c, found := rep.Checks["census"].(deadline.CensusReport); found {
 		out = append(out, metrics.Value{Name: metrics.StepsPastDue, Unit: metrics.Count, Value: float64(c.Overdue)})
+	}
+	if u, found := rep.Checks["uploads"].(attestation.UploadSweepReport); found {
+		out = append(out, metrics.Value{Name: metrics.UploadsExpired, Unit: metrics.Count, Value: float64(u.Expired)})
 	}
 	return out
 }

@@ -68,3 +68,26 @@ func TestGaugesOfTheCensus(t *testing.T) {
 		t.Error("gauges without a census")
 	}
 }
+
+// TestFiguresCountTheExpiredUploadsSwept: a run with the sweep's report gives UploadsExpired, the
+// declarations it ended; a run without one does not.
+func TestFiguresCountTheExpiredUploadsSwept(t *testing.T) {
+	rep := deadline.Report{Checks: map[string]any{"uploads": attestation.UploadSweepReport{Expired: 3, Versions: 4}}}
+	found := 0
+	for _, v := range Figures(rep, nil) {
+		if v.Name == metrics.UploadsExpired {
+			found++
+			if v.Value != 3 || v.Unit != metrics.Count {
+				t.Errorf("UploadsExpired %+v, want 3", v)
+			}
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d UploadsExpired figures, want 1", found)
+	}
+	for _, v := range Figures(deadline.Report{}, nil) {
+		if v.Name == metrics.UploadsExpired {
+			t.Errorf("UploadsExpired without a sweep: %+v", v)
+		}
+	}
+}

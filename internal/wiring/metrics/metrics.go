@@ -35,6 +35,9 @@ const (
 	CasesOpen = "CasesOpen"
 	// StepsPastDue is a gauge: the open steps past their due moment at the run's time.
 	StepsPastDue = "StepsPastDue"
+	// UploadsExpired: declarations of uploads never confirmed whose bytes and declaration the
+	// run deleted (its sweep of expired uploads).
+	UploadsExpired = "UploadsExpired"
 	// The notify function's, per invocation (issue 13): the notifications it delivered (outcome
 	// sent, or no_mail: published, no address registered), those whose mail an address refused
 	// (bounced), and those it gave up on after their attempts (failed). A notification delivered
