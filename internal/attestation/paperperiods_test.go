@@ -1,6 +1,7 @@
 package attestation
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,63 @@ func TestPar17Par31OnlinePeriodsStillRunFromTheSending(t *testing.T) {
 	}
 	if n := oneNotice(t, c); n.StartsAtHandOver || n.DueAt == nil {
 		t.Fatalf("§17 online notification %+v", n)
+	}
+}
+
+// fakeRegisterHandOvers is the register's side of the hand-overs: a copy of a recall decision to
+// hand over, and the writes of the hand-overs it takes (the case through the harness's store).
+type fakeRegisterHandOvers struct {
+	store   *memStore
+	recall  Document
+	written []HandOver
+}
+
+func (f *fakeRegisterHandOvers) Documents(ctx context.Context, c Case) ([]Document, error) {
+	return []Document{f.recall}, nil
+}
+
+func (f *fakeRegisterHandOvers) HandOver(ctx context.Context, c Case, ev Event, h HandOver) (bool, error) {
+	if err := f.store.Update(ctx, c, ev); err != nil {
+		return false, err
+	}
+	f.written = append(f.written, h)
+	return true, nil
+}
+
+// Par42Par46: the hand-over of a paper case's certificate, and of the copy of its recall decision
+// (which the register keeps), is written by the register's side with the case, in one write.
+func TestPar42Par46PaperHandOversOfTheRegistersDocuments(t *testing.T) {
+	h := newHarness(t)
+	reg := &fakeRegisterHandOvers{store: h.store, recall: Document{Kind: DocRecallDecision, Key: "register/2026/00001/recall.pdf", VersionID: "v1"}}
+	h.rebuild(func(d *Deps) { d.RegisterHandOvers = reg })
+	id := h.paperCase()
+	c := h.walk(id, StageSendDocuments, route{})
+	h.advance(id, OutcomeSent)
+	c = h.get(id)
+	if c.Certificate == "" || !c.CertificateSent() {
+		t.Fatalf("case %s at %s: no certificate sent", id, c.Stage)
+	}
+	if _, ok := c.CertificateReceivedAt(); ok {
+		t.Fatal("§42: a paper case's certificate counts as received before its hand-over")
+	}
+	at := kzTime(time.November, 18, 10, 0)
+	h.handOver(id, DocCertificate, at)
+	if got, ok := h.get(id).CertificateReceivedAt(); !ok || !got.Equal(at) {
+		t.Fatalf("§42: the certificate received %s %t, want the hand-over %s", got, ok, at)
+	}
+	ho := h.handOver(id, DocRecallDecision, at.Add(time.Hour))
+	if ho.Document.Key != reg.recall.Key {
+		t.Fatalf("§46: handed over %+v, want the copy of the recall decision", ho.Document)
+	}
+	if len(reg.written) != 2 || reg.written[0].Document.Kind != DocCertificate || reg.written[1].Document.Kind != DocRecallDecision {
+		t.Fatalf("the register's side wrote %+v", reg.written)
+	}
+	if hs := h.get(id).HandOvers; len(hs) != 2 {
+		t.Fatalf("hand-overs on the case: %+v", hs)
+	}
+	// A contract handed over is the case's alone.
+	h.handOver(id, DocContract, at.Add(2*time.Hour))
+	if len(reg.written) != 2 || len(h.get(id).HandOvers) != 3 {
+		t.Fatalf("the contract's hand-over went to the register: %+v", reg.written)
 	}
 }
