@@ -119,7 +119,30 @@ type Step struct {
 	// Reminded is the last reminder point written for the step, in working days before its due
 	// moment (reminders.go); 0 before the first.
 	Reminded int `json:",omitempty"`
+	// AwaitsHandOver: the step's period runs from the applicant's receipt of what opened it (§17,
+	// §31), and in a paper case that receipt is the office's hand-over (ReceiptOf), not yet
+	// recorded. Until then the step has no due moment: no lapse applies, no reminder is due, and
+	// the hand-over sets the due moment (RecordHandOver).
+	AwaitsHandOver bool `json:",omitempty"`
+	// HandedOverAt is the recorded hand-over a paper case's step counts its period from.
+	HandedOverAt *time.Time `json:",omitempty"`
 }
+
+// Runs reports whether the step's period runs: it has a due moment (a paper case's step waiting
+// for the hand-over at the office has none yet).
+func (s Step) Runs() bool { return !s.AwaitsHandOver }
+
+// dueWords is the due moment as the history says it.
+func (s Step) dueWords() string {
+	if !s.Runs() {
+		return "from the hand-over at the office, not yet recorded"
+	}
+	return s.DueAt.Format(time.RFC3339)
+}
+
+// PastDue reports whether the step's period ended before now; never while it waits for the
+// hand-over.
+func (s Step) PastDue(now time.Time) bool { return s.Runs() && now.After(s.DueAt) }
 
 // Callback states of a decision: whether the waiting execution has been told.
 const (

@@ -58,21 +58,65 @@ func (r rules) due(c Case, stage Stage, start time.Time) (Due, error) {
 
 // stepStart is the moment a step's period counts from: the survey from the contract's entry
 // into force (§19); the applicant's signature (§17) and rectification notice (§31) from the
-// applicant's receipt of what opened them (receipt.go: online, the moment the sending is
-// recorded, which is when the step opens); every other step from the moment it opens.
-func stepStart(c Case, stage Stage, opensAt time.Time) time.Time {
+// applicant's receipt of what opened them (receiptStart); every other step from the moment it
+// opens. ok is false while that receipt is a paper case's hand-over not yet recorded: the period
+// has not started.
+func stepStart(c Case, stage Stage, opensAt time.Time) (start time.Time, ok bool) {
 	switch stage {
 	case StageSurvey:
 		if c.ContractInForce != nil {
-			return *c.ContractInForce
+			return *c.ContractInForce, true
 		}
 	case StageSignContract, StageRectificationNotice:
-		if at, ok := ReceivedAt(SentOnline(opensAt)); ok {
-			return at
+		return receiptStart(c, stage, opensAt)
+	}
+	return opensAt, true
+}
+
+// receiptStart is the applicant's receipt of the document that opened stage, by the one rule of
+// receipt (ReceiptOf, receipt.go): online, the moment the sending is recorded, which is when the
+// step opens; in a paper case, the office's recorded hand-over of that document (§17: the
+// contract; §31: the act sent with the decision). ok is false until a paper case's document is
+// handed over. A paper case must be read with its documents: without them no document is found
+// and the period waits.
+func receiptStart(c Case, stage Stage, opensAt time.Time) (time.Time, bool) {
+	if c.Paper == nil {
+		return ReceivedAt(SentOnline(opensAt))
+	}
+	d, ok := openingDocument(c, stage)
+	if !ok {
+		return time.Time{}, false
+	}
+	return ReceiptOf(c, d, opensAt)
+}
+
+// openingDocument is the document whose receipt starts the period of stage: the contract the STS
+// sent (§17), or the act the authority sent with its decision to order rectification (§31).
+func openingDocument(c Case, stage Stage) (Document, bool) {
+	var kind string
+	switch stage {
+	case StageSignContract:
+		kind = DocContract
+	case StageRectificationNotice:
+		kind = DocSurveyAct
+	default:
+		return Document{}, false
+	}
+	for i := len(c.Documents) - 1; i >= 0; i-- {
+		if d := c.Documents[i]; d.Kind == kind {
+			return d, true
 		}
 	}
-	return opensAt
+	return Document{}, false
 }
+
+// HandOverTimeout is the callback timeout of a paper case's step whose period waits for the
+// hand-over at the office (§17, §31), in seconds: a year, the longest a Standard execution of
+// Step Functions lives. The hand-over has no period of its own, so no timeout counted from the
+// step's opening can know when hand-over plus period ends; one the execution cannot outlive never
+// fires before it. The lapse itself is the deadline check's, on the due moment the hand-over sets.
+// Not a figure of the regulation.
+const HandOverTimeout = 365 * 24 * 60 * 60
 
 // checkEntryIntoForce bounds the contract's stated entry into force (§19): not before the
 // contract was sent nor before the day it is signed (signedAt, Kazakhstan time), and at most the
@@ -112,7 +156,11 @@ func (r rules) plan(c Case, stage Stage, opensAt time.Time) (*NextStep, error) {
 	if stage.Ended() {
 		return &NextStep{Stage: stage, OpensAt: opensAt.UTC()}, nil
 	}
-	start := stepStart(c, stage, opensAt)
+	start, ok := stepStart(c, stage, opensAt)
+	if !ok {
+		// A paper case's period waits for the hand-over (receiptStart).
+		return &NextStep{Stage: stage, OpensAt: opensAt.UTC(), TimeoutSeconds: HandOverTimeout}, nil
+	}
 	d, err := r.due(c, stage, start)
 	if err != nil {
 		return nil, err

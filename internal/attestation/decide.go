@@ -48,7 +48,7 @@ func (s *Service) decide(ctx context.Context, c Case, actor identity.Actor, in C
 	}
 	// §17, §31: once an applicant's period with a legal effect has ended, the step is no longer
 	// taken; the deadline check applies the lapse.
-	if rule.Lapse != nil && now.After(st.DueAt) {
+	if rule.Lapse != nil && st.PastDue(now) {
 		return fail("%s: the period ended at %s", apperr.Rule, rule.Lapse.Paragraph, st.DueAt.Format(time.RFC3339))
 	}
 	reasons, err := cleanReasons(in.Reasons)
@@ -167,7 +167,7 @@ func (s *Service) decide(ctx context.Context, c Case, actor identity.Actor, in C
 	nc.Version++
 	nc.Events++
 	ev := Event{Seq: nc.Events, At: dec.At, Actor: actor.Subject, Role: actor.Role,
-		What: fmt.Sprintf("step completed: %s (%s opened %s, due %s)", in.Outcome, in.Step, st.OpenedAt.Format(time.RFC3339), st.DueAt.Format(time.RFC3339)),
+		What: fmt.Sprintf("step completed: %s (%s opened %s, due %s)", in.Outcome, in.Step, st.OpenedAt.Format(time.RFC3339), st.dueWords()),
 		Step: in.Step, Outcome: in.Outcome, Reasons: reasons, Grounds: dec.Grounds, Documents: docs}
 	return dec, nc, ev, nil
 }

@@ -227,7 +227,7 @@ func (s *memStore) DueSteps(ctx context.Context, t time.Time, limit int) ([]Case
 	}
 	var all []due
 	for id, c := range s.cases {
-		if st := c.OpenStep; st != nil && !st.Overdue && sortTime(st.DueAt) <= sortTime(t) {
+		if st := c.OpenStep; st != nil && st.Runs() && !st.Overdue && sortTime(st.DueAt) <= sortTime(t) {
 			all = append(all, due{key: sortTime(st.DueAt) + "#" + id, c: c})
 		}
 	}

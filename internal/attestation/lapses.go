@@ -40,6 +40,10 @@ func (s *Service) Lapse(ctx context.Context, caseID string, now time.Time) (Deci
 		if rule.Lapse == nil {
 			return Decision{}, apperr.Errorf(apperr.Rule, "", "lapse of %s: a lapse of %s has no legal effect", caseID, st.Name)
 		}
+		if !st.Runs() {
+			// §17, §31: a paper case's period has not started before the hand-over at the office.
+			return Decision{}, apperr.Errorf(apperr.Rule, "", "lapse of %s: %s waits for the hand-over at the office; its period has not started", caseID, st.Name)
+		}
 		if !now.After(st.DueAt) {
 			return Decision{}, apperr.Errorf(apperr.Rule, "", "lapse of %s: %s is due %s", caseID, st.Name, st.DueAt.Format(time.RFC3339))
 		}
@@ -101,7 +105,7 @@ func (s *Service) CheckDeadlines(ctx context.Context, now time.Time) (DeadlineRe
 		}
 		acted := 0
 		for _, c := range due {
-			if c.OpenStep == nil || c.OpenStep.Overdue || !now.After(c.OpenStep.DueAt) {
+			if c.OpenStep == nil || c.OpenStep.Overdue || !c.OpenStep.PastDue(now) {
 				continue
 			}
 			if Procedure[c.Stage].Lapse != nil {

@@ -18,6 +18,7 @@ const (
 	whatWithdrawn   = "application withdrawn"
 	whatStepOverdue = "step overdue: "
 	whatCertificate = "certificate "
+	whatHandedOver  = "handed over at the office: "
 )
 
 // Notices returns the notifications a write of c (the case as written) with events reports. A
@@ -46,6 +47,12 @@ func Notices(c Case, events []Event) []notice.Notification {
 			add(notice.Notification{Kind: notice.FilingReceived, To: org, Paragraph: "§14", At: e.At})
 		case e.What == whatWithdrawn:
 			add(notice.Notification{Kind: notice.Withdrawn, To: org, At: e.At})
+		case strings.HasPrefix(e.What, whatHandedOver) && c.OpenStep != nil && c.OpenStep.HandedOverAt != nil && c.OpenStep.HandedOverAt.Equal(e.At):
+			// §17, §31: the hand-over at the office started the applicant's period (RecordHandOver):
+			// the message of the period's start, with its due moment.
+			n := stepOpened(org, *c.OpenStep)
+			n.At = e.At
+			add(n)
 		case strings.HasPrefix(e.What, whatReminder) && c.OpenStep != nil:
 			// A period about to lapse (§17, §31): the applicant is reminded, once per point.
 			st := c.OpenStep
@@ -96,7 +103,11 @@ func Notices(c Case, events []Event) []notice.Notification {
 // against it; to a staff role, the step in its queue.
 func stepOpened(org notice.Audience, st Step) notice.Notification {
 	due := st.DueAt
-	n := notice.Notification{Step: st.Name, Paragraph: st.Paragraph, DueAt: &due, At: st.OpenedAt}
+	n := notice.Notification{Step: st.Name, Paragraph: st.Paragraph, DueAt: &due, At: st.OpenedAt, HandedOverAt: st.HandedOverAt}
+	if !st.Runs() {
+		// A paper case: the period starts at the hand-over at the office, which tells its due moment.
+		n.DueAt, n.StartsAtHandOver = nil, true
+	}
 	if st.Role != identity.Applicant {
 		n.Kind, n.To = notice.StepOpened, notice.Audience{Role: st.Role}
 		return n

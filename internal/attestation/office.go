@@ -32,6 +32,20 @@ type StateRegistry interface {
 	Organization(ctx context.Context, number string) (RegisteredOrganization, error)
 }
 
+// RegisterHandOvers is the register's side of the office's hand-overs (register.Service): the
+// documents of the certificate's life the office may hand over besides the case's own (the copy
+// of a recall decision, §46), and the periods their hand-over starts there (§42: the monitoring
+// year from the owner's receipt of the certificate; §46: the return from its receipt of the copy
+// of the recall decision).
+type RegisterHandOvers interface {
+	// Documents are the register's documents of c's certificate the office may hand over.
+	Documents(ctx context.Context, c Case) ([]Document, error)
+	// HandOver writes c with ev (the hand-over h recorded on it) and the register's revision the
+	// hand-over starts a period on, in one transaction; ok is false, and nothing is written, when
+	// it starts none. ErrConflict when the case or the register's entry moved.
+	HandOver(ctx context.Context, c Case, ev Event, h HandOver) (ok bool, err error)
+}
+
 // RegisteredOrganization is what the state registry says of a BIN or IIN.
 type RegisteredOrganization struct {
 	Number     string // the BIN (a legal entity) or IIN (an individual)
@@ -461,7 +475,20 @@ func (s *Service) RecordHandOver(ctx context.Context, actor identity.Actor, case
 		}
 		if doc == nil && in.Document == DocCertificate && c.Stage == StageIssued && c.Certificate != "" {
 			// §28: the certificate, kept under Object Lock beside the register (issuing).
-			doc = &Document{Kind: DocCertificate, Key: "certificates/" + c.Certificate + "/certificate.pdf"}
+			cert := CertificateDocument(c.Certificate)
+			doc = &cert
+		}
+		if doc == nil && in.Document == DocRecallDecision && s.registerHandOvers != nil {
+			// §46: the copy of the recall decision, kept by the register.
+			ds, err := s.registerHandOvers.Documents(ctx, c)
+			if err != nil {
+				return HandOver{}, fmt.Errorf("record hand-over of %s: %w", caseID, err)
+			}
+			for i := range ds {
+				if ds[i].Kind == in.Document {
+					doc = &ds[i]
+				}
+			}
 		}
 		if doc == nil {
 			return HandOver{}, &SubmissionRefused{Problems: []Problem{{Field: "document", Rule: ruleOfficeDocuments,
@@ -476,9 +503,24 @@ func (s *Service) RecordHandOver(ctx context.Context, actor identity.Actor, case
 		c.HandOvers = append(c.HandOvers, h)
 		c.Version++
 		c.Events++
-		ev := Event{Seq: c.Events, At: h.At, Actor: actor.Subject, Role: actor.Role, What: fmt.Sprintf("handed over at the office: %s to %s by %s", doc.Kind, name, actor.Name),
+		ev := Event{Seq: c.Events, At: h.At, Actor: actor.Subject, Role: actor.Role, What: fmt.Sprintf(whatHandedOver+"%s to %s by %s", doc.Kind, name, actor.Name),
 			Documents: []Document{*doc}}
-		err = s.store.Update(ctx, c, ev)
+		started, err := s.startAtHandOver(&c)
+		if err != nil {
+			return HandOver{}, fmt.Errorf("record hand-over of %s: %w", caseID, err)
+		}
+		if st := c.OpenStep; started {
+			// The notice of the period's start goes in this write (Notices).
+			ev.What += fmt.Sprintf("; the period of %s (%s) runs from the hand-over, due %s", st.Name, st.Paragraph, st.DueAt.Format(time.RFC3339))
+		}
+		written := false
+		if s.registerHandOvers != nil && (doc.Kind == DocCertificate || doc.Kind == DocRecallDecision) {
+			// §42, §46: the period the hand-over starts in the register, in this same write.
+			written, err = s.registerHandOvers.HandOver(ctx, c, ev, h)
+		}
+		if !written && err == nil {
+			err = s.store.Update(ctx, c, ev)
+		}
 		if errors.Is(err, ErrConflict) && attempt < maxRetries {
 			continue
 		}
@@ -487,6 +529,32 @@ func (s *Service) RecordHandOver(ctx context.Context, actor identity.Actor, case
 		}
 		return h, nil
 	}
+}
+
+// startAtHandOver starts the period of c's open step that waits for the hand-over of the
+// document that opened it (§17: the contract; §31: the act sent with the decision), now that the
+// hand-over is recorded on c: its due moment counts from the applicant's receipt, which ReceiptOf
+// gives. It reports whether it started one.
+func (s *Service) startAtHandOver(c *Case) (bool, error) {
+	st := c.OpenStep
+	if st == nil || st.Runs() {
+		return false, nil
+	}
+	stage := Stage(st.Name)
+	start, ok := receiptStart(*c, stage, st.OpenedAt)
+	if !ok {
+		return false, nil // another document was handed over
+	}
+	due, err := s.rules.due(*c, stage, start)
+	if err != nil {
+		return false, fmt.Errorf("the period of %s from the hand-over: %w", st.Name, err)
+	}
+	next := *st
+	handed := start.UTC()
+	next.AwaitsHandOver, next.HandedOverAt = false, &handed
+	next.DueAt, next.Paragraph, next.Provisional = due.At, due.Paragraph, due.Provisional
+	c.OpenStep = &next
+	return true, nil
 }
 
 // ReceiptOf is the one answer to when the applicant received a document sent to it, wherever the

@@ -33,6 +33,7 @@ const (
 	DocAdditionalSurveyAct    = "additional_survey_act"   // §35: act of the additional survey
 	DocRectificationDocuments = "rectification_documents" // §31: documents confirming rectification
 	DocCertificate            = "certificate"             // §28, Annex 7
+	DocRecallDecision         = "recall_decision"         // §46: the copy of the recall decision (the register keeps it)
 )
 
 // Named errors of lapses and withdrawal, sent to the waiting step with SendTaskFailure. The

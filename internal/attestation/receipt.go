@@ -55,10 +55,9 @@ func ReceivedAt(s Sending) (at time.Time, ok bool) {
 // SentOnline is a sending recorded through the API at at.
 func SentOnline(at time.Time) Sending { return Sending{Channel: ChannelOnline, SentAt: at} }
 
-// DecisionReceivedAt is when the applicant received the authority's last decision with its act
-// (§25, §28, §30, §31, §38): the receipt of the act of the last survey (the additional survey's
-// once there is one), which the authority sends with the decision. ok is false before the sending.
-func (c Case) DecisionReceivedAt() (time.Time, bool) {
+// lastAct is the act of the last survey (the additional survey's once there is one), which the
+// authority sends to the applicant with its decision (§25, §28, §30, §31, §38).
+func (c Case) lastAct() (Document, bool) {
 	var last *Document
 	for i, d := range c.Documents {
 		switch {
@@ -68,22 +67,61 @@ func (c Case) DecisionReceivedAt() (time.Time, bool) {
 			last = &c.Documents[i]
 		}
 	}
-	if last == nil || last.SentAt == nil {
-		return time.Time{}, false
+	if last == nil {
+		return Document{}, false
 	}
-	// A paper case's decision counts from its sending too, for now: the task that records the
-	// owner's receipt runs at the sending, and the office's later hand-over does not yet move it
-	// (issue 17's open gap; ReceiptOf gives the hand-over).
-	return ReceivedAt(SentOnline(*last.SentAt))
+	return *last, true
 }
 
-// CertificateReceived reports whether the applicant has received the certificate of the case
-// (§28, §38): the decision to issue was sent. Before that the applicant sees neither the
-// certificate's number nor its PDF.
-func (c Case) CertificateReceived() bool {
+// DecisionSentAt is when the authority sent its last decision with its act (§25, §28, §30, §31,
+// §38). ok is false before the sending.
+func (c Case) DecisionSentAt() (time.Time, bool) {
+	act, ok := c.lastAct()
+	if !ok || act.SentAt == nil {
+		return time.Time{}, false
+	}
+	return act.SentAt.UTC(), true
+}
+
+// DecisionReceivedAt is when the applicant received the authority's last decision with its act:
+// the receipt (ReceiptOf) of the act sent with it. Online, the sending; in a paper case, the
+// office's hand-over of the act. ok is false before the sending, and before a paper case's
+// hand-over.
+func (c Case) DecisionReceivedAt() (time.Time, bool) {
+	sent, ok := c.DecisionSentAt()
+	if !ok {
+		return time.Time{}, false
+	}
+	act, _ := c.lastAct()
+	return ReceiptOf(c, act, sent)
+}
+
+// CertificateSent reports whether the authority sent the certificate of the case to the applicant
+// (§28, §38): the decision to issue was sent with the act. Before that the applicant sees neither
+// the certificate's number nor its PDF; from then on a paper case's certificate waits at the
+// office to be handed over.
+func (c Case) CertificateSent() bool {
 	if c.Certificate == "" || c.Stage != StageIssued {
 		return false
 	}
-	_, ok := c.DecisionReceivedAt()
+	_, ok := c.DecisionSentAt()
 	return ok
+}
+
+// CertificateDocument is the certificate's PDF as the register keeps it under Object Lock (§28,
+// Annex 7): the document the office hands over.
+func CertificateDocument(number string) Document {
+	return Document{Kind: DocCertificate, Key: "certificates/" + number + "/certificate.pdf"}
+}
+
+// CertificateReceivedAt is when the owner received the certificate (§42: the monitoring year runs
+// from it): online, with the sending of the decision and the act (§28, §38); in a paper case, the
+// office's hand-over of the certificate (ReceiptOf). ok is false before the sending, and before a
+// paper case's hand-over.
+func (c Case) CertificateReceivedAt() (time.Time, bool) {
+	sent, ok := c.DecisionSentAt()
+	if !ok || !c.CertificateSent() {
+		return time.Time{}, false
+	}
+	return ReceiptOf(c, CertificateDocument(c.Certificate), sent)
 }

@@ -62,8 +62,8 @@ func TestPar25Par28CertificateNumberReachesTheApplicantWithTheSending(t *testing
 			c := h.caseAt(stage, caseSpec{}, route{})
 			h.advance(c.ID, OutcomeIssue) // the state machine issues the certificate before the sending
 			staff := h.get(c.ID)
-			if staff.Certificate == "" || staff.CertificateReceived() {
-				t.Fatalf("number %q, received %v: want a number not yet received", staff.Certificate, staff.CertificateReceived())
+			if staff.Certificate == "" || staff.CertificateSent() {
+				t.Fatalf("number %q, received %v: want a number not yet received", staff.Certificate, staff.CertificateSent())
 			}
 			if _, ok := staff.DecisionReceivedAt(); ok {
 				t.Fatal("the decision counts as received before the sending")
@@ -85,7 +85,7 @@ func TestPar25Par28CertificateNumberReachesTheApplicantWithTheSending(t *testing
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v.Certificate != staff.Certificate || !v.CertificateReceived() {
+			if v.Certificate != staff.Certificate || !v.CertificateSent() {
 				t.Fatalf("after the sending the applicant sees %q, want %s", v.Certificate, staff.Certificate)
 			}
 			if at, ok := v.DecisionReceivedAt(); !ok || !at.Equal(sent.At) {

@@ -63,7 +63,7 @@ func (r *ReminderCheck) Check(ctx context.Context, now time.Time) (any, error) {
 // reminded that the working days left have reached.
 func (s *Service) remind(ctx context.Context, c Case, now time.Time) (bool, error) {
 	st := c.OpenStep
-	if st == nil || st.Role != identity.Applicant || Procedure[c.Stage].Lapse == nil || !now.Before(st.DueAt) {
+	if st == nil || st.Role != identity.Applicant || Procedure[c.Stage].Lapse == nil || !st.Runs() || !now.Before(st.DueAt) {
 		return false, nil
 	}
 	ed, err := s.rules.edition(c.Edition)

@@ -33,7 +33,8 @@ type Service struct {
 	// requireSignatures makes the edition's signature rules binding on filings and steps.
 	signatures        SignatureVerifier
 	requireSignatures bool
-	registry          StateRegistry // the state registers the office reads through the e-government gateway (office.go)
+	registry          StateRegistry     // the state registers the office reads through the e-government gateway (office.go)
+	registerHandOvers RegisterHandOvers // the register's side of the office's hand-overs (office.go; nil: none)
 	rules             rules
 	edition           string
 	render            ResponseRenderer // nil: the reasoned response is kept as data only
@@ -80,6 +81,11 @@ type Deps struct {
 	// Methodologies keeps the survey methodology the authority publishes (§20); optional (only
 	// the API publishes it and checks the acts that name a version).
 	Methodologies Methodologies
+	// RegisterHandOvers is the register's side of the office's hand-overs (office.go): the copy
+	// of a recall decision to hand over, and the periods the hand-over of a certificate or of that
+	// copy starts (§42, §46). Optional: only the API records hand-overs; without it those periods
+	// do not start at the hand-over.
+	RegisterHandOvers RegisterHandOvers
 }
 
 // NewService returns a Service on d, or an error naming the first required port d lacks.
@@ -102,7 +108,8 @@ func NewService(d Deps) (*Service, error) {
 	return &Service{store: d.Cases, records: d.Records, documents: d.Documents, uploads: d.Uploads, files: d.Files,
 		workflow: d.Workflow, owners: d.ObjectOwners, rules: rules{cal: d.Calendar}, edition: d.Edition, render: d.RenderResponse, log: d.Log,
 		signatures: d.Signatures, requireSignatures: d.RequireSignatures, registry: d.Registry,
-		editions: policy.Selector{Mode: d.EditionMode, Configured: d.Edition, Ends: d.EditionEnds}, methodologies: d.Methodologies}, nil
+		editions: policy.Selector{Mode: d.EditionMode, Configured: d.Edition, Ends: d.EditionEnds}, methodologies: d.Methodologies,
+		registerHandOvers: d.RegisterHandOvers}, nil
 }
 
 // ObjectOwners tells who registered an object of informatization (POST /objects), and as what.
@@ -397,7 +404,7 @@ func applicantView(c Case, h []Event) (Case, []Event) {
 	}
 	// §25, §28: the certificate's number (and so its PDF) reaches the applicant with the act, when
 	// the authority sends them; before, not even the history names it.
-	if c.Certificate != "" && !c.CertificateReceived() {
+	if c.Certificate != "" && !c.CertificateSent() {
 		number := c.Certificate
 		c.Certificate = ""
 		kept := out[:0]
@@ -546,12 +553,28 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 		if c.Stage != stage {
 			return Step{}, apperr.Errorf(apperr.Conflict, "", "open step %s of %s at stage %s", in.Step, c.ID, c.Stage)
 		}
-		due, err := s.rules.due(c, stage, stepStart(c, stage, in.OpenedAt))
-		if err != nil {
-			return Step{}, fmt.Errorf("open step %s of %s: %w", in.Step, c.ID, err)
+		if c.Paper != nil && len(c.Documents) == 0 {
+			// A paper case's period may run from a hand-over of one of its documents (receiptStart).
+			if c, err = s.store.Get(ctx, in.CaseID); err != nil {
+				return Step{}, fmt.Errorf("open step %s of %s: %w", in.Step, in.CaseID, err)
+			}
 		}
-		st := Step{Name: in.Step, Role: rule.Role, Token: in.TaskToken, OpenedAt: in.OpenedAt.UTC(),
-			DueAt: due.At, Paragraph: due.Paragraph, Provisional: due.Provisional}
+		st := Step{Name: in.Step, Role: rule.Role, Token: in.TaskToken, OpenedAt: in.OpenedAt.UTC()}
+		if start, ok := stepStart(c, stage, in.OpenedAt); ok {
+			due, err := s.rules.due(c, stage, start)
+			if err != nil {
+				return Step{}, fmt.Errorf("open step %s of %s: %w", in.Step, c.ID, err)
+			}
+			st.DueAt, st.Paragraph, st.Provisional = due.At, due.Paragraph, due.Provisional
+			if c.Paper != nil && (stage == StageSignContract || stage == StageRectificationNotice) {
+				handed := start.UTC()
+				st.HandedOverAt = &handed // handed over before the step opened
+			}
+		} else {
+			// §17, §31: a paper case's period runs from the hand-over at the office, not yet
+			// recorded; the hand-over sets the due moment (RecordHandOver).
+			st.AwaitsHandOver, st.Paragraph = true, rule.Paragraph
+		}
 		// Opening a step writes the case alone: the open step (its opening and due moment) is on
 		// the case, and its completion's history event records both. A re-opening is a breach
 		// and goes into the history at once.
@@ -559,13 +582,19 @@ func (s *Service) OpenStep(ctx context.Context, in OpenStepInput) (Step, error) 
 		if prev := c.OpenStep; prev != nil && prev.Name == in.Step {
 			// The engine's callback timed out and it opened the step again (no legal effect).
 			st.DueAt, st.Paragraph, st.Provisional, st.OpenedAt = prev.DueAt, prev.Paragraph, prev.Provisional, prev.OpenedAt
+			st.AwaitsHandOver, st.HandedOverAt = prev.AwaitsHandOver, prev.HandedOverAt
 			st.Reopened = prev.Reopened + 1
 			// A staff step past its period is overdue (no legal effect); an applicant's step with a
 			// legal lapse stays in the due index, so the deadline check applies the lapse.
 			st.Overdue = rule.Lapse == nil
+			what := "step re-opened after its period: " + in.Step + ", due " + prev.DueAt.Format(time.RFC3339)
+			if prev.AwaitsHandOver {
+				// No period runs yet (HandOverTimeout makes this the engine's limit, not a breach).
+				st.Overdue = false
+				what = "step re-opened while it waits for the hand-over at the office: " + in.Step
+			}
 			c.Events++
-			events = append(events, Event{Seq: c.Events, At: in.OpenedAt.UTC(), Actor: "system", Role: identity.Scheduler, Step: in.Step,
-				What: "step re-opened after its period: " + in.Step + ", due " + prev.DueAt.Format(time.RFC3339)})
+			events = append(events, Event{Seq: c.Events, At: in.OpenedAt.UTC(), Actor: "system", Role: identity.Scheduler, Step: in.Step, What: what})
 		}
 		c.OpenStep = &st
 		c.Version++
@@ -693,7 +722,7 @@ func (s *Service) Queue(ctx context.Context, actor identity.Actor, step string, 
 		if st == nil || (step != "" && st.Name != step) {
 			continue
 		}
-		overdue := st.Overdue || now.After(st.DueAt)
+		overdue := st.Overdue || st.PastDue(now)
 		if overdueOnly && !overdue {
 			continue
 		}

@@ -193,8 +193,11 @@ func TermBreach(c Case, now time.Time) string {
 	if t == nil || t.Uncountable != "" || c.Stage.Ended() || !(t.Overdue || now.After(t.DueAt)) {
 		return ""
 	}
-	if st := c.OpenStep; st != nil && (st.Overdue || now.After(st.DueAt)) {
+	if st := c.OpenStep; st != nil && (st.Overdue || st.PastDue(now)) {
 		return fmt.Sprintf("the service term (%s) is past, and so is the open step %s (%s)", t.Paragraph, st.Name, st.Paragraph)
+	}
+	if st := c.OpenStep; st != nil && !st.Runs() {
+		return fmt.Sprintf("the service term (%s) is past while the open step %s (%s) waits for its document's hand-over at the office, from which its own period runs", t.Paragraph, st.Name, st.Paragraph)
 	}
 	return fmt.Sprintf("the service term (%s) is past although every stage kept its own period: the stages' periods sum past the term, so the breach is the service term's, not a stage's", t.Paragraph)
 }

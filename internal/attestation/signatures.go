@@ -135,9 +135,10 @@ func signatureRule(ed *policy.Edition, document string) string {
 }
 
 // verifySignature verifies the signature declared with u over the bytes of key at version, the
-// exact version confirm pins, and records the signer on u. An upload without a signature is
-// left as it is. A refused signature is an *UploadRefused naming the document and the reason.
-func (s *Service) verifySignature(ctx context.Context, u *Upload, key, version string, now time.Time) error {
+// exact version confirm pins (content, when verify read them already), and records the signer on
+// u. An upload without a signature is left as it is. A refused signature is an *UploadRefused
+// naming the document and the reason.
+func (s *Service) verifySignature(ctx context.Context, u *Upload, key, version string, content []byte, now time.Time) error {
 	if len(u.SignatureP7S) == 0 {
 		return nil
 	}
@@ -149,9 +150,11 @@ func (s *Service) verifySignature(ctx context.Context, u *Upload, key, version s
 	if s.signatures == nil || !ok {
 		return errors.New("the service verifies no signatures: it has no verifier or cannot read a version of a document")
 	}
-	content, err := reader.ReadVersion(ctx, key, version, MaxUploadBytes)
-	if err != nil {
-		return fmt.Errorf("confirm upload %s: read the signed version: %w", u.ID, err)
+	if content == nil {
+		var err error
+		if content, err = reader.ReadVersion(ctx, key, version, MaxUploadBytes); err != nil {
+			return fmt.Errorf("confirm upload %s: read the signed version: %w", u.ID, err)
+		}
 	}
 	want := eds.Want{Role: string(u.Role)}
 	if u.Role == identity.Applicant {

@@ -19,6 +19,9 @@ type PublicStatus struct {
 	ReceiptNumber string     `json:"receiptNumber"`
 	Stage         Stage      `json:"stage"`
 	NextDueAt     *time.Time `json:"nextDueAt,omitempty"` // the open step's due moment; absent once the case ended
+	// AwaitsHandOver: the open step's period starts when the office hands its document over (a
+	// paper case, §17, §31); it has no due moment until then.
+	AwaitsHandOver bool `json:"awaitsHandOver,omitempty"`
 }
 
 // errNoSuchReceipt is the one answer to a number that names no case.
@@ -38,8 +41,12 @@ func (s *Service) Status(ctx context.Context, receiptNumber string, now time.Tim
 	}
 	st := PublicStatus{ReceiptNumber: c.ID, Stage: c.Stage}
 	if c.OpenStep != nil && !c.Stage.Ended() {
-		due := c.OpenStep.DueAt.UTC()
-		st.NextDueAt = &due
+		if c.OpenStep.Runs() {
+			due := c.OpenStep.DueAt.UTC()
+			st.NextDueAt = &due
+		} else {
+			st.AwaitsHandOver = true
+		}
 	}
 	return st, nil
 }

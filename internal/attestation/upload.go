@@ -444,11 +444,11 @@ func (s *Service) ConfirmUpload(ctx context.Context, actor identity.Actor, id st
 	if err := expiredRefusal(u, now); err != nil {
 		return Upload{}, err
 	}
-	version, err := s.verify(ctx, u)
+	version, content, err := s.verify(ctx, u)
 	if err != nil {
 		return Upload{}, err
 	}
-	if err := s.verifySignature(ctx, &u, u.DocumentKey(), version, now); err != nil {
+	if err := s.verifySignature(ctx, &u, u.DocumentKey(), version, content, now); err != nil {
 		return Upload{}, err
 	}
 	checked := confirmed(u, version, now)
@@ -501,34 +501,41 @@ func (s *Service) confirmConflict(ctx context.Context, u Upload, err error) (Upl
 // verify checks what S3 holds for the upload against its declaration, without reading the file
 // through: the size, the media type and the SHA-256 as S3 reports them (S3 computed the checksum
 // at the PUT and refused bytes that did not match the one signed into the URL), then the first
-// bytes of that same version against the media type. It returns the version checked.
-func (s *Service) verify(ctx context.Context, u Upload) (string, error) {
+// bytes of that same version against the media type. It returns the version checked and, for an
+// upload that carries a signature, the whole of that version: its signature is verified over
+// those bytes (verifySignature), so they are read once, and the first of them are sniffed.
+func (s *Service) verify(ctx context.Context, u Upload) (string, []byte, error) {
 	key := u.DocumentKey()
 	f, err := s.files.Stat(ctx, key)
 	if errors.Is(err, ErrNotFound) {
-		return "", &UploadRefused{Problems: []Problem{{Field: "", Rule: ruleUpload,
+		return "", nil, &UploadRefused{Problems: []Problem{{Field: "", Rule: ruleUpload,
 			Message: "nothing has been uploaded yet: PUT the file to the URL given when the upload was requested, with the headers given, then confirm"}}}
 	}
 	if err != nil {
-		return "", fmt.Errorf("confirm upload %s: %w", u.ID, err)
+		return "", nil, fmt.Errorf("confirm upload %s: %w", u.ID, err)
 	}
 	if ps := compareFacts(u, f); len(ps) > 0 {
-		return "", &UploadRefused{Problems: ps}
+		return "", nil, &UploadRefused{Problems: ps}
 	}
-	head, err := s.files.ReadHead(ctx, key, f.VersionID, SniffBytes)
+	var head, content []byte
+	if reader, ok := s.files.(versionReader); ok && len(u.SignatureP7S) > 0 {
+		// The signature is verified over the exact bytes of this version: read them all, once.
+		content, err = reader.ReadVersion(ctx, key, f.VersionID, MaxUploadBytes)
+		head = content[:min(len(content), SniffBytes)]
+	} else {
+		head, err = s.files.ReadHead(ctx, key, f.VersionID, SniffBytes)
+	}
 	if errors.Is(err, ErrNotFound) {
-		return "", apperr.Errorf(apperr.Conflict, "", "confirm upload %s: the version checked is gone; retry", u.ID)
+		return "", nil, apperr.Errorf(apperr.Conflict, "", "confirm upload %s: the version checked is gone; retry", u.ID)
 	}
 	if err != nil {
-		return "", fmt.Errorf("confirm upload %s: %w", u.ID, err)
+		return "", nil, fmt.Errorf("confirm upload %s: %w", u.ID, err)
 	}
 	if !sniff(u.ContentType, head) {
-		return "", &UploadRefused{Problems: []Problem{{Field: "contentType", Rule: ruleUpload,
+		return "", nil, &UploadRefused{Problems: []Problem{{Field: "contentType", Rule: ruleUpload,
 			Message: fmt.Sprintf("the file's content is not %s", u.ContentType)}}}
 	}
-	// A check that must read the bytes themselves (a signature that comes with the document)
-	// belongs here, reading version f.VersionID of key: the version attached.
-	return f.VersionID, nil
+	return f.VersionID, content, nil
 }
 
 // compareFacts lists where what S3 holds differs from the declaration.

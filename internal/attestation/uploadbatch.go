@@ -235,10 +235,10 @@ func (s *Service) verifyAll(ctx context.Context, results []ConfirmResult, pendin
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			u := *results[i].Upload
-			version, err := s.verify(ctx, u)
+			version, content, err := s.verify(ctx, u)
 			if err == nil {
 				// The signature declared with it, over the very version checked (issue 17).
-				err = s.verifySignature(ctx, &u, u.DocumentKey(), version, now)
+				err = s.verifySignature(ctx, &u, u.DocumentKey(), version, content, now)
 			}
 			mu.Lock()
 			defer mu.Unlock()

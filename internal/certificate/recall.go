@@ -23,9 +23,12 @@ type RecallDecision struct {
 	ChangeID        string   // the change notice a §45(4) recall rests on, may be empty
 	DecidedAt       time.Time
 	DecidedBy       string    // the name of the person who decided
-	ReturnDueAt     time.Time // the certificate is returned by this moment (§46)
+	ReturnDueAt     time.Time // the certificate is returned by this moment (§46); zero when AtOffice
 	ReturnParagraph string    // e.g. §46
 	Terminated      bool      // §45(5): the register's termination mark is set
+	// AtOffice: the copy is handed over at the Committee's office (a paper case): the return's
+	// period runs from that hand-over, so the copy names no date.
+	AtOffice bool
 }
 
 // Limits of a recall decision, as the register accepts them: bounds of this service, so rendering
@@ -71,7 +74,9 @@ func (d RecallDecision) Validate() error {
 	v.optional("changeId", d.ChangeID, maxNameLength)
 	v.date("decidedAt", d.DecidedAt)
 	v.optional("decidedBy", d.DecidedBy, maxNameLength)
-	v.date("returnDueAt", d.ReturnDueAt)
+	if !d.AtOffice {
+		v.date("returnDueAt", d.ReturnDueAt)
+	}
 	if !d.DecidedAt.IsZero() && !d.ReturnDueAt.IsZero() && d.ReturnDueAt.Before(d.DecidedAt) {
 		v.add("returnDueAt", "before the decision: the certificate is returned after it (§46)")
 	}
@@ -248,11 +253,18 @@ func (r *recallRenderer) section(l Lang, first bool) {
 	if strings.TrimSpace(returnParagraph) == "" {
 		returnParagraph = defaultReturnParagraph
 	}
-	r.para(recallLabel(l, recallReturn), map[string]string{
-		"number":    oneLine(d.Certificate),
-		"date":      formatDate(l, d.ReturnDueAt, dateUntil),
-		"paragraph": rulesParagraph(l, returnParagraph),
-	})
+	if d.AtOffice && d.ReturnDueAt.IsZero() {
+		r.para(recallLabel(l, recallReturnOffice), map[string]string{
+			"number":    oneLine(d.Certificate),
+			"paragraph": rulesParagraph(l, returnParagraph),
+		})
+	} else {
+		r.para(recallLabel(l, recallReturn), map[string]string{
+			"number":    oneLine(d.Certificate),
+			"date":      formatDate(l, d.ReturnDueAt, dateUntil),
+			"paragraph": rulesParagraph(l, returnParagraph),
+		})
+	}
 	if d.Terminated {
 		r.para(recallLabel(l, recallTerminated), nil)
 	}

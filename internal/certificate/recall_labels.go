@@ -12,12 +12,15 @@ const (
 	recallDecidedOn  = "recall.decidedOn"  // {date}
 	recallGroundHead = "recall.groundHead" // {paragraph}
 	recallReasons    = "recall.reasons"
-	recallChange     = "recall.change"     // {id}
-	recallReturn     = "recall.return"     // {number} {date} {paragraph}
-	recallTerminated = "recall.terminated" // §45(5): the register's termination mark
-	recallDecidedBy  = "recall.decidedBy"  // {name}
-	recallPar        = "recall.par"        // {par}: a paragraph of the Rules, e.g. §46
-	recallSubpar     = "recall.subpar"     // {par} {sub}: a subparagraph of the Rules, e.g. §45(2)
+	recallChange     = "recall.change" // {id}
+	recallReturn     = "recall.return" // {number} {date} {paragraph}
+	// recallReturnOffice: the copy handed over at the Committee's office (a paper case): the
+	// return runs from that hand-over, so the copy names no date. {number} {paragraph}
+	recallReturnOffice = "recall.returnAtOffice"
+	recallTerminated   = "recall.terminated" // §45(5): the register's termination mark
+	recallDecidedBy    = "recall.decidedBy"  // {name}
+	recallPar          = "recall.par"        // {par}: a paragraph of the Rules, e.g. §46
+	recallSubpar       = "recall.subpar"     // {par} {sub}: a subparagraph of the Rules, e.g. §45(2)
 )
 
 // recallGroundPrefix is the prefix of the labels wording each ground of §45 ("recall.ground.owner_application").
@@ -47,19 +50,20 @@ var recallGrounds = []recallGround{
 // line under "Ground for the recall".
 var recallLabels = map[Lang]map[string]string{
 	Kazakh: {
-		recallTitle:      "№ {number} сәйкестік аттестатын кері қайтарып алу туралы ШЕШІМ",
-		recallCopy:       "Аттестаттау объектісінің меншік иесіне (иеленушісіне) жіберілетін шешімнің көшірмесі",
-		recallObject:     "Аттестаттау объектісі: {name}",
-		recallOwnerNoID:  "Объектінің меншік иесі (иеленушісі): {name}",
-		recallDecidedOn:  "Шешім қабылданған күн: {date}",
-		recallGroundHead: "Кері қайтарып алу негізі: {paragraph}",
-		recallReasons:    "Шешімнің негіздемесі:",
-		recallChange:     "Шешім өзгерістер туралы № {id} хабарламаға негізделген.",
-		recallReturn:     "Аттестаттау объектісінің меншік иесі (иеленушісі) осы шешімнің көшірмесін алған күннен бастап үш жұмыс күні ішінде, {date} дейін, № {number} сәйкестік аттестатын Ақпараттық қауіпсіздік комитетіне қайтарады ({paragraph}) және қажет болған жағдайда Қағидаларда белгіленген тәртіппен аттестаттауға өтінім жібереді.",
-		recallTerminated: "Аттестаттар тізіліміне аттестаттау объектісін пайдаланудың тоқтатылғаны туралы белгі енгізілді.",
-		recallDecidedBy:  "Шешім қабылдаған тұлға: {name}",
-		recallPar:        "Қағидалардың {par}-тармағы",
-		recallSubpar:     "Қағидалардың {par}-тармағының {sub}) тармақшасы",
+		recallTitle:        "№ {number} сәйкестік аттестатын кері қайтарып алу туралы ШЕШІМ",
+		recallCopy:         "Аттестаттау объектісінің меншік иесіне (иеленушісіне) жіберілетін шешімнің көшірмесі",
+		recallObject:       "Аттестаттау объектісі: {name}",
+		recallOwnerNoID:    "Объектінің меншік иесі (иеленушісі): {name}",
+		recallDecidedOn:    "Шешім қабылданған күн: {date}",
+		recallGroundHead:   "Кері қайтарып алу негізі: {paragraph}",
+		recallReasons:      "Шешімнің негіздемесі:",
+		recallChange:       "Шешім өзгерістер туралы № {id} хабарламаға негізделген.",
+		recallReturn:       "Аттестаттау объектісінің меншік иесі (иеленушісі) осы шешімнің көшірмесін алған күннен бастап үш жұмыс күні ішінде, {date} дейін, № {number} сәйкестік аттестатын Ақпараттық қауіпсіздік комитетіне қайтарады ({paragraph}) және қажет болған жағдайда Қағидаларда белгіленген тәртіппен аттестаттауға өтінім жібереді.",
+		recallReturnOffice: "Аттестаттау объектісінің меншік иесі (иеленушісі) осы шешімнің көшірмесін Ақпараттық қауіпсіздік комитетінің кеңсесінде алған күннен бастап үш жұмыс күні ішінде № {number} сәйкестік аттестатын Комитетке қайтарады ({paragraph}) және қажет болған жағдайда Қағидаларда белгіленген тәртіппен аттестаттауға өтінім жібереді.",
+		recallTerminated:   "Аттестаттар тізіліміне аттестаттау объектісін пайдаланудың тоқтатылғаны туралы белгі енгізілді.",
+		recallDecidedBy:    "Шешім қабылдаған тұлға: {name}",
+		recallPar:          "Қағидалардың {par}-тармағы",
+		recallSubpar:       "Қағидалардың {par}-тармағының {sub}) тармақшасы",
 
 		recallGroundPrefix + "not_reattested":      "Қағидалардың 41-тармағында көрсетілген талаптардың орындалмауы: аттестаттың қолданылу мерзімі өткеннен кейін аттестаттау объектісі қайта аттестатталмаған",
 		recallGroundPrefix + "owner_application":   "Аттестаттау объектісінің меншік иесінің немесе иеленушісінің жазбаша өтініші",
@@ -68,19 +72,20 @@ var recallLabels = map[Lang]map[string]string{
 		recallGroundPrefix + "operation_ceased":    "Аттестаттау объектісін пайдаланудың тоқтатылуы",
 	},
 	Russian: {
-		recallTitle:      "РЕШЕНИЕ об отзыве аттестата соответствия № {number}",
-		recallCopy:       "Копия решения, направляемая собственнику (владельцу) объекта аттестации",
-		recallObject:     "Объект аттестации: {name}",
-		recallOwnerNoID:  "Собственник (владелец) объекта: {name}",
-		recallDecidedOn:  "Дата принятия решения: {date}",
-		recallGroundHead: "Основание для отзыва: {paragraph}",
-		recallReasons:    "Обоснование решения:",
-		recallChange:     "Решение основано на уведомлении об изменениях № {id}.",
-		recallReturn:     "Собственник (владелец) объекта аттестации в течение трех рабочих дней со дня получения копии настоящего решения, не позднее {date}, возвращает аттестат соответствия № {number} в Комитет информационной безопасности ({paragraph}) и при необходимости направляет заявку на аттестацию объекта аттестации в порядке, установленном Правилами.",
-		recallTerminated: "В реестр аттестатов соответствия внесена отметка о прекращении эксплуатации объекта аттестации.",
-		recallDecidedBy:  "Лицо, принявшее решение: {name}",
-		recallPar:        "пункт {par} Правил",
-		recallSubpar:     "подпункт {sub}) пункта {par} Правил",
+		recallTitle:        "РЕШЕНИЕ об отзыве аттестата соответствия № {number}",
+		recallCopy:         "Копия решения, направляемая собственнику (владельцу) объекта аттестации",
+		recallObject:       "Объект аттестации: {name}",
+		recallOwnerNoID:    "Собственник (владелец) объекта: {name}",
+		recallDecidedOn:    "Дата принятия решения: {date}",
+		recallGroundHead:   "Основание для отзыва: {paragraph}",
+		recallReasons:      "Обоснование решения:",
+		recallChange:       "Решение основано на уведомлении об изменениях № {id}.",
+		recallReturn:       "Собственник (владелец) объекта аттестации в течение трех рабочих дней со дня получения копии настоящего решения, не позднее {date}, возвращает аттестат соответствия № {number} в Комитет информационной безопасности ({paragraph}) и при необходимости направляет заявку на аттестацию объекта аттестации в порядке, установленном Правилами.",
+		recallReturnOffice: "Собственник (владелец) объекта аттестации в течение трех рабочих дней со дня получения копии настоящего решения в канцелярии Комитета информационной безопасности возвращает аттестат соответствия № {number} в Комитет ({paragraph}) и при необходимости направляет заявку на аттестацию объекта аттестации в порядке, установленном Правилами.",
+		recallTerminated:   "В реестр аттестатов соответствия внесена отметка о прекращении эксплуатации объекта аттестации.",
+		recallDecidedBy:    "Лицо, принявшее решение: {name}",
+		recallPar:          "пункт {par} Правил",
+		recallSubpar:       "подпункт {sub}) пункта {par} Правил",
 
 		recallGroundPrefix + "not_reattested":      "Невыполнение требований, указанных в пункте 41 Правил: объект аттестации не аттестован повторно по истечении срока действия аттестата",
 		recallGroundPrefix + "owner_application":   "Письменное заявление собственника или владельца объекта аттестации",
@@ -89,19 +94,20 @@ var recallLabels = map[Lang]map[string]string{
 		recallGroundPrefix + "operation_ceased":    "Прекращение эксплуатации объекта аттестации",
 	},
 	English: {
-		recallTitle:      "DECISION to recall the certificate No. {number}",
-		recallCopy:       "Copy of the decision sent to the owner (possessor) of the object of attestation",
-		recallObject:     "Object of attestation: {name}",
-		recallOwnerNoID:  "Owner (possessor) of the object: {name}",
-		recallDecidedOn:  "Date of the decision: {date}",
-		recallGroundHead: "Ground for the recall: {paragraph}",
-		recallReasons:    "Reasons for the decision:",
-		recallChange:     "The decision rests on the notice of changes No. {id}.",
-		recallReturn:     "The owner (possessor) of the object of attestation shall return the certificate No. {number} to the Information Security Committee within three working days of receiving the copy of this decision, by {date} ({paragraph}), and, when necessary, apply for the attestation of the object in the procedure of the Rules.",
-		recallTerminated: "A mark of termination is entered in the register of certificates: the operation of the object of attestation has ceased.",
-		recallDecidedBy:  "Decided by: {name}",
-		recallPar:        "§{par} of the Rules",
-		recallSubpar:     "§{par}({sub}) of the Rules",
+		recallTitle:        "DECISION to recall the certificate No. {number}",
+		recallCopy:         "Copy of the decision sent to the owner (possessor) of the object of attestation",
+		recallObject:       "Object of attestation: {name}",
+		recallOwnerNoID:    "Owner (possessor) of the object: {name}",
+		recallDecidedOn:    "Date of the decision: {date}",
+		recallGroundHead:   "Ground for the recall: {paragraph}",
+		recallReasons:      "Reasons for the decision:",
+		recallChange:       "The decision rests on the notice of changes No. {id}.",
+		recallReturn:       "The owner (possessor) of the object of attestation shall return the certificate No. {number} to the Information Security Committee within three working days of receiving the copy of this decision, by {date} ({paragraph}), and, when necessary, apply for the attestation of the object in the procedure of the Rules.",
+		recallReturnOffice: "The owner (possessor) of the object of attestation shall return the certificate No. {number} to the Committee within three working days of receiving the copy of this decision at the office of the Information Security Committee ({paragraph}), and, when necessary, apply for the attestation of the object in the procedure of the Rules.",
+		recallTerminated:   "A mark of termination is entered in the register of certificates: the operation of the object of attestation has ceased.",
+		recallDecidedBy:    "Decided by: {name}",
+		recallPar:          "§{par} of the Rules",
+		recallSubpar:       "§{par}({sub}) of the Rules",
 
 		recallGroundPrefix + "not_reattested":      "The object is not attested again after the certificate expired (§41 of the Rules)",
 		recallGroundPrefix + "owner_application":   "A written application of the owner or possessor of the object",

@@ -45,7 +45,7 @@ func sampleRecall(ground string) RecallDecision {
 func allRecallLabelKeys() []string {
 	keys := []string{
 		recallTitle, recallCopy, recallObject, recallOwnerNoID, recallDecidedOn, recallGroundHead,
-		recallReasons, recallChange, recallReturn, recallTerminated, recallDecidedBy, recallPar, recallSubpar,
+		recallReasons, recallChange, recallReturn, recallReturnOffice, recallTerminated, recallDecidedBy, recallPar, recallSubpar,
 	}
 	for _, g := range recallGrounds {
 		keys = append(keys, recallGroundPrefix+g.id)
@@ -373,6 +373,38 @@ func TestRenderRecallDecisionVariants(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPar46RecallCopyHandedOverAtTheOffice: the copy of a paper case's decision is handed over at
+// the Committee's office, and the return's 3 working days run from that hand-over: the copy names
+// no date, and says so in every language; a copy sent online still needs its date.
+func TestPar46RecallCopyHandedOverAtTheOffice(t *testing.T) {
+	d := sampleRecall("owner_application")
+	d.ReturnDueAt, d.AtOffice = time.Time{}, true
+	doc, pages, err := renderRecall(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages != 1 {
+		t.Errorf("%d pages, want 1", pages)
+	}
+	_, sections := recallSections(t, d, doc)
+	for _, l := range Languages() {
+		want := fill(recallLabel(l, recallReturnOffice), "number", d.Certificate, "paragraph", rulesParagraph(l, "§46"))
+		if !strings.Contains(sections[l], squeeze(want)) {
+			t.Errorf("%s: the return from the hand-over %q is missing", l, want)
+		}
+		dated := slices.MaxFunc(literals(recallLabel(l, recallReturn)), func(a, b string) int { return len(a) - len(b) })
+		if strings.Contains(sections[l], squeeze(dated)) {
+			t.Errorf("%s: the dated return instruction is printed for a copy handed over at the office", l)
+		}
+	}
+	online := sampleRecall("owner_application")
+	online.ReturnDueAt = time.Time{}
+	var invalid *InvalidError
+	if err := online.Validate(); !errors.As(err, &invalid) || !strings.Contains(err.Error(), "returnDueAt") {
+		t.Fatalf("a copy sent online without its return date: %v, want returnDueAt missing", err)
+	}
 }
 
 // TestRenderRecallDecisionDeterministic renders the same decision twice, once with its moments in

@@ -88,7 +88,7 @@ func (c *Census) Check(ctx context.Context, now time.Time) (any, error) {
 			rep.Open[StageNeedsAttention]++
 		default:
 			rep.Open[string(cs.Stage)]++
-			if st := cs.OpenStep; st != nil && (st.Overdue || now.After(st.DueAt)) {
+			if st := cs.OpenStep; st != nil && (st.Overdue || st.PastDue(now)) {
 				rep.Overdue++
 			}
 		}

@@ -297,12 +297,23 @@ func TestGoldenFixturesAreFull(t *testing.T) {
 	full = withCommission(full)                                                       // case_commission (issue 16): likewise
 	step := *full.OpenStep
 	step.Reminded = term.OpenStep.Reminded
+	// A paper case's step from the hand-over (case_paper_awaiting, case_paper_handed_over): added
+	// after case.json was stored.
+	step.AwaitsHandOver, step.HandedOverAt = true, goldenHandedOverCase().OpenStep.HandedOverAt
 	full.OpenStep = &step
 	dec := *full.LastDecision
 	dec.Grounds = goldenGroundsCase().LastDecision.Grounds
 	dec.Act = withSurveyContent(full).SurveyAct
 	full.LastDecision = &dec
-	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), withChangeCommission(outOfForce(withActDays(goldenSignedEntry()))), goldenRevision(), goldenObject(),
+	// A paper case's certificate (entry_paper, entry_paper_recall_awaiting): added after entry.json.
+	entry := withChangeCommission(outOfForce(withActDays(goldenSignedEntry())))
+	entry.AtOffice = true
+	paper := goldenPaperEntry()
+	m, r := *paper.Monitoring, *paper.Recall
+	r.ReturnAwaitsHandOver = true
+	m.DueAt = goldenAt(28, 18)
+	entry.Monitoring, entry.Recall = &m, &r
+	for _, v := range []any{full, goldenSignedEvent(), goldenSignedCertificate(), entry, goldenRevision(), goldenObject(),
 		goldenPlan(), withMark(goldenComplaint()), goldenComplaintEvent(), withUploadTerm(goldenSignedUpload()), paperDraft(withDocumentTerms(goldenSignedDraft()))} {
 		for _, f := range zeroFields(reflect.ValueOf(v), reflect.TypeOf(v).Name()) {
 			if !unset[f] {

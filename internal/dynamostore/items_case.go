@@ -213,16 +213,22 @@ type storedStep struct {
 	Overdue     bool      `dynamodbav:"Overdue"`
 	Reopened    int       `dynamodbav:"Reopened"`
 	Reminded    int       `dynamodbav:"Reminded,omitempty"` // issue 13's reminders; absent before the first
+	// AwaitsHandOver and HandedOverAt: a paper case's period from the hand-over at the office
+	// (attestation.Step); absent on every online case's step.
+	AwaitsHandOver bool       `dynamodbav:"AwaitsHandOver,omitempty"`
+	HandedOverAt   *time.Time `dynamodbav:"HandedOverAt,omitempty"`
 }
 
 func toStoredStep(s attestation.Step) storedStep {
 	return storedStep{Name: s.Name, Role: string(s.Role), Token: s.Token, OpenedAt: s.OpenedAt, DueAt: s.DueAt,
-		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened, Reminded: s.Reminded}
+		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened, Reminded: s.Reminded,
+		AwaitsHandOver: s.AwaitsHandOver, HandedOverAt: s.HandedOverAt}
 }
 
 func (s storedStep) domain() attestation.Step {
 	return attestation.Step{Name: s.Name, Role: identity.Role(s.Role), Token: s.Token, OpenedAt: s.OpenedAt, DueAt: s.DueAt,
-		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened, Reminded: s.Reminded}
+		Paragraph: s.Paragraph, Provisional: s.Provisional, Overdue: s.Overdue, Reopened: s.Reopened, Reminded: s.Reminded,
+		AwaitsHandOver: s.AwaitsHandOver, HandedOverAt: s.HandedOverAt}
 }
 
 // storedDecision is the last completed step (attestation.Decision) with its callback state.

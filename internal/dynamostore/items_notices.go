@@ -19,26 +19,30 @@ const notificationType = "notification"
 // notificationItem is a notification as stored.
 type notificationItem struct {
 	keys
-	Type        string          `dynamodbav:"type"` // "notification"
-	ID          string          `dynamodbav:"id"`
-	Kind        string          `dynamodbav:"kind"`
-	BIN         string          `dynamodbav:"bin,omitempty"`
-	Role        string          `dynamodbav:"role,omitempty"`
-	CaseID      string          `dynamodbav:"caseId,omitempty"`
-	Certificate string          `dynamodbav:"certificate,omitempty"`
-	Complaint   string          `dynamodbav:"complaint,omitempty"`
-	Object      string          `dynamodbav:"object,omitempty"`
-	Step        string          `dynamodbav:"step,omitempty"`
-	Paragraph   string          `dynamodbav:"paragraph,omitempty"`
-	Outcome     string          `dynamodbav:"outcome,omitempty"`
-	DueAt       *time.Time      `dynamodbav:"dueAt,omitempty"`
-	Reasons     []string        `dynamodbav:"reasons,omitempty"`
-	Reminds     string          `dynamodbav:"reminds,omitempty"`
-	DaysLeft    int             `dynamodbav:"daysLeft,omitempty"`
-	At          time.Time       `dynamodbav:"at"`
-	ReadAt      *time.Time      `dynamodbav:"readAt,omitempty"`
-	EventID     string          `dynamodbav:"eventId,omitempty"` // set once the event is published
-	Delivery    *storedDelivery `dynamodbav:"delivery,omitempty"`
+	Type        string     `dynamodbav:"type"` // "notification"
+	ID          string     `dynamodbav:"id"`
+	Kind        string     `dynamodbav:"kind"`
+	BIN         string     `dynamodbav:"bin,omitempty"`
+	Role        string     `dynamodbav:"role,omitempty"`
+	CaseID      string     `dynamodbav:"caseId,omitempty"`
+	Certificate string     `dynamodbav:"certificate,omitempty"`
+	Complaint   string     `dynamodbav:"complaint,omitempty"`
+	Object      string     `dynamodbav:"object,omitempty"`
+	Step        string     `dynamodbav:"step,omitempty"`
+	Paragraph   string     `dynamodbav:"paragraph,omitempty"`
+	Outcome     string     `dynamodbav:"outcome,omitempty"`
+	DueAt       *time.Time `dynamodbav:"dueAt,omitempty"`
+	// StartsAtHandOver and HandedOverAt: a paper case's period from the hand-over at the office
+	// (notice.Notification); absent on every other notification.
+	StartsAtHandOver bool            `dynamodbav:"startsAtHandOver,omitempty"`
+	HandedOverAt     *time.Time      `dynamodbav:"handedOverAt,omitempty"`
+	Reasons          []string        `dynamodbav:"reasons,omitempty"`
+	Reminds          string          `dynamodbav:"reminds,omitempty"`
+	DaysLeft         int             `dynamodbav:"daysLeft,omitempty"`
+	At               time.Time       `dynamodbav:"at"`
+	ReadAt           *time.Time      `dynamodbav:"readAt,omitempty"`
+	EventID          string          `dynamodbav:"eventId,omitempty"` // set once the event is published
+	Delivery         *storedDelivery `dynamodbav:"delivery,omitempty"`
 }
 
 // storedDelivery is a notification's delivery outcome (notice.Delivery).
@@ -65,7 +69,8 @@ func toNotificationItem(n notice.Notification) notificationItem {
 		Type: notificationType, ID: n.ID, Kind: string(n.Kind), BIN: n.To.BIN, Role: string(n.To.Role),
 		CaseID: n.CaseID, Certificate: n.Certificate, Complaint: n.Complaint, Object: n.Object, Step: n.Step,
 		Paragraph: n.Paragraph, Outcome: n.Outcome, DueAt: utcPtr(n.DueAt), Reasons: n.Reasons, Reminds: string(n.Reminds),
-		DaysLeft: n.DaysLeft, At: n.At.UTC(), ReadAt: utcPtr(n.ReadAt), EventID: n.EventID}
+		DaysLeft: n.DaysLeft, At: n.At.UTC(), ReadAt: utcPtr(n.ReadAt), EventID: n.EventID,
+		StartsAtHandOver: n.StartsAtHandOver, HandedOverAt: utcPtr(n.HandedOverAt)}
 	if n.CaseID != "" {
 		it.GSI4PK, it.GSI4SK = "NOTECASE#"+n.CaseID, sk
 	}
@@ -85,7 +90,8 @@ func (it notificationItem) domain() notice.Notification {
 	n := notice.Notification{ID: it.ID, Kind: notice.Kind(it.Kind), To: notice.Audience{BIN: it.BIN, Role: identity.Role(it.Role)},
 		CaseID: it.CaseID, Certificate: it.Certificate, Complaint: it.Complaint, Object: it.Object, Step: it.Step,
 		Paragraph: it.Paragraph, Outcome: it.Outcome, DueAt: it.DueAt, Reasons: it.Reasons, Reminds: notice.Kind(it.Reminds),
-		DaysLeft: it.DaysLeft, At: it.At, ReadAt: it.ReadAt, EventID: it.EventID}
+		DaysLeft: it.DaysLeft, At: it.At, ReadAt: it.ReadAt, EventID: it.EventID,
+		StartsAtHandOver: it.StartsAtHandOver, HandedOverAt: it.HandedOverAt}
 	if d := it.Delivery; d != nil {
 		n.Delivery = &notice.Delivery{Outcome: d.Outcome, EventID: d.EventID, Mail: d.Mail, To: d.To, At: d.At, Detail: d.Detail}
 	}

@@ -67,6 +67,9 @@ type storedEntry struct {
 	ReceivedAt      *time.Time `dynamodbav:"ReceivedAt,omitempty"`
 	// RecallApplication: the owner's application for the recall (§45(2)); absent before.
 	RecallApplication *storedRecallApplication `dynamodbav:"RecallApplication,omitempty"`
+	// AtOffice: a paper case's certificate, handed over at the office (register.Entry); absent
+	// when false.
+	AtOffice bool `dynamodbav:"AtOffice,omitempty"`
 }
 
 // storedRecallApplication is the owner's application for the recall (register.RecallApplication).
@@ -94,7 +97,8 @@ func toStoredEntry(e register.Entry) storedEntry {
 		Monitoring: mapPtr(e.Monitoring, toStoredMonitoring), Changes: mapSlice(e.Changes, toChangeSummary),
 		Duplicates: mapSlice(e.Duplicates, toStoredDuplicate), Cessation: mapPtr(e.Cessation, toStoredCessation),
 		Revision: e.Revision, UpdatedAt: e.UpdatedAt, PreviousSHA256: e.PreviousSHA256, Seal: toStoredSeal(e.Seal),
-		AwaitingReceipt: e.AwaitingReceipt, ReceivedAt: e.ReceivedAt, RecallApplication: mapPtr(e.RecallApplication, toStoredRecallApplication)}
+		AwaitingReceipt: e.AwaitingReceipt, ReceivedAt: e.ReceivedAt, RecallApplication: mapPtr(e.RecallApplication, toStoredRecallApplication),
+		AtOffice: e.AtOffice}
 }
 
 // domain is the entry as the entry item holds it: the change notices held apart have no
@@ -110,7 +114,8 @@ func (s storedEntry) domain() register.Entry {
 		Monitoring: mapPtr(s.Monitoring, storedMonitoring.domain), Changes: mapSlice(s.Changes, storedChange.domain),
 		Duplicates: mapSlice(s.Duplicates, storedDuplicate.domain), Cessation: mapPtr(s.Cessation, storedCessation.domain),
 		Revision: s.Revision, UpdatedAt: s.UpdatedAt, PreviousSHA256: s.PreviousSHA256, Seal: s.Seal.domain(),
-		AwaitingReceipt: s.AwaitingReceipt, ReceivedAt: s.ReceivedAt, RecallApplication: mapPtr(s.RecallApplication, storedRecallApplication.domain)}
+		AwaitingReceipt: s.AwaitingReceipt, ReceivedAt: s.ReceivedAt, RecallApplication: mapPtr(s.RecallApplication, storedRecallApplication.domain),
+		AtOffice: s.AtOffice}
 }
 
 func toEntryItem(e register.Entry) entryItem {
@@ -171,18 +176,24 @@ type storedRecall struct {
 	ReturnedAt    *time.Time  `dynamodbav:"ReturnedAt"`
 	ReturnOverdue bool        `dynamodbav:"ReturnOverdue"`
 	ChangeID      string      `dynamodbav:"ChangeID"`
+	// ReturnAwaitsHandOver and HandedOverAt: a paper case's copy of the decision and its
+	// hand-over at the office (register.Recall); absent on every other recall.
+	ReturnAwaitsHandOver bool       `dynamodbav:"ReturnAwaitsHandOver,omitempty"`
+	HandedOverAt         *time.Time `dynamodbav:"HandedOverAt,omitempty"`
 }
 
 func toStoredRecall(r register.Recall) storedRecall {
 	return storedRecall{Ground: r.Ground, Number: r.Number, Paragraph: r.Paragraph, Reasons: r.Reasons, DecidedAt: r.DecidedAt,
 		Decision: mapPtr(r.Decision, toStoredFile), DecisionPDF: mapPtr(r.DecisionPDF, toStoredFile), ReturnDueAt: r.ReturnDueAt,
-		ReturnedAt: r.ReturnedAt, ReturnOverdue: r.ReturnOverdue, ChangeID: r.ChangeID}
+		ReturnedAt: r.ReturnedAt, ReturnOverdue: r.ReturnOverdue, ChangeID: r.ChangeID,
+		ReturnAwaitsHandOver: r.ReturnAwaitsHandOver, HandedOverAt: r.HandedOverAt}
 }
 
 func (s storedRecall) domain() register.Recall {
 	return register.Recall{Ground: s.Ground, Number: s.Number, Paragraph: s.Paragraph, Reasons: s.Reasons, DecidedAt: s.DecidedAt,
 		Decision: mapPtr(s.Decision, storedFile.domain), DecisionPDF: mapPtr(s.DecisionPDF, storedFile.domain), ReturnDueAt: s.ReturnDueAt,
-		ReturnedAt: s.ReturnedAt, ReturnOverdue: s.ReturnOverdue, ChangeID: s.ChangeID}
+		ReturnedAt: s.ReturnedAt, ReturnOverdue: s.ReturnOverdue, ChangeID: s.ChangeID,
+		ReturnAwaitsHandOver: s.ReturnAwaitsHandOver, HandedOverAt: s.HandedOverAt}
 }
 
 // storedMonitoring is the obligation to connect to monitoring (register.Monitoring, §42).
@@ -190,14 +201,17 @@ type storedMonitoring struct {
 	DueAt       time.Time  `dynamodbav:"DueAt"`
 	ConnectedAt *time.Time `dynamodbav:"ConnectedAt"`
 	Overdue     bool       `dynamodbav:"Overdue"`
+	// AwaitsHandOver: a paper case's year waits for the hand-over (register.Monitoring); absent
+	// when false.
+	AwaitsHandOver bool `dynamodbav:"AwaitsHandOver,omitempty"`
 }
 
 func toStoredMonitoring(m register.Monitoring) storedMonitoring {
-	return storedMonitoring{DueAt: m.DueAt, ConnectedAt: m.ConnectedAt, Overdue: m.Overdue}
+	return storedMonitoring{DueAt: m.DueAt, ConnectedAt: m.ConnectedAt, Overdue: m.Overdue, AwaitsHandOver: m.AwaitsHandOver}
 }
 
 func (s storedMonitoring) domain() register.Monitoring {
-	return register.Monitoring{DueAt: s.DueAt, ConnectedAt: s.ConnectedAt, Overdue: s.Overdue}
+	return register.Monitoring{DueAt: s.DueAt, ConnectedAt: s.ConnectedAt, Overdue: s.Overdue, AwaitsHandOver: s.AwaitsHandOver}
 }
 
 // storedChange is a notice of changes and its decision (register.ChangeNotice, §43-§44): whole in

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"attestation/internal/apperr"
+	"attestation/internal/attestation"
 	"attestation/internal/register"
 )
 
@@ -139,6 +140,45 @@ func (s *Store) PutEntry(ctx context.Context, e register.Entry, rev register.Rev
 		return fmt.Errorf("write register entry %s revision %d: %w", e.Number, e.Revision, err)
 	}
 	return s.transact(ctx, fmt.Sprintf("write register entry %s revision %d", e.Number, e.Revision), append(items, notes...))
+}
+
+var _ register.HandOverStore = (*Store)(nil)
+
+// PutEntryWithCase stores e as revision rev (as PutEntry) and c with events (as Update: the case
+// stored at version c.Version-1), with the notifications of both, in one transaction: the
+// register's revision a hand-over at the office starts (§42, §46) is written with the hand-over
+// recorded on the case, or neither is (attestation.ErrConflict when either moved).
+func (s *Store) PutEntryWithCase(ctx context.Context, e register.Entry, rev register.Revision, c attestation.Case, events ...attestation.Event) error {
+	entry, err := s.entryWrites(e, rev)
+	if err != nil {
+		return err
+	}
+	if err := s.moveInlineChanges(ctx, e); err != nil {
+		return err
+	}
+	items, notes, err := s.caseChangeWrites(c, "version = :prev", map[string]types.AttributeValue{
+		":prev": &types.AttributeValueMemberN{Value: strconv.Itoa(c.Version - 1)}}, events)
+	if err != nil {
+		return err
+	}
+	evs, err := s.eventPuts(c.ID, events)
+	if err != nil {
+		return err
+	}
+	entryNotes, err := noticePuts(s.table, register.Notices(e, rev))
+	if err != nil {
+		return fmt.Errorf("write register entry %s revision %d: %w", e.Number, e.Revision, err)
+	}
+	all := slices.Concat(entry, entryNotes, items, evs, notes)
+	if len(all) > maxTransactItems {
+		return fmt.Errorf("register entry %s revision %d with case %s: %d writes, more than one transaction holds", e.Number, e.Revision, c.ID, len(all))
+	}
+	what := fmt.Sprintf("write register entry %s revision %d with case %s version %d", e.Number, e.Revision, c.ID, c.Version)
+	if err := s.transact(ctx, what, all); err != nil {
+		return err
+	}
+	s.docs.wrote(c)
+	return nil
 }
 
 // Entry reads a register entry with a strongly consistent read; attestation.ErrNotFound if the

@@ -105,6 +105,12 @@ func toItem(c attestation.Case) caseItem {
 	}
 	if st := c.OpenStep; st != nil {
 		due := sortTime(st.DueAt) + "#" + c.ID
+		if !st.Runs() {
+			// A paper case's period waits for the hand-over at the office: no due moment, so not
+			// in the due index (no lapse, no reminder); its role's queue lists it by its opening.
+			it.GSI3PK, it.GSI3SK = "QUEUE#"+string(st.Role), sortTime(st.OpenedAt)+"#"+c.ID
+			return it
+		}
 		if !st.Overdue {
 			it.GSI2PK, it.GSI2SK = DueShardOf(c.ID), due
 		}
@@ -160,20 +166,29 @@ func (s *Store) caseWrites(c attestation.Case, cond string, vals map[string]type
 	return items, nil
 }
 
-func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals map[string]types.AttributeValue, events []attestation.Event) error {
-	items, err := s.caseWrites(c, cond, vals)
+// caseChangeWrites are the puts of a change of c with events: the case's (caseWrites) and the
+// notifications and the service term's watch the change writes with them.
+func (s *Store) caseChangeWrites(c attestation.Case, cond string, vals map[string]types.AttributeValue, events []attestation.Event) (items, notes []types.TransactWriteItem, err error) {
+	items, err = s.caseWrites(c, cond, vals)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	notes, err := noticePuts(s.table, attestation.Notices(c, events))
+	notes, err = noticePuts(s.table, attestation.Notices(c, events))
 	if err != nil {
-		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
+		return nil, nil, fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
 	}
 	terms, err := s.termWrites(c, events)
 	if err != nil {
-		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
+		return nil, nil, fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, err)
 	}
-	notes = append(notes, terms...)
+	return items, append(notes, terms...), nil
+}
+
+func (s *Store) write(ctx context.Context, c attestation.Case, cond string, vals map[string]types.AttributeValue, events []attestation.Event) error {
+	items, notes, err := s.caseChangeWrites(c, cond, vals, events)
+	if err != nil {
+		return err
+	}
 	if len(events) == 0 && len(notes) == 0 && len(items) == 1 {
 		// Nothing to write beside the case: one conditional PutItem, no transaction.
 		put := items[0].Put

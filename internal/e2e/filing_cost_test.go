@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -49,6 +50,7 @@ func tableItems(t testing.TB) map[string]int {
 type filingCost struct {
 	id                 string         // the case filed
 	calls, requests    int            // the applicant's HTTP calls; the functions' AWS requests
+	ocsp               int            // the OCSP round trips verifying the documents' signatures
 	deliveries         int            // the notify function's AWS requests delivering its notifications
 	items              int            // the table items it left
 	byOp, byKind       map[string]int // the requests by operation; the items by key prefix
@@ -56,8 +58,8 @@ type filingCost struct {
 	caseItemAttributes map[string]int // the case item's attributes' sizes
 }
 
-// fileCounted files the complete package (22 documents) as an applicant does (client.file) and
-// counts what it costs: the HTTP calls the applicant sends (to the API and to S3), the AWS requests
+// fileCounted files the complete package (22 documents, each signed with the stack's test CA) as
+// an applicant does and counts what it costs: the HTTP calls the applicant sends (to the API and to S3), the AWS requests
 // of the system's functions until the authority's first step is open, and the table items it
 // leaves. The notify function's requests, delivering the filing's notifications from the table's
 // stream beside the filing (issue 13's outbox), are counted apart: the notifications earlier
@@ -78,12 +80,27 @@ func fileCounted(tb testing.TB, name string) filingCost {
 	before := tableItems(tb)
 	stack.Requests.Reset()
 	httpCalls.Store(0)
+	ocsp := stack.OCSPRequests()
 	p := &path{t: tb, applicant: as(tb, localstack.DemoApplicant)}
-	status, body := p.applicant.file(app)
+	draftBody := maps.Clone(app)
+	delete(draftBody, "documents")
+	status, d := p.applicant.do("POST", "/drafts", draftBody)
+	if status != http.StatusCreated {
+		tb.Fatalf("create draft: %d %v", status, d)
+	}
+	draft := d["id"].(string)
+	// Each document signed by the applicant's employee with the stack's test CA, as the README and
+	// the demo sign (issue 17): confirm verifies every signature, its chain and its OCSP status.
+	for _, u := range p.applicant.uploadAllSigned(draft, name, slices.Sorted(maps.Keys(app["documents"].(map[string]any))), localstack.SignerApplicant) {
+		if s, _ := u["signed"].(map[string]any); s == nil || s["ocspStatus"] != "good" || s["bin"] != localstack.DemoApplicant.BIN {
+			tb.Fatalf("%v: the signature was not verified: %v", u["document"], u["signed"])
+		}
+	}
+	status, body := p.applicant.do("POST", "/drafts/"+draft+"/submit", nil)
 	if status != http.StatusCreated {
 		tb.Fatalf("submit: %d %v", status, body)
 	}
-	c := filingCost{calls: int(httpCalls.Load()), byOp: map[string]int{}, byKind: map[string]int{}}
+	c := filingCost{calls: int(httpCalls.Load()), ocsp: stack.OCSPRequests() - ocsp, byOp: map[string]int{}, byKind: map[string]int{}}
 	p.id = body["id"].(string)
 	c.id = p.id
 	p.open("completeness_check")
@@ -121,7 +138,8 @@ func fileCounted(tb testing.TB, name string) filingCost {
 // costs (fileCounted). Issue 15's targets: at most 28 HTTP calls and 70 AWS requests.
 func TestAFilingOf22DocumentsCosts(t *testing.T) {
 	c := fileCounted(t, "Counted filing")
-	t.Logf("a filing of 22 documents: %d HTTP calls, %d AWS requests (and %d delivering its notifications), %d table items", c.calls, c.requests, c.deliveries, c.items)
+	t.Logf("a filing of 22 signed documents: %d HTTP calls, %d AWS requests (and %d delivering its notifications), %d OCSP round trips, %d table items",
+		c.calls, c.requests, c.deliveries, c.ocsp, c.items)
 	t.Logf("AWS requests by operation: %s", sortedCounts(c.byOp))
 	t.Logf("table items by key prefix: %s", sortedCounts(c.byKind))
 	t.Logf("the case item: %d bytes; its largest attributes: %s", c.caseItem, largest(c.caseItemAttributes, 8))
@@ -138,17 +156,18 @@ func TestAFilingOf22DocumentsCosts(t *testing.T) {
 // (fileCounted): the applicant's HTTP calls, the functions' AWS requests, the notify function's
 // requests delivering its notifications, the table items it leaves, and the case item's size. make bench writes them to docs/benchmarks.md.
 func BenchmarkFiling(b *testing.B) {
-	var calls, requests, deliveries, items, caseItem int
+	var calls, requests, deliveries, ocsp, items, caseItem int
 	n := 0
 	for b.Loop() {
 		c := fileCounted(b, fmt.Sprintf("Benchmarked filing %d", n))
-		calls, requests, deliveries = calls+c.calls, requests+c.requests, deliveries+c.deliveries
+		calls, requests, deliveries, ocsp = calls+c.calls, requests+c.requests, deliveries+c.deliveries, ocsp+c.ocsp
 		items, caseItem = items+c.items, caseItem+c.caseItem
 		n++
 	}
 	b.ReportMetric(float64(calls)/float64(n), "http-calls/filing")
 	b.ReportMetric(float64(requests)/float64(n), "aws-requests/filing")
 	b.ReportMetric(float64(deliveries)/float64(n), "delivery-requests/filing")
+	b.ReportMetric(float64(ocsp)/float64(n), "ocsp-round-trips/filing")
 	b.ReportMetric(float64(items)/float64(n), "table-items/filing")
 	b.ReportMetric(float64(caseItem)/float64(n), "case-item-bytes")
 }

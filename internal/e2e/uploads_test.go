@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -189,14 +190,30 @@ func (c client) draft(app map[string]any) string {
 // one call declares them all, the bytes go straight to S3 side by side, one call confirms them all.
 func (c client) uploadAll(draftID, name string, documents []string) {
 	c.t.Helper()
+	c.uploadAllSigned(draftID, name, documents, "")
+}
+
+// uploadAllSigned is uploadAll with each document signed by signer's certificate of the stack's
+// test CA (issue 17; "" signs nothing), as the person signs on their own machine (`openssl cms
+// -sign`, NCALayer): the signature goes with the declaration, and confirm verifies it. It answers
+// the confirmed uploads.
+func (c client) uploadAllSigned(draftID, name string, documents []string, signer string) []map[string]any {
+	c.t.Helper()
 	if len(documents) == 0 {
-		return
+		return nil
 	}
 	contents := make([][]byte, len(documents))
 	decl := make([]map[string]any, len(documents))
 	for i, doc := range documents {
 		contents[i] = pdf(name + "/" + draftID + "/" + doc)
 		decl[i] = map[string]any{"document": doc, "contentType": "application/pdf", "size": len(contents[i]), "sha256": sha(contents[i])}
+		if signer != "" {
+			sig, err := stack.Sign(signer, contents[i], false)
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			decl[i]["signature"] = base64.StdEncoding.EncodeToString(sig)
+		}
 	}
 	status, out := c.do("POST", "/drafts/"+draftID+"/uploads/batch", map[string]any{"uploads": decl})
 	if status != http.StatusCreated {
@@ -229,11 +246,15 @@ func (c client) uploadAll(draftID, name string, documents []string) {
 	if status != http.StatusOK {
 		c.t.Fatalf("confirm %d documents: %d %v", len(ids), status, out)
 	}
+	var confirmed []map[string]any
 	for i, r := range out["results"].([]any) {
-		if u, _ := r.(map[string]any)["upload"].(map[string]any); u == nil || u["state"] != "confirmed" {
+		u, _ := r.(map[string]any)["upload"].(map[string]any)
+		if u == nil || u["state"] != "confirmed" {
 			c.t.Fatalf("confirm %s: %v", documents[i], r)
 		}
+		confirmed = append(confirmed, u)
 	}
+	return confirmed
 }
 
 // file files app through a draft, as an applicant does: create the draft, upload and confirm

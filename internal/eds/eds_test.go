@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -274,6 +275,32 @@ func TestOCSPAnswersAreCached(t *testing.T) {
 	}
 	if n := f.ca.Requests() - before; n != 2 {
 		t.Fatalf("no cache: %d round trips, want 2", n)
+	}
+}
+
+// The documents of a filing are confirmed side by side (a batch): signatures with one certificate
+// verified at once still cost one OCSP round trip, the first answer serving those that waited.
+func TestOCSPOneRoundTripForSignaturesVerifiedAtOnce(t *testing.T) {
+	f := newFixture(t)
+	v := f.verifier(t, func(c *eds.Config) { c.OCSPCache = 5 * time.Minute })
+	sigs := make([][]byte, 16)
+	for i := range sigs {
+		sigs[i] = f.sign(t, f.employee, f.doc, edstest.SignOptions{At: now.Add(-time.Hour)})
+	}
+	before := f.ca.Requests()
+	var wg sync.WaitGroup
+	errs := make([]error, len(sigs))
+	for i, sig := range sigs {
+		wg.Go(func() {
+			_, errs[i] = v.Verify(context.Background(), sig, f.doc, eds.Want{Organization: orgBIN}, now)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.ca.Requests() - before; n != 1 {
+		t.Fatalf("%d signatures with one certificate verified at once: %d round trips, want 1", len(sigs), n)
 	}
 }
 

@@ -28,6 +28,40 @@ type OCSPClient struct {
 
 	mu    sync.Mutex
 	cache map[string]ocspAnswer // by issuer and serial
+	// asking holds a lock per certificate being asked about: the documents of a filing are
+	// confirmed side by side (a batch), and the first answer serves the others.
+	asking map[string]*keyLock
+}
+
+// keyLock is the lock of one certificate's question, with the number of callers holding or
+// waiting on it (the lock is dropped when none is left).
+type keyLock struct {
+	mu sync.Mutex
+	n  int
+}
+
+// lockKey waits for any question about key in flight and returns the unlock of this one.
+func (o *OCSPClient) lockKey(key string) (unlock func()) {
+	o.mu.Lock()
+	if o.asking == nil {
+		o.asking = map[string]*keyLock{}
+	}
+	l := o.asking[key]
+	if l == nil {
+		l = &keyLock{}
+		o.asking[key] = l
+	}
+	l.n++
+	o.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		o.mu.Lock()
+		if l.n--; l.n == 0 {
+			delete(o.asking, key)
+		}
+		o.mu.Unlock()
+	}
 }
 
 // ocspAnswer is a cached answer and until when it may be used.
@@ -92,6 +126,14 @@ func (o *OCSPClient) Status(ctx context.Context, cert, issuer *x509.Certificate,
 	key := string(issuer.RawSubjectPublicKeyInfo) + "|" + cert.SerialNumber.String()
 	if a, ok := o.cached(key, now); ok {
 		return a.status, a.produced, a.revokedAt, nil
+	}
+	if o.CacheFor > 0 {
+		// One question per certificate at a time: those waiting take the answer it leaves.
+		unlock := o.lockKey(key)
+		defer unlock()
+		if a, ok := o.cached(key, now); ok {
+			return a.status, a.produced, a.revokedAt, nil
+		}
 	}
 	req, err := ocsp.CreateRequest(cert, issuer, &ocsp.RequestOptions{Hash: crypto.SHA256})
 	if err != nil {

@@ -492,13 +492,16 @@ type ServiceTermView struct {
 	Breach string `json:"breach,omitempty"`
 }
 
-// StepView is the open step as the API shows it: who acts and by when.
+// StepView is the open step as the API shows it: who acts and by when. A paper case's step whose
+// period starts at the hand-over at the office has no due moment until then (AwaitsHandOver).
 type StepView struct {
-	Name      string        `json:"name"`
-	Role      identity.Role `json:"role"`
-	DueAt     time.Time     `json:"dueAt"`
-	Paragraph string        `json:"paragraph,omitempty"`
-	Overdue   bool          `json:"overdue"`
+	Name           string        `json:"name"`
+	Role           identity.Role `json:"role"`
+	DueAt          time.Time     `json:"dueAt,omitzero"`
+	Paragraph      string        `json:"paragraph,omitempty"`
+	Overdue        bool          `json:"overdue"`
+	AwaitsHandOver bool          `json:"awaitsHandOver,omitempty"`
+	HandedOverAt   *time.Time    `json:"handedOverAt,omitempty"`
 }
 
 func caseView(c attestation.Case, hist []attestation.Event) CaseView {
@@ -509,7 +512,8 @@ func caseView(c attestation.Case, hist []attestation.Event) CaseView {
 		v.ServiceTerm = &ServiceTermView{ServiceTerm: *t}
 	}
 	if st := c.OpenStep; st != nil {
-		v.OpenStep = &StepView{Name: st.Name, Role: st.Role, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: st.Overdue}
+		v.OpenStep = &StepView{Name: st.Name, Role: st.Role, DueAt: st.DueAt, Paragraph: st.Paragraph, Overdue: st.Overdue,
+			AwaitsHandOver: st.AwaitsHandOver, HandedOverAt: st.HandedOverAt}
 	}
 	return v
 }

@@ -313,7 +313,8 @@ func TestOpenAPIEnumsMatchTheDomain(t *testing.T) {
 	}
 }
 
-// jsonFields are the JSON member names of a struct type, and those always present (no omitempty).
+// jsonFields are the JSON member names of a struct type, and those always present (no omitempty
+// nor omitzero).
 func jsonFields(typ reflect.Type) (all, always []string) {
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
@@ -329,7 +330,7 @@ func jsonFields(typ reflect.Type) (all, always []string) {
 			name = f.Name
 		}
 		all = append(all, name)
-		if !slices.Contains(strings.Split(opts, ","), "omitempty") {
+		if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
 			always = append(always, name)
 		}
 	}

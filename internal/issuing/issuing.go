@@ -138,8 +138,9 @@ func (s *Service) entry(ctx context.Context, c attestation.Case, number string, 
 		ObjectName: c.ObjectName, ObjectKind: c.ObjectKind, Mandatory: kind.Mandatory,
 		OwnerName: c.ApplicantName, OwnerBIN: c.OrganizationBIN, OwnerIndividual: c.ApplicantIndividual, Developer: c.Developer,
 		IssuedAt: at.UTC(), ValidUntil: cert.ValidUntil, Status: register.Valid,
-		// §28: the owner has it once it is sent (Receive); the monitoring year of §42 starts then.
-		AwaitingReceipt: true}
+		// §28: the owner has it once it is sent (Receive); the monitoring year of §42 starts then
+		// (a paper case's at the office's hand-over: register.Service.HandOver).
+		AwaitingReceipt: true, AtOffice: c.Paper != nil}
 
 	// The acts, stored beside the certificate (§28: the act is sent with it).
 	for _, a := range []struct {
@@ -184,10 +185,12 @@ func (s *Service) entry(ctx context.Context, c attestation.Case, number string, 
 	return register.Next(ctx, s.signer, register.Entry{}, e, at)
 }
 
-// Receive records the owner's receipt of the certificate sent with the act (§28, §38), at the
-// moment attestation.ReceivedAt gives for the case's sending, and the obligations that run from
-// it: the connection to the monitoring system within one year of receipt (§42). Until then only
-// the authority reads the entry. A repeated delivery changes nothing.
+// Receive records the sending of the certificate with the act (§28, §38) and the owner's receipt
+// of it, at the moment attestation's one rule of receipt gives (Case.CertificateReceivedAt), with
+// the obligations that run from it: the connection to the monitoring system within one year of
+// receipt (§42). Until the sending only the authority reads the entry. A paper case's certificate
+// waits at the Committee's office: the entry is published, and the monitoring year waits for the
+// hand-over (register.Service.HandOver). A repeated delivery changes nothing.
 func (s *Service) Receive(ctx context.Context, caseID string) (attestation.CertificateIssue, error) {
 	c, err := s.cases.Get(ctx, caseID)
 	if err != nil {
@@ -196,9 +199,13 @@ func (s *Service) Receive(ctx context.Context, caseID string) (attestation.Certi
 	if c.Certificate == "" {
 		return attestation.CertificateIssue{}, apperr.Errorf(apperr.Conflict, "", "receipt of the certificate of %s: the case has no certificate", caseID)
 	}
-	received, ok := c.DecisionReceivedAt()
-	if !ok || !c.CertificateReceived() {
+	sent, ok := c.DecisionSentAt()
+	if !ok || !c.CertificateSent() {
 		return attestation.CertificateIssue{}, apperr.Errorf(apperr.Conflict, "", "receipt of certificate %s: the authority has not sent it (§28)", c.Certificate)
+	}
+	var received *time.Time
+	if at, ok := c.CertificateReceivedAt(); ok {
+		received = &at
 	}
 	iss := attestation.CertificateIssue{Number: c.Certificate}
 	for attempt := 0; attempt < 5; attempt++ {
@@ -209,11 +216,15 @@ func (s *Service) Receive(ctx context.Context, caseID string) (attestation.Certi
 		if !prev.AwaitingReceipt {
 			return iss, nil // recorded already, or entered before receipt was recorded
 		}
-		e, err := s.received(prev, received)
+		e, err := register.Received(prev, received, s.cal)
 		if err != nil {
 			return attestation.CertificateIssue{}, fmt.Errorf("receipt of certificate %s: %w", c.Certificate, err)
 		}
-		next, err := register.Next(ctx, s.signer, prev, e, received)
+		at := sent
+		if received != nil {
+			at = *received
+		}
+		next, err := register.Next(ctx, s.signer, prev, e, at)
 		if err != nil {
 			return attestation.CertificateIssue{}, err
 		}
@@ -221,9 +232,15 @@ func (s *Service) Receive(ctx context.Context, caseID string) (attestation.Certi
 		if c.AdditionalSurveyAct != nil {
 			paragraph = "§38, §42"
 		}
-		what := "the certificate and the act sent to the owner, who received them " + received.Format(time.RFC3339)
-		if next.Monitoring != nil {
-			what += "; the object is connected to the monitoring system by " + next.Monitoring.DueAt.Format(time.RFC3339)
+		what := "the certificate and the act sent to the owner, who received them " + at.Format(time.RFC3339)
+		if received == nil {
+			what = "the certificate and the act sent to the owner through the Committee's office, where they wait to be handed over"
+		}
+		switch m := next.Monitoring; {
+		case m != nil && m.Runs():
+			what += "; the object is connected to the monitoring system by " + m.DueAt.Format(time.RFC3339)
+		case m != nil:
+			what += "; the year to connect the object to the monitoring system runs from the hand-over"
 		}
 		rev := register.Revision{Number: next.Revision, At: next.UpdatedAt, Actor: "issue-certificate", Role: string(identity.Scheduler),
 			What: what, Paragraph: paragraph, Seal: next.Seal}
@@ -234,38 +251,10 @@ func (s *Service) Receive(ctx context.Context, caseID string) (attestation.Certi
 		if err != nil {
 			return attestation.CertificateIssue{}, fmt.Errorf("receipt of certificate %s: %w", c.Certificate, err)
 		}
-		s.log.InfoContext(ctx, "certificate received by its owner", "caseId", caseID, "certificate", c.Certificate, "receivedAt", received)
+		s.log.InfoContext(ctx, "certificate sent to its owner", "caseId", caseID, "certificate", c.Certificate, "receivedAt", received)
 		return iss, nil
 	}
 	return attestation.CertificateIssue{}, apperr.Errorf(apperr.Conflict, "", "receipt of certificate %s: the entry kept changing", c.Certificate)
-}
-
-// received is prev once its owner received it at: §42's obligation runs from receipt.
-func (s *Service) received(prev register.Entry, at time.Time) (register.Entry, error) {
-	ed, err := policy.Load(prev.Edition)
-	if err != nil {
-		return register.Entry{}, err
-	}
-	e := prev
-	e.AwaitingReceipt = false
-	r := at.UTC()
-	e.ReceivedAt = &r
-	// §42: mandatory objects other than the platform connect to monitoring within a year of
-	// receiving the certificate.
-	obligations, err := ed.ObligationsFor(prev.ObjectKind)
-	if err != nil {
-		return register.Entry{}, err
-	}
-	for _, o := range obligations {
-		if o.Step == policy.StepMonitoringConnection {
-			d, err := ed.Due(s.cal, o.Step, r)
-			if err != nil {
-				return register.Entry{}, fmt.Errorf("monitoring connection due (§42): %w", err)
-			}
-			e.Monitoring = &register.Monitoring{DueAt: d.At.UTC()}
-		}
-	}
-	return e, nil
 }
 
 // certificate fills the form of Annex 7 from the case, its package and its decision.

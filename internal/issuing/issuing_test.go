@@ -321,6 +321,50 @@ func TestIssuePar28Par29(t *testing.T) {
 	})
 }
 
+// §42: a paper case's certificate waits at the Committee's office: its sending publishes the
+// entry, and the monitoring year runs from the office's hand-over (register.Service.HandOver),
+// or from a hand-over recorded before the sending's task ran.
+func TestPar42PaperCertificateMonitoringWaitsForTheHandOver(t *testing.T) {
+	ctx := context.Background()
+	paper := func(t *testing.T) (fixture, attestation.Case) {
+		f, c := newFixture(t, "state_is", false)
+		c.Paper = &attestation.PaperFiling{Organization: c.OrganizationBIN}
+		f.svc.cases = fakeCases{c.ID: c}
+		if _, err := f.svc.Issue(ctx, c.ID, issuedAt); err != nil {
+			t.Fatal(err)
+		}
+		if e := f.reg.entries["2026/00007"]; !e.AtOffice || !e.AwaitingReceipt {
+			t.Fatalf("entered %+v: want a paper case's certificate awaiting the sending", e)
+		}
+		return f, c
+	}
+	t.Run("§42 sent to the office: published, the year waits for the hand-over", func(t *testing.T) {
+		f, c := paper(t)
+		sendAndReceive(t, f, c, sentAt)
+		e := f.reg.entries["2026/00007"]
+		if e.AwaitingReceipt || !e.Published() || e.ReceivedAt != nil || e.Monitoring == nil || !e.Monitoring.AwaitsHandOver || !e.Monitoring.DueAt.IsZero() {
+			t.Fatalf("after the sending: %+v, monitoring %+v", e, e.Monitoring)
+		}
+		if rev := f.reg.revs[len(f.reg.revs)-1]; !strings.Contains(rev.What, "runs from the hand-over") {
+			t.Errorf("revision %q", rev.What)
+		}
+		if err := register.Verify(e, pemOf(t, f.signer)); err != nil {
+			t.Errorf("the sending's revision does not verify: %v", err)
+		}
+	})
+	t.Run("§42 handed over before the sending's task ran: the year runs from the hand-over", func(t *testing.T) {
+		f, c := paper(t)
+		handed := time.Date(2026, time.November, 17, 5, 0, 0, 0, time.UTC) // Tuesday 10:00 in Almaty
+		c.HandOvers = []attestation.HandOver{{Document: attestation.CertificateDocument("2026/00007"), ReceivedBy: "Serikov Arman", At: handed}}
+		sendAndReceive(t, f, c, sentAt)
+		e := f.reg.entries["2026/00007"]
+		if e.ReceivedAt == nil || !e.ReceivedAt.Equal(handed) || e.Monitoring == nil || e.Monitoring.AwaitsHandOver ||
+			e.Monitoring.DueAt.In(almaty).Format(time.DateOnly) != "2027-11-17" {
+			t.Fatalf("after the sending: received %v, monitoring %+v", e.ReceivedAt, e.Monitoring)
+		}
+	})
+}
+
 func TestDuplicatePar48(t *testing.T) {
 	ctx := context.Background()
 	f, c := newFixture(t, "state_is", false)

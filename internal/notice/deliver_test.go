@@ -202,6 +202,42 @@ func TestTextsNameTheCaseStepParagraphAndDueInAlmatyTime(t *testing.T) {
 	}
 }
 
+// TestPar17Par46TextsOfAPeriodFromTheHandOverAtTheOffice: a paper case's message says that the
+// period starts at the hand-over (no due moment yet), and the message of the hand-over names it
+// and the due moment, in Almaty time, in every language.
+func TestPar17Par46TextsOfAPeriodFromTheHandOverAtTheOffice(t *testing.T) {
+	due := time.Date(2026, 11, 25, 18, 59, 59, 0, time.UTC)
+	handed := time.Date(2026, 11, 18, 5, 0, 0, 0, time.UTC)
+	tx, err := loadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []Language{Kazakh, Russian, English} {
+		if tx.StartsAtHandOver[l] == "" || !strings.Contains(tx.HandedOver[l], "{handedOver}") {
+			t.Errorf("%s: the hand-over's texts are missing", l)
+		}
+		waiting, err := Render(Notification{Kind: ContractSent, CaseID: "A-1", Step: "sign_contract", Paragraph: "§17", StartsAtHandOver: true}, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(waiting.Body, tx.StartsAtHandOver[l]) || strings.Contains(waiting.Body, strings.Split(tx.Due[l], "{")[0]) {
+			t.Errorf("%s: the waiting message %q", l, waiting.Body)
+		}
+		started, err := Render(Notification{Kind: RecallDecided, Certificate: "2026/00007", Paragraph: "§46", DueAt: &due, HandedOverAt: &handed}, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"2026-11-18 10:00:00", "2026-11-25 23:59:59", "§46"} {
+			if !strings.Contains(started.Body, want) {
+				t.Errorf("%s: the hand-over's message %q lacks %q", l, started.Body, want)
+			}
+		}
+		if strings.Contains(started.Body, tx.StartsAtHandOver[l]) {
+			t.Errorf("%s: the hand-over's message still waits for it", l)
+		}
+	}
+}
+
 // downBus fails every publication.
 type downBus struct{ calls int }
 

@@ -82,8 +82,13 @@ type Notification struct {
 	Outcome     string `json:"outcome,omitempty"`
 	// DueAt is the moment the period the message starts ends (the contract's signature, the
 	// rectification, the return of a certificate), when there is one.
-	DueAt   *time.Time `json:"dueAt,omitempty"`
-	Reasons []string   `json:"reasons,omitempty"`
+	DueAt *time.Time `json:"dueAt,omitempty"`
+	// StartsAtHandOver: the document that starts the period waits at the Committee's office; the
+	// period (and so the due moment) starts when the office hands it over (a paper case: §17, §31,
+	// §42, §46). HandedOverAt: the hand-over the period started at, on the message that tells it.
+	StartsAtHandOver bool       `json:"startsAtHandOver,omitempty"`
+	HandedOverAt     *time.Time `json:"handedOverAt,omitempty"`
+	Reasons          []string   `json:"reasons,omitempty"`
 	// Reminds: for a reminder, the kind of period it reminds of and how many working days are left.
 	Reminds  Kind `json:"reminds,omitempty"`
 	DaysLeft int  `json:"daysLeft,omitempty"`

@@ -32,10 +32,13 @@ func (l Language) Valid() bool { return l == Kazakh || l == Russian || l == Engl
 var textsJSON []byte
 
 type texts struct {
-	Subject map[Language]string          `json:"subject"`
-	Due     map[Language]string          `json:"due"`
-	Footer  map[Language]string          `json:"footer"`
-	Kinds   map[Kind]map[Language]string `json:"kinds"`
+	Subject map[Language]string `json:"subject"`
+	Due     map[Language]string `json:"due"`
+	// StartsAtHandOver and HandedOver: a paper case's period from the hand-over at the office.
+	StartsAtHandOver map[Language]string          `json:"startsAtHandOver"`
+	HandedOver       map[Language]string          `json:"handedOver"`
+	Footer           map[Language]string          `json:"footer"`
+	Kinds            map[Kind]map[Language]string `json:"kinds"`
 }
 
 var loadTexts = sync.OnceValues(func() (texts, error) {
@@ -71,12 +74,15 @@ func Render(n Notification, lang Language) (Mail, error) {
 	if !ok {
 		what = t.Kinds["default"][lang]
 	}
-	due := ""
+	due, handed := "", ""
 	if n.DueAt != nil {
 		due = n.DueAt.In(loc).Format("2006-01-02 15:04:05")
 	}
+	if n.HandedOverAt != nil {
+		handed = n.HandedOverAt.In(loc).Format("2006-01-02 15:04:05")
+	}
 	r := strings.NewReplacer("{case}", n.CaseID, "{object}", n.Object, "{step}", dash(n.Step), "{paragraph}", dash(n.Paragraph),
-		"{due}", due, "{outcome}", n.Outcome, "{days}", strconv.Itoa(n.DaysLeft),
+		"{due}", due, "{handedOver}", handed, "{outcome}", n.Outcome, "{days}", strconv.Itoa(n.DaysLeft),
 		"{certificate}", prefixed(n.CaseID, n.Certificate), "{complaint}", prefixed(n.CaseID+n.Certificate, n.Complaint))
 	what = r.Replace(what)
 	subject := strings.NewReplacer("{what}", what).Replace(r.Replace(t.Subject[lang]))
@@ -84,8 +90,14 @@ func Render(n Notification, lang Language) (Mail, error) {
 	if reminds, ok := t.Kinds[n.Reminds][lang]; ok && n.Kind == Reminder {
 		lines = append(lines, capitalized(r.Replace(reminds))+".") // what the reminder is of
 	}
+	if handed != "" {
+		lines = append(lines, r.Replace(t.HandedOver[lang]))
+	}
 	if due != "" {
 		lines = append(lines, r.Replace(t.Due[lang]))
+	}
+	if n.StartsAtHandOver {
+		lines = append(lines, r.Replace(t.StartsAtHandOver[lang]))
 	}
 	if n.Outcome != "" {
 		lines = append(lines, n.Outcome)

@@ -129,6 +129,10 @@ type Obligation struct {
 	Since       time.Time     `json:"since"`
 	DueAt       *time.Time    `json:"dueAt,omitempty"` // none for a recall to decide (§45 sets no period)
 	Overdue     bool          `json:"overdue"`
+	// AwaitsHandOver: the period runs from the owner's receipt of a document that waits at the
+	// Committee's office (a paper case's certificate, §42, or copy of the recall decision, §46):
+	// no due moment until the office hands it over.
+	AwaitsHandOver bool `json:"awaitsHandOver,omitempty"`
 }
 
 // Obligations answers the open obligations after certificates, for the authority: monitoring
@@ -200,7 +204,7 @@ func (s *Service) obligationsOf(ctx context.Context, e Entry, overdueOnly bool, 
 	var out []Obligation
 	for _, it := range e.open() {
 		o := Obligation{Certificate: e.Number, ObjectName: e.ObjectName, ObjectKind: e.ObjectKind, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
-			Kind: it.kind, ID: it.id, Ground: it.ground, Actor: identity.Authority, Since: it.since.UTC()}
+			Kind: it.kind, ID: it.id, Ground: it.ground, Actor: identity.Authority, Since: it.since.UTC(), AwaitsHandOver: it.awaitsHandOver}
 		if it.owner {
 			o.Actor = identity.Applicant
 		}

@@ -111,10 +111,15 @@ type Recall struct {
 	// English, under Object Lock. Recalls recorded before it was rendered have none.
 	DecisionPDF *Document `json:"decisionPdf,omitempty"`
 	// ReturnDueAt: the owner returns the certificate within 3 working days of receiving the copy
-	// of the decision (§46).
-	ReturnDueAt   time.Time  `json:"returnDueAt"`
-	ReturnedAt    *time.Time `json:"returnedAt,omitempty"`
-	ReturnOverdue bool       `json:"returnOverdue,omitempty"`
+	// of the decision (§46); absent while ReturnAwaitsHandOver.
+	ReturnDueAt time.Time `json:"returnDueAt,omitzero"`
+	// ReturnAwaitsHandOver: the copy of a paper case's decision waits at the Committee's office;
+	// the return's 3 working days run from its hand-over there (HandedOverAt), which sets
+	// ReturnDueAt.
+	ReturnAwaitsHandOver bool       `json:"returnAwaitsHandOver,omitempty"`
+	HandedOverAt         *time.Time `json:"handedOverAt,omitempty"`
+	ReturnedAt           *time.Time `json:"returnedAt,omitempty"`
+	ReturnOverdue        bool       `json:"returnOverdue,omitempty"`
 	// ChangeID is the change notice a recall on changed conditions rests on (§45(4), §47).
 	ChangeID string `json:"changeId,omitempty"`
 }
@@ -123,10 +128,16 @@ type Recall struct {
 // connected to the information security monitoring system within one year of receiving the
 // certificate, and the owner notifies the authority.
 type Monitoring struct {
-	DueAt       time.Time  `json:"dueAt"`
+	DueAt       time.Time  `json:"dueAt,omitzero"`        // absent while AwaitsHandOver
 	ConnectedAt *time.Time `json:"connectedAt,omitempty"` // the owner's notice of connection
 	Overdue     bool       `json:"overdue,omitempty"`     // flagged to the authority by the deadline check
+	// AwaitsHandOver: the certificate of a paper case waits at the Committee's office; the year
+	// runs from its hand-over there (the owner's receipt, attestation.ReceiptOf), which sets DueAt.
+	AwaitsHandOver bool `json:"awaitsHandOver,omitempty"`
 }
+
+// Runs reports whether the monitoring year runs: it has a due moment.
+func (m Monitoring) Runs() bool { return !m.AwaitsHandOver }
 
 // ChangeNotice is the owner's notice of changes (§43) and the authority's decision on
 // re-attestation within 3 working days (§44).
@@ -193,6 +204,10 @@ type Entry struct {
 	// owner's receipt (attestation.ReceivedAt), from which the monitoring year of §42 runs.
 	AwaitingReceipt bool       `json:"awaitingReceipt,omitempty"`
 	ReceivedAt      *time.Time `json:"receivedAt,omitempty"`
+	// AtOffice: the case was filed on paper at the Committee's office (standard §9), which hands
+	// the certificate and the copies of later decisions over; the periods from their receipt (§42,
+	// §46) run from those hand-overs.
+	AtOffice bool `json:"atOffice,omitempty"`
 
 	Status       Status             `json:"status"`
 	ExpiredAt    *time.Time         `json:"expiredAt,omitempty"`

@@ -24,6 +24,9 @@ type memStore struct {
 	entries map[string]Entry
 	revs    map[string][]Revision
 	puts    int
+	// cases are the cases written with a revision (PutEntryWithCase), by ID; caseEvents their events.
+	cases      map[string]attestation.Case
+	caseEvents map[string][]attestation.Event
 	// beforePut, when set, runs before a write is checked (another writer racing).
 	beforePut func(e Entry)
 }
@@ -70,6 +73,28 @@ func (m *memStore) PutEntry(_ context.Context, e Entry, rev Revision) error {
 	m.entries[e.Number] = roundTrip(e)
 	m.revs[e.Number] = append(m.revs[e.Number], rev)
 	m.puts++
+	return nil
+}
+
+// PutEntryWithCase writes the revision as PutEntry does, with the case (conditional on its
+// version, as the case store's Update), all or nothing.
+func (m *memStore) PutEntryWithCase(ctx context.Context, e Entry, rev Revision, c attestation.Case, events ...attestation.Event) error {
+	m.mu.Lock()
+	if cur, ok := m.cases[c.ID]; ok && cur.Version != c.Version-1 {
+		m.mu.Unlock()
+		return fmt.Errorf("write case %s version %d: %w", c.ID, c.Version, attestation.ErrConflict)
+	}
+	m.mu.Unlock()
+	if err := m.PutEntry(ctx, e, rev); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cases == nil {
+		m.cases, m.caseEvents = map[string]attestation.Case{}, map[string][]attestation.Event{}
+	}
+	m.cases[c.ID] = c
+	m.caseEvents[c.ID] = append(m.caseEvents[c.ID], events...)
 	return nil
 }
 

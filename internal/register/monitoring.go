@@ -34,7 +34,7 @@ func (s *Service) NotifyMonitoring(ctx context.Context, actor identity.Actor, nu
 		at := now.UTC()
 		m.ConnectedAt = &at
 		what := "the owner notified the connection to the information security monitoring system"
-		if m.Overdue || now.After(m.DueAt) {
+		if m.Overdue || m.Runs() && now.After(m.DueAt) {
 			what += fmt.Sprintf(" (after its due moment %s)", m.DueAt.UTC().Format(time.RFC3339))
 		}
 		return what, paragraph, nil

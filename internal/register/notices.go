@@ -21,10 +21,15 @@ func Notices(e Entry, rev Revision) []notice.Notification {
 		out = append(out, n)
 	}
 	// §42: with the revision that sets the monitoring's due moment: the owner's receipt of the
-	// certificate (§28), or the first revision of an entry issued before receipt was recorded.
-	if m := e.Monitoring; m != nil && (rev.Number == 1 || e.ReceivedAt != nil && e.ReceivedAt.Equal(rev.At)) {
+	// certificate (§28; a paper case's hand-over at the office, receipt.go), or the first revision
+	// of an entry issued before receipt was recorded.
+	if m := e.Monitoring; m != nil && m.Runs() && (rev.Number == 1 || e.ReceivedAt != nil && e.ReceivedAt.Equal(rev.At)) {
 		due := m.DueAt
-		add(notice.Notification{Kind: notice.MonitoringDue, Paragraph: "§42", DueAt: &due})
+		n := notice.Notification{Kind: notice.MonitoringDue, Paragraph: "§42", DueAt: &due}
+		if e.AtOffice {
+			n.HandedOverAt = utcPtr(e.ReceivedAt)
+		}
+		add(n)
 	}
 	for _, c := range e.Changes {
 		if c.DecidedAt != nil && c.DecidedAt.Equal(rev.At) {
@@ -33,8 +38,17 @@ func Notices(e Entry, rev Revision) []notice.Notification {
 	}
 	if r := e.Recall; r != nil {
 		if r.DecidedAt.Equal(rev.At) {
+			n := notice.Notification{Kind: notice.RecallDecided, Paragraph: "§46", Reasons: r.Reasons, StartsAtHandOver: r.ReturnAwaitsHandOver}
+			if !r.ReturnAwaitsHandOver {
+				due := r.ReturnDueAt
+				n.DueAt = &due
+			}
+			add(n)
+		}
+		if r.HandedOverAt != nil && r.HandedOverAt.Equal(rev.At) {
+			// §46: the copy handed over at the office starts the return (receipt.go).
 			due := r.ReturnDueAt
-			add(notice.Notification{Kind: notice.RecallDecided, Paragraph: "§46", DueAt: &due, Reasons: r.Reasons})
+			add(notice.Notification{Kind: notice.RecallDecided, Paragraph: "§46", DueAt: &due, HandedOverAt: utcPtr(r.HandedOverAt)})
 		}
 		if r.ReturnedAt != nil && r.ReturnedAt.Equal(rev.At) {
 			add(notice.Notification{Kind: notice.ReturnRecorded, Paragraph: "§46"})

@@ -41,6 +41,7 @@ type RecallCopy struct {
 	ReturnDueAt     time.Time
 	ReturnParagraph string
 	Terminated      bool
+	AtOffice        bool // handed over at the Committee's office: the return runs from the hand-over (no date)
 }
 
 // RecallInput is the authority's decision to recall a certificate (§45).
@@ -88,30 +89,42 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, number strin
 		if err != nil {
 			return "", "", err
 		}
-		// §46: the return runs from the owner's receipt of the copy of the decision, which the API
-		// delivers with the decision (attestation.ReceivedAt: online, the sending's moment).
-		received, _ := attestation.ReceivedAt(attestation.SentOnline(now))
-		due, err := ed.Due(s.cal, policy.StepCertificateReturn, received)
-		if err != nil {
-			return "", "", fmt.Errorf("due moment of the return: %w", err)
+		// §46: the return runs from the owner's receipt of the copy of the decision
+		// (attestation.ReceivedAt): online, the API delivers it with the decision, so the
+		// sending's moment; a paper case's copy waits at the office, and its hand-over starts the
+		// return (HandOver, receipt.go).
+		sending := attestation.SentOnline(now)
+		if e.AtOffice {
+			sending = attestation.Sending{Channel: attestation.ChannelOffice, SentAt: now}
 		}
-		r := &Recall{Ground: g.ID, Number: g.Number, Paragraph: g.Paragraph, Reasons: reasons, ChangeID: in.ChangeID,
-			DecidedAt: now.UTC(), ReturnDueAt: due.At.UTC()}
-		doc, pdf, err := s.decisionCopy(ctx, *e, g, r, due.Paragraph, actor)
+		r := &Recall{Ground: g.ID, Number: g.Number, Paragraph: g.Paragraph, Reasons: reasons, ChangeID: in.ChangeID, DecidedAt: now.UTC()}
+		returnParagraph := periodParagraph(ed, policy.StepCertificateReturn, "§46")
+		returned := "returned within 3 working days of the hand-over of the copy of the decision at the office"
+		if received, ok := attestation.ReceivedAt(sending); ok {
+			due, err := ed.Due(s.cal, policy.StepCertificateReturn, received)
+			if err != nil {
+				return "", "", fmt.Errorf("due moment of the return: %w", err)
+			}
+			r.ReturnDueAt, returnParagraph = due.At.UTC(), due.Paragraph
+			returned = "returned by " + r.ReturnDueAt.Format(time.RFC3339)
+		} else {
+			r.ReturnAwaitsHandOver = true
+		}
+		doc, pdf, err := s.decisionCopy(ctx, *e, g, r, returnParagraph, actor)
 		if err != nil {
 			return "", "", err
 		}
 		r.Decision, r.DecisionPDF = &doc, pdf
 		e.Recall = r
-		what := fmt.Sprintf("recalled on %s (%s); the certificate is returned by %s (%s)", g.ID, g.Paragraph, r.ReturnDueAt.Format(time.RFC3339), due.Paragraph)
+		what := fmt.Sprintf("recalled on %s (%s); the certificate is %s (%s)", g.ID, g.Paragraph, returned, returnParagraph)
 		if g.ID == GroundOperationCeased {
 			at := now.UTC()
 			e.Status, e.TerminatedAt = Terminated, &at
-			what = fmt.Sprintf("recalled on %s (%s) and marked terminated; the certificate is returned by %s (%s)", g.ID, g.Paragraph, r.ReturnDueAt.Format(time.RFC3339), due.Paragraph)
+			what = fmt.Sprintf("recalled on %s (%s) and marked terminated; the certificate is %s (%s)", g.ID, g.Paragraph, returned, returnParagraph)
 		} else {
 			e.Status = Recalled
 		}
-		return what, g.Paragraph + ", " + due.Paragraph, nil
+		return what, g.Paragraph + ", " + returnParagraph, nil
 	})
 }
 
@@ -229,11 +242,12 @@ func (s *Service) decisionCopy(ctx context.Context, e Entry, g policy.RecallGrou
 		ChangeID        string    `json:"changeId,omitempty"`
 		DecidedAt       time.Time `json:"decidedAt"`
 		DecidedBy       string    `json:"decidedBy"`
-		ReturnDueAt     time.Time `json:"returnDueAt"`
+		ReturnDueAt     time.Time `json:"returnDueAt,omitzero"`
 		ReturnParagraph string    `json:"returnParagraph"`
 		Terminated      bool      `json:"terminated"`
+		AtOffice        bool      `json:"atOffice,omitempty"` // the return runs from the copy's hand-over at the office
 	}{"recall", e.Number, e.ObjectName, e.ObjectKind, e.OwnerName, e.OwnerBIN, g.ID, g.Paragraph, g.Text, r.Reasons, r.ChangeID,
-		r.DecidedAt, actorName(actor), r.ReturnDueAt, returnParagraph, g.ID == GroundOperationCeased}, "", "  ")
+		r.DecidedAt, actorName(actor), r.ReturnDueAt, returnParagraph, g.ID == GroundOperationCeased, r.ReturnAwaitsHandOver}, "", "  ")
 	if err != nil {
 		return Document{}, nil, fmt.Errorf("encode the recall decision of %s: %w", e.Number, err)
 	}
@@ -247,7 +261,7 @@ func (s *Service) decisionCopy(ctx context.Context, e Entry, g policy.RecallGrou
 	// deterministic) and so gets the version already stored.
 	pdf, err := s.render(RecallCopy{Certificate: e.Number, ObjectName: e.ObjectName, OwnerName: e.OwnerName, OwnerBIN: e.OwnerBIN,
 		Ground: g.ID, Paragraph: g.Paragraph, Reasons: r.Reasons, ChangeID: r.ChangeID, DecidedAt: r.DecidedAt, DecidedBy: actor.Name, // a token without a name prints no line, never its subject ID
-		ReturnDueAt: r.ReturnDueAt, ReturnParagraph: returnParagraph, Terminated: g.ID == GroundOperationCeased})
+		ReturnDueAt: r.ReturnDueAt, ReturnParagraph: returnParagraph, Terminated: g.ID == GroundOperationCeased, AtOffice: r.ReturnAwaitsHandOver})
 	if err != nil {
 		return Document{}, nil, fmt.Errorf("render the copy of the recall decision of %s: %w", e.Number, err)
 	}
@@ -276,7 +290,7 @@ func (s *Service) RecordReturn(ctx context.Context, actor identity.Actor, number
 		at := now.UTC()
 		r.ReturnedAt = &at
 		what := "the recalled certificate was returned"
-		if r.ReturnOverdue || now.After(r.ReturnDueAt) {
+		if r.ReturnOverdue || !r.ReturnAwaitsHandOver && now.After(r.ReturnDueAt) {
 			what += fmt.Sprintf(" (after its due moment %s)", r.ReturnDueAt.Format(time.RFC3339))
 		}
 		return what, paragraph, nil

@@ -87,7 +87,7 @@ func (r *Reminders) due(e Entry, now time.Time) []notice.Notification {
 	if err != nil {
 		return nil // an entry of no known edition: its watch reports it
 	}
-	if rc := e.Recall; rc != nil && rc.ReturnedAt == nil && now.Before(rc.ReturnDueAt) {
+	if rc := e.Recall; rc != nil && rc.ReturnedAt == nil && !rc.ReturnAwaitsHandOver && now.Before(rc.ReturnDueAt) {
 		if left, err := policy.WorkingDaysLeft(r.cal, now, rc.ReturnDueAt); err == nil {
 			if p := policy.ReminderPoint(ed.ReminderPoints(policy.StepCertificateReturn), left, 0); p > 0 {
 				due := rc.ReturnDueAt

@@ -117,6 +117,7 @@ type Service struct {
 	records    DecisionRecords
 	render     DecisionRenderer
 	duplicator Duplicator
+	handOvers  HandOverStore // nil: HandOver refuses (receipt.go)
 }
 
 // Deps are the ports a Service is built on; every one is required.
@@ -130,6 +131,9 @@ type Deps struct {
 	// Duplicator makes duplicates (§48): the issuing service, which renders the certificate
 	// again from its data and keeps it under Object Lock.
 	Duplicator Duplicator
+	// HandOvers writes the revision a hand-over at the office starts together with the case
+	// (receipt.go); optional: only the API, which records hand-overs, needs it.
+	HandOvers HandOverStore
 }
 
 // NewService returns the service on d, or an error naming the first port d lacks.
@@ -146,7 +150,7 @@ func NewService(d Deps) (*Service, error) {
 		}
 	}
 	return &Service{store: d.Store, signer: d.Signer, cal: d.Calendar, log: d.Log, records: d.Records, render: d.Render,
-		duplicator: d.Duplicator}, nil
+		duplicator: d.Duplicator, handOvers: d.HandOvers}, nil
 }
 
 // change reads the entry, checks who acts (may), lets act change it, and writes the change as

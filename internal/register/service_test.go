@@ -84,7 +84,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{store: newMemStore(), records: &memRecords{objs: map[string][]byte{}}, dup: &fakeDuplicator{},
 		signer: signing.NewLocal(key, "local-test"), cal: cal, ed: ed}
 	svc, err := NewService(Deps{Store: f.store, Signer: f.signer, Calendar: cal, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Records: f.records, Duplicator: f.dup, Render: func(c RecallCopy) ([]byte, error) {
+		Records: f.records, Duplicator: f.dup, HandOvers: f.store, Render: func(c RecallCopy) ([]byte, error) {
 			f.rendered = append(f.rendered, c)
 			return []byte("%PDF-1.7 recall of " + c.Certificate + " on " + c.Ground), nil
 		}})

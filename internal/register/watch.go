@@ -32,7 +32,7 @@ func (e Entry) NextCheck() (at time.Time, ok bool) {
 		if e.ValidUntil != nil {
 			consider(*e.ValidUntil)
 		}
-		if m := e.Monitoring; m != nil && m.ConnectedAt == nil && !m.Overdue {
+		if m := e.Monitoring; m != nil && m.Runs() && m.ConnectedAt == nil && !m.Overdue {
 			consider(m.DueAt)
 		}
 		for _, c := range e.Changes {
@@ -46,7 +46,7 @@ func (e Entry) NextCheck() (at time.Time, ok bool) {
 			}
 		}
 	}
-	if r := e.Recall; r != nil && r.ReturnedAt == nil && !r.ReturnOverdue {
+	if r := e.Recall; r != nil && r.ReturnedAt == nil && !r.ReturnOverdue && !r.ReturnAwaitsHandOver {
 		consider(r.ReturnDueAt)
 	}
 	return at, ok
@@ -72,6 +72,8 @@ type openItem struct {
 	since   time.Time
 	due     *time.Time
 	flagged bool // the deadline check flagged it overdue
+	// awaitsHandOver: no due moment until the office hands the document over (receipt.go)
+	awaitsHandOver bool
 }
 
 // open lists what is open on the entry, in the order of the entry's fields.
@@ -79,8 +81,12 @@ func (e Entry) open() []openItem {
 	var out []openItem
 	if e.Status == Valid {
 		if m := e.Monitoring; m != nil && m.ConnectedAt == nil {
-			due := m.DueAt
-			out = append(out, openItem{kind: WatchMonitoring, owner: true, since: e.IssuedAt, due: &due, flagged: m.Overdue})
+			item := openItem{kind: WatchMonitoring, owner: true, since: e.IssuedAt, flagged: m.Overdue, awaitsHandOver: !m.Runs()}
+			if m.Runs() {
+				due := m.DueAt
+				item.due = &due
+			}
+			out = append(out, item) // no due moment while the certificate waits at the office
 		}
 		for _, c := range e.Changes {
 			if c.DecidedAt == nil {
@@ -119,8 +125,12 @@ func (e Entry) open() []openItem {
 		out = append(out, openItem{kind: WatchRecall, ground: GroundOperationCeased, since: c.NotifiedAt})
 	}
 	if r := e.Recall; r != nil && r.ReturnedAt == nil {
-		due := r.ReturnDueAt
-		out = append(out, openItem{kind: WatchReturn, owner: true, since: r.DecidedAt, due: &due, flagged: r.ReturnOverdue})
+		item := openItem{kind: WatchReturn, owner: true, since: r.DecidedAt, flagged: r.ReturnOverdue, awaitsHandOver: r.ReturnAwaitsHandOver}
+		if !r.ReturnAwaitsHandOver {
+			due := r.ReturnDueAt
+			item.due = &due
+		}
+		out = append(out, item) // no due moment while the copy of the decision waits at the office
 	}
 	return out
 }
@@ -138,7 +148,7 @@ type flagged struct {
 func (e *Entry) flagDue(now time.Time) []flagged {
 	var out []flagged
 	if e.Status == Valid {
-		if m := e.Monitoring; m != nil && m.ConnectedAt == nil && !m.Overdue && now.After(m.DueAt) {
+		if m := e.Monitoring; m != nil && m.Runs() && m.ConnectedAt == nil && !m.Overdue && now.After(m.DueAt) {
 			m.Overdue = true
 			out = append(out, flagged{what: WatchMonitoring, due: m.DueAt})
 		}
@@ -161,7 +171,7 @@ func (e *Entry) flagDue(now time.Time) []flagged {
 			out = append(out, flagged{what: WatchExpiry, due: *e.ExpiredAt})
 		}
 	}
-	if r := e.Recall; r != nil && r.ReturnedAt == nil && !r.ReturnOverdue && now.After(r.ReturnDueAt) {
+	if r := e.Recall; r != nil && r.ReturnedAt == nil && !r.ReturnOverdue && !r.ReturnAwaitsHandOver && now.After(r.ReturnDueAt) {
 		r.ReturnOverdue = true
 		out = append(out, flagged{what: WatchReturn, due: r.ReturnDueAt})
 	}

@@ -318,7 +318,7 @@ func (s *Service) count(from, to string, now time.Time, cases []attestation.Case
 				codes[k][code]++
 			}
 		}
-		if st := c.OpenStep; st != nil && !c.Stage.Ended() && (st.Overdue || now.After(st.DueAt)) {
+		if st := c.OpenStep; st != nil && !c.Stage.Ended() && (st.Overdue || st.PastDue(now)) {
 			stage(e, stepKey(e, st.Name, c)).OpenOverdue++
 		}
 		s.term(&rep.ServiceTerm, c, histories[i], now)

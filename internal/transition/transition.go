@@ -108,7 +108,7 @@ func (h *Handlers) RegisterApplication(ctx context.Context, in attestation.Execu
 // OpenStepResult is what OpenStep returns to the engine (which then waits for the callback).
 type OpenStepResult struct {
 	Step  string `json:"step"`
-	DueAt string `json:"dueAt"`
+	DueAt string `json:"dueAt,omitempty"`
 }
 
 // OpenStep keeps a human step's task token on the case with who acts and by when.
@@ -116,6 +116,9 @@ func (h *Handlers) OpenStep(ctx context.Context, in attestation.OpenStepInput) (
 	st, err := h.svc.OpenStep(ctx, in)
 	if err != nil {
 		return OpenStepResult{}, Named(err)
+	}
+	if !st.Runs() {
+		return OpenStepResult{Step: st.Name}, nil // a paper case's period starts at the hand-over
 	}
 	return OpenStepResult{Step: st.Name, DueAt: st.DueAt.Format("2006-01-02T15:04:05Z07:00")}, nil
 }

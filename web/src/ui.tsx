@@ -122,9 +122,11 @@ export function Loading({ what }: { what?: Loaded<unknown> }) {
   );
 }
 
-/** A due moment in Almaty time with the working days left and an overdue flag. */
-export function Due({ at, overdue }: { at: string; overdue?: boolean }) {
+/** A due moment in Almaty time with the working days left and an overdue flag; none yet when a
+ * paper case's period starts at the hand-over at the office (issue 17). */
+export function Due({ at, overdue }: { at?: string; overdue?: boolean }) {
   const lang = useLang();
+  if (at === undefined) return <span class="due muted">{t("due.atHandOver")}</span>;
   const left = workingDaysBetween(now(), new Date(at));
   const late = overdue ?? new Date(at).getTime() < now().getTime();
   return (

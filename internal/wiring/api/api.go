@@ -46,7 +46,17 @@ func handler(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*httpapi.H
 	if cfg.StateMachineARN == "" {
 		return nil, fmt.Errorf("STATE_MACHINE_ARN is not set")
 	}
-	svc, err := cases(awsCfg, cfg, log)
+	// The register's service first: the cases' service records the office's hand-overs through it
+	// (§42, §46). Its maker of duplicates numbers nothing, so the cases' plain service serves it.
+	plain, err := wiring.Cases(awsCfg, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	life, err := registerLife(awsCfg, cfg, log, plain)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := cases(awsCfg, cfg, log, life)
 	if err != nil {
 		return nil, err
 	}
@@ -67,10 +77,6 @@ func handler(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*httpapi.H
 	if err != nil {
 		return nil, err
 	}
-	life, err := registerLife(awsCfg, cfg, log, svc)
-	if err != nil {
-		return nil, err
-	}
 	stats, err := statistics.NewService(dynamostore.NewStatistics(db, cfg.TableName), cal)
 	if err != nil {
 		return nil, err
@@ -84,8 +90,9 @@ func handler(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*httpapi.H
 }
 
 // cases builds the attestation service with the uploads and drafts store and the documents
-// bucket, which the API's upload flow, drafts and document links need.
-func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation.Service, error) {
+// bucket, which the API's upload flow, drafts and document links need, and the register's side
+// of the office's hand-overs (§42, §46).
+func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger, handOvers attestation.RegisterHandOvers) (*attestation.Service, error) {
 	d, err := wiring.CaseDeps(awsCfg, cfg, log)
 	if err != nil {
 		return nil, err
@@ -110,6 +117,7 @@ func cases(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger) (*attestation
 		d.Registry = reg
 	}
 	d.Methodologies = dynamostore.NewMethodologies(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
+	d.RegisterHandOvers = handOvers
 	return attestation.NewService(d)
 }
 
@@ -131,9 +139,10 @@ func registerLife(awsCfg aws.Config, cfg wiring.Config, log *slog.Logger, cases 
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
-	svc, err := register.NewService(register.Deps{Store: dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+	store := dynamostore.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
+	svc, err := register.NewService(register.Deps{Store: store,
 		Signer: signer, Calendar: cal, Log: log, Records: s3store.NewRecords(wiring.NewS3(awsCfg, cfg), cfg.RecordsBucket),
-		Render: renderRecallDecision, Duplicator: issuer})
+		Render: renderRecallDecision, Duplicator: issuer, HandOvers: store})
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}

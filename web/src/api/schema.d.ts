@@ -282,13 +282,19 @@ export interface paths {
         /**
          * Record a result handed over on paper at the office (standard §3, §8, §9)
          * @description The office hands the case's latest document of a kind (`certificate`, `contract`,
-         *     `survey_act`, ...) to the organisation's person (`receivedBy`, a full name) or to its
+         *     `survey_act`, `recall_decision` — the copy of a decision to recall the case's certificate,
+         *     §46 — ...) to the organisation's person (`receivedBy`, a full name) or to its
          *     representative by a letter of attorney valid today (`representative`, the name from the
          *     state register), within the acceptance hours (standard §8). A document the applicant may
          *     not have yet (an act before the authority sent it, §25) is 422 naming `document`. The
          *     hand-over's moment is the applicant's receipt of the document where the Rules count a
-         *     period from receipt (attestation.ReceiptOf). Handing the same document to the same person
-         *     again answers the first record. Only the office, on its paper cases (another case is 404).
+         *     period from receipt (attestation.ReceiptOf): in a paper case those periods wait for it. The
+         *     hand-over of the contract starts the 5 working days to sign it (§17), of the act sent with
+         *     the decision to rectify the 20 working days of §31 (the open step gets its `dueAt`), of the
+         *     certificate the year to connect the object to monitoring (§42), of the copy of the recall
+         *     decision the 3 working days to return the certificate (§46); the same write records the due
+         *     moment and the organisation's notification of it. Handing the same document to the same
+         *     person again answers the first record. Only the office, on its paper cases (another case is 404).
          */
         post: operations["RecordHandOver"];
         delete?: never;
@@ -2386,7 +2392,7 @@ export interface components {
             }[];
         };
         HandOverRequest: {
-            /** @description The kind of the case's document handed over (certificate, contract, survey_act, ...). */
+            /** @description The kind of the case's document handed over (certificate, contract, survey_act, recall_decision, ...). */
             document: string;
             /** @description The full name of the organisation's person who receives it; or give representative. */
             receivedBy?: string;
@@ -2431,15 +2437,26 @@ export interface components {
             /** @description Why the term is past (GET /cases/{caseId} only) — the service term's breach, or an open step's too. */
             breach?: string;
         };
-        /** @description The human step the case waits on, who acts and by when. */
+        /**
+         * @description The human step the case waits on, who acts and by when. In a paper case the applicant's
+         *     periods that run from its receipt (§17, §31) start at the office's hand-over of the document
+         *     that opened the step: until then the step `awaitsHandOver` and has no `dueAt`.
+         */
         OpenStep: {
             name: components["schemas"]["StepName"];
             role: components["schemas"]["Role"];
             /**
              * Format: date-time
-             * @description The statutory due moment (end of a working day in Almaty, in UTC).
+             * @description The statutory due moment (end of a working day in Almaty, in UTC); absent while the step awaits the hand-over.
              */
-            dueAt: string;
+            dueAt?: string;
+            /** @description The period starts at the hand-over at the Committee's office, not yet recorded (a paper case, §17, §31); no lapse applies until then. */
+            awaitsHandOver?: boolean;
+            /**
+             * Format: date-time
+             * @description The hand-over at the office the period runs from (a paper case).
+             */
+            handedOverAt?: string;
             /** @description The paragraph that sets the period, e.g. §14. */
             paragraph?: string;
             /** @description A staff step past its period (no legal effect). */
@@ -2548,6 +2565,17 @@ export interface components {
              * @description When the period the message starts ends (23:59:59 Asia/Almaty of its last working day).
              */
             dueAt?: string;
+            /**
+             * @description The document that starts the period waits at the Committee's office (a paper case): the
+             *     period, and so its due moment, starts when the office hands it over (§17, §31, §42, §46);
+             *     a message of the same kind with `handedOverAt` and `dueAt` follows the hand-over.
+             */
+            startsAtHandOver?: boolean;
+            /**
+             * Format: date-time
+             * @description The hand-over at the office the period started at (a paper case).
+             */
+            handedOverAt?: string;
             reasons?: string[];
             /** @description For a reminder, the kind of message whose period it reminds of (annual_plan_due for the §11 list). */
             reminds?: string;
@@ -2956,9 +2984,11 @@ export interface components {
             stage: components["schemas"]["Stage"];
             /**
              * Format: date-time
-             * @description The open step's statutory due moment; absent once the case has ended.
+             * @description The open step's statutory due moment; absent once the case has ended, and while the step awaits the hand-over at the office.
              */
             nextDueAt?: string;
+            /** @description The open step's period starts at the hand-over of its document at the Committee's office (a paper case, §17, §31), not yet recorded. */
+            awaitsHandOver?: boolean;
         };
         /**
          * @description A certificate's entry in the register as its owner and the authority see it: what §29
@@ -3049,18 +3079,33 @@ export interface components {
             decidedAt: string;
             decision?: components["schemas"]["PinnedDocument"];
             decisionPdf?: components["schemas"]["PinnedDocument"];
-            /** Format: date-time */
-            returnDueAt: string;
+            /**
+             * Format: date-time
+             * @description Absent while the copy of a paper case's decision awaits its hand-over at the office.
+             */
+            returnDueAt?: string;
+            /** @description A paper case: the return's 3 working days run from the hand-over of the copy of the decision at the office (§46), not yet recorded. */
+            returnAwaitsHandOver?: boolean;
+            /**
+             * Format: date-time
+             * @description The hand-over of the copy at the office the return runs from (a paper case).
+             */
+            handedOverAt?: string;
             /** Format: date-time */
             returnedAt?: string;
             returnOverdue?: boolean;
             /** @description The change notice a recall on changed conditions rests on (§45(4), §47). */
             changeId?: string;
         };
-        /** @description The connection to the information security monitoring system within one year of the certificate (§42). */
+        /** @description The connection to the information security monitoring system within one year of the owner's receipt of the certificate (§42). */
         CertificateMonitoring: {
-            /** Format: date-time */
-            dueAt: string;
+            /**
+             * Format: date-time
+             * @description Absent while a paper case's certificate awaits its hand-over at the office.
+             */
+            dueAt?: string;
+            /** @description A paper case: the year runs from the hand-over of the certificate at the office, not yet recorded. */
+            awaitsHandOver?: boolean;
             /** Format: date-time */
             connectedAt?: string;
             overdue?: boolean;
@@ -3146,6 +3191,8 @@ export interface components {
             /** Format: date-time */
             dueAt?: string;
             overdue: boolean;
+            /** @description No due moment yet: the period runs from the hand-over at the Committee's office of a paper case's certificate (§42) or copy of the recall decision (§46). */
+            awaitsHandOver?: boolean;
         };
         ObligationPage: {
             obligations: components["schemas"]["Obligation"][];
