@@ -96,7 +96,11 @@ func TestEDSSignedFilingGoesThroughPar13(t *testing.T) {
 	if n != len(docs) {
 		t.Errorf("%d signed documents on the case, want %d", n, len(docs))
 	}
-	// §17: the STS's employee signs the contract for the STS (its configured BIN).
+	// §17: the STS's employee signs the contract for the STS (its configured BIN), once the case
+	// is forwarded to it (§16).
+	p.authority = as(t, localstack.DemoAuthority)
+	p.act(p.authority, time.Date(2026, 10, 15, 11, 0, 0, 0, almaty), "completeness_check", "forward", nil)
+	p.open("send_contract")
 	sts := as(t, localstack.DemoSTS)
 	status, out := sts.signedUpload("/cases/"+p.id+"/uploads", "contract", pdf("eds/"+p.id+"/contract"), nil, localstack.SignerSTS)
 	if status != http.StatusOK {
