@@ -19,14 +19,9 @@ import (
 
 // documentVersions is how many versions and delete markers of exactly key the documents bucket
 // holds (a test's own look, through the SDK).
-func documentVersions(t testing.TB, key string) int {
+func documentVersions(t *testing.T, key string) int {
 	t.Helper()
-	bucket := ""
-	for _, b := range stack.Template.Buckets {
-		if b.LogicalID == "DocumentsBucket" {
-			bucket = b.Name
-		}
-	}
+	bucket := documentsBucket(t)
 	out, err := stack.Clients.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
 	if err != nil {
 		t.Fatal(err)
