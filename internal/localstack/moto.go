@@ -44,6 +44,9 @@ func startMoto(ctx context.Context, launcher, host string, port int, lambdaURL s
 		}
 		env = append(env, kv)
 	}
+	if logTo != nil {
+		env = append(env, "MOTO_REQUEST_LOG=1") // a line per request (launcher patch 14)
+	}
 	cmd.Env = env
 	// Its own process group, so that stopping the stack stops everything moto started, and
 	// SIGTERM if this process dies first (the launcher also watches its parent).

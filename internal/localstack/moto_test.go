@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -313,5 +314,154 @@ func TestMotoScanAndQueryPagesInKeyOrderPatch12(t *testing.T) {
 	}
 	if !slices.Equal(queried, wantQuery) {
 		t.Fatalf("query in pages:\n got %v\nwant %v", queried, wantQuery)
+	}
+}
+
+// TestMotoQueryReadsOnlyWhatItMatchesPatch15: the launcher's patch 15 has a Query of the table
+// read its partition alone and a Query of an index sort only what it matched; the items, their
+// order (forward and backward), the pages and a range condition must come out as DynamoDB's.
+func TestMotoQueryReadsOnlyWhatItMatchesPatch15(t *testing.T) {
+	s := newIsolation(t)
+	const table = "indexed"
+	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	if _, err := s.db.CreateTable(s.ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String(table),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("g"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("gs"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+		},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String("gsi"),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String("gs"), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ pk, sk, g, gs string }
+	var rows []row
+	for i := range 90 {
+		r := row{pk: fmt.Sprintf("p%d", (i*7)%5), sk: fmt.Sprintf("s%03d", (i*31)%89)}
+		if i%3 != 0 { // a third of the items are not in the index
+			r.g, r.gs = fmt.Sprintf("g%d", i%2), fmt.Sprintf("t%02d", (i*13)%17) // index keys repeat
+		}
+		rows = append(rows, r)
+	}
+	var reqs []types.WriteRequest
+	seen := map[string]bool{}
+	var kept []row
+	for i := len(rows) - 1; i >= 0; i-- { // the last write of a key is the one kept
+		r := rows[i]
+		if seen[r.pk+"/"+r.sk] {
+			continue
+		}
+		seen[r.pk+"/"+r.sk] = true
+		kept = append(kept, r)
+		it := map[string]types.AttributeValue{"pk": str(r.pk), "sk": str(r.sk)}
+		if r.g != "" {
+			it["g"], it["gs"] = str(r.g), str(r.gs)
+		}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
+	}
+	for len(reqs) > 0 {
+		n := min(len(reqs), 25)
+		if _, err := s.db.BatchWriteItem(s.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: reqs[:n]}}); err != nil {
+			t.Fatal(err)
+		}
+		reqs = reqs[n:]
+	}
+	keyOf := func(it map[string]types.AttributeValue) string {
+		return it["pk"].(*types.AttributeValueMemberS).Value + "/" + it["sk"].(*types.AttributeValueMemberS).Value
+	}
+	query := func(in *dynamodb.QueryInput) []string {
+		t.Helper()
+		var got []string
+		p := dynamodb.NewQueryPaginator(s.db, in)
+		for p.HasMorePages() {
+			page, err := p.NextPage(s.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range page.Items {
+				got = append(got, keyOf(it))
+			}
+		}
+		return got
+	}
+	keys := func(rs []row) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.pk+"/"+r.sk)
+		}
+		return out
+	}
+	for _, forward := range []bool{true, false} {
+		// The table: one partition, its range keys in order, a range condition.
+		var want []row
+		for _, r := range kept {
+			if r.pk == "p3" && r.sk >= "s020" {
+				want = append(want, r)
+			}
+		}
+		slices.SortFunc(want, func(a, b row) int { return strings.Compare(a.sk, b.sk) })
+		if !forward {
+			slices.Reverse(want)
+		}
+		got := query(&dynamodb.QueryInput{TableName: aws.String(table), Limit: aws.Int32(4), ScanIndexForward: aws.Bool(forward),
+			KeyConditionExpression:    aws.String("pk = :pk AND sk >= :sk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("p3"), ":sk": str("s020")}})
+		if w := keys(want); len(w) == 0 || !slices.Equal(got, w) {
+			t.Errorf("table query (forward %v):\n got %v\nwant %v", forward, got, w)
+		}
+		// The index: one index partition, by its range key, ties in the table's key order.
+		want = want[:0]
+		for _, r := range kept {
+			if r.g == "g1" && r.gs <= "t12" {
+				want = append(want, r)
+			}
+		}
+		slices.SortFunc(want, func(a, b row) int {
+			return cmp.Or(strings.Compare(a.gs, b.gs), strings.Compare(a.pk, b.pk), strings.Compare(a.sk, b.sk))
+		})
+		if !forward {
+			slices.Reverse(want)
+		}
+		got = query(&dynamodb.QueryInput{TableName: aws.String(table), IndexName: aws.String("gsi"), Limit: aws.Int32(6), ScanIndexForward: aws.Bool(forward),
+			KeyConditionExpression:    aws.String("g = :g AND gs <= :gs"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":g": str("g1"), ":gs": str("t12")}})
+		if w := keys(want); len(w) == 0 || !slices.Equal(got, w) {
+			t.Errorf("index query (forward %v):\n got %v\nwant %v", forward, got, w)
+		}
+	}
+	// Every partition whole, each of its items once.
+	for pk := range 5 {
+		var want []row
+		for _, r := range kept {
+			if r.pk == fmt.Sprintf("p%d", pk) {
+				want = append(want, r)
+			}
+		}
+		slices.SortFunc(want, func(a, b row) int { return strings.Compare(a.sk, b.sk) })
+		got := query(&dynamodb.QueryInput{TableName: aws.String(table), Limit: aws.Int32(7),
+			KeyConditionExpression:    aws.String("pk = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(fmt.Sprintf("p%d", pk))}})
+		if w := keys(want); len(w) == 0 || !slices.Equal(got, w) {
+			t.Errorf("partition p%d:\n got %v\nwant %v", pk, got, w)
+		}
+	}
+	// A partition that does not exist is empty.
+	if got := query(&dynamodb.QueryInput{TableName: aws.String(table), KeyConditionExpression: aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("nowhere")}}); len(got) != 0 {
+		t.Errorf("query of a partition without items: %v", got)
 	}
 }
