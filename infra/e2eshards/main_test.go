@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -33,5 +34,19 @@ func TestDealCountsAnUnmeasuredTestAsTheMedian(t *testing.T) {
 	last := map[string]float64{"TestA": 4, "TestB": 4, "TestC": 4}
 	if groups := deal([]string{"TestA", "TestNew", "TestB", "TestC"}, last, 2); len(groups[0]) != 2 || len(groups[1]) != 2 {
 		t.Fatalf("groups %v, want two of two", groups)
+	}
+}
+
+// TestTheCommittedDurationsAreReadable: a fresh clone deals the tests by the durations committed
+// beside the command (the Makefile runs it from the repository's root).
+func TestTheCommittedDurationsAreReadable(t *testing.T) {
+	last := readDurations("durations.json")
+	if len(last) < 50 {
+		t.Fatalf("durations.json holds %d tests' durations", len(last))
+	}
+	for name, v := range last {
+		if !strings.HasPrefix(name, "Test") || v <= 0 {
+			t.Fatalf("durations.json: %s = %v", name, v)
+		}
 	}
 }
