@@ -54,7 +54,11 @@ func runShards(pkg string, n int, race bool, timeout time.Duration, durationsFil
 	if n < 1 {
 		return errors.New("-shards must be at least 1")
 	}
-	bin, err := filepath.Abs(filepath.Join("build", "e2e.test"))
+	name := "e2e.test"
+	if race {
+		name = "e2e-race.test" // a race-built binary beside a plain one, built and run at the same time
+	}
+	bin, err := filepath.Abs(filepath.Join("build", name))
 	if err != nil {
 		return err
 	}
@@ -377,6 +381,9 @@ func printSlowest(measured map[string]float64, n int) {
 	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(measured[b], measured[a]) })
 	if len(names) > n {
 		names = names[:n]
+	}
+	if n <= 0 {
+		return
 	}
 	fmt.Println("slowest end-to-end tests:")
 	for _, k := range names {

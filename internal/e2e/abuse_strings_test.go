@@ -249,6 +249,7 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 	var mu sync.Mutex
 	var noLimit []string
 	const placeholder = "\"@@abuse@@\""
+	var state string // the table's state before the next field's values are sent
 	paths := make([]string, 0, len(doc.Paths.Map()))
 	for k := range doc.Paths.Map() {
 		paths = append(paths, k)
@@ -280,7 +281,10 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 				}
 				t.Run(key+" "+f.String(), func(t *testing.T) {
 					stack.Clock.Freeze(day(10, 15, 11))
-					before := tableState(t)
+					if state == "" {
+						state = tableState(t)
+					}
+					before := state
 					body := mustJSON(t, withValue(plain(t, b.body), f.path, "@@abuse@@"))
 					if !bytes.Contains(body, []byte(placeholder)) {
 						t.Fatalf("the field was not set: %s", body)
@@ -316,8 +320,9 @@ func TestEveryStringFieldRefusesAbuse(t *testing.T) {
 							t.Errorf("%s: content type %q", v.name, r.contentType)
 						}
 					}
-					if after := tableState(t); after != before {
-						t.Fatalf("a refused request wrote: %s -> %s", before, after)
+					// The state after one field is the state before the next: one Scan a field.
+					if state = tableState(t); state != before {
+						t.Fatalf("a refused request wrote: %s -> %s", before, state)
 					}
 				})
 			}
