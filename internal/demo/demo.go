@@ -267,6 +267,25 @@ func (s *story) waitFor(ctx context.Context, role, what string, done func(caseVi
 	}
 }
 
+// waitForOK asks for path as role until it answers 200, or StepTimeout passes.
+func (s *story) waitForOK(ctx context.Context, role, path, what string) error {
+	deadline := time.Now().Add(s.cfg.StepTimeout)
+	for {
+		err := s.c.call(ctx, role, http.MethodGet, path, nil, http.StatusOK, nil)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("waited %s for %s: %w", s.cfg.StepTimeout, what, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 // walk completes every step of the issued path as its role, each once it is open.
 func (s *story) walk(ctx context.Context) error {
 	for _, m := range issuedPath {
@@ -303,6 +322,11 @@ func (s *story) walk(ctx context.Context) error {
 		return err
 	}
 	s.res.Certificate, s.res.ObjectName = v.Certificate, v.ObjectName
+	// The case is issued when the certificate is entered in the register; its owner reads it once
+	// the authority has sent it (§28), a step of the workflow after that.
+	if err := s.waitForOK(ctx, "applicant", "/certificates/"+v.Certificate, "the certificate sent to its owner (§28)"); err != nil {
+		return err
+	}
 	s.say("%s  case %s issued: certificate %s for %q", stamp(s.c.now), s.res.CaseID, v.Certificate, v.ObjectName)
 	return nil
 }
