@@ -111,8 +111,10 @@ export interface paths {
          *     bytes land at `documents/<uploadId>`, pending (no one but the API reads them);
          *     POST /uploads/{uploadId}/confirm (or POST /drafts/{draftId}/uploads/confirm for many)
          *     checks them and attaches the document to the draft, pinned by the version it checked and
-         *     its SHA-256 (bytes PUT again after the check are never attached). A draft takes at most
-         *     200 upload declarations, pending and confirmed alike (422 naming `uploads`).
+         *     its SHA-256 (bytes PUT again after the check are never attached). A declaration waits 24
+         *     hours for its confirm: after that it has expired, confirm refuses it (422), and the daily
+         *     deadline check deletes the bytes PUT for it. A draft takes at most 200 upload
+         *     declarations, pending and confirmed alike (422 naming `uploads`).
          *     POST /drafts/{draftId}/uploads/batch declares many in one call.
          */
         post: operations["RequestDraftUpload"];
@@ -320,7 +322,8 @@ export interface paths {
          *     PUT and refused other bytes than the checksum signed into the URL) and reads only its first
          *     bytes (the media type by its content), never the whole file. A file that does not match is
          *     refused (422) with what is wrong; the upload stays pending, so the right file can be sent
-         *     to the same URL and confirmed. A confirmed upload pins the version of
+         *     to the same URL and confirmed, until the declaration expires 24 hours after it was made
+         *     (then 422: declare the file again). A confirmed upload pins the version of
          *     `documents/<uploadId>` it checked: an upload to a draft is attached to it; an upload to a
          *     case is attached to a step by this key (POST /cases/{caseId}/step). Confirming again
          *     answers the confirmed upload.
