@@ -30,7 +30,7 @@ run: prereq-run ## the whole system locally (HTTP API :3000 with the web portal 
 demo: ## with 'make run' running (second terminal): a case from an empty system to a certificate and a recall, one line per step, files in build/demo/; about 10 seconds (DEMO_ARGS=-api http://127.0.0.1:PORT)
 	@$(GO) run ./infra/demo $(DEMO_ARGS)
 
-test: prereq tidy vet staticcheck lint unit ## every check CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit, end-to-end and browser tests with -race, about 11 minutes on 2 cores
+test: prereq tidy vet staticcheck lint unit ## every check CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit, end-to-end and browser tests (the packages' tests and E2E_RACE with -race), about 10 minutes on 2 cores
 
 check: ## the quick loop: vet, gofmt, staticcheck and the unit tests without the end-to-end suites (API and browser) and without -race; packages unchanged since their last pass come from Go's test cache (seconds warm, about 2 minutes cold)
 	$(GO) vet ./...
@@ -71,7 +71,7 @@ E2E_FLAGS ?=
 E2E_RACE ?= ^(TestASecondPUTRacingConfirmIsNeverAttached|TestStd11ConcurrentComplaintsTakeConsecutiveNumbers|TestRepeatedCompletionChangesStateOnce|TestARepeatedFilingWithTheSameKeyCreatesOneCase|TestTransientFaultIsRetriedWithoutATrace|TestNotificationsPar17OncePerRecipient|TestDemoTellsTheREADMEStoryPar14ToPar29Par45)$$
 
 .PHONY: e2e
-e2e: prereq ## the end-to-end suite with -race, its tests dealt out to E2E_SHARDS processes with a local stack each (consecutive stretches, balanced by build/e2e-durations.json); prints the slowest tests; a few minutes (7.5 on 2 cores under a load average of 15)
+e2e: prereq ## the end-to-end suite (E2E_FLAGS=-race for the race detector), its tests dealt out to E2E_SHARDS processes with a local stack each (consecutive stretches, balanced by build/e2e-durations.json); prints the slowest tests; about 5 minutes on 2 cores alone
 	@GO=$(GO) $(GO) run ./infra/e2eshards $(E2E_FLAGS) -shards $(E2E_SHARDS)
 
 lint: lint-template lint-asl ## cfn-lint and asl-validator (about 20 seconds; the first asl-validator install longer)
