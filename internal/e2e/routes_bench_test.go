@@ -9,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"attestation/internal/attestation"
 	"attestation/internal/httpapi"
 	"attestation/internal/localstack"
 )
@@ -41,6 +42,26 @@ func BenchmarkRoutes(b *testing.B) {
 	// Shared state for the routes that read.
 	p := file(b, day(10, 15, 10), application(b, "Benchmark system", false))
 	draftID := app.draft(application(b, "Benchmark draft", false))
+	// uploadDraft is a draft with room for n more upload declarations: a draft takes at most 200,
+	// and an upload route's benchmark declares on every call, as many calls as b.N asks.
+	var upDraft string
+	upDeclared := 0
+	uploadDraft := func(b *testing.B, n int) string {
+		if upDraft == "" || upDeclared+n > attestation.MaxDraftUploads {
+			upDraft, upDeclared = app.draft(draftBody(b, "Benchmark upload draft")), 0
+		}
+		upDeclared += n
+		return upDraft
+	}
+	// uploadCase likewise: a case takes at most 200 upload declarations.
+	upCase, upCaseDeclared := p.id, 0
+	uploadCase := func(b *testing.B) string {
+		if upCaseDeclared+1 > attestation.MaxCaseUploads {
+			upCase, upCaseDeclared = file(b, day(10, 15, 10), application(b, "Benchmark upload case", false)).id, 0
+		}
+		upCaseDeclared++
+		return upCase
+	}
 	objectID := registerObject(b, app, "Benchmark object")
 	var docKey string // a document of the package, as the case lists it
 	for _, d := range p.view(as(b, authority))["documents"].([]any) {
@@ -71,12 +92,12 @@ func BenchmarkRoutes(b *testing.B) {
 			delete(body, "documents")
 			return "PUT", "/drafts/" + draftID, body
 		}},
-		{"POST /drafts/{draftId}/uploads", applicant, 201, func(*testing.B) (string, string, any) {
-			return "POST", "/drafts/" + draftID + "/uploads", map[string]any{"document": "annex3_01", "contentType": "application/pdf", "size": 100, "sha256": strings.Repeat("cd", 32)}
+		{"POST /drafts/{draftId}/uploads", applicant, 201, func(b *testing.B) (string, string, any) {
+			return "POST", "/drafts/" + uploadDraft(b, 1) + "/uploads", map[string]any{"document": "annex3_01", "contentType": "application/pdf", "size": 100, "sha256": strings.Repeat("cd", 32)}
 		}},
 		{"POST /uploads/{uploadId}/confirm", applicant, 200, func(b *testing.B) (string, string, any) {
 			content := pdf("benchmark " + time.Now().String())
-			status, out := app.do("POST", "/drafts/"+draftID+"/uploads", map[string]any{"document": "annex3_02", "contentType": "application/pdf", "size": len(content), "sha256": sha(content)})
+			status, out := app.do("POST", "/drafts/"+uploadDraft(b, 1)+"/uploads", map[string]any{"document": "annex3_02", "contentType": "application/pdf", "size": len(content), "sha256": sha(content)})
 			if status != http.StatusCreated || put(b, out["put"].(map[string]any), content) != http.StatusOK {
 				b.Fatalf("declare and put: %d %v", status, out)
 			}
@@ -90,8 +111,8 @@ func BenchmarkRoutes(b *testing.B) {
 		}},
 		{"GET /cases", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/cases?limit=20", nil }},
 		{"GET /cases/{caseId}", applicant, 200, func(*testing.B) (string, string, any) { return "GET", "/cases/" + p.id, nil }},
-		{"POST /cases/{caseId}/uploads", authority, 201, func(*testing.B) (string, string, any) {
-			return "POST", "/cases/" + p.id + "/uploads", declare("contract")
+		{"POST /cases/{caseId}/uploads", authority, 201, func(b *testing.B) (string, string, any) {
+			return "POST", "/cases/" + uploadCase(b) + "/uploads", declare("contract")
 		}},
 		{"GET /cases/{caseId}/documents", authority, 200, func(*testing.B) (string, string, any) {
 			return "GET", "/cases/" + p.id + "/documents?key=" + docKey, nil
@@ -104,16 +125,17 @@ func BenchmarkRoutes(b *testing.B) {
 			return "POST", "/cases/" + fresh(b).id + "/withdraw", nil
 		}},
 		{"GET /queue", authority, 200, func(*testing.B) (string, string, any) { return "GET", "/queue?limit=20", nil }},
-		{"POST /drafts/{draftId}/uploads/batch", applicant, 201, func(*testing.B) (string, string, any) {
-			return "POST", "/drafts/" + draftID + "/uploads/batch", map[string]any{"uploads": []any{declare("annex3_03"), declare("annex3_04")}}
+		{"POST /drafts/{draftId}/uploads/batch", applicant, 201, func(b *testing.B) (string, string, any) {
+			return "POST", "/drafts/" + uploadDraft(b, 2) + "/uploads/batch", map[string]any{"uploads": []any{declare("annex3_03"), declare("annex3_04")}}
 		}},
 		{"POST /drafts/{draftId}/uploads/confirm", applicant, 200, func(b *testing.B) (string, string, any) {
 			content := pdf("benchmark batch " + time.Now().String())
-			status, out := app.do("POST", "/drafts/"+draftID+"/uploads", map[string]any{"document": "annex3_05", "contentType": "application/pdf", "size": len(content), "sha256": sha(content)})
+			d := uploadDraft(b, 1)
+			status, out := app.do("POST", "/drafts/"+d+"/uploads", map[string]any{"document": "annex3_05", "contentType": "application/pdf", "size": len(content), "sha256": sha(content)})
 			if status != http.StatusCreated || put(b, out["put"].(map[string]any), content) != http.StatusOK {
 				b.Fatalf("declare and put: %d %v", status, out)
 			}
-			return "POST", "/drafts/" + draftID + "/uploads/confirm", map[string]any{"uploads": []string{out["upload"].(map[string]any)["id"].(string)}}
+			return "POST", "/drafts/" + d + "/uploads/confirm", map[string]any{"uploads": []string{out["upload"].(map[string]any)["id"].(string)}}
 		}},
 		// A case that needs no attention: the hand-back's refusal (409) is what a repeated or
 		// mistaken hand-back costs; faults_test.go measures nothing and drives the real one.
