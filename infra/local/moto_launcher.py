@@ -52,6 +52,8 @@ version, because the patches reach into private functions):
      execution: what one needs across its steps (a retrier's attempts) lives in the execution's own
      heap, under a key fixed by the state (5.2.1 draws it on first use, which two executions could
      do at once).
+MOTO_PROFILE=<file> writes a sampling profile of moto's threads to <file>.<pid> when moto stops
+(moto_sampler.py): how the patches above were found.
 MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
 """
 import os
@@ -170,10 +172,24 @@ _modules = tuple(moto_backends.list_of_moto_modules())
 moto_backends.list_of_moto_modules = lambda: _modules
 
 
+# MOTO_PROFILE: a sampling profile of moto's threads (moto_sampler.py), written when moto stops.
+_sampler = None
+if os.environ.get("MOTO_PROFILE"):
+    import atexit  # noqa: E402
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import moto_sampler as _sampler  # noqa: E402
+
+    _sampler.start()
+    atexit.register(_sampler.write)  # moto's SIGTERM handler exits through sys.exit
+
+
 # 7
 def _exit_with_parent(parent):
     while True:
         if os.getppid() != parent:
+            if _sampler is not None:
+                _sampler.write()
             os._exit(0)
         time.sleep(0.5)
 
