@@ -439,14 +439,18 @@ def _key_values(item):
     return item.hash_key.cast_value
 
 
-def _all_items_sorted_once(self):
+def _unsorted_items(self):
     items = []
     for hash_set in self.items.values():
         if self.range_key_attr:
             items.extend(hash_set.values())
         else:
             items.append(hash_set)
-    return sorted(items, key=_key_values)
+    return items
+
+
+def _all_items_sorted_once(self):
+    return sorted(_unsorted_items(self), key=_key_values)
 
 
 DynamoTable.all_items = _all_items_sorted_once
@@ -523,13 +527,7 @@ def _all_items_for_the_query(self):
         return _all_items_sorted_once(self)
     if _query_of.index is not None:
         # query() sorts what it matched by the index's keys and the table's: any order in.
-        items = []
-        for hash_set in self.items.values():
-            if self.range_key_attr:
-                items.extend(hash_set.values())
-            else:
-                items.append(hash_set)
-        return items
+        return _unsorted_items(self)
     # query() keeps the items whose hash key is the query's, then sorts them by range key.
     hash_set = self.items.get(_query_of.hash_key) if _query_of.hash_key is not None else None
     if hash_set is None:

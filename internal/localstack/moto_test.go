@@ -63,6 +63,11 @@ func newIsolation(t testing.TB) *isolation {
 	return &isolation{t: t, ctx: ctx, db: db}
 }
 
+// keyOf is an item's key as "pk/sk".
+func keyOf(it map[string]types.AttributeValue) string {
+	return it["pk"].(*types.AttributeValueMemberS).Value + "/" + it["sk"].(*types.AttributeValueMemberS).Value
+}
+
 func isoKey(pk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: "A"}}
 }
@@ -277,9 +282,6 @@ func TestMotoScanAndQueryPagesInKeyOrderPatch12(t *testing.T) {
 	s.put(items...)
 	slices.Sort(want)
 	want = slices.Compact(want)
-	keyOf := func(it map[string]types.AttributeValue) string {
-		return it["pk"].(*types.AttributeValueMemberS).Value + "/" + it["sk"].(*types.AttributeValueMemberS).Value
-	}
 	var scanned []string
 	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: aws.String(isolationTable), Limit: aws.Int32(7)})
 	for p.HasMorePages() {
@@ -379,9 +381,6 @@ func TestMotoQueryReadsOnlyWhatItMatchesPatch15(t *testing.T) {
 			t.Fatal(err)
 		}
 		reqs = reqs[n:]
-	}
-	keyOf := func(it map[string]types.AttributeValue) string {
-		return it["pk"].(*types.AttributeValueMemberS).Value + "/" + it["sk"].(*types.AttributeValueMemberS).Value
 	}
 	query := func(in *dynamodb.QueryInput) []string {
 		t.Helper()
