@@ -374,6 +374,9 @@ func writeDurations(file string, last, now map[string]float64) {
 }
 
 func printSlowest(measured map[string]float64, n int) {
+	if n <= 0 {
+		return
+	}
 	names := make([]string, 0, len(measured))
 	for k := range measured {
 		names = append(names, k)
@@ -381,9 +384,6 @@ func printSlowest(measured map[string]float64, n int) {
 	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(measured[b], measured[a]) })
 	if len(names) > n {
 		names = names[:n]
-	}
-	if n <= 0 {
-		return
 	}
 	fmt.Println("slowest end-to-end tests:")
 	for _, k := range names {

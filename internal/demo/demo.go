@@ -243,40 +243,53 @@ type caseView struct {
 // waitFor reads the case as role until done holds of it, or the step timeout passes: a step
 // opens a moment after the previous one completes (Step Functions runs the task that opens it).
 func (s *story) waitFor(ctx context.Context, role, what string, done func(caseView) bool) (caseView, error) {
-	deadline := time.Now().Add(s.cfg.StepTimeout)
-	for {
-		var v caseView
+	var v caseView
+	err := s.poll(ctx, func(late bool) (bool, error) {
+		v = caseView{}
 		if err := s.c.call(ctx, role, http.MethodGet, "/cases/"+s.res.CaseID, nil, http.StatusOK, &v); err != nil {
-			return v, err
+			return false, err
 		}
 		if done(v) {
-			return v, nil
+			return true, nil
 		}
-		if time.Now().After(deadline) {
+		if late {
 			open := "no open step"
 			if v.OpenStep != nil {
 				open = "open step " + v.OpenStep.Name
 			}
-			return v, fmt.Errorf("case %s: waited %s for %s; it is at stage %s with %s", s.res.CaseID, s.cfg.StepTimeout, what, v.Stage, open)
+			return false, fmt.Errorf("case %s: waited %s for %s; it is at stage %s with %s", s.res.CaseID, s.cfg.StepTimeout, what, v.Stage, open)
 		}
-		select {
-		case <-ctx.Done():
-			return v, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+		return false, nil
+	})
+	return v, err
 }
 
 // waitForOK asks for path as role until it answers 200, or StepTimeout passes.
 func (s *story) waitForOK(ctx context.Context, role, path, what string) error {
-	deadline := time.Now().Add(s.cfg.StepTimeout)
-	for {
+	return s.poll(ctx, func(late bool) (bool, error) {
 		err := s.c.call(ctx, role, http.MethodGet, path, nil, http.StatusOK, nil)
 		if err == nil {
-			return nil
+			return true, nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("waited %s for %s: %w", s.cfg.StepTimeout, what, err)
+		if late {
+			return false, fmt.Errorf("waited %s for %s: %w", s.cfg.StepTimeout, what, err)
+		}
+		return false, nil
+	})
+}
+
+// poll calls try every 100 ms until it is done or fails; late tells try that StepTimeout has
+// passed, so that this try is its last and it answers why it is not done.
+func (s *story) poll(ctx context.Context, try func(late bool) (done bool, err error)) error {
+	deadline := time.Now().Add(s.cfg.StepTimeout)
+	for {
+		late := time.Now().After(deadline)
+		done, err := try(late)
+		if done || err != nil {
+			return err
+		}
+		if late {
+			return fmt.Errorf("waited %s", s.cfg.StepTimeout) // try gave no reason
 		}
 		select {
 		case <-ctx.Done():

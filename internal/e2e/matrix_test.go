@@ -727,9 +727,6 @@ func TestBadInputsAreRefusedAndWriteNothing(t *testing.T) {
 		sinceCount = nil
 	}
 	for i, in := range catalogue {
-		if sinceCount = append(sinceCount, in.name); len(sinceCount) == 10 || i == len(catalogue)-1 {
-			defer countNow() // after this input's subtest: see below
-		}
 		t.Run(in.name, func(t *testing.T) {
 			if in.bug != "" {
 				t.Skip("bug: " + in.bug)

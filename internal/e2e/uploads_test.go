@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"attestation/internal/localstack"
 )
@@ -96,24 +95,10 @@ func (c client) send(method, path string, body any) (int, map[string]any, error)
 }
 
 func (c client) sendWith(method, path string, body any, headers map[string]string) (int, map[string]any, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, stack.APIURL+path, rd)
+	req, err := stack.Request(*c.user, method, path, body)
 	if err != nil {
 		return 0, nil, err
 	}
-	tok, err := stack.Issuer.Token(*c.user, time.Hour)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}

@@ -14,24 +14,10 @@ import (
 // one that is not is an error. It is the small end-to-end packages' client (internal/e2e/...), each
 // with a local stack of its own.
 func (s *Stack) Call(user User, method, path string, body any) (int, map[string]any, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, s.APIURL+path, rd)
+	req, err := s.Request(user, method, path, body)
 	if err != nil {
 		return 0, nil, err
 	}
-	tok, err := s.Issuer.Token(user, time.Hour)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -48,4 +34,28 @@ func (s *Stack) Call(user User, method, path string, body any) (int, map[string]
 		}
 	}
 	return resp.StatusCode, out, nil
+}
+
+// Request is an API request as user, with a fresh token (an hour long) and body as JSON (none
+// when nil).
+func (s *Stack) Request(user User, method, path string, body any) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.APIURL+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := s.Issuer.Token(user, time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
 }

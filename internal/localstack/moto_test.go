@@ -68,6 +68,23 @@ func keyOf(it map[string]types.AttributeValue) string {
 	return it["pk"].(*types.AttributeValueMemberS).Value + "/" + it["sk"].(*types.AttributeValueMemberS).Value
 }
 
+// queryKeys runs the query through all its pages and answers the items' keys in order.
+func (s *isolation) queryKeys(in *dynamodb.QueryInput) []string {
+	s.t.Helper()
+	var keys []string
+	p := dynamodb.NewQueryPaginator(s.db, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(s.ctx)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			keys = append(keys, keyOf(it))
+		}
+	}
+	return keys
+}
+
 func isoKey(pk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: "A"}}
 }
@@ -296,24 +313,15 @@ func TestMotoScanAndQueryPagesInKeyOrderPatch12(t *testing.T) {
 	if !slices.Equal(scanned, want) {
 		t.Fatalf("scan in pages:\n got %v\nwant %v", scanned, want)
 	}
-	var queried, wantQuery []string
+	var wantQuery []string
 	for _, k := range want {
 		if strings.HasPrefix(k, "p03/") {
 			wantQuery = append(wantQuery, k)
 		}
 	}
-	qp := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: aws.String(isolationTable), Limit: aws.Int32(5),
+	queried := s.queryKeys(&dynamodb.QueryInput{TableName: aws.String(isolationTable), Limit: aws.Int32(5),
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "p03"}}})
-	for qp.HasMorePages() {
-		page, err := qp.NextPage(s.ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range page.Items {
-			queried = append(queried, keyOf(it))
-		}
-	}
 	if !slices.Equal(queried, wantQuery) {
 		t.Fatalf("query in pages:\n got %v\nwant %v", queried, wantQuery)
 	}
@@ -382,21 +390,7 @@ func TestMotoQueryReadsOnlyWhatItMatchesPatch15(t *testing.T) {
 		}
 		reqs = reqs[n:]
 	}
-	query := func(in *dynamodb.QueryInput) []string {
-		t.Helper()
-		var got []string
-		p := dynamodb.NewQueryPaginator(s.db, in)
-		for p.HasMorePages() {
-			page, err := p.NextPage(s.ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, it := range page.Items {
-				got = append(got, keyOf(it))
-			}
-		}
-		return got
-	}
+	query := s.queryKeys
 	keys := func(rs []row) []string {
 		var out []string
 		for _, r := range rs {
