@@ -40,17 +40,18 @@ func main() {
 	durations := flag.String("durations", "build/e2e-durations.json", "the tests' durations in the last run: read to deal the tests out, written after this run")
 	pkg := flag.String("pkg", "./internal/e2e", "the end-to-end package")
 	run := flag.String("run", "", "run only the top-level tests this regular expression matches")
+	skip := flag.String("skip", "", "leave out the top-level tests this regular expression matches (make test: those it runs with the race detector on a stack of their own)")
 	slowest := flag.Int("slowest", 10, "how many of the slowest tests to list")
 	plan := flag.Bool("plan", false, "print each shard's tests and their expected time, and run nothing")
 	bench := flag.String("bench", "", "also run the benchmarks this regular expression matches, once each (-test.benchtime=1x, a smoke test: their figures are not asserted), in the last shard after its tests")
 	flag.Parse()
-	if err := runShards(*pkg, *shards, *race, *timeout, *durations, *run, *slowest, *plan, *bench); err != nil {
+	if err := runShards(*pkg, *shards, *race, *timeout, *durations, *run, *skip, *slowest, *plan, *bench); err != nil {
 		fmt.Fprintln(os.Stderr, "e2eshards:", err)
 		os.Exit(1)
 	}
 }
 
-func runShards(pkg string, n int, race bool, timeout time.Duration, durationsFile, only string, slowest int, plan bool, benchRE string) error {
+func runShards(pkg string, n int, race bool, timeout time.Duration, durationsFile, only, skip string, slowest int, plan bool, benchRE string) error {
 	if n < 1 {
 		return errors.New("-shards must be at least 1")
 	}
@@ -78,7 +79,7 @@ func runShards(pkg string, n int, race bool, timeout time.Duration, durationsFil
 	if err != nil {
 		return err
 	}
-	tests, err := listTests(bin, dir, only)
+	tests, err := listTests(bin, dir, only, skip)
 	if err != nil {
 		return err
 	}
@@ -164,8 +165,9 @@ func packageDir(pkg string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// listTests is the binary's top-level tests (no benchmarks, examples or fuzz targets).
-func listTests(bin, dir, only string) ([]string, error) {
+// listTests is the binary's top-level tests (no benchmarks, examples or fuzz targets) that only
+// matches (all when empty) and skip does not (none when empty).
+func listTests(bin, dir, only, skip string) ([]string, error) {
 	pattern := "^Test"
 	cmd := exec.Command(bin, "-test.list", pattern)
 	cmd.Dir = dir
@@ -173,16 +175,21 @@ func listTests(bin, dir, only string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list the tests: %w", err)
 	}
-	var re *regexp.Regexp
+	var re, skipRE *regexp.Regexp
 	if only != "" {
 		if re, err = regexp.Compile(only); err != nil {
 			return nil, fmt.Errorf("-run: %w", err)
 		}
 	}
+	if skip != "" {
+		if skipRE, err = regexp.Compile(skip); err != nil {
+			return nil, fmt.Errorf("-skip: %w", err)
+		}
+	}
 	var tests []string
 	for _, line := range strings.Split(string(out), "\n") {
 		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "Test") && (re == nil || re.MatchString(line)) {
+		if strings.HasPrefix(line, "Test") && (re == nil || re.MatchString(line)) && (skipRE == nil || !skipRE.MatchString(line)) {
 			tests = append(tests, line)
 		}
 	}

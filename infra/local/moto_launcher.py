@@ -52,6 +52,16 @@ version, because the patches reach into private functions):
      execution: what one needs across its steps (a retrier's attempts) lives in the execution's own
      heap, under a key fixed by the state (5.2.1 draws it on first use, which two executions could
      do at once).
+ 17. A Retry waits its interval times MOTO_SFN_RETRY_SCALE (a number, 1 when unset): the tests set 0.01,
+     so a task that fails four times costs 0.15 s rather than 15 s of sleeping. The attempts, their
+     number and the backoff are the definition's; only the sleep between them is scaled. make run
+     keeps the intervals as written.
+ 18. moto keeps only the mail it sent among its models' instances: 5.2.1 appends every instance of
+     every model it ever makes to a list it never empties (each DynamoDB item and each of its
+     copies, every execution's event), for /moto-api/data.json, which walks them all with dir() and
+     json.dumps. The local stack reads the sent mail there, so each look at the mail cost more than
+     the one before (17% of moto's CPU in the end-to-end suite), and the lists held everything
+     moto had ever made. SES's messages are still listed as before.
 MOTO_PROFILE=<file> writes a sampling profile of moto's threads to <file>.<pid> when moto stops
 (moto_sampler.py): how the patches above were found.
 MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
@@ -564,6 +574,40 @@ def _program_parsed_once(self):
 
 
 sfn_execution_worker.ExecutionWorker._get_evaluation_entrypoint = _program_parsed_once
+
+
+# 17
+_retry_scale = float(os.environ.get("MOTO_SFN_RETRY_SCALE") or 1)
+if _retry_scale != 1:
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl  # noqa: E402
+
+    class _ScaledSleep:
+        """The time module as retrier_decl sees it: its sleep scaled, the rest as it is."""
+
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds):
+            time.sleep(seconds * _retry_scale)
+
+    retrier_decl.time = _ScaledSleep()
+
+
+# 18
+from moto.core.common_models import BaseModel  # noqa: E402
+
+_TRACKED = {("ses", "Message"), ("ses", "RawMessage"), ("ses", "TemplateMessage"), ("ses", "BulkTemplateMessage")}
+
+
+def _new_tracking_mail_only(cls, *args, **kwargs):
+    instance = super(BaseModel, cls).__new__(cls)
+    if (cls.__module__.split(".")[1], cls.__name__) in _TRACKED:
+        cls.instances_tracked.append(instance)
+    return instance
+
+
+BaseModel.__new__ = staticmethod(_new_tracking_mail_only)
 
 
 if __name__ == "__main__":

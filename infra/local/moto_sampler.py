@@ -30,20 +30,28 @@ def _sample():
         time.sleep(_INTERVAL)
         frames = sys._current_frames()
         with _lock:
-            for ident, frame in frames.items():
-                if ident == me or frame.f_code.co_name in _WAITING:
-                    continue
-                _busy[0] += 1
-                code = frame.f_code
-                _self["%s:%d:%s" % (os.path.basename(code.co_filename), frame.f_lineno, code.co_name)] += 1
-                seen = set()
-                while frame is not None:
-                    code = frame.f_code
-                    key = "%s:%s" % ("/".join(code.co_filename.split("/")[-2:]), code.co_name)
-                    if key not in seen:
-                        seen.add(key)
-                        _cumulative[key] += 1
-                    frame = frame.f_back
+            try:
+                _count(me, frames)
+            except Exception:  # noqa: BLE001 - a frame that vanished mid-walk: skip this sample, keep sampling
+                pass
+
+
+def _count(me, frames):
+    for ident, frame in frames.items():
+        if ident == me or frame.f_code.co_name in _WAITING:
+            continue
+        _busy[0] += 1
+        code = frame.f_code
+        # f_lineno is None for a frame between lines: "%s", not "%d" (which killed the sampler).
+        _self["%s:%s:%s" % (os.path.basename(code.co_filename), frame.f_lineno, code.co_name)] += 1
+        seen = set()
+        while frame is not None:
+            code = frame.f_code
+            key = "%s:%s" % ("/".join(code.co_filename.split("/")[-2:]), code.co_name)
+            if key not in seen:
+                seen.add(key)
+                _cumulative[key] += 1
+            frame = frame.f_back
 
 
 def write():

@@ -70,7 +70,7 @@ func run(m *testing.M) int {
 	if os.Getenv("STACK_LOG") != "" {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, MotoLog: motoLog, Log: log})
+	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, MotoLog: motoLog, Log: log, RetryScale: 0.01})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local stack:", err)
 		return 1

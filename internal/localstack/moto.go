@@ -27,8 +27,9 @@ type moto struct {
 }
 
 // startMoto starts the launcher with the python3 on PATH, on host:port, with Lambda calls of
-// the Step Functions engine sent to lambdaURL. MOTO_PORT is kept out of its environment.
-func startMoto(ctx context.Context, launcher, host string, port int, lambdaURL string, logTo io.Writer) (*moto, error) {
+// the Step Functions engine sent to lambdaURL and extra added to its environment. MOTO_PORT is kept
+// out of its environment.
+func startMoto(ctx context.Context, launcher, host string, port int, lambdaURL string, extra []string, logTo io.Writer) (*moto, error) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, errors.New("python3 not found on PATH: install Python 3 with moto[server]==5.2.1")
@@ -37,9 +38,10 @@ func startMoto(ctx context.Context, launcher, host string, port int, lambdaURL s
 		return nil, fmt.Errorf("moto launcher: %w", err)
 	}
 	cmd := exec.Command(py, launcher, "-H", host, "-p", strconv.Itoa(port))
-	env := []string{"LAMBDA_ENDPOINT=" + lambdaURL, "PYTHONUNBUFFERED=1"}
+	env := append([]string{"LAMBDA_ENDPOINT=" + lambdaURL, "PYTHONUNBUFFERED=1"}, extra...)
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "MOTO_PORT=") || strings.HasPrefix(kv, "LAMBDA_ENDPOINT=") || strings.HasPrefix(kv, "AWS_ENDPOINT_URL") {
+		if strings.HasPrefix(kv, "MOTO_PORT=") || strings.HasPrefix(kv, "LAMBDA_ENDPOINT=") || strings.HasPrefix(kv, "AWS_ENDPOINT_URL") ||
+			strings.HasPrefix(kv, "MOTO_SFN_RETRY_SCALE=") {
 			continue
 		}
 		env = append(env, kv)

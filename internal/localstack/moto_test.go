@@ -3,6 +3,7 @@ package localstack
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -15,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sesv2types "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
 
 // isolation is a table on moto started through the launcher, reached by a client that does not
@@ -23,6 +26,8 @@ type isolation struct {
 	t   testing.TB
 	ctx context.Context
 	db  *dynamodb.Client
+	url string // moto's
+	tr  *http.Transport
 }
 
 const isolationTable = "isolation"
@@ -38,7 +43,7 @@ func newIsolation(t testing.TB) *isolation {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
-	m, err := startMoto(ctx, launcherPath(root), "127.0.0.1", port, "http://127.0.0.1:1", nil)
+	m, err := startMoto(ctx, launcherPath(root), "127.0.0.1", port, "http://127.0.0.1:1", nil, nil)
 	if err != nil {
 		t.Skipf("moto is not available here: %v", err) // make prereq names what to install
 	}
@@ -60,7 +65,7 @@ func newIsolation(t testing.TB) *isolation {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return &isolation{t: t, ctx: ctx, db: db}
+	return &isolation{t: t, ctx: ctx, db: db, url: m.url, tr: tr}
 }
 
 // keyOf is an item's key as "pk/sk".
@@ -456,5 +461,42 @@ func TestMotoQueryReadsOnlyWhatItMatchesPatch15(t *testing.T) {
 	if got := query(&dynamodb.QueryInput{TableName: aws.String(table), KeyConditionExpression: aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("nowhere")}}); len(got) != 0 {
 		t.Errorf("query of a partition without items: %v", got)
+	}
+}
+
+// TestMotoTracksOnlyTheMailPatch18: moto's model data (/moto-api/data.json, where the stack reads
+// the sent mail) lists the mail SES sent and no longer every DynamoDB item and copy moto ever made.
+func TestMotoTracksOnlyTheMailPatch18(t *testing.T) {
+	s := newIsolation(t)
+	for i := range 30 {
+		s.put(isoItem(fmt.Sprint("item", i), "v"))
+	}
+	_ = s.get("item1")
+	ses := sesv2.NewFromConfig(awsConfig(s.url, s.tr))
+	if _, err := ses.CreateEmailIdentity(s.ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("from@example.org")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ses.SendEmail(s.ctx, &sesv2.SendEmailInput{FromEmailAddress: aws.String("from@example.org"),
+		Destination: &sesv2types.Destination{ToAddresses: []string{"to@example.org"}},
+		Content: &sesv2types.EmailContent{Simple: &sesv2types.Message{Subject: &sesv2types.Content{Data: aws.String("Patch 18")},
+			Body: &sesv2types.Body{Text: &sesv2types.Content{Data: aws.String("body")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(s.url + "/moto-api/data.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var data map[string]map[string][]map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
+		t.Fatal(err)
+	}
+	for name, instances := range data["dynamodb"] {
+		if len(instances) > 0 {
+			t.Errorf("moto still tracks %d instances of dynamodb %s", len(instances), name)
+		}
+	}
+	if msgs := data["ses"]["Message"]; len(msgs) != 1 || msgs[0]["subject"] != "Patch 18" {
+		t.Errorf("the sent mail in moto's model data: %v", msgs)
 	}
 }

@@ -50,6 +50,18 @@ type Options struct {
 	// on its date and a date no edition covers is refused (issue 16). Off by default: the model
 	// mode, so filings on today's dates keep working under the configured edition, marked.
 	EnforceEditions bool
+	// RetryScale scales the time a state's Retry waits between attempts (launcher patch 17): 0 or 1
+	// waits the definition's intervals (1, 2, 4 and 8 s), the tests' 0.01 waits a hundredth of them.
+	// The attempts and their number are the definition's either way.
+	RetryScale float64
+}
+
+// motoEnv is what the options add to moto's environment.
+func (o Options) motoEnv() []string {
+	if o.RetryScale > 0 && o.RetryScale != 1 {
+		return []string{"MOTO_SFN_RETRY_SCALE=" + strconv.FormatFloat(o.RetryScale, 'g', -1, 64)}
+	}
+	return nil
 }
 
 // Stack is a running local stack.
@@ -135,7 +147,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			return nil, err
 		}
 	}
-	if s.moto, err = startMoto(ctx, launcherPath(o.Root), o.Host, motoPort, s.LambdaURL, o.MotoLog); err != nil {
+	if s.moto, err = startMoto(ctx, launcherPath(o.Root), o.Host, motoPort, s.LambdaURL, o.motoEnv(), o.MotoLog); err != nil {
 		return nil, err
 	}
 	s.MotoURL = s.moto.url

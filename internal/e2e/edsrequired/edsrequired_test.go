@@ -53,7 +53,7 @@ func run(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, RequireSignatures: true})
+	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, RequireSignatures: true, RetryScale: 0.01})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local stack:", err)
 		return 1

@@ -49,7 +49,7 @@ func run(m *testing.M) int {
 	clock.Freeze(time.Date(2019, 10, 15, 10, 0, 0, 0, almaty))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, EnforceEditions: true})
+	stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, EnforceEditions: true, RetryScale: 0.01})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local stack:", err)
 		return 1

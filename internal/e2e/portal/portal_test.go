@@ -47,7 +47,7 @@ func run(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock}); err != nil {
+	if stack, err = localstack.Start(ctx, localstack.Options{Root: root, Clock: clock, RetryScale: 0.01}); err != nil {
 		fmt.Fprintln(os.Stderr, "local stack:", err)
 		return 1
 	}
