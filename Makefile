@@ -51,19 +51,20 @@ vet: ## go vet and gofmt (about 30 seconds)
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
 
-unit: prereq web ## every Go test: the packages' own tests with the race detector, the browser tests (they use the built portal) and the end-to-end suite in E2E_SHARDS processes (make e2e) without it, and the E2E_RACE tests with it; every benchmark runs once as a smoke test (its figures are not asserted); a few minutes
-	@set +e; { $(GO) test -race -count=1 -timeout 30m -bench . -benchtime=1x $$($(GO) list ./... | grep -v '/internal/e2e\(/portal\)\?$$'); pk=$$?; \
+unit: prereq web ## every Go test: the packages' own tests (with the race detector where their files start goroutines or use sync: infra/unit-packages.sh), the browser tests (they use the built portal) and the end-to-end suite in E2E_SHARDS processes (make e2e) without it, and the E2E_RACE tests with it, on a stack of their own; every benchmark runs once as a smoke test (its figures are not asserted); a few minutes
+	@set +e; { GO=$(GO) infra/unit-packages.sh; pk=$$?; \
 	    $(GO) test -count=1 -timeout 30m ./internal/e2e/portal/; test $$pk -eq 0 -a $$? -eq 0; } & pkgs=$$!; \
 	  GO=$(GO) $(GO) run ./infra/e2eshards -race -shards 1 -run '$(E2E_RACE)' -durations build/e2e-race-durations.json -slowest 0 > build/e2e-race.log 2>&1 & race=$$!; \
-	  GO=$(GO) $(GO) run ./infra/e2eshards $(E2E_FLAGS) -shards $(E2E_SHARDS) -bench .; e2e=$$?; \
+	  GO=$(GO) $(GO) run ./infra/e2eshards $(E2E_FLAGS) -shards $(E2E_SHARDS) -skip '$(E2E_RACE)' -bench .; e2e=$$?; \
 	  wait $$race; race=$$?; echo "end-to-end tests with the race detector (E2E_RACE):"; cat build/e2e-race.log; \
 	  wait $$pkgs; pkgs=$$?; test $$pkgs -eq 0 -a $$e2e -eq 0 -a $$race -eq 0
 
 # How many local stacks (one moto each) the end-to-end suite runs on at once, and its build flags.
 # The suite runs without the race detector (it doubled the suite's time: the handlers run in the
-# test process); the packages' own tests run with it, and so do, on a stack of their own, the
-# end-to-end tests that send requests or deliveries at the same time and the walk through the whole
-# procedure (E2E_RACE). The browser tests (internal/e2e/portal) run the same handlers in-process,
+# test process); the packages' own tests run with it where their files start goroutines or use sync
+# (infra/unit-packages.sh), and so do, on a stack of their own, the end-to-end tests that send
+# requests or deliveries at the same time and the walk through the whole procedure (E2E_RACE), which
+# the shards then leave out. The browser tests (internal/e2e/portal) run the same handlers in-process,
 # without it too, once the packages' tests are done (beside them, five processes on two cores slowed
 # the end-to-end shards by a third).
 E2E_SHARDS ?= 2
