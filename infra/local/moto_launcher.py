@@ -596,13 +596,15 @@ if _retry_scale != 1:
 
 # 18
 from moto.core.common_models import BaseModel  # noqa: E402
+from moto.ses import models as ses_models  # noqa: E402
 
-_TRACKED = {("ses", "Message"), ("ses", "RawMessage"), ("ses", "TemplateMessage"), ("ses", "BulkTemplateMessage")}
+# The classes themselves: the check runs for every instance moto makes (each DynamoDB item and copy).
+_TRACKED = frozenset((ses_models.Message, ses_models.RawMessage, ses_models.TemplateMessage, ses_models.BulkTemplateMessage))
 
 
 def _new_tracking_mail_only(cls, *args, **kwargs):
     instance = super(BaseModel, cls).__new__(cls)
-    if (cls.__module__.split(".")[1], cls.__name__) in _TRACKED:
+    if cls in _TRACKED:
         cls.instances_tracked.append(instance)
     return instance
 
