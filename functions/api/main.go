@@ -13,6 +13,7 @@ import (
 
 	"attestation/internal/wiring"
 	"attestation/internal/wiring/api"
+	"attestation/internal/wiring/awshttp"
 	"attestation/internal/wiring/logs"
 )
 
@@ -30,7 +31,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithHTTPClient(awshttp.Client()))
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/awshttp"
 	"attestation/internal/wiring/deadlinecheck"
 	"attestation/internal/wiring/logs"
 )
@@ -30,7 +31,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithHTTPClient(awshttp.Client()))
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"attestation/internal/wiring"
+	"attestation/internal/wiring/awshttp"
 	"attestation/internal/wiring/logs"
 	"attestation/internal/wiring/notify"
 )
@@ -31,7 +32,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithHTTPClient(awshttp.Client()))
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}

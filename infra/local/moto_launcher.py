@@ -62,6 +62,14 @@ version, because the patches reach into private functions):
      json.dumps. The local stack reads the sent mail there, so each look at the mail cost more than
      the one before (17% of moto's CPU in the end-to-end suite), and the lists held everything
      moto had ever made. SES's messages are still listed as before.
+ 19. Connections are kept between requests (HTTP/1.1 keep-alive), as AWS's endpoints keep them:
+     werkzeug's server closes each after one response, so every request cost a new TCP connection
+     and a new thread (about a third of the end-to-end suite's time). A request's body is read to
+     its Content-Length before the next request is read; werkzeug's own read after a response
+     (whatever is on the socket, thrown away) would swallow that next request and is skipped. This
+     is safe for the SDK only with its request bodies mended (internal/wiring/awshttp): a faster
+     answer made a defect of the SDK's frequent, by which it sent again requests moto had carried
+     out.
 MOTO_PROFILE=<file> writes a sampling profile of moto's threads to <file>.<pid> when moto stops
 (moto_sampler.py): how the patches above were found.
 MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
@@ -89,6 +97,7 @@ if moto.__version__ != REQUIRED:
 
 import copy  # noqa: E402
 import functools  # noqa: E402
+import socket  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
@@ -611,6 +620,67 @@ def _new_tracking_mail_only(cls, *args, **kwargs):
 
 BaseModel.__new__ = staticmethod(_new_tracking_mail_only)
 
+
+# 19
+from werkzeug import serving as wz_serving  # noqa: E402
+from werkzeug.wsgi import LimitedStream  # noqa: E402
+
+
+class _NoDrainSelectors:
+    """The selectors module as werkzeug's run_wsgi sees it: its read after a response (everything
+    left on the socket, thrown away) finds nothing; on a kept connection it would throw away the
+    client's next request. What is left of the request's own body is read below instead."""
+
+    class DefaultSelector:
+        def register(self, *args):
+            pass
+
+        def select(self, timeout=None):
+            return []
+
+        def close(self):
+            pass
+
+
+wz_serving.selectors = _NoDrainSelectors
+_handler = wz_serving.WSGIRequestHandler
+_setup, _make_environ, _run_wsgi, _send_header = (
+    _handler.setup, _handler.make_environ, _handler.run_wsgi, _handler.send_header)
+
+
+def _setup_without_delay(self):
+    _setup(self)
+    # A response goes out in two writes (headers, body): without this, each answer to a kept
+    # connection would wait for the client's delayed ACK.
+    self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _make_environ_body_bounded(self):
+    environ = _make_environ(self)
+    if not environ.get("wsgi.input_terminated"):  # chunked bodies end by themselves
+        environ["wsgi.input"] = LimitedStream(self.rfile, int(environ.get("CONTENT_LENGTH") or 0))
+    return environ
+
+
+def _run_wsgi_then_finish_the_body(self):
+    _run_wsgi(self)
+    stream = self.environ["wsgi.input"]
+    if isinstance(stream, LimitedStream):
+        stream.exhaust()  # the next request starts where this one's body ends
+    else:
+        self.close_connection = True  # a chunked body moto may not have read to its end
+
+
+def _send_header_keeping(self, keyword, value):
+    if keyword.lower() == "connection" and value.lower() == "close":
+        return
+    _send_header(self, keyword, value)
+
+
+_handler.setup = _setup_without_delay
+_handler.make_environ = _make_environ_body_bounded
+_handler.run_wsgi = _run_wsgi_then_finish_the_body
+_handler.send_header = _send_header_keeping
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"attestation/internal/wiring/awshttp"
 )
 
 // Region and AccountID are what the local stack pretends to be (moto's defaults).
@@ -34,7 +36,7 @@ func newTransport() http.RoundTripper {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxConnsPerHost = 64
 	tr.MaxIdleConnsPerHost = 64
-	return serialWrites{next: tr}
+	return serialWrites{next: awshttp.Transport(tr)} // the SDK's request bodies mended as in AWS
 }
 
 func awsConfig(endpoint string, tr http.RoundTripper) aws.Config {

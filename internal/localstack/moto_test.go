@@ -1,15 +1,19 @@
 package localstack
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -498,5 +502,61 @@ func TestMotoTracksOnlyTheMailPatch18(t *testing.T) {
 	}
 	if msgs := data["ses"]["Message"]; len(msgs) != 1 || msgs[0]["subject"] != "Patch 18" {
 		t.Errorf("the sent mail in moto's model data: %v", msgs)
+	}
+}
+
+// TestMotoKeepsConnectionsPatch19: moto answers several requests on one connection, a body it
+// does not read is passed over and not taken for the next request, and the SDK's clients dial
+// once for many requests rather than once per request.
+func TestMotoKeepsConnectionsPatch19(t *testing.T) {
+	s := newIsolation(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	listTables := "POST / HTTP/1.1\r\nHost: moto\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n" +
+		"Content-Type: application/x-amz-json-1.0\r\nAuthorization: AWS4-HMAC-SHA256 Credential=local/20261205/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0\r\n" +
+		"Content-Length: 2\r\n\r\n{}"
+	// The first request's body is one the dashboard route never reads; the bytes after it must be
+	// read as the next request, not as the rest of this one's body or thrown away.
+	unread := "GET /moto-api/ HTTP/1.1\r\nHost: moto\r\nContent-Length: 11\r\n\r\nnot-a-query"
+	if _, err := io.WriteString(conn, unread+listTables+listTables); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	for i, want := range []string{"", isolationTable, isolationTable} {
+		if err := conn.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("response %d on the one connection: %v", i+1, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("response %d: %v", i+1, err)
+		}
+		if resp.StatusCode != http.StatusOK || resp.Close || !strings.Contains(string(body), want) {
+			t.Fatalf("response %d: %s, close %v, body %.200q (want %q in it)", i+1, resp.Status, resp.Close, body, want)
+		}
+	}
+
+	var dials atomic.Int32
+	tr := s.tr.Clone()
+	dial := tr.DialContext
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return dial(ctx, network, addr)
+	}
+	db := dynamodb.NewFromConfig(awsConfig(s.url, tr))
+	for i := range 20 {
+		if _, err := db.PutItem(s.ctx, &dynamodb.PutItemInput{TableName: aws.String(isolationTable), Item: isoItem(fmt.Sprint("kept", i), "v")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := dials.Load(); n != 1 {
+		t.Errorf("20 requests one after another took %d connections, want 1", n)
 	}
 }
