@@ -76,7 +76,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Close()
-	code := m.Run()
+	code := stack.SuiteResult(m.Run())
 	fmt.Printf("openapi: %d API responses validated against openapi.yaml\n", validatedResponses.Load())
 	return code
 }

@@ -122,19 +122,62 @@ func lastLines(s string, n int) string {
 
 // tailBuffer keeps the last bytes written to it.
 type tailBuffer struct {
-	max int
-	buf bytes.Buffer
-	mu  sync.Mutex
+	max       int
+	buf       bytes.Buffer
+	mu        sync.Mutex
+	line      []byte // the line being written
+	unhandled int    // lines saying a request raised inside the server
+	first     string // the first of them with the lines after it (its traceback)
+	firstLeft int
 }
 
+// unhandledMark begins werkzeug's line for an exception a request raised that moto did not answer
+// with an AWS error: moto's bug, or a launcher patch's. It can come after the response went out, so
+// the client saw nothing wrong.
+const unhandledMark = "Error on request"
+
 func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf.Write(p)
 	if over := t.buf.Len() - t.max; over > 0 {
 		t.buf.Next(over)
 	}
-	return len(p), nil
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			t.line = append(t.line, p...)
+			break
+		}
+		t.line = append(t.line, p[:i+1]...)
+		p = p[i+1:]
+		t.endLine()
+	}
+	return n, nil
+}
+
+func (t *tailBuffer) endLine() {
+	line := string(t.line)
+	t.line = t.line[:0]
+	if strings.Contains(line, unhandledMark) {
+		t.unhandled++
+		if t.unhandled == 1 {
+			t.first, t.firstLeft = line, 40
+		}
+		return
+	}
+	if t.firstLeft > 0 {
+		t.first += line
+		t.firstLeft--
+	}
+}
+
+// Unhandled is how many requests raised inside moto so far, and the first with its traceback.
+func (t *tailBuffer) Unhandled() (int, string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.unhandled, t.first
 }
 
 func (t *tailBuffer) String() string {

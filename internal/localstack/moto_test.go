@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -52,6 +53,11 @@ func newIsolation(t testing.TB) *isolation {
 		t.Skipf("moto is not available here: %v", err) // make prereq names what to install
 	}
 	t.Cleanup(m.stop)
+	t.Cleanup(func() {
+		if n, first := m.stderr.Unhandled(); n > 0 {
+			t.Errorf("%d requests raised an exception inside moto; the first:\n%s", n, first)
+		}
+	})
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 64, 64
 	db := dynamodb.NewFromConfig(awsConfig(m.url, tr))
@@ -505,10 +511,11 @@ func TestMotoTracksOnlyTheMailPatch18(t *testing.T) {
 	}
 }
 
-// TestMotoKeepsConnectionsPatch19: moto answers several requests on one connection, a body it
-// does not read is passed over and not taken for the next request, and the SDK's clients dial
-// once for many requests rather than once per request.
-func TestMotoKeepsConnectionsPatch19(t *testing.T) {
+// TestMotoKeepsConnectionsPatch19AndRequestIDsPatch20: moto answers several requests on one
+// connection, a body it does not read is passed over and not taken for the next request, and the
+// SDK's clients dial once for many requests rather than once per request (patch 19); each answer
+// carries a request ID of 52 letters and digits, a new one each time (patch 20 draws them).
+func TestMotoKeepsConnectionsPatch19AndRequestIDsPatch20(t *testing.T) {
 	s := newIsolation(t)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
 	if err != nil {
@@ -525,6 +532,7 @@ func TestMotoKeepsConnectionsPatch19(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := bufio.NewReader(conn)
+	ids := map[string]bool{}
 	for i, want := range []string{"", isolationTable, isolationTable} {
 		if err := conn.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
 			t.Fatal(err)
@@ -541,6 +549,14 @@ func TestMotoKeepsConnectionsPatch19(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || resp.Close || !strings.Contains(string(body), want) {
 			t.Fatalf("response %d: %s, close %v, body %.200q (want %q in it)", i+1, resp.Status, resp.Close, body, want)
 		}
+		if want == "" {
+			continue // the dashboard is not an AWS answer
+		}
+		id := resp.Header.Get("x-amzn-requestid")
+		if !regexp.MustCompile(`^[A-Za-z0-9]{52}$`).MatchString(id) || ids[id] {
+			t.Errorf("response %d: request ID %q, want 52 letters and digits, new each time", i+1, id)
+		}
+		ids[id] = true
 	}
 
 	var dials atomic.Int32

@@ -270,6 +270,27 @@ func (s *Stack) Close() error {
 	return nil
 }
 
+// MotoUnhandled is how many requests raised an exception inside moto that it did not answer with
+// an AWS error (werkzeug's "Error on request"), and the first of them with its traceback. Such an
+// exception can come after the response went out, so that no client sees it: a suite on the stack
+// fails when this is not zero at its end.
+func (s *Stack) MotoUnhandled() (int, string) {
+	if s.moto == nil {
+		return 0, ""
+	}
+	return s.moto.stderr.Unhandled()
+}
+
+// SuiteResult is a test suite's exit code (m.Run's) once moto's unhandled exceptions are counted:
+// 1, with the first of them printed, when any request raised one.
+func (s *Stack) SuiteResult(code int) int {
+	if n, first := s.MotoUnhandled(); n > 0 {
+		fmt.Fprintf(os.Stderr, "local stack: %d requests raised an exception inside moto (its responses may have gone out whole); the first:\n%s\n", n, first)
+		return 1
+	}
+	return code
+}
+
 // StateMachineARN is the ARN of the template's (single) state machine.
 func (s *Stack) StateMachineARN() string {
 	if len(s.Template.StateMachines) == 0 {

@@ -55,7 +55,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Close()
-	return m.Run()
+	return stack.SuiteResult(m.Run())
 }
 
 // client calls the API as one user.

@@ -52,7 +52,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Close()
-	return m.Run()
+	return stack.SuiteResult(m.Run())
 }
 
 // built fails (in CI) or skips the test when the portal is not built: make test builds it first
