@@ -11,9 +11,11 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,44 +25,72 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sesv2types "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"attestation/internal/wiring/awshttp"
 )
 
-// isolation is a table on moto started through the launcher, reached by a client that does not
+// isolation is a table of its own on a moto started through the launcher (one moto for the
+// package's tests, started by the first that needs it), reached by a client that does not
 // serialise its writes as the stack's own clients do.
 type isolation struct {
-	t   testing.TB
-	ctx context.Context
-	db  *dynamodb.Client
-	url string // moto's
-	tr  *http.Transport
+	t     testing.TB
+	ctx   context.Context
+	db    *dynamodb.Client
+	url   string // moto's
+	tr    *http.Transport
+	table string
 }
 
-const isolationTable = "isolation"
+// sharedMoto is the package's moto: starting one costs seconds of CPU, so the tests share it,
+// each with tables of its own. TestMain stops it.
+var sharedMoto struct {
+	once sync.Once
+	m    *moto
+	err  error
+}
+
+var isolationTables atomic.Int32
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedMoto.m != nil {
+		sharedMoto.m.stop()
+	}
+	os.Exit(code)
+}
 
 func newIsolation(t testing.TB) *isolation {
-	root, err := FindRoot(".")
-	if err != nil {
-		t.Fatal(err)
+	sharedMoto.once.Do(func() {
+		root, err := FindRoot(".")
+		if err != nil {
+			sharedMoto.err = err
+			return
+		}
+		port, err := freePort("127.0.0.1")
+		if err != nil {
+			sharedMoto.err = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		sharedMoto.m, sharedMoto.err = startMoto(ctx, launcherPath(root), "127.0.0.1", port, "http://127.0.0.1:1", nil, nil)
+	})
+	if sharedMoto.err != nil {
+		t.Skipf("moto is not available here: %v", sharedMoto.err) // make prereq names what to install
 	}
-	port, err := freePort("127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := sharedMoto.m
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
-	m, err := startMoto(ctx, launcherPath(root), "127.0.0.1", port, "http://127.0.0.1:1", nil, nil)
-	if err != nil {
-		t.Skipf("moto is not available here: %v", err) // make prereq names what to install
-	}
-	t.Cleanup(m.stop)
+	before, _ := m.stderr.Unhandled()
 	t.Cleanup(func() {
-		if n, first := m.stderr.Unhandled(); n > 0 {
-			t.Errorf("%d requests raised an exception inside moto; the first:\n%s", n, first)
+		if n, first := m.stderr.Unhandled(); n > before {
+			t.Errorf("%d requests raised an exception inside moto; the first in this package:\n%s", n-before, first)
 		}
 	})
+	isolationTable := fmt.Sprintf("isolation-%d", isolationTables.Add(1))
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 64, 64
-	db := dynamodb.NewFromConfig(awsConfig(m.url, tr))
+	db := dynamodb.NewFromConfig(awsConfig(m.url, awshttp.Transport(tr)))
 	if _, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:   aws.String(isolationTable),
 		BillingMode: types.BillingModePayPerRequest,
@@ -75,7 +105,7 @@ func newIsolation(t testing.TB) *isolation {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return &isolation{t: t, ctx: ctx, db: db, url: m.url, tr: tr}
+	return &isolation{t: t, ctx: ctx, db: db, url: m.url, tr: tr, table: isolationTable}
 }
 
 // keyOf is an item's key as "pk/sk".
@@ -112,7 +142,7 @@ func isoItem(pk, v string) map[string]types.AttributeValue {
 
 func (s *isolation) get(pk string) map[string]types.AttributeValue {
 	s.t.Helper()
-	out, err := s.db.GetItem(s.ctx, &dynamodb.GetItemInput{TableName: aws.String(isolationTable), Key: isoKey(pk), ConsistentRead: aws.Bool(true)})
+	out, err := s.db.GetItem(s.ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: isoKey(pk), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -127,7 +157,7 @@ func (s *isolation) put(items ...map[string]types.AttributeValue) {
 		for _, it := range items[:n] {
 			batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 		}
-		if _, err := s.db.BatchWriteItem(s.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{isolationTable: batch}}); err != nil {
+		if _, err := s.db.BatchWriteItem(s.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{s.table: batch}}); err != nil {
 			s.t.Fatal(err)
 		}
 		items = items[n:]
@@ -135,8 +165,8 @@ func (s *isolation) put(items ...map[string]types.AttributeValue) {
 }
 
 // failingTransaction names put, update and delete items and a guard whose condition never holds.
-func failingTransaction(put, update, del string) *dynamodb.TransactWriteItemsInput {
-	tbl := aws.String(isolationTable)
+func (s *isolation) failingTransaction(put, update, del string) *dynamodb.TransactWriteItemsInput {
+	tbl := aws.String(s.table)
 	return &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: &types.Put{TableName: tbl, Item: isoItem(put, "after")}},
 		{Update: &types.Update{TableName: tbl, Key: isoKey(update), UpdateExpression: aws.String("SET v = :v"),
@@ -154,8 +184,8 @@ func TestMotoTransactionRollbackPatch9(t *testing.T) {
 	s := newIsolation(t)
 	s.put(isoItem("kept", "before"), isoItem("changed", "before"), isoItem("deleted", "before"), isoItem("guard", "before"))
 	for _, in := range []*dynamodb.TransactWriteItemsInput{
-		failingTransaction("kept", "changed", "deleted"),
-		failingTransaction("created", "updated", "deleted"),
+		s.failingTransaction("kept", "changed", "deleted"),
+		s.failingTransaction("created", "updated", "deleted"),
 	} {
 		_, err := s.db.TransactWriteItems(s.ctx, in)
 		var cancelled *types.TransactionCanceledException
@@ -174,7 +204,7 @@ func TestMotoTransactionRollbackPatch9(t *testing.T) {
 		}
 	}
 	// And a transaction that succeeds still writes.
-	in := failingTransaction("kept", "changed", "deleted")
+	in := s.failingTransaction("kept", "changed", "deleted")
 	in.TransactItems = in.TransactItems[:3]
 	if _, err := s.db.TransactWriteItems(s.ctx, in); err != nil {
 		t.Fatal(err)
@@ -195,7 +225,7 @@ func BenchmarkMotoCancelledTransaction(b *testing.B) {
 	}
 	s.put(append(seed, isoItem("guard", "before"))...)
 	for b.Loop() {
-		_, err := s.db.TransactWriteItems(s.ctx, failingTransaction("seed-0001", "seed-0002", "seed-0003"))
+		_, err := s.db.TransactWriteItems(s.ctx, s.failingTransaction("seed-0001", "seed-0002", "seed-0003"))
 		var cancelled *types.TransactionCanceledException
 		if !errors.As(err, &cancelled) {
 			b.Fatal(err)
@@ -267,7 +297,7 @@ func TestMotoWritesAttributeValuesPatch11(t *testing.T) {
 	s := newIsolation(t)
 	want := everyType("every-type")
 	s.put(want)
-	tbl := aws.String(isolationTable)
+	tbl := aws.String(s.table)
 	check := func(how string, got map[string]types.AttributeValue) {
 		t.Helper()
 		if g, w := render(got), render(want); g != w {
@@ -286,11 +316,11 @@ func TestMotoWritesAttributeValuesPatch11(t *testing.T) {
 		t.Fatalf("scan: %v %v", sc, err)
 	}
 	check("Scan", sc.Items[0])
-	bg, err := s.db.BatchGetItem(s.ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{isolationTable: {Keys: []map[string]types.AttributeValue{isoKey("every-type")}}}})
-	if err != nil || len(bg.Responses[isolationTable]) != 1 {
+	bg, err := s.db.BatchGetItem(s.ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: []map[string]types.AttributeValue{isoKey("every-type")}}}})
+	if err != nil || len(bg.Responses[s.table]) != 1 {
 		t.Fatalf("batch get: %v %v", bg, err)
 	}
-	check("BatchGetItem", bg.Responses[isolationTable][0])
+	check("BatchGetItem", bg.Responses[s.table][0])
 	up, err := s.db.UpdateItem(s.ctx, &dynamodb.UpdateItemInput{TableName: tbl, Key: isoKey("every-type"), UpdateExpression: aws.String("SET touched = :t"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}}, ReturnValues: types.ReturnValueAllOld})
 	if err != nil {
@@ -315,7 +345,7 @@ func TestMotoScanAndQueryPagesInKeyOrderPatch12(t *testing.T) {
 	slices.Sort(want)
 	want = slices.Compact(want)
 	var scanned []string
-	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: aws.String(isolationTable), Limit: aws.Int32(7)})
+	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: aws.String(s.table), Limit: aws.Int32(7)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(s.ctx)
 		if err != nil {
@@ -334,7 +364,7 @@ func TestMotoScanAndQueryPagesInKeyOrderPatch12(t *testing.T) {
 			wantQuery = append(wantQuery, k)
 		}
 	}
-	queried := s.queryKeys(&dynamodb.QueryInput{TableName: aws.String(isolationTable), Limit: aws.Int32(5),
+	queried := s.queryKeys(&dynamodb.QueryInput{TableName: aws.String(s.table), Limit: aws.Int32(5),
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "p03"}}})
 	if !slices.Equal(queried, wantQuery) {
@@ -347,7 +377,7 @@ func TestMotoScanAndQueryPagesInKeyOrderPatch12(t *testing.T) {
 // order (forward and backward), the pages and a range condition must come out as DynamoDB's.
 func TestMotoQueryReadsOnlyWhatItMatchesPatch15(t *testing.T) {
 	s := newIsolation(t)
-	const table = "indexed"
+	table := s.table + "-indexed"
 	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	if _, err := s.db.CreateTable(s.ctx, &dynamodb.CreateTableInput{
 		TableName:   aws.String(table),
@@ -482,13 +512,13 @@ func TestMotoTracksOnlyTheMailPatch18(t *testing.T) {
 		s.put(isoItem(fmt.Sprint("item", i), "v"))
 	}
 	_ = s.get("item1")
-	ses := sesv2.NewFromConfig(awsConfig(s.url, s.tr))
+	ses := sesv2.NewFromConfig(awsConfig(s.url, awshttp.Transport(s.tr)))
 	if _, err := ses.CreateEmailIdentity(s.ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("from@example.org")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ses.SendEmail(s.ctx, &sesv2.SendEmailInput{FromEmailAddress: aws.String("from@example.org"),
 		Destination: &sesv2types.Destination{ToAddresses: []string{"to@example.org"}},
-		Content: &sesv2types.EmailContent{Simple: &sesv2types.Message{Subject: &sesv2types.Content{Data: aws.String("Patch 18")},
+		Content: &sesv2types.EmailContent{Simple: &sesv2types.Message{Subject: &sesv2types.Content{Data: aws.String("Patch 18 " + s.table)},
 			Body: &sesv2types.Body{Text: &sesv2types.Content{Data: aws.String("body")}}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -506,8 +536,15 @@ func TestMotoTracksOnlyTheMailPatch18(t *testing.T) {
 			t.Errorf("moto still tracks %d instances of dynamodb %s", len(instances), name)
 		}
 	}
-	if msgs := data["ses"]["Message"]; len(msgs) != 1 || msgs[0]["subject"] != "Patch 18" {
-		t.Errorf("the sent mail in moto's model data: %v", msgs)
+	// moto is the package's: the mail this test sent is the one with its table in the subject.
+	sent := 0
+	for _, msg := range data["ses"]["Message"] {
+		if msg["subject"] == "Patch 18 "+s.table {
+			sent++
+		}
+	}
+	if sent != 1 {
+		t.Errorf("the sent mail in moto's model data: %d messages with this test's subject, want 1: %v", sent, data["ses"]["Message"])
 	}
 }
 
@@ -533,7 +570,7 @@ func TestMotoKeepsConnectionsPatch19AndRequestIDsPatch20(t *testing.T) {
 	}
 	r := bufio.NewReader(conn)
 	ids := map[string]bool{}
-	for i, want := range []string{"", isolationTable, isolationTable} {
+	for i, want := range []string{"", s.table, s.table} {
 		if err := conn.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
 			t.Fatal(err)
 		}
@@ -566,9 +603,9 @@ func TestMotoKeepsConnectionsPatch19AndRequestIDsPatch20(t *testing.T) {
 		dials.Add(1)
 		return dial(ctx, network, addr)
 	}
-	db := dynamodb.NewFromConfig(awsConfig(s.url, tr))
+	db := dynamodb.NewFromConfig(awsConfig(s.url, awshttp.Transport(tr)))
 	for i := range 20 {
-		if _, err := db.PutItem(s.ctx, &dynamodb.PutItemInput{TableName: aws.String(isolationTable), Item: isoItem(fmt.Sprint("kept", i), "v")}); err != nil {
+		if _, err := db.PutItem(s.ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: isoItem(fmt.Sprint("kept", i), "v")}); err != nil {
 			t.Fatal(err)
 		}
 	}
