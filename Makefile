@@ -52,12 +52,14 @@ vet: ## go vet and gofmt (about 30 seconds)
 	@test -z "$$(gofmt -l functions internal infra)" || { echo "not gofmt-formatted:"; gofmt -l functions internal infra; exit 1; }
 
 unit: prereq web ## every Go test: the packages' own tests (with the race detector where their files start goroutines or use sync: infra/unit-packages.sh), the browser tests (they use the built portal) and the end-to-end suite in E2E_SHARDS processes (make e2e) without it, and the E2E_RACE tests with it, on a stack of their own; every benchmark runs once as a smoke test (its figures are not asserted); a few minutes
-	@set +e; GO=$(GO) infra/unit-packages.sh & pkgs=$$!; \
-	  GO=$(GO) $(GO) run ./infra/e2eshards -race -shards 1 -run '$(E2E_RACE)' -durations build/e2e-race-durations.json -slowest 0 > build/e2e-race.log 2>&1 & race=$$!; \
-	  GO=$(GO) $(GO) run ./infra/e2eshards $(E2E_FLAGS) -shards $(E2E_SHARDS) -skip '$(E2E_RACE)' -bench .; e2e=$$?; \
+	@set +e; mkdir -p build; rm -f build/unit-*.rc; \
+	  { GO=$(GO) infra/unit-packages.sh; echo $$? > build/unit-packages.rc; } & \
+	  { GO=$(GO) $(GO) run ./infra/e2eshards -race -shards 1 -run '$(E2E_RACE)' -durations build/e2e-race-durations.json -slowest 0 > build/e2e-race.log 2>&1; echo $$? > build/unit-race.rc; } & \
+	  { GO=$(GO) $(GO) run ./infra/e2eshards $(E2E_FLAGS) -shards $(E2E_SHARDS) -skip '$(E2E_RACE)' -bench .; echo $$? > build/unit-e2e.rc; } & \
+	  until [ -e build/unit-packages.rc ] || [ -e build/unit-e2e.rc ] || [ -z "$$(jobs -pr)" ]; do sleep 1; done; \
 	  $(GO) test -count=1 -timeout 30m ./internal/e2e/portal/; portal=$$?; \
-	  wait $$race; race=$$?; echo "end-to-end tests with the race detector (E2E_RACE):"; cat build/e2e-race.log; \
-	  wait $$pkgs; pkgs=$$?; test $$pkgs -eq 0 -a $$e2e -eq 0 -a $$race -eq 0 -a $$portal -eq 0
+	  wait; echo "end-to-end tests with the race detector (E2E_RACE):"; cat build/e2e-race.log; \
+	  test "$$(cat build/unit-packages.rc build/unit-race.rc build/unit-e2e.rc 2>/dev/null | tr -d '\n')" = 000 -a $$portal -eq 0
 
 # How many local stacks (one moto each) the end-to-end suite runs on at once, and its build flags.
 # The suite runs without the race detector (it doubled the suite's time: the handlers run in the
@@ -65,9 +67,9 @@ unit: prereq web ## every Go test: the packages' own tests (with the race detect
 # (infra/unit-packages.sh), and so do, on a stack of their own, the end-to-end tests that send
 # requests or deliveries at the same time and the walk through the whole procedure (E2E_RACE), which
 # the shards then leave out. The browser tests (internal/e2e/portal) run the same handlers in-process,
-# without it too, once the shards are done: beside the shards, five processes on two cores slowed
-# everything (more CPU in all, not only more time); after the packages' tests, which use little more
-# than one core, they ended make test a minute later.
+# without it too, as soon as the shards or the packages' tests are done, whichever ends first: beside
+# both, five processes on two cores slowed everything (more CPU in all, not only more time); after the
+# packages' tests alone, which use little more than one core, they ended make test a minute later.
 E2E_SHARDS ?= 2
 E2E_FLAGS ?=
 E2E_RACE ?= ^(TestASecondPUTRacingConfirmIsNeverAttached|TestStd11ConcurrentComplaintsTakeConsecutiveNumbers|TestRepeatedCompletionChangesStateOnce|TestARepeatedFilingWithTheSameKeyCreatesOneCase|TestTransientFaultIsRetriedWithoutATrace|TestNotificationsPar17OncePerRecipient|TestDemoTellsTheREADMEStoryPar14ToPar29Par45)$$
