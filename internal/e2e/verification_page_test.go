@@ -127,6 +127,9 @@ func browser(t *testing.T) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.UserDataDir(t.TempDir()),
+		// Its own temporary files (with /dev/shm off, its shared memory among them) in a directory
+		// the test removes: in /tmp, each run left chromium's org.chromium.Chromium.* behind.
+		chromedp.Env("TMPDIR="+chromiumTemp(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
@@ -538,4 +541,17 @@ func TestOpenDataExportThroughTheDeadlineCheckPar29(t *testing.T) {
 	if got := read(first.Files[0]); !bytes.Equal(got, register.ExportJSON(all, runAt)) {
 		t.Fatal("the day's export was replaced")
 	}
+}
+
+// chromiumTemp is a directory for chromium's temporary files, removed after the test (and after
+// chromium, whose cleanup runs first). Its path is short: chromium puts a Unix socket in it, whose
+// path may not be longer than 107 bytes, and t.TempDir's carries the test's name.
+func chromiumTemp(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
 }

@@ -117,6 +117,9 @@ func browser(t *testing.T) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(t.TempDir()),
+		// Its own temporary files (with /dev/shm off, its shared memory among them) in a directory
+		// the test removes: in /tmp, each run left chromium's org.chromium.Chromium.* behind.
+		chromedp.Env("TMPDIR="+chromiumTemp(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
@@ -137,4 +140,17 @@ func browser(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// chromiumTemp is a directory for chromium's temporary files, removed after the test (and after
+// chromium, whose cleanup runs first). Its path is short: chromium puts a Unix socket in it, whose
+// path may not be longer than 107 bytes, and t.TempDir's carries the test's name.
+func chromiumTemp(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
 }
