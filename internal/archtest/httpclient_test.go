@@ -5,7 +5,6 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -57,5 +56,5 @@ func selector(e ast.Expr) string {
 	if !ok {
 		return ""
 	}
-	return strings.Join([]string{x.Name, s.Sel.Name}, ".")
+	return x.Name + "." + s.Sel.Name
 }

@@ -158,17 +158,17 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) endLine() {
-	line := string(t.line)
+	line := t.line
 	t.line = t.line[:0]
-	if strings.Contains(line, unhandledMark) {
+	if bytes.Contains(line, []byte(unhandledMark)) {
 		t.unhandled++
 		if t.unhandled == 1 {
-			t.first, t.firstLeft = line, 40
+			t.first, t.firstLeft = string(line), 40
 		}
 		return
 	}
 	if t.firstLeft > 0 {
-		t.first += line
+		t.first += string(line)
 		t.firstLeft--
 	}
 }
