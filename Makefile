@@ -57,7 +57,7 @@ unit: prereq web ## every Go test: the packages' own tests (with the race detect
 	  { GO=$(GO) $(GO) run ./infra/e2eshards -race -shards 1 -run '$(E2E_RACE)' -durations build/e2e-race-durations.json -slowest 0 > build/e2e-race.log 2>&1; echo $$? > build/unit-race.rc; } & \
 	  { GO=$(GO) $(GO) run ./infra/e2eshards $(E2E_FLAGS) -shards $(E2E_SHARDS) -skip '$(E2E_RACE)' -bench .; echo $$? > build/unit-e2e.rc; } & \
 	  until [ -e build/unit-packages.rc ] || [ -e build/unit-e2e.rc ] || [ -z "$$(jobs -pr)" ]; do sleep 1; done; \
-	  $(GO) test -count=1 -timeout 30m ./internal/e2e/portal/; portal=$$?; \
+	  $(GO) test -count=1 -timeout 30m -ldflags='-s -w' ./internal/e2e/portal/; portal=$$?; \
 	  wait; echo "end-to-end tests with the race detector (E2E_RACE):"; cat build/e2e-race.log; \
 	  test "$$(cat build/unit-packages.rc build/unit-race.rc build/unit-e2e.rc 2>/dev/null | tr -d '\n')" = 000 -a $$portal -eq 0
 

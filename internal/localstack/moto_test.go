@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -612,4 +613,87 @@ func TestMotoKeepsConnectionsPatch19AndRequestIDsPatch20(t *testing.T) {
 	if n := dials.Load(); n != 1 {
 		t.Errorf("20 requests one after another took %d connections, want 1", n)
 	}
+}
+
+// launcherProbe loads the launcher with its patches in a Python of its own, without starting the
+// server, and runs script after it; the script prints one JSON object, which is decoded into out.
+func launcherProbe(t *testing.T, script string, out any) {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skipf("python3 is not available here: %v", err) // make prereq names what to install
+	}
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prelude := "import json, runpy, sys\nrunpy.run_path(sys.argv[1])\n"
+	cmd := exec.Command(py, "-c", prelude+script, launcherPath(root))
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	stdout, err := cmd.Output()
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("the probe failed: %v\n%s", err, exit.Stderr)
+		}
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(stdout, out); err != nil {
+		t.Fatalf("the probe's output %q: %v", stdout, err)
+	}
+}
+
+func TestMotoStartsWithoutBatchPatch21AndParsesADefinitionOncePatch16(t *testing.T) {
+	t.Run("patch 21: EC2's models are not imported until Batch is used, and Batch still loads", func(t *testing.T) {
+		var got struct {
+			EC2, BatchModels bool
+			Backends         string
+			EC2AfterBatch    bool
+		}
+		launcherProbe(t, `
+out = {"EC2": "moto.ec2" in sys.modules, "BatchModels": "moto.batch.models" in sys.modules}
+from moto import backends
+out["Backends"] = type(backends.get_backend("batch")).__name__
+out["EC2AfterBatch"] = "moto.ec2" in sys.modules
+print(json.dumps(out))
+`, &got)
+		if got.EC2 || got.BatchModels {
+			t.Errorf("with the launcher loaded, moto.ec2 imported %v, moto.batch.models imported %v; want neither", got.EC2, got.BatchModels)
+		}
+		if got.Backends != "BackendDict" || !got.EC2AfterBatch {
+			t.Errorf("moto's lookup of Batch's backends gave %q (EC2 then imported: %v); want a BackendDict, with EC2 loaded for it", got.Backends, got.EC2AfterBatch)
+		}
+	})
+	t.Run("patch 16: CreateStateMachine's parse is the one its executions evaluate", func(t *testing.T) {
+		var got struct {
+			Parses int
+			Status string
+		}
+		launcherProbe(t, `
+import time
+from moto.stepfunctions.parser.asl.parse import asl_parser
+parse = asl_parser.AmazonStateLanguageParser.parse
+parses = []
+def counted(definition):
+    parses.append(definition)
+    return parse(definition)
+asl_parser.AmazonStateLanguageParser.parse = staticmethod(counted)
+from moto.stepfunctions import responses
+sfn = responses.get_backend("123456789012", "us-east-1")  # the engine's backend, as a request finds it
+definition = json.dumps({"StartAt": "Only", "States": {"Only": {"Type": "Pass", "Result": 1, "End": True}}})
+machine = sfn.create_state_machine(name="probe", definition=definition, roleArn="arn:aws:iam::123456789012:role/probe")
+executions = [sfn.start_execution(machine.arn, name="run-%d" % i, execution_input="{}") for i in range(2)]
+deadline = time.time() + 30
+while time.time() < deadline and any(sfn.describe_execution(e.execution_arn).status == "RUNNING" for e in executions):
+    time.sleep(0.05)
+status = ",".join(sorted({str(sfn.describe_execution(e.execution_arn).status) for e in executions}))
+print(json.dumps({"Parses": len(parses), "Status": status}))
+`, &got)
+		if got.Status != "SUCCEEDED" {
+			t.Fatalf("the two executions ended %q, want SUCCEEDED", got.Status)
+		}
+		if got.Parses != 1 {
+			t.Errorf("the definition was parsed %d times for its creation and two executions, want once", got.Parses)
+		}
+	})
 }
