@@ -60,6 +60,7 @@ type fixture struct {
 	store    *memStore
 	records  *memRecords
 	dup      *fakeDuplicator
+	mu       sync.Mutex   // guards rendered: concurrent decisions render at once
 	rendered []RecallCopy // the copies of recall decisions rendered
 	signer   *signing.Local
 	cal      *calendar.Calendar
@@ -85,6 +86,8 @@ func newFixture(t *testing.T) *fixture {
 		signer: signing.NewLocal(key, "local-test"), cal: cal, ed: ed}
 	svc, err := NewService(Deps{Store: f.store, Signer: f.signer, Calendar: cal, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Records: f.records, Duplicator: f.dup, HandOvers: f.store, Render: func(c RecallCopy) ([]byte, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
 			f.rendered = append(f.rendered, c)
 			return []byte("%PDF-1.7 recall of " + c.Certificate + " on " + c.Ground), nil
 		}})
