@@ -616,7 +616,8 @@ func TestMotoKeepsConnectionsPatch19AndRequestIDsPatch20(t *testing.T) {
 }
 
 // launcherProbe loads the launcher with its patches in a Python of its own, without starting the
-// server, and runs script after it; the script prints one JSON object, which is decoded into out.
+// server, and runs script after it, with the launcher's globals in launcher; the script prints one
+// JSON object, which is decoded into out.
 func launcherProbe(t *testing.T, script string, out any) {
 	t.Helper()
 	py, err := exec.LookPath("python3")
@@ -627,7 +628,7 @@ func launcherProbe(t *testing.T, script string, out any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prelude := "import json, runpy, sys\nrunpy.run_path(sys.argv[1])\n"
+	prelude := "import json, runpy, sys\nlauncher = runpy.run_path(sys.argv[1])\n"
 	cmd := exec.Command(py, "-c", prelude+script, launcherPath(root))
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	stdout, err := cmd.Output()
@@ -696,4 +697,147 @@ print(json.dumps({"Parses": len(parses), "Status": status}))
 			t.Errorf("the definition was parsed %d times for its creation and two executions, want once", got.Parses)
 		}
 	})
+}
+
+func TestMotoSizesAndProjectsAsBeforePatch22(t *testing.T) {
+	// Random attribute values, nested maps and lists of every type, measured and projected by the
+	// patch and by moto 5.2.1's own functions (kept by the launcher as _ddb_size, _ddb_project).
+	var got struct {
+		Values, Projections int
+		Mismatches          []string
+	}
+	launcherProbe(t, `
+import random
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+size_before, project_before = launcher["_ddb_size"], launcher["_ddb_project"]
+rnd = random.Random(22)
+def text():
+    return "".join(rnd.choice("abcdeё€𝄞 ") for _ in range(rnd.randint(0, 12)))
+def value(depth):
+    kind = rnd.choice(["S", "N", "B", "BOOL", "NULL", "SS", "NS", "L", "M"] if depth < 4 else ["S", "N", "BOOL"])
+    if kind == "S": return {"S": text()}
+    if kind == "N": return {"N": rnd.choice(["0", "-1", "3.14", "1E+2", "12345678901234567890", "0.000001"])}
+    if kind == "B": return {"B": bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 9)))}
+    if kind == "BOOL": return {"BOOL": rnd.random() < 0.5}
+    if kind == "NULL": return {"NULL": True}
+    if kind == "SS": return {"SS": sorted({text() + "x" for _ in range(rnd.randint(1, 4))})}
+    if kind == "NS": return {"NS": sorted({str(rnd.randint(-99, 99)) for _ in range(rnd.randint(1, 4))})}
+    if kind == "L": return {"L": [value(depth + 1) for _ in range(rnd.randint(0, 4))]}
+    return {"M": {text() + str(i): value(depth + 1) for i in range(rnd.randint(0, 4))}}
+mismatches, values, projections = [], 0, 0
+for _ in range(400):
+    v = DynamoType(value(0))
+    values += 1
+    if v.size() != size_before(v):
+        mismatches.append("size %r: %d, before %d" % (v, v.size(), size_before(v)))
+names = ["pk", "sk", "a", "b", "c", "d", "missing"]
+for _ in range(300):
+    attrs = {"pk": {"S": "p"}, "sk": {"S": "s"}}
+    for n in names[2:6]:
+        if rnd.random() < 0.8:
+            attrs[n] = value(0)
+    item = Item(DynamoType(attrs["pk"]), DynamoType(attrs["sk"]), attrs)
+    exprs = [[rnd.choice(names)] for _ in range(rnd.randint(1, 6))]
+    projections += 1
+    now, before = item.project(exprs).to_json(), project_before(item, exprs).to_json()
+    if now != before:
+        mismatches.append("project %r of %r: %r, before %r" % (exprs, item, now, before))
+print(json.dumps({"Values": values, "Projections": projections, "Mismatches": mismatches[:5]}))
+`, &got)
+	if got.Values != 400 || got.Projections != 300 {
+		t.Fatalf("the probe compared %d values and %d projections, want 400 and 300", got.Values, got.Projections)
+	}
+	for _, m := range got.Mismatches {
+		t.Error(m)
+	}
+}
+
+func TestMotoReadsLeaveTheItemsWholePatch22(t *testing.T) {
+	s := newIsolation(t)
+	table := s.table + "-projected"
+	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	if _, err := s.db.CreateTable(s.ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String(table),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("g"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+		},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
+			{IndexName: aws.String("keys"), KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}},
+				Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}},
+			{IndexName: aws.String("include"), KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}},
+				Projection: &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: []string{"small"}}},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Four items of 300,000 bytes each: a page of a Query or Scan (1 MB at most) holds three.
+	big := strings.Repeat("x", 300_000)
+	nested := &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+		"list": &types.AttributeValueMemberL{Value: []types.AttributeValue{str("a"), &types.AttributeValueMemberN{Value: "1.50"}}}}}
+	for i := range 4 {
+		if _, err := s.db.PutItem(s.ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+			"pk": str("p"), "sk": str(fmt.Sprintf("s%d", i)), "g": str("g"), "small": str("kept"), "big": str(big), "nested": nested}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func(what string, n int, items []map[string]types.AttributeValue, last map[string]types.AttributeValue, want ...string) {
+		t.Helper()
+		if n > 0 && (len(items) != n || (n == 3) != (last != nil)) || len(items) == 0 {
+			t.Fatalf("%s: %d items, more after them %v; want %d", what, len(items), last != nil, n)
+		}
+		for _, it := range items {
+			var names []string
+			for name := range it {
+				names = append(names, name)
+			}
+			slices.Sort(names)
+			if !slices.Equal(names, want) {
+				t.Fatalf("%s: an item with %v, want %v", what, names, want)
+			}
+		}
+	}
+	q, err := s.db.Query(s.ctx, &dynamodb.QueryInput{TableName: aws.String(table), KeyConditionExpression: aws.String("pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str("p")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page("the table's Query", 3, q.Items, q.LastEvaluatedKey, "big", "g", "nested", "pk", "sk", "small")
+	for _, index := range []struct {
+		name string
+		want []string
+	}{{"keys", []string{"g", "pk", "sk"}}, {"include", []string{"g", "pk", "sk", "small"}}} {
+		q, err := s.db.Query(s.ctx, &dynamodb.QueryInput{TableName: aws.String(table), IndexName: aws.String(index.name),
+			KeyConditionExpression: aws.String("g = :g"), ExpressionAttributeValues: map[string]types.AttributeValue{":g": str("g")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// (moto pages an index by the size of the items stored, not of what it projects: any count)
+		page("a Query of the index "+index.name, 0, q.Items, q.LastEvaluatedKey, index.want...)
+	}
+	sc, err := s.db.Scan(s.ctx, &dynamodb.ScanInput{TableName: aws.String(table), ProjectionExpression: aws.String("pk, sk, nested"),
+		FilterExpression: aws.String("small = :k"), ExpressionAttributeValues: map[string]types.AttributeValue{":k": str("kept")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page("a Scan with a projection and a filter", 3, sc.Items, sc.LastEvaluatedKey, "nested", "pk", "sk")
+	// What the reads returned were not the stored items cut down: each is still whole.
+	for i := range 4 {
+		got, err := s.db.GetItem(s.ctx, &dynamodb.GetItemInput{TableName: aws.String(table),
+			Key: map[string]types.AttributeValue{"pk": str("p"), "sk": str(fmt.Sprintf("s%d", i))}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := got.Item["big"].(*types.AttributeValueMemberS)
+		n, _ := got.Item["nested"].(*types.AttributeValueMemberM)
+		if len(got.Item) != 6 || b == nil || b.Value != big || n == nil || len(n.Value["list"].(*types.AttributeValueMemberL).Value) != 2 {
+			t.Fatalf("item s%d after the reads: %d attributes, big whole %v, nested %v", i, len(got.Item), b != nil && b.Value == big, n != nil)
+		}
+	}
 }
