@@ -92,21 +92,34 @@ func newIsolation(t testing.TB) *isolation {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 64, 64
 	db := dynamodb.NewFromConfig(awsConfig(m.url, awshttp.Transport(tr)))
-	if _, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String(isolationTable),
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-		},
+	s := &isolation{t: t, ctx: ctx, db: db, url: m.url, tr: tr, table: isolationTable}
+	s.createTable(isolationTable, nil)
+	return s
+}
+
+// createTable makes a table of the test's own, keyed by the strings pk and sk, with indexes on
+// the string attributes named in indexed.
+func (s *isolation) createTable(name string, indexed []string, indexes ...types.GlobalSecondaryIndex) {
+	s.t.Helper()
+	defs := []types.AttributeDefinition{}
+	for _, a := range append([]string{"pk", "sk"}, indexed...) {
+		defs = append(defs, types.AttributeDefinition{AttributeName: aws.String(a), AttributeType: types.ScalarAttributeTypeS})
+	}
+	in := &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: defs,
 		KeySchema: []types.KeySchemaElement{
 			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
 			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
 		},
-	}); err != nil {
-		t.Fatal(err)
 	}
-	return &isolation{t: t, ctx: ctx, db: db, url: m.url, tr: tr, table: isolationTable}
+	if len(indexes) > 0 {
+		in.GlobalSecondaryIndexes = indexes
+	}
+	if _, err := s.db.CreateTable(s.ctx, in); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // keyOf is an item's key as "pk/sk".
@@ -380,30 +393,14 @@ func TestMotoQueryReadsOnlyWhatItMatchesPatch15(t *testing.T) {
 	s := newIsolation(t)
 	table := s.table + "-indexed"
 	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-	if _, err := s.db.CreateTable(s.ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String(table),
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("g"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("gs"), AttributeType: types.ScalarAttributeTypeS},
-		},
+	s.createTable(table, []string{"g", "gs"}, types.GlobalSecondaryIndex{
+		IndexName: aws.String("gsi"),
 		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+			{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("gs"), KeyType: types.KeyTypeRange},
 		},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName: aws.String("gsi"),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String("gs"), KeyType: types.KeyTypeRange},
-			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+	})
 	type row struct{ pk, sk, g, gs string }
 	var rows []row
 	for i := range 90 {
@@ -756,27 +753,11 @@ func TestMotoReadsLeaveTheItemsWholePatch22(t *testing.T) {
 	s := newIsolation(t)
 	table := s.table + "-projected"
 	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-	if _, err := s.db.CreateTable(s.ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String(table),
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("g"), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-		},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
-			{IndexName: aws.String("keys"), KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}},
-				Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}},
-			{IndexName: aws.String("include"), KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}},
-				Projection: &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: []string{"small"}}},
-		},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.createTable(table, []string{"g"},
+		types.GlobalSecondaryIndex{IndexName: aws.String("keys"), KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}},
+		types.GlobalSecondaryIndex{IndexName: aws.String("include"), KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: []string{"small"}}})
 	// Four items of 300,000 bytes each: a page of a Query or Scan (1 MB at most) holds three.
 	big := strings.Repeat("x", 300_000)
 	nested := &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
