@@ -32,7 +32,7 @@ demo: ## with 'make run' running (second terminal): a case from an empty system 
 
 test: tidy ## every check CI runs: go.mod tidy, vet, staticcheck, cfn-lint, asl-validator, unit, end-to-end and browser tests (the packages' tests where they start goroutines, and E2E_RACE, with -race), about 5 minutes on 2 cores
 	@# The static checks run beside the tests rather than before them: alone they kept the machine
-	@# 60-70% busy for their 20 seconds. A failure of either fails make test at the end.
+	@# 60-70% busy for their 20 seconds. A failure of any of them fails make test at the end.
 	@$(MAKE) --no-print-directory -j4 vet staticcheck lint unit
 
 check: ## the quick loop: vet, gofmt, staticcheck and the unit tests without the end-to-end suites (API and browser) and without -race; packages unchanged since their last pass come from Go's test cache (seconds warm, about 2 minutes cold)

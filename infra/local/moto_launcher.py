@@ -78,7 +78,7 @@ version, because the patches reach into private functions):
  21. moto's Batch package is imported only when Batch is used: the Step Functions engine imports
      it (for its Batch task's job states, a small module), and its package imports EC2's models,
      which read every region's zones and every instance type from moto's data files at import,
-     about half of moto's start (1.3 of 2.7 s of CPU; moto starts for every suite of the tests).
+     about half of moto's start (1.4 of 2.7 s; moto starts for every suite of the tests).
      The package is stood in for by one that lists the same directory and loads its models on the
      first use of batch_backends, as moto's backend lookup asks.
  22. DynamoDB's Query and Scan do less for the same answer (a third of moto's CPU in the end-to-end

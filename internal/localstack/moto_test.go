@@ -105,7 +105,7 @@ func (s *isolation) createTable(name string, indexed []string, indexes ...types.
 	for _, a := range append([]string{"pk", "sk"}, indexed...) {
 		defs = append(defs, types.AttributeDefinition{AttributeName: aws.String(a), AttributeType: types.ScalarAttributeTypeS})
 	}
-	in := &dynamodb.CreateTableInput{
+	if _, err := s.db.CreateTable(s.ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(name),
 		BillingMode:          types.BillingModePayPerRequest,
 		AttributeDefinitions: defs,
@@ -113,11 +113,8 @@ func (s *isolation) createTable(name string, indexed []string, indexes ...types.
 			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
 			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
 		},
-	}
-	if len(indexes) > 0 {
-		in.GlobalSecondaryIndexes = indexes
-	}
-	if _, err := s.db.CreateTable(s.ctx, in); err != nil {
+		GlobalSecondaryIndexes: indexes, // none: nil, left out of the request
+	}); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -567,7 +564,7 @@ func TestMotoKeepsConnectionsPatch19AndRequestIDsPatch20(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := bufio.NewReader(conn)
-	ids := map[string]bool{}
+	ids, requestID := map[string]bool{}, regexp.MustCompile(`^[A-Za-z0-9]{52}$`)
 	for i, want := range []string{"", s.table, s.table} {
 		if err := conn.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
 			t.Fatal(err)
@@ -588,7 +585,7 @@ func TestMotoKeepsConnectionsPatch19AndRequestIDsPatch20(t *testing.T) {
 			continue // the dashboard is not an AWS answer
 		}
 		id := resp.Header.Get("x-amzn-requestid")
-		if !regexp.MustCompile(`^[A-Za-z0-9]{52}$`).MatchString(id) || ids[id] {
+		if !requestID.MatchString(id) || ids[id] {
 			t.Errorf("response %d: request ID %q, want 52 letters and digits, new each time", i+1, id)
 		}
 		ids[id] = true
