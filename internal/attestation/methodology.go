@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"attestation/internal/apperr"
@@ -26,8 +27,10 @@ const (
 	maxMethodologyPage  = 100
 )
 
-// methodologyVersionPattern is the shape of a version: "2026.1", "v3", "1.2.0".
-var methodologyVersionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+// methodologyVersionPattern is the shape of a version: "2026.1", "v3", "1.2.0". It is compiled on
+// first use: every function links this package, and few read a methodology (a regular expression
+// compiled at start costs each of them page faults before its first event).
+var methodologyVersionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`) })
 
 // Methodology is one published version of the survey methodology (§20).
 type Methodology struct {
@@ -69,7 +72,7 @@ func (s *Service) PublishMethodology(ctx context.Context, actor identity.Actor, 
 		return Methodology{}, errNoMethodologies
 	}
 	var ps []Problem
-	if !methodologyVersionPattern.MatchString(in.Version) {
+	if !methodologyVersionPattern().MatchString(in.Version) {
 		ps = append(ps, Problem{Field: "version", Rule: "§20", Message: "a version is 1-32 letters, digits, dots, dashes or underscores, starting with a letter or digit"})
 	}
 	if m := TextProblem(in.Title, MaxMethodologyTitle, false); m != "" {
@@ -108,7 +111,7 @@ func (s *Service) GetMethodology(ctx context.Context, version string) (Methodolo
 	if s.methodologies == nil {
 		return Methodology{}, errNoMethodologies
 	}
-	if !methodologyVersionPattern.MatchString(version) {
+	if !methodologyVersionPattern().MatchString(version) {
 		return Methodology{}, apperr.Errorf(apperr.NotFound, "methodology", "no methodology version %q", version)
 	}
 	m, err := s.methodologies.Methodology(ctx, version)

@@ -9,9 +9,10 @@ import (
 )
 
 // The calendar data is written in data/kz.yaml; go generate turns it into Go values in
-// kz_gen.go (kazakhstanSpec), so a function does not decode YAML at cold start. compile still
-// checks the values when the calendar is first used; TestGeneratedCalendarMatchesYAML fails when
-// kz_gen.go is not what data/kz.yaml gives.
+// kz_gen.go (kazakhstanSpec), checks and compiles them, and writes the compiled calendar into
+// kz_days_gen.go (kazakhstanCompiled), so a function neither decodes YAML nor builds the day
+// tables at cold start. TestGeneratedCalendarMatchesYAML fails when either file is not what
+// data/kz.yaml gives.
 //
 //go:generate go test . -run TestGeneratedCalendarMatchesYAML -update
 

@@ -208,10 +208,13 @@ func (s *Service) histories(ctx context.Context, cases []attestation.Case) ([][]
 
 // completedRe reads the step completion's event (attestation: "step completed: <outcome>
 // (<step> opened <RFC 3339>, due <RFC 3339>)").
-var completedRe = regexp.MustCompile(`^step completed: \S+ \((\S+) opened (\S+), due (\S+)\)$`)
+// It and lapsedRe are compiled on first use: the task functions link this package and never count.
+var completedRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^step completed: \S+ \((\S+) opened (\S+), due (\S+)\)$`)
+})
 
 // lapsedRe reads a lapse's event ("<Error>: <step> lapsed, due ...").
-var lapsedRe = regexp.MustCompile(`^\w+: (\S+) lapsed, due `)
+var lapsedRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\w+: (\S+) lapsed, due `) })
 
 // span is one completed step.
 type span struct {
@@ -221,7 +224,7 @@ type span struct {
 
 // completed is the completed step an event records, if it records one.
 func completed(ev attestation.Event) (span, bool) {
-	m := completedRe.FindStringSubmatch(ev.What)
+	m := completedRe().FindStringSubmatch(ev.What)
 	if m == nil || m[1] != ev.Step {
 		return span{}, false
 	}
@@ -301,7 +304,7 @@ func (s *Service) count(from, to string, now time.Time, cases []attestation.Case
 					durations[f.Step] = append(durations[f.Step], n)
 				}
 			}
-			if m := lapsedRe.FindStringSubmatch(ev.What); m != nil {
+			if m := lapsedRe().FindStringSubmatch(ev.What); m != nil {
 				stage(e, stepKey(e, m[1], c)).Lapsed++
 			}
 			if ev.Outcome == attestation.OutcomeReturn || ev.Outcome == attestation.OutcomeRefuse {
