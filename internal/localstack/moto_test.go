@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -817,5 +818,162 @@ func TestMotoReadsLeaveTheItemsWholePatch22(t *testing.T) {
 		if len(got.Item) != 6 || b == nil || b.Value != big || n == nil || len(n.Value["list"].(*types.AttributeValueMemberL).Value) != 2 {
 			t.Fatalf("item s%d after the reads: %d attributes, big whole %v, nested %v", i, len(got.Item), b != nil && b.Value == big, n != nil)
 		}
+	}
+}
+
+// TestMotoIndexQueryFollowsEveryWritePatch23: a Query of an index answers what the table holds at
+// that moment, whatever wrote it last: patch 23 groups the items by the index's partition key once
+// and keeps the groups until a request that may write. 400 random writes of every kind (PutItem,
+// UpdateItem setting or removing an index key, DeleteItem, BatchWriteItem, TransactWriteItems that
+// commit or are cancelled by a condition), each followed by Queries of two indexes (one with a
+// sort key, one without) checked against a model of the table.
+func TestMotoIndexQueryFollowsEveryWritePatch23(t *testing.T) {
+	s := newIsolation(t)
+	table := s.table + "-partitions"
+	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	s.createTable(table, []string{"g", "gs", "h"},
+		types.GlobalSecondaryIndex{
+			IndexName: aws.String("by-g"),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String("gs"), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		},
+		types.GlobalSecondaryIndex{
+			IndexName:  aws.String("by-h"),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("h"), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
+		})
+	type row struct{ g, gs, h string } // "" for an attribute the item lacks
+	model := map[string]row{}          // by "pk/sk"
+	rng := rand.New(rand.NewPCG(23, 23))
+	pick := func(n int, prefix string) string { return fmt.Sprintf("%s%d", prefix, rng.IntN(n)) }
+	keyAt := func() (string, string) { return pick(6, "p"), pick(8, "s") }
+	attrs := func(pk, sk string, r row) map[string]types.AttributeValue {
+		it := map[string]types.AttributeValue{"pk": str(pk), "sk": str(sk)}
+		for name, v := range map[string]string{"g": r.g, "gs": r.gs, "h": r.h} {
+			if v != "" {
+				it[name] = str(v)
+			}
+		}
+		return it
+	}
+	randomRow := func() row {
+		var r row
+		if rng.IntN(4) > 0 {
+			r.g, r.gs = pick(3, "g"), pick(5, "t")
+		}
+		if rng.IntN(3) > 0 {
+			r.h = pick(3, "h")
+		}
+		return r
+	}
+	key := func(pk, sk string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{"pk": str(pk), "sk": str(sk)}
+	}
+	check := func(step int, what string) {
+		t.Helper()
+		g, h := pick(3, "g"), pick(3, "h")
+		var wantG, wantH []string
+		for k, r := range model {
+			if r.g == g && r.gs != "" {
+				wantG = append(wantG, r.gs+" "+k)
+			}
+			if r.h == h {
+				wantH = append(wantH, k)
+			}
+		}
+		slices.Sort(wantG)
+		for i, v := range wantG {
+			wantG[i] = v[strings.IndexByte(v, ' ')+1:]
+		}
+		gotG := s.queryKeys(&dynamodb.QueryInput{TableName: aws.String(table), IndexName: aws.String("by-g"), Limit: aws.Int32(5),
+			KeyConditionExpression: aws.String("g = :g"), ExpressionAttributeValues: map[string]types.AttributeValue{":g": str(g)}})
+		gotH := s.queryKeys(&dynamodb.QueryInput{TableName: aws.String(table), IndexName: aws.String("by-h"),
+			KeyConditionExpression: aws.String("h = :h"), ExpressionAttributeValues: map[string]types.AttributeValue{":h": str(h)}})
+		slices.Sort(gotH)
+		slices.Sort(wantH)
+		if !slices.Equal(gotG, wantG) || !slices.Equal(gotH, wantH) {
+			t.Fatalf("after step %d (%s):\nby-g %s: got %v\n           want %v\nby-h %s: got %v\n           want %v", step, what, g, gotG, wantG, h, gotH, wantH)
+		}
+	}
+	for step := range 400 {
+		pk, sk := keyAt()
+		k := pk + "/" + sk
+		var what string
+		var err error
+		switch op := rng.IntN(6); op {
+		case 0, 1:
+			r := randomRow()
+			what = fmt.Sprintf("PutItem %s %+v", k, r)
+			_, err = s.db.PutItem(s.ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: attrs(pk, sk, r)})
+			model[k] = r
+		case 2:
+			r, ok := model[k]
+			if !ok {
+				continue
+			}
+			if rng.IntN(2) == 0 {
+				r.g, r.gs = pick(3, "g"), pick(5, "t")
+				what = fmt.Sprintf("UpdateItem %s SET g, gs", k)
+				_, err = s.db.UpdateItem(s.ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: key(pk, sk),
+					UpdateExpression:          aws.String("SET g = :g, gs = :gs"),
+					ExpressionAttributeValues: map[string]types.AttributeValue{":g": str(r.g), ":gs": str(r.gs)}})
+			} else {
+				r.h = ""
+				what = fmt.Sprintf("UpdateItem %s REMOVE h", k)
+				_, err = s.db.UpdateItem(s.ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: key(pk, sk), UpdateExpression: aws.String("REMOVE h")})
+			}
+			model[k] = r
+		case 3:
+			what = "DeleteItem " + k
+			_, err = s.db.DeleteItem(s.ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: key(pk, sk)})
+			delete(model, k)
+		case 4:
+			pk2, sk2 := keyAt()
+			r := randomRow()
+			reqs := []types.WriteRequest{{PutRequest: &types.PutRequest{Item: attrs(pk, sk, r)}}}
+			if k2 := pk2 + "/" + sk2; k2 != k {
+				reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(pk2, sk2)}})
+				delete(model, k2)
+			}
+			model[k] = r
+			what = fmt.Sprintf("BatchWriteItem put %s, delete %s/%s", k, pk2, sk2)
+			_, err = s.db.BatchWriteItem(s.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: reqs}})
+		case 5:
+			pk2, sk2 := keyAt()
+			k2 := pk2 + "/" + sk2
+			if k2 == k {
+				continue
+			}
+			r := randomRow()
+			cancel := rng.IntN(2) == 0
+			cond := "attribute_exists(pk) OR attribute_not_exists(pk)" // always holds
+			if cancel {
+				cond = "attribute_exists(pk) AND attribute_not_exists(pk)" // never holds
+			}
+			what = fmt.Sprintf("TransactWriteItems put %s, delete %s (cancelled %v)", k, k2, cancel)
+			_, err = s.db.TransactWriteItems(s.ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+				{Put: &types.Put{TableName: aws.String(table), Item: attrs(pk, sk, r)}},
+				{Delete: &types.Delete{TableName: aws.String(table), Key: key(pk2, sk2), ConditionExpression: aws.String(cond)}},
+			}})
+			var cancelled *types.TransactionCanceledException
+			if cancel && errors.As(err, &cancelled) {
+				err = nil
+			} else if cancel && err == nil {
+				t.Fatalf("step %d: %s committed", step, what)
+			} else {
+				model[k] = r
+				delete(model, k2)
+			}
+		}
+		if err != nil {
+			t.Fatalf("step %d: %s: %v", step, what, err)
+		}
+		check(step, what)
+	}
+	if len(model) < 10 {
+		t.Fatalf("only %d items at the end: the walk did not fill the table", len(model))
 	}
 }
