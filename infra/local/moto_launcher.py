@@ -629,20 +629,11 @@ DynamoTable.all_items = _all_items_for_the_query
 
 
 # 23
-def _partition_key(value):
-    """The value of an index partition key as a dict key: equal for values query() finds equal."""
-    return (value.type, value.cast_value)
-
-
 def _index_partition(table, index_name, hash_key):
+    # A DynamoType hashes and compares by its type and cast value, as query() compares keys.
     index = next((i for i in table.all_indexes() if i.name == index_name), None)
     hash_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"] if index is not None else []
     if hash_key is None or len(hash_attrs) != 1:
-        return _unsorted_items(table)
-    try:
-        wanted = _partition_key(hash_key)
-        hash(wanted)
-    except (TypeError, ValueError):
         return _unsorted_items(table)
     kept = table.__dict__.get("_partitions_23")
     if kept is None or kept[0] != _ddb_generation[0]:
@@ -656,11 +647,14 @@ def _index_partition(table, index_name, hash_key):
             if value is None:
                 continue  # not in the index
             try:
-                partitions.setdefault(_partition_key(value), []).append(item)
-            except (TypeError, ValueError):
-                continue  # not a key query() could match (a key is a string, a number or binary)
+                partitions.setdefault(value, []).append(item)
+            except TypeError:
+                continue  # a list, map or set: not a key query() could match
         kept[1][index_name] = partitions
-    return partitions.get(wanted, [])
+    try:
+        return partitions.get(hash_key, [])
+    except TypeError:
+        return _unsorted_items(table)
 
 
 # 16
