@@ -14,9 +14,9 @@ GO=${GO:-go}
 
 concurrent='^\s*go (func|[A-Za-z_][A-Za-z0-9_.]*\()|"sync"|"sync/atomic"|errgroup|t\.Parallel\(\)'
 race=() plain=()
-while read -r dir pkg; do
+while IFS=$'\t' read -r dir pkg; do
   if grep -qE "$concurrent" "$dir"/*.go 2>/dev/null; then race+=("$pkg"); else plain+=("$pkg"); fi
-done < <($GO list -f '{{.Dir}} {{.ImportPath}}' ./... | grep -vE ' attestation/internal/e2e(/portal)?$')
+done < <($GO list -f '{{.Dir}}{{"\t"}}{{.ImportPath}}' ./... | grep -vE $'\tattestation/internal/e2e(/portal)?$')
 
 if [[ ${1:-} == list ]]; then
   echo "with -race: ${race[*]}"
@@ -28,7 +28,7 @@ fi
 # not by go test itself, which links every test binary again on every run (it keeps a passing
 # package's result, never its binary; -count=1 asks for a new result). go test -c writes a binary
 # only when its build ID (a hash of everything it is built from) differs from the one already there,
-# so a warm run links only what changed: the 55 links were about 55 CPU-s of a make test.
+# so a warm run links only what changed: the 50-odd links were about 54 CPU-s of each make test.
 # Packages of one name (internal/notify, internal/wiring/notify) would write one file: each goes to
 # build/test/<list>/<n>/, n counting the packages of its name before it.
 #
@@ -46,7 +46,7 @@ durations=$out/durations
 touch "$durations"
 
 # build LIST FLAGS... -- PKG...: go test -c the packages that have tests into $out/LIST/<n>/ and
-# append "dir binary importpath" for each to $out/jobs.
+# append "dir<TAB>binary<TAB>importpath" for each to $out/jobs.
 build() {
   local list=$1; shift
   local flags=()
@@ -56,13 +56,13 @@ build() {
   local -A count=()
   local -a groups=()
   local dir pkg name n
-  while read -r dir pkg; do
+  while IFS=$'\t' read -r dir pkg; do
     name=${pkg##*/}
     n=${count[$name]:-0}
     count[$name]=$((n + 1))
     groups[n]+=" $pkg"
-    echo "$dir $out/$list/$n/$name.test $pkg" >> "$out/jobs"
-  done < <($GO list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.Dir}} {{.ImportPath}}{{end}}' "$@")
+    printf '%s\t%s\t%s\n' "$dir" "$out/$list/$n/$name.test" "$pkg" >> "$out/jobs"
+  done < <($GO list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.Dir}}{{"\t"}}{{.ImportPath}}{{end}}' "$@")
   for n in "${!groups[@]}"; do
     # shellcheck disable=SC2086 # the group is a list of import paths
     $GO test -c "${flags[@]}" -ldflags='-s -w' -o "$out/$list/$n/" ${groups[n]} || return 1
@@ -87,7 +87,7 @@ runone() {
       cat "$log"
       printf 'FAIL\t%s\t%ss\n' "$pkg" "$secs"
     fi
-    echo "$secs $pkg" >> "$durations.new"
+    printf '%s\t%s\n' "$secs" "$pkg" >> "$durations.new"
   } 9> "$out/lock"
   rm -f "$log"
   return $rc
@@ -101,15 +101,15 @@ build plain -- "${plain[@]}" || rc=1
 [[ $rc -eq 0 ]] || exit 1
 
 # The jobs, the slowest of the last run first (a package new to it first of all).
-mapfile -t jobs < <(awk 'FILENAME == ARGV[1] { t[$2] = $1; next } { print (($3 in t) ? t[$3] : 1e9), $0 }' "$durations" "$out/jobs" | sort -k1,1gr | cut -d' ' -f2-)
+mapfile -t jobs < <(awk -F'\t' 'FILENAME == ARGV[1] { t[$2] = $1; next } { print (($3 in t) ? t[$3] : 1e9) "\t" $0 }' "$durations" "$out/jobs" | sort -t$'\t' -k1,1gr | cut -f2-)
 running=0
 for job in "${jobs[@]}"; do
   if [[ $running -ge ${UNIT_JOBS:-$(nproc)} ]]; then
     wait -n || rc=1
     running=$((running - 1))
   fi
-  # shellcheck disable=SC2086 # the job is "dir binary importpath"
-  runone $job &
+  IFS=$'\t' read -r dir bin pkg <<< "$job"
+  runone "$dir" "$bin" "$pkg" &
   running=$((running + 1))
 done
 while [[ $running -gt 0 ]]; do
