@@ -20,7 +20,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"flag"
@@ -130,9 +129,8 @@ func build(out, list string, race bool, pkgs []string) ([]job, error) {
 		return nil, fmt.Errorf("go list: %w", err)
 	}
 	var entries [][2]string
-	sc := bufio.NewScanner(bytes.NewReader(listed))
-	for sc.Scan() {
-		if dir, pkg, ok := strings.Cut(sc.Text(), "\t"); ok {
+	for line := range strings.Lines(string(listed)) {
+		if dir, pkg, ok := strings.Cut(strings.TrimSuffix(line, "\n"), "\t"); ok {
 			entries = append(entries, [2]string{dir, pkg})
 		}
 	}
