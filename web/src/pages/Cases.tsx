@@ -4,7 +4,7 @@ import { label, t, useLang } from "../i18n";
 import { href } from "../router";
 import { formatMoment } from "../time";
 import { usePaged } from "../paging";
-import { Due, More, PagedLoading } from "../ui";
+import { Due, More, PagedLoading, tableFrame } from "../ui";
 
 export function Cases() {
   const lang = useLang();
@@ -20,7 +20,7 @@ export function Cases() {
       ) : cases.items.length === 0 ? (
         <p class="muted">{t("cases.none")}</p>
       ) : (
-        <div class="table-wrap">
+        <div {...tableFrame(t("cases.title"))}>
           <table>
             <thead>
               <tr>

@@ -9,7 +9,7 @@ import { href } from "../router";
 import { session } from "../session";
 import { formatMoment } from "../time";
 import { usePaged } from "../paging";
-import { Due, More, PagedLoading } from "../ui";
+import { Due, More, PagedLoading, tableFrame } from "../ui";
 
 export function Obligations() {
   const lang = useLang();
@@ -38,7 +38,7 @@ export function Obligations() {
       ) : list.items.length === 0 ? (
         <p class="muted">{t("obligations.none")}</p>
       ) : (
-        <div class="table-wrap">
+        <div {...tableFrame(t("obligations.title"))}>
           <table>
             <thead>
               <tr>

@@ -6,7 +6,7 @@ import { api, must, now } from "../api";
 import { label, t, useLang } from "../i18n";
 import { href } from "../router";
 import { almatyDay, formatDate, formatMoment } from "../time";
-import { Field, Loading, useLoad } from "../ui";
+import { Field, Loading, tableFrame, useLoad } from "../ui";
 
 export function Oversight() {
   const lang = useLang();
@@ -27,7 +27,7 @@ export function Oversight() {
           <>
             <p class="muted">{t("oversight.at", { at: formatMoment(ops.data.at, lang), n: ops.data.count })}</p>
             {ops.data.objects.length > 0 && (
-              <div class="table-wrap">
+              <div {...tableFrame(t("oversight.title"))}>
                 <table>
                   <thead>
                     <tr>

@@ -6,7 +6,7 @@ import { useState } from "preact/hooks";
 import { api, must, now, type Schemas } from "../api";
 import { label, t, useLang } from "../i18n";
 import { almatyDay, formatDate, formatMoment, planDueAt } from "../time";
-import { ActionForm, Due, Field, fieldId, Loading, useLoad } from "../ui";
+import { ActionForm, Due, Field, fieldId, Loading, tableFrame, useLoad } from "../ui";
 
 type Row = Schemas["PlanRowInput"];
 const stages: Schemas["LifeCycleStage"][] = ["creation", "trial_operation", "testing", "industrial_operation", "development"];
@@ -57,7 +57,7 @@ export function Plan() {
         </dl>
         {plan.loading && !plan.data ? <Loading what={plan} /> : plan.data === null && <p class="muted">{t("plan.none", { year })}</p>}
         {plan.data && plan.data.rows.length > 0 && (
-          <div class="table-wrap">
+          <div {...tableFrame(t("plan.title"))}>
             <table>
               <thead>
                 <tr>

@@ -8,7 +8,7 @@ import { label, t, useLang } from "../i18n";
 import { usePaged } from "../paging";
 import { href } from "../router";
 import type { Role } from "../session";
-import { Due, Field, More, PagedLoading, ServiceTermView } from "../ui";
+import { Due, Field, More, PagedLoading, ServiceTermView, tableFrame } from "../ui";
 
 const steps: Record<string, Schemas["QueueStep"][]> = {
   authority: ["completeness_check", "decision", "send_documents", "lapse_decision", "inform_sts", "second_decision", "second_send_documents", "case_needs_attention"],
@@ -53,7 +53,7 @@ export function Queue({ role }: { role: Role }) {
       ) : queue.items.length === 0 ? (
         <p class="muted">{t("queue.empty")}</p>
       ) : (
-        <div class="table-wrap">
+        <div {...tableFrame(t("queue.title"))}>
           <table>
             <thead>
               <tr>
