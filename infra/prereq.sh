@@ -2,7 +2,7 @@
 # The tools the project needs, each checked and, when missing, named with what to install on
 # Debian/Ubuntu and on macOS. Called by the Makefile:
 #   infra/prereq.sh run    what `make run` needs: Go (the version go.mod names), python3 with moto 5.2.1
-#   infra/prereq.sh test   what `make test` needs besides: cfn-lint, Node and npm, chromium, poppler-utils
+#   infra/prereq.sh test   what `make test` needs besides: cfn-lint, Node and npm, chromium-headless-shell or chromium, poppler-utils
 # It ends with one line, "all prerequisites present", or exits 1 after naming every missing tool.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -73,9 +73,16 @@ if [ "$scope" = test ]; then
   fi
   if command -v npm >/dev/null; then ok npm "$(npm --version)"; else miss npm "not on PATH" "$node_hint_deb" "$node_hint_mac"; fi
 
-  # chromium opens the verification page (internal/e2e/verification_page_test.go), found as `chromium` on PATH.
-  if command -v chromium >/dev/null; then ok chromium "$(chromium --version 2>/dev/null | head -n 1)"; else
-    miss chromium "no \`chromium\` on PATH" "sudo apt-get install chromium   (Ubuntu: sudo snap install chromium)" \
+  # chromium-headless-shell, or else chromium, opens the verification page and the web portal
+  # (internal/e2e/browser): the shell, Chromium's headless build, costs them about two thirds of
+  # chromium's CPU.
+  shell_hint="sudo apt-get install chromium-headless-shell   (Debian 12 and later)"
+  if command -v chromium-headless-shell >/dev/null; then
+    ok chromium-headless-shell "$(chromium-headless-shell --version 2>/dev/null | head -n 1)"
+  elif command -v chromium >/dev/null; then
+    ok chromium "$(chromium --version 2>/dev/null | head -n 1) (the browser tests would take less CPU with: $shell_hint)"
+  else
+    miss chromium "neither \`chromium-headless-shell\` nor \`chromium\` on PATH" "$shell_hint   (Ubuntu: sudo snap install chromium)" \
       "brew install --cask chromium && ln -s /Applications/Chromium.app/Contents/MacOS/Chromium \"\$(brew --prefix)/bin/chromium\""
   fi
 

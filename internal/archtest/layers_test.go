@@ -68,6 +68,7 @@ var layers = []struct {
 	{"infra/...", harness},                // the local stack's command
 	{"internal/e2e", harness},             // end-to-end tests against the local stack
 	{"internal/e2e/portal", harness},      // the web portal driven in headless Chromium against its own local stack
+	{"internal/e2e/browser", harness},     // headless Chromium started for the tests that open pages in it
 	{"internal/e2e/edsrequired", harness}, // filings with EDS required (EDS_REQUIRED), on a local stack of its own
 	{"internal/e2e/enforce", harness},     // filings in the enforce mode of the editions (POLICY_EDITION_MODE), on a local stack of its own
 	{"internal/demo", harness},            // the README's story against a running local stack (make demo)

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -26,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"attestation/internal/dynamostore"
+	chromiumbrowser "attestation/internal/e2e/browser"
 	"attestation/internal/localstack"
 	"attestation/internal/register"
 	"attestation/internal/signing"
@@ -106,50 +106,10 @@ func getRaw(t testing.TB, path string, headers map[string]string) (*http.Respons
 	return resp, raw
 }
 
-// chromium finds Debian's chromium: a test that needs it skips where it is missing, except in CI
-// (CI=1), where it fails.
-func chromium(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed (CI installs Debian's chromium package)")
-		}
-		t.Skip("chromium is not installed")
-	}
-	return path
-}
-
-// browser starts headless Chromium the size of a phone, with a fresh profile and nothing that
-// reaches the network on its own (this machine has none: lookups would hang it).
+// browser starts headless Chromium the size of a phone for at most 3 minutes (internal/e2e/browser).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.UserDataDir(t.TempDir()),
-		// Its own temporary files (with /dev/shm off, its shared memory among them) in a directory
-		// the test removes: in /tmp, each run left chromium's org.chromium.Chromium.* behind.
-		chromedp.Env("TMPDIR="+chromiumTemp(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.WindowSize(412, 915),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
+	return chromiumbrowser.Start(t, 3*time.Minute)
 }
 
 // pageState is what the verification page shows of a certificate.
@@ -541,17 +501,4 @@ func TestOpenDataExportThroughTheDeadlineCheckPar29(t *testing.T) {
 	if got := read(first.Files[0]); !bytes.Equal(got, register.ExportJSON(all, runAt)) {
 		t.Fatal("the day's export was replaced")
 	}
-}
-
-// chromiumTemp is a directory for chromium's temporary files, removed after the test (and after
-// chromium, whose cleanup runs first). Its path is short: chromium puts a Unix socket in it, whose
-// path may not be longer than 107 bytes, and t.TempDir's carries the test's name.
-func chromiumTemp(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "chromium")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return dir
 }

@@ -18,8 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
+	chromiumbrowser "attestation/internal/e2e/browser"
 	"attestation/internal/localstack"
 )
 
@@ -103,54 +102,8 @@ func (l labels) doc(id string) string {
 	return l.L("doc." + id)
 }
 
-// browser starts headless Chromium the size of a phone (Debian's chromium; skipped where it is
-// missing, except in CI).
+// browser starts headless Chromium the size of a phone for at most 6 minutes (internal/e2e/browser).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path, err := findChromium()
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		// Its own temporary files (with /dev/shm off, its shared memory among them) in a directory
-		// the test removes: in /tmp, each run left chromium's org.chromium.Chromium.* behind.
-		chromedp.Env("TMPDIR="+chromiumTemp(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.WindowSize(412, 915),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 6*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// chromiumTemp is a directory for chromium's temporary files, removed after the test (and after
-// chromium, whose cleanup runs first). Its path is short: chromium puts a Unix socket in it, whose
-// path may not be longer than 107 bytes, and t.TempDir's carries the test's name.
-func chromiumTemp(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "chromium")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return dir
+	return chromiumbrowser.Start(t, 6*time.Minute)
 }
