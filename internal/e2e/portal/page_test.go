@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,15 +17,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 )
-
-func findChromium() (string, error) {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("chromium is not installed (CI installs Debian's chromium package)")
-}
 
 // helpers find controls the way a person does: by the text of their label, button or link.
 const helpers = `
@@ -86,16 +76,33 @@ func eval[T any](p *page, expr string) T {
 	return v
 }
 
-// until polls cond (a JavaScript expression) until it holds, or fails naming what it waited for.
+// until waits until cond (a JavaScript expression) holds, or fails naming what it waited for. The
+// page itself tries cond every 20 ms (a timer's task, as a person's next look would be), so the
+// test acts as soon as the page is ready, without a round trip to the browser for each look; an
+// error thrown by cond fails the test at once.
 func (p *page) until(what, cond string) {
 	p.t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for !eval[bool](p, cond) {
-		if time.Now().After(deadline) {
-			body := eval[string](p, "document.body.innerText")
-			p.t.Fatalf("waited 45 s for %s; the page reads:\n%s", what, body)
-		}
-		time.Sleep(100 * time.Millisecond)
+	const limit = 45 * time.Second
+	held, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`new Promise((resolve, reject) => {
+`+helpers+`
+  const deadline = Date.now() + `+strconv.FormatInt(limit.Milliseconds(), 10)+`;
+  const look = () => {
+    try {
+      if (`+cond+`) return resolve(true);
+    } catch (e) {
+      return reject(e);
+    }
+    if (Date.now() > deadline) return resolve(false);
+    setTimeout(look, 20);
+  };
+  look();
+})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("waiting for %s (%s): %v", what, cond, err)
+	}
+	if !held {
+		body := eval[string](p, "document.body.innerText")
+		p.t.Fatalf("waited %v for %s; the page reads:\n%s", limit, what, body)
 	}
 }
 
