@@ -694,17 +694,11 @@ print(json.dumps({"Parses": len(parses), "Status": status}))
 	})
 }
 
-func TestMotoSizesAndProjectsAsBeforePatch22(t *testing.T) {
-	// Random attribute values, nested maps and lists of every type, measured and projected by the
-	// patch and by moto 5.2.1's own functions (kept by the launcher as _ddb_size, _ddb_project).
-	var got struct {
-		Values, Projections int
-		Mismatches          []string
-	}
-	launcherProbe(t, `
+// randomValues is Python that draws random DynamoDB attribute values (value(0)): every type,
+// nested in maps and lists up to four levels, strings with characters of one to four bytes.
+const randomValues = `
 import random
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-size_before, project_before = launcher["_ddb_size"], launcher["_ddb_project"]
 rnd = random.Random(22)
 def text():
     return "".join(rnd.choice("abcdeё€𝄞 ") for _ in range(rnd.randint(0, 12)))
@@ -719,6 +713,17 @@ def value(depth):
     if kind == "NS": return {"NS": sorted({str(rnd.randint(-99, 99)) for _ in range(rnd.randint(1, 4))})}
     if kind == "L": return {"L": [value(depth + 1) for _ in range(rnd.randint(0, 4))]}
     return {"M": {text() + str(i): value(depth + 1) for i in range(rnd.randint(0, 4))}}
+`
+
+func TestMotoSizesAndProjectsAsBeforePatch22(t *testing.T) {
+	// Random attribute values, nested maps and lists of every type, measured and projected by the
+	// patch and by moto 5.2.1's own functions (kept by the launcher as _ddb_size, _ddb_project).
+	var got struct {
+		Values, Projections int
+		Mismatches          []string
+	}
+	launcherProbe(t, randomValues+`
+size_before, project_before = launcher["_ddb_size"], launcher["_ddb_project"]
 mismatches, values, projections = [], 0, 0
 for _ in range(400):
     v = DynamoType(value(0))
@@ -741,6 +746,73 @@ print(json.dumps({"Values": values, "Projections": projections, "Mismatches": mi
 `, &got)
 	if got.Values != 400 || got.Projections != 300 {
 		t.Fatalf("the probe compared %d values and %d projections, want 400 and 300", got.Values, got.Projections)
+	}
+	for _, m := range got.Mismatches {
+		t.Error(m)
+	}
+}
+
+// TestMotoBuildsAndConvertsItemsAsBeforePatch24: the launcher's patch 24 builds an item measuring
+// it once and turns values into plain ones building each level once; random items and values of
+// every type, nested, come out as moto 5.2.1's own functions (kept by the launcher) make them, the
+// plain values share nothing with the item, and the 400 KB limit falls on the same byte.
+func TestMotoBuildsAndConvertsItemsAsBeforePatch24(t *testing.T) {
+	var got struct {
+		Values, Items int
+		Limit         []string
+		Mismatches    []string
+	}
+	launcherProbe(t, randomValues+`
+init_before, plain_before = launcher["_ddb_item_init"], launcher["_ddb_to_regular_json"]
+from moto.dynamodb.exceptions import ItemSizeTooLarge
+mismatches, values, items = [], 0, 0
+def clear(v):
+    # empties every list and dict of a plain value, after reading it
+    if isinstance(v, dict):
+        for x in list(v.values()): clear(x)
+        v.clear()
+    elif isinstance(v, list):
+        for x in v: clear(x)
+        v.clear()
+for _ in range(400):
+    v = DynamoType(value(0))
+    values += 1
+    now, before = v.to_regular_json(), plain_before(v)
+    if now != before:
+        mismatches.append("plain %r: %r, before %r" % (v, now, before))
+    clear(now)
+    if v.to_regular_json() != before:
+        mismatches.append("plain %r: emptying the plain value changed the item's" % v)
+def built(init, attrs):
+    item = Item.__new__(Item)
+    try:
+        init(item, DynamoType(attrs["pk"]), DynamoType(attrs["sk"]), attrs)
+    except ItemSizeTooLarge:
+        return "too large"
+    return (type(item.attrs).__name__, item.to_json(), item.size(), [type(a).__name__ for a in item.attrs.values()])
+for _ in range(300):
+    attrs = {"pk": {"S": "p"}, "sk": {"S": "s"}}
+    for i in range(rnd.randint(0, 12)):
+        attrs[text() + str(i)] = value(0)
+    items += 1
+    now, before = built(Item.__init__, attrs), built(init_before, attrs)
+    if now != before:
+        mismatches.append("item %r: %r, before %r" % (attrs, now, before))
+# keys pk, sk, big (7 bytes) and the values p, s (2): 405,000 bytes with 404,991 of x
+limit = []
+for n in (404990, 404991, 404992, 404993):
+    attrs = {"pk": {"S": "p"}, "sk": {"S": "s"}, "big": {"S": "x" * n}}
+    now, before = built(Item.__init__, attrs), built(init_before, attrs)
+    if now != before:
+        mismatches.append("item of %d bytes: %r, before %r" % (n + 9, now, before))
+    limit.append("%d: %s" % (n + 9, "refused" if now == "too large" else "kept"))
+print(json.dumps({"Values": values, "Items": items, "Limit": limit, "Mismatches": mismatches[:5]}))
+`, &got)
+	if got.Values != 400 || got.Items != 300 {
+		t.Fatalf("the probe compared %d values and %d items, want 400 and 300", got.Values, got.Items)
+	}
+	if want := []string{"404999: kept", "405000: kept", "405001: refused", "405002: refused"}; !slices.Equal(got.Limit, want) {
+		t.Errorf("the size limit: %v, want %v", got.Limit, want)
 	}
 	for _, m := range got.Mismatches {
 		t.Error(m)
