@@ -112,6 +112,12 @@ version, because the patches reach into private functions):
        update's ReturnValues) by deep-copying it at each level and converting the copies, so a
        value nested n levels deep was copied n times. Each level is now built once, as new lists
        and dicts: the same values, sharing nothing with the item.
+ 25. A DynamoDB result (a Query's, a GetItem's) is turned into plain values for the serializer
+     without asking each string whether it has a to_json method: 5.2.1's dynamo_to_dict goes through
+     four tests for every value, nested ones too, and answered a Query of five case items in 2.5 ms
+     of CPU; now 0.45 ms. Dicts, lists, strings, numbers and DynamoDB values other than binary ones
+     are taken directly; anything else (binary values, items, dates) goes to 5.2.1's function, which
+     comes back here for what it holds.
 MOTO_PROFILE=<file> writes a sampling profile of moto's threads to <file>.<pid> when moto stops
 (moto_sampler.py): how the patches above were found.
 MOTO_PORT is removed from the environment: moto takes its port from -p only when it is unset.
@@ -974,6 +980,31 @@ def _to_regular_json_once(self):
 
 DynamoItem.__init__ = _item_init_measured_once
 DynamoType.to_regular_json = _to_regular_json_once
+
+# 25
+from moto.dynamodb.models import utilities as ddb_utilities  # noqa: E402
+
+_ddb_to_dict = ddb_utilities.dynamo_to_dict
+_plain_leaves = (str, bool, int, float, bytes, type(None))
+
+
+def _dynamo_to_dict_direct(obj):
+    # The cases 5.2.1's dynamo_to_dict answers without its checks for a date or a to_json method,
+    # which none of these types has; the rest goes to it (its recursion comes back here).
+    t = type(obj)
+    if t in _plain_leaves:
+        return obj
+    if t is dict or t is ddb_dynamo_type.LimitedSizeDict:
+        return {k: _dynamo_to_dict_direct(v) for k, v in obj.items()}
+    if t is list:
+        return [_dynamo_to_dict_direct(v) for v in obj]
+    if t is DynamoType and obj.type not in ("B", "BS"):
+        return {obj.type: _dynamo_to_dict_direct(obj.value)}
+    return _ddb_to_dict(obj)
+
+
+ddb_utilities.dynamo_to_dict = _dynamo_to_dict_direct
+ddb_responses.dynamo_to_dict = _dynamo_to_dict_direct
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -763,7 +763,16 @@ func TestMotoBuildsAndConvertsItemsAsBeforePatch24(t *testing.T) {
 		Mismatches    []string
 	}
 	launcherProbe(t, randomValues+`
-init_before, plain_before = launcher["_ddb_item_init"], launcher["_ddb_to_regular_json"]
+init_before, plain_before, plain_now = launcher["_ddb_item_init"], launcher["_ddb_to_regular_json"], DynamoType.to_regular_json
+if plain_now is plain_before or Item.__init__ is init_before:
+    raise SystemExit("patch 24 is not in place")
+def plain_reference(v):
+    # 5.2.1's method converts the members through the class: all of it, without the patch
+    DynamoType.to_regular_json = plain_before
+    try:
+        return plain_before(v)
+    finally:
+        DynamoType.to_regular_json = plain_now
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 mismatches, values, items = [], 0, 0
 def clear(v):
@@ -774,10 +783,11 @@ def clear(v):
     elif isinstance(v, list):
         for x in v: clear(x)
         v.clear()
-for _ in range(400):
-    v = DynamoType(value(0))
+# binary values as they come from the wire, base64 text, besides value()'s bytes
+wire = [{"B": "AAE="}, {"BS": ["AAE=", "/w=="]}, {"L": [{"B": "AAE="}, {"M": {"b": {"B": "/w=="}, "bs": {"BS": ["AAE="]}}}]}]
+for v in [DynamoType(w) for w in wire] + [DynamoType(value(0)) for _ in range(400 - len(wire))]:
     values += 1
-    now, before = v.to_regular_json(), plain_before(v)
+    now, before = v.to_regular_json(), plain_reference(v)
     if now != before:
         mismatches.append("plain %r: %r, before %r" % (v, now, before))
     clear(now)
@@ -813,6 +823,53 @@ print(json.dumps({"Values": values, "Items": items, "Limit": limit, "Mismatches"
 	}
 	if want := []string{"404999: kept", "405000: kept", "405001: refused", "405002: refused"}; !slices.Equal(got.Limit, want) {
 		t.Errorf("the size limit: %v, want %v", got.Limit, want)
+	}
+	for _, m := range got.Mismatches {
+		t.Error(m)
+	}
+}
+
+// TestMotoTurnsResultsIntoPlainValuesAsBeforePatch25: the launcher's dynamo_to_dict (patch 25)
+// answers what moto 5.2.1's answers (kept by the launcher) for random results: items and their
+// attributes, values of every type nested in dicts and lists, binary values as text and as bytes,
+// dates and numbers.
+func TestMotoTurnsResultsIntoPlainValuesAsBeforePatch25(t *testing.T) {
+	var got struct {
+		Results    int
+		Mismatches []string
+	}
+	launcherProbe(t, randomValues+`
+import datetime
+from moto.dynamodb.models import utilities
+from moto.dynamodb import responses
+before, patched = launcher["_ddb_to_dict"], utilities.dynamo_to_dict
+if patched is before or responses.dynamo_to_dict is not patched:
+    raise SystemExit("patch 25 is not in place")
+def reference(obj):
+    # 5.2.1's function calls itself by its module's name: all of it, without the patch
+    utilities.dynamo_to_dict = before
+    try:
+        return before(obj)
+    finally:
+        utilities.dynamo_to_dict = patched
+mismatches, results = [], 0
+for _ in range(300):
+    attrs = {"pk": {"S": "p"}, "sk": {"S": "s"}}
+    for i in range(rnd.randint(0, 8)):
+        attrs[text() + str(i)] = value(0)
+    item = Item(DynamoType(attrs["pk"]), DynamoType(attrs["sk"]), attrs)
+    result = {"Count": rnd.randint(0, 9), "ScannedCount": 1.5, "Items": [item.attrs, item.attrs],
+              "Item": item, "Nested": [{"v": DynamoType(value(0))}, None, True, b"raw", DynamoType({"B": b"\x00\xff"}),
+                                       DynamoType({"BS": ["AAE=", b"\x01"]})],
+              "At": datetime.datetime(2026, 12, 6, rnd.randint(0, 23), tzinfo=datetime.timezone.utc)}
+    results += 1
+    now, was = patched(result), reference(result)
+    if now != was or repr(now) != repr(was):
+        mismatches.append("%r: %r, before %r" % (result, now, was))
+print(json.dumps({"Results": results, "Mismatches": mismatches[:5]}))
+`, &got)
+	if got.Results != 300 {
+		t.Fatalf("the probe compared %d results, want 300", got.Results)
 	}
 	for _, m := range got.Mismatches {
 		t.Error(m)
