@@ -985,14 +985,13 @@ DynamoType.to_regular_json = _to_regular_json_once
 from moto.dynamodb.models import utilities as ddb_utilities  # noqa: E402
 
 _ddb_to_dict = ddb_utilities.dynamo_to_dict
-_plain_leaves = (str, bool, int, float, bytes, type(None))
 
 
 def _dynamo_to_dict_direct(obj):
     # The cases 5.2.1's dynamo_to_dict answers without its checks for a date or a to_json method,
     # which none of these types has; the rest goes to it (its recursion comes back here).
     t = type(obj)
-    if t in _plain_leaves:
+    if t in _immutable:
         return obj
     if t is dict or t is ddb_dynamo_type.LimitedSizeDict:
         return {k: _dynamo_to_dict_direct(v) for k, v in obj.items()}

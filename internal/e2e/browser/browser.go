@@ -17,12 +17,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Names are the programs looked up on PATH, in order of preference.
-var Names = []string{"chromium-headless-shell", "chromium", "chromium-browser"}
+// names are the programs looked up on PATH, in order of preference.
+var names = []string{"chromium-headless-shell", "chromium", "chromium-browser"}
 
-// Path is the first of Names on PATH.
+// Path is the first of names on PATH.
 func Path() (string, error) {
-	for _, name := range Names {
+	for _, name := range names {
 		if p, err := exec.LookPath(name); err == nil {
 			return p, nil
 		}
@@ -32,13 +32,13 @@ func Path() (string, error) {
 
 // Start starts headless Chromium the size of a phone, with a fresh profile and nothing that
 // reaches the network on its own (a machine without a network would hang on its lookups), for at
-// most limit. Where no Chromium is installed the test is skipped, except in CI (CI set), where it
-// fails. Chromium is stopped and its files removed when the test ends.
-func Start(t testing.TB, limit time.Duration) context.Context {
+// most limit. Where no Chromium is installed the test fails if required (the tests require it in
+// CI), else it is skipped. Chromium is stopped and its files removed when the test ends.
+func Start(t testing.TB, limit time.Duration, required bool) context.Context {
 	t.Helper()
 	path, err := Path()
 	if err != nil {
-		if os.Getenv("CI") != "" {
+		if required {
 			t.Fatal(err)
 		}
 		t.Skip(err)
