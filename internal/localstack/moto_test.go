@@ -1106,3 +1106,282 @@ func TestMotoIndexQueryFollowsEveryWritePatch23(t *testing.T) {
 		t.Fatalf("only %d items at the end: the walk did not fill the table", len(model))
 	}
 }
+
+// TestMotoUpdatesAsBeforePatch27AndForgetsItemSizesPatch26: 400 random updates (UpdateItem, and
+// TransactWriteItems that apply or are cancelled) of five items, each made twice, on two tables
+// that hold the same items: once with the launcher's update validation (patch 27) and once with
+// moto 5.2.1's traversals put back. The expressions set, remove, add, append, set nested paths and
+// names, and are often refused (the same path twice, overlapping paths, two clauses of a kind, a
+// name left undefined, a type that does not fit). Each outcome (the result or the error) and the
+// tables after it must be the same; every item's size, kept since it was last measured (patch 26),
+// must be the size moto 5.2.1 measures now.
+func TestMotoUpdatesAsBeforePatch27AndForgetsItemSizesPatch26(t *testing.T) {
+	var got struct {
+		Updates, Refused, Sizes, Kept int
+		Mismatches                    []string
+	}
+	launcherProbe(t, randomValues+`from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.parsing import ast_nodes, validators
+backend = dynamodb_backends["123456789012"]["us-east-1"]
+for name in ("a", "b"):
+    backend.create_table(name, schema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                         attr=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+                         throughput=None, billing_mode="PAY_PER_REQUEST", indexes=None, global_indexes=None, streams=None,
+                         sse_specification=None, tags=None, deletion_protection_enabled=False, warm_throughput=None)
+names = ["a", "b", "c", "d", "e", "m", "l", "n"]
+for i in range(5):
+    attrs = {"pk": {"S": "p"}, "sk": {"S": "s%d" % i}, "m": {"M": {"x": value(2)}}, "l": {"L": [value(2)]}, "n": {"N": "1"}}
+    for n in names[:2]:
+        if rnd.random() < 0.7:
+            attrs[n] = value(0)
+    for table in ("a", "b"):
+        backend.put_item(table, attrs)
+def update():
+    sets, removes, adds, values, used = [], [], [], {}, {}
+    for k in range(rnd.randint(1, 4)):
+        kind, a, v = rnd.choice(["set", "set", "nested", "remove", "add", "append", "ifnot", "name"]), rnd.choice(names), ":v%d" % k
+        if kind == "set": sets.append("%s = %s" % (a, v)); values[v] = value(1)
+        elif kind == "nested": sets.append("m.%s = %s" % (rnd.choice("xy"), v)); values[v] = value(2)
+        elif kind == "remove": removes.append(a)
+        elif kind == "add": adds.append("n %s" % v); values[v] = {"N": str(rnd.randint(-5, 5))}
+        elif kind == "append": sets.append("l = list_append(l, %s)" % v); values[v] = {"L": [value(2)]}
+        elif kind == "ifnot": sets.append("%s = if_not_exists(%s, %s)" % (a, a, v)); values[v] = value(1)
+        else: used["#n%d" % k] = a; sets.append("#n%d = %s" % (k, v)); values[v] = value(1)
+    clauses = [c for c in ("SET " + ", ".join(sets) if sets else "", "REMOVE " + ", ".join(removes) if removes else "",
+                           "ADD " + ", ".join(adds) if adds else "") if c]
+    if rnd.random() < 0.1:
+        clauses.append(rnd.choice(["SET zz = :zz", "REMOVE zz", "ADD zz :zz"]))  # a second clause of a kind: refused
+        values[":zz"] = {"N": "1"}
+    if used and rnd.random() < 0.1:
+        used.popitem()  # a name the expression uses and does not define: refused
+    rnd.shuffle(clauses)
+    return " ".join(clauses), used, values
+full_traversal = launcher["_ddb_traverse_node"]
+patched_traversal = ast_nodes.DepthFirstTraverser.traverse_node_recursively
+checked = {c: c.__dict__["traverse"] for c in (validators.ActionCountValidator, validators.OverlappingPathsValidator)}
+if patched_traversal is full_traversal or any(t.__name__ != "traverse" for t in checked.values()):
+    raise SystemExit("patch 27 is not in place")
+def as_in_5_2_1(on):
+    ast_nodes.DepthFirstTraverser.traverse_node_recursively = full_traversal if on else patched_traversal
+    for c, t in checked.items():
+        if on:
+            delattr(c, "traverse")
+        else:
+            c.traverse = t
+def outcome(table, run):
+    try:
+        return repr(run(table))
+    except Exception as e:
+        return "! %s: %s" % (type(e).__name__, e)
+mismatches, updates, refused, sizes, kept = [], 0, 0, 0, 0
+for _ in range(400):
+    expression, used, values = update()
+    one, other_one = rnd.sample(range(5), 2)
+    key = {"pk": {"S": "p"}, "sk": {"S": "s%d" % one}}
+    if rnd.random() < 0.3:
+        failing = rnd.random() < 0.5
+        def run(table):
+            entry = {"TableName": table, "Key": key, "UpdateExpression": expression, "ExpressionAttributeValues": values}
+            if used:
+                entry["ExpressionAttributeNames"] = used
+            other = {"TableName": table, "Key": {"pk": {"S": "p"}, "sk": {"S": "s%d" % other_one}},
+                     "UpdateExpression": "SET b = :b", "ExpressionAttributeValues": {":b": {"S": "t"}}}
+            if failing:
+                other["ConditionExpression"] = "attribute_exists(nothing)"
+            return backend.transact_write_items([{"Update": entry}, {"Update": other}])
+    else:
+        def run(table):
+            item = backend.update_item(table, key, expression, used, values)
+            return item.to_json()
+    state = rnd.getstate()
+    now = outcome("a", run)
+    rnd.setstate(state)
+    as_in_5_2_1(True)
+    try:
+        was = outcome("b", run)
+    finally:
+        as_in_5_2_1(False)
+    updates += 1
+    refused += now.startswith("! ")
+    if now != was:
+        mismatches.append("%s (%r %r): %s, before %s" % (expression, used, values, now, was))
+    for table in ("a", "b"):
+        for item in backend.get_table(table).all_items():
+            sizes += 1
+            kept += "_attestation_size" in item.__dict__
+            if item.size() != launcher["_ddb_item_size"](item):
+                mismatches.append("%s after %s: size %d, measured %d" % (item, expression, item.size(), launcher["_ddb_item_size"](item)))
+    a, b = [[i.to_json() for i in backend.get_table(t).all_items()] for t in ("a", "b")]
+    if a != b:
+        mismatches.append("after %s: %r, before %r" % (expression, a, b))
+print(json.dumps({"Updates": updates, "Refused": refused, "Sizes": sizes, "Kept": kept, "Mismatches": mismatches[:5]}))
+`, &got)
+	if got.Updates != 400 || got.Refused < 100 || got.Updates-got.Refused < 100 {
+		t.Fatalf("the probe made %d updates, %d of them refused; want 400, of which at least 100 refused and 100 applied", got.Updates, got.Refused)
+	}
+	if got.Kept < got.Sizes/2 {
+		t.Errorf("%d of %d item sizes were kept between updates; want most", got.Kept, got.Sizes)
+	}
+	for _, m := range got.Mismatches {
+		t.Error(m)
+	}
+}
+
+// TestMotoPagesByItemSizesAfterUpdatesPatch26: a Query's page (1 MB at most) ends where the items'
+// sizes after the last update say, not where a size kept from before the update would.
+func TestMotoPagesByItemSizesAfterUpdatesPatch26(t *testing.T) {
+	s := newIsolation(t)
+	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	for i := range 3 {
+		s.put(map[string]types.AttributeValue{"pk": str("page"), "sk": str(fmt.Sprint(i)), "big": str(strings.Repeat("x", 300_000))})
+	}
+	query := func(want int) {
+		t.Helper()
+		out, err := s.db.Query(s.ctx, &dynamodb.QueryInput{TableName: aws.String(s.table), KeyConditionExpression: aws.String("pk = :p"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str("page")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Items) != want || (want < 3) != (out.LastEvaluatedKey != nil) {
+			t.Fatalf("a page of %d items, more after them %v; want %d", len(out.Items), out.LastEvaluatedKey != nil, want)
+		}
+	}
+	update := func(sk string, size int) {
+		t.Helper()
+		if _, err := s.db.UpdateItem(s.ctx, &dynamodb.UpdateItemInput{TableName: aws.String(s.table), Key: map[string]types.AttributeValue{"pk": str("page"), "sk": str(sk)},
+			UpdateExpression: aws.String("SET more = :m"), ExpressionAttributeValues: map[string]types.AttributeValue{":m": str(strings.Repeat("y", size))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	query(3) // 900 KB: one page, and each item's size kept
+	update("1", 100_000)
+	query(2) // 1,000 KB and more: the page ends before the third item
+	update("1", 1)
+	query(3)
+	if _, err := s.db.TransactWriteItems(s.ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Update: &types.Update{
+		TableName: aws.String(s.table), Key: map[string]types.AttributeValue{"pk": str("page"), "sk": str("0")},
+		UpdateExpression: aws.String("SET more = :m"), ExpressionAttributeValues: map[string]types.AttributeValue{":m": str(strings.Repeat("z", 100_000))}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	query(2)
+}
+
+// TestMotoParsesAttributeValuesAsBeforePatch28: the launcher's parsing of a request's attribute
+// values (patch 28) gives what moto 5.2.1's parser gives, for 300 random requests (PutItem,
+// UpdateItem, Query, TransactWriteItems, BatchWriteItem) whose values are of every type, nested,
+// binary ones as base64 text as the SDK sends them, and now and then values no SDK sends (two
+// types, none, an unknown one, a null, a list where a map belongs).
+func TestMotoParsesAttributeValuesAsBeforePatch28(t *testing.T) {
+	var got struct {
+		Bodies     int
+		Mismatches []string
+	}
+	launcherProbe(t, randomValues+`import base64
+from moto.core import parse as moto_parse
+from moto.core.utils import get_service_model
+model = get_service_model("dynamodb")
+patched = moto_parse.BaseJSONParser._parse_structure
+before = launcher["_parse_json_structure"]
+if patched is before:
+    raise SystemExit("patch 28 is not in place")
+def wire(v):
+    # an attribute value as the SDK sends it: binary values as base64 text
+    (k, x), = v.items()
+    if k == "B": return {"B": base64.b64encode(x).decode()}
+    if k == "L": return {"L": [wire(e) for e in x]}
+    if k == "M": return {"M": {n: wire(e) for n, e in x.items()}}
+    return v
+def odd():
+    # values the SDK does not send, which the parser must take as 5.2.1 took them
+    return rnd.choice([{"S": "a", "N": "1"}, {}, {"X": "y"}, {"S": None}, {"SS": "abc"}, {"M": [1]}, {"L": {"a": 1}},
+                       {"BS": [base64.b64encode(b"\x00\x01").decode()]}, {"NULL": False}, {"M": {"k": {"SS": ["x"], "S": "y"}}},
+                       "text", None, 5, {"L": [None, {"N": 3}]}])
+def attrs():
+    return {text() + str(i): (odd() if rnd.random() < 0.1 else wire(value(0))) for i in range(rnd.randint(0, 6))}
+def parse(operation, body):
+    parser = moto_parse.JSONParser(model.operation_model(operation))
+    return parser.parse({"method": "POST", "values": {}, "headers": {}, "body": json.dumps(body).encode(), "url_path": "/", "url_params": {}})
+mismatches, bodies = [], 0
+for _ in range(300):
+    operation, body = rnd.choice([
+        ("PutItem", {"TableName": "t", "Item": attrs(), "ExpressionAttributeValues": attrs()}),
+        ("UpdateItem", {"TableName": "t", "Key": attrs(), "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": attrs(),
+                        "AttributeUpdates": {"a": {"Value": wire(value(0)), "Action": "PUT"}}}),
+        ("Query", {"TableName": "t", "ExclusiveStartKey": attrs(), "QueryFilter": {"a": {"AttributeValueList": [wire(value(0))], "ComparisonOperator": "EQ"}}}),
+        ("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "t", "Item": attrs()}}, {"Update": {"TableName": "t", "Key": attrs(), "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": attrs()}}]}),
+        ("BatchWriteItem", {"RequestItems": {"t": [{"PutRequest": {"Item": attrs()}}, {"DeleteRequest": {"Key": attrs()}}]}}),
+    ])
+    bodies += 1
+    def outcome():
+        try:
+            return parse(operation, body)
+        except Exception as e:
+            return "%s: %s" % (type(e).__name__, e)
+    now = outcome()
+    moto_parse.BaseJSONParser._parse_structure = before
+    try:
+        was = outcome()
+    finally:
+        moto_parse.BaseJSONParser._parse_structure = patched
+    if now != was or repr(now) != repr(was):
+        mismatches.append("%s %r: %r, before %r" % (operation, body, now, was))
+print(json.dumps({"Bodies": bodies, "Mismatches": mismatches[:5]}))
+`, &got)
+	if got.Bodies != 300 {
+		t.Fatalf("the probe parsed %d requests, want 300", got.Bodies)
+	}
+	for _, m := range got.Mismatches {
+		t.Error(m)
+	}
+}
+
+// TestMotoParsesRequestHeadersAsBeforePatch29: the launcher's reading of a request's headers
+// (patch 29) gives the message the standard library's email parser gives (its headers, payload,
+// defects and every other field) and leaves the stream at the same byte, for 3,000 random header
+// blocks: plain ones, as every SDK sends, and ones the fast path must hand back (continued lines,
+// no name, no colon, bare LF or CR, bytes outside ASCII, a From line, a block without its end).
+func TestMotoParsesRequestHeadersAsBeforePatch29(t *testing.T) {
+	var got struct {
+		Blocks, Plain int
+		Mismatches    []string
+	}
+	launcherProbe(t, `import io, http.client, email.parser, random
+rnd = random.Random(29)
+patched, before = http.client.parse_headers, launcher["_stdlib_parse_headers"]
+if patched is before:
+    raise SystemExit("patch 29 is not in place")
+def line():
+    name = "".join(rnd.choice("ABCxyz-_!~;9") for _ in range(rnd.randint(1, 12)))
+    value = "".join(rnd.choice("abc XYZ\t:;=/,0\"") for _ in range(rnd.randint(0, 30)))
+    plain = "%s:%s%s\r\n" % (name, rnd.choice(["", " ", "  ", "\t", " \t"]), value)
+    # lines 5.2.1's parser reads its own way: continued, without a name or a colon, with a bare
+    # LF or CR, with bytes outside ASCII or controls, a mailbox's From line
+    return rnd.choice([plain] * 12 + [" continued\r\n", "\tcontinued\r\n", ":novalue\r\n", "no colon\r\n",
+                                      "Name: lf only\n", "Name: a\rb\r\n", "Name: caf\xe9\r\n", "Name: \x85next\r\n",
+                                      "Name: \x0bvt\r\n", "From someone\r\n", "Sp ace: x\r\n", "Name:\r\n"])
+mismatches, blocks, plain_blocks = [], 0, 0
+for _ in range(3000):
+    lines = [line() for _ in range(rnd.randint(0, 8))]
+    end = rnd.choice(["\r\n"] * 8 + ["\n", ""])
+    data = ("".join(lines) + end + rnd.choice(["", "body", '{"a": 1}'])).encode("iso-8859-1")
+    blocks += 1
+    plain_blocks += all(l.count(":") and l[0] not in " \t:" and l.endswith("\r\n") for l in lines) and end == "\r\n"
+    a, b = io.BytesIO(data), io.BytesIO(data)
+    def outcome(parse, fp):
+        try:
+            m = parse(fp)
+            return repr(sorted(vars(m).items())) + " " + repr(m.items()) + " at %d" % fp.tell()
+        except Exception as e:
+            return "%s: %s" % (type(e).__name__, e)
+    now, was = outcome(patched, a), outcome(before, b)
+    if now != was:
+        mismatches.append("%r: %s, before %s" % (data, now, was))
+print(json.dumps({"Blocks": blocks, "Plain": plain_blocks, "Mismatches": mismatches[:5]}))
+`, &got)
+	if got.Blocks != 3000 || got.Plain < 500 {
+		t.Fatalf("the probe read %d header blocks, %d of them plain; want 3000, at least 500 plain", got.Blocks, got.Plain)
+	}
+	for _, m := range got.Mismatches {
+		t.Error(m)
+	}
+}
