@@ -29,8 +29,8 @@ type routeCall struct {
 // Per call it reports the API function's DynamoDB requests that do the work (reads: GetItem,
 // Query, BatchGetItem; transactional writes; other writes), those that record the call (seed 003
 // §8) and claim its Idempotency-Key, and the function's time against the round trips of its own
-// DynamoDB, S3 and Step Functions requests in the same call (x-roundtrips = function time / round
-// trips). Targets: at most 2 reads and 1 transactional write per call besides the call record
+// DynamoDB, S3, Step Functions and KMS requests in the same call, each from its sending to the last
+// byte of its response (x-roundtrips = function time / round trips). Targets: at most 2 reads and 1 transactional write per call besides the call record
 // and the idempotency claim; the call within 1.2x its own round trips.
 //
 // Run it with `make bench`; a case is filed for each call of the routes that change one.

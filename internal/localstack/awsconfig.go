@@ -152,11 +152,14 @@ func (r *Requests) add(fn, op string, d time.Duration) {
 	if r.counts == nil {
 		r.counts, r.trips, r.calls = map[string]map[string]int{}, map[string]time.Duration{}, map[string]Calls{}
 	}
+	r.trips[fn] += d
+	if op == "" { // the rest of a request's time, already counted
+		return
+	}
 	if r.counts[fn] == nil {
 		r.counts[fn] = map[string]int{}
 	}
 	r.counts[fn][op]++
-	r.trips[fn] += d
 }
 
 func (r *Requests) invoked(name string, d time.Duration) {
@@ -229,6 +232,33 @@ func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	start := time.Now()
 	resp, err := c.next.RoundTrip(r)
-	c.reqs.add(c.fn, op, time.Since(start))
+	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
+		c.reqs.add(c.fn, op, time.Since(start))
+		return resp, err
+	}
+	// The round trip ends with the response's last byte, not with its headers: the time until
+	// the body is read to its end (or closed, whichever comes first) is the request's too.
+	c.reqs.add(c.fn, op, 0)
+	resp.Body = &timedBody{ReadCloser: resp.Body, done: func() { c.reqs.add(c.fn, "", time.Since(start)) }}
 	return resp, err
+}
+
+// timedBody calls done once, when the body has been read to its end or closed.
+type timedBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.once.Do(b.done)
+	}
+	return n, err
+}
+
+func (b *timedBody) Close() error {
+	b.once.Do(b.done)
+	return b.ReadCloser.Close()
 }
