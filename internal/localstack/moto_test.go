@@ -868,12 +868,7 @@ for _ in range(300):
         mismatches.append("%r: %r, before %r" % (result, now, was))
 print(json.dumps({"Results": results, "Mismatches": mismatches[:5]}))
 `, &got)
-	if got.Results != 300 {
-		t.Fatalf("the probe compared %d results, want 300", got.Results)
-	}
-	for _, m := range got.Mismatches {
-		t.Error(m)
-	}
+	probeFound(t, "compared results", got.Results, 300, got.Mismatches)
 }
 
 func TestMotoReadsLeaveTheItemsWholePatch22(t *testing.T) {
@@ -1331,12 +1326,7 @@ for _ in range(300):
         mismatches.append("%s %r: %r, before %r" % (operation, body, now, was))
 print(json.dumps({"Bodies": bodies, "Mismatches": mismatches[:5]}))
 `, &got)
-	if got.Bodies != 300 {
-		t.Fatalf("the probe parsed %d requests, want 300", got.Bodies)
-	}
-	for _, m := range got.Mismatches {
-		t.Error(m)
-	}
+	probeFound(t, "parsed requests", got.Bodies, 300, got.Mismatches)
 }
 
 // TestMotoParsesRequestHeadersAsBeforePatch29: the launcher's reading of a request's headers
@@ -1382,12 +1372,10 @@ for _ in range(3000):
         mismatches.append("%r: %s, before %s" % (data, now, was))
 print(json.dumps({"Blocks": blocks, "Plain": plain_blocks, "Mismatches": mismatches[:5]}))
 `, &got)
-	if got.Blocks != 3000 || got.Plain < 500 {
-		t.Fatalf("the probe read %d header blocks, %d of them plain; want 3000, at least 500 plain", got.Blocks, got.Plain)
+	if got.Plain < 500 {
+		t.Fatalf("the probe read %d plain header blocks, want at least 500", got.Plain)
 	}
-	for _, m := range got.Mismatches {
-		t.Error(m)
-	}
+	probeFound(t, "read header blocks", got.Blocks, 3000, got.Mismatches)
 }
 
 // TestMotoWritesResultsAsBeforePatches11And30: the launcher's writing of DynamoDB results (patch 11
@@ -1456,10 +1444,17 @@ for _ in range(400):
         mismatches.append("%s %r: %s, before %s" % (operation, r, now, was))
 print(json.dumps({"Results": results, "Mismatches": mismatches[:5]}))
 `, &got)
-	if got.Results != 400 {
-		t.Fatalf("the probe wrote %d results, want 400", got.Results)
+	probeFound(t, "wrote results", got.Results, 400, got.Mismatches)
+}
+
+// probeFound fails the test when a launcher probe did fewer than want checks (what: what it did,
+// as "compared results") or found mismatches, each of which it names.
+func probeFound(t *testing.T, what string, did, want int, mismatches []string) {
+	t.Helper()
+	if did != want {
+		t.Fatalf("the probe %s: %d, want %d", what, did, want)
 	}
-	for _, m := range got.Mismatches {
+	for _, m := range mismatches {
 		t.Error(m)
 	}
 }
