@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -323,9 +326,10 @@ func compressPages(doc []byte, rw rewrite) ([]byte, error) {
 	newOffsets := make([]int, len(offsets))
 	appended := len(offsets) // the number of the next object appended
 	var tail []appendedObject
-	var scratch bytes.Buffer
-	zw := getWriter(&scratch)
-	defer putWriter(zw)
+	compressed, err := compressAll(doc, order, offsets, end, contents, rw)
+	if err != nil {
+		return nil, err
+	}
 	for _, n := range order {
 		newOffsets[n] = out.Len()
 		obj := doc[offsets[n]:end[n]]
@@ -355,30 +359,9 @@ func compressPages(doc []byte, rw rewrite) ([]byte, error) {
 			out.Write(obj)
 			continue
 		}
-		data, err := streamData(obj, n)
-		if err != nil {
-			return nil, err
-		}
-		scratch.Reset()
-		zw.Reset(&scratch)
-		if taken != nil {
-			if len(data) != 0 {
-				return nil, fmt.Errorf("pdf: page %d was taken, yet its stream holds %d bytes", page, len(data))
-			}
-			scratch.Grow(taken.pages[page].Len() / 3)
-			err = taken.write(zw, page)
-		} else {
-			scratch.Grow(len(data))
-			_, err = zw.Write(data)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := zw.Close(); err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(out, "%d 0 obj\n<</Filter /FlateDecode /Length %d>>\nstream\n", n, scratch.Len())
-		out.Write(scratch.Bytes())
+		stream := compressed[page]
+		fmt.Fprintf(out, "%d 0 obj\n<</Filter /FlateDecode /Length %d>>\nstream\n", n, len(stream))
+		out.Write(stream)
 		out.WriteString("\nendstream\nendobj\n")
 	}
 	if len(tail) != 6*len(rw.fonts) {
@@ -406,6 +389,70 @@ func compressPages(doc []byte, rw rewrite) ([]byte, error) {
 	out.Write(trailer)
 	fmt.Fprintf(out, "startxref\n%d\n%%%%EOF\n", at)
 	return out.Bytes(), nil
+}
+
+// compressAll compresses the content stream of every page (by its number, 1-based) that
+// compressPages writes: as many at a time as there are CPUs, at most compressors. Each page is
+// compressed alone, with a reset writer, so the bytes are those of one writer doing them in turn.
+func compressAll(doc []byte, order, offsets, end []int, contents map[int]int, rw rewrite) ([][]byte, error) {
+	type job struct{ n, page int }
+	var jobs []job
+	for _, n := range order {
+		if rw.fonts[n] == nil && contents[n] != 0 {
+			jobs = append(jobs, job{n, contents[n]})
+		}
+	}
+	out := make([][]byte, len(contents)+1)
+	errs := make([]error, len(jobs))
+	var next atomic.Int64
+	work := func() {
+		var scratch bytes.Buffer
+		zw := getWriter(&scratch)
+		defer putWriter(zw)
+		for i := int(next.Add(1)) - 1; i < len(jobs); i = int(next.Add(1)) - 1 {
+			j := jobs[i]
+			out[j.page], errs[i] = compressPage(zw, doc[offsets[j.n]:end[j.n]], j.n, j.page, rw.taken)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), compressors, len(jobs))
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// compressors is the most pages compressAll compresses at a time.
+const compressors = 4
+
+// compressPage compresses page's content stream (object n, obj) with zw: the bytes fpdf's stream
+// held or, where the page was taken out before fpdf wrote it, the taken page.
+func compressPage(zw *zlib.Writer, obj []byte, n, page int, taken *takenPages) ([]byte, error) {
+	data, err := streamData(obj, n)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw.Reset(&buf)
+	if taken != nil {
+		if len(data) != 0 {
+			return nil, fmt.Errorf("pdf: page %d was taken, yet its stream holds %d bytes", page, len(data))
+		}
+		buf.Grow(taken.pages[page].Len() / 3)
+		err = taken.write(zw, page)
+	} else {
+		buf.Grow(len(data))
+		_, err = zw.Write(data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // appendedObject is an object compressPages appends after the document's last.
