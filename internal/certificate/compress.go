@@ -21,8 +21,8 @@ import (
 // new zlib writer, and a new writer allocates about 1.2 MB (the deflate window and hash tables): a
 // certificate of 40 pages allocated about 46 MB for that alone. fpdf has no hook for its
 // compressor, so the document is laid out uncompressed and output rewrites it: each page's
-// content stream is compressed with one reused writer (zlib.Writer.Reset, the same bytes as a new
-// writer) as fpdf does it (BestSpeed, the same dictionary /Filter /FlateDecode /Length), and the
+// content stream is compressed with a reused writer (zlib.Writer.Reset, the same bytes as a new
+// writer; as many pages at a time as there are CPUs, compressAll) as fpdf does it (BestSpeed, the same dictionary /Filter /FlateDecode /Length), and the
 // cross-reference table is written again with the new offsets. The result is byte for byte the
 // document fpdf compresses itself (TestCompressedPagesAreFpdfsBytes); should a later fpdf lay the
 // file out otherwise, the document is kept uncompressed (a valid, larger PDF) rather than broken.
