@@ -85,7 +85,7 @@ version, because the patches reach into private functions):
      suite went to Query):
      - 5.2.1 measures a map by wrapping each of its values again, the whole subtree below each
        level; the patch measures the values as they are, to the same numbers. A Query or Scan
-       measures each item it returns twice (for the 1 MB page); the second time is remembered.
+       measures each item it returns twice (for the 1 MB page): patch 26 keeps the size.
      - It projects an item (an index's INCLUDE or KEYS_ONLY, a ProjectionExpression) by converting
        the whole item to plain values once for each attribute it keeps; a projection of top-level
        attributes now converts only those (one with a nested path or a list index goes the old
@@ -940,25 +940,14 @@ _ddb_item_size = DynamoItem.size
 _reading = threading.local()  # set while a Query or Scan of a table runs, under patch 9's lock
 
 
-def _item_size_remembered(self):
-    sizes = getattr(_reading, "sizes", None)
-    if sizes is None:
-        return _ddb_item_size(self)
-    seen = sizes.get(id(self))
-    if seen is None:
-        # The item is kept beside its size, so that its id is not another's while the read runs.
-        seen = sizes[id(self)] = (self, _ddb_item_size(self))
-    return seen[1]
-
-
 def _reads(method):
     @functools.wraps(method)
     def read(self, *args, **kwargs):
-        _reading.sizes = {}
+        _reading.on = True
         try:
             return method(self, *args, **kwargs)
         finally:
-            _reading.sizes = None
+            _reading.on = False
 
     return read
 
@@ -969,7 +958,7 @@ class _ResultsAreNotCopied:
 
     @staticmethod
     def deepcopy(value, memo=None):
-        if getattr(_reading, "sizes", None) is not None and (
+        if getattr(_reading, "on", False) and (
                 isinstance(value, DynamoItem) or (type(value) is list and all(isinstance(v, DynamoItem) for v in value))):
             return list(value) if type(value) is list else value
         return copy.deepcopy(value, memo)
@@ -992,7 +981,6 @@ def _ne(self, other):
     return _ddb_ne(self, other)
 
 
-DynamoItem.size = _item_size_remembered
 DynamoTable.query = _reads(DynamoTable.query)
 DynamoTable.scan = _reads(DynamoTable.scan)
 ddb_table_module.copy = _ResultsAreNotCopied
