@@ -1054,8 +1054,8 @@ _SIZE = "_attestation_size"
 
 
 def _item_size_kept(self):
-    # The size is kept on the item until an update changes the item in place (the one way moto
-    # changes an item it holds: a put, a transaction's rollback, a copy make new items).
+    # The size is kept on the item until an update changes it: an update is the one way moto
+    # changes an item it holds in place (a put, a transaction's rollback and a copy make new items).
     size = self.__dict__.get(_SIZE)
     if size is None:
         size = _ddb_item_size(self)
