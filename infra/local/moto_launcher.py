@@ -1136,7 +1136,6 @@ ddb_validators.OverlappingPathsValidator.traverse = _checked_at_the_root(
 from moto.core import parse as moto_parse  # noqa: E402
 
 _parse_json_structure = moto_parse.BaseJSONParser._parse_structure
-_ATTRIBUTE_VALUE_ORDER = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"]  # patch 11's members, in the model's order
 _AS_SENT = frozenset(("S", "N", "NULL", "BOOL"))  # string and boolean members: taken as they are
 
 
@@ -1167,7 +1166,7 @@ def _parse_attribute_value(parser, shape, value):
 
 
 def _parse_structure_attribute_values_directly(self, shape, value):
-    if shape.name == "AttributeValue" and list(shape.members) == _ATTRIBUTE_VALUE_ORDER:
+    if _is_attribute_value(shape):  # patch 11's test, its answer kept on the shape
         return _parse_attribute_value(self, shape, value)
     return _parse_json_structure(self, shape, value)
 

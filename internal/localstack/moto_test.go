@@ -1281,7 +1281,7 @@ if patched is before:
     raise SystemExit("patch 28 is not in place")
 for operation, member in (("PutItem", "Item"), ("UpdateItem", "ExpressionAttributeValues"), ("Query", "ExclusiveStartKey")):
     shape = model.operation_model(operation).input_shape.members[member].value
-    if shape.name != "AttributeValue" or list(shape.members) != launcher["_ATTRIBUTE_VALUE_ORDER"]:
+    if not launcher["_is_attribute_value"](shape):
         raise SystemExit("patch 28 does not know %s's %s as attribute values" % (operation, member))
 def wire(v):
     # an attribute value as the SDK sends it: binary values as base64 text
