@@ -2,6 +2,7 @@ package certificate
 
 import (
 	"bytes"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -78,15 +79,50 @@ func plainUTF8(p *fpdf.Fpdf, d drawFields) bool {
 		!*at[bool](p, d.strikeout) && *at[map[int]int](p, d.usedRunes) != nil
 }
 
-// text is p.Text(x, y, s).
-func text(p *fpdf.Fpdf, x, y float64, s string) {
+// runeMarks remembers which runes text marked used in each font's map already (a font's usedRunes
+// is one map, shared by every copy of the font's state fpdf makes): a bit read in place of a map
+// read for each rune of each cell. One runeMarks serves one document.
+type runeMarks struct {
+	fonts []markedFont
+}
+
+type markedFont struct {
+	used unsafe.Pointer        // the font's usedRunes map
+	bits *[1 << 16 / 64]uint64 // the runes of the Basic Multilingual Plane marked in it
+}
+
+// of is the marks of the font whose usedRunes is used.
+func (m *runeMarks) of(used map[int]int) *[1 << 16 / 64]uint64 {
+	id := *(*unsafe.Pointer)(unsafe.Pointer(&used))
+	for _, f := range m.fonts {
+		if f.used == id {
+			return f.bits
+		}
+	}
+	f := markedFont{used: id, bits: new([1 << 16 / 64]uint64)}
+	m.fonts = append(m.fonts, f)
+	return f.bits
+}
+
+// text is p.Text(x, y, s); marks, when not nil, are p's.
+func text(p *fpdf.Fpdf, marks *runeMarks, x, y float64, s string) {
 	d := fieldsOfFpdf()
 	if !plainUTF8(p, d) || !wellFormed(s) {
 		p.Text(x, y, s)
 		return
 	}
 	used := *at[map[int]int](p, d.usedRunes)
+	var bits *[1 << 16 / 64]uint64
+	if marks != nil {
+		bits = marks.of(used)
+	}
 	for _, r := range s {
+		if bits != nil && r < 1<<16 {
+			if bits[r/64]&(1<<(r%64)) != 0 {
+				continue
+			}
+			bits[r/64] |= 1 << (r % 64)
+		}
 		if v, ok := used[int(r)]; !ok || v != int(r) { // a read costs less than a write
 			used[int(r)] = int(r)
 		}
@@ -94,16 +130,17 @@ func text(p *fpdf.Fpdf, x, y float64, s string) {
 	k := p.GetConversionRatio()
 	_, h := p.GetPageSize()
 	colored := *at[bool](p, d.color)
-	b := make([]byte, 0, 48+4*len(s))
+	var buf [256]byte // most cells' operators fit
+	b := buf[:0]
 	if colored { // the text's colour, since it is not the fill's
 		b = append(b, "q "...)
 		b = append(b, *at[string](p, d.textColor)...)
 		b = append(b, ' ')
 	}
 	b = append(b, "BT "...)
-	b = strconv.AppendFloat(b, x*k, 'f', 2, 64)
+	b = appendF2(b, x*k)
 	b = append(b, ' ')
-	b = strconv.AppendFloat(b, (h-y)*k, 'f', 2, 64)
+	b = appendF2(b, (h-y)*k)
 	b = append(b, " Td ("...)
 	b = appendEscapedUTF16(b, s)
 	b = append(b, ") Tj ET"...)
@@ -132,16 +169,65 @@ func rect(p *fpdf.Fpdf, x, y, w, h float64, style string) {
 	k := p.GetConversionRatio()
 	_, pageH := p.GetPageSize()
 	var buf [64]byte
-	b := strconv.AppendFloat(buf[:0], x*k, 'f', 2, 64)
+	b := appendF2(buf[:0], x*k)
 	b = append(b, ' ')
-	b = strconv.AppendFloat(b, (pageH-y)*k, 'f', 2, 64)
+	b = appendF2(b, (pageH-y)*k)
 	b = append(b, ' ')
-	b = strconv.AppendFloat(b, w*k, 'f', 2, 64)
+	b = appendF2(b, w*k)
 	b = append(b, ' ')
-	b = strconv.AppendFloat(b, -h*k, 'f', 2, 64)
+	b = appendF2(b, -h*k)
 	b = append(b, " re "...)
 	b = append(b, op...)
 	p.RawWriteStr(string(b)) // RawWriteStr ends the line as Rect does
+}
+
+// appendF2 appends v as strconv.AppendFloat(b, v, 'f', 2, 64) does, the same bytes, in integers:
+// v is m·2^e exactly, and m·100 < 2^60, so v·100 is rounded to the nearest integer (ties to even,
+// as strconv rounds) from m·100 and e alone. A page's numbers took an eighth of a certificate's
+// time in strconv's general algorithm. Numbers of 2^56 and more, infinities and NaN go to strconv.
+// TestAppendF2IsStrconvs compares the two.
+func appendF2(b []byte, v float64) []byte {
+	bits := math.Float64bits(v)
+	biased := int(bits>>52) & 0x7ff
+	m := bits & (1<<52 - 1)
+	e := -1074 // a subnormal's exponent
+	if biased != 0 {
+		m |= 1 << 52
+		e = biased - 1075
+	}
+	if biased == 0x7ff || e > 3 {
+		return strconv.AppendFloat(b, v, 'f', 2, 64)
+	}
+	var q uint64 // v·100, rounded
+	switch {
+	case e >= 0:
+		q = m * 100 << e
+	case e > -64:
+		s := uint(-e)
+		p := m * 100
+		q = p >> s
+		r, half := p&(1<<s-1), uint64(1)<<(s-1)
+		if r > half || r == half && q&1 == 1 {
+			q++
+		}
+	default: // v·100 < 2^60·2^-64 < ½
+		q = 0
+	}
+	var d [24]byte // q's digits, from the right, with the point before the last two
+	i := len(d)
+	for n := 0; n < 3 || q > 0; n++ {
+		if n == 2 {
+			i--
+			d[i] = '.'
+		}
+		i--
+		d[i] = byte('0' + q%10)
+		q /= 10
+	}
+	if bits>>63 != 0 {
+		b = append(b, '-')
+	}
+	return append(b, d[i:]...)
 }
 
 // wellFormed reports whether fpdf's utf8toutf16 reads s without running past its end (every

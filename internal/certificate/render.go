@@ -120,6 +120,7 @@ type renderer struct {
 	qr       [][]bool
 	lang     Lang // the language of the page being drawn, for its footer
 	sections []section
+	marks    runeMarks // the runes text marked used in the fonts (fastpath.go)
 }
 
 func newRenderer(c Certificate, modules [][]bool, full bool) *renderer {

@@ -200,5 +200,5 @@ func (r *renderer) textAt(x, y, w float64, i int, lh float64, s string, center b
 		tx = x + (w-p.GetStringWidth(s))/2
 	}
 	// The baseline sits about three quarters down the line.
-	text(p, tx, y+cellPad+float64(i)*lh+lh*0.78, s) // fpdf's Text, faster (fastpath.go)
+	text(p, &r.marks, tx, y+cellPad+float64(i)*lh+lh*0.78, s) // fpdf's Text, faster (fastpath.go)
 }
