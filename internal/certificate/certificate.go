@@ -291,38 +291,49 @@ func (c Certificate) Validate() error {
 		v.add("hardware", fmt.Sprintf("%d rows: Table 1 has at most %d", len(c.Hardware), attestation.MaxHardwareItems))
 	} else {
 		for i, h := range c.Hardware {
-			f := func(col string) string { return fmt.Sprintf("hardware[%d].%s", i, col) }
-			v.name(f("manufacturerModel"), h.ManufacturerModel, maxNameLength)
-			v.name(f("serialNumber"), h.SerialNumber, maxNameLength)
-			v.optional(f("certificateNumber"), h.CertificateNumber, maxNameLength)
-			v.name(f("location"), h.Location, maxNameLength)
-			v.name(f("type"), h.Type, maxNameLength)
-			v.name(f("purpose"), h.Purpose, maxTextLength)
-			v.name(f("protection"), h.Protection, maxTextLength)
-			v.optional(f("integratedSoftware"), h.IntegratedSoftware, maxTextLength)
+			// A row's field is named only when it has a problem: most rows have none.
+			row := func(col, problem string) {
+				if problem != "" {
+					v.add(fmt.Sprintf("hardware[%d].%s", i, col), problem)
+				}
+			}
+			row("manufacturerModel", nameProblem(h.ManufacturerModel, maxNameLength))
+			row("serialNumber", nameProblem(h.SerialNumber, maxNameLength))
+			row("certificateNumber", optionalProblem(h.CertificateNumber, maxNameLength))
+			row("location", nameProblem(h.Location, maxNameLength))
+			row("type", nameProblem(h.Type, maxNameLength))
+			row("purpose", nameProblem(h.Purpose, maxTextLength))
+			row("protection", nameProblem(h.Protection, maxTextLength))
+			row("integratedSoftware", optionalProblem(h.IntegratedSoftware, maxTextLength))
 		}
 	}
 	if len(c.Software) > attestation.MaxSoftwareItems {
 		v.add("software", fmt.Sprintf("%d rows: Table 2 has at most %d", len(c.Software), attestation.MaxSoftwareItems))
 	} else {
 		for i, s := range c.Software {
-			f := func(col string) string { return fmt.Sprintf("software[%d].%s", i, col) }
-			v.name(f("developer"), s.Developer, maxNameLength)
-			v.name(f("name"), s.Name, maxNameLength)
-			v.name(f("version"), s.Version, maxNameLength)
-			switch {
-			case len(s.InstalledOn) == 0:
-				v.add(f("installedOn"), "missing: the serial/inventory number of a row of Table 1")
-			case len(s.InstalledOn) > attestation.MaxInstallPlaces:
-				v.add(f("installedOn"), fmt.Sprintf("%d places: at most %d", len(s.InstalledOn), attestation.MaxInstallPlaces))
-			default:
-				for j, p := range s.InstalledOn {
-					v.name(fmt.Sprintf("software[%d].installedOn[%d]", i, j), p, maxNameLength)
+			row := func(col, problem string) {
+				if problem != "" {
+					v.add(fmt.Sprintf("software[%d].%s", i, col), problem)
 				}
 			}
-			v.name(f("type"), s.Type, maxNameLength)
-			v.name(f("purpose"), s.Purpose, maxTextLength)
-			v.name(f("protection"), s.Protection, maxTextLength)
+			row("developer", nameProblem(s.Developer, maxNameLength))
+			row("name", nameProblem(s.Name, maxNameLength))
+			row("version", nameProblem(s.Version, maxNameLength))
+			switch {
+			case len(s.InstalledOn) == 0:
+				row("installedOn", "missing: the serial/inventory number of a row of Table 1")
+			case len(s.InstalledOn) > attestation.MaxInstallPlaces:
+				row("installedOn", fmt.Sprintf("%d places: at most %d", len(s.InstalledOn), attestation.MaxInstallPlaces))
+			default:
+				for j, p := range s.InstalledOn {
+					if problem := nameProblem(p, maxNameLength); problem != "" {
+						v.add(fmt.Sprintf("software[%d].installedOn[%d]", i, j), problem)
+					}
+				}
+			}
+			row("type", nameProblem(s.Type, maxNameLength))
+			row("purpose", nameProblem(s.Purpose, maxTextLength))
+			row("protection", nameProblem(s.Protection, maxTextLength))
 		}
 	}
 	v.url("verificationUrl", c.VerificationURL)
@@ -346,23 +357,59 @@ func (v *checker) add(field, msg string) {
 
 // name checks a required single-line value.
 func (v *checker) name(field, s string, limit int) {
-	if strings.TrimSpace(s) == "" {
-		v.add(field, "missing")
-		return
+	if problem := nameProblem(s, limit); problem != "" {
+		v.add(field, problem)
 	}
-	v.optional(field, s, limit)
 }
 
 // optional checks a value that may be empty.
 func (v *checker) optional(field, s string, limit int) {
-	switch {
-	case !utf8.ValidString(s):
-		v.add(field, "not valid UTF-8 text")
-	case utf8.RuneCountInString(s) > limit:
-		v.add(field, fmt.Sprintf("too long: at most %d characters", limit))
-	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }):
-		v.add(field, "contains a control character")
+	if problem := optionalProblem(s, limit); problem != "" {
+		v.add(field, problem)
 	}
+}
+
+// nameProblem is what is wrong with a required value, or "": blank, or optionalProblem's.
+func nameProblem(s string, limit int) string {
+	blank, problem := scanValue(s, limit)
+	if blank {
+		return "missing"
+	}
+	return problem
+}
+
+// optionalProblem is what is wrong with a value that may be empty, or "": not UTF-8, longer than
+// limit characters, or holding a control character (other than a space's), in that order.
+func optionalProblem(s string, limit int) string {
+	_, problem := scanValue(s, limit)
+	return problem
+}
+
+// scanValue reads s once: whether it is blank (spaces only, as strings.TrimSpace sees them) and
+// optionalProblem's answer.
+func scanValue(s string, limit int) (blank bool, problem string) {
+	blank = true
+	n, control := 0, false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			if r, size = utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
+				return false, "not valid UTF-8 text"
+			}
+		}
+		i += size
+		n++
+		space := unicode.IsSpace(r)
+		blank = blank && space
+		control = control || unicode.IsControl(r) && !space
+	}
+	switch {
+	case n > limit:
+		return blank, fmt.Sprintf("too long: at most %d characters", limit)
+	case control:
+		return blank, "contains a control character"
+	}
+	return blank, ""
 }
 
 // text checks a wording required in every language.

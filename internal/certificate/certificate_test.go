@@ -2,10 +2,14 @@ package certificate
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"attestation/internal/attestation"
 )
@@ -143,6 +147,51 @@ func TestRowsFromPackage(t *testing.T) {
 		}
 		if total != pageLong-2*annexMargin {
 			t.Errorf("columns add up to %v mm, want %v", total, pageLong-2*annexMargin)
+		}
+	}
+}
+
+// TestValueProblemsReadOnce: nameProblem and optionalProblem, which read a value once, say what
+// the checks they replaced said (strings.TrimSpace, utf8.ValidString, utf8.RuneCountInString and
+// a search for control characters, one after another), for values of every kind.
+func TestValueProblemsReadOnce(t *testing.T) {
+	before := func(s string, limit int, required bool) string {
+		switch {
+		case required && strings.TrimSpace(s) == "":
+			return "missing"
+		case !utf8.ValidString(s):
+			return "not valid UTF-8 text"
+		case utf8.RuneCountInString(s) > limit:
+			return fmt.Sprintf("too long: at most %d characters", limit)
+		case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }):
+			return "contains a control character"
+		}
+		return ""
+	}
+	values := []string{"", " ", "\t\n", "\u00a0", "\u0085", "\u2003 ", "a", " a ", "Сервер «Әкімдік»", "a\x00b", "\x7f", "a\u0090",
+		"a\u0085b", "\xff", " \xff", "a\xc3", "\xc3\xa9", "\u200b", "abcde", "abcdef", "ӘӘӘӘӘ", "ӘӘӘӘӘӘ", "\x01\xff", "      \x01",
+		strings.Repeat(" ", 7), "\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600", "\ufffd", "a\rb\vc\fd"}
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []rune{'a', ' ', '\t', '\n', 0, 0x1f, 0x7f, 0x85, 0x9f, 0xa0, 'Ә', 0x2028, 0xfffd, 0x1F600}
+	for range 20_000 {
+		var b strings.Builder
+		for range r.IntN(9) {
+			if r.IntN(12) == 0 {
+				b.WriteByte(byte(0x80 + r.IntN(0x80))) // a stray byte
+				continue
+			}
+			b.WriteRune(alphabet[r.IntN(len(alphabet))])
+		}
+		values = append(values, b.String())
+	}
+	for _, s := range values {
+		for _, limit := range []int{0, 1, 5, 6, 100} {
+			if got, want := nameProblem(s, limit), before(s, limit, true); got != want {
+				t.Fatalf("nameProblem(%q, %d) = %q, before %q", s, limit, got, want)
+			}
+			if got, want := optionalProblem(s, limit), before(s, limit, false); got != want {
+				t.Fatalf("optionalProblem(%q, %d) = %q, before %q", s, limit, got, want)
+			}
 		}
 	}
 }
