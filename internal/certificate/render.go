@@ -121,6 +121,7 @@ type renderer struct {
 	lang     Lang // the language of the page being drawn, for its footer
 	sections []section
 	marks    runeMarks // the runes text marked used in the fonts (fastpath.go)
+	heads    map[headKey]*headLayout
 }
 
 func newRenderer(c Certificate, modules [][]bool, full bool) *renderer {

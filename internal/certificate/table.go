@@ -111,14 +111,46 @@ func (r *renderer) tableTitle(l Lang, title string, continued bool) {
 	p.CellFormat(pageLong-2*annexMargin, 6, s, "", 1, "L", false, 0, "")
 }
 
+// headLayout is how a table's headings are laid out in a language: the size of their font, the
+// lines of each column's heading, and their height. A table's headings are drawn again on every
+// page it continues on; they are laid out once.
+type headLayout struct {
+	size   float64
+	lines  [][]string
+	height float64
+}
+
+// headKey names a table's headings in a language: the language and the table's columns.
+type headKey struct {
+	l    Lang
+	cols *column
+}
+
+// heading is the layout of the headings of the table of cols in the language l.
+func (r *renderer) heading(l Lang, cols []column) *headLayout {
+	key := headKey{l, &cols[0]}
+	if h, ok := r.heads[key]; ok {
+		return h
+	}
+	size := r.headingSize(l, cols)
+	r.pdf.SetFont(fontFamily, "B", size)
+	h := &headLayout{size: size, lines: make([][]string, len(cols))}
+	n := 1
+	for i, c := range cols {
+		h.lines[i] = r.split(label(l, c.label), c.width-2*cellPad)
+		n = max(n, len(h.lines[i]))
+	}
+	h.height = float64(n)*headLineHeight + 2*cellPad
+	if r.heads == nil {
+		r.heads = map[headKey]*headLayout{}
+	}
+	r.heads[key] = h
+	return h
+}
+
 // headingHeight is the height of a table's headings in the language l.
 func (r *renderer) headingHeight(l Lang, cols []column) float64 {
-	r.pdf.SetFont(fontFamily, "B", r.headingSize(l, cols))
-	n := 1
-	for _, c := range cols {
-		n = max(n, len(r.split(label(l, c.label), c.width-2*cellPad)))
-	}
-	return float64(n)*headLineHeight + 2*cellPad
+	return r.heading(l, cols).height
 }
 
 // headingSize is the largest size, from headFontSize down to minHeadFontSize, at which every word
@@ -146,16 +178,17 @@ func (r *renderer) headingSize(l Lang, cols []column) float64 {
 // headings draws a table's headings, shaded, and under them the row of column numbers of the form.
 func (r *renderer) headings(l Lang, cols []column, h float64) {
 	p := r.pdf
-	p.SetFont(fontFamily, "B", r.headingSize(l, cols))
+	head := r.heading(l, cols)
+	p.SetFont(fontFamily, "B", head.size)
 	p.SetFillColor(232, 232, 232)
 	p.SetLineWidth(0.2)
 	x, y := annexMargin, p.GetY()
-	for _, c := range cols {
+	for i, c := range cols {
 		rect(p, x, y, c.width, h, "FD")
-		lines := r.split(label(l, c.label), c.width-2*cellPad)
+		lines := head.lines[i]
 		top := y + (h-float64(len(lines))*headLineHeight)/2 - cellPad
-		for i, s := range lines {
-			r.textAt(x, top, c.width, i, headLineHeight, s, true)
+		for j, s := range lines {
+			r.textAt(x, top, c.width, j, headLineHeight, s, true)
 		}
 		x += c.width
 	}
