@@ -348,7 +348,7 @@ func compressPages(doc []byte, rw rewrite) ([]byte, error) {
 				return nil, err
 			}
 			fmt.Fprintf(out, "%d 0 obj\n", n)
-			out.Write(objs[0])
+			writePieces(out, objs[0])
 			for j := 1; j < 7; j++ {
 				tail = append(tail, appendedObject{n: appended + j - 1, body: objs[j]})
 			}
@@ -370,7 +370,7 @@ func compressPages(doc []byte, rw rewrite) ([]byte, error) {
 	for _, o := range tail {
 		newOffsets = append(newOffsets, out.Len())
 		fmt.Fprintf(out, "%d 0 obj\n", o.n)
-		out.Write(o.body)
+		writePieces(out, o.body)
 	}
 	at := out.Len()
 	fmt.Fprintf(out, "xref\n0 %d\n0000000000 65535 f \n", len(newOffsets))
@@ -458,7 +458,13 @@ func compressPage(zw *zlib.Writer, obj []byte, n, page int, taken *takenPages) (
 // appendedObject is an object compressPages appends after the document's last.
 type appendedObject struct {
 	n    int
-	body []byte
+	body [][]byte // its pieces, one after another
+}
+
+func writePieces(out *bytes.Buffer, pieces [][]byte) {
+	for _, p := range pieces {
+		out.Write(p)
+	}
 }
 
 // startXref is the offset of the cross-reference table, from the file's last lines.

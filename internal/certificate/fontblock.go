@@ -7,7 +7,6 @@ import (
 	"maps"
 	"reflect"
 	"regexp"
-	"slices"
 	"strconv"
 	"sync"
 
@@ -73,7 +72,35 @@ type fontObjects struct {
 	name   string // the font's Name (its key), what the core stand-in is written as
 	first  int
 	bodies [7][]byte
-	used   map[int]int // the font's used runes in the scratch document
+	parts  [7]objectParts // the bodies cut at their references, once
+	used   map[int]int    // the font's used runes in the scratch document
+}
+
+// objectParts is an object's body cut at the references in its dictionary: text, reference, text,
+// …, text, then its stream (if any), which is not searched.
+type objectParts struct {
+	texts  [][]byte // len(refs)+1
+	refs   []int
+	stream []byte
+}
+
+// cutAtReferences cuts body at the references in its dictionary.
+func cutAtReferences(body []byte) objectParts {
+	dict, stream := body, []byte(nil)
+	if i := bytes.Index(body, []byte(">>\nstream\n")); i >= 0 {
+		dict, stream = body[:i], body[i:]
+	}
+	var o objectParts
+	from := 0
+	for _, m := range reference.FindAllSubmatchIndex(dict, -1) {
+		n, _ := strconv.Atoi(string(dict[m[2]:m[3]]))
+		o.texts = append(o.texts, dict[from:m[0]])
+		o.refs = append(o.refs, n)
+		from = m[1]
+	}
+	o.texts = append(o.texts, dict[from:])
+	o.stream = stream
+	return o
 }
 
 // fontBlocks are the objects of the reduced fonts, by font key, written for the common runes.
@@ -129,6 +156,7 @@ var fontBlocks = sync.OnceValues(func() (map[string]*fontObjects, error) {
 		b := &fontObjects{name: name, first: n, used: used[it.Key().String()]}
 		for j := range 7 {
 			b.bodies[j] = bodies[n+j]
+			b.parts[j] = cutAtReferences(b.bodies[j])
 		}
 		if !bytes.HasPrefix(b.bodies[0], []byte("<</Type /Font\n/Subtype /Type0\n/BaseFont /utf8"+name+"\n")) {
 			return nil, fmt.Errorf("fpdf: object %d is not the Type0 font %s", n, name)
@@ -170,28 +198,20 @@ func objectBodies(doc []byte, offsets []int, x int) [][]byte {
 var reference = regexp.MustCompile(`\b([0-9]+) 0 R\b`)
 
 // renumbered are the seven objects with every reference in their dictionaries (not in their
-// streams) to one of them renumbered by to; a reference to any other object is an error.
-func (b *fontObjects) renumbered(to map[int]int) ([7][]byte, error) {
-	var out [7][]byte
-	for j, body := range b.bodies {
-		dict, stream := body, []byte(nil)
-		if i := bytes.Index(body, []byte(">>\nstream\n")); i >= 0 {
-			dict, stream = body[:i], body[i:]
-		}
-		var bad error
-		dict = reference.ReplaceAllFunc(dict, func(ref []byte) []byte {
-			n, _ := strconv.Atoi(string(bytes.Fields(ref)[0]))
+// streams) to one of them renumbered by to, each as the pieces to write one after another (the
+// bodies are not copied); a reference to any other object is an error.
+func (b *fontObjects) renumbered(to map[int]int) ([7][][]byte, error) {
+	var out [7][][]byte
+	for j, o := range b.parts {
+		pieces := make([][]byte, 0, 2*len(o.refs)+2)
+		for i, n := range o.refs {
 			m, ok := to[n]
 			if !ok {
-				bad = fmt.Errorf("fpdf: object %d of font %s refers to object %d, not one of its own", b.first+j, b.name, n)
-				return ref
+				return out, fmt.Errorf("fpdf: object %d of font %s refers to object %d, not one of its own", b.first+j, b.name, n)
 			}
-			return []byte(strconv.Itoa(m) + " 0 R")
-		})
-		if bad != nil {
-			return out, bad
+			pieces = append(pieces, o.texts[i], []byte(strconv.Itoa(m)+" 0 R"))
 		}
-		out[j] = append(slices.Clip(dict), stream...)
+		out[j] = append(pieces, o.texts[len(o.refs)], o.stream)
 	}
 	return out, nil
 }
