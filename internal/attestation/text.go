@@ -73,6 +73,10 @@ func UnsafeTextProblem(s string) string {
 	visible, rtl := false, false
 	var mark rune
 	for _, r := range s {
+		if r < lowRunes { // Latin, Greek, Cyrillic: no mark, control or right-to-left letter among them
+			visible = visible || !invisibleLow[r]
+			continue
+		}
 		switch {
 		case r == utf8.RuneError:
 			return "must not hold U+FFFD, the replacement character: the text held bytes that were not UTF-8"
@@ -96,6 +100,19 @@ func UnsafeTextProblem(s string) string {
 	}
 	return ""
 }
+
+// lowRunes are the runes below the first of a script written right to left (Hebrew's, U+0591):
+// none is a bidirectional control, a directional mark or U+FFFD, so UnsafeTextProblem asks only
+// whether they are invisible, from a table (TestUnsafeTextProblemLowRunes).
+const lowRunes = 0x0591
+
+// invisibleLow is invisible(r) for the runes below lowRunes.
+var invisibleLow = func() (t [lowRunes]bool) {
+	for r := range rune(lowRunes) {
+		t[r] = invisible(r)
+	}
+	return t
+}()
 
 // bidiControl reports whether r is a bidirectional embedding, override or isolate (or their
 // terminators): U+202A-U+202E and U+2066-U+2069.

@@ -1,8 +1,11 @@
 package attestation
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestHasIDShape(t *testing.T) {
@@ -80,6 +83,67 @@ func TestTextProblemIncludesUnsafeText(t *testing.T) {
 		got := TextProblem(s, 100, true)
 		if (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("%+q: %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestUnsafeTextProblemLowRunes: the runes below lowRunes, which UnsafeTextProblem reads from a
+// table, are none of the runes it looks at otherwise; and it answers as it did without the table
+// for every rune alone, and for texts of those runes mixed with the others.
+func TestUnsafeTextProblemLowRunes(t *testing.T) {
+	for r := range rune(lowRunes) {
+		if r == utf8.RuneError || bidiControl(r) || r == 0x200E || r == 0x200F || r == 0x061C || rightToLeft(r) {
+			t.Fatalf("U+%04X is below lowRunes, yet UnsafeTextProblem must see it", r)
+		}
+	}
+	// before is UnsafeTextProblem without the table.
+	before := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		if !utf8.ValidString(s) {
+			return "not valid UTF-8"
+		}
+		visible, rtl := false, false
+		var mark rune
+		for _, r := range s {
+			switch {
+			case r == utf8.RuneError:
+				return "must not hold U+FFFD, the replacement character: the text held bytes that were not UTF-8"
+			case bidiControl(r):
+				return fmt.Sprintf("must not hold the bidirectional control character U+%04X: it makes a text display in another order than it is written", r)
+			case r == 0x200E || r == 0x200F || r == 0x061C:
+				if mark == 0 {
+					mark = r
+				}
+			case rightToLeft(r):
+				rtl, visible = true, true
+			case !invisible(r):
+				visible = true
+			}
+		}
+		switch {
+		case !visible:
+			return "must not be made only of invisible characters (spaces, zero-width or format characters)"
+		case mark != 0 && !rtl:
+			return fmt.Sprintf("must not hold the directional mark U+%04X in a text with no right-to-left letter", mark)
+		}
+		return ""
+	}
+	for r := range rune(0x11000) {
+		if s := string(r); UnsafeTextProblem(s) != before(s) {
+			t.Fatalf("U+%04X: %q, before %q", r, UnsafeTextProblem(s), before(s))
+		}
+	}
+	pool := []rune{' ', '\t', 'a', 0x00AD, 0x0301, 0x034F, 'Ә', 0x0483, 0x0590, 0x05D0, 0x0627, 0x200B, 0x200E, 0x200F, 0x061C, 0x202E, 0xFEFF, 0x3164}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20_000 {
+		rs := make([]rune, rng.IntN(6))
+		for i := range rs {
+			rs[i] = pool[rng.IntN(len(pool))]
+		}
+		if s := string(rs); UnsafeTextProblem(s) != before(s) {
+			t.Fatalf("%q: %q, before %q", s, UnsafeTextProblem(s), before(s))
 		}
 	}
 }

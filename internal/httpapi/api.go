@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -59,6 +60,9 @@ type Handler struct {
 	archive     ArchiveService     // the archive of the call records (records.go)
 	stats       StatisticsService  // the statistics of the service (records.go)
 	methodology MethodologyService // the survey methodology (§20; methodology.go); nil: 503
+
+	table sync.Once // routeTable, made by the first request
+	byKey map[string]route
 }
 
 // Deps are the services and stores the API is built on; every one is required.
@@ -116,6 +120,12 @@ type route struct {
 	handle func(context.Context, *request) (int, any, error)
 	// idempotent: the route creates or decides, and honours an Idempotency-Key.
 	idempotent bool
+}
+
+// routeTable is routes(), made once: a container serves many requests with one Handler.
+func (h *Handler) routeTable() map[string]route {
+	h.table.Do(func() { h.byKey = h.routes() })
+	return h.byKey
 }
 
 func (h *Handler) routes() map[string]route {
@@ -233,7 +243,7 @@ func (h *Handler) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest, 
 			resp = fromError(errors.New("panic"))
 		}
 	}()
-	rt, ok := h.routes()[ev.RouteKey]
+	rt, ok := h.routeTable()[ev.RouteKey]
 	if !ok {
 		return problem(apperr.NotFound, "no such route", ev.RouteKey)
 	}
