@@ -391,11 +391,17 @@ func scanValue(s string, limit int) (blank bool, problem string) {
 	blank = true
 	n, control := 0, false
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			if r, size = utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
-				return false, "not valid UTF-8 text"
-			}
+		if c := s[i]; c < utf8.RuneSelf { // ASCII: spaces are \t to \r and ' ', controls below ' ' and DEL
+			i++
+			n++
+			space := c == ' ' || '\t' <= c && c <= '\r'
+			blank = blank && space
+			control = control || (c < ' ' || c == 0x7f) && !space
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false, "not valid UTF-8 text"
 		}
 		i += size
 		n++

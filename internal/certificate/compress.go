@@ -207,24 +207,41 @@ func (t *takenPages) write(zw io.Writer, n int) error {
 	}
 	plain, wide := []byte(t.alias), utf16BE(t.alias)
 	nb, wideNb := []byte(t.nb), utf16BE(t.nb)
-	for len(page) > 0 {
-		i, j := bytes.Index(page, plain), bytes.Index(page, wide)
+	// next is where the next occurrence of a form starts in page (or -1), from from on.
+	next := func(form []byte, from int) int {
+		if i := bytes.Index(page[from:], form); i >= 0 {
+			return from + i
+		}
+		return -1
+	}
+	done := 0                             // page[:done] is written
+	i, j := next(plain, 0), next(wide, 0) // each form's next occurrence, found once
+	for i >= 0 || j >= 0 {
 		at, from, to := i, plain, nb
 		if j >= 0 && (i < 0 || j < i) {
 			at, from, to = j, wide, wideNb
 		}
-		if at < 0 {
-			break
-		}
-		if _, err := zw.Write(page[:at]); err != nil {
+		if _, err := zw.Write(page[done:at]); err != nil {
 			return err
 		}
 		if _, err := zw.Write(to); err != nil {
 			return err
 		}
-		page = page[at+len(from):]
+		done = at + len(from)
+		if at == i {
+			i = next(plain, done)
+		} else {
+			j = next(wide, done)
+		}
+		// The forms cannot overlap; should one start inside the other, it is not one: look on.
+		if i >= 0 && i < done {
+			i = next(plain, done)
+		}
+		if j >= 0 && j < done {
+			j = next(wide, done)
+		}
 	}
-	_, err := zw.Write(page)
+	_, err := zw.Write(page[done:])
 	return err
 }
 

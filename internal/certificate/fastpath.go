@@ -214,21 +214,32 @@ func appendF2(b []byte, v float64) []byte {
 		q = 0
 	}
 	var d [24]byte // q's digits, from the right, with the point before the last two
-	i := len(d)
-	for n := 0; n < 3 || q > 0; n++ {
-		if n == 2 {
-			i--
-			d[i] = '.'
-		}
+	i := len(d) - 3
+	f := q % 100 * 2
+	d[i], d[i+1], d[i+2] = '.', digitPairs[f], digitPairs[f+1]
+	q /= 100
+	for q >= 100 {
+		p := q % 100 * 2
+		q /= 100
+		i -= 2
+		d[i], d[i+1] = digitPairs[p], digitPairs[p+1]
+	}
+	if q >= 10 {
+		i -= 2
+		d[i], d[i+1] = digitPairs[2*q], digitPairs[2*q+1]
+	} else {
 		i--
-		d[i] = byte('0' + q%10)
-		q /= 10
+		d[i] = byte('0' + q)
 	}
 	if bits>>63 != 0 {
 		b = append(b, '-')
 	}
 	return append(b, d[i:]...)
 }
+
+// digitPairs are the numbers 00 to 99, two digits each.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
 // wellFormed reports whether fpdf's utf8toutf16 reads s without running past its end (every
 // lead byte followed by the bytes it announces).

@@ -1,6 +1,7 @@
 package certificate
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -58,4 +59,46 @@ func BenchmarkAppendF2(b *testing.B) {
 			buf = strconv.AppendFloat(buf[:0], float64(i%60000)*0.0283464567, 'f', 2, 64)
 		}
 	})
+}
+
+// TestAliasReplacedAsBefore: takenPages.write, which finds each form of the alias once, writes
+// what it wrote when it searched for both forms again after each occurrence, on pages of the two
+// forms, their pieces and other bytes in every order.
+func TestAliasReplacedAsBefore(t *testing.T) {
+	before := func(t *takenPages, page []byte) []byte {
+		var out bytes.Buffer
+		plain, wide := []byte(t.alias), utf16BE(t.alias)
+		nb, wideNb := []byte(t.nb), utf16BE(t.nb)
+		for len(page) > 0 {
+			i, j := bytes.Index(page, plain), bytes.Index(page, wide)
+			at, from, to := i, plain, nb
+			if j >= 0 && (i < 0 || j < i) {
+				at, from, to = j, wide, wideNb
+			}
+			if at < 0 {
+				break
+			}
+			out.Write(page[:at])
+			out.Write(to)
+			page = page[at+len(from):]
+		}
+		out.Write(page)
+		return out.Bytes()
+	}
+	pieces := [][]byte{[]byte("{nb}"), utf16BE("{nb}"), []byte("{n"), []byte("b}"), {0}, []byte("{"), []byte("BT (x) Tj ET\n"), utf16BE("{n")}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 5_000 {
+		var page bytes.Buffer
+		for range r.IntN(12) {
+			page.Write(pieces[r.IntN(len(pieces))])
+		}
+		tp := &takenPages{pages: []*bytes.Buffer{nil, bytes.NewBuffer(bytes.Clone(page.Bytes()))}, alias: "{nb}", nb: "37"}
+		var got bytes.Buffer
+		if err := tp.write(&got, 1); err != nil {
+			t.Fatal(err)
+		}
+		if want := before(tp, page.Bytes()); !bytes.Equal(got.Bytes(), want) {
+			t.Fatalf("page %q: %q, before %q", page.Bytes(), got.Bytes(), want)
+		}
+	}
 }
