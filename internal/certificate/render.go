@@ -120,8 +120,8 @@ type renderer struct {
 	qr       [][]bool
 	lang     Lang // the language of the page being drawn, for its footer
 	sections []section
-	marks    runeMarks // the runes text marked used in the fonts (fastpath.go)
-	heads    map[headKey]*headLayout
+	marks    runeMarks               // the runes text marked used in the fonts (fastpath.go)
+	heads    map[headKey]*headLayout // the tables' headings, laid out once per language (table.go)
 }
 
 func newRenderer(c Certificate, modules [][]bool, full bool) *renderer {
