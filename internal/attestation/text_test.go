@@ -1,7 +1,6 @@
 package attestation
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -98,37 +97,9 @@ func TestUnsafeTextProblemLowRunes(t *testing.T) {
 	}
 	// before is UnsafeTextProblem without the table.
 	before := func(s string) string {
-		if s == "" {
-			return ""
-		}
-		if !utf8.ValidString(s) {
-			return "not valid UTF-8"
-		}
-		visible, rtl := false, false
-		var mark rune
-		for _, r := range s {
-			switch {
-			case r == utf8.RuneError:
-				return "must not hold U+FFFD, the replacement character: the text held bytes that were not UTF-8"
-			case bidiControl(r):
-				return fmt.Sprintf("must not hold the bidirectional control character U+%04X: it makes a text display in another order than it is written", r)
-			case r == 0x200E || r == 0x200F || r == 0x061C:
-				if mark == 0 {
-					mark = r
-				}
-			case rightToLeft(r):
-				rtl, visible = true, true
-			case !invisible(r):
-				visible = true
-			}
-		}
-		switch {
-		case !visible:
-			return "must not be made only of invisible characters (spaces, zero-width or format characters)"
-		case mark != 0 && !rtl:
-			return fmt.Sprintf("must not hold the directional mark U+%04X in a text with no right-to-left letter", mark)
-		}
-		return ""
+		lowTable = false
+		defer func() { lowTable = true }()
+		return UnsafeTextProblem(s)
 	}
 	for r := range rune(0x11000) {
 		if s := string(r); UnsafeTextProblem(s) != before(s) {

@@ -291,12 +291,7 @@ func (c Certificate) Validate() error {
 		v.add("hardware", fmt.Sprintf("%d rows: Table 1 has at most %d", len(c.Hardware), attestation.MaxHardwareItems))
 	} else {
 		for i, h := range c.Hardware {
-			// A row's field is named only when it has a problem: most rows have none.
-			row := func(col, problem string) {
-				if problem != "" {
-					v.add(fmt.Sprintf("hardware[%d].%s", i, col), problem)
-				}
-			}
+			row := v.inRow("hardware", i)
 			row("manufacturerModel", nameProblem(h.ManufacturerModel, maxNameLength))
 			row("serialNumber", nameProblem(h.SerialNumber, maxNameLength))
 			row("certificateNumber", optionalProblem(h.CertificateNumber, maxNameLength))
@@ -311,11 +306,7 @@ func (c Certificate) Validate() error {
 		v.add("software", fmt.Sprintf("%d rows: Table 2 has at most %d", len(c.Software), attestation.MaxSoftwareItems))
 	} else {
 		for i, s := range c.Software {
-			row := func(col, problem string) {
-				if problem != "" {
-					v.add(fmt.Sprintf("software[%d].%s", i, col), problem)
-				}
-			}
+			row := v.inRow("software", i)
 			row("developer", nameProblem(s.Developer, maxNameLength))
 			row("name", nameProblem(s.Name, maxNameLength))
 			row("version", nameProblem(s.Version, maxNameLength))
@@ -353,6 +344,16 @@ type checker struct {
 
 func (v *checker) add(field, msg string) {
 	v.problems = append(v.problems, FieldError{Field: field, Message: msg})
+}
+
+// inRow adds the problems of the columns of row i of table: a row's field is named only when it
+// has a problem (most rows have none).
+func (v *checker) inRow(table string, i int) func(col, problem string) {
+	return func(col, problem string) {
+		if problem != "" {
+			v.add(fmt.Sprintf("%s[%d].%s", table, i, col), problem)
+		}
+	}
 }
 
 // name checks a required single-line value.
