@@ -22,10 +22,11 @@ import (
 // certificate of 40 pages allocated about 46 MB for that alone. fpdf has no hook for its
 // compressor, so the document is laid out uncompressed and output rewrites it: each page's
 // content stream is compressed with a reused writer (zlib.Writer.Reset, the same bytes as a new
-// writer; as many pages at a time as there are CPUs, compressAll) as fpdf does it (BestSpeed, the same dictionary /Filter /FlateDecode /Length), and the
-// cross-reference table is written again with the new offsets. The result is byte for byte the
-// document fpdf compresses itself (TestCompressedPagesAreFpdfsBytes); should a later fpdf lay the
-// file out otherwise, the document is kept uncompressed (a valid, larger PDF) rather than broken.
+// writer; as many pages at a time as there are CPUs, compressAll) as fpdf does it (BestSpeed,
+// the same dictionary /Filter /FlateDecode /Length), and the cross-reference table is written
+// again with the new offsets. The result is byte for byte the document fpdf compresses itself
+// (TestCompressedPagesAreFpdfsBytes); should a later fpdf lay the file out otherwise, the document
+// is kept uncompressed (a valid, larger PDF) rather than broken.
 // The fonts' streams are compressed by fpdf, a new writer each (four per document), when it
 // writes them itself; most documents' fonts are objects written once (fontblock.go).
 //
@@ -228,12 +229,8 @@ func (t *takenPages) write(zw io.Writer, n int) error {
 			return err
 		}
 		done = at + len(from)
-		if at == i {
-			i = next(plain, done)
-		} else {
-			j = next(wide, done)
-		}
-		// The forms cannot overlap; should one start inside the other, it is not one: look on.
+		// The occurrence written, and one of the other form starting inside it (there is none:
+		// the forms cannot overlap), are behind: look on from done.
 		if i >= 0 && i < done {
 			i = next(plain, done)
 		}
